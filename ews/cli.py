@@ -1,0 +1,20 @@
+"""The `ews` console command: one entry point for operators and scripts."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """EWS: early warning for TPPO and non-procedural migrant-work risk."""
+
+
+def _register() -> None:
+    from ews.engine.cli import rules, score
+
+    main.add_command(rules)
+    main.add_command(score)
+
+
+_register()
