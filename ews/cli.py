@@ -11,10 +11,11 @@ def main() -> None:
 
 
 def _register() -> None:
-    from ews.engine.cli import rules, score
+    from ews.engine.cli import rules
+    from ews.scoring.cli import score_cmd
 
     main.add_command(rules)
-    main.add_command(score)
+    main.add_command(score_cmd)
 
 
 _register()

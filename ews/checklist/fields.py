@@ -278,7 +278,8 @@ _FIELDS = [
             "History of long stays abroad on visit visas")),
     # --- Perlindungan -----------------------------------------------------------------------
     _bool("financial_pressure", "protection",
-          L("Tekanan ekonomi (utang, kebutuhan keluarga)", "Financial pressure (debt, family needs)"),
+          L("Tekanan ekonomi (utang, kebutuhan keluarga)",
+            "Financial pressure (debt, family needs)"),
           L("Sinyal perlindungan: beri informasi, bukan penolakan",
             "Protective signal: inform, never refuse")),
     _bool("unaware_of_legal_route", "protection",

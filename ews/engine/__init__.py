@@ -1,0 +1,20 @@
+"""The rule engine: load and validate YAML rule sets, evaluate them. No Flask, no database."""
+
+from .conditions import DIMENSIONS, FIELD_OPS
+from .evaluate import FrameHits, Hits, evaluate, evaluate_frame
+from .loader import (
+    LADDER,
+    REVIEW_RUNG,
+    TRACKS,
+    RuleSet,
+    RuleSetError,
+    default_rules_path,
+    load_ruleset,
+    parse_ruleset,
+)
+
+__all__ = [
+    "DIMENSIONS", "FIELD_OPS", "LADDER", "REVIEW_RUNG", "TRACKS", "FrameHits", "Hits",
+    "RuleSet", "RuleSetError", "default_rules_path", "evaluate", "evaluate_frame",
+    "load_ruleset", "parse_ruleset",
+]

@@ -1,0 +1,212 @@
+"""Conditions: validate a condition tree once, compile it twice (one record, a whole frame).
+
+A condition is plain data (DESIGN.md section 3): `{field: F, <op>: value}`, the combinators
+`all`, `any`, `not`, and `{dimension_positive: D}`. Null semantics: every field operator
+except `is_null`/`not_null` is false when the field was not assessed; `not` negates its
+child's truth value. Both compiled forms follow the same table, so a backtest over a frame
+and the request path over one record agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ews.checklist import FIELDS
+from ews.checklist.countries import ISO_COUNTRIES
+
+DIMENSIONS = ("deceptive_recruitment", "coercive_recruitment", "abuse_of_vulnerability")
+FIELD_OPS = ("eq", "ne", "in", "not_in", "in_list", "lt", "le", "gt", "ge", "is_null",
+             "not_null")
+COMBINATORS = ("all", "any", "not")
+ORDER_OPS = ("lt", "le", "gt", "ge")
+COUNTRY_VOCAB = tuple(sorted(ISO_COUNTRIES))
+
+RecordTest = Callable[[dict, frozenset], bool]
+FrameTest = Callable[["Columns", dict], np.ndarray]
+
+
+class ConditionError(ValueError):
+    """A condition that cannot be compiled; the message says why."""
+
+
+def vocabulary(name: str) -> tuple | None:
+    """Return the ordered values of an enum-like field (None for bool and int fields)."""
+    f = FIELDS[name]
+    if f.kind == "enum":
+        return f.values
+    if f.kind == "country":
+        return COUNTRY_VOCAB
+    return None
+
+
+class Columns:
+    """Frame columns encoded once for fast comparison: enum codes, bool int8, int float."""
+
+    def __init__(self, frame) -> None:
+        self.frame = frame
+        self.n = len(frame)
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._cache:
+            self._cache[name] = self._encode(name)
+        return self._cache[name]
+
+    def _encode(self, name: str) -> np.ndarray:
+        import pandas as pd
+
+        if name not in self.frame.columns:
+            kind = FIELDS[name].kind
+            return np.full(self.n, np.nan if kind == "int" else -1,
+                           dtype=float if kind == "int" else np.int16)
+        col = self.frame[name]
+        kind = FIELDS[name].kind
+        if kind in ("enum", "country"):
+            return pd.Categorical(col, categories=vocabulary(name)).codes.astype(np.int16)
+        if kind == "bool":
+            out = np.full(self.n, -1, dtype=np.int16)
+            known = col.notna().to_numpy()
+            out[known] = col[known].astype(bool).to_numpy()
+            return out
+        return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A validated condition with its record and frame evaluators."""
+
+    record: RecordTest
+    frame: FrameTest
+    fields: frozenset
+    dimensions: frozenset
+
+
+def _check_value(name: str, op: str, value, lists: dict) -> list:
+    """Return the values an operator compares with, after checking them against the field."""
+    f = FIELDS[name]
+    if op in ("is_null", "not_null"):
+        if value is not True:
+            raise ConditionError(f"operator '{op}' takes the value true")
+        return []
+    if op == "in_list":
+        if not isinstance(value, str) or value not in lists:
+            raise ConditionError(f"unknown list '{value}'")
+        values = list(lists[value])
+    elif op in ("in", "not_in"):
+        if not isinstance(value, list) or not value:
+            raise ConditionError(f"operator '{op}' takes a non-empty list")
+        values = value
+    else:
+        values = [value]
+    if op in ORDER_OPS and f.kind != "int":
+        raise ConditionError(f"operator '{op}' needs a number field; '{name}' is {f.kind}")
+    for v in values:
+        if f.kind == "bool" and not isinstance(v, bool):
+            raise ConditionError(f"field '{name}' is true/false; got {v!r}")
+        if f.kind == "int" and (isinstance(v, bool) or not isinstance(v, int | float)):
+            raise ConditionError(f"field '{name}' is a number; got {v!r}")
+        vocab = vocabulary(name)
+        if vocab is not None and v not in vocab:
+            what = "country code" if f.kind == "country" else "value"
+            raise ConditionError(f"{what} {v!r} is not allowed for field '{name}'"
+                                 + (f" (one of: {', '.join(vocab)})" if f.kind == "enum" else ""))
+    return values
+
+
+def _field_test(name: str, op: str, values: list) -> tuple[RecordTest, FrameTest]:
+    vocab = vocabulary(name)
+    is_int = FIELDS[name].kind == "int"
+
+    def code(v):
+        if vocab is not None:
+            return vocab.index(v)
+        return float(v) if is_int else int(v)
+
+    def known(a):
+        return ~np.isnan(a) if is_int else a != -1
+
+    if op == "is_null":
+        return (lambda r, d: r.get(name) is None,
+                lambda c, d: ~known(c[name]))
+    if op == "not_null":
+        return (lambda r, d: r.get(name) is not None,
+                lambda c, d: known(c[name]))
+    if op in ("eq", "ne", "in", "not_in", "in_list"):
+        members = frozenset(values)
+        codes = np.array([code(v) for v in values])
+        if op == "ne" or op == "not_in":
+            return (lambda r, d: (x := r.get(name)) is not None and x not in members,
+                    lambda c, d: known(c[name]) & ~np.isin(c[name], codes))
+        if len(values) == 1:
+            only, only_code = values[0], codes[0]
+            return (lambda r, d: r.get(name) == only,
+                    lambda c, d: c[name] == only_code)
+        return (lambda r, d: r.get(name) in members,
+                lambda c, d: np.isin(c[name], codes))
+    limit = float(values[0])
+    cmp = {"lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal}[op]
+    pycmp = {"lt": lambda x: x < limit, "le": lambda x: x <= limit,
+             "gt": lambda x: x > limit, "ge": lambda x: x >= limit}[op]
+    return (lambda r, d: (x := r.get(name)) is not None and pycmp(x),
+            lambda c, d: cmp(c[name], limit))
+
+
+def compile_condition(node, lists: dict, allow_dimensions: bool) -> Compiled:
+    """Validate a condition tree and compile it; raise ConditionError naming the problem."""
+    if not isinstance(node, dict) or not node:
+        raise ConditionError(f"a condition must be a mapping; got {node!r}")
+    keys = set(node)
+    if keys & set(COMBINATORS):
+        if len(keys) != 1:
+            raise ConditionError(f"a combinator stands alone; got keys {sorted(keys)}")
+        (comb,) = keys
+        if comb == "not":
+            child = compile_condition(node["not"], lists, allow_dimensions)
+            return Compiled(lambda r, d: not child.record(r, d),
+                            lambda c, d: ~child.frame(c, d), child.fields, child.dimensions)
+        items = node[comb]
+        if not isinstance(items, list) or not items:
+            raise ConditionError(f"'{comb}' takes a non-empty list of conditions")
+        kids = [compile_condition(i, lists, allow_dimensions) for i in items]
+        fields = frozenset().union(*(k.fields for k in kids))
+        dims = frozenset().union(*(k.dimensions for k in kids))
+        recs, frames = [k.record for k in kids], [k.frame for k in kids]
+        if comb == "all":
+            return Compiled(lambda r, d: all(t(r, d) for t in recs),
+                            lambda c, d: np.logical_and.reduce([t(c, d) for t in frames]),
+                            fields, dims)
+        return Compiled(lambda r, d: any(t(r, d) for t in recs),
+                        lambda c, d: np.logical_or.reduce([t(c, d) for t in frames]),
+                        fields, dims)
+    if "dimension_positive" in keys:
+        if len(keys) != 1:
+            raise ConditionError("'dimension_positive' stands alone")
+        dim = node["dimension_positive"]
+        if dim not in DIMENSIONS:
+            raise ConditionError(f"unknown dimension '{dim}' (one of: {', '.join(DIMENSIONS)})")
+        if not allow_dimensions:
+            raise ConditionError("'dimension_positive' is allowed in escalations only")
+        return Compiled(lambda r, d: dim in d, lambda c, d: d[dim],
+                        frozenset(), frozenset([dim]))
+    if "field" not in keys:
+        raise ConditionError(f"unknown condition keys {sorted(keys)}: expected 'field', "
+                             f"'all', 'any', 'not' or 'dimension_positive'")
+    name = node["field"]
+    if name not in FIELDS:
+        raise ConditionError(f"unknown field '{name}'")
+    if FIELDS[name].role != "rule":
+        raise ConditionError(f"field '{name}' has role '{FIELDS[name].role}'; "
+                             f"only 'rule' fields may be used")
+    ops = keys - {"field"}
+    if len(ops) != 1:
+        raise ConditionError(f"field '{name}' needs exactly one operator; got "
+                             f"{sorted(ops) or 'none'}")
+    (op,) = ops
+    if op not in FIELD_OPS:
+        raise ConditionError(f"unknown operator '{op}' (one of: {', '.join(FIELD_OPS)})")
+    values = _check_value(name, op, node[op], lists)
+    rec, frame = _field_test(name, op, values)
+    return Compiled(rec, frame, frozenset([name]), frozenset())

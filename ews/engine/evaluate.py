@@ -1,0 +1,72 @@
+"""Evaluate a compiled rule set: which indicators hit, which ILO dimensions are positive,
+which escalations fire - for one record, or for a whole frame at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .conditions import DIMENSIONS, Columns
+from .loader import Escalation, Indicator, RuleSet
+
+
+@dataclass(frozen=True)
+class Hits:
+    """What fired for one record."""
+
+    indicators: tuple[Indicator, ...]
+    dimensions: frozenset
+    escalations: tuple[Escalation, ...]
+
+
+def positive_dimensions(indicators, combinations) -> frozenset:
+    """Return the dimensions whose hit indicators satisfy a combination (ILO step 1)."""
+    counts: dict[str, dict[str, int]] = {}
+    for ind in indicators:
+        if ind.dimension:
+            per = counts.setdefault(ind.dimension, {})
+            per[ind.severity] = per.get(ind.severity, 0) + 1
+    return frozenset(dim for dim, per in counts.items()
+                     if any(all(per.get(s, 0) >= n for s, n in combo.items())
+                            for combo in combinations))
+
+
+def evaluate(record: dict, ruleset: RuleSet) -> Hits:
+    """Evaluate one record (a validated checklist plus derived features)."""
+    none = frozenset()
+    hit = tuple(i for i in ruleset.indicators if i.test.record(record, none))
+    dims = positive_dimensions(hit, ruleset.combinations)
+    fired = tuple(e for e in ruleset.escalations if e.test.record(record, dims))
+    return Hits(hit, dims, fired)
+
+
+@dataclass(frozen=True)
+class FrameHits:
+    """What fired for every row of a frame: boolean matrices, rows x items."""
+
+    indicators: np.ndarray
+    dimensions: dict
+    escalations: np.ndarray
+
+
+def evaluate_frame(frame, ruleset: RuleSet) -> FrameHits:
+    """Evaluate every row of a DataFrame whose columns are checklist fields (vectorised)."""
+    cols = Columns(frame)
+    n = len(frame)
+    empty: dict = {}
+    hits = np.zeros((n, len(ruleset.indicators)), dtype=bool)
+    for k, ind in enumerate(ruleset.indicators):
+        hits[:, k] = ind.test.frame(cols, empty)
+    dims = {}
+    for dim in DIMENSIONS:
+        counts = {s: hits[:, [k for k, i in enumerate(ruleset.indicators)
+                              if i.dimension == dim and i.severity == s]].sum(axis=1)
+                  for s in ("strong", "medium", "weak")}
+        dims[dim] = np.logical_or.reduce(
+            [np.logical_and.reduce([counts[s] >= m for s, m in combo.items()])
+             for combo in ruleset.combinations] + [np.zeros(n, dtype=bool)])
+    esc = np.zeros((n, len(ruleset.escalations)), dtype=bool)
+    for k, e in enumerate(ruleset.escalations):
+        esc[:, k] = e.test.frame(cols, dims)
+    return FrameHits(hits, dims, esc)

@@ -1,0 +1,385 @@
+"""Load and validate a rule set completely before it can be used (DESIGN.md section 3).
+
+Every problem is collected, not just the first, and each message names the file, the item
+(indicator, escalation, band...) and the problem. YAML is read with a safe loader, so a
+Python tag is an error and nothing in the file runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+
+from .conditions import DIMENSIONS, Compiled, ConditionError, compile_condition
+
+LADDER = ("proceed", "in_depth_interview", "supervisor_review", "defer_and_redirect",
+          "refer_protection")
+TRACKS = ("trafficking", "nonprocedural")
+SEVERITIES = ("strong", "medium", "weak")
+MODEL_MODES = ("off", "advisory", "escalate")
+# ILO/EC 2009 step 1: 2 strong | strong + medium | strong + weak | 3 medium | 2 medium + weak.
+ILO_2009 = ({"strong": 2}, {"strong": 1, "medium": 1}, {"strong": 1, "weak": 1},
+            {"medium": 3}, {"medium": 2, "weak": 1})
+PROTECTIVE_CAP = LADDER.index("in_depth_interview")
+REVIEW_RUNG = LADDER.index("supervisor_review")  # from here on a human decision is required
+
+TOP_KEYS = {"ruleset", "lists", "actions", "tracks", "dimension_rule", "indicators",
+            "escalations", "model"}
+INDICATOR_KEYS = {"id", "track", "dimension", "severity", "points", "when", "label", "source",
+                  "protective"}
+ESCALATION_KEYS = {"id", "when", "min_action", "label", "source"}
+
+
+class RuleSetError(ValueError):
+    """A rule set that may not be used; `.errors` lists every problem, one a line."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    rung: int
+    label: MappingProxyType
+
+
+@dataclass(frozen=True)
+class Band:
+    below: int | None
+    band: str
+    rung: int
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    track: str
+    dimension: str | None
+    severity: str
+    points: int
+    protective: bool
+    label: MappingProxyType
+    source: str
+    test: Compiled
+
+
+@dataclass(frozen=True)
+class Escalation:
+    id: str
+    rung: int
+    label: MappingProxyType
+    test: Compiled
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A validated, compiled rule set: immutable, identified by id, version and sha256."""
+
+    id: str
+    version: str
+    description: str
+    sha256: str
+    text: str
+    source: str
+    lists: MappingProxyType
+    actions: tuple[Action, ...]
+    tracks: MappingProxyType  # track -> tuple[Band, ...]
+    combinations: tuple[MappingProxyType, ...]
+    indicators: tuple[Indicator, ...]
+    escalations: tuple[Escalation, ...]
+    model: MappingProxyType
+
+    @property
+    def model_mode(self) -> str:
+        return self.model["mode"]
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses duplicate mapping keys instead of silently keeping the last."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+# YAML 1.2 booleans: only true/false. YAML 1.1 would read `mode: off` or `eq: no` (an enum
+# value of purpose_explained) as booleans, a trap for rule authors.
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"))
+
+
+def default_rules_path() -> Path:
+    """Return EWS_RULES_PATH, or the shipped default rule set of this checkout."""
+    env = os.environ.get("EWS_RULES_PATH")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "rules" / "tppo_pmi.yaml"
+
+
+def load_ruleset(path: str | Path) -> RuleSet:
+    """Read, validate and compile the rule set in a YAML file."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RuleSetError([f"{path}: cannot read: {exc.strerror}"]) from None
+    return parse_ruleset(data, source=str(path))
+
+
+def parse_ruleset(data: str | bytes, source: str = "<rule set>") -> RuleSet:
+    """Validate and compile rule-set YAML text; raise RuleSetError listing every problem."""
+    raw = data.encode() if isinstance(data, str) else data
+    try:
+        text = raw.decode("utf-8")
+        doc = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except UnicodeDecodeError:
+        raise RuleSetError([f"{source}: not UTF-8 text"]) from None
+    except yaml.YAMLError as exc:
+        problem = str(exc).replace("\n", " ")
+        raise RuleSetError([f"{source}: not a valid rule-set YAML: {problem}"]) from None
+    return _Builder(source, text, hashlib.sha256(raw).hexdigest()).build(doc)
+
+
+def _label(value) -> MappingProxyType | None:
+    if isinstance(value, dict) and all(isinstance(value.get(k), str) and value.get(k)
+                                       for k in ("id", "en")):
+        return MappingProxyType(dict(value))
+    return None
+
+
+class _Builder:
+    def __init__(self, source: str, text: str, sha256: str) -> None:
+        self.source, self.text, self.sha256 = source, text, sha256
+        self.errors: list[str] = []
+
+    def error(self, where: str, problem: str) -> None:
+        self.errors.append(f"{self.source}: {where}: {problem}")
+
+    def build(self, doc) -> RuleSet:
+        if not isinstance(doc, dict):
+            raise RuleSetError([f"{self.source}: the rule set must be a YAML mapping"])
+        for key in sorted(set(doc) - TOP_KEYS):
+            self.error("top level", f"unknown key '{key}'")
+        meta = self.meta(doc.get("ruleset"))
+        lists = self.lists(doc.get("lists") or {})
+        actions = self.actions(doc.get("actions"))
+        tracks = {t: self.bands(t, (doc.get("tracks") or {}).get(t)) for t in TRACKS}
+        for t in sorted(set(doc.get("tracks") or {}) - set(TRACKS)):
+            self.error(f"track {t}", f"unknown track (one of: {', '.join(TRACKS)})")
+        combos = self.dimension_rule(doc.get("dimension_rule", "ilo_2009"))
+        seen: set[str] = set()
+        indicators = [self.indicator(i, item, lists, seen)
+                      for i, item in enumerate(self.seq(doc, "indicators"))]
+        escalations = [self.escalation(i, item, lists, seen)
+                       for i, item in enumerate(self.seq(doc, "escalations"))]
+        model = self.model(doc.get("model") or {"mode": "off"})
+        if not indicators:
+            self.error("indicators", "a rule set needs at least one indicator")
+        if self.errors:
+            raise RuleSetError(self.errors)
+        return RuleSet(id=meta["id"], version=str(meta["version"]),
+                       description=str(meta.get("description", "")), sha256=self.sha256,
+                       text=self.text, source=self.source,
+                       lists=MappingProxyType({k: tuple(v) for k, v in lists.items()}),
+                       actions=tuple(actions), tracks=MappingProxyType(tracks),
+                       combinations=tuple(MappingProxyType(c) for c in combos),
+                       indicators=tuple(indicators), escalations=tuple(escalations),
+                       model=MappingProxyType(model))
+
+    def seq(self, doc: dict, key: str) -> list:
+        value = doc.get(key) or []
+        if not isinstance(value, list):
+            self.error(key, "must be a list")
+            return []
+        return value
+
+    def meta(self, meta) -> dict:
+        if not isinstance(meta, dict):
+            self.error("ruleset", "missing: give {id, version, description}")
+            return {"id": "", "version": ""}
+        for key in ("id", "version"):
+            if not isinstance(meta.get(key), str | int | float) or meta.get(key) == "":
+                self.error("ruleset", f"'{key}' is required")
+        for key in sorted(set(meta) - {"id", "version", "description", "sources"}):
+            self.error("ruleset", f"unknown key '{key}'")
+        return meta
+
+    def lists(self, lists) -> dict:
+        if not isinstance(lists, dict):
+            self.error("lists", "must map list names to lists of values")
+            return {}
+        good = {}
+        for name, values in lists.items():
+            if not isinstance(values, list) or not values:
+                self.error(f"list {name}", "must be a non-empty list")
+            elif len(set(map(repr, values))) != len(values):
+                self.error(f"list {name}", "has a value twice")
+            else:
+                good[name] = values
+        return good
+
+    def actions(self, actions) -> list[Action]:
+        ids = [a.get("id") if isinstance(a, dict) else a for a in actions or []]
+        if tuple(ids) != LADDER:
+            self.error("actions", f"must be the ladder, lowest rung first: {', '.join(LADDER)}")
+        out = []
+        for rung, action_id in enumerate(LADDER):
+            item = next((a for a in actions or [] if isinstance(a, dict)
+                         and a.get("id") == action_id), {})
+            label = _label(item.get("label"))
+            if item and label is None:
+                self.error(f"action {action_id}", "needs label: {id: ..., en: ...}")
+            out.append(Action(action_id, rung, label or MappingProxyType({})))
+        return out
+
+    def rung(self, where: str, action_id) -> int:
+        if action_id not in LADDER:
+            self.error(where, f"unknown action '{action_id}'")
+            return 0
+        return LADDER.index(action_id)
+
+    def bands(self, track: str, spec) -> tuple[Band, ...]:
+        where = f"track {track}"
+        bands = spec.get("bands") if isinstance(spec, dict) else None
+        if not isinstance(bands, list) or not bands:
+            self.error(where, "needs a non-empty list 'bands'")
+            return ()
+        out, last = [], 0
+        for i, b in enumerate(bands):
+            here = f"{where} band {i + 1}"
+            if not isinstance(b, dict) or not b.get("band"):
+                self.error(here, "needs {below: N, band: NAME, action: ACTION}")
+                continue
+            here = f"{where} band '{b['band']}'"
+            below = b.get("below")
+            if i < len(bands) - 1 and below is None:
+                self.error(here, "has no 'below' limit, so the bands after it are unreachable")
+            if i == len(bands) - 1 and below is not None:
+                self.error(here, f"is the last band but ends below {below}: scores "
+                                 f"{below}-100 would have no band")
+            if below is not None:
+                if isinstance(below, bool) or not isinstance(below, int) or not 0 < below <= 100:
+                    self.error(here, f"'below' must be a whole number 1-100; got {below!r}")
+                elif below <= last:
+                    self.error(here, f"'below' must increase ({below} after {last}): "
+                                     f"the band is unreachable")
+                else:
+                    last = below
+            rung = self.rung(here, b.get("action"))
+            if out and rung < out[-1].rung:
+                self.error(here, "its action is lower than the band before it")
+            out.append(Band(below, b["band"], rung))
+        return tuple(out)
+
+    def dimension_rule(self, rule) -> tuple[dict, ...]:
+        if rule == "ilo_2009":
+            return ILO_2009
+        combos = rule.get("combinations") if isinstance(rule, dict) else None
+        if (not isinstance(combos, list) or not combos
+                or not all(isinstance(c, dict) and c and set(c) <= set(SEVERITIES)
+                           and all(isinstance(n, int) and n > 0 for n in c.values())
+                           for c in combos)):
+            self.error("dimension_rule", "must be 'ilo_2009' or {combinations: [{strong: 2}, "
+                                         "{medium: 2, weak: 1}, ...]}")
+            return ILO_2009
+        return tuple(combos)
+
+    def common(self, where: str, item: dict, keys: set, seen: set) -> None:
+        for key in sorted(set(item) - keys):
+            self.error(where, f"unknown key '{key}'")
+        if item.get("id") in seen:
+            self.error(where, "duplicate id")
+        seen.add(item.get("id"))
+
+    def condition(self, where: str, node, lists: dict, allow_dims: bool) -> Compiled | None:
+        if node is None:
+            self.error(where, "needs a 'when' condition")
+            return None
+        try:
+            return compile_condition(node, lists, allow_dims)
+        except ConditionError as exc:
+            self.error(where, str(exc))
+            return None
+
+    def indicator(self, i: int, item, lists: dict, seen: set) -> Indicator | None:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            self.error(f"indicator #{i + 1}", "needs a string 'id'")
+            return None
+        where = f"indicator {item['id']}"
+        self.common(where, item, INDICATOR_KEYS, seen)
+        protective = item.get("protective", False)
+        if not isinstance(protective, bool):
+            self.error(where, "'protective' must be true or false")
+        track = item.get("track", "trafficking" if protective else None)
+        if track not in TRACKS:
+            self.error(where, f"unknown track '{track}' (one of: {', '.join(TRACKS)})")
+        dimension = item.get("dimension")
+        if dimension is not None and dimension not in DIMENSIONS:
+            self.error(where, f"unknown dimension '{dimension}' (one of: {', '.join(DIMENSIONS)})")
+        severity = item.get("severity", "weak" if protective else None)
+        if severity not in SEVERITIES:
+            self.error(where, f"severity must be one of: {', '.join(SEVERITIES)}")
+        points = item.get("points", 0 if protective else None)
+        if isinstance(points, bool) or not isinstance(points, int) or not 0 <= points <= 100:
+            self.error(where, f"'points' must be a whole number 0-100; got {points!r}")
+        label = _label(item.get("label"))
+        if label is None:
+            self.error(where, "needs label: {id: ..., en: ...}")
+        if not isinstance(item.get("source"), str) or not item["source"].strip():
+            self.error(where, "needs a 'source' citing where the indicator comes from")
+        test = self.condition(where, item.get("when"), lists, allow_dims=False)
+        if test is None or label is None:
+            return None
+        return Indicator(item["id"], track, dimension, severity, points, protective, label,
+                         item["source"], test)
+
+    def escalation(self, i: int, item, lists: dict, seen: set) -> Escalation | None:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            self.error(f"escalation #{i + 1}", "needs a string 'id'")
+            return None
+        where = f"escalation {item['id']}"
+        self.common(where, item, ESCALATION_KEYS, seen)
+        rung = self.rung(where, item.get("min_action"))
+        label = _label(item.get("label")) if "label" in item else MappingProxyType({})
+        if label is None:
+            self.error(where, "label must be {id: ..., en: ...}")
+        test = self.condition(where, item.get("when"), lists, allow_dims=True)
+        if test and test.dimensions == {"abuse_of_vulnerability"} and rung > PROTECTIVE_CAP:
+            self.error(where, "a protective dimension alone may not raise the action above "
+                              "in_depth_interview")
+        if test is None or label is None:
+            return None
+        return Escalation(item["id"], rung, label, test)
+
+    def model(self, model) -> dict:
+        if not isinstance(model, dict) or model.get("mode") not in MODEL_MODES:
+            self.error("model", f"'mode' must be one of: {', '.join(MODEL_MODES)}")
+            return {"mode": "off"}
+        for key in sorted(set(model) - {"mode", "threshold", "action", "path"}):
+            self.error("model", f"unknown key '{key}'")
+        if model["mode"] == "off":
+            return dict(model)
+        threshold = model.get("threshold")
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float) \
+                or not 0 < threshold < 1:
+            self.error("model", "'threshold' must be a probability between 0 and 1")
+        action = model.get("action", "supervisor_review")
+        self.rung("model", action)
+        return dict(model) | {"action": action}

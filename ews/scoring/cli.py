@@ -1,0 +1,81 @@
+"""`ews score`: checklist JSON in, result JSON out, offline (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+import click
+from marshmallow import ValidationError
+
+from ews.checklist import validate_checklist
+from ews.engine import RuleSet, RuleSetError, default_rules_path, load_ruleset
+
+from . import score
+
+
+def result_document(record: dict, result: dict) -> dict:
+    """Wrap a score in the full result shape for a record that is not stored."""
+    return {"id": None, "application_id": record["application_id"],
+            "office_code": record["office_code"], **result, "status": "not_stored",
+            "created_at": dt.datetime.now(dt.UTC).isoformat()}
+
+
+def score_payload(payload, ruleset: RuleSet, lang: str = "en") -> dict:
+    """Validate and score one checklist; return a result or an error object naming fields."""
+    try:
+        record = validate_checklist(payload, lang)
+    except ValidationError as exc:
+        ref = payload.get("application_id") if isinstance(payload, dict) else None
+        return {"error": "validation", "application_id": ref if isinstance(ref, str) else None,
+                "errors": exc.messages}
+    return result_document(record, score(record, ruleset))
+
+
+def _dump(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+@click.command("score")
+@click.argument("source", default="-", type=click.File("r", encoding="utf-8"))
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False),
+              help="Rule-set YAML (default: EWS_RULES_PATH or rules/tppo_pmi.yaml).")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="en",
+              help="Language of validation messages.")
+def score_cmd(source, rules_path: str | None, lang: str) -> None:
+    """Score one checklist JSON object, or JSON Lines (one result per line, same order).
+
+    A line that does not validate gives an error object naming the fields; the other lines
+    are still scored. Exit status 1 when any input failed.
+    """
+    try:
+        ruleset = load_ruleset(rules_path or default_rules_path())
+    except RuleSetError as exc:
+        raise click.ClickException("\n".join(exc.errors)) from None
+    text = source.read()
+    try:
+        single = json.loads(text)
+    except json.JSONDecodeError:
+        single = None
+    out = sys.stdout
+    failed = False
+    if isinstance(single, dict):
+        result = score_payload(single, ruleset, lang)
+        failed = "error" in result
+        out.write(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                payload = json.loads(line)
+            except json.JSONDecodeError as exc:
+                result = {"error": "json", "line": number, "errors": {"_json": [exc.msg]}}
+            else:
+                result = score_payload(payload, ruleset, lang)
+                if "error" in result:
+                    result["line"] = number
+            failed = failed or "error" in result
+            out.write(_dump(result) + "\n")
+    sys.exit(1 if failed else 0)
