@@ -19,3 +19,5 @@ def _register() -> None:
 
 
 _register()
+if __name__ == "__main__":
+    main()

@@ -102,7 +102,7 @@ class RuleSet:
         return self.model["mode"]
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class RuleLoader(yaml.SafeLoader):
     """A safe loader that refuses duplicate mapping keys instead of silently keeping the last."""
 
     def construct_mapping(self, node, deep=False):
@@ -118,11 +118,11 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 # YAML 1.2 booleans: only true/false. YAML 1.1 would read `mode: off` or `eq: no` (an enum
 # value of purpose_explained) as booleans, a trap for rule authors.
-_UniqueKeyLoader.yaml_implicit_resolvers = {
+RuleLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_UniqueKeyLoader.add_implicit_resolver(
+RuleLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"))
 
@@ -148,7 +148,7 @@ def parse_ruleset(data: str | bytes, source: str = "<rule set>") -> RuleSet:
     raw = data.encode() if isinstance(data, str) else data
     try:
         text = raw.decode("utf-8")
-        doc = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        doc = yaml.load(text, Loader=RuleLoader)  # noqa: S506 - a SafeLoader subclass
     except UnicodeDecodeError:
         raise RuleSetError([f"{source}: not UTF-8 text"]) from None
     except yaml.YAMLError as exc:
