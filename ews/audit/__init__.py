@@ -1,0 +1,96 @@
+"""The audit trail: append-only events chained by hashes, so that edits are detectable.
+
+Each event's hash covers its content and the previous event's hash. Appending updates the
+one-row chain head first, which takes the database's write lock (SQLite) or a row lock
+(PostgreSQL) until commit: concurrent writers queue up and the chain never forks. The event
+is added to the caller's transaction, so it commits together with what it records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ews.store.db import utcnow
+from ews.store.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+HEAD_ID = 1
+
+
+def canonical(data: Any) -> str:
+    """Return compact, key-sorted JSON: the one text that gets hashed."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+
+
+def _stamp(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(ev: AuditEvent) -> str:
+    """Return the hash an event must carry, given its content and `prev_hash`."""
+    body = [ev.seq, ev.at, ev.kind, ev.actor, ev.office_code, ev.subject, ev.data, ev.prev_hash]
+    return hashlib.sha256(canonical(body).encode()).hexdigest()
+
+
+def record(session: Session, kind: str, *, actor: str | None = None,
+           office_code: str | None = None, subject: str | None = None,
+           data: dict | None = None) -> AuditEvent:
+    """Append an event to the session's transaction (the caller commits); never put PII in data."""
+    bumped = session.execute(
+        update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.hash)).one_or_none()
+    if bumped is None:
+        raise RuntimeError("audit chain head missing: run `ews init`")
+    seq, prev = bumped
+    ev = AuditEvent(seq=seq, at=_stamp(utcnow()), kind=kind, actor=actor,
+                    office_code=office_code, subject=subject, data=canonical(data or {}),
+                    prev_hash=prev)
+    ev.hash = event_hash(ev)
+    session.add(ev)
+    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=ev.hash))
+    return ev
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first place where the chain does not hold."""
+
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"audit event {self.seq}: {self.problem}"
+
+
+def verify(session: Session, batch: int = 5000) -> tuple[int, Break | None]:
+    """Walk the chain; return (events checked, first break or None)."""
+    prev, expected, count = GENESIS, 1, 0
+    last_seq = 0
+    while True:
+        rows = session.scalars(select(AuditEvent).where(AuditEvent.seq > last_seq)
+                               .order_by(AuditEvent.seq).limit(batch)).all()
+        if not rows:
+            break
+        for ev in rows:
+            if ev.seq != expected:
+                return count, Break(expected, f"missing (deleted?); next present is {ev.seq}")
+            if ev.prev_hash != prev:
+                return count, Break(ev.seq, "prev_hash does not match the previous event")
+            if event_hash(ev) != ev.hash:
+                return count, Break(ev.seq, f"content altered (kind {ev.kind!r})")
+            prev, expected, count, last_seq = ev.hash, expected + 1, count + 1, ev.seq
+    head = session.get(AuditHead, HEAD_ID)
+    if head is None:
+        return count, Break(expected, "chain head missing")
+    if head.seq != count or head.hash != prev:
+        return count, Break(count + 1 if head.seq > count else head.seq,
+                            f"chain head says {head.seq} events, found {count} (deleted?)")
+    return count, None

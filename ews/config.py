@@ -1,0 +1,101 @@
+"""Configuration from `EWS_*` environment variables (DESIGN.md section 8).
+
+Development mode (EWS_ENV=development, the default) may fall back to throw-away secrets;
+any other mode refuses to start without them and names the variable to set.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+SECRETS = ("EWS_SECRET_KEY", "EWS_PII_KEY")
+ENVIRONMENTS = ("development", "production")
+DEFAULT_BIND = "127.0.0.1:8000"
+MAX_BODY = 256 * 1024
+
+
+class ConfigError(RuntimeError):
+    """Configuration that the service refuses to start with."""
+
+
+def instance_dir() -> Path:
+    """Return the instance folder (EWS_INSTANCE_PATH or ./instance), created if missing."""
+    path = Path(os.environ.get("EWS_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_database_url() -> str:
+    """Return the embedded default: an SQLite file under the instance folder."""
+    return f"sqlite:///{instance_dir() / 'ews.sqlite3'}"
+
+
+def _secret(env: Mapping[str, str], name: str, development: bool) -> str:
+    value = env.get(name, "").strip()
+    if value:
+        if len(value) < 16 and not development:
+            raise ConfigError(f"{name} is too short: use at least 16 random characters")
+        return value
+    if not development:
+        raise ConfigError(
+            f"{name} is not set: set it to a long random value, e.g. "
+            f"`export {name}=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')`"
+        )
+    return _dev_secret(name)
+
+
+def _dev_secret(name: str) -> str:
+    """Return a generated secret kept in instance/ (mode 600), shared by all local workers."""
+    path = instance_dir() / f"{name.lower()}.secret"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another worker may be writing it right now
+            value = path.read_text().strip()
+            if value:
+                return value
+            time.sleep(0.01)
+        raise ConfigError(f"{path} is empty: delete it or set {name}") from None
+    value = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    return default if not value else value in ("1", "true", "yes", "on")
+
+
+def load_config(env: Mapping[str, str] | None = None) -> dict:
+    """Return Flask config keys built from `EWS_*` variables; raise ConfigError when unsafe."""
+    env = os.environ if env is None else env
+    mode = env.get("EWS_ENV", "development").strip() or "development"
+    if mode not in ENVIRONMENTS:
+        raise ConfigError(f"EWS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {mode!r}")
+    development = mode == "development"
+    from ews.engine import default_rules_path
+
+    config = {
+        "ENV_NAME": mode,
+        "SECRET_KEY": _secret(env, "EWS_SECRET_KEY", development),
+        "PII_KEY": _secret(env, "EWS_PII_KEY", development),
+        "DATABASE_URL": env.get("EWS_DATABASE_URL") or default_database_url(),
+        "BIND": env.get("EWS_BIND") or DEFAULT_BIND,
+        "RULES_PATH": env.get("EWS_RULES_PATH") or str(default_rules_path()),
+        "REVIEW_SLA": env.get("EWS_SLA") or "4=1h,2-3=1wd",
+        "TIMEZONE": env.get("EWS_TIMEZONE") or "Asia/Jakarta",
+        "REVIEW_HOLIDAYS": env.get("EWS_SLA_HOLIDAYS") or "",
+        "LOGIN_MAX_FAILURES": int(env.get("EWS_LOGIN_MAX_FAILURES") or 5),
+        "LOGIN_WINDOW_SECONDS": int(env.get("EWS_LOGIN_WINDOW_SECONDS") or 900),
+        "MAX_CONTENT_LENGTH": MAX_BODY,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(env, "EWS_SECURE_COOKIES", not development),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    return config

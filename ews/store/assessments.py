@@ -1,0 +1,167 @@
+"""Assessments: history features, idempotent scoring and storage, queries.
+
+`submit` is the one write path: the (office_code, application_id) unique constraint decides
+which of two concurrent submissions wins; the loser re-reads and answers like a retry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ews import audit
+from ews.engine import RuleSet
+from ews.scoring import score
+
+from . import pii
+from .db import as_utc, utcnow
+from .models import DEFERRING_DECISIONS, Assessment, Decision, RuleSetRecord, User
+
+HISTORY_WINDOW = dt.timedelta(days=30)
+DueAt = Callable[[dt.datetime, int], dt.datetime | None]
+
+
+class AssessmentConflict(Exception):
+    """The application was already assessed with different answers."""
+
+    def __init__(self, existing: Assessment, fields: list[str]) -> None:
+        super().__init__(f"application {existing.application_id!r} of office "
+                         f"{existing.office_code!r} was already assessed with other answers")
+        self.existing = existing
+        self.fields = fields
+
+
+@dataclass
+class Submission:
+    """What `submit` did: the stored assessment and whether this call created it."""
+
+    assessment: Assessment
+    created: bool
+    extra: dict = field(default_factory=dict)
+
+
+def history_features(session: Session, nik_hash: str | None, phone_hash: str | None,
+                     now: dt.datetime) -> dict:
+    """Return the point-in-time history features from the log (None when not assessable)."""
+    since = now - HISTORY_WINDOW
+    out: dict = {"prior_deferral_on_record": None, "repeat_applications_30d": None,
+                 "phone_shared_30d": None}
+    if nik_hash:
+        deferred = exists().where(Decision.assessment_id == Assessment.id,
+                                  Decision.decision.in_(DEFERRING_DECISIONS))
+        out["prior_deferral_on_record"] = bool(session.scalar(
+            select(exists().where(Assessment.nik_hash == nik_hash, deferred))))
+        out["repeat_applications_30d"] = session.scalar(
+            select(func.count()).where(Assessment.nik_hash == nik_hash,
+                                       Assessment.created_at >= since))
+    if phone_hash:
+        others = select(func.count(func.distinct(Assessment.nik_hash))).where(
+            Assessment.phone_hash == phone_hash, Assessment.created_at >= since,
+            Assessment.nik_hash.is_not(None))
+        if nik_hash:
+            others = others.where(Assessment.nik_hash != nik_hash)
+        out["phone_shared_30d"] = session.scalar(others)
+    return out
+
+
+def find(session: Session, office_code: str, application_id: str) -> Assessment | None:
+    """Return the assessment of an application at an office, or None."""
+    return session.scalar(select(Assessment).where(Assessment.office_code == office_code,
+                                                   Assessment.application_id == application_id))
+
+
+def _replay(existing: Assessment, digest: str, answers: dict) -> Submission:
+    if existing.answers_hash == digest:
+        return Submission(existing, created=False)
+    differing = sorted(k for k, v in answers.items()
+                       if k != "interviewed_at" and existing.answers.get(k) != v)
+    raise AssessmentConflict(existing, differing or ["personal data (nik, full_name, "
+                                                     "date_of_birth or phone)"])
+
+
+def submit(session: Session, record: dict, *, user: User, ruleset_row: RuleSetRecord,
+           ruleset: RuleSet, pii_key: str, due_at: DueAt | None = None) -> Submission:
+    """Score and store a validated record once; a replay returns the stored row.
+
+    Raises AssessmentConflict when the application exists with different answers.
+    The assessment and its audit event are committed together before returning.
+    """
+    digest = pii.answers_hash(pii_key, record)
+    answers = pii.storable_answers(record)
+    office, app_id = record["office_code"], record["application_id"]
+    existing = find(session, office, app_id)
+    if existing is not None:
+        return _replay(existing, digest, answers)
+    now = utcnow()
+    nik_h, phone_h = pii.nik_hash(pii_key, record["nik"]), pii.phone_hash(pii_key, record["phone"])
+    record = record | history_features(session, nik_h, phone_h, now)
+    result = score(record, ruleset)
+    action = result["recommended_action"]
+    row = Assessment(
+        office_code=office, application_id=app_id, answers_hash=digest, answers=answers,
+        features=pii.derived_features(record), result=result, score=result["score"],
+        band=result["band"], rung=action["rung"], action=action["id"],
+        decision_required=result["decision_required"],
+        status="awaiting_review" if result["decision_required"] else "open",
+        ruleset_sha256=ruleset_row.sha256, model_version=None, officer_id=user.id,
+        nik_hash=nik_h, phone_hash=phone_h, interviewed_at=record["interviewed_at"],
+        created_at=now,
+        due_at=due_at(now, action["rung"]) if due_at and result["decision_required"] else None)
+    try:
+        session.add(row)
+        session.flush()
+        audit.record(session, "assessment.created", actor=user.username, office_code=office,
+                     subject=row.id, data={"action": row.action, "rung": row.rung,
+                                           "score": row.score, "ruleset": ruleset_row.sha256})
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = find(session, office, app_id)
+        if existing is None:
+            raise
+        return _replay(existing, digest, answers)
+    return Submission(row, created=True)
+
+
+def result_of(row: Assessment) -> dict:
+    """Return the API result of a stored assessment (DESIGN.md section 4)."""
+    return {"id": row.id, "application_id": row.application_id,
+            "office_code": row.office_code, **row.result, "status": row.status,
+            "created_at": as_utc(row.created_at).isoformat()}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Query filters of the assessment list."""
+
+    offices: tuple[str, ...] | None = None  # None: every office
+    band: str | None = None
+    action: str | None = None
+    status: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+def query(session: Session, flt: Filters, page: int, per_page: int) -> tuple[list, int]:
+    """Return one page of assessments (newest first) and the total count."""
+    conds = []
+    if flt.offices is not None:
+        conds.append(Assessment.office_code.in_(flt.offices))
+    for col, value in ((Assessment.band, flt.band), (Assessment.action, flt.action),
+                       (Assessment.status, flt.status)):
+        if value is not None:
+            conds.append(col == value)
+    if flt.since is not None:
+        conds.append(Assessment.created_at >= flt.since)
+    if flt.until is not None:
+        conds.append(Assessment.created_at < flt.until)
+    total = session.scalar(select(func.count()).select_from(Assessment).where(*conds))
+    rows = session.scalars(select(Assessment).where(*conds)
+                           .order_by(Assessment.created_at.desc(), Assessment.id)
+                           .offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total

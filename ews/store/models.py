@@ -1,0 +1,208 @@
+"""Tables of DESIGN.md section 6 as SQLAlchemy 2 models.
+
+Assessments hold answers without clear personal data: NIK and phone only as keyed hashes,
+name and date of birth not at all. Decisions, outcomes and audit events are append-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import Base, utcnow
+
+ROLES = ("officer", "supervisor", "analyst", "admin")
+RULESET_STATUSES = ("draft", "active", "retired")
+ASSESSMENT_STATUSES = ("open", "awaiting_review", "decided")
+DECISIONS = ("issued", "additional_documents_requested", "deferred", "redirected", "referred",
+             "rejected")
+DEFERRING_DECISIONS = ("deferred", "redirected")
+OUTCOMES = ("confirmed_trafficking", "confirmed_nonprocedural", "intercepted_at_border",
+            "legitimate_travel_confirmed", "no_information")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+Timestamp = DateTime(timezone=True)
+
+
+class Office(Base):
+    """A passport office (Kanim), identified by its short code."""
+
+    __tablename__ = "offices"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class User(Base):
+    """A person who signs in: one role, one office."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="ck_users_role"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token: only its SHA-256 is kept; the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+
+
+class LoginAttempt(Base):
+    """A failed login, kept in the database so that every worker sees the same count."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    remote_addr: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (Index("ix_login_failures_username_at", "username", "at"),
+                      Index("ix_login_failures_addr_at", "remote_addr", "at"))
+
+
+class RuleSetRecord(Base):
+    """A rule set's immutable text; at most one is active (maker-checker activation)."""
+
+    __tablename__ = "rulesets"
+    __table_args__ = (
+        CheckConstraint(_in("status", RULESET_STATUSES), name="ck_rulesets_status"),
+        Index("uq_rulesets_one_active", "status", unique=True,
+              sqlite_where=text("status = 'active'"),
+              postgresql_where=text("status = 'active'")),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    ruleset_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(50))
+    description: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    activated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    activated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+
+
+class Assessment(Base):
+    """One scored interview; (office_code, application_id) is the idempotency key."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint("office_code", "application_id", name="uq_assessments_office_app"),
+        CheckConstraint(_in("status", ASSESSMENT_STATUSES), name="ck_assessments_status"),
+        Index("ix_assessments_nik_created", "nik_hash", "created_at"),
+        Index("ix_assessments_phone_created", "phone_hash", "created_at"),
+        Index("ix_assessments_office_status", "office_code", "status", "created_at"),
+        Index("ix_assessments_created", "created_at"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True,
+                                    default=lambda: str(uuid.uuid4()))
+    office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"))
+    application_id: Mapped[str] = mapped_column(String(64))
+    answers_hash: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[dict] = mapped_column(JSON)
+    features: Mapped[dict] = mapped_column(JSON)
+    result: Mapped[dict] = mapped_column(JSON)
+    score: Mapped[int] = mapped_column(Integer)
+    band: Mapped[str] = mapped_column(String(16))
+    rung: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    decision_required: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))
+    ruleset_sha256: Mapped[str] = mapped_column(ForeignKey("rulesets.sha256"))
+    model_version: Mapped[str | None] = mapped_column(String(100))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    nik_hash: Mapped[str | None] = mapped_column(String(64))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    interviewed_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    due_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+
+
+class Decision(Base):
+    """A human decision on an assessment (append-only)."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (CheckConstraint(_in("decision", DECISIONS), name="ck_decisions_decision"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Outcome(Base):
+    """A later outcome label with optional IOM HTCDS intelligence fields (append-only)."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (CheckConstraint(_in("outcome", OUTCOMES), name="ck_outcomes_outcome"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(40))
+    recruitment_method: Mapped[str | None] = mapped_column(String(80))
+    recruitment_app: Mapped[str | None] = mapped_column(String(80))
+    method_of_control: Mapped[str | None] = mapped_column(String(80))
+    recruiter_role: Mapped[str | None] = mapped_column(String(80))
+    destination_city: Mapped[str | None] = mapped_column(String(120))
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class AuditHead(Base):
+    """The chain's head (one row): appending locks it, so the chain never forks."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEvent(Base):
+    """An append-only event; `hash` covers its content and the previous event's hash."""
+
+    __tablename__ = "audit_events"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))  # canonical UTC text: hashed as stored
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    actor: Mapped[str | None] = mapped_column(String(64))
+    office_code: Mapped[str | None] = mapped_column(String(16))
+    subject: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)  # canonical JSON text, hashed as stored
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,73 @@
+"""Personal data handling before storage: keyed hashes for linking, nothing in clear.
+
+NIK and phone are kept only as HMAC-SHA256 under EWS_PII_KEY (without the key a hash cannot
+be reversed by trying all 16-digit numbers). Full name and date of birth are not stored at
+all; only the derived `is_minor` and `age_band` are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+
+from ews.checklist import FIELDS, PII_FIELDS
+
+_NON_DIGITS = re.compile(r"\D")
+DERIVED = tuple(name for name, f in FIELDS.items() if f.derived)
+
+
+def keyed_hash(key: str, kind: str, value: str) -> str:
+    """Return the HMAC-SHA256 hex of `value`, separated by `kind` so NIK and phone never meet."""
+    return hmac.new(key.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def normal_phone(phone: str) -> str:
+    """Return the digits of an Indonesian phone number with a 62 country prefix."""
+    digits = _NON_DIGITS.sub("", phone)
+    return "62" + digits[1:] if digits.startswith("0") else digits
+
+
+def nik_hash(key: str, nik: str | None) -> str | None:
+    """Return the keyed hash of a NIK, or None when not given."""
+    return keyed_hash(key, "nik", nik) if nik else None
+
+
+def phone_hash(key: str, phone: str | None) -> str | None:
+    """Return the keyed hash of a normalised phone number, or None when not given."""
+    return keyed_hash(key, "phone", normal_phone(phone)) if phone else None
+
+
+def _jsonable(value):
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def answers_hash(key: str, record: dict) -> str:
+    """Return a keyed hash of the submitted answers, PII included, interview time excluded.
+
+    The interview time is left out because forms and clients default it to "now", so a
+    retry of the same interview would otherwise look like different answers.
+    """
+    canon = {name: _jsonable(record.get(name)) for name in FIELDS
+             if name not in DERIVED and name != "interviewed_at"}
+    if canon.get("phone"):
+        canon["phone"] = normal_phone(canon["phone"])
+    text = json.dumps(canon, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return keyed_hash(key, "answers", text)
+
+
+def storable_answers(record: dict) -> dict:
+    """Return the input answers without personal data, JSON-ready."""
+    return {name: _jsonable(record.get(name)) for name in FIELDS
+            if name not in DERIVED and name not in PII_FIELDS}
+
+
+def derived_features(record: dict) -> dict:
+    """Return the derived features of a record (point-in-time), JSON-ready."""
+    return {name: _jsonable(record.get(name)) for name in DERIVED}

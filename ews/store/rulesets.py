@@ -1,0 +1,78 @@
+"""Rule sets in the database: immutable text, one active at a time, maker-checker activation."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ews import audit
+from ews.engine import RuleSet, parse_ruleset
+
+from .db import utcnow
+from .models import RuleSetRecord, User
+
+
+class MakerCheckerError(PermissionError):
+    """Activation by the same person who registered the rule set."""
+
+
+@lru_cache(maxsize=16)
+def _parsed(sha256: str, text: str) -> RuleSet:
+    # Keyed by content: a cache of immutable data, so workers never disagree about it.
+    return parse_ruleset(text, source=f"ruleset {sha256[:12]}")
+
+
+def compiled(row: RuleSetRecord) -> RuleSet:
+    """Return the parsed rule set of a stored row (cached by its sha256)."""
+    return _parsed(row.sha256, row.text)
+
+
+def register_ruleset(session: Session, text: str, created_by: User | None,
+                     source: str = "<upload>") -> RuleSetRecord:
+    """Validate and store a rule set as a draft (or return the stored one with the same bytes)."""
+    ruleset = parse_ruleset(text, source=source)  # raises RuleSetError listing every problem
+    row = session.scalar(select(RuleSetRecord).where(RuleSetRecord.sha256 == ruleset.sha256))
+    if row is not None:
+        return row
+    row = RuleSetRecord(sha256=ruleset.sha256, ruleset_id=ruleset.id, version=ruleset.version,
+                        description=ruleset.description or "", text=ruleset.text,
+                        status="draft", created_by=created_by.id if created_by else None)
+    session.add(row)
+    session.flush()
+    audit.record(session, "ruleset.registered", actor=_name(created_by), subject=row.sha256,
+                 data={"ruleset_id": row.ruleset_id, "version": row.version})
+    return row
+
+
+def activate_ruleset(session: Session, row: RuleSetRecord, by: User | None) -> RuleSetRecord:
+    """Make `row` the active rule set; the activator must differ from the creator."""
+    if by is not None and row.created_by is not None and row.created_by == by.id:
+        raise MakerCheckerError("a rule set must be activated by someone other than its author")
+    current = active_record(session)
+    if current is not None and current.id == row.id:
+        return row
+    if current is not None:
+        current.status = "retired"
+        session.flush()  # the partial unique index allows one active row at a time
+    row.status, row.activated_by, row.activated_at = "active", by.id if by else None, utcnow()
+    session.flush()
+    audit.record(session, "ruleset.activated", actor=_name(by), subject=row.sha256,
+                 data={"ruleset_id": row.ruleset_id, "version": row.version,
+                       "replaces": current.sha256 if current else None})
+    return row
+
+
+def active_record(session: Session) -> RuleSetRecord | None:
+    """Return the active rule set's row, or None."""
+    return session.scalar(select(RuleSetRecord).where(RuleSetRecord.status == "active"))
+
+
+def list_rulesets(session: Session) -> list[RuleSetRecord]:
+    """Return every stored rule set, newest first."""
+    return list(session.scalars(select(RuleSetRecord).order_by(RuleSetRecord.id.desc())))
+
+
+def _name(user: User | None) -> str:
+    return user.username if user else "system"
