@@ -78,7 +78,7 @@ def test_operator(condition, field, values, expected):
 
 
 def ind(dimension: str, severity: str) -> Indicator:
-    return Indicator("x", "trafficking", dimension, severity, 1, False, {}, "s", None)
+    return Indicator(0, "x", "trafficking", dimension, severity, 1, False, {}, "s", None)
 
 
 @pytest.mark.parametrize("severities, positive", [

@@ -167,8 +167,16 @@ def validate_checklist(payload: Any, lang: str = "en", now: dt.datetime | None =
     return derive(record)
 
 
+_RULE_INPUTS = tuple((f.name, tuple(f.applies_when.items()) if f.applies_when else None)
+                     for f in INPUT_FIELDS if f.role == "rule")
+
+
 def completeness(record: dict) -> float:
     """Return the share of applicable `rule` input fields that were answered."""
-    applicable = [f for f in INPUT_FIELDS if f.role == "rule" and f.applies(record)]
-    answered = sum(record.get(f.name) is not None for f in applicable)
-    return round(answered / len(applicable), 3) if applicable else 1.0
+    applicable = answered = 0
+    get = record.get
+    for name, when in _RULE_INPUTS:
+        if when is None or any(get(k) in values for k, values in when):
+            applicable += 1
+            answered += get(name) is not None
+    return round(answered / applicable, 3) if applicable else 1.0

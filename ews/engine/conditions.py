@@ -82,6 +82,7 @@ class Compiled:
     frame: FrameTest
     fields: frozenset
     dimensions: frozenset
+    equals: tuple | None = None  # (field, value) for a plain `eq`, looked up by hash instead
 
 
 def _check_value(name: str, op: str, value, lists: dict) -> list:
@@ -154,6 +155,31 @@ def _field_test(name: str, op: str, values: list) -> tuple[RecordTest, FrameTest
             lambda c, d: cmp(c[name], limit))
 
 
+def _all(*tests: RecordTest) -> RecordTest:
+    # Unrolled for the common small arities: the request path runs these per indicator.
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        a, b = tests
+        return lambda r, d: a(r, d) and b(r, d)
+    if len(tests) == 3:
+        a, b, c = tests
+        return lambda r, d: a(r, d) and b(r, d) and c(r, d)
+    return lambda r, d: all(t(r, d) for t in tests)
+
+
+def _any(*tests: RecordTest) -> RecordTest:
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        a, b = tests
+        return lambda r, d: a(r, d) or b(r, d)
+    if len(tests) == 3:
+        a, b, c = tests
+        return lambda r, d: a(r, d) or b(r, d) or c(r, d)
+    return lambda r, d: any(t(r, d) for t in tests)
+
+
 def compile_condition(node, lists: dict, allow_dimensions: bool) -> Compiled:
     """Validate a condition tree and compile it; raise ConditionError naming the problem."""
     if not isinstance(node, dict) or not node:
@@ -173,12 +199,12 @@ def compile_condition(node, lists: dict, allow_dimensions: bool) -> Compiled:
         kids = [compile_condition(i, lists, allow_dimensions) for i in items]
         fields = frozenset().union(*(k.fields for k in kids))
         dims = frozenset().union(*(k.dimensions for k in kids))
-        recs, frames = [k.record for k in kids], [k.frame for k in kids]
+        frames = [k.frame for k in kids]
         if comb == "all":
-            return Compiled(lambda r, d: all(t(r, d) for t in recs),
+            return Compiled(_all(*(k.record for k in kids)),
                             lambda c, d: np.logical_and.reduce([t(c, d) for t in frames]),
                             fields, dims)
-        return Compiled(lambda r, d: any(t(r, d) for t in recs),
+        return Compiled(_any(*(k.record for k in kids)),
                         lambda c, d: np.logical_or.reduce([t(c, d) for t in frames]),
                         fields, dims)
     if "dimension_positive" in keys:
@@ -209,4 +235,5 @@ def compile_condition(node, lists: dict, allow_dimensions: bool) -> Compiled:
         raise ConditionError(f"unknown operator '{op}' (one of: {', '.join(FIELD_OPS)})")
     values = _check_value(name, op, node[op], lists)
     rec, frame = _field_test(name, op, values)
-    return Compiled(rec, frame, frozenset([name]), frozenset())
+    equals = (name, values[0]) if op == "eq" else None
+    return Compiled(rec, frame, frozenset([name]), frozenset(), equals)

@@ -4,6 +4,7 @@ which escalations fire - for one record, or for a whole frame at once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 
@@ -32,12 +33,21 @@ def positive_dimensions(indicators, combinations) -> frozenset:
                             for combo in combinations))
 
 
+_order = attrgetter("order")
+
+
 def evaluate(record: dict, ruleset: RuleSet) -> Hits:
     """Evaluate one record (a validated checklist plus derived features)."""
     none = frozenset()
-    hit = tuple(i for i in ruleset.indicators if i.test.record(record, none))
-    dims = positive_dimensions(hit, ruleset.combinations)
-    fired = tuple(e for e in ruleset.escalations if e.test.record(record, dims))
+    found = [i for i, test in ruleset.indicator_tests if test(record, none)]
+    get = record.get
+    for name, table in ruleset.equals_index:
+        more = table.get(get(name))
+        if more:
+            found += more
+    hit = tuple(sorted(found, key=_order))
+    dims = positive_dimensions(hit, ruleset.combinations) if hit else none
+    fired = tuple(e for e, test in ruleset.escalation_tests if test(record, dims))
     return Hits(hit, dims, fired)
 
 

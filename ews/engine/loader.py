@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
@@ -60,6 +61,7 @@ class Band:
 
 @dataclass(frozen=True)
 class Indicator:
+    order: int  # position in the file: reasons keep a stable order
     id: str
     track: str
     dimension: str | None
@@ -96,6 +98,27 @@ class RuleSet:
     indicators: tuple[Indicator, ...]
     escalations: tuple[Escalation, ...]
     model: MappingProxyType
+
+    @cached_property
+    def indicator_tests(self) -> tuple:
+        """Return (indicator, record test) pairs of the indicators not in `equals_index`."""
+        return tuple((i, i.test.record) for i in self.indicators if i.test.equals is None)
+
+    @cached_property
+    def equals_index(self) -> tuple:
+        """Return (field, {value: indicators}) for plain `eq` indicators: one lookup a field."""
+        index: dict[str, dict] = {}
+        for i in self.indicators:
+            if i.test.equals is not None:
+                name, value = i.test.equals
+                index.setdefault(name, {}).setdefault(value, []).append(i)
+        return tuple((name, {v: tuple(found) for v, found in table.items()})
+                     for name, table in index.items())
+
+    @cached_property
+    def escalation_tests(self) -> tuple:
+        """Return (escalation, record test) pairs."""
+        return tuple((e, e.test.record) for e in self.escalations)
 
     @property
     def model_mode(self) -> str:
@@ -347,7 +370,7 @@ class _Builder:
         test = self.condition(where, item.get("when"), lists, allow_dims=False)
         if test is None or label is None:
             return None
-        return Indicator(item["id"], track, dimension, severity, points, protective, label,
+        return Indicator(i, item["id"], track, dimension, severity, points, protective, label,
                          item["source"], test)
 
     def escalation(self, i: int, item, lists: dict, seen: set) -> Escalation | None:

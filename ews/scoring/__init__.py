@@ -39,34 +39,47 @@ def _reason(ind) -> dict:
             "source": ind.source}
 
 
+def _by_points(ind) -> tuple:
+    return (-ind.points, ind.order)
+
+
 def score(record: dict, ruleset: RuleSet, model_probability: float | None = None,
           model_version: str | None = None) -> dict:
     """Score one validated record; return the result fields of DESIGN.md section 4."""
     hits = evaluate(record, ruleset)
-    tracks, rungs, best = {}, [], None
+    points = dict.fromkeys(ruleset.tracks, 0)
+    protective = dict.fromkeys(ruleset.tracks, 0)
+    dims = {name: set() for name in ruleset.tracks}
+    reasons, flags = [], []
+    for ind in sorted(hits.indicators, key=_by_points):
+        if ind.protective:
+            protective[ind.track] += ind.points
+            flags.append(_reason(ind))
+        else:
+            points[ind.track] += ind.points
+            reasons.append(_reason(ind))
+        if ind.dimension in hits.dimensions:
+            dims[ind.track].add(ind.dimension)
+    tracks, rungs, best = {}, [], (-1, -1, None)
     for name, bands in ruleset.tracks.items():
-        mine = [i for i in hits.indicators if i.track == name]
-        points = sum(i.points for i in mine if not i.protective)
-        protective = sum(i.points for i in mine if i.protective)
-        value, idx, rung = track_outcome(bands, points, protective)
-        dims = sorted({i.dimension for i in mine if i.dimension in hits.dimensions})
+        value, idx, rung = track_outcome(bands, points[name], protective[name])
         tracks[name] = {"score": value, "band": bands[idx].band,
-                        "action": ruleset.actions[rung].id, "dimensions_positive": dims}
+                        "action": ruleset.actions[rung].id,
+                        "dimensions_positive": sorted(dims[name])}
         rungs.append(rung)
-        if best is None or (value, rung) > (best[0], best[1]):
+        if (value, rung) > best[:2]:
             best = (value, rung, bands[idx].band)
     model, model_rung = model_info(ruleset, model_probability, model_version)
     rung = max(rungs + [e.rung for e in hits.escalations] + [model_rung])
     action = ruleset.actions[rung]
-    ordered = sorted(hits.indicators, key=lambda i: -i.points)
     return {
         "score": best[0], "band": best[2],
         "recommended_action": {"id": action.id, "rung": rung, "label": dict(action.label)},
         "tracks": tracks,
-        "reasons": [_reason(i) for i in ordered if not i.protective],
+        "reasons": reasons,
         "escalations": [{"id": e.id, "min_action": ruleset.actions[e.rung].id,
                          "label": dict(e.label)} for e in hits.escalations],
-        "protective_flags": [_reason(i) for i in ordered if i.protective],
+        "protective_flags": flags,
         "completeness": completeness(record),
         "model": model,
         "ruleset": {"id": ruleset.id, "version": ruleset.version, "sha256": ruleset.sha256},
