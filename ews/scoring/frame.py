@@ -38,6 +38,9 @@ def frame_completeness(frame: pd.DataFrame) -> np.ndarray:
         return np.where(applicable > 0, np.round(answered / applicable, 3), 1.0)
 
 
+CHUNK = 1 << 17  # rows scored at once: bounds the memory of the hit matrices
+
+
 def score_frame(frame: pd.DataFrame, ruleset: RuleSet, model_probability=None,
                 details: bool = False) -> pd.DataFrame:
     """Score every row; columns score, band, action, rung, decision_required, per-track scores.
@@ -45,6 +48,14 @@ def score_frame(frame: pd.DataFrame, ruleset: RuleSet, model_probability=None,
     With `details`, add completeness and the ids of the indicators, protective flags and
     escalations that fired (slower: Python objects per row).
     """
+    probs = None if model_probability is None else np.asarray(model_probability, dtype=float)
+    parts = [_score_chunk(frame.iloc[start:start + CHUNK], ruleset,
+                          None if probs is None else probs[start:start + CHUNK], details)
+             for start in range(0, len(frame), CHUNK)]
+    return pd.concat(parts) if len(parts) != 1 else parts[0]
+
+
+def _score_chunk(frame: pd.DataFrame, ruleset: RuleSet, probs, details: bool) -> pd.DataFrame:
     hits = evaluate_frame(frame, ruleset)
     n = len(frame)
     inds = ruleset.indicators
@@ -71,8 +82,8 @@ def score_frame(frame: pd.DataFrame, ruleset: RuleSet, model_probability=None,
         band[better] = np.array([b.band for b in bands], dtype=object)[idx[better]]
     for k, esc in enumerate(ruleset.escalations):
         rungs.append(np.where(hits.escalations[:, k], esc.rung, 0))
-    if model_probability is not None:
-        rungs.append(model_rungs(ruleset, np.asarray(model_probability, dtype=float)))
+    if probs is not None:
+        rungs.append(model_rungs(ruleset, probs))
     rung = np.maximum.reduce(rungs)
     result = pd.DataFrame({"score": best_key // 8, "band": band,
                            "action": np.array(LADDER, dtype=object)[rung], "rung": rung,
