@@ -311,10 +311,14 @@ def test_who_the_applicant_is_never_changes_the_result(ruleset, answers):
              "domicile_village": "Lain", "full_name": "Nama Lain", "nik": "3529029901850002",
              "phone": "+62 813 9999 0000", "application_id": "PMK-2026-999999",
              "office_code": "SBY"}
+    if answers.get("date_of_birth") != MINOR_DOB:  # any adult age: 19, 44 or 76 alike
+        other["date_of_birth"] = "2007-03-01"
     man = score(record(answers | other), ruleset)
+    older = score(record(answers | {"date_of_birth": "1950-07-30"}), ruleset) \
+        if answers.get("date_of_birth") != MINOR_DOB else woman
     for key in ("score", "band", "recommended_action", "reasons", "escalations",
                 "protective_flags"):
-        assert man[key] == woman[key]
+        assert man[key] == woman[key] == older[key]
 
 
 def _fields(node) -> set[str]:
