@@ -9,7 +9,7 @@ import click
 import yaml
 
 from .describe import MARKER, table
-from .loader import RuleSetError, default_rules_path, load_ruleset
+from .loader import RuleLoader, RuleSetError, default_rules_path, load_ruleset
 
 
 @click.group()
@@ -38,7 +38,7 @@ def check(files: tuple[str, ...]) -> None:
 def render_table(path: Path) -> str:
     """Return the Markdown indicator table of a rule-set file."""
     rs = load_ruleset(path)
-    doc = yaml.safe_load(rs.text)
+    doc = yaml.load(rs.text, Loader=RuleLoader)  # noqa: S506 - the loader is a SafeLoader
     conditions = {item["id"]: item["when"] for item in
                   doc.get("indicators", []) + doc.get("escalations", [])}
     return table(rs, conditions)
