@@ -1,0 +1,215 @@
+"""Review service: queue, take, decide, outcomes. Used by the pages and the JSON API alike.
+
+Every function takes the acting user and enforces the role and office rules of DESIGN.md
+section 7 itself, so that no caller can forget them. Writes are audited in the same
+transaction and committed here; races between two supervisors are settled by conditional
+UPDATEs, not by check-then-write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from ews import audit
+from ews.store.db import as_utc, utcnow
+from ews.store.models import Assessment, Decision, Outcome, User
+
+REVIEW_RUNG = 2  # from supervisor_review up, a supervisor decides (DESIGN.md section 4)
+DECIDERS = ("officer", "supervisor")
+OUTCOME_RECORDERS = ("supervisor", "analyst")
+
+
+class ReviewError(Exception):
+    """A review action that cannot be done; `key` names the rule for translated messages."""
+
+    status = 400
+
+    def __init__(self, key: str, text: str, **params) -> None:
+        super().__init__(text)
+        self.key, self.params = key, params
+
+
+class NotFound(ReviewError):
+    """No such assessment in the caller's reach."""
+
+    status = 404
+
+
+class Forbidden(ReviewError):
+    """The caller's role or office does not allow this."""
+
+    status = 403
+
+
+class Conflict(ReviewError):
+    """Another supervisor holds the item."""
+
+    status = 409
+
+
+def get_assessment(session: Session, assessment_id: str, user: User) -> Assessment:
+    """Return an assessment the user may see (own office, or any for analysts); else NotFound."""
+    row = session.get(Assessment, assessment_id)
+    if row is None or not (user.role == "analyst" or row.office_code == user.office_code):
+        raise NotFound("not_found", "no such assessment in your office")
+    return row
+
+
+def _name(session: Session, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    return user.username if user is not None else None
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """An open review item as the queue shows it."""
+
+    id: str
+    application_id: str
+    office_code: str
+    rung: int
+    action: str
+    score: int
+    band: str
+    created_at: dt.datetime
+    due_at: dt.datetime | None
+    overdue: bool
+    claimed_by: str | None
+    claimed_at: dt.datetime | None
+
+
+def review_queue(session: Session, user: User, now: dt.datetime | None = None) -> list[QueueItem]:
+    """Return the open items of the supervisor's office: highest rung first, then oldest."""
+    if user.role != "supervisor":
+        raise Forbidden("supervisor_only", "only supervisors see the review queue")
+    now = now or utcnow()
+    rows = session.scalars(
+        select(Assessment).where(Assessment.office_code == user.office_code,
+                                 Assessment.status == "awaiting_review")
+        .order_by(Assessment.rung.desc(), Assessment.created_at, Assessment.id)).all()
+    names: dict[int, str | None] = {}
+    items = []
+    for row in rows:
+        if row.claimed_by is not None and row.claimed_by not in names:
+            names[row.claimed_by] = _name(session, row.claimed_by)
+        due = as_utc(row.due_at)
+        items.append(QueueItem(
+            id=row.id, application_id=row.application_id, office_code=row.office_code,
+            rung=row.rung, action=row.action, score=row.score, band=row.band,
+            created_at=as_utc(row.created_at), due_at=due, overdue=due is not None and due < now,
+            claimed_by=names.get(row.claimed_by), claimed_at=as_utc(row.claimed_at)))
+    return items
+
+
+def take(session: Session, assessment_id: str, user: User, *, force: bool = False,
+         now: dt.datetime | None = None) -> Assessment:
+    """Claim an open item for `user`; refuse when another supervisor holds it (unless force)."""
+    row = get_assessment(session, assessment_id, user)
+    if user.role != "supervisor" or row.office_code != user.office_code:
+        raise Forbidden("supervisor_only", "only a supervisor of the office can take an item")
+    if row.status != "awaiting_review":
+        raise Conflict("not_open", "the item is no longer open")
+    now = now or utcnow()
+    previous = row.claimed_by
+    cond = [Assessment.id == row.id, Assessment.status == "awaiting_review"]
+    if not force:
+        cond.append(or_(Assessment.claimed_by.is_(None), Assessment.claimed_by == user.id))
+    done = session.execute(update(Assessment).where(*cond)
+                           .values(claimed_by=user.id, claimed_at=now)).rowcount
+    if not done:
+        session.rollback()
+        session.refresh(row)
+        raise Conflict("taken", "another supervisor has taken this item",
+                       by=_name(session, row.claimed_by))
+    if previous != user.id:
+        audit.record(session, "review.taken", actor=user.username, office_code=row.office_code,
+                     subject=row.id, data={"from": _name(session, previous)} if previous else {})
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def may_decide(user: User, row: Assessment) -> bool:
+    """Return True when `user` may record a decision on `row` (officer: rung 0-1 only)."""
+    if row.office_code != user.office_code or user.role not in DECIDERS:
+        return False
+    return user.role == "supervisor" or row.rung < REVIEW_RUNG
+
+
+def decide(session: Session, assessment_id: str, user: User, decision: str, reason: str,
+           now: dt.datetime | None = None) -> Decision:
+    """Append a decision (validated input), close the item and audit it, in one commit."""
+    row = get_assessment(session, assessment_id, user)
+    if not may_decide(user, row):
+        if user.role == "officer" and row.office_code == user.office_code:
+            raise Forbidden("held_for_supervisor", "rung 2 and above is decided by a supervisor")
+        raise Forbidden("not_allowed", "your role or office may not decide this item")
+    now = now or utcnow()
+    cond = [Assessment.id == row.id]
+    if row.status == "awaiting_review":
+        # The first decision closes the item; it must not be held by someone else.
+        cond += [Assessment.status == "awaiting_review",
+                 or_(Assessment.claimed_by.is_(None), Assessment.claimed_by == user.id)]
+    values = {"status": "decided", "decided_at": row.decided_at or now}
+    if row.status == "awaiting_review":
+        values |= {"claimed_by": user.id, "claimed_at": row.claimed_at or now}
+    if not session.execute(update(Assessment).where(*cond).values(**values)).rowcount:
+        session.rollback()
+        session.refresh(row)
+        if row.status == "awaiting_review":
+            raise Conflict("taken", "another supervisor has taken this item",
+                           by=_name(session, row.claimed_by))
+        raise Conflict("changed", "the item changed meanwhile; reload it")
+    entry = Decision(assessment_id=row.id, decision=decision, reason=reason,
+                     decided_by=user.id, decided_at=now)
+    session.add(entry)
+    session.flush()
+    # The reason is free text and may name people: the trail keeps the decision, not the text.
+    audit.record(session, "decision.recorded", actor=user.username, office_code=row.office_code,
+                 subject=row.id, data={"decision": decision, "decision_id": entry.id,
+                                       "rung": row.rung, "role": user.role})
+    session.commit()
+    return entry
+
+
+def decisions_of(session: Session, assessment_id: str) -> list[dict]:
+    """Return the decisions of an assessment, oldest first, with who recorded them."""
+    rows = session.scalars(select(Decision).where(Decision.assessment_id == assessment_id)
+                           .order_by(Decision.decided_at, Decision.id)).all()
+    return [{"id": d.id, "decision": d.decision, "reason": d.reason,
+             "by": _name(session, d.decided_by), "at": as_utc(d.decided_at)} for d in rows]
+
+
+def record_outcome(session: Session, assessment_id: str, user: User, data: dict,
+                   now: dt.datetime | None = None) -> Outcome:
+    """Append a later outcome label (supervisor of the office, or analyst) and audit it."""
+    row = get_assessment(session, assessment_id, user)
+    if user.role not in OUTCOME_RECORDERS or (
+            user.role == "supervisor" and row.office_code != user.office_code):
+        raise Forbidden("not_allowed", "only supervisors of the office and analysts record "
+                        "outcomes")
+    entry = Outcome(assessment_id=row.id, recorded_by=user.id, recorded_at=now or utcnow(),
+                    **data)
+    session.add(entry)
+    session.flush()
+    audit.record(session, "outcome.recorded", actor=user.username, office_code=row.office_code,
+                 subject=row.id, data={"outcome": entry.outcome, "outcome_id": entry.id})
+    session.commit()
+    return entry
+
+
+def outcomes_of(session: Session, assessment_id: str) -> list[dict]:
+    """Return the outcomes of an assessment, oldest first."""
+    rows = session.scalars(select(Outcome).where(Outcome.assessment_id == assessment_id)
+                           .order_by(Outcome.recorded_at, Outcome.id)).all()
+    return [{"id": o.id, "outcome": o.outcome, "recruitment_method": o.recruitment_method,
+             "recruitment_app": o.recruitment_app, "method_of_control": o.method_of_control,
+             "recruiter_role": o.recruiter_role, "destination_city": o.destination_city,
+             "notes": o.notes, "by": _name(session, o.recorded_by),
+             "at": as_utc(o.recorded_at)} for o in rows]

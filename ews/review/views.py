@@ -1,0 +1,141 @@
+"""Supervisor pages: the review queue with its KPI strip, the item detail, take, decide, outcome."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import EXCLUDE, ValidationError
+
+from ews.checklist import FIELDS
+from ews.store import get_session
+from ews.store.assessments import result_of
+from ews.store.db import as_utc, utcnow
+from ews.store.models import DECISIONS, Assessment, User
+from ews.web import i18n
+from ews.web.form import form_sections
+from ews.web.pages import error_page
+
+from . import service
+from .history import person_history
+from .kpi import office_kpis
+from .schemas import decision_schema, outcome_schema
+from .sla import SLA
+from .vocab import INTELLIGENCE_FIELDS, INTELLIGENCE_LABELS, OUTCOMES
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+DERIVED_SHOWN = ("is_minor", "prior_deferral_on_record", "repeat_applications_30d",
+                 "phone_shared_30d")
+
+
+@bp.get("")
+@login_required
+def queue():
+    """List the office's open review items, highest rung first, then oldest."""
+    db = get_session()
+    try:
+        items = service.review_queue(db, current_user)
+    except service.ReviewError as err:
+        return error_page(err)
+    kpis = office_kpis(db, current_user.office_code, SLA.from_config(current_app.config).tz)
+    return render_template("review/queue.html", items=items, kpis=kpis, now=utcnow())
+
+
+def _answers(row: Assessment) -> list[tuple[str, list[tuple[str, str, object]]]]:
+    """Return the stored answers grouped by form section: (section, [(name, label, value)])."""
+    out = []
+    for section in form_sections():
+        rows = [(ff.name, i18n.tr(ff.field.label), row.answers.get(ff.name))
+                for ff in section.fields if ff.name in row.answers and ff.field.applies(
+                    row.answers)]
+        out.append((section.key, rows))
+    derived = [(n, i18n.tr(FIELDS[n].label), row.features.get(n)) for n in DERIVED_SHOWN]
+    out.append(("derived", derived))
+    return out
+
+
+def _detail(row: Assessment, status: int = 200, decision_errors: dict | None = None,
+            outcome_errors: dict | None = None, values: dict | None = None):
+    db = get_session()
+    holder = db.get(User, row.claimed_by) if row.claimed_by else None
+    officer = db.get(User, row.officer_id)
+    due = as_utc(row.due_at)
+    return render_template(
+        "review/detail.html", row=row, a=result_of(row) | {"due_at": due},
+        overdue=row.status == "awaiting_review" and due is not None and due < utcnow(),
+        holder=holder.username if holder else None, officer=officer.username if officer else None,
+        answers=_answers(row), history=person_history(db, row, current_user.office_code),
+        decisions=service.decisions_of(db, row.id), outcomes=service.outcomes_of(db, row.id),
+        can_decide=service.may_decide(current_user, row),
+        can_take=current_user.role == "supervisor" and row.status == "awaiting_review"
+        and row.office_code == current_user.office_code,
+        can_record_outcome=current_user.role == "analyst" or (
+            current_user.role == "supervisor" and row.office_code == current_user.office_code),
+        decision_choices=DECISIONS, outcome_choices=OUTCOMES,
+        intel_fields=INTELLIGENCE_FIELDS, intel_labels=INTELLIGENCE_LABELS,
+        decision_errors=decision_errors or {}, outcome_errors=outcome_errors or {},
+        values=values or {}, review_rung=service.REVIEW_RUNG), status
+
+
+def _reviewer_row(assessment_id: str) -> Assessment:
+    if current_user.role not in ("supervisor", "analyst"):
+        raise service.Forbidden("supervisor_only", "only supervisors and analysts")
+    return service.get_assessment(get_session(), assessment_id, current_user)
+
+
+@bp.get("/<assessment_id>")
+@login_required
+def detail(assessment_id: str):
+    """Show one item: result, reasons, answers, the person's history, decisions, outcomes."""
+    try:
+        return _detail(_reviewer_row(assessment_id))
+    except service.ReviewError as err:
+        return error_page(err)
+
+
+@bp.post("/<assessment_id>/take")
+@login_required
+def take(assessment_id: str):
+    """Take an item so that no other supervisor works on it (`takeover=1` to take it over)."""
+    try:
+        service.take(get_session(), assessment_id, current_user,
+                     force=request.form.get("takeover") == "1")
+    except service.ReviewError as err:
+        return error_page(err)
+    flash(_("You have taken this item."), "success")
+    return redirect(url_for("review.detail", assessment_id=assessment_id), 303)
+
+
+@bp.post("/<assessment_id>/decision")
+@login_required
+def decide(assessment_id: str):
+    """Record the supervisor's decision with its reason; the item leaves the queue."""
+    db = get_session()
+    try:
+        row = _reviewer_row(assessment_id)
+        data = decision_schema(i18n.current_lang())().load(request.form, unknown=EXCLUDE)
+        service.decide(db, row.id, current_user, data["decision"], data["reason"])
+    except ValidationError as err:
+        return _detail(row, 422, decision_errors=err.messages, values=request.form)
+    except service.ReviewError as err:
+        return error_page(err)
+    flash(_("Decision recorded for %(app)s; the item has left the queue.",
+            app=row.application_id), "success")
+    return redirect(url_for("review.queue"), 303)
+
+
+@bp.post("/<assessment_id>/outcome")
+@login_required
+def outcome(assessment_id: str):
+    """Record a later outcome label with optional intelligence fields."""
+    db = get_session()
+    try:
+        row = _reviewer_row(assessment_id)
+        data = outcome_schema(i18n.current_lang())().load(request.form, unknown=EXCLUDE)
+        service.record_outcome(db, row.id, current_user, data)
+    except ValidationError as err:
+        return _detail(row, 422, outcome_errors=err.messages, values=request.form)
+    except service.ReviewError as err:
+        return error_page(err)
+    flash(_("Outcome recorded."), "success")
+    return redirect(url_for("review.detail", assessment_id=assessment_id), 303)

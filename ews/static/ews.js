@@ -1,0 +1,227 @@
+/* EWS pages: small progressive enhancements. Every page works without this file.
+ *  - conditional questions: shown only when their `data-applies-when` condition holds;
+ *    hidden ones are disabled so they are sent as "not assessed";
+ *  - the interview form is sent with fetch: on a network failure the answers stay in this
+ *    browser (localStorage) and the officer can retry; a retry is safe because the server
+ *    is idempotent on the application number;
+ *  - a second tap on a submit button while a submission is running does nothing.
+ */
+(function () {
+  "use strict";
+  var PENDING = "ews.pending";      // answers of a submission that did not reach the server
+  var CARRY = "ews.carry";          // answers carried across a language switch (this tab only)
+  var MAX_AGE_MS = 24 * 3600 * 1000;
+
+  function store(kind) {
+    try { return window[kind]; } catch (e) { return null; }
+  }
+
+  function currentValue(form, name) {
+    var els = form.elements[name];
+    if (!els) { return ""; }
+    if (els instanceof RadioNodeList || (els.length !== undefined && !els.tagName)) {
+      for (var i = 0; i < els.length; i++) {
+        if (els[i].checked && !els[i].disabled) { return els[i].value; }
+      }
+      return "";
+    }
+    return els.disabled ? "" : els.value;
+  }
+
+  function applies(form, cond) {
+    return Object.keys(cond).some(function (name) {
+      return cond[name].indexOf(currentValue(form, name)) !== -1;
+    });
+  }
+
+  function refreshConditions(form) {
+    var boxes = form.querySelectorAll("[data-applies-when]");
+    // Two passes so that a question depending on another conditional question settles.
+    for (var pass = 0; pass < 2; pass++) {
+      boxes.forEach(function (box) {
+        var show = applies(form, JSON.parse(box.getAttribute("data-applies-when")));
+        box.hidden = !show;
+        box.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !show; });
+      });
+    }
+    form.querySelectorAll("[data-section]").forEach(function (section) {
+      var visible = section.querySelector(".q:not([hidden])") !== null;
+      section.hidden = !visible;
+      var nav = document.getElementById("nav-" + section.getAttribute("data-section"));
+      if (nav) { nav.hidden = !visible; }
+    });
+  }
+
+  function entriesOf(form) {
+    var out = [];
+    new FormData(form).forEach(function (value, key) {
+      if (key !== "csrf_token") { out.push([key, String(value)]); }
+    });
+    return out;
+  }
+
+  function fill(form, entries) {
+    var byName = {};
+    entries.forEach(function (kv) { byName[kv[0]] = kv[1]; });
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrf_token" || !(el.name in byName)) { return; }
+      if (el.type === "radio" || el.type === "checkbox") {
+        el.checked = el.value === byName[el.name];
+      } else {
+        el.value = byName[el.name];
+      }
+    });
+    refreshConditions(form);
+  }
+
+  function userKey() { return document.body.getAttribute("data-user") || ""; }
+
+  function savePending(form) {
+    var ls = store("localStorage");
+    if (!ls) { return; }
+    var entries = entriesOf(form);
+    var appNo = (entries.filter(function (kv) { return kv[0] === "application_id"; })[0] || [])[1];
+    ls.setItem(PENDING, JSON.stringify({ user: userKey(), at: Date.now(), application_id: appNo || "",
+                                         entries: entries }));
+  }
+
+  function loadPending() {
+    var ls = store("localStorage");
+    if (!ls) { return null; }
+    try {
+      var p = JSON.parse(ls.getItem(PENDING) || "null");
+      if (p && (Date.now() - p.at > MAX_AGE_MS || p.user !== userKey())) {
+        ls.removeItem(PENDING);
+        return null;
+      }
+      return p;
+    } catch (e) { ls.removeItem(PENDING); return null; }
+  }
+
+  function clearPending() {
+    var ls = store("localStorage");
+    if (ls) { ls.removeItem(PENDING); }
+  }
+
+  function setBusy(form, busy) {
+    form.setAttribute("data-busy", busy ? "1" : "");
+    form.querySelectorAll("[data-submit]").forEach(function (btn) {
+      if (!btn.hasAttribute("data-idle-label")) { btn.setAttribute("data-idle-label", btn.textContent); }
+      btn.setAttribute("aria-disabled", busy ? "true" : "false");
+      btn.disabled = busy;
+      btn.textContent = busy ? (btn.getAttribute("data-busy-label") || btn.textContent)
+                             : btn.getAttribute("data-idle-label");
+    });
+  }
+
+  function replacePage(html, url) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    document.title = doc.title;
+    document.body.replaceWith(doc.body);
+    if (url && url !== location.href) { history.pushState(null, "", url); }
+    init();
+    window.scrollTo(0, 0);
+  }
+
+  function showNetFail(form, show) {
+    var box = form.querySelector("[data-netfail]");
+    if (box) { box.hidden = !show; if (show) { box.scrollIntoView({ block: "center" }); } }
+  }
+
+  function enhanceInterview(form) {
+    refreshConditions(form);
+    form.addEventListener("change", function () { refreshConditions(form); });
+    form.addEventListener("input", function () { refreshConditions(form); });
+
+    var ss = store("sessionStorage");
+    var carried = ss && ss.getItem(CARRY);
+    if (carried) {
+      ss.removeItem(CARRY);
+      try { fill(form, JSON.parse(carried)); } catch (e) { /* ignore a damaged carry */ }
+    }
+
+    var banner = document.querySelector("[data-pending-banner]");
+    var pending = loadPending();
+    if (banner && pending) {
+      var text = banner.querySelector("[data-pending-text]");
+      if (text && pending.application_id) { text.textContent += " (" + pending.application_id + ")"; }
+      banner.hidden = false;
+      banner.querySelector("[data-pending-restore]").addEventListener("click", function () {
+        fill(form, pending.entries);
+        banner.hidden = true;
+        var btn = form.querySelector("[data-submit]");
+        if (btn) { btn.focus(); }
+      });
+      banner.querySelector("[data-pending-discard]").addEventListener("click", function () {
+        clearPending();
+        banner.hidden = true;
+      });
+    }
+
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if (form.getAttribute("data-busy") === "1") { return; }
+      if (!window.fetch) { form.submit(); return; }
+      setBusy(form, true);
+      showNetFail(form, false);
+      savePending(form);  // kept until the server has answered with a result or errors
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                           headers: { "X-Requested-With": "fetch" } })
+        .then(function (resp) {
+          if (resp.status >= 500) { throw new Error("server " + resp.status); }
+          var done = resp.status === 422 || /\/assessments\//.test(resp.url);
+          if (done) { clearPending(); }
+          if (resp.redirected) { location.assign(resp.url); return null; }
+          return resp.text().then(function (html) { replacePage(html, resp.url); });
+        })
+        .catch(function () {
+          setBusy(form, false);
+          showNetFail(form, true);
+        });
+    });
+  }
+
+  function guardDoubleSubmit(form) {
+    form.addEventListener("submit", function (ev) {
+      if (form.getAttribute("data-busy") === "1") { ev.preventDefault(); return; }
+      // Disable after the browser has collected the form data.
+      setTimeout(function () { setBusy(form, true); }, 0);
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("form").forEach(function (form) {
+      if (form.hasAttribute("data-enhanced")) { return; }
+      form.setAttribute("data-enhanced", "");
+      if (form.hasAttribute("data-interview-form")) {
+        enhanceInterview(form);
+      } else if (form.querySelector("[data-submit]")) {
+        guardDoubleSubmit(form);
+      }
+    });
+    var interview = document.querySelector("[data-interview-form]");
+    document.querySelectorAll(".lang-switch").forEach(function (sw) {
+      sw.addEventListener("submit", function () {
+        var ss = store("sessionStorage");
+        if (interview && ss) { ss.setItem(CARRY, JSON.stringify(entriesOf(interview))); }
+      });
+    });
+    document.querySelectorAll("form[data-logout]").forEach(function (f) {
+      f.addEventListener("submit", clearPending);
+    });
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  }
+
+  window.addEventListener("pageshow", function (ev) {
+    // Coming back through the history cache: forms must be usable again.
+    if (ev.persisted) {
+      document.querySelectorAll("form[data-busy='1']").forEach(function (f) { setBusy(f, false); });
+    }
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+}());

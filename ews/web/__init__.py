@@ -1,0 +1,30 @@
+"""Officer and supervisor pages (server-rendered, Indonesian by default, English on request).
+
+`init_app(app)` attaches the language machinery and registers the page blueprints: `web`
+(home, interview form, result, language switch) and `review` (the supervisor queue).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import current_user
+
+from . import i18n
+from .views import bp
+
+__all__ = ["bp", "init_app"]
+
+
+def can_review() -> bool:
+    """Return True when the signed-in user may open the review queue."""
+    return bool(current_user.is_authenticated and current_user.role == "supervisor")
+
+
+def init_app(app: Flask) -> None:
+    """Register Babel, template helpers and the page blueprints on `app`."""
+    from ews.review.views import bp as review_bp
+
+    i18n.init_app(app)
+    app.jinja_env.globals["can_review"] = can_review
+    app.register_blueprint(bp)
+    app.register_blueprint(review_bp)

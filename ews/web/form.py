@@ -1,0 +1,159 @@
+"""The interview form, built from the checklist field registry.
+
+Nothing here knows a field by name except the two that the server sets itself: the office
+(from the signed-in user) and the interview time (now). Sections, widgets, defaults and
+conditional display all come from `ews.checklist.FIELDS`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ews.checklist import INPUT_FIELDS, SECTIONS, Field
+
+SERVER_SET = ("office_code", "interviewed_at")
+FORM_SECTIONS = tuple(s for s in SECTIONS if s != "derived")
+# Suggested destinations (Madura: umrah, Malaysia, Gulf, East Asia, the scam-compound region).
+# Any ISO 3166-1 alpha-2 code is accepted; these only feed the input's suggestion list.
+COMMON_DESTINATIONS = {
+    "SA": {"id": "Arab Saudi", "en": "Saudi Arabia"}, "MY": {"id": "Malaysia", "en": "Malaysia"},
+    "SG": {"id": "Singapura", "en": "Singapore"}, "HK": {"id": "Hong Kong", "en": "Hong Kong"},
+    "TW": {"id": "Taiwan", "en": "Taiwan"}, "KR": {"id": "Korea Selatan", "en": "South Korea"},
+    "JP": {"id": "Jepang", "en": "Japan"}, "AE": {"id": "Uni Emirat Arab", "en": "UAE"},
+    "QA": {"id": "Qatar", "en": "Qatar"}, "BN": {"id": "Brunei", "en": "Brunei"},
+    "KH": {"id": "Kamboja", "en": "Cambodia"}, "MM": {"id": "Myanmar", "en": "Myanmar"},
+    "LA": {"id": "Laos", "en": "Laos"}, "TH": {"id": "Thailand", "en": "Thailand"},
+    "PH": {"id": "Filipina", "en": "Philippines"}, "VN": {"id": "Vietnam", "en": "Vietnam"},
+    "TR": {"id": "Turki", "en": "Turkey"}, "EG": {"id": "Mesir", "en": "Egypt"},
+}
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input of the form: the registry field plus how to draw it."""
+
+    field: Field
+    widget: str  # yesno, choice, text, textarea, date, number, country
+
+    @property
+    def name(self) -> str:
+        """Return the input name (the checklist field name)."""
+        return self.field.name
+
+    @property
+    def conditional(self) -> bool:
+        """Return True when the field is shown only for some answers."""
+        return bool(self.field.applies_when)
+
+    @property
+    def optional_choice(self) -> bool:
+        """Return True when a choice group offers an explicit 'not assessed' option."""
+        return (self.widget == "choice" and not self.field.required
+                and self.field.form_default is None)
+
+    @property
+    def wide(self) -> bool:
+        """Return True when the input needs a full row (long text or many choices)."""
+        if self.widget == "textarea":
+            return True
+        if self.widget != "choice":
+            return False
+        labels = [max(len(label["id"]), len(label["en"])) for _, label in self.field.choices]
+        if self.optional_choice:
+            labels.append(14)
+        return sum(labels) + 6 * len(labels) > 40
+
+    @property
+    def inputmode(self) -> str:
+        """Return the on-screen keyboard hint for a text input."""
+        return {"digits16": "numeric", "phone": "tel"}.get(self.field.extra.get("error"), "")
+
+    def applies_when_json(self) -> str:
+        """Return the applicability condition as JSON of form values, for the page script."""
+        if not self.field.applies_when:
+            return ""
+        return json.dumps({k: [form_value(v) for v in vals]
+                           for k, vals in self.field.applies_when.items()},
+                          separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class FormSection:
+    """A titled group of form fields."""
+
+    key: str
+    fields: tuple[FormField, ...]
+
+    @property
+    def runs(self) -> tuple[tuple[str, tuple[FormField, ...]], ...]:
+        """Return consecutive fields grouped as ("yesno", ...) rows or ("grid", ...) cells."""
+        out: list[tuple[str, list[FormField]]] = []
+        for ff in self.fields:
+            kind = "yesno" if ff.widget == "yesno" else "grid"
+            if out and out[-1][0] == kind:
+                out[-1][1].append(ff)
+            else:
+                out.append((kind, [ff]))
+        return tuple((kind, tuple(run)) for kind, run in out)
+
+
+def _widget(f: Field) -> str:
+    if f.kind == "bool":
+        return "yesno"
+    if f.kind == "enum":
+        return "choice"
+    if f.kind == "country":
+        return "country"
+    if f.kind == "date":
+        return "date"
+    if f.kind == "int":
+        return "number"
+    if f.kind == "str" and (f.maximum or 0) > 200:
+        return "textarea"
+    return "text"
+
+
+def form_sections() -> tuple[FormSection, ...]:
+    """Return the form's sections in registry order, each with its input fields."""
+    out = []
+    for key in FORM_SECTIONS:
+        fields = tuple(FormField(f, _widget(f)) for f in INPUT_FIELDS
+                       if f.section == key and f.name not in SERVER_SET)
+        if fields:
+            out.append(FormSection(key, fields))
+    return tuple(out)
+
+
+def form_value(value: Any) -> str:
+    """Return how a Python answer value is written in an HTML form."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return "" if value is None else str(value)
+
+
+def initial_values() -> dict[str, str]:
+    """Return the form's starting answers: each field's registry default."""
+    return {f.name: form_value(f.form_default) for f in INPUT_FIELDS
+            if f.form_default is not None and f.name not in SERVER_SET}
+
+
+def payload_from_form(form: Mapping[str, str], office_code: str) -> dict[str, Any]:
+    """Turn submitted form data into a checklist payload; blank inputs mean 'not assessed'."""
+    payload: dict[str, Any] = {"office_code": office_code}
+    for section in form_sections():
+        for ff in section.fields:
+            value = form.get(ff.name)
+            if value is not None and value.strip() != "":
+                payload[ff.name] = value
+    return payload
+
+
+def answers_for_display(form: Mapping[str, str]) -> dict[str, str]:
+    """Return the submitted values to re-fill the form after a validation error."""
+    names = {ff.name for s in form_sections() for ff in s.fields}
+    return {k: form[k] for k in names if k in form}

@@ -1,0 +1,50 @@
+"""Shared page helpers: role gates and the HTML error page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+INTERVIEWERS = ("officer", "supervisor")
+
+MESSAGES = {
+    "not_found": _l("This assessment does not exist in your office."),
+    "supervisor_only": _l("Only supervisors can open this page."),
+    "interviewers_only": _l("Only officers and supervisors record interviews."),
+    "held_for_supervisor": _l("This application is held for a supervisor: rung 2 and above "
+                              "is decided by a supervisor."),
+    "not_allowed": _l("Your role or office does not allow this."),
+    "taken": _l("Another supervisor (%(by)s) has taken this item."),
+    "not_open": _l("This item is no longer open."),
+    "changed": _l("The item changed meanwhile; reload the page."),
+}
+TITLES = {403: _l("Not allowed"), 404: _l("Not found"), 409: _l("Already taken")}
+
+
+def error_page(err) -> tuple[str, int]:
+    """Render a review error (or any object with key, params, status) as an HTML page."""
+    text = MESSAGES.get(err.key)
+    params = {k: v or "?" for k, v in getattr(err, "params", {}).items()}
+    message = str(text) % params if text is not None and params else str(text or err)
+    return render_template("error.html", title=TITLES.get(err.status, _l("Error")),
+                           message=message, status=err.status), err.status
+
+
+class _Denied:
+    status = 403
+    key = "interviewers_only"
+    params: dict = {}
+
+
+def interviewers_only(view: Callable) -> Callable:
+    """Let only officers and supervisors through (use after login_required)."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_user.role not in INTERVIEWERS:
+            return error_page(_Denied())
+        return view(*args, **kwargs)
+    return wrapper

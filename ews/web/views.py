@@ -1,0 +1,151 @@
+"""Officer pages: today's interviews, the interview form, the result and its decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import EXCLUDE, ValidationError
+from sqlalchemy import select
+
+from ews.checklist import validate_checklist
+from ews.review import service
+from ews.review.schemas import decision_schema
+from ews.review.sla import SLA
+from ews.store import get_session
+from ews.store.assessments import AssessmentConflict, result_of
+from ews.store.db import as_utc, utcnow
+from ews.store.models import DECISIONS, Assessment
+
+from . import i18n
+from .form import (
+    COMMON_DESTINATIONS,
+    answers_for_display,
+    form_sections,
+    initial_values,
+    payload_from_form,
+)
+from .pages import error_page, interviewers_only
+from .submit import submit_interview
+
+bp = Blueprint("web", __name__)
+SUGGESTED = {0: "issued", 1: "additional_documents_requested"}
+
+
+@bp.get("/")
+@login_required
+def home():
+    """Show the signed-in officer's interviews of today."""
+    tz = SLA.from_config(current_app.config).tz
+    local = utcnow().astimezone(tz)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
+    rows = get_session().scalars(
+        select(Assessment).where(Assessment.officer_id == current_user.id,
+                                 Assessment.created_at >= start)
+        .order_by(Assessment.created_at.desc())).all()
+    items = [{"id": r.id, "application_id": r.application_id, "created_at": as_utc(r.created_at),
+              "rung": r.rung, "action": r.action, "action_label": r.result["recommended_action"]
+              .get("label"), "score": r.score, "band": r.band, "status": r.status} for r in rows]
+    return render_template("web/home.html", items=items, today=local.date())
+
+
+def _render_form(values: dict, errors: dict, status: int = 200, existing: str | None = None):
+    return render_template("web/interview_form.html", sections=form_sections(), values=values,
+                           errors=errors, office_code=current_user.office_code,
+                           destinations=COMMON_DESTINATIONS, existing=existing), status
+
+
+@bp.route("/interviews/new", methods=["GET", "POST"])
+@login_required
+@interviewers_only
+def new_interview():
+    """Show the checklist form; on POST validate, score, store once and show the result."""
+    if request.method == "GET":
+        return _render_form(initial_values(), {})
+    values = initial_values() | answers_for_display(request.form)
+    payload = payload_from_form(request.form, current_user.office_code)
+    try:
+        record = validate_checklist(payload, i18n.current_lang())
+    except ValidationError as err:
+        return _render_form(values, err.messages, 422)
+    try:
+        submission = submit_interview(record, current_user)
+    except AssessmentConflict as conflict:
+        fields = ", ".join(i18n.field_label(f) for f in conflict.fields)
+        message = _("This application number was already assessed with other answers "
+                    "(%(fields)s). Open the stored assessment, or check the number.",
+                    fields=fields)
+        return _render_form(values, {"application_id": [message]}, 409, conflict.existing.id)
+    if not submission.created:
+        flash(_("This application was already assessed: this is the stored result."), "warning")
+    return redirect(url_for("web.result", assessment_id=submission.assessment.id), 303)
+
+
+def _result_page(row: Assessment, errors: dict | None = None, values: dict | None = None,
+                 status: int = 200):
+    db = get_session()
+    view = result_of(row) | {"due_at": as_utc(row.due_at)}
+    decisions = service.decisions_of(db, row.id)
+    return render_template(
+        "web/result.html", a=view, decisions=decisions,
+        can_decide=service.may_decide(current_user, row), decision_choices=DECISIONS,
+        decision_errors=errors or {}, decision_values=values or {},
+        suggested_decision=None if decisions else SUGGESTED.get(row.rung),
+        review_rung=service.REVIEW_RUNG), status
+
+
+@bp.get("/assessments/<assessment_id>")
+@login_required
+def result(assessment_id: str):
+    """Show the result of one assessment of the user's office."""
+    try:
+        row = service.get_assessment(get_session(), assessment_id, current_user)
+    except service.ReviewError as err:
+        return error_page(err)
+    return _result_page(row)
+
+
+@bp.post("/assessments/<assessment_id>/decision")
+@login_required
+def decide(assessment_id: str):
+    """Record the officer's decision on a rung 0-1 result (supervisors: any rung)."""
+    db = get_session()
+    try:
+        row = service.get_assessment(db, assessment_id, current_user)
+        data = decision_schema(i18n.current_lang())().load(request.form, unknown=EXCLUDE)
+        service.decide(db, row.id, current_user, data["decision"], data["reason"])
+    except ValidationError as err:
+        return _result_page(row, err.messages, request.form, 422)
+    except service.ReviewError as err:
+        return error_page(err)
+    flash(_("Decision recorded."), "success")
+    return redirect(url_for("web.result", assessment_id=assessment_id), 303)
+
+
+def _safe_next(target: str | None) -> str:
+    parts = urlsplit(target or "")
+    if not target or parts.scheme or parts.netloc or not target.startswith("/") \
+            or target.startswith("//"):
+        return url_for("web.home")
+    return target
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the page language (id or en) and go back where the user was."""
+    lang = request.form.get("lang")
+    if lang in i18n.LANGUAGES:
+        session["lang"] = lang
+    return redirect(_safe_next(request.form.get("next")), 303)

@@ -1,0 +1,65 @@
+"""The interview form is generated from the field registry, not written by hand."""
+
+from ews.checklist import FIELDS, INPUT_FIELDS, validate_checklist
+from ews.web.form import (
+    SERVER_SET,
+    form_sections,
+    form_value,
+    initial_values,
+    payload_from_form,
+)
+
+EXPECTED_SECTIONS = ["application", "travel", "work", "observation", "history", "protection"]
+
+
+def test_sections_in_order_and_every_input_field_once():
+    sections = form_sections()
+    assert [s.key for s in sections] == EXPECTED_SECTIONS
+    names = [ff.name for s in sections for ff in s.fields]
+    assert len(names) == len(set(names))
+    assert set(names) == {f.name for f in INPUT_FIELDS} - set(SERVER_SET)
+
+
+def test_runs_keep_registry_order():
+    for section in form_sections():
+        flat = [ff.name for _, run in section.runs for ff in run]
+        assert flat == [ff.name for ff in section.fields]
+
+
+def test_widgets_follow_field_kinds():
+    widgets = {ff.name: ff.widget for s in form_sections() for ff in s.fields}
+    for name, widget in widgets.items():
+        kind = FIELDS[name].kind
+        expected = {"bool": "yesno", "enum": "choice", "country": "country", "date": "date",
+                    "int": "number"}.get(kind)
+        assert widget == expected or (kind == "str" and widget in ("text", "textarea"))
+
+
+def test_conditions_exposed_as_form_values():
+    ff = next(ff for s in form_sections() for ff in s.fields if ff.name == "pmi_documents")
+    assert '"admits_work_intent":["true"]' in ff.applies_when_json()
+    assert "procedural_work" in ff.applies_when_json()
+
+
+def test_defaults_are_registry_defaults():
+    values = initial_values()
+    for f in INPUT_FIELDS:
+        if f.form_default is not None and f.name not in SERVER_SET:
+            assert values[f.name] == form_value(f.form_default)
+    assert values["admits_work_intent"] == "false"
+
+
+def test_defaults_plus_three_answers_validate():
+    form = initial_values() | {"application_id": "A1", "purpose": "tourism",
+                               "destination_country": "my"}
+    record = validate_checklist(payload_from_form(form, "PMK"), "id")
+    assert record["office_code"] == "PMK"
+    assert record["destination_country"] == "MY"
+    assert record["admits_work_intent"] is False
+    assert record["purpose_explained"] is None  # blank = not assessed, never "no"
+
+
+def test_payload_ignores_foreign_keys_and_blanks():
+    payload = payload_from_form({"csrf_token": "x", "office_code": "OTHER", "nik": "  ",
+                                 "purpose": "umrah_hajj"}, "PMK")
+    assert payload == {"office_code": "PMK", "purpose": "umrah_hajj"}
