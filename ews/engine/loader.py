@@ -10,119 +10,33 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
 import yaml
 
 from .conditions import DIMENSIONS, Compiled, ConditionError, compile_condition
-
-LADDER = ("proceed", "in_depth_interview", "supervisor_review", "defer_and_redirect",
-          "refer_protection")
-TRACKS = ("trafficking", "nonprocedural")
-SEVERITIES = ("strong", "medium", "weak")
-MODEL_MODES = ("off", "advisory", "escalate")
-# ILO/EC 2009 step 1: 2 strong | strong + medium | strong + weak | 3 medium | 2 medium + weak.
-ILO_2009 = ({"strong": 2}, {"strong": 1, "medium": 1}, {"strong": 1, "weak": 1},
-            {"medium": 3}, {"medium": 2, "weak": 1})
-PROTECTIVE_CAP = LADDER.index("in_depth_interview")
-REVIEW_RUNG = LADDER.index("supervisor_review")  # from here on a human decision is required
+from .ruleset import (  # noqa: F401 - re-exported: callers import the ladder from here
+    ILO_2009,
+    LADDER,
+    MODEL_MODES,
+    PROTECTIVE_CAP,
+    REVIEW_RUNG,
+    SEVERITIES,
+    TRACKS,
+    Action,
+    Band,
+    Escalation,
+    Indicator,
+    RuleSet,
+    RuleSetError,
+)
 
 TOP_KEYS = {"ruleset", "lists", "actions", "tracks", "dimension_rule", "indicators",
             "escalations", "model"}
 INDICATOR_KEYS = {"id", "track", "dimension", "severity", "points", "when", "label", "source",
                   "protective"}
 ESCALATION_KEYS = {"id", "when", "min_action", "label", "source"}
-
-
-class RuleSetError(ValueError):
-    """A rule set that may not be used; `.errors` lists every problem, one a line."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class Action:
-    id: str
-    rung: int
-    label: MappingProxyType
-
-
-@dataclass(frozen=True)
-class Band:
-    below: int | None
-    band: str
-    rung: int
-
-
-@dataclass(frozen=True)
-class Indicator:
-    order: int  # position in the file: reasons keep a stable order
-    id: str
-    track: str
-    dimension: str | None
-    severity: str
-    points: int
-    protective: bool
-    label: MappingProxyType
-    source: str
-    test: Compiled
-
-
-@dataclass(frozen=True)
-class Escalation:
-    id: str
-    rung: int
-    label: MappingProxyType
-    test: Compiled
-
-
-@dataclass(frozen=True)
-class RuleSet:
-    """A validated, compiled rule set: immutable, identified by id, version and sha256."""
-
-    id: str
-    version: str
-    description: str
-    sha256: str
-    text: str
-    source: str
-    lists: MappingProxyType
-    actions: tuple[Action, ...]
-    tracks: MappingProxyType  # track -> tuple[Band, ...]
-    combinations: tuple[MappingProxyType, ...]
-    indicators: tuple[Indicator, ...]
-    escalations: tuple[Escalation, ...]
-    model: MappingProxyType
-
-    @cached_property
-    def indicator_tests(self) -> tuple:
-        """Return (indicator, record test) pairs of the indicators not in `equals_index`."""
-        return tuple((i, i.test.record) for i in self.indicators if i.test.equals is None)
-
-    @cached_property
-    def equals_index(self) -> tuple:
-        """Return (field, {value: indicators}) for plain `eq` indicators: one lookup a field."""
-        index: dict[str, dict] = {}
-        for i in self.indicators:
-            if i.test.equals is not None:
-                name, value = i.test.equals
-                index.setdefault(name, {}).setdefault(value, []).append(i)
-        return tuple((name, {v: tuple(found) for v, found in table.items()})
-                     for name, table in index.items())
-
-    @cached_property
-    def escalation_tests(self) -> tuple:
-        """Return (escalation, record test) pairs."""
-        return tuple((e, e.test.record) for e in self.escalations)
-
-    @property
-    def model_mode(self) -> str:
-        return self.model["mode"]
 
 
 class RuleLoader(yaml.SafeLoader):
