@@ -56,7 +56,7 @@ def _sound(rng: random.Random, i: int) -> dict:
               "supporting_document_verified": "yes"}
     for f in INPUT_FIELDS:  # the remaining yes/no observations: mostly "no", a few "yes"
         if f.kind == "bool" and f.name not in p:
-            p[f.name] = rng.random() < 0.01
+            p[f.name] = rng.random() < 0.003
     for name in list(p):  # some questions left unanswered (not assessed)
         if name not in ("application_id", "office_code", "purpose", "destination_country",
                         "umrah_documents", "family_guarantee", "pmi_documents") \

@@ -19,6 +19,7 @@ ILO_2009 = ({"strong": 2}, {"strong": 1, "medium": 1}, {"strong": 1, "weak": 1},
 PROTECTIVE_CAP = LADDER.index("in_depth_interview")
 REVIEW_RUNG = LADDER.index("supervisor_review")  # from here on a human decision is required
 
+
 class RuleSetError(ValueError):
     """A rule set that may not be used; `.errors` lists every problem, one a line."""
 
