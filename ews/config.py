@@ -22,16 +22,17 @@ class ConfigError(RuntimeError):
     """Configuration that the service refuses to start with."""
 
 
-def instance_dir() -> Path:
+def instance_dir(env: Mapping[str, str] | None = None) -> Path:
     """Return the instance folder (EWS_INSTANCE_PATH or ./instance), created if missing."""
-    path = Path(os.environ.get("EWS_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+    env = os.environ if env is None else env
+    path = Path(env.get("EWS_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def default_database_url() -> str:
+def default_database_url(env: Mapping[str, str] | None = None) -> str:
     """Return the embedded default: an SQLite file under the instance folder."""
-    return f"sqlite:///{instance_dir() / 'ews.sqlite3'}"
+    return f"sqlite:///{instance_dir(env) / 'ews.sqlite3'}"
 
 
 def _secret(env: Mapping[str, str], name: str, development: bool) -> str:
@@ -45,12 +46,12 @@ def _secret(env: Mapping[str, str], name: str, development: bool) -> str:
             f"{name} is not set: set it to a long random value, e.g. "
             f"`export {name}=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')`"
         )
-    return _dev_secret(name)
+    return _dev_secret(env, name)
 
 
-def _dev_secret(name: str) -> str:
+def _dev_secret(env: Mapping[str, str], name: str) -> str:
     """Return a generated secret kept in instance/ (mode 600), shared by all local workers."""
-    path = instance_dir() / f"{name.lower()}.secret"
+    path = instance_dir(env) / f"{name.lower()}.secret"
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -84,7 +85,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "ENV_NAME": mode,
         "SECRET_KEY": _secret(env, "EWS_SECRET_KEY", development),
         "PII_KEY": _secret(env, "EWS_PII_KEY", development),
-        "DATABASE_URL": env.get("EWS_DATABASE_URL") or default_database_url(),
+        "DATABASE_URL": env.get("EWS_DATABASE_URL") or default_database_url(env),
         "BIND": env.get("EWS_BIND") or DEFAULT_BIND,
         "RULES_PATH": env.get("EWS_RULES_PATH") or str(default_rules_path()),
         "REVIEW_SLA": env.get("EWS_SLA") or "4=1h,2-3=1wd",

@@ -1,0 +1,79 @@
+"""The JSON API under /api/v1 (flask-smorest), its OpenAPI spec and docs page.
+
+Every error under /api is problem+json (see `errors`); the spec documents it that way.
+Bearer-token requests are exempt from CSRF; cookie-authenticated writes are not.
+"""
+
+from __future__ import annotations
+
+import http
+import importlib
+
+from flask import Flask
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+
+from . import assessments, docs, errors, health, rulesets
+from .schemas import ProblemSchema, checklist_request_schema
+
+API_VERSION = "1"
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api with RFC 9457 problem details as the one error shape."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self):
+        self._app.register_error_handler(Exception, errors.handle_unexpected)
+
+    def handle_http_exception(self, error):
+        """Render HTTP errors as problem+json (under /api)."""
+        return errors.handle_http_exception(error)
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, errors.PROBLEM)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Error (problem details)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, errors.PROBLEM)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+def _optional_blueprints():
+    """Yield API blueprints that other packages contribute (the review API)."""
+    try:
+        module = importlib.import_module("ews.api.review")
+    except ModuleNotFoundError as exc:
+        if exc.name != "ews.api.review":
+            raise
+        return
+    yield module.bp
+
+
+def init_app(app: Flask, csrf) -> Api:
+    """Create the Api on `app`, register the resources, the probes and the docs page."""
+    app.config.update(
+        API_TITLE="EWS - early warning at the passport interview", API_VERSION=API_VERSION,
+        OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json", OPENAPI_REDOC_PATH=None,
+        OPENAPI_SWAGGER_UI_PATH=None,
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"}}},
+            "security": [{"bearerAuth": []}, {"cookieAuth": []}],
+            "info": {"description": "Contracts: DESIGN.md sections 4-5. Errors are "
+                                    "application/problem+json (RFC 9457)."}},
+    )
+    api = ProblemApi(app)
+    api.spec.components.schema("Checklist", schema=checklist_request_schema())
+    for blp in (assessments.bp, rulesets.bp, *_optional_blueprints()):
+        csrf.exempt(blp)  # checked in ews.api.auth: only for cookie-authenticated writes
+        api.register_blueprint(blp)
+    api.register_blueprint(health.bp, url_prefix="/")
+    app.register_blueprint(docs.bp)
+    return api

@@ -1,0 +1,36 @@
+"""Authentication of API requests: every resource blueprint calls `protect(blp)`."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+
+from ews.auth.scope import Principal
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def api_user() -> Principal:
+    """Return the authenticated caller (401 otherwise)."""
+    if not current_user.is_authenticated:
+        abort(401)
+    return current_user._get_current_object()
+
+
+def _authenticate() -> None:
+    user = api_user()
+    if user.via == "session":
+        if user.must_change_password:
+            abort(403, message="Change your one-time password first (/password).")
+        if request.method not in SAFE_METHODS:
+            # Cookies ride along on cross-site requests; a bearer token does not.
+            from ews import csrf
+
+            csrf.protect()
+
+
+def protect(blp: Blueprint) -> Blueprint:
+    """Require a signed-in caller for every request to `blp` (CSRF for cookie writes)."""
+    blp.before_request(_authenticate)
+    return blp

@@ -1,0 +1,107 @@
+"""One error shape for the API: RFC 9457 problem details (`application/problem+json`).
+
+Validation errors carry a per-field `errors` map. Messages come from schemas that never echo
+the rejected value; nothing here adds one. Pages outside /api keep Werkzeug's HTML errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import Response, g, json, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+
+PROBLEM = "application/problem+json"
+log = logging.getLogger("ews.api")
+
+DETAILS = {
+    400: "The request is malformed (for a JSON body: not valid JSON).",
+    401: "Sign in, or send a valid token in 'Authorization: Bearer <token>'.",
+    404: "No such resource.",
+    405: "This method is not allowed here.",
+    413: "The request body is too large.",
+    415: "Send the body as JSON with 'Content-Type: application/json'.",
+    422: "The request failed validation; see 'errors'.",
+    500: "Internal error. It was logged with the request id.",
+}
+
+
+def is_api_request() -> bool:
+    """Return True for requests under /api (they get problem+json, never HTML)."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def problem(status: int, detail: str | None = None, errors: dict | None = None,
+            headers: dict | None = None, **extra) -> Response:
+    """Return a problem+json response."""
+    phrase = _phrase(status)
+    body = {"type": "about:blank", "title": phrase, "status": status,
+            "detail": detail or DETAILS.get(status, phrase), "instance": request.path}
+    if errors is not None:
+        body["errors"] = errors
+    body.update(extra)
+    if "request_id" in g:
+        body["request_id"] = g.request_id
+    resp = Response(json.dumps(body), status=status, mimetype=PROBLEM)
+    for key, value in (headers or {}).items():
+        resp.headers[key] = value
+    return resp
+
+
+def _phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _field_errors(data: dict) -> dict | None:
+    """Flatten webargs' {location: {field: [msg]}} into {field: [msg]}."""
+    errors = data.get("errors") or data.get("messages")
+    if not isinstance(errors, dict):
+        return None
+    flat: dict = {}
+    for key, value in errors.items():
+        if key in ("json", "query", "view_args", "form", "headers") and isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat[key] = value
+    return flat
+
+
+def handle_http_exception(error: HTTPException):
+    """Render an HTTP error as problem+json under /api; leave pages to Werkzeug."""
+    if not is_api_request():
+        return error
+    if isinstance(error, CSRFError):
+        return problem(403, "A session-cookie request that changes data needs the "
+                            "X-CSRFToken header; integrations should use a bearer token.")
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    headers = dict(data.get("headers") or {})
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="ews"')
+    detail = data.get("message")
+    if detail is None and status in (403, 409, 503) and error.description:
+        detail = error.description
+    if isinstance(error, BadRequest) and status == 400:
+        detail = DETAILS[400]
+    extra = {k: v for k, v in data.items() if k in ("conflicts", "assessment_id")}
+    errors = _field_errors(data) if status == 422 else None
+    return problem(status, detail, errors=errors, headers=headers, **extra)
+
+
+def handle_unexpected(error: Exception):
+    """Log an unexpected error (type and request id only) and answer 500 without details."""
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    # The message may quote SQL parameters or input: log where it happened, not what it says.
+    log.error("unhandled %s", type(error).__name__,
+              extra={"traceback": "".join(traceback.format_tb(error.__traceback__))})
+    if is_api_request():
+        return problem(500)
+    return InternalServerError()

@@ -1,0 +1,41 @@
+"""Liveness and readiness probes (public, no personal data)."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import text
+
+from ews.store import get_session
+from ews.store.rulesets import active_record, compiled
+
+from .errors import problem
+from .schemas import HealthSchema
+
+bp = Blueprint("health", __name__, description="Probes for load balancers")
+
+
+@bp.route("/healthz")
+class Health(MethodView):
+    @bp.response(200, HealthSchema)
+    def get(self):
+        """Answer while the process runs."""
+        return {"status": "ok", "checks": {}}
+
+
+@bp.route("/readyz")
+class Ready(MethodView):
+    @bp.response(200, HealthSchema)
+    @bp.alt_response(503, description="Not ready: the database or the rule set is missing")
+    def get(self):
+        """Check the database and the active rule set."""
+        session = get_session()
+        try:
+            session.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any database failure means "not ready"
+            return problem(503, "The database does not answer.")
+        row = active_record(session)
+        if row is None:
+            return problem(503, "No active rule set: run `ews init`.")
+        compiled(row)
+        return {"status": "ok", "checks": {"database": "ok", "ruleset": row.sha256}}

@@ -1,0 +1,199 @@
+"""Marshmallow schemas of the API: the OpenAPI spec is generated from these.
+
+The checklist request schema is the checklist package's own schema (generated from the field
+registry), so the spec lists every field with its type, choices and limits.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ews.checklist import checklist_schema
+from ews.store.models import ASSESSMENT_STATUSES
+
+Label = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+def checklist_request_schema() -> type[Schema]:
+    """Return the checklist schema class (English messages) for the spec."""
+    return type(checklist_schema("en"))
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details; `errors` maps each invalid field to its messages."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    instance = fields.String()
+    request_id = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    conflicts = fields.List(fields.String(), metadata={"description": "fields that differ"})
+    assessment_id = fields.String()
+
+
+class ActionSchema(Schema):
+    id = fields.String(required=True)
+    rung = fields.Integer(required=True)
+    label = Label
+
+
+class TrackSchema(Schema):
+    score = fields.Integer(required=True)
+    band = fields.String(required=True)
+    action = fields.String(required=True)
+    dimensions_positive = fields.List(fields.String(), required=True)
+
+
+class ReasonSchema(Schema):
+    indicator = fields.String(required=True)
+    track = fields.String(required=True)
+    dimension = fields.String(allow_none=True)
+    severity = fields.String(required=True)
+    points = fields.Integer(required=True)
+    label = Label
+    source = fields.String(allow_none=True)
+
+
+class EscalationSchema(Schema):
+    id = fields.String(required=True)
+    min_action = fields.String(required=True)
+    label = Label
+
+
+class ModelSchema(Schema):
+    mode = fields.String()
+    version = fields.String(allow_none=True)
+    probability = fields.Float()
+    threshold = fields.Float()
+    flagged = fields.Boolean()
+    action = fields.String(allow_none=True)
+
+
+class RuleSetRefSchema(Schema):
+    id = fields.String(required=True)
+    version = fields.String(required=True)
+    sha256 = fields.String(required=True)
+
+
+class ScoreSchema(Schema):
+    """A scoring result (DESIGN.md section 4) without storage fields."""
+
+    application_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    score = fields.Integer(required=True)
+    band = fields.String(required=True)
+    recommended_action = fields.Nested(ActionSchema, required=True)
+    tracks = fields.Dict(keys=fields.String(), values=fields.Nested(TrackSchema), required=True)
+    reasons = fields.List(fields.Nested(ReasonSchema), required=True)
+    escalations = fields.List(fields.Nested(EscalationSchema), required=True)
+    protective_flags = fields.List(fields.Nested(ReasonSchema), required=True)
+    completeness = fields.Float(required=True)
+    model = fields.Nested(ModelSchema, allow_none=True, required=True)
+    ruleset = fields.Nested(RuleSetRefSchema, required=True)
+    decision_required = fields.Boolean(required=True)
+
+
+class ResultSchema(ScoreSchema):
+    """The stored assessment's result: the score plus id, status and creation time."""
+
+    id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(ASSESSMENT_STATUSES))
+    created_at = fields.DateTime(required=True)
+
+
+class PersonSchema(Schema):
+    """Keyed hashes that link records of one person; clear personal data is never stored."""
+
+    nik_hash = fields.String(allow_none=True)
+    phone_hash = fields.String(allow_none=True)
+
+
+class AssessmentSchema(Schema):
+    """One stored assessment with its answers (never clear personal data)."""
+
+    id = fields.String(required=True)
+    application_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    status = fields.String(required=True)
+    officer = fields.String(allow_none=True)
+    interviewed_at = fields.DateTime(required=True)
+    created_at = fields.DateTime(required=True)
+    due_at = fields.DateTime(allow_none=True)
+    claimed_by = fields.String(allow_none=True)
+    ruleset_sha256 = fields.String(required=True)
+    result = fields.Nested(ResultSchema, required=True)
+    answers = fields.Dict(required=True, metadata={
+        "description": "checklist answers without personal data (nik, full_name, "
+                       "date_of_birth, phone are never stored in clear)"})
+    features = fields.Dict(required=True, metadata={"description": "derived features"})
+    person = fields.Nested(PersonSchema, allow_none=True, metadata={
+        "description": "only for officers and supervisors of the assessment's office"})
+
+
+class SummarySchema(Schema):
+    """A row of the assessment list."""
+
+    id = fields.String(required=True)
+    application_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    score = fields.Integer(required=True)
+    band = fields.String(required=True)
+    action = fields.String(required=True)
+    rung = fields.Integer(required=True)
+    status = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    due_at = fields.DateTime(allow_none=True)
+
+
+class PageSchema(Schema):
+    items = fields.List(fields.Nested(SummarySchema), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class ListArgsSchema(Schema):
+    """Filters and pagination of GET /assessments."""
+
+    office_code = fields.String(validate=validate.Length(2, 16))
+    band = fields.String(validate=validate.OneOf(("low", "medium", "high", "critical")))
+    action = fields.String(validate=validate.OneOf(
+        ("proceed", "in_depth_interview", "supervisor_review", "defer_and_redirect",
+         "refer_protection")))
+    status = fields.String(validate=validate.OneOf(ASSESSMENT_STATUSES))
+    since = fields.AwareDateTime(metadata={"description": "created at or after (ISO 8601)"})
+    until = fields.AwareDateTime(metadata={"description": "created before (ISO 8601)"})
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class RuleSetSchema(Schema):
+    """A stored rule set (text only in the single-item views)."""
+
+    id = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    ruleset_id = fields.String(required=True)
+    version = fields.String(required=True)
+    description = fields.String(required=True)
+    status = fields.String(required=True)
+    created_by = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    activated_by = fields.String(allow_none=True)
+    activated_at = fields.DateTime(allow_none=True)
+
+
+class RuleSetTextSchema(RuleSetSchema):
+    text = fields.String(required=True)
+
+
+class RuleSetUploadSchema(Schema):
+    """A new draft rule set (YAML text); validated completely before it is stored."""
+
+    text = fields.String(required=True, validate=validate.Length(1, 200_000))
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True)
+    checks = fields.Dict(keys=fields.String(), values=fields.String())

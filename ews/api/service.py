@@ -1,0 +1,95 @@
+"""The service functions behind the API (and the pages): score, submit, read.
+
+Views stay thin: they parse, call one function here, and serialise the answer.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_smorest import abort
+from marshmallow import ValidationError
+from sqlalchemy.orm import Session
+
+from ews.auth.scope import Principal, sees_pii
+from ews.checklist import validate_checklist
+from ews.engine import RuleSet
+from ews.review.sla import SLA
+from ews.scoring import score
+from ews.store import get_session, pii
+from ews.store.assessments import Submission, history_features, result_of, submit
+from ews.store.db import as_utc, utcnow
+from ews.store.models import Assessment, Office, RuleSetRecord, User
+from ews.store.rulesets import active_record, compiled
+
+LANGS = ("en", "id")
+
+
+def request_lang() -> str:
+    """Return the language of validation messages: English unless Accept-Language asks 'id'."""
+    return request.accept_languages.best_match(LANGS, default="en") or "en"
+
+
+def checklist_from_request() -> dict:
+    """Parse and validate the JSON body as a checklist; abort 400/415/422 otherwise."""
+    payload = request.get_json()  # 415 when not JSON, 400 when malformed
+    try:
+        return validate_checklist(payload, lang=request_lang())
+    except ValidationError as err:
+        abort(422, errors=err.messages)
+    raise AssertionError("unreachable")
+
+
+def active_ruleset(session: Session) -> tuple[RuleSetRecord, RuleSet]:
+    """Return the active rule set (row and compiled); 503 when there is none."""
+    row = active_record(session)
+    if row is None:
+        abort(503, message="No active rule set: run `ews init`.")
+    return row, compiled(row)
+
+
+def _known_office(session: Session, code: str) -> None:
+    if session.get(Office, code) is None:
+        abort(422, errors={"office_code": ["Unknown office."]})
+
+
+def submit_record(record: dict, user: Principal) -> Submission:
+    """Score and store a validated record once (the one write path of pages and API)."""
+    session = get_session()
+    _known_office(session, record["office_code"])
+    row, ruleset = active_ruleset(session)
+    sla = SLA.from_config(current_app.config)
+    return submit(session, record, user=user, ruleset_row=row, ruleset=ruleset,
+                  pii_key=current_app.config["PII_KEY"], due_at=sla.due_at)
+
+
+def score_record(record: dict) -> dict:
+    """Score a validated record without storing it (history features read from the log)."""
+    session = get_session()
+    _, ruleset = active_ruleset(session)
+    key = current_app.config["PII_KEY"]
+    record = record | history_features(session, pii.nik_hash(key, record["nik"]),
+                                       pii.phone_hash(key, record["phone"]), utcnow())
+    return {"application_id": record["application_id"], "office_code": record["office_code"],
+            **score(record, ruleset)}
+
+
+def _username(session: Session, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    return user.username if user else None
+
+
+def assessment_view(row: Assessment, user: Principal) -> dict:
+    """Return the detail view of an assessment as `user` may see it."""
+    session = get_session()
+    person = ({"nik_hash": row.nik_hash, "phone_hash": row.phone_hash}
+              if sees_pii(user, row.office_code) else None)
+    return {"id": row.id, "application_id": row.application_id,
+            "office_code": row.office_code, "status": row.status,
+            "officer": _username(session, row.officer_id),
+            "interviewed_at": as_utc(row.interviewed_at), "created_at": as_utc(row.created_at),
+            "due_at": as_utc(row.due_at),
+            "claimed_by": _username(session, row.claimed_by),
+            "ruleset_sha256": row.ruleset_sha256, "result": result_of(row),
+            "answers": row.answers, "features": row.features, "person": person}

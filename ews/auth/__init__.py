@@ -1,0 +1,67 @@
+"""Authentication: session login for the pages, bearer tokens for the API.
+
+`init_app` wires Flask-Login: the session cookie names a user id; an `Authorization: Bearer`
+header names a token, looked up by its SHA-256. Either way the request sees a `Principal`.
+Failed logins are counted in the database (every worker sees them) and audited.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, request, url_for
+from flask_login import LoginManager, current_user
+
+from ews.store import get_session
+from ews.store.models import User
+from ews.store.users import user_for_token
+
+from .scope import Principal, can, office_scope, require, sees_pii
+from .views import bp
+
+__all__ = ["Principal", "bp", "can", "init_app", "office_scope", "principal", "require",
+           "sees_pii"]
+login_manager = LoginManager()
+
+
+def principal(user: User, via: str = "session") -> Principal:
+    """Return the request-level view of a stored user."""
+    return Principal(id=user.id, username=user.username, role=user.role,
+                     office_code=user.office_code,
+                     must_change_password=user.must_change_password, via=via)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> Principal | None:
+    if request.headers.get("Authorization"):
+        return None  # an explicit credential wins over a cookie sent along with it
+    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
+    return principal(user) if user is not None and user.active else None
+
+
+@login_manager.request_loader
+def _load_from_header(req) -> Principal | None:
+    scheme, _, token = req.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    user = user_for_token(get_session(), token.strip())
+    return principal(user, via="token") if user is not None else None
+
+
+def _force_password_change():
+    """Send a user who still has a one-time password to the change form (pages only)."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and current_user.via == "session" and request.blueprint not in PASSWORD_FREE
+            and request.endpoint != "static" and not request.path.startswith("/api/")):
+        return redirect(url_for("auth.password"))
+    return None
+
+
+PASSWORD_FREE = ("auth", "api_docs", "health")
+
+
+def init_app(app: Flask) -> None:
+    """Attach Flask-Login and the sign-in pages to `app`."""
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    login_manager.init_app(app)
+    app.register_blueprint(bp)
+    app.before_request(_force_password_change)

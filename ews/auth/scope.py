@@ -1,0 +1,85 @@
+"""Who may do what, for which office (DESIGN.md section 7): the one place that decides.
+
+Views and services ask `require(user, action, office_code)`; nothing else looks at roles.
+Officers and supervisors work within their own office; analysts and admins see every office,
+pseudonymised (personal data is shown only to the officer or supervisor of the office).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from werkzeug.exceptions import Forbidden
+
+ROLES = ("officer", "supervisor", "analyst", "admin")
+OFFICE_BOUND = ("officer", "supervisor")
+
+# action -> roles allowed (office checks below apply on top)
+ACTIONS: dict[str, frozenset[str]] = {
+    "assessment.submit": frozenset({"officer", "supervisor", "admin"}),
+    "assessment.score": frozenset({"officer", "supervisor", "analyst", "admin"}),
+    "assessment.read": frozenset(ROLES),
+    "ruleset.read": frozenset(ROLES),
+    "ruleset.draft": frozenset({"analyst", "admin"}),
+    "ruleset.activate": frozenset({"admin"}),
+    "review.queue": frozenset({"supervisor"}),
+    "review.claim": frozenset({"supervisor"}),
+    "decision.record": frozenset({"officer", "supervisor"}),
+    "outcome.record": frozenset({"supervisor", "analyst"}),
+    "user.manage": frozenset({"admin"}),
+}
+OFFICER_MAX_DECISION_RUNG = 1  # officers decide rung 0-1; from rung 2 a supervisor decides
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user as the request sees it (session or bearer token)."""
+
+    id: int
+    username: str
+    role: str
+    office_code: str
+    must_change_password: bool = False
+    via: str = "session"
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        """Return the id Flask-Login keeps in the session."""
+        return str(self.id)
+
+
+def office_scope(user: Principal) -> tuple[str, ...] | None:
+    """Return the offices whose assessments `user` may see, or None for every office."""
+    return (user.office_code,) if user.role in OFFICE_BOUND else None
+
+
+def can(user: Principal, action: str, office_code: str | None = None,
+        rung: int | None = None) -> bool:
+    """Return True when `user` may do `action` (for `office_code`, on an item of `rung`)."""
+    if user.role not in ACTIONS[action]:
+        return False
+    if office_code is not None and user.role in OFFICE_BOUND and office_code != user.office_code:
+        return False
+    if action == "decision.record" and user.role == "officer" and rung is not None:
+        return rung <= OFFICER_MAX_DECISION_RUNG
+    return True
+
+
+def require(user: Principal, action: str, office_code: str | None = None,
+            rung: int | None = None) -> None:
+    """Raise 403 Forbidden unless `can(...)`; the message names the reason, not the data."""
+    if can(user, action, office_code, rung):
+        return
+    if user.role not in ACTIONS[action]:
+        raise Forbidden(f"role {user.role!r} may not do {action}")
+    if action == "decision.record" and rung is not None and user.role == "officer":
+        raise Forbidden(f"a decision on rung {rung} needs a supervisor")
+    raise Forbidden(f"{action}: office {office_code!r} is not your office")
+
+
+def sees_pii(user: Principal, office_code: str) -> bool:
+    """Return True when `user` may see personal data of an assessment of `office_code`."""
+    return user.role in OFFICE_BOUND and user.office_code == office_code
