@@ -26,7 +26,7 @@ def instance_dir(env: Mapping[str, str] | None = None) -> Path:
     """Return the instance folder (EWS_INSTANCE_PATH or ./instance), created if missing."""
     env = os.environ if env is None else env
     path = Path(env.get("EWS_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 

@@ -1,0 +1,196 @@
+"""Operator commands of the service: init, user add, token create/revoke/list, serve, audit verify.
+
+They read the same `EWS_*` configuration as the web application and talk to the database
+directly (no running server needed).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ews.config import ConfigError, load_config
+from ews.store.models import ROLES, User
+
+CLI_ACTOR = "cli"
+
+
+def _config() -> dict:
+    try:
+        return load_config()
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@contextmanager
+def _session(config: dict):
+    from ews.store import make_engine
+
+    engine = make_engine(config["DATABASE_URL"])
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _user(session: Session, name: str) -> User:
+    from ews.store.users import user_by_name
+
+    user = user_by_name(session, name)
+    if user is None:
+        raise click.ClickException(f"no user named {name!r}")
+    return user
+
+
+@click.command("init")
+def init_cmd() -> None:
+    """Create or migrate the database, activate the default rule set, create the first admin."""
+    from ews.auth.passwords import generate_password, hash_password
+    from ews.engine import RuleSetError
+    from ews.store import upgrade
+    from ews.store.rulesets import activate_ruleset, active_record, register_ruleset
+    from ews.store.users import create_user
+
+    config = _config()
+    upgrade(config["DATABASE_URL"])
+    click.echo("database: migrated to the latest schema")
+    with _session(config) as session:
+        if active_record(session) is None:
+            path = Path(config["RULES_PATH"])
+            try:
+                text = path.read_text(encoding="utf-8")
+                row = register_ruleset(session, text, None, source=str(path))
+            except OSError as err:
+                raise click.ClickException(f"cannot read rule set {path}: {err.strerror}") from None
+            except RuleSetError as err:
+                raise click.ClickException("invalid rule set:\n" + "\n".join(err.errors)) from None
+            # The shipped default is activated by `ews init` itself (no second person yet).
+            activate_ruleset(session, row, None)
+            click.echo(f"rule set: activated {row.ruleset_id} {row.version} ({path})")
+        if not session.scalar(select(func.count()).select_from(User)):
+            name = os.environ.get("EWS_ADMIN_USER") or "admin"
+            office = os.environ.get("EWS_ADMIN_OFFICE") or "PST"
+            password = generate_password()
+            create_user(session, name, "admin", office, hash_password(password),
+                        actor=CLI_ACTOR, must_change_password=True)
+            session.commit()
+            click.echo(f"admin: created user {name!r} (office {office})")
+            click.echo(f"one-time password (shown once, change it at first login): {password}")
+        session.commit()
+    click.echo("ready")
+
+
+@click.group("user")
+def user_group() -> None:
+    """Manage users."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--office", "office", required=True, help="office code, e.g. PMK")
+def user_add(name: str, role: str, office: str) -> None:
+    """Add a user; the password comes from EWS_PASSWORD or a prompt."""
+    from ews.auth.passwords import hash_password, password_problem
+    from ews.store.users import create_user, user_by_name
+
+    password = os.environ.get("EWS_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    office = office.strip().upper()
+    if not 2 <= len(office) <= 16:
+        raise click.ClickException("office code must have 2-16 characters")
+    with _session(_config()) as session:
+        if user_by_name(session, name) is not None:
+            raise click.ClickException(f"user {name!r} exists already")
+        create_user(session, name, role, office, hash_password(password), actor=CLI_ACTOR)
+        session.commit()
+    click.echo(f"user {name!r} added: {role} at {office}")
+
+
+@click.group("token")
+def token_group() -> None:
+    """Manage API tokens."""
+
+
+@token_group.command("create")
+@click.argument("name")
+@click.option("--label", default="cli", show_default=True, help="what the token is for")
+def token_create(name: str, label: str) -> None:
+    """Create an API token for user NAME and print it once."""
+    from ews.store.users import create_token
+
+    with _session(_config()) as session:
+        row, token = create_token(session, _user(session, name), label, actor=CLI_ACTOR)
+        session.commit()
+    click.echo(f"token {row.id} for {name!r} (shown once; keep it secret):", err=True)
+    click.echo(token)
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    """Revoke the API token with id TOKEN_ID."""
+    from ews.store.users import revoke_token
+
+    with _session(_config()) as session:
+        if revoke_token(session, token_id, actor=CLI_ACTOR) is None:
+            raise click.ClickException(f"no token with id {token_id}")
+        session.commit()
+    click.echo(f"token {token_id} revoked")
+
+
+@token_group.command("list")
+@click.argument("name")
+def token_list(name: str) -> None:
+    """List the tokens of user NAME (ids and labels, never the tokens)."""
+    from ews.store.users import list_tokens
+
+    with _session(_config()) as session:
+        for row in list_tokens(session, _user(session, name)):
+            state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+            click.echo(f"{row.id}\t{row.name}\t{row.created_at:%Y-%m-%d}\t{state}")
+
+
+@click.command("serve")
+@click.option("--workers", type=int, default=None, help="default: EWS_WORKERS or 2 x CPUs")
+def serve_cmd(workers: int | None) -> None:
+    """Serve the application with gunicorn on EWS_BIND (default 127.0.0.1:8000)."""
+    config = _config()
+    workers = workers or int(os.environ.get("EWS_WORKERS") or 2 * (os.cpu_count() or 1))
+    args = [sys.executable, "-m", "gunicorn", "--bind", config["BIND"],
+            "--workers", str(workers), "--timeout", "30", "--graceful-timeout", "20",
+            "--max-requests", "5000", "--max-requests-jitter", "500",
+            "ews:create_app()"]
+    click.echo(f"serving on http://{config['BIND']} with {workers} workers", err=True)
+    os.execv(sys.executable, args)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Check the audit trail."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check the audit chain; exit 1 naming the first broken event."""
+    from ews.audit import verify
+
+    with _session(_config()) as session:
+        count, broken = verify(session)
+    if broken is not None:
+        click.echo(f"TAMPERED: {broken} ({count} events before it are intact)", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {count} audit events, chain intact")
+
+
+COMMANDS = (init_cmd, user_group, token_group, serve_cmd, audit_group)
