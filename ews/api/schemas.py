@@ -100,7 +100,7 @@ class ResultSchema(ScoreSchema):
 
     id = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(ASSESSMENT_STATUSES))
-    created_at = fields.DateTime(required=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
 
 
 class PersonSchema(Schema):

@@ -65,7 +65,8 @@ def history_features(session: Session, nik_hash: str | None, phone_hash: str | N
             Assessment.nik_hash.is_not(None))
         if nik_hash:
             others = others.where(Assessment.nik_hash != nik_hash)
-        out["phone_shared_30d"] = session.scalar(others)
+        # Distinct NIKs seen with this phone, the applicant included (1 = only them).
+        out["phone_shared_30d"] = session.scalar(others) + (1 if nik_hash else 0)
     return out
 
 

@@ -1,0 +1,185 @@
+"""Shared fixtures: an app on a real database, users of every role, tokens, payloads.
+
+The database is SQLite (a temporary file) unless EWS_TEST_DATABASE_URL names a PostgreSQL
+server: then a schema is created for this test session and dropped at its end. Either way the
+migrations run once per session and every table is emptied between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from ews import create_app
+from ews.audit import GENESIS
+from ews.auth.passwords import hash_password
+from ews.store import make_engine, upgrade
+from ews.store.rulesets import activate_ruleset, register_ruleset
+from ews.store.users import create_token, create_user
+from tests.checklists import sound_umrah
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RULES = ROOT / "rules" / "tppo_pmi.yaml"
+PASSWORD = "correct-horse-battery"
+TABLES = ("audit_events", "audit_head", "outcomes", "decisions", "assessments", "api_tokens",
+          "login_failures", "rulesets", "users", "offices")
+PG_URL = os.environ.get("EWS_TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """Return the URL of a migrated, empty test database (SQLite file or PG schema)."""
+    if not PG_URL:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'ews.sqlite3'}"
+        upgrade(url)
+        yield url
+        return
+    schema = f"ews_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    upgrade(url)
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    """Return an engine on the test database (for direct inspection by tests)."""
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+def _empty(engine) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+        conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"),
+                     {"h": GENESIS})
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """Return one Argon2 hash of PASSWORD (hashing is deliberately slow; do it once)."""
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def db(engine):
+    """Empty every table, then return a session on the test database."""
+    _empty(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path) -> dict:
+    """Return the test_config of the app fixture (tests may adjust it before `app`)."""
+    return {"TESTING": True, "DATABASE_URL": database_url, "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": "test-secret", "PII_KEY": "test-pii-key",
+            "RULES_PATH": str(DEFAULT_RULES)}
+
+
+@pytest.fixture
+def app(db, app_config):
+    """Return an app on the emptied test database with the default rule set active."""
+    row = register_ruleset(db, DEFAULT_RULES.read_text(encoding="utf-8"), None,
+                           source=str(DEFAULT_RULES))
+    activate_ruleset(db, row, None)
+    db.commit()
+    application = create_app(app_config)
+    yield application
+    application.extensions["ews_engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    """Return a test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Return a CLI runner."""
+    return app.test_cli_runner()
+
+
+@dataclass
+class Account:
+    """A test user with a bearer token."""
+
+    id: int
+    username: str
+    role: str
+    office_code: str
+    token: str
+
+    @property
+    def headers(self) -> dict:
+        """Return the Authorization header of this account."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def make_account(app, db, password_hash):
+    """Return a factory of committed users (with a token); password is PASSWORD."""
+
+    def make(role: str, office: str = "PMK", username: str | None = None) -> Account:
+        name = username or f"{role}-{office.lower()}"
+        user = create_user(db, name, role, office, password_hash)
+        _, token = create_token(db, user, "test")
+        db.commit()
+        return Account(user.id, name, role, office, token)
+
+    return make
+
+
+@pytest.fixture
+def accounts(make_account) -> dict[str, Account]:
+    """Return one account per role at PMK, officer/supervisor at SBY, analyst/admin at PST."""
+    return {
+        "officer": make_account("officer", "PMK"),
+        "supervisor": make_account("supervisor", "PMK"),
+        "analyst": make_account("analyst", "PST"),
+        "admin": make_account("admin", "PST"),
+        "officer_sby": make_account("officer", "SBY"),
+        "supervisor_sby": make_account("supervisor", "SBY"),
+    }
+
+
+# Recruited online for a scam compound: reaches at least supervisor review.
+ONLINE_SCAM = {"purpose": "tourism", "destination_country": "KH", "host_or_guarantor": "none",
+               "umrah_documents": None, "job_offer_channel": "social_media",
+               "recruiter_type": "unknown", "offer_unrealistic": True,
+               "job_details_unclear": True, "written_contract": "no",
+               "costs_paid_by_third_party": True, "instructed_to_lie": True,
+               "documents_held_by_other": True, "scripted_answers": True,
+               "accompanied_by": "alone"}
+
+
+@pytest.fixture
+def payload():
+    """Return a factory of checklist payloads: sound umrah unless told otherwise."""
+
+    def make(application_id: str = "PMK-2026-000101", office_code: str = "PMK",
+             risky: bool = False, **overrides) -> dict:
+        answers = sound_umrah(application_id=application_id, office_code=office_code)
+        if risky:
+            answers = {k: v for k, v in (answers | ONLINE_SCAM).items() if v is not None}
+        return answers | overrides
+
+    return make
