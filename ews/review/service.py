@@ -15,12 +15,11 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ews import audit
+from ews.auth.scope import OFFICER_MAX_DECISION_RUNG, Principal, can
 from ews.store.db import as_utc, utcnow
 from ews.store.models import Assessment, Decision, Outcome, User
 
-REVIEW_RUNG = 2  # from supervisor_review up, a supervisor decides (DESIGN.md section 4)
-DECIDERS = ("officer", "supervisor")
-OUTCOME_RECORDERS = ("supervisor", "analyst")
+REVIEW_RUNG = OFFICER_MAX_DECISION_RUNG + 1  # from here on a supervisor decides
 
 
 class ReviewError(Exception):
@@ -51,11 +50,13 @@ class Conflict(ReviewError):
     status = 409
 
 
-def get_assessment(session: Session, assessment_id: str, user: User) -> Assessment:
-    """Return an assessment the user may see (own office, or any for analysts); else NotFound."""
+def get_assessment(session: Session, assessment_id: str, user: Principal) -> Assessment:
+    """Return an assessment the user may see; NotFound or Forbidden (another office) otherwise."""
     row = session.get(Assessment, assessment_id)
-    if row is None or not (user.role == "analyst" or row.office_code == user.office_code):
-        raise NotFound("not_found", "no such assessment in your office")
+    if row is None:
+        raise NotFound("not_found", "no such assessment")
+    if not can(user, "assessment.read", row.office_code):
+        raise Forbidden("other_office", "this assessment belongs to another office")
     return row
 
 
@@ -84,9 +85,10 @@ class QueueItem:
     claimed_at: dt.datetime | None
 
 
-def review_queue(session: Session, user: User, now: dt.datetime | None = None) -> list[QueueItem]:
+def review_queue(session: Session, user: Principal,
+                 now: dt.datetime | None = None) -> list[QueueItem]:
     """Return the open items of the supervisor's office: highest rung first, then oldest."""
-    if user.role != "supervisor":
+    if not can(user, "review.queue", user.office_code):
         raise Forbidden("supervisor_only", "only supervisors see the review queue")
     now = now or utcnow()
     rows = session.scalars(
@@ -107,11 +109,11 @@ def review_queue(session: Session, user: User, now: dt.datetime | None = None) -
     return items
 
 
-def take(session: Session, assessment_id: str, user: User, *, force: bool = False,
+def take(session: Session, assessment_id: str, user: Principal, *, force: bool = False,
          now: dt.datetime | None = None) -> Assessment:
     """Claim an open item for `user`; refuse when another supervisor holds it (unless force)."""
     row = get_assessment(session, assessment_id, user)
-    if user.role != "supervisor" or row.office_code != user.office_code:
+    if not can(user, "review.claim", row.office_code):
         raise Forbidden("supervisor_only", "only a supervisor of the office can take an item")
     if row.status != "awaiting_review":
         raise Conflict("not_open", "the item is no longer open")
@@ -135,19 +137,17 @@ def take(session: Session, assessment_id: str, user: User, *, force: bool = Fals
     return row
 
 
-def may_decide(user: User, row: Assessment) -> bool:
+def may_decide(user: Principal, row: Assessment) -> bool:
     """Return True when `user` may record a decision on `row` (officer: rung 0-1 only)."""
-    if row.office_code != user.office_code or user.role not in DECIDERS:
-        return False
-    return user.role == "supervisor" or row.rung < REVIEW_RUNG
+    return can(user, "decision.record", row.office_code, row.rung)
 
 
-def decide(session: Session, assessment_id: str, user: User, decision: str, reason: str,
+def decide(session: Session, assessment_id: str, user: Principal, decision: str, reason: str,
            now: dt.datetime | None = None) -> Decision:
     """Append a decision (validated input), close the item and audit it, in one commit."""
     row = get_assessment(session, assessment_id, user)
     if not may_decide(user, row):
-        if user.role == "officer" and row.office_code == user.office_code:
+        if can(user, "decision.record", row.office_code):
             raise Forbidden("held_for_supervisor", "rung 2 and above is decided by a supervisor")
         raise Forbidden("not_allowed", "your role or office may not decide this item")
     now = now or utcnow()
@@ -186,12 +186,16 @@ def decisions_of(session: Session, assessment_id: str) -> list[dict]:
              "by": _name(session, d.decided_by), "at": as_utc(d.decided_at)} for d in rows]
 
 
-def record_outcome(session: Session, assessment_id: str, user: User, data: dict,
+def may_record_outcome(user: Principal, row: Assessment) -> bool:
+    """Return True when `user` may record an outcome (supervisor of the office, analyst)."""
+    return can(user, "outcome.record", row.office_code)
+
+
+def record_outcome(session: Session, assessment_id: str, user: Principal, data: dict,
                    now: dt.datetime | None = None) -> Outcome:
     """Append a later outcome label (supervisor of the office, or analyst) and audit it."""
     row = get_assessment(session, assessment_id, user)
-    if user.role not in OUTCOME_RECORDERS or (
-            user.role == "supervisor" and row.office_code != user.office_code):
+    if not may_record_outcome(user, row):
         raise Forbidden("not_allowed", "only supervisors of the office and analysts record "
                         "outcomes")
     entry = Outcome(assessment_id=row.id, recorded_by=user.id, recorded_at=now or utcnow(),

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import EXCLUDE, ValidationError
 
+from ews.auth.scope import can
 from ews.checklist import FIELDS
 from ews.store import get_session
 from ews.store.assessments import result_of
@@ -67,10 +68,9 @@ def _detail(row: Assessment, status: int = 200, decision_errors: dict | None = N
         answers=_answers(row), history=person_history(db, row, current_user.office_code),
         decisions=service.decisions_of(db, row.id), outcomes=service.outcomes_of(db, row.id),
         can_decide=service.may_decide(current_user, row),
-        can_take=current_user.role == "supervisor" and row.status == "awaiting_review"
-        and row.office_code == current_user.office_code,
-        can_record_outcome=current_user.role == "analyst" or (
-            current_user.role == "supervisor" and row.office_code == current_user.office_code),
+        can_take=row.status == "awaiting_review" and can(current_user, "review.claim",
+                                                         row.office_code),
+        can_record_outcome=service.may_record_outcome(current_user, row),
         decision_choices=DECISIONS, outcome_choices=OUTCOMES,
         intel_fields=INTELLIGENCE_FIELDS, intel_labels=INTELLIGENCE_LABELS,
         decision_errors=decision_errors or {}, outcome_errors=outcome_errors or {},
@@ -78,9 +78,12 @@ def _detail(row: Assessment, status: int = 200, decision_errors: dict | None = N
 
 
 def _reviewer_row(assessment_id: str) -> Assessment:
-    if current_user.role not in ("supervisor", "analyst"):
+    """Return the item for a supervisor of its office or an analyst; raise ReviewError."""
+    row = service.get_assessment(get_session(), assessment_id, current_user)
+    if not (can(current_user, "review.queue", row.office_code)
+            or service.may_record_outcome(current_user, row)):
         raise service.Forbidden("supervisor_only", "only supervisors and analysts")
-    return service.get_assessment(get_session(), assessment_id, current_user)
+    return row
 
 
 @bp.get("/<assessment_id>")

@@ -44,6 +44,9 @@
         box.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !show; });
       });
     }
+    form.querySelectorAll(".grid, .yesno-list").forEach(function (run) {
+      run.hidden = run.querySelector(".q:not([hidden])") === null;
+    });
     form.querySelectorAll("[data-section]").forEach(function (section) {
       var visible = section.querySelector(".q:not([hidden])") !== null;
       section.hidden = !visible;

@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import current_user
 
+from ews.auth.scope import can
+
 from . import i18n
 from .views import bp
 
@@ -17,7 +19,8 @@ __all__ = ["bp", "init_app"]
 
 def can_review() -> bool:
     """Return True when the signed-in user may open the review queue."""
-    return bool(current_user.is_authenticated and current_user.role == "supervisor")
+    return bool(current_user.is_authenticated
+                and can(current_user, "review.queue", current_user.office_code))
 
 
 def init_app(app: Flask) -> None:

@@ -9,12 +9,13 @@ from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-INTERVIEWERS = ("officer", "supervisor")
+from ews.auth.scope import can
 
 MESSAGES = {
-    "not_found": _l("This assessment does not exist in your office."),
+    "not_found": _l("This assessment does not exist."),
+    "other_office": _l("This assessment belongs to another office."),
     "supervisor_only": _l("Only supervisors can open this page."),
-    "interviewers_only": _l("Only officers and supervisors record interviews."),
+    "interviewers_only": _l("Your role does not record interviews."),
     "held_for_supervisor": _l("This application is held for a supervisor: rung 2 and above "
                               "is decided by a supervisor."),
     "not_allowed": _l("Your role or office does not allow this."),
@@ -41,10 +42,10 @@ class _Denied:
 
 
 def interviewers_only(view: Callable) -> Callable:
-    """Let only officers and supervisors through (use after login_required)."""
+    """Let only users who may submit interviews through (use after login_required)."""
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if current_user.role not in INTERVIEWERS:
+        if not can(current_user, "assessment.submit", current_user.office_code):
             return error_page(_Denied())
         return view(*args, **kwargs)
     return wrapper

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy import select
 
+from ews.api.service import submit_record
 from ews.checklist import validate_checklist
 from ews.review import service
 from ews.review.schemas import decision_schema
@@ -38,7 +39,6 @@ from .form import (
     payload_from_form,
 )
 from .pages import error_page, interviewers_only
-from .submit import submit_interview
 
 bp = Blueprint("web", __name__)
 SUGGESTED = {0: "issued", 1: "additional_documents_requested"}
@@ -81,7 +81,7 @@ def new_interview():
     except ValidationError as err:
         return _render_form(values, err.messages, 422)
     try:
-        submission = submit_interview(record, current_user)
+        submission = submit_record(record, current_user)
     except AssessmentConflict as conflict:
         fields = ", ".join(i18n.field_label(f) for f in conflict.fields)
         message = _("This application number was already assessed with other answers "

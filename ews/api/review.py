@@ -1,0 +1,171 @@
+"""Review API: the queue, taking an item, decisions and outcomes (twins of the /review pages).
+
+Thin views: parse with the review schemas, call `ews.review.service`, serialise. Validation
+messages follow Accept-Language (en or id) like the checklist's.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, ValidationError, fields
+
+from ews.review import service
+from ews.review.kpi import office_kpis
+from ews.review.schemas import DecisionInput, OutcomeInput, decision_schema, outcome_schema
+from ews.review.sla import SLA
+from ews.store import get_session
+
+from .auth import api_user, protect
+from .service import request_lang
+
+bp = protect(Blueprint("review_api", __name__, url_prefix="/api/v1",
+                       description="Supervisor review: queue, decisions, outcomes"))
+
+
+class QueueItemSchema(Schema):
+    id = fields.String(required=True)
+    application_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    rung = fields.Integer(required=True)
+    action = fields.String(required=True)
+    score = fields.Integer(required=True)
+    band = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    due_at = fields.DateTime(allow_none=True, required=True)
+    overdue = fields.Boolean(required=True)
+    claimed_by = fields.String(allow_none=True, required=True)
+    claimed_at = fields.DateTime(allow_none=True, required=True)
+
+
+class KPISchema(Schema):
+    open = fields.Integer(required=True)
+    overdue = fields.Integer(required=True)
+    decided_this_month = fields.Integer(required=True)
+    median_hours_to_decision = fields.Float(allow_none=True, required=True)
+
+
+class QueueSchema(Schema):
+    items = fields.List(fields.Nested(QueueItemSchema), required=True,
+                        metadata={"description": "highest rung first, then oldest"})
+    kpis = fields.Nested(KPISchema, required=True)
+
+
+class ClaimSchema(Schema):
+    id = fields.String(required=True)
+    claimed_by = fields.String(required=True)
+    claimed_at = fields.DateTime(required=True)
+
+
+class ClaimArgs(Schema):
+    force = fields.Boolean(load_default=False,
+                           metadata={"description": "take over an item held by someone else"})
+
+
+class DecisionSchema(Schema):
+    id = fields.Integer(required=True)
+    assessment_id = fields.String(required=True)
+    decision = fields.String(required=True)
+    reason = fields.String(required=True)
+    decided_by = fields.String(required=True)
+    decided_at = fields.DateTime(required=True)
+    status = fields.String(required=True, metadata={"description": "assessment status after"})
+
+
+class OutcomeSchema(OutcomeInput):
+    id = fields.Integer(required=True)
+    assessment_id = fields.String(required=True)
+    recorded_by = fields.String(required=True)
+    recorded_at = fields.DateTime(required=True)
+
+
+def _body(schema_for) -> dict:
+    """Validate the JSON body with the schema in the caller's language; 422 otherwise."""
+    payload = request.get_json()  # 415 when not JSON, 400 when malformed
+    try:
+        return schema_for(request_lang())().load(payload if isinstance(payload, dict) else {
+            "_schema": payload})
+    except ValidationError as err:
+        abort(422, errors=err.messages)
+    raise AssertionError("unreachable")
+
+
+def _fail(err: service.ReviewError):
+    abort(err.status, message=str(err), **({"conflicts": ["claimed_by"]}
+                                          if err.status == 409 else {}))
+
+
+@bp.route("/review-queue")
+class ReviewQueue(MethodView):
+    """The supervisor's open items."""
+
+    @bp.response(200, QueueSchema)
+    def get(self):
+        """List the open items of the supervisor's office with due times and the KPI strip."""
+        user, db = api_user(), get_session()
+        try:
+            items = service.review_queue(db, user)
+        except service.ReviewError as err:
+            _fail(err)
+        tz = SLA.from_config(current_app.config).tz
+        return {"items": items, "kpis": office_kpis(db, user.office_code, tz)}
+
+
+@bp.route("/assessments/<string:assessment_id>/claim")
+class Claim(MethodView):
+    """Taking an item, so that two supervisors do not work on the same one."""
+
+    @bp.arguments(ClaimArgs, location="query")
+    @bp.response(200, ClaimSchema)
+    @bp.alt_response(409, description="Held by another supervisor (use force=true to take over)")
+    def post(self, args, assessment_id):
+        """Take an open item of your office."""
+        user = api_user()
+        try:
+            row = service.take(get_session(), assessment_id, user, force=args["force"])
+        except service.ReviewError as err:
+            _fail(err)
+        return {"id": row.id, "claimed_by": user.username, "claimed_at": row.claimed_at}
+
+
+@bp.route("/assessments/<string:assessment_id>/decision")
+class DecisionResource(MethodView):
+    """Human decisions (append-only)."""
+
+    @bp.doc(requestBody={"required": True,
+                         "content": {"application/json": {"schema": DecisionInput}}})
+    @bp.response(201, DecisionSchema)
+    @bp.alt_response(409, description="Held by another supervisor")
+    def post(self, assessment_id):
+        """Record a decision with its reason (officer: rung 0-1; supervisor: any rung)."""
+        user, db = api_user(), get_session()
+        data = _body(decision_schema)
+        try:
+            entry = service.decide(db, assessment_id, user, data["decision"], data["reason"])
+        except service.ReviewError as err:
+            _fail(err)
+        return {"id": entry.id, "assessment_id": entry.assessment_id,
+                "decision": entry.decision, "reason": entry.reason,
+                "decided_by": user.username, "decided_at": entry.decided_at,
+                "status": "decided"}
+
+
+@bp.route("/assessments/<string:assessment_id>/outcome")
+class OutcomeResource(MethodView):
+    """Later outcome labels (append-only)."""
+
+    @bp.doc(requestBody={"required": True,
+                         "content": {"application/json": {"schema": OutcomeInput}}})
+    @bp.response(201, OutcomeSchema)
+    def post(self, assessment_id):
+        """Record what later became of the applicant (supervisor of the office, analyst)."""
+        user, db = api_user(), get_session()
+        data = _body(outcome_schema)
+        try:
+            entry = service.record_outcome(db, assessment_id, user, data)
+        except service.ReviewError as err:
+            _fail(err)
+        return {"id": entry.id, "assessment_id": entry.assessment_id,
+                "recorded_by": user.username, "recorded_at": entry.recorded_at,
+                **{k: getattr(entry, k) for k in data}}
