@@ -1,0 +1,179 @@
+"""Supervisor review: queue order and due times, take, decide, history, outcomes, KPIs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select, update
+
+from ews.store.models import Assessment, AuditEvent, Decision, Outcome
+from tests.test_web_pages import count, login
+
+
+@pytest.fixture
+def submit(client, accounts, payload):
+    """Return a function that submits an interview through the API and returns its id."""
+
+    def make(app_id: str, risky: bool = True, account: str = "officer", **overrides) -> str:
+        acct = accounts[account]
+        resp = client.post("/api/v1/assessments", headers=acct.headers,
+                           json=payload(app_id, acct.office_code, risky=risky, **overrides))
+        assert resp.status_code == 201, resp.get_json()
+        return resp.get_json()["id"]
+
+    return make
+
+
+def set_times(db, assessment_id: str, created: dt.datetime, due: dt.datetime | None) -> None:
+    db.execute(update(Assessment).where(Assessment.id == assessment_id)
+               .values(created_at=created, due_at=due))
+    db.commit()
+
+
+def queue_ids(client, acct) -> list[str]:
+    resp = client.get("/api/v1/review-queue", headers=acct.headers)
+    assert resp.status_code == 200
+    return [item["id"] for item in resp.get_json()["items"]]
+
+
+def test_queue_order_due_times_and_overdue(client, db, accounts, submit):
+    now = dt.datetime.now(dt.UTC)
+    old = submit("OLD-1")
+    new = submit("NEW-1")
+    minor = submit("MINOR-1", nik="3528011201100002", date_of_birth="2010-01-12",
+                   admits_work_intent=True, pmi_documents="none")
+    sound = submit("SOUND-1", risky=False)
+    rows = {r.id: r for r in db.scalars(select(Assessment))}
+    assert rows[sound].status == "open" and rows[sound].due_at is None
+    assert rows[new].due_at is not None  # from the SLA, at submission
+    set_times(db, old, now - dt.timedelta(days=5), now - dt.timedelta(days=4))
+    top = max((old, new, minor), key=lambda i: rows[i].rung)
+    assert rows[top].rung >= rows[old].rung
+    ids = queue_ids(client, accounts["supervisor"])
+    assert sound not in ids and set(ids) == {old, new, minor}
+    db.expire_all()
+    ordered = sorted(db.scalars(select(Assessment).where(Assessment.id.in_(ids))),
+                     key=lambda r: (-r.rung, r.created_at.replace(tzinfo=None)))
+    assert ids == [r.id for r in ordered]
+    items = {i["id"]: i for i in client.get("/api/v1/review-queue",
+                                             headers=accounts["supervisor"].headers)
+             .get_json()["items"]}
+    assert items[old]["overdue"] is True and items[new]["overdue"] is False
+    login(client, accounts["supervisor"])
+    html = client.get("/review").get_data(as_text=True)
+    assert html.count("data-overdue") == 1
+    assert sorted(ids, key=lambda i: html.index(f'data-item="{i}"')) == ids
+
+
+def test_take_decide_and_leave_the_queue(client, db, accounts, make_account, submit):
+    item = submit("FLAG-1")
+    other = make_account("supervisor", "PMK", username="supervisor-two")
+    sup = accounts["supervisor"]
+    resp = client.post(f"/api/v1/assessments/{item}/claim", headers=sup.headers)
+    assert resp.status_code == 200 and resp.get_json()["claimed_by"] == sup.username
+    # A second supervisor can neither take nor decide it...
+    assert client.post(f"/api/v1/assessments/{item}/claim",
+                       headers=other.headers).status_code == 409
+    blocked = client.post(f"/api/v1/assessments/{item}/decision", headers=other.headers,
+                          json={"decision": "deferred", "reason": "Perlu verifikasi"})
+    assert blocked.status_code == 409 and count(db, Decision) == 0
+    # ...and the holder decides; a reason is required.
+    no_reason = client.post(f"/api/v1/assessments/{item}/decision", headers=sup.headers,
+                            json={"decision": "deferred", "reason": " "})
+    assert no_reason.status_code == 422 and "reason" in no_reason.get_json()["errors"]
+    ok = client.post(f"/api/v1/assessments/{item}/decision", headers=sup.headers,
+                     json={"decision": "redirected", "reason": "Arahkan ke Disnaker"})
+    assert ok.status_code == 201 and ok.get_json()["status"] == "decided"
+    assert item not in queue_ids(client, sup)
+    # Decisions are append-only: a follow-up adds a row, the first one stays.
+    client.post(f"/api/v1/assessments/{item}/decision", headers=sup.headers,
+                json={"decision": "issued", "reason": "Dokumen PMI lengkap"})
+    db.expire_all()
+    assert [d.decision for d in db.scalars(select(Decision).order_by(Decision.id))] == [
+        "redirected", "issued"]
+    kinds = [e.kind for e in db.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
+    assert kinds.count("decision.recorded") == 2 and "review.taken" in kinds
+
+
+def test_take_over_is_explicit_and_audited(client, db, accounts, make_account, submit):
+    item = submit("FLAG-2")
+    other = make_account("supervisor", "PMK", username="supervisor-two")
+    client.post(f"/api/v1/assessments/{item}/claim", headers=accounts["supervisor"].headers)
+    resp = client.post(f"/api/v1/assessments/{item}/claim?force=true", headers=other.headers)
+    assert resp.status_code == 200 and resp.get_json()["claimed_by"] == "supervisor-two"
+    event = db.scalars(select(AuditEvent).where(AuditEvent.kind == "review.taken")
+                       .order_by(AuditEvent.seq.desc())).first()
+    assert event.actor == "supervisor-two" and "supervisor-pmk" in event.data
+
+
+def test_review_pages_take_and_decide(client, db, accounts, submit):
+    item = submit("FLAG-3")
+    login(client, accounts["supervisor"])
+    assert f'data-item="{item}"' in client.get("/review").get_data(as_text=True)
+    assert client.post(f"/review/{item}/take").status_code == 303
+    page = client.get(f"/review/{item}").get_data(as_text=True)
+    assert "Anda sudah mengambil item ini." in page and 'name="reason"' in page
+    missing = client.post(f"/review/{item}/decision", data={"decision": "deferred"})
+    assert missing.status_code == 422 and "Wajib diisi." in missing.get_data(as_text=True)
+    done = client.post(f"/review/{item}/decision",
+                       data={"decision": "deferred", "reason": "Dokumen PMI tidak ada"})
+    assert done.status_code == 303 and done.headers["Location"] == "/review"
+    queue = client.get("/review").get_data(as_text=True)
+    assert f'data-item="{item}"' not in queue and "keluar dari antrean" in queue
+
+
+def test_history_by_nik_pseudonymises_other_offices(client, db, accounts, submit):
+    nik = "3528011201900077"
+    elsewhere = submit("SBY-OLD-9", account="officer_sby", nik=nik)
+    mine_before = submit("PMK-OLD-1", risky=False, nik=nik)
+    item = submit("PMK-NEW-2", nik=nik)
+    login(client, accounts["supervisor"])
+    page = client.get(f"/review/{item}").get_data(as_text=True)
+    history = page[page.index("data-history"):]
+    assert "PMK-OLD-1" in history and f"/review/{mine_before}" in history
+    assert "SBY-OLD-9" not in page and "SBY" in history and "REF-" in history
+    assert elsewhere not in page
+    assert nik not in page
+
+
+def test_outcome_with_htcds_fields(client, db, accounts, submit):
+    item = submit("FLAG-4")
+    body = {"outcome": "confirmed_nonprocedural", "recruitment_method": "social_media",
+            "recruitment_app": "facebook", "method_of_control": "debt_bondage",
+            "recruiter_role": "sponsor_or_broker", "destination_city": "Phnom Penh"}
+    resp = client.post(f"/api/v1/assessments/{item}/outcome", headers=accounts["analyst"].headers,
+                       json=body)
+    assert resp.status_code == 201 and resp.get_json()["recruitment_app"] == "facebook"
+    bad = client.post(f"/api/v1/assessments/{item}/outcome",
+                      headers=accounts["supervisor"].headers | {"Accept-Language": "id"},
+                      json={"outcome": "arrested", "recruitment_app": "myspace"})
+    assert bad.status_code == 422
+    assert set(bad.get_json()["errors"]) == {"outcome", "recruitment_app"}
+    assert "Pilihan tidak valid" in bad.get_json()["errors"]["outcome"][0]
+    login(client, accounts["supervisor"])
+    page = client.post(f"/review/{item}/outcome", data={"outcome": "no_information"})
+    assert page.status_code == 303
+    detail = client.get(f"/review/{item}").get_data(as_text=True)
+    assert 'data-outcome="confirmed_nonprocedural"' in detail and "Facebook" in detail
+    assert count(db, Outcome) == 2
+
+
+def test_kpi_strip(client, db, accounts, submit):
+    now = dt.datetime.now(dt.UTC)
+    late = submit("K-1")
+    decided = submit("K-2")
+    submit("K-3")
+    set_times(db, late, now - dt.timedelta(days=3), now - dt.timedelta(days=2))
+    set_times(db, decided, now - dt.timedelta(hours=3), now + dt.timedelta(hours=20))
+    client.post(f"/api/v1/assessments/{decided}/decision",
+                headers=accounts["supervisor"].headers,
+                json={"decision": "referred", "reason": "Rujuk UPTD PPA"})
+    kpis = client.get("/api/v1/review-queue",
+                      headers=accounts["supervisor"].headers).get_json()["kpis"]
+    assert kpis["open"] == 2 and kpis["overdue"] == 1
+    assert kpis["decided_this_month"] == 1
+    assert 2.9 <= kpis["median_hours_to_decision"] <= 3.1
+    login(client, accounts["supervisor"])
+    page = client.get("/review").get_data(as_text=True)
+    assert 'data-kpi="overdue" class="kpi-bad"' in page and "3 jam" in page
