@@ -21,6 +21,7 @@ from ews.store.rulesets import (
 from .auth import api_user, protect
 from .schemas import RuleSetSchema, RuleSetTextSchema, RuleSetUploadSchema
 
+MAX_ID = 2**31 - 1  # an INTEGER column: larger path values cannot exist (and would overflow)
 bp = protect(Blueprint("rulesets", __name__, url_prefix="/api/v1/rulesets",
                        description="Rule sets and their activation"))
 
@@ -89,7 +90,7 @@ class Activate(MethodView):
         user = api_user()
         require(user, "ruleset.activate")
         session = get_session()
-        row = session.get(RuleSetRecord, ruleset_pk)
+        row = session.get(RuleSetRecord, ruleset_pk) if 0 < ruleset_pk <= MAX_ID else None
         if row is None:
             abort(404, message="No such rule set.")
         try:
