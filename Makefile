@@ -14,6 +14,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Local trial: SQLite under instance/, secrets generated there (mode 600), the default rule
+# set, and a first admin whose one-time password `ews init` prints once.
+run: $(STAMP)
+	$(BIN)/ews init
+	$(BIN)/ews serve
+
 lint: $(STAMP)
 	$(BIN)/ruff check ews tests benchmarks wsgi.py
 
