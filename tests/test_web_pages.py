@@ -65,7 +65,7 @@ def test_sound_umrah_proceeds_and_is_listed_today(client, db, officer):
     assert resp.status_code == 303
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert 'data-action="proceed"' in page
-    assert "Lanjutkan proses penerbitan" in page and "Tingkat 0 dari 4" in page
+    assert "Lanjutkan proses penerbitan" in page and "Jenjang 0 dari 4" in page
     assert 'name="decision"' in page and 'name="reason"' in page  # officer decides rung 0
     assert count(db, Assessment) == 1
     home = client.get("/").get_data(as_text=True)

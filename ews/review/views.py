@@ -105,7 +105,6 @@ def take(assessment_id: str):
                      force=request.form.get("takeover") == "1")
     except service.ReviewError as err:
         return error_page(err)
-    flash(_("You have taken this item."), "success")
     return redirect(url_for("review.detail", assessment_id=assessment_id), 303)
 
 

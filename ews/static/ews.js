@@ -174,7 +174,8 @@
           if (resp.status >= 500) { throw new Error("server " + resp.status); }
           var done = resp.status === 422 || /\/assessments\//.test(resp.url);
           if (done) { clearPending(); }
-          if (resp.redirected) { location.assign(resp.url); return null; }
+          // Show the answer as it came (the result page after the redirect, or the form
+          // with errors): fetching it again would lose its one-time notices.
           return resp.text().then(function (html) { replacePage(html, resp.url); });
         })
         .catch(function () {
@@ -216,6 +217,10 @@
     if (summary) { summary.focus(); }
   }
 
+  window.addEventListener("popstate", function () {
+    // Pages replaced in place (after a sent form) have no DOM of their own to go back to.
+    location.reload();
+  });
   window.addEventListener("pageshow", function (ev) {
     // Coming back through the history cache: forms must be usable again.
     if (ev.persisted) {
