@@ -151,6 +151,20 @@ def test_officer_records_decision_on_rung_0(client, db, officer):
     assert event is not None and "Dokumen lengkap" not in event.data
 
 
+def test_unknown_page_is_an_indonesian_page_but_api_stays_json(client, officer):
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and "Halaman ini tidak ada." in page.get_data(as_text=True)
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.content_type == "application/problem+json"
+
+
+def test_login_errors_in_indonesian(client):
+    resp = client.post("/login", data={"username": "", "password": ""})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and html.count("Wajib diisi.") == 2
+    assert "This field is required." not in html
+
+
 def test_language_switch_keeps_to_local_paths(client, officer):
     resp = client.post("/language", data={"lang": "en", "next": "https://evil.example/"})
     assert resp.headers["Location"] == "/"
@@ -171,5 +185,6 @@ def test_csrf_is_required_on_the_form(app_config, accounts, db):
     assert 'name="csrf_token"' in form
     resp = client.post("/interviews/new", data=form_data(sound_umrah()))
     assert resp.status_code == 400
+    assert "Permintaan ditolak" in resp.get_data(as_text=True)  # a page, in Indonesian
     assert count(db, Assessment) == 0
     app.extensions["ews_engine"].dispose()

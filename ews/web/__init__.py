@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from ews.auth.scope import can
 
-from . import i18n
+from . import i18n, pages
 from .views import bp
 
 __all__ = ["bp", "init_app"]
@@ -31,3 +32,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["can_review"] = can_review
     app.register_blueprint(bp)
     app.register_blueprint(review_bp)
+    for error in (CSRFError, 404, 405, 413):
+        app.register_error_handler(error, pages.http_error_page)

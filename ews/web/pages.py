@@ -8,6 +8,7 @@ from functools import wraps
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from ews.auth.scope import can
 
@@ -23,7 +24,15 @@ MESSAGES = {
     "not_open": _l("This item is no longer open."),
     "changed": _l("The item changed meanwhile; reload the page."),
 }
-TITLES = {403: _l("Not allowed"), 404: _l("Not found"), 409: _l("Already taken")}
+TITLES = {400: _l("Request refused"), 403: _l("Not allowed"), 404: _l("Not found"),
+          405: _l("Not allowed"), 409: _l("Already taken"), 413: _l("Too large")}
+HTTP_MESSAGES = {
+    400: _l("The page was open too long or was sent twice. Go back, reload the page and "
+            "send it again; answers kept on this device can be restored."),
+    404: _l("This page does not exist."),
+    405: _l("This page cannot be used like that."),
+    413: _l("What was sent is too large."),
+}
 
 
 def error_page(err) -> tuple[str, int]:
@@ -33,6 +42,18 @@ def error_page(err) -> tuple[str, int]:
     message = str(text) % params if text is not None and params else str(text or err)
     return render_template("error.html", title=TITLES.get(err.status, _l("Error")),
                            message=message, status=err.status), err.status
+
+
+def http_error_page(error: HTTPException):
+    """Render page errors (CSRF, 404, 405, 413) in the officer's language; /api keeps JSON."""
+    from ews.api.errors import handle_http_exception, is_api_request
+
+    if is_api_request():
+        return handle_http_exception(error)
+    status = error.code or 400
+    return render_template("error.html", title=TITLES.get(status, _l("Error")),
+                           message=HTTP_MESSAGES.get(status, error.description),
+                           status=status), status
 
 
 class _Denied:
