@@ -50,11 +50,13 @@ def submit_and_wait(page, click=None) -> None:
     page.wait_for_selector("[data-action]")
 
 
-def sign_in(browser, base: str, username: str, viewport=TABLET):
+def sign_in(browser, base: str, username: str, viewport=TABLET, folder=None):
     """Return a page signed in as `username` (Indonesian, the default language)."""
     context = browser.new_context(viewport=viewport, locale="id-ID")
     page = context.new_page()
     page.goto(f"{base}/login")
+    if folder is not None:
+        shoot(page, folder, "00-login")
     page.fill('[name="username"]', username)
     page.fill('[name="password"]', PASSWORD)
     with page.expect_navigation():
@@ -93,8 +95,8 @@ def fill_scam(form: Interview, app_id: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def officer(browser, live_server):
-    return sign_in(browser, live_server.url, "officer1")
+def officer(browser, live_server, screenshots):
+    return sign_in(browser, live_server.url, "officer1", folder=screenshots)
 
 
 def test_sound_umrah_interview_proceeds(officer, live_server, screenshots, capsys):
@@ -278,6 +280,25 @@ def test_supervisor_takes_and_decides_the_flagged_item(browser, live_server, scr
                              .where(Assessment.application_id == SCAM_ID))
     assert decision.decision == "redirected" and "Disnaker" in decision.reason
     page.context.close()
+
+
+def test_home_lists_the_officers_interviews_of_today(officer, live_server, screenshots):
+    officer.goto(live_server.url + "/")
+    listed = officer.inner_text("table.list")
+    for app_id in ("PMK-2026-000101", SCAM_ID, "PMK-2026-000555"):
+        assert app_id in listed
+    shoot(officer, screenshots, "07-home")
+
+
+def test_english_switch(officer, live_server, screenshots):
+    officer.goto(live_server.url + "/interviews/new")
+    with officer.expect_navigation():
+        officer.click('.lang-switch button[value="en"]')
+    assert officer.inner_text("h1") == "New interview"
+    assert "Application number" in officer.inner_text("#q-application_id")
+    with officer.expect_navigation():
+        officer.click('.lang-switch button[value="id"]')
+    assert officer.inner_text("h1") == "Wawancara baru"
 
 
 def test_officer_cannot_open_the_review_queue(officer, live_server):
