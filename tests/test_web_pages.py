@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ews import create_app
-from ews.store.models import Assessment, AuditEvent, Decision
+from ews.store.models import Assessment, AuditEvent, Decision, RuleSetRecord
 from ews.web.form import form_sections, form_value
 from tests.checklists import sound_umrah
 from tests.conftest import ONLINE_SCAM, PASSWORD
@@ -163,6 +163,15 @@ def test_login_errors_in_indonesian(client):
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400 and html.count("Wajib diisi.") == 2
     assert "This field is required." not in html
+
+
+def test_no_active_rule_set_is_said_plainly_and_nothing_is_stored(client, db, officer):
+    db.execute(update(RuleSetRecord).values(status="retired"))
+    db.commit()
+    resp = client.post("/interviews/new", data=form_data(sound_umrah()))
+    assert resp.status_code == 503
+    assert "tidak ada set aturan aktif" in resp.get_data(as_text=True)
+    assert count(db, Assessment) == 0
 
 
 def test_language_switch_keeps_to_local_paths(client, officer):

@@ -25,13 +25,16 @@ MESSAGES = {
     "changed": _l("The item changed meanwhile; reload the page."),
 }
 TITLES = {400: _l("Request refused"), 403: _l("Not allowed"), 404: _l("Not found"),
-          405: _l("Not allowed"), 409: _l("Already taken"), 413: _l("Too large")}
+          405: _l("Not allowed"), 409: _l("Already taken"), 413: _l("Too large"),
+          503: _l("Not ready")}
 HTTP_MESSAGES = {
     400: _l("The page was open too long or was sent twice. Go back, reload the page and "
             "send it again; answers kept on this device can be restored."),
     404: _l("This page does not exist."),
     405: _l("This page cannot be used like that."),
     413: _l("What was sent is too large."),
+    503: _l("The service is not ready (no active rule set). Tell the administrator; "
+            "nothing was stored."),
 }
 
 

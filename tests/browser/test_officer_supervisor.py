@@ -249,7 +249,8 @@ def test_keyboard_only_and_touch_targets(officer, live_server):
         "getComputedStyle(document.activeElement.nextElementSibling).outlineStyle")
     assert outline != "none"  # the focused chip is visibly marked
     small = officer.evaluate("""() => [...document.querySelectorAll(
-        '.chip, .btn, input[type=text], input[type=date], input[type=number], textarea')]
+        '.chip, .btn, .btn-link, .lang-switch button, .mainnav a, .section-nav a, ' +
+        'input[type=text], input[type=date], input[type=number], textarea')]
         .filter(e => e.offsetParent !== null)
         .map(e => [e.className || e.name, e.getBoundingClientRect().height])
         .filter(([, h]) => h < 44)""")
