@@ -16,6 +16,7 @@ from ews.review.kpi import office_kpis
 from ews.review.schemas import DecisionInput, OutcomeInput, decision_schema, outcome_schema
 from ews.review.sla import SLA
 from ews.store import get_session
+from ews.store.db import as_utc
 
 from .auth import api_user, protect
 from .service import request_lang
@@ -126,7 +127,7 @@ class Claim(MethodView):
             row = service.take(get_session(), assessment_id, user, force=args["force"])
         except service.ReviewError as err:
             _fail(err)
-        return {"id": row.id, "claimed_by": user.username, "claimed_at": row.claimed_at}
+        return {"id": row.id, "claimed_by": user.username, "claimed_at": as_utc(row.claimed_at)}
 
 
 @bp.route("/assessments/<string:assessment_id>/decision")
@@ -147,7 +148,7 @@ class DecisionResource(MethodView):
             _fail(err)
         return {"id": entry.id, "assessment_id": entry.assessment_id,
                 "decision": entry.decision, "reason": entry.reason,
-                "decided_by": user.username, "decided_at": entry.decided_at,
+                "decided_by": user.username, "decided_at": as_utc(entry.decided_at),
                 "status": "decided"}
 
 
@@ -167,5 +168,5 @@ class OutcomeResource(MethodView):
         except service.ReviewError as err:
             _fail(err)
         return {"id": entry.id, "assessment_id": entry.assessment_id,
-                "recorded_by": user.username, "recorded_at": entry.recorded_at,
+                "recorded_by": user.username, "recorded_at": as_utc(entry.recorded_at),
                 **{k: getattr(entry, k) for k in data}}
