@@ -210,6 +210,7 @@ def test_network_failure_keeps_answers_and_retry_is_idempotent(officer, live_ser
     officer.wait_for_selector("[data-netfail]:not([hidden])")
     saved = officer.evaluate("localStorage.getItem('ews.pending')")
     assert saved and "PMK-2026-000555" in saved
+    assert '"user":""' not in saved  # kept for this user only
     assert officer.is_enabled("[data-submit]")
     # Coming back later, the page offers to restore the answers.
     officer.goto(f"{live_server.url}/interviews/new")
