@@ -49,24 +49,30 @@ def history_features(session: Session, nik_hash: str | None, phone_hash: str | N
                      now: dt.datetime) -> dict:
     """Return the point-in-time history features from the log (None when not assessable)."""
     since = now - HISTORY_WINDOW
-    out: dict = {"prior_deferral_on_record": None, "repeat_applications_30d": None,
-                 "phone_shared_30d": None}
+    columns = []
     if nik_hash:
         deferred = exists().where(Decision.assessment_id == Assessment.id,
                                   Decision.decision.in_(DEFERRING_DECISIONS))
-        out["prior_deferral_on_record"] = bool(session.scalar(
-            select(exists().where(Assessment.nik_hash == nik_hash, deferred))))
-        out["repeat_applications_30d"] = session.scalar(
-            select(func.count()).where(Assessment.nik_hash == nik_hash,
-                                       Assessment.created_at >= since))
+        columns.append(exists().where(Assessment.nik_hash == nik_hash, deferred)
+                       .label("prior_deferral_on_record"))
+        columns.append(select(func.count()).where(Assessment.nik_hash == nik_hash,
+                                                  Assessment.created_at >= since)
+                       .scalar_subquery().label("repeat_applications_30d"))
     if phone_hash:
         others = select(func.count(func.distinct(Assessment.nik_hash))).where(
             Assessment.phone_hash == phone_hash, Assessment.created_at >= since,
             Assessment.nik_hash.is_not(None))
         if nik_hash:
             others = others.where(Assessment.nik_hash != nik_hash)
-        # Distinct NIKs seen with this phone, the applicant included (1 = only them).
-        out["phone_shared_30d"] = session.scalar(others) + (1 if nik_hash else 0)
+        columns.append(others.scalar_subquery().label("phone_shared_30d"))
+    out: dict = {"prior_deferral_on_record": None, "repeat_applications_30d": None,
+                 "phone_shared_30d": None}
+    if columns:  # one round trip for all three
+        out.update(session.connection().execute(select(*columns)).one()._asdict())
+    if out["prior_deferral_on_record"] is not None:
+        out["prior_deferral_on_record"] = bool(out["prior_deferral_on_record"])
+    if phone_hash and nik_hash:
+        out["phone_shared_30d"] += 1  # distinct NIKs with this phone, the applicant included
     return out
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from .sqlite_lock import QueuedWriterConnection
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -39,7 +41,10 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite files get WAL mode and a busy timeout on every connection."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        args = {"timeout": 30, "check_same_thread": False}
+        if make_url(url).database not in (None, "", ":memory:"):
+            args["factory"] = QueuedWriterConnection  # workers queue for writes, no polling
+        engine = create_engine(url, connect_args=args)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:

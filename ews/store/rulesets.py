@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from ews import audit
 from ews.engine import RuleSet, parse_ruleset
@@ -18,15 +16,22 @@ class MakerCheckerError(PermissionError):
     """Activation by the same person who registered the rule set."""
 
 
-@lru_cache(maxsize=16)
-def _parsed(sha256: str, text: str) -> RuleSet:
-    # Keyed by content: a cache of immutable data, so workers never disagree about it.
-    return parse_ruleset(text, source=f"ruleset {sha256[:12]}")
+_COMPILED: dict[str, RuleSet] = {}
 
 
 def compiled(row: RuleSetRecord) -> RuleSet:
-    """Return the parsed rule set of a stored row (cached by its sha256)."""
-    return _parsed(row.sha256, row.text)
+    """Return the parsed rule set of a stored row (cached by its sha256).
+
+    Keyed by content hash: a cache of immutable data, so workers never disagree about it;
+    the (large) text is read from the database only on a miss.
+    """
+    ruleset = _COMPILED.get(row.sha256)
+    if ruleset is None:
+        ruleset = parse_ruleset(row.text, source=f"ruleset {row.sha256[:12]}")
+        if len(_COMPILED) >= 16:
+            _COMPILED.clear()
+        _COMPILED[row.sha256] = ruleset
+    return ruleset
 
 
 def register_ruleset(session: Session, text: str, created_by: User | None,
@@ -66,7 +71,8 @@ def activate_ruleset(session: Session, row: RuleSetRecord, by: User | None) -> R
 
 def active_record(session: Session) -> RuleSetRecord | None:
     """Return the active rule set's row, or None."""
-    return session.scalar(select(RuleSetRecord).where(RuleSetRecord.status == "active"))
+    return session.scalar(select(RuleSetRecord).options(defer(RuleSetRecord.text))
+                          .where(RuleSetRecord.status == "active"))
 
 
 def list_rulesets(session: Session) -> list[RuleSetRecord]:

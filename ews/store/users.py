@@ -64,12 +64,9 @@ def create_token(session: Session, user: User, name: str,
 
 def user_for_token(session: Session, token: str) -> User | None:
     """Return the active user owning a non-revoked token, or None."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == token_digest(token),
-                                                ApiToken.revoked_at.is_(None)))
-    if row is None:
-        return None
-    user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    return session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+        ApiToken.token_sha256 == token_digest(token), ApiToken.revoked_at.is_(None),
+        User.active.is_(True)))
 
 
 def revoke_token(session: Session, token_id: int, actor: str = "system") -> ApiToken | None:

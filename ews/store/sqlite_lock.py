@@ -1,0 +1,94 @@
+"""A writer queue for SQLite files shared by several processes (gunicorn workers).
+
+SQLite lets one writer at a time hold its lock; a waiting writer polls with sleeps of up to
+100 ms, which makes latency jump under concurrent writes. Here writers queue on an OS file
+lock (flock) instead: a waiting process wakes the moment the holder commits. The lock is
+taken at a transaction's first write and released right after its COMMIT or ROLLBACK, so
+reads never wait (WAL mode) and the SQLite lock itself is never contended between workers.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import threading
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC", "CREATE", "DROP", "ALTER")
+
+
+class _WriterLock:
+    """One lock per database file and process: a thread lock plus an exclusive flock."""
+
+    _by_path: dict[str, _WriterLock] = {}
+    _guard = threading.Lock()
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.thread_lock = threading.Lock()
+
+    @classmethod
+    def for_database(cls, db_path: str) -> _WriterLock:
+        path = os.path.abspath(db_path) + "-writer.lock"
+        with cls._guard:
+            if path not in cls._by_path:
+                cls._by_path[path] = cls(path)
+            return cls._by_path[path]
+
+    def acquire(self) -> None:
+        self.thread_lock.acquire()
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        self.thread_lock.release()
+
+
+class _Cursor(sqlite3.Cursor):
+    def execute(self, sql, parameters=(), /):
+        self.connection._before(sql)
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql, seq_of_parameters, /):
+        self.connection._before(sql)
+        return super().executemany(sql, seq_of_parameters)
+
+
+class QueuedWriterConnection(sqlite3.Connection):
+    """A sqlite3 connection whose write transactions queue on the file's writer lock."""
+
+    def __init__(self, database, *args, **kwargs) -> None:
+        super().__init__(database, *args, **kwargs)
+        self._lock = _WriterLock.for_database(database)
+        self._holding = False
+
+    def cursor(self, factory=_Cursor):
+        return super().cursor(factory)
+
+    def _before(self, sql: str) -> None:
+        if not self._holding and sql.lstrip()[:6].upper() in _WRITES:
+            self._lock.acquire()
+            self._holding = True
+
+    def _release(self) -> None:
+        if self._holding:
+            self._holding = False
+            self._lock.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._release()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._release()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._release()
