@@ -55,7 +55,7 @@ def test_rejected_personal_data_is_never_echoed(field, value):
 def test_messages_in_indonesian():
     errs = errors_of(sound_umrah(nik="123", umrah_documents=None, bogus=1), "id")
     assert errs == {"nik": ["Harus tepat 16 angka."], "bogus": ["Isian tidak dikenal."],
-                    "umrah_documents": ["Wajib diisi untuk purpose = umrah_hajj."]}
+                    "umrah_documents": ["Wajib diisi bila Tujuan perjalanan: Umrah/haji."]}
 
 
 @pytest.mark.parametrize("overrides, field", [

@@ -116,7 +116,7 @@ def test_conditional_requirement_names_the_field(client, db, officer):
     resp = client.post("/interviews/new",
                        data=form_data(sound_umrah(umrah_documents=None)))
     assert resp.status_code == 422
-    assert "Wajib diisi untuk purpose = umrah_hajj" in block(resp.get_data(as_text=True),
+    assert "Wajib diisi bila Tujuan perjalanan: Umrah/haji" in block(resp.get_data(as_text=True),
                                                                "q-umrah_documents")
     assert count(db, Assessment) == 0
 

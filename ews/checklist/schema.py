@@ -35,7 +35,7 @@ MESSAGES = {
     "date": {"id": "Tanggal tidak valid (TTTT-BB-HH).", "en": "Not a valid date (YYYY-MM-DD)."},
     "datetime": {"id": "Waktu tidak valid (ISO 8601).", "en": "Not a valid datetime (ISO 8601)."},
     "future": {"id": "Tidak boleh di masa depan.", "en": "May not be in the future."},
-    "conditional": {"id": "Wajib diisi untuk {when}.", "en": "Required when {when}."},
+    "conditional": {"id": "Wajib diisi bila {when}.", "en": "Required when {when}."},
 }
 LANGS = ("id", "en")
 
@@ -99,8 +99,14 @@ def _field(f: Field, lang: str) -> fields.Field:
 
 
 def _condition_text(f: Field, lang: str) -> str:
-    parts = [f"{k} = {' / '.join(str(v).lower() for v in vals)}"
-             for k, vals in f.applies_when.items()]
+    """Say in the officer's words when a conditional field applies."""
+    yes = {"id": "Ya", "en": "Yes"}
+    parts = []
+    for name, values in f.applies_when.items():
+        other = FIELDS[name]
+        labels = dict(other.choices)
+        shown = [yes[lang] if v is True else labels[v][lang] for v in values]
+        parts.append(f"{other.label[lang]}: {' / '.join(shown)}")
     return (" atau " if lang == "id" else " or ").join(parts)
 
 

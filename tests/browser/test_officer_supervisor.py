@@ -185,7 +185,7 @@ def test_errors_show_next_to_fields_in_indonesian(officer, live_server, screensh
     officer.wait_for_selector("#error-summary")
     assert "Harus tepat 16 angka." in officer.inner_text("#q-nik")
     assert "Wajib diisi." in officer.inner_text("#q-application_id")
-    assert "Wajib diisi untuk" in officer.inner_text("#q-umrah_documents")
+    assert "Wajib diisi bila" in officer.inner_text("#q-umrah_documents")
     assert officer.input_value('[name="nik"]') == "12345"
     shoot(officer, screenshots, "04-form-errors")
 
