@@ -28,6 +28,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import api, auth, logs, store
 
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind N reverse proxies: take the client address (login throttling) from them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
     logs.init_app(app)
     store.init_app(app)
     csrf.init_app(app)

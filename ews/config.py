@@ -91,6 +91,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "REVIEW_SLA": env.get("EWS_SLA") or "4=1h,2-3=1wd",
         "TIMEZONE": env.get("EWS_TIMEZONE") or "Asia/Jakarta",
         "REVIEW_HOLIDAYS": env.get("EWS_SLA_HOLIDAYS") or "",
+        "TRUSTED_PROXIES": int(env.get("EWS_TRUSTED_PROXIES") or 0),
         "LOGIN_MAX_FAILURES": int(env.get("EWS_LOGIN_MAX_FAILURES") or 5),
         "LOGIN_WINDOW_SECONDS": int(env.get("EWS_LOGIN_WINDOW_SECONDS") or 900),
         "MAX_CONTENT_LENGTH": MAX_BODY,

@@ -143,3 +143,29 @@ def test_acknowledged_assessments_survive_kill_9(tmp_path):
     assert integrity == "ok"
     assert len(rows) == TOTAL and all(count == 1 for _, count in rows)
     assert "chain intact" in ews(env, "audit", "verify")
+
+
+@pytest.mark.slow
+def test_ews_serve_binds_where_told_and_stops_cleanly(tmp_path):
+    db = tmp_path / "ews.sqlite3"
+    port = free_port()
+    env = os.environ | {"EWS_ENV": "production", "EWS_DATABASE_URL": f"sqlite:///{db}",
+                        "EWS_SECRET_KEY": "k" * 40, "EWS_PII_KEY": "p" * 40,
+                        "EWS_INSTANCE_PATH": str(tmp_path), "EWS_BIND": f"127.0.0.1:{port}",
+                        "EWS_WORKERS": "1"}
+    ews(env, "init")
+    proc = subprocess.Popen([sys.executable, "-m", "ews.cli", "serve"], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                if request(port, "GET", "/readyz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        status, body = request(port, "GET", "/readyz")
+        assert status == 200 and body["checks"]["database"] == "ok"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0

@@ -15,7 +15,7 @@ from ews.checklist import INPUT_FIELDS
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
-EXAMPLES = 25  # per operation: bounded so the whole run stays well under a minute
+EXAMPLES = 50  # per operation: bounded so the whole run stays well under a minute
 
 
 def test_spec_lists_every_checklist_field(client):

@@ -100,8 +100,10 @@ def handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
     # The message may quote SQL parameters or input: log where it happened, not what it says.
+    cause = getattr(error, "orig", None)  # a DBAPI error under an SQLAlchemy one
     log.error("unhandled %s", type(error).__name__,
-              extra={"traceback": "".join(traceback.format_tb(error.__traceback__))})
+              extra={"cause": type(cause).__name__ if cause is not None else None,
+                     "traceback": "".join(traceback.format_tb(error.__traceback__))})
     if is_api_request():
         return problem(500)
     return InternalServerError()
