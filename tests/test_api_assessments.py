@@ -188,3 +188,17 @@ def test_list_filters_paginates_and_scopes(client, accounts, payload):
     page = listing(officer, per_page=2, page=2)
     assert (page["total"], len(page["items"]), page["page"]) == (4, 2, 2)
     assert listing(officer, since="2999-01-01T00:00:00Z")["total"] == 0
+
+
+def test_assessment_and_audit_event_commit_together(client, accounts, payload, db):
+    """When the audit event cannot be written, the assessment is not stored either."""
+    head = db.execute(text("SELECT id, seq, hash FROM audit_head")).one()._asdict()
+    db.execute(text("DELETE FROM audit_head"))
+    db.commit()
+    resp = post(client, accounts["officer"], payload())
+    assert resp.status_code == 500 and resp.mimetype == "application/problem+json"
+    assert db.scalar(select(func.count()).select_from(Assessment)) == 0
+    # The write lock was released with the rollback: the next write goes through.
+    db.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (:id, :seq, :hash)"), head)
+    db.commit()
+    assert post(client, accounts["officer"], payload()).status_code == 201
