@@ -37,10 +37,21 @@ def test_login_success_and_failure_are_audited(client, accounts, db):
     assert resp.status_code == 302
     kinds = db.scalars(select(AuditEvent.kind).order_by(AuditEvent.seq)).all()
     assert kinds[-2:] == ["login.failure", "login.success"]
+    assert db.scalars(select(AuditEvent.actor).order_by(AuditEvent.seq)).all()[-2:] == \
+        [officer.username, officer.username]
     # The session cookie now works on the API (reads).
     assert client.get("/api/v1/assessments").status_code == 200
     client.post("/logout")
     assert client.get("/api/v1/assessments").status_code == 401
+
+
+def test_a_mistyped_username_never_reaches_the_audit_trail(client, db):
+    """People type their NIK into the username box; the permanent trail must not keep it."""
+    nik = "3528011201900001"
+    assert login(client, nik, "whatever").status_code == 401
+    event = db.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    assert event.kind == "login.failure" and event.actor == "(unknown user)"
+    assert nik not in str(event.data)
 
 
 def test_throttle_is_shared_through_the_database(app_config, accounts, db):

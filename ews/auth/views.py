@@ -41,6 +41,9 @@ def _safe_next(target: str | None) -> str:
     return _home()
 
 
+UNKNOWN_ACTOR = "(unknown user)"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the sign-in form; sign in on valid credentials."""
@@ -49,17 +52,19 @@ def login():
         return render_template("auth/login.html", form=form), 400 if form.errors else 200
     db, cfg = get_session(), current_app.config
     username, addr = form.username.data.strip(), request.remote_addr or "-"
+    user = user_by_name(db, username)
+    # The permanent audit trail names only real accounts: a mistyped username may be a NIK.
+    actor = user.username if user else UNKNOWN_ACTOR
     if ratelimit.locked_out(db, username, addr, cfg["LOGIN_MAX_FAILURES"],
                             cfg["LOGIN_WINDOW_SECONDS"]):
-        audit.record(db, "login.throttled", actor=username, data={"addr": addr})
+        audit.record(db, "login.throttled", actor=actor, data={"addr": addr})
         db.commit()
         flash(_("Too many failed attempts. Try again later."), "error")
         return render_template("auth/login.html", form=form), 429
-    user = user_by_name(db, username)
     ok = check_password(user.password_hash if user else None, form.password.data)
     if not ok or not user.active:
         ratelimit.record_failure(db, username, addr)
-        audit.record(db, "login.failure", actor=username, data={"addr": addr})
+        audit.record(db, "login.failure", actor=actor, data={"addr": addr})
         db.commit()
         flash(_("Wrong username or password."), "error")
         return render_template("auth/login.html", form=form), 401
