@@ -90,6 +90,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "RULES_PATH": env.get("EWS_RULES_PATH") or str(default_rules_path()),
         "REVIEW_SLA": env.get("EWS_SLA") or "4=1h,2-3=1wd",
         "TIMEZONE": env.get("EWS_TIMEZONE") or "Asia/Jakarta",
+        "BP3MI_INFO": env.get("EWS_BP3MI_INFO") or "",
         "REVIEW_HOLIDAYS": env.get("EWS_SLA_HOLIDAYS") or "",
         "TRUSTED_PROXIES": int(env.get("EWS_TRUSTED_PROXIES") or 0),
         "LOGIN_MAX_FAILURES": int(env.get("EWS_LOGIN_MAX_FAILURES") or 5),

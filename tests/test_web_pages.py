@@ -197,3 +197,21 @@ def test_csrf_is_required_on_the_form(app_config, accounts, db):
     assert "Permintaan ditolak" in resp.get_data(as_text=True)  # a page, in Indonesian
     assert count(db, Assessment) == 0
     app.extensions["ews_engine"].dispose()
+
+
+@pytest.mark.parametrize("new, confirm, message", [
+    ("short", "short", "Gunakan sedikitnya"),
+    ("a-long-enough-secret", "a-different-secret", "Kedua kata sandi baru tidak sama."),
+])
+def test_password_form_errors_are_in_indonesian(client, officer, new, confirm, message):
+    resp = client.post("/password", data={"current": PASSWORD, "new": new, "confirm": confirm})
+    assert resp.status_code == 400 and message in resp.get_data(as_text=True)
+
+
+def test_protective_flags_tell_the_officer_where_bp3mi_is(client, officer):
+    client.application.config["BP3MI_INFO"] = "UPT BP3MI Jawa Timur, Jl. Contoh 1, Surabaya"
+    answers = sound_umrah(financial_pressure=True, unaware_of_legal_route=True)
+    resp = client.post("/interviews/new", data=form_data(answers))
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "UPT BP3MI Jawa Timur, Jl. Contoh 1, Surabaya" in page
+    assert 'data-action="proceed"' in page  # protective flags alone add no scrutiny

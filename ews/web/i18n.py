@@ -40,9 +40,6 @@ RUNG_HINTS = (_l("no human review needed"), _l("ask more, check documents"),
 STATUSES = {"awaiting_review": _l("Awaiting supervisor review"),
             "open": _l("Awaiting officer decision"),
             "decided": _l("Decided")}
-# WTForms has no Indonesian catalog; its fixed messages on the sign-in pages are ours to
-# translate (the templates pass each error through gettext).
-WTFORMS_MESSAGES = (_l("This field is required."),)
 ROLES = {"officer": _l("officer"), "supervisor": _l("supervisor"), "analyst": _l("analyst"),
          "admin": _l("administrator")}
 DECISIONS = {"issued": _l("Passport issued"),
