@@ -148,7 +148,9 @@ def test_score_does_not_store(client, accounts, payload, db):
     resp = client.post("/api/v1/score", json=payload(risky=True),
                        headers=accounts["analyst"].headers)
     assert resp.status_code == 200
-    assert resp.get_json()["recommended_action"]["rung"] >= 2
+    body = resp.get_json()
+    assert body["recommended_action"]["rung"] >= 2
+    assert (body["id"], body["status"]) == (None, "not_stored") and body["created_at"]
     assert db.scalar(select(func.count()).select_from(Assessment)) == 0
 
 

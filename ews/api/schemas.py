@@ -78,8 +78,11 @@ class RuleSetRefSchema(Schema):
 
 
 class ScoreSchema(Schema):
-    """A scoring result (DESIGN.md section 4) without storage fields."""
+    """A scoring result (DESIGN.md section 4); not stored: id null, status `not_stored`."""
 
+    id = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
     application_id = fields.String(required=True)
     office_code = fields.String(required=True)
     score = fields.Integer(required=True)

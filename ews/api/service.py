@@ -14,7 +14,7 @@ from ews.auth.scope import Principal, sees_pii
 from ews.checklist import validate_checklist
 from ews.engine import RuleSet
 from ews.review.sla import SLA
-from ews.scoring import score
+from ews.scoring import score, unstored_result
 from ews.store import get_session, pii
 from ews.store.assessments import Submission, history_features, result_of, submit
 from ews.store.db import as_utc, utcnow
@@ -69,8 +69,7 @@ def score_record(record: dict) -> dict:
     key = current_app.config["PII_KEY"]
     record = record | history_features(session, pii.nik_hash(key, record["nik"]),
                                        pii.phone_hash(key, record["phone"]), utcnow())
-    return {"application_id": record["application_id"], "office_code": record["office_code"],
-            **score(record, ruleset)}
+    return unstored_result(record, score(record, ruleset))
 
 
 def _username(session: Session, user_id: int | None) -> str | None:

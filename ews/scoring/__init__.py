@@ -7,6 +7,8 @@ score, band and action for every row.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ews.checklist import completeness
 from ews.engine import RuleSet, evaluate
 from ews.engine.loader import PROTECTIVE_CAP, REVIEW_RUNG
@@ -14,7 +16,7 @@ from ews.engine.loader import PROTECTIVE_CAP, REVIEW_RUNG
 from .frame import score_frame
 from .model import model_info
 
-__all__ = ["score", "score_frame", "track_outcome", "REVIEW_RUNG"]
+__all__ = ["score", "score_frame", "track_outcome", "unstored_result", "REVIEW_RUNG"]
 
 
 def band_index(bands, score: int) -> int:
@@ -85,3 +87,10 @@ def score(record: dict, ruleset: RuleSet, model_probability: float | None = None
         "ruleset": {"id": ruleset.id, "version": ruleset.version, "sha256": ruleset.sha256},
         "decision_required": rung >= REVIEW_RUNG,
     }
+
+
+def unstored_result(record: dict, result: dict) -> dict:
+    """Return the full result JSON of a record scored without storing it (id null)."""
+    return {"id": None, "application_id": record["application_id"],
+            "office_code": record["office_code"], **result, "status": "not_stored",
+            "created_at": dt.datetime.now(dt.UTC).isoformat()}

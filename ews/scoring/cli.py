@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 
@@ -12,14 +11,7 @@ from marshmallow import ValidationError
 from ews.checklist import validate_checklist
 from ews.engine import RuleSet, RuleSetError, default_rules_path, load_ruleset
 
-from . import score
-
-
-def result_document(record: dict, result: dict) -> dict:
-    """Wrap a score in the full result shape for a record that is not stored."""
-    return {"id": None, "application_id": record["application_id"],
-            "office_code": record["office_code"], **result, "status": "not_stored",
-            "created_at": dt.datetime.now(dt.UTC).isoformat()}
+from . import score, unstored_result
 
 
 def score_payload(payload, ruleset: RuleSet, lang: str = "en") -> dict:
@@ -30,7 +22,7 @@ def score_payload(payload, ruleset: RuleSet, lang: str = "en") -> dict:
         ref = payload.get("application_id") if isinstance(payload, dict) else None
         return {"error": "validation", "application_id": ref if isinstance(ref, str) else None,
                 "errors": exc.messages}
-    return result_document(record, score(record, ruleset))
+    return unstored_result(record, score(record, ruleset))
 
 
 def _dump(obj) -> str:
