@@ -18,8 +18,9 @@ from ews.scoring import score, unstored_result
 from ews.store import get_session, pii
 from ews.store.assessments import Submission, history_features, result_of, submit
 from ews.store.db import as_utc, utcnow
-from ews.store.models import Assessment, Office, RuleSetRecord, User
-from ews.store.rulesets import active_record, compiled
+from ews.store.models import Assessment, User
+from ews.store.rulesets import active_compiled
+from ews.store.users import office_exists
 
 LANGS = ("en", "id")
 
@@ -39,16 +40,16 @@ def checklist_from_request() -> dict:
     raise AssertionError("unreachable")
 
 
-def active_ruleset(session: Session) -> tuple[RuleSetRecord, RuleSet]:
-    """Return the active rule set (row and compiled); 503 when there is none."""
-    row = active_record(session)
-    if row is None:
+def active_ruleset(session: Session) -> RuleSet:
+    """Return the active rule set (parsed); 503 when there is none."""
+    ruleset = active_compiled(session)
+    if ruleset is None:
         abort(503, message="No active rule set: run `ews init`.")
-    return row, compiled(row)
+    return ruleset
 
 
 def _known_office(session: Session, code: str) -> None:
-    if session.get(Office, code) is None:
+    if not office_exists(session, code):
         abort(422, errors={"office_code": ["Unknown office."]})
 
 
@@ -56,16 +57,16 @@ def submit_record(record: dict, user: Principal) -> Submission:
     """Score and store a validated record once (the one write path of pages and API)."""
     session = get_session()
     _known_office(session, record["office_code"])
-    row, ruleset = active_ruleset(session)
+    ruleset = active_ruleset(session)
     sla = SLA.from_config(current_app.config)
-    return submit(session, record, user=user, ruleset_row=row, ruleset=ruleset,
+    return submit(session, record, user=user, ruleset=ruleset,
                   pii_key=current_app.config["PII_KEY"], due_at=sla.due_at)
 
 
 def score_record(record: dict) -> dict:
     """Score a validated record without storing it (history features read from the log)."""
     session = get_session()
-    _, ruleset = active_ruleset(session)
+    ruleset = active_ruleset(session)
     key = current_app.config["PII_KEY"]
     record = record | history_features(session, pii.nik_hash(key, record["nik"]),
                                        pii.phone_hash(key, record["phone"]), utcnow())

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ews.store.db import utcnow
@@ -40,25 +40,31 @@ def event_hash(ev: AuditEvent) -> str:
     return hashlib.sha256(canonical(body).encode()).hexdigest()
 
 
+_HEAD = AuditHead.__table__
+# Built once: these run on every audited write. The first one takes the write lock.
+_BUMP_HEAD = (update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq + 1)
+              .returning(_HEAD.c.seq, _HEAD.c.hash))
+_INSERT_EVENT = insert(AuditEvent.__table__)
+_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(hash=bindparam("hash"))
+
+
 def record(session: Session, kind: str, *, actor: str | None = None,
            office_code: str | None = None, subject: str | None = None,
            data: dict | None = None) -> AuditEvent:
     """Append an event to the session's transaction (the caller commits); never put PII in data."""
     conn = session.connection()  # Core statements: no ORM flush needed for an append
-    head = AuditHead.__table__
-    seq, prev = conn.execute(
-        update(head).where(head.c.id == HEAD_ID).values(seq=head.c.seq + 1)
-        .returning(head.c.seq, head.c.hash)).one_or_none() or (None, None)
+    seq, prev = conn.execute(_BUMP_HEAD).one_or_none() or (None, None)
     if seq is None:
         raise RuntimeError("audit chain head missing: run `ews init`")
     ev = AuditEvent(seq=seq, at=_stamp(utcnow()), kind=kind, actor=actor,
                     office_code=office_code, subject=subject, data=canonical(data or {}),
                     prev_hash=prev)
     ev.hash = event_hash(ev)
-    conn.execute(insert(AuditEvent.__table__).values(
-        seq=ev.seq, at=ev.at, kind=ev.kind, actor=ev.actor, office_code=ev.office_code,
-        subject=ev.subject, data=ev.data, prev_hash=ev.prev_hash, hash=ev.hash))
-    conn.execute(update(head).where(head.c.id == HEAD_ID).values(hash=ev.hash))
+    conn.execute(_INSERT_EVENT, {
+        "seq": ev.seq, "at": ev.at, "kind": ev.kind, "actor": ev.actor,
+        "office_code": ev.office_code, "subject": ev.subject, "data": ev.data,
+        "prev_hash": ev.prev_hash, "hash": ev.hash})
+    conn.execute(_SET_HEAD_HASH, {"hash": ev.hash})
     return ev
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, redirect, request, url_for
 from flask_login import LoginManager, current_user
+from sqlalchemy import Row
 
 from ews.store import get_session
 from ews.store.models import User
@@ -22,7 +23,7 @@ __all__ = ["Principal", "bp", "can", "init_app", "office_scope", "principal", "r
 login_manager = LoginManager()
 
 
-def principal(user: User, via: str = "session") -> Principal:
+def principal(user: User | Row, via: str = "session") -> Principal:
     """Return the request-level view of a stored user."""
     return Principal(id=user.id, username=user.username, role=user.role,
                      office_code=user.office_code,

@@ -7,10 +7,11 @@ which of two concurrent submissions wins; the loser re-reads and answers like a 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, bindparam, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,7 @@ from ews.scoring import score
 
 from . import pii
 from .db import as_utc, utcnow
-from .models import DEFERRING_DECISIONS, Assessment, Decision, RuleSetRecord, User
+from .models import DEFERRING_DECISIONS, Assessment, Decision, User
 
 HISTORY_WINDOW = dt.timedelta(days=30)
 DueAt = Callable[[dt.datetime, int], dt.datetime | None]
@@ -45,30 +46,41 @@ class Submission:
     extra: dict = field(default_factory=dict)
 
 
+def _history_statement(with_nik: bool, with_phone: bool) -> Select:
+    """Build the one-round-trip history query (built once per shape, then reused)."""
+    nik, phone, since = bindparam("nik_hash"), bindparam("phone_hash"), bindparam("since")
+    columns = []
+    if with_nik:
+        deferred = exists().where(Decision.assessment_id == Assessment.id,
+                                  Decision.decision.in_(DEFERRING_DECISIONS))
+        columns.append(exists().where(Assessment.nik_hash == nik, deferred)
+                       .label("prior_deferral_on_record"))
+        columns.append(select(func.count()).where(Assessment.nik_hash == nik,
+                                                  Assessment.created_at >= since)
+                       .scalar_subquery().label("repeat_applications_30d"))
+    if with_phone:
+        others = select(func.count(func.distinct(Assessment.nik_hash))).where(
+            Assessment.phone_hash == phone, Assessment.created_at >= since,
+            Assessment.nik_hash.is_not(None))
+        if with_nik:
+            others = others.where(Assessment.nik_hash != nik)
+        columns.append(others.scalar_subquery().label("phone_shared_30d"))
+    return select(*columns)
+
+
+_HISTORY = {(n, p): _history_statement(n, p) for n in (True, False) for p in (True, False)
+            if n or p}
+
+
 def history_features(session: Session, nik_hash: str | None, phone_hash: str | None,
                      now: dt.datetime) -> dict:
     """Return the point-in-time history features from the log (None when not assessable)."""
-    since = now - HISTORY_WINDOW
-    columns = []
-    if nik_hash:
-        deferred = exists().where(Decision.assessment_id == Assessment.id,
-                                  Decision.decision.in_(DEFERRING_DECISIONS))
-        columns.append(exists().where(Assessment.nik_hash == nik_hash, deferred)
-                       .label("prior_deferral_on_record"))
-        columns.append(select(func.count()).where(Assessment.nik_hash == nik_hash,
-                                                  Assessment.created_at >= since)
-                       .scalar_subquery().label("repeat_applications_30d"))
-    if phone_hash:
-        others = select(func.count(func.distinct(Assessment.nik_hash))).where(
-            Assessment.phone_hash == phone_hash, Assessment.created_at >= since,
-            Assessment.nik_hash.is_not(None))
-        if nik_hash:
-            others = others.where(Assessment.nik_hash != nik_hash)
-        columns.append(others.scalar_subquery().label("phone_shared_30d"))
     out: dict = {"prior_deferral_on_record": None, "repeat_applications_30d": None,
                  "phone_shared_30d": None}
-    if columns:  # one round trip for all three
-        out.update(session.connection().execute(select(*columns)).one()._asdict())
+    if nik_hash or phone_hash:  # one round trip for all three
+        stmt = _HISTORY[bool(nik_hash), bool(phone_hash)]
+        params = {"since": now - HISTORY_WINDOW, "nik_hash": nik_hash, "phone_hash": phone_hash}
+        out.update(session.connection().execute(stmt, params).one()._asdict())
     if out["prior_deferral_on_record"] is not None:
         out["prior_deferral_on_record"] = bool(out["prior_deferral_on_record"])
     if phone_hash and nik_hash:
@@ -78,8 +90,15 @@ def history_features(session: Session, nik_hash: str | None, phone_hash: str | N
 
 def find(session: Session, office_code: str, application_id: str) -> Assessment | None:
     """Return the assessment of an application at an office, or None."""
-    return session.scalar(select(Assessment).where(Assessment.office_code == office_code,
-                                                   Assessment.application_id == application_id))
+    return session.scalar(_FIND, {"office_code": office_code, "application_id": application_id})
+
+
+_INSERT = insert(Assessment.__table__)
+_EXISTING_ID = select(Assessment.id).where(
+    Assessment.office_code == bindparam("office_code"),
+    Assessment.application_id == bindparam("application_id"))
+_FIND = select(Assessment).where(Assessment.office_code == bindparam("office_code"),
+                                 Assessment.application_id == bindparam("application_id"))
 
 
 def _replay(existing: Assessment, digest: str, answers: dict) -> Submission:
@@ -91,8 +110,8 @@ def _replay(existing: Assessment, digest: str, answers: dict) -> Submission:
                                                      "date_of_birth or phone)"])
 
 
-def submit(session: Session, record: dict, *, user: User, ruleset_row: RuleSetRecord,
-           ruleset: RuleSet, pii_key: str, due_at: DueAt | None = None) -> Submission:
+def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
+           due_at: DueAt | None = None) -> Submission:
     """Score and store a validated record once; a replay returns the stored row.
 
     Raises AssessmentConflict when the application exists with different answers.
@@ -101,30 +120,34 @@ def submit(session: Session, record: dict, *, user: User, ruleset_row: RuleSetRe
     digest = pii.answers_hash(pii_key, record)
     answers = pii.storable_answers(record)
     office, app_id = record["office_code"], record["application_id"]
-    existing = find(session, office, app_id)
-    if existing is not None:
-        return _replay(existing, digest, answers)
+    existing_id = session.connection().execute(
+        _EXISTING_ID, {"office_code": office, "application_id": app_id}).scalar()
+    if existing_id is not None:
+        return _replay(session.get(Assessment, existing_id), digest, answers)
     now = utcnow()
     nik_h, phone_h = pii.nik_hash(pii_key, record["nik"]), pii.phone_hash(pii_key, record["phone"])
     record = record | history_features(session, nik_h, phone_h, now)
     result = score(record, ruleset)
     action = result["recommended_action"]
-    row = Assessment(
-        office_code=office, application_id=app_id, answers_hash=digest, answers=answers,
-        features=pii.derived_features(record), result=result, score=result["score"],
-        band=result["band"], rung=action["rung"], action=action["id"],
+    values = dict(
+        id=str(uuid.uuid4()), office_code=office, application_id=app_id, answers_hash=digest,
+        answers=answers, features=pii.derived_features(record), result=result,
+        score=result["score"], band=result["band"], rung=action["rung"], action=action["id"],
         decision_required=result["decision_required"],
         status="awaiting_review" if result["decision_required"] else "open",
-        ruleset_sha256=ruleset_row.sha256, model_version=None, officer_id=user.id,
+        ruleset_sha256=ruleset.sha256, model_version=None, officer_id=user.id,
         nik_hash=nik_h, phone_hash=phone_h, interviewed_at=record["interviewed_at"],
         created_at=now,
         due_at=due_at(now, action["rung"]) if due_at and result["decision_required"] else None)
     try:
-        session.add(row)
-        session.flush()
+        # Core insert: the ORM unit of work costs more than the statement on this hot path.
+        conn = session.connection()
+        conn.execute(_INSERT, values)
         audit.record(session, "assessment.created", actor=user.username, office_code=office,
-                     subject=row.id, data={"action": row.action, "rung": row.rung,
-                                           "score": row.score, "ruleset": ruleset_row.sha256})
+                     subject=values["id"], data={"action": values["action"],
+                                                 "rung": values["rung"],
+                                                 "score": values["score"],
+                                                 "ruleset": ruleset.sha256})
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -132,6 +155,7 @@ def submit(session: Session, record: dict, *, user: User, ruleset_row: RuleSetRe
         if existing is None:
             raise
         return _replay(existing, digest, answers)
+    row = Assessment(**values)  # what was committed, for the caller (not in the session)
     return Submission(row, created=True)
 
 

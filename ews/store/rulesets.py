@@ -34,6 +34,23 @@ def compiled(row: RuleSetRecord) -> RuleSet:
     return ruleset
 
 
+def active_compiled(session: Session) -> RuleSet | None:
+    """Return the parsed active rule set, or None; asks the database which one every call.
+
+    One small Core query per call (so an activation by any worker is seen at once); the
+    text is read and parsed only when its sha256 is not in this process's cache yet.
+    """
+    conn = session.connection()
+    sha = conn.execute(_ACTIVE_SHA).scalar()
+    if sha is None:
+        return None
+    ruleset = _COMPILED.get(sha)
+    if ruleset is None:
+        ruleset = compiled(session.scalar(select(RuleSetRecord)
+                                          .where(RuleSetRecord.sha256 == sha)))
+    return ruleset
+
+
 def register_ruleset(session: Session, text: str, created_by: User | None,
                      source: str = "<upload>") -> RuleSetRecord:
     """Validate and store a rule set as a draft (or return the stored one with the same bytes)."""
@@ -71,8 +88,12 @@ def activate_ruleset(session: Session, row: RuleSetRecord, by: User | None) -> R
 
 def active_record(session: Session) -> RuleSetRecord | None:
     """Return the active rule set's row, or None."""
-    return session.scalar(select(RuleSetRecord).options(defer(RuleSetRecord.text))
-                          .where(RuleSetRecord.status == "active"))
+    return session.scalar(_ACTIVE)
+
+
+_ACTIVE_SHA = select(RuleSetRecord.sha256).where(RuleSetRecord.status == "active")
+_ACTIVE = (select(RuleSetRecord).options(defer(RuleSetRecord.text))
+           .where(RuleSetRecord.status == "active"))
 
 
 def list_rulesets(session: Session) -> list[RuleSetRecord]:

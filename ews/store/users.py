@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from ews import audit
@@ -62,11 +62,28 @@ def create_token(session: Session, user: User, name: str,
     return row, token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """Return the active user owning a non-revoked token, or None."""
-    return session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-        ApiToken.token_sha256 == token_digest(token), ApiToken.revoked_at.is_(None),
-        User.active.is_(True)))
+def office_exists(session: Session, code: str) -> bool:
+    """Return whether an office with `code` exists."""
+    return session.connection().execute(_OFFICE_EXISTS, {"code": code}).scalar()
+
+
+def user_for_token(session: Session, token: str) -> Row | None:
+    """Return id, username, role, office_code, must_change_password of a token's active user.
+
+    None when the token is unknown or revoked or its user inactive. Looked up on every
+    request (a revocation counts at once), with a Core query: no ORM object per request.
+    """
+    return session.connection().execute(_USER_FOR_TOKEN,
+                                        {"digest": token_digest(token)}).first()
+
+
+# Built once: every API request runs these.
+_OFFICE_EXISTS = select(exists().where(Office.code == bindparam("code")))
+_USER_FOR_TOKEN = (
+    select(User.id, User.username, User.role, User.office_code, User.must_change_password)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_sha256 == bindparam("digest"), ApiToken.revoked_at.is_(None),
+           User.active.is_(True)))
 
 
 def revoke_token(session: Session, token_id: int, actor: str = "system") -> ApiToken | None:
