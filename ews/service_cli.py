@@ -162,11 +162,13 @@ def token_list(name: str) -> None:
 
 
 @click.command("serve")
-@click.option("--workers", type=int, default=None, help="default: EWS_WORKERS or 2 x CPUs")
+@click.option("--workers", type=int, default=None, help="default: EWS_WORKERS or one per CPU")
 def serve_cmd(workers: int | None) -> None:
     """Serve the application with gunicorn on EWS_BIND (default 127.0.0.1:8000)."""
     config = _config()
-    workers = workers or int(os.environ.get("EWS_WORKERS") or 2 * (os.cpu_count() or 1))
+    # One sync worker per CPU: a submission is CPU-bound (its fsync is short), and extra
+    # workers only add preemption while one holds the write lock (docs/performance.md).
+    workers = workers or int(os.environ.get("EWS_WORKERS") or os.cpu_count() or 1)
     args = [sys.executable, "-m", "gunicorn", "--bind", config["BIND"],
             "--workers", str(workers), "--timeout", "30", "--graceful-timeout", "20",
             "--max-requests", "5000", "--max-requests-jitter", "500",
