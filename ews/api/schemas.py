@@ -9,6 +9,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ews.checklist import checklist_schema
+from ews.engine import LADDER
 from ews.store.models import ASSESSMENT_STATUSES
 
 Label = fields.Dict(keys=fields.String(), values=fields.String())
@@ -161,10 +162,10 @@ class ListArgsSchema(Schema):
     """Filters and pagination of GET /assessments."""
 
     office_code = fields.String(validate=validate.Length(2, 16))
-    band = fields.String(validate=validate.OneOf(("low", "medium", "high", "critical")))
-    action = fields.String(validate=validate.OneOf(
-        ("proceed", "in_depth_interview", "supervisor_review", "defer_and_redirect",
-         "refer_protection")))
+    band = fields.String(validate=validate.Length(1, 32), metadata={
+        "description": "a band name of the rule set that scored it (default: low, medium, "
+                       "high, critical)"})
+    action = fields.String(validate=validate.OneOf(LADDER))
     status = fields.String(validate=validate.OneOf(ASSESSMENT_STATUSES))
     since = fields.AwareDateTime(metadata={"description": "created at or after (ISO 8601)"})
     until = fields.AwareDateTime(metadata={"description": "created before (ISO 8601)"})
