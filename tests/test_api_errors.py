@@ -105,9 +105,9 @@ def test_422_non_object_body_and_bad_query(client, accounts):
     resp = client.post("/api/v1/assessments", json=[1, 2],
                        headers=accounts["officer"].headers)
     check_problem(resp, 422)
-    resp = client.get("/api/v1/assessments?per_page=0&band=purple",
+    resp = client.get("/api/v1/assessments?per_page=0&action=arrest",
                       headers=accounts["officer"].headers)
-    assert set(check_problem(resp, 422)["errors"]) == {"per_page", "band"}
+    assert set(check_problem(resp, 422)["errors"]) == {"per_page", "action"}
 
 
 def test_422_unknown_office_for_admin(client, accounts, payload):
