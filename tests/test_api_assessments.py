@@ -187,6 +187,8 @@ def test_list_filters_paginates_and_scopes(client, accounts, payload):
     assert listing(accounts["analyst"], office_code="SBY")["total"] == 1
     assert listing(officer, status="awaiting_review")["total"] == 1
     assert listing(officer, action="proceed")["total"] == 3
+    assert [i["application_id"] for i in listing(officer, band="critical")["items"]] == ["R-1"]
+    assert listing(officer, band="purple")["total"] == 0
     page = listing(officer, per_page=2, page=2)
     assert (page["total"], len(page["items"]), page["page"]) == (4, 2, 2)
     assert listing(officer, since="2999-01-01T00:00:00Z")["total"] == 0
