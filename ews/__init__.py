@@ -6,8 +6,6 @@ it for gunicorn.
 
 from __future__ import annotations
 
-import importlib
-
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
@@ -40,16 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     auth.init_app(app)
     api.init_app(app, csrf)
-    _init_pages(app)
-    return app
+    from ews import web  # the pages build on the API's service functions
 
-
-def _init_pages(app: Flask) -> None:
-    """Register the officer and supervisor pages (ews.web) when that package is present."""
-    try:
-        web = importlib.import_module("ews.web")
-    except ModuleNotFoundError as exc:
-        if exc.name != "ews.web":
-            raise
-        return
     web.init_app(app)
+    return app

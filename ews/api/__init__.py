@@ -7,7 +7,6 @@ Bearer-token requests are exempt from CSRF; cookie-authenticated writes are not.
 from __future__ import annotations
 
 import http
-import importlib
 
 from flask import Flask
 from flask_smorest import Api
@@ -43,17 +42,6 @@ class ProblemApi(Api):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
-def _optional_blueprints():
-    """Yield API blueprints that other packages contribute (the review API)."""
-    try:
-        module = importlib.import_module("ews.api.review")
-    except ModuleNotFoundError as exc:
-        if exc.name != "ews.api.review":
-            raise
-        return
-    yield module.bp
-
-
 def init_app(app: Flask, csrf) -> Api:
     """Create the Api on `app`, register the resources, the probes and the docs page."""
     app.config.update(
@@ -71,7 +59,9 @@ def init_app(app: Flask, csrf) -> Api:
     )
     api = ProblemApi(app)
     api.spec.components.schema("Checklist", schema=checklist_request_schema())
-    for blp in (assessments.bp, rulesets.bp, *_optional_blueprints()):
+    from . import review  # imports this package's auth and service modules
+
+    for blp in (assessments.bp, rulesets.bp, review.bp):
         csrf.exempt(blp)  # checked in ews.api.auth: only for cookie-authenticated writes
         api.register_blueprint(blp)
     api.register_blueprint(health.bp, url_prefix="/")
