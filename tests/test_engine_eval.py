@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from ews.checklist import FIELDS, validate_checklist
 from ews.engine import evaluate, evaluate_frame, load_ruleset, parse_ruleset
+from ews.engine.conditions import typed_frame
 from ews.engine.evaluate import positive_dimensions
 from ews.engine.loader import ILO_2009, Indicator
 from ews.scoring import score, score_frame
@@ -131,6 +132,8 @@ def test_frame_and_record_scoring_agree(name, batch):
     rs = ruleset_named(name)
     records = [validate_checklist(payload) | hist for payload, hist in batch]
     frame = score_frame(pd.DataFrame.from_records(records), rs, details=True)
+    typed = score_frame(typed_frame(records), rs, details=True)
+    pd.testing.assert_frame_equal(frame, typed)
     for record, (_, row) in zip(records, frame.iterrows(), strict=True):
         one = score(record, rs)
         assert (one["score"], one["band"], one["recommended_action"]["id"],
