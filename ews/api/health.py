@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from ews.store import get_session
-from ews.store.rulesets import active_record, compiled
+from ews.store.rulesets import active_compiled
 
 from .errors import problem
 from .schemas import HealthSchema
@@ -34,8 +34,7 @@ class Ready(MethodView):
             session.execute(text("SELECT 1"))
         except Exception:  # noqa: BLE001 - any database failure means "not ready"
             return problem(503, "The database does not answer.")
-        row = active_record(session)
-        if row is None:
+        ruleset = active_compiled(session)  # parses it, so a broken stored text shows here
+        if ruleset is None:
             return problem(503, "No active rule set: run `ews init`.")
-        compiled(row)
-        return {"status": "ok", "checks": {"database": "ok", "ruleset": row.sha256}}
+        return {"status": "ok", "checks": {"database": "ok", "ruleset": ruleset.sha256}}

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from werkzeug.exceptions import Forbidden
 
+from ews.engine import REVIEW_RUNG
+
 ROLES = ("officer", "supervisor", "analyst", "admin")
 OFFICE_BOUND = ("officer", "supervisor")
 
@@ -28,7 +30,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "outcome.record": frozenset({"supervisor", "analyst"}),
     "user.manage": frozenset({"admin"}),
 }
-OFFICER_MAX_DECISION_RUNG = 1  # officers decide rung 0-1; from rung 2 a supervisor decides
+OFFICER_MAX_DECISION_RUNG = REVIEW_RUNG - 1  # below the review rung the officer decides
 
 
 @dataclass(frozen=True)

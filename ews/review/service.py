@@ -15,11 +15,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ews import audit
-from ews.auth.scope import OFFICER_MAX_DECISION_RUNG, Principal, can
+from ews.auth.scope import Principal, can
 from ews.store.db import as_utc, utcnow
 from ews.store.models import Assessment, Decision, Outcome, User
-
-REVIEW_RUNG = OFFICER_MAX_DECISION_RUNG + 1  # from here on a supervisor decides
 
 
 class ReviewError(Exception):

@@ -9,6 +9,7 @@ from marshmallow import EXCLUDE, ValidationError
 
 from ews.auth.scope import can
 from ews.checklist import FIELDS
+from ews.engine import REVIEW_RUNG
 from ews.store import get_session
 from ews.store.assessments import result_of
 from ews.store.db import as_utc, utcnow
@@ -74,7 +75,7 @@ def _detail(row: Assessment, status: int = 200, decision_errors: dict | None = N
         decision_choices=DECISIONS, outcome_choices=OUTCOMES,
         intel_fields=INTELLIGENCE_FIELDS, intel_labels=INTELLIGENCE_LABELS,
         decision_errors=decision_errors or {}, outcome_errors=outcome_errors or {},
-        values=values or {}, review_rung=service.REVIEW_RUNG), status
+        values=values or {}, review_rung=REVIEW_RUNG), status
 
 
 def _reviewer_row(assessment_id: str) -> Assessment:

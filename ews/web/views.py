@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from ews.api.service import submit_record
 from ews.checklist import validate_checklist
+from ews.engine import REVIEW_RUNG
 from ews.review import service
 from ews.review.schemas import decision_schema
 from ews.review.sla import SLA
@@ -103,7 +104,7 @@ def _result_page(row: Assessment, errors: dict | None = None, values: dict | Non
         can_decide=service.may_decide(current_user, row), decision_choices=DECISIONS,
         decision_errors=errors or {}, decision_values=values or {},
         suggested_decision=None if decisions else SUGGESTED.get(row.rung),
-        review_rung=service.REVIEW_RUNG), status
+        review_rung=REVIEW_RUNG), status
 
 
 @bp.get("/assessments/<assessment_id>")
