@@ -109,7 +109,7 @@ class ReviewQueue(MethodView):
             items = service.review_queue(db, user)
         except service.ReviewError as err:
             _fail(err)
-        tz = SLA.from_config(current_app.config).tz
+        tz = SLA.of_app(current_app).tz
         return {"items": items, "kpis": office_kpis(db, user.office_code, tz)}
 
 

@@ -19,8 +19,7 @@ from ews.store import get_session, pii
 from ews.store.assessments import Submission, history_features, result_of, submit
 from ews.store.db import as_utc, utcnow
 from ews.store.models import Assessment, User
-from ews.store.rulesets import active_compiled
-from ews.store.users import office_exists
+from ews.store.rulesets import active_compiled, active_for_office
 
 LANGS = ("en", "id")
 
@@ -42,25 +41,23 @@ def checklist_from_request() -> dict:
 
 def active_ruleset(session: Session) -> RuleSet:
     """Return the active rule set (parsed); 503 when there is none."""
-    ruleset = active_compiled(session)
+    return _required(active_compiled(session))
+
+
+def _required(ruleset: RuleSet | None) -> RuleSet:
     if ruleset is None:
         abort(503, message="No active rule set: run `ews init`.")
     return ruleset
 
 
-def _known_office(session: Session, code: str) -> None:
-    if not office_exists(session, code):
-        abort(422, errors={"office_code": ["Unknown office."]})
-
-
 def submit_record(record: dict, user: Principal) -> Submission:
     """Score and store a validated record once (the one write path of pages and API)."""
     session = get_session()
-    _known_office(session, record["office_code"])
-    ruleset = active_ruleset(session)
-    sla = SLA.from_config(current_app.config)
-    return submit(session, record, user=user, ruleset=ruleset,
-                  pii_key=current_app.config["PII_KEY"], due_at=sla.due_at)
+    known, ruleset = active_for_office(session, record["office_code"])
+    if not known:
+        abort(422, errors={"office_code": ["Unknown office."]})
+    return submit(session, record, user=user, ruleset=_required(ruleset),
+                  pii_key=current_app.config["PII_KEY"], due_at=SLA.of_app(current_app).due_at)
 
 
 def score_record(record: dict) -> dict:

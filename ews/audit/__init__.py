@@ -34,10 +34,16 @@ def _stamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_CONTENT = ("seq", "at", "kind", "actor", "office_code", "subject", "data", "prev_hash")
+
+
 def event_hash(ev: AuditEvent) -> str:
     """Return the hash an event must carry, given its content and `prev_hash`."""
-    body = [ev.seq, ev.at, ev.kind, ev.actor, ev.office_code, ev.subject, ev.data, ev.prev_hash]
-    return hashlib.sha256(canonical(body).encode()).hexdigest()
+    return _hash([getattr(ev, name) for name in _CONTENT])
+
+
+def _hash(content: list) -> str:
+    return hashlib.sha256(canonical(content).encode()).hexdigest()
 
 
 _HEAD = AuditHead.__table__
@@ -50,22 +56,17 @@ _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(hash=bindpara
 
 def record(session: Session, kind: str, *, actor: str | None = None,
            office_code: str | None = None, subject: str | None = None,
-           data: dict | None = None) -> AuditEvent:
+           data: dict | None = None) -> None:
     """Append an event to the session's transaction (the caller commits); never put PII in data."""
     conn = session.connection()  # Core statements: no ORM flush needed for an append
     seq, prev = conn.execute(_BUMP_HEAD).one_or_none() or (None, None)
     if seq is None:
         raise RuntimeError("audit chain head missing: run `ews init`")
-    ev = AuditEvent(seq=seq, at=_stamp(utcnow()), kind=kind, actor=actor,
-                    office_code=office_code, subject=subject, data=canonical(data or {}),
-                    prev_hash=prev)
-    ev.hash = event_hash(ev)
-    conn.execute(_INSERT_EVENT, {
-        "seq": ev.seq, "at": ev.at, "kind": ev.kind, "actor": ev.actor,
-        "office_code": ev.office_code, "subject": ev.subject, "data": ev.data,
-        "prev_hash": ev.prev_hash, "hash": ev.hash})
-    conn.execute(_SET_HEAD_HASH, {"hash": ev.hash})
-    return ev
+    event = dict(zip(_CONTENT, (seq, _stamp(utcnow()), kind, actor, office_code, subject,
+                                canonical(data or {}), prev), strict=True))
+    event["hash"] = _hash(list(event.values()))
+    conn.execute(_INSERT_EVENT, event)
+    conn.execute(_SET_HEAD_HASH, {"hash": event["hash"]})
 
 
 @dataclass(frozen=True)

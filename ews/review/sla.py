@@ -76,6 +76,14 @@ class SLA:
     holidays: frozenset[dt.date] = frozenset()
 
     @classmethod
+    def of_app(cls, app) -> SLA:
+        """Return `app`'s policy, parsed from its config once (it is read on every submit)."""
+        sla = app.extensions.get("ews_sla")
+        if sla is None:
+            sla = app.extensions["ews_sla"] = cls.from_config(app.config)
+        return sla
+
+    @classmethod
     def from_config(cls, config: Mapping) -> SLA:
         """Build the policy from app config keys REVIEW_SLA, TIMEZONE and REVIEW_HOLIDAYS."""
         holidays = config.get("REVIEW_HOLIDAYS") or ()

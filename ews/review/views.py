@@ -39,7 +39,7 @@ def queue():
         items = service.review_queue(db, current_user)
     except service.ReviewError as err:
         return error_page(err)
-    kpis = office_kpis(db, current_user.office_code, SLA.from_config(current_app.config).tz)
+    kpis = office_kpis(db, current_user.office_code, SLA.of_app(current_app).tz)
     return render_template("review/queue.html", items=items, kpis=kpis, now=utcnow())
 
 

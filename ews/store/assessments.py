@@ -94,9 +94,6 @@ def find(session: Session, office_code: str, application_id: str) -> Assessment 
 
 
 _INSERT = insert(Assessment.__table__)
-_EXISTING_ID = select(Assessment.id).where(
-    Assessment.office_code == bindparam("office_code"),
-    Assessment.application_id == bindparam("application_id"))
 _FIND = select(Assessment).where(Assessment.office_code == bindparam("office_code"),
                                  Assessment.application_id == bindparam("application_id"))
 
@@ -120,10 +117,6 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
     digest = pii.answers_hash(pii_key, record)
     answers = pii.storable_answers(record)
     office, app_id = record["office_code"], record["application_id"]
-    existing_id = session.connection().execute(
-        _EXISTING_ID, {"office_code": office, "application_id": app_id}).scalar()
-    if existing_id is not None:
-        return _replay(session.get(Assessment, existing_id), digest, answers)
     now = utcnow()
     nik_h, phone_h = pii.nik_hash(pii_key, record["nik"]), pii.phone_hash(pii_key, record["phone"])
     record = record | history_features(session, nik_h, phone_h, now)
@@ -140,9 +133,10 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
         created_at=now,
         due_at=due_at(now, action["rung"]) if due_at and result["decision_required"] else None)
     try:
-        # Core insert: the ORM unit of work costs more than the statement on this hot path.
-        conn = session.connection()
-        conn.execute(_INSERT, values)
+        # Insert first, no look-up before: a replay is rare, and the unique constraint
+        # catches it (and a concurrent twin) in the same statement. Core, not the ORM unit
+        # of work: it costs more than the statement on this hot path.
+        session.connection().execute(_INSERT, values)
         audit.record(session, "assessment.created", actor=user.username, office_code=office,
                      subject=values["id"], data={"action": values["action"],
                                                  "rung": values["rung"],

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session, defer
 
 from ews import audit
 from ews.engine import RuleSet, parse_ruleset
 
 from .db import utcnow
-from .models import RuleSetRecord, User
+from .models import Office, RuleSetRecord, User
 
 
 class MakerCheckerError(PermissionError):
@@ -40,8 +40,17 @@ def active_compiled(session: Session) -> RuleSet | None:
     One small Core query per call (so an activation by any worker is seen at once); the
     text is read and parsed only when its sha256 is not in this process's cache yet.
     """
-    conn = session.connection()
-    sha = conn.execute(_ACTIVE_SHA).scalar()
+    return _by_sha(session, session.connection().execute(_ACTIVE_SHA).scalar())
+
+
+def active_for_office(session: Session, office_code: str) -> tuple[bool, RuleSet | None]:
+    """Return (office exists, active rule set or None) in one round trip (the submit path)."""
+    known, sha = session.connection().execute(_OFFICE_AND_ACTIVE_SHA,
+                                              {"code": office_code}).one()
+    return bool(known), _by_sha(session, sha)
+
+
+def _by_sha(session: Session, sha: str | None) -> RuleSet | None:
     if sha is None:
         return None
     ruleset = _COMPILED.get(sha)
@@ -92,6 +101,8 @@ def active_record(session: Session) -> RuleSetRecord | None:
 
 
 _ACTIVE_SHA = select(RuleSetRecord.sha256).where(RuleSetRecord.status == "active")
+_OFFICE_AND_ACTIVE_SHA = select(exists().where(Office.code == bindparam("code")),
+                                _ACTIVE_SHA.scalar_subquery())
 _ACTIVE = (select(RuleSetRecord).options(defer(RuleSetRecord.text))
            .where(RuleSetRecord.status == "active"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import Row, bindparam, exists, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from ews import audit
@@ -62,11 +62,6 @@ def create_token(session: Session, user: User, name: str,
     return row, token
 
 
-def office_exists(session: Session, code: str) -> bool:
-    """Return whether an office with `code` exists."""
-    return session.connection().execute(_OFFICE_EXISTS, {"code": code}).scalar()
-
-
 def user_for_token(session: Session, token: str) -> Row | None:
     """Return id, username, role, office_code, must_change_password of a token's active user.
 
@@ -78,7 +73,6 @@ def user_for_token(session: Session, token: str) -> Row | None:
 
 
 # Built once: every API request runs these.
-_OFFICE_EXISTS = select(exists().where(Office.code == bindparam("code")))
 _USER_FOR_TOKEN = (
     select(User.id, User.username, User.role, User.office_code, User.must_change_password)
     .join(ApiToken, ApiToken.user_id == User.id)

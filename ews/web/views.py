@@ -49,7 +49,7 @@ SUGGESTED = {0: "issued", 1: "additional_documents_requested"}
 @login_required
 def home():
     """Show the signed-in officer's interviews of today."""
-    tz = SLA.from_config(current_app.config).tz
+    tz = SLA.of_app(current_app).tz
     local = utcnow().astimezone(tz)
     start = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
     rows = get_session().scalars(
