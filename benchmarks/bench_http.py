@@ -336,24 +336,28 @@ def _span(values: list[float], fmt: str) -> str:
 NOTE = """
 Reading the figures. Each EWS request authenticates a bearer token, validates the whole
 checklist, computes the history features from the log, scores, and commits the assessment
-plus its audit event (fsync: `synchronous=FULL`) before answering; the bare app parses and
-echoes JSON. In-process, one submission costs about 1.5-1.7 ms (it was 2.8 ms before the hot
-path used prebuilt Core statements instead of ORM loading): about 0.4 ms for nine SQL
-statements (token, office, active rule set, existing application, history, insert, three for
-the audit chain), 0.3 ms for the commit (WAL write and fsync, under the write lock), 0.15 ms
-for validation and scoring, and about 0.7 ms for Flask, Flask-Login and flask-smorest
-request and response handling, HMAC hashing and the log line. The echo costs about 0.3 ms of
-CPU per request all in (wrk included), so a ratio of 0.5 would need EWS at about 0.65 ms all
-in: less than the SQL and commit alone. That target is out of reach for a request that
-authenticates, validates, scores and durably writes; the zero-error and rows = 201 targets
-hold, p99 is borderline (below). With 16 connections and sync workers, latency is mostly
-queueing (Little's law: 16 / throughput), so p99 follows throughput. One worker per CPU does
-best: with 4 workers on 2 CPUs the same code gives about 690/s and p99 36 ms (a worker
-holding the write lock gets preempted); gthread workers (2 x 2 or 2 x 4 threads) gave
-660-730/s and p99 40-58 ms (GIL). Runs vary with other load on the machine: seven runs of
-this code on 2026-11-23 (machine shared with other work) gave 650-950/s and p99 22-36 ms, so
-p99 <= 25 ms holds only on an otherwise quiet machine; the code before these changes gave
-450/s, p99 52 ms (4 workers) and 550/s, p99 35 ms (2 workers) in the same session.
+plus its audit event before answering (seven SQL statements: token, office and active rule
+set, history, insert, three for the audit chain; then the commit). The bare app parses and
+echoes JSON. The durable app echoes too, but first inserts the body into SQLite with EWS's
+own settings and commits: one statement and one commit, nothing else.
+
+The durable/bare ratio is the ceiling for any server that makes a write durable before it
+answers, on this machine and with these worker settings. It is below the 0.5 target of
+issue 3: a commit with `synchronous=FULL` waits for an fsync of the write-ahead log, and
+commits from both workers queue one after another for the SQLite write lock. Relaxing that
+to `synchronous=NORMAL` would survive a crash of the server process but not a power loss
+or a kernel crash, which breaks "nothing acknowledged is lost" (DESIGN.md section 6); it is
+not done. EWS/durable is the share left to everything else EWS must do per request;
+in-process profiles put that at about 1.5 ms of CPU (about a third each for SQLAlchemy,
+for Flask, Flask-Login, flask-smorest and the log line, and for marshmallow validation,
+scoring and HMAC hashing), against about 0.25 ms for the echo.
+
+With 16 connections and sync workers, latency is mostly queueing (Little's law: 16 /
+throughput), so p99 follows throughput; the durable app's own p99 is at or above 25 ms
+here, for the same reason plus the variance of fsync. One sync worker per CPU is the default
+(as `ews serve`); `--workers` tries others (4 on 2 CPUs was slower on 2026-11-23).
+Runs on this shared machine vary by about 30%, hence medians over several runs, all three
+servers measured in every run.
 """
 
 
