@@ -62,9 +62,9 @@ def record(session: Session, kind: str, *, actor: str | None = None,
     seq, prev = conn.execute(_BUMP_HEAD).one_or_none() or (None, None)
     if seq is None:
         raise RuntimeError("audit chain head missing: run `ews init`")
-    event = dict(zip(_CONTENT, (seq, _stamp(utcnow()), kind, actor, office_code, subject,
-                                canonical(data or {}), prev), strict=True))
-    event["hash"] = _hash(list(event.values()))
+    content = [seq, _stamp(utcnow()), kind, actor, office_code, subject,
+               canonical(data or {}), prev]
+    event = dict(zip(_CONTENT, content, strict=True), hash=_hash(content))
     conn.execute(_INSERT_EVENT, event)
     conn.execute(_SET_HEAD_HASH, {"hash": event["hash"]})
 
