@@ -38,12 +38,12 @@ def _sound(rng: random.Random, i: int) -> dict:
         "return_ticket": rng.choices(["yes", "not_booked", "no"], [85, 13, 2])[0],
         "host_or_guarantor": rng.choices(["verified", "unverified", "none"], [60, 10, 30])[0],
         "visa_matches_activity": rng.choices(["yes", "unknown", "no"], [90, 9, 1])[0],
-        "admits_work_intent": work and purpose == "procedural_work",
+        "states_work_abroad": work and purpose == "procedural_work",
         "job_offer_channel": ("licensed_agency" if work else "none"),
-        "costs_paid_by_third_party": rng.random() < 0.02,
+        "costs_paid_by_non_family": rng.random() < 0.02,
         "romance_or_marriage_promise": rng.random() < 0.003,
         "accompanied_by": rng.choices(["alone", "immediate_family", "unclear"], [50, 49, 1])[0],
-        "coercion_signs": "none", "lost_passport_count": rng.choices([0, 1, 2], [95, 4, 1])[0],
+        "threats_observed": False, "violence_observed": False, "lost_passport_count": rng.choices([0, 1, 2], [95, 4, 1])[0],
     }
     if purpose == "umrah_hajj":
         p["umrah_documents"] = rng.choices(["valid", "incomplete"], [97, 3])[0]
@@ -52,8 +52,7 @@ def _sound(rng: random.Random, i: int) -> dict:
         p["family_guarantee"] = rng.choices(["complete", "incomplete"], [90, 10])[0]
     if purpose == "procedural_work":
         p |= {"pmi_documents": rng.choices(["complete", "incomplete"], [95, 5])[0],
-              "recruiter_type": "licensed_agency", "written_contract": "yes",
-              "supporting_document_verified": "yes"}
+              "recruiter_type": "licensed_agency", "supporting_document": "verified"}
     for f in INPUT_FIELDS:  # the remaining yes/no observations: mostly "no", a few "yes"
         if f.kind == "bool" and f.name not in p:
             p[f.name] = rng.random() < 0.003
@@ -68,19 +67,18 @@ def _sound(rng: random.Random, i: int) -> dict:
 def _scam(p: dict, rng: random.Random) -> dict:
     return p | {"purpose": "tourism", "destination_country": rng.choice(["KH", "MM", "LA"]),
                 "job_offer_channel": rng.choice(["social_media", "chat_app"]),
-                "offer_unrealistic": True, "job_details_unclear": rng.random() < 0.7,
-                "costs_paid_by_third_party": True, "recruiter_type": "individual",
-                "scripted_answers": rng.random() < 0.5, "return_ticket": "no",
+                "offer_unrealistic": True, "job_changed": rng.random() < 0.7,
+                "costs_paid_by_non_family": True, "recruiter_type": "individual",
+                "scripted_answers": rng.random() < 0.5, "return_ticket": "one_way_booked",
                 "destination_address_known": "no"}
 
 
 def _undocumented_work(p: dict, rng: random.Random) -> dict:
     return p | {"purpose": rng.choice(["tourism", "umrah_hajj", "family_visit"]),
-                "destination_country": rng.choice(["MY", "SA"]), "admits_work_intent": True,
+                "destination_country": rng.choice(["MY", "SA"]), "states_work_abroad": True,
                 "pmi_documents": rng.choice(["none", "incomplete"]), "umrah_documents": "valid",
                 "family_guarantee": "complete", "job_offer_channel": "individual_recruiter",
-                "recruiter_type": "individual", "written_contract": "no",
-                "financial_pressure": rng.random() < 0.5}
+                "recruiter_type": "individual", "financial_pressure": rng.random() < 0.5}
 
 
 def checklists(n: int, seed: int = 2026) -> list[dict]:

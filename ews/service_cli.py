@@ -53,7 +53,7 @@ def _user(session: Session, name: str) -> User:
 def init_cmd() -> None:
     """Create or migrate the database, activate the default rule set, create the first admin."""
     from ews.auth.passwords import generate_password, hash_password
-    from ews.engine import RuleSetError
+    from ews.engine import RuleSetError, ruleset_files
     from ews.store import upgrade
     from ews.store.rulesets import activate_ruleset, active_record, register_ruleset
     from ews.store.users import create_user
@@ -65,10 +65,9 @@ def init_cmd() -> None:
         if active_record(session) is None:
             path = Path(config["RULES_PATH"])
             try:
-                text = path.read_text(encoding="utf-8")
-                row = register_ruleset(session, text, None, source=str(path))
-            except OSError as err:
-                raise click.ClickException(f"cannot read rule set {path}: {err.strerror}") from None
+                text, agencies = ruleset_files(path)
+                row = register_ruleset(session, text, None, source=str(path),
+                                       agencies=agencies)
             except RuleSetError as err:
                 raise click.ClickException("invalid rule set:\n" + "\n".join(err.errors)) from None
             # The shipped default is activated by `ews init` itself (no second person yet).

@@ -7,8 +7,24 @@ import datetime as dt
 from hypothesis import strategies as st
 
 from ews.checklist import INPUT_FIELDS
+from ews.checklist.nik import PROVINCES
 
 COUNTRIES = ["SA", "MY", "KH", "MM", "TH", "PH", "LA", "SG", "HK", "TW", "JP", "KR", "AE", "QA"]
+
+
+# What the "none of these" tap of each section answers: every yes/no question with no.
+NONE_OF_WORK = {"states_work_abroad": False, "costs_paid_by_non_family": False,
+                "recruitment_debt": False, "family_cash_advance": False,
+                "romance_or_marriage_promise": False}
+NONE_OBSERVED = {"third_party_speaks": False, "scripted_answers": False,
+                 "instructed_to_lie": False, "documents_held_by_other": False,
+                 "threats_observed": False, "violence_observed": False,
+                 "distress_observed": False, "apparent_age_inconsistent": False}
+NONE_OF_HISTORY = {"civil_documents_mismatch": False, "civil_record_changed_recently": False,
+                   "applied_outside_domicile": False, "prior_deferral_reported": False,
+                   "lost_passport_count": 0, "prior_deportation": False,
+                   "prior_overstay": False, "long_visit_stays_abroad": False}
+NONE_OF_PROTECTION = {"financial_pressure": False, "unaware_of_legal_route": False}
 
 
 def sound_umrah(**overrides) -> dict:
@@ -18,20 +34,11 @@ def sound_umrah(**overrides) -> dict:
         "nik": "3528011201900001", "full_name": "Siti Contoh", "date_of_birth": "1990-01-12",
         "sex": "female", "domicile_regency": "Pamekasan", "phone": "+62 812 0000 0001",
         "purpose": "umrah_hajj", "destination_country": "SA", "purpose_explained": "yes",
-        "destination_address_known": "yes", "return_ticket": "yes",
-        "host_or_guarantor": "verified", "umrah_documents": "valid",
-        "visa_matches_activity": "yes", "supporting_document_verified": "yes",
-        "admits_work_intent": False, "job_offer_channel": "none",
-        "costs_paid_by_third_party": False, "romance_or_marriage_promise": False,
-        "accompanied_by": "immediate_family", "third_party_speaks": False,
-        "scripted_answers": False, "instructed_to_lie": False, "documents_held_by_other": False,
-        "coercion_signs": "none", "distress_observed": False, "apparent_age_inconsistent": False,
-        "civil_documents_mismatch": False, "civil_record_changed_recently": False,
-        "applied_outside_domicile": False, "prior_deferral_reported": False,
-        "lost_passport_count": 0, "prior_deportation_or_overstay": False,
-        "long_visit_stays_abroad": False, "financial_pressure": False,
-        "unaware_of_legal_route": False,
-    }
+        "destination_address_known": "yes", "return_ticket": "return_booked",
+        "host_or_guarantor": "verified", "umrah_documents": "valid", "visa_status": "not_yet",
+        "supporting_document": "verified", "job_offer_channel": "none",
+        "accompanied_by": "immediate_family",
+    } | NONE_OF_WORK | NONE_OBSERVED | NONE_OF_HISTORY | NONE_OF_PROTECTION
     return answers | overrides
 
 
@@ -49,10 +56,20 @@ def _value(f):
     if f.kind == "datetime":
         return st.just("2026-11-20T09:00:00+07:00")
     if f.name == "nik":
-        return st.from_regex(r"\A[0-9]{16}\Z")
-    if f.name == "phone":
+        return niks()
+    if f.name in ("phone", "recruiter_phone"):
         return st.from_regex(r"\A\+62[0-9]{9}\Z")
+    if f.name == "office_code":
+        return st.just("PMK")
     return st.text("abcdefghij", min_size=max(1, f.minimum or 1), max_size=12)
+
+
+def niks():
+    """Draw structurally valid NIKs (area code, date part with +40 for women, serial)."""
+    return st.builds("{:02d}{:02d}{:02d}{:02d}{:02d}{:02d}{:04d}".format,
+                     st.sampled_from(sorted(PROVINCES)), st.integers(1, 99),
+                     st.integers(1, 99), st.integers(1, 28) | st.integers(41, 68),
+                     st.integers(1, 12), st.integers(0, 99), st.integers(1, 9999))
 
 
 @st.composite
@@ -71,7 +88,8 @@ def checklists(draw) -> dict:
 
 
 history = st.fixed_dictionaries({
-    "prior_deferral_on_record": st.none() | st.booleans(),
+    "prior_supervisor_decision": st.none() | st.booleans(),
+    "last_decided_by_supervisor": st.none() | st.booleans(),
     "repeat_applications_30d": st.none() | st.integers(0, 6),
     "phone_shared_30d": st.none() | st.integers(0, 6),
 })

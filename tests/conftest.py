@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ews import create_app
 from ews.audit import GENESIS
 from ews.auth.passwords import hash_password
+from ews.engine import ruleset_files
 from ews.store import make_engine, upgrade
 from ews.store.rulesets import activate_ruleset, register_ruleset
 from ews.store.users import create_token, create_user
@@ -97,8 +98,8 @@ def app_config(database_url, tmp_path) -> dict:
 @pytest.fixture
 def app(db, app_config):
     """Return an app on the emptied test database with the default rule set active."""
-    row = register_ruleset(db, DEFAULT_RULES.read_text(encoding="utf-8"), None,
-                           source=str(DEFAULT_RULES))
+    text, agencies = ruleset_files(DEFAULT_RULES)
+    row = register_ruleset(db, text, None, source=str(DEFAULT_RULES), agencies=agencies)
     activate_ruleset(db, row, None)
     db.commit()
     application = create_app(app_config)
@@ -165,8 +166,7 @@ def accounts(make_account) -> dict[str, Account]:
 ONLINE_SCAM = {"purpose": "tourism", "destination_country": "KH", "host_or_guarantor": "none",
                "umrah_documents": None, "job_offer_channel": "social_media",
                "recruiter_type": "unknown", "offer_unrealistic": True,
-               "job_details_unclear": True, "written_contract": "no",
-               "costs_paid_by_third_party": True, "instructed_to_lie": True,
+               "job_changed": True, "costs_paid_by_non_family": True, "instructed_to_lie": True,
                "documents_held_by_other": True, "scripted_answers": True,
                "accompanied_by": "alone"}
 

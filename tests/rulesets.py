@@ -32,7 +32,7 @@ dimension_rule: ilo_2009
 BODY = """
 indicators:
   - {id: D1S, track: trafficking, dimension: deceptive_recruitment, severity: strong,
-     points: 35, when: {field: job_details_unclear, eq: true},
+     points: 35, when: {field: job_changed, eq: true},
      label: {id: Pekerjaan tidak jelas, en: Job unclear}, source: ILO 2009}
   - {id: D1M, track: trafficking, dimension: deceptive_recruitment, severity: medium,
      points: 15, when: {field: offer_unrealistic, eq: true},
@@ -41,7 +41,7 @@ indicators:
      points: 5, when: {field: destination_address_known, in: [no, partly]},
      label: {id: Alamat, en: Address}, source: UNODC}
   - {id: D2S, track: trafficking, dimension: coercive_recruitment, severity: strong,
-     points: 40, when: {field: coercion_signs, ne: none},
+     points: 40, when: {field: threats_observed, eq: true},
      label: {id: Paksaan, en: Coercion}, source: ILO 2009}
   - {id: D2M, track: trafficking, dimension: coercive_recruitment, severity: medium,
      points: 20, when: {field: documents_held_by_other, eq: true},
@@ -54,10 +54,10 @@ indicators:
      when: {any: [{field: lost_passport_count, ge: 2}, {field: repeat_applications_30d, gt: 1}]},
      label: {id: Hilang, en: Lost}, source: SE IMI-0277}
   - {id: TICKET, track: nonprocedural, severity: weak, points: 10,
-     when: {not: {field: return_ticket, eq: yes}},
+     when: {not: {field: return_ticket, eq: return_booked}},
      label: {id: Tiket, en: Ticket}, source: SE IMI-0277}
   - {id: NOTASKED, track: nonprocedural, severity: weak, points: 0,
-     when: {field: visa_matches_activity, is_null: true},
+     when: {field: visa_status, is_null: true},
      label: {id: Visa, en: Visa}, source: SE IMI-0277}
   - {id: KER01, protective: true, points: 30, dimension: abuse_of_vulnerability,
      when: {field: financial_pressure, eq: true},
@@ -68,11 +68,11 @@ indicators:
 escalations:
   - {id: ESC-D1, when: {dimension_positive: deceptive_recruitment}, min_action: supervisor_review}
   - {id: ESC-D2, when: {dimension_positive: coercive_recruitment}, min_action: refer_protection}
-  - {id: ESC-WORK, when: {all: [{field: admits_work_intent, eq: true},
-                                {field: pmi_documents, in: [none, incomplete]}]},
+  - {id: ESC-WORK, when: {all: [{field: states_work_abroad, eq: true},
+                                {field: disnaker_recommendation, in: [missing, doubtful]}]},
      min_action: defer_and_redirect}
   - {id: ESC-MINOR, when: {all: [{field: is_minor, eq: true},
-                                 {any: [{field: admits_work_intent, eq: true},
+                                 {any: [{field: states_work_abroad, eq: true},
                                         {field: accompanied_by, ne: immediate_family}]}]},
      min_action: supervisor_review}
 model: {mode: off}

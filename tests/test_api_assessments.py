@@ -70,7 +70,7 @@ def test_same_answers_again_return_the_stored_result(client, accounts, payload, 
 
 
 @pytest.mark.parametrize("change, named", [
-    ({"return_ticket": "no"}, "return_ticket"),
+    ({"return_ticket": "one_way_booked"}, "return_ticket"),
     ({"full_name": "Someone Else"}, "personal data"),
 ])
 def test_different_answers_conflict_and_name_the_difference(client, accounts, payload, change,
@@ -119,7 +119,7 @@ def test_history_features_come_from_the_log(client, accounts, payload, db):
     first = post(client, officer, payload("A-1")).get_json()
     row = db.get(Assessment, first["id"])
     assert row.features["repeat_applications_30d"] == 0
-    assert row.features["prior_deferral_on_record"] is False
+    assert row.features["prior_supervisor_decision"] is False
     assert row.features["phone_shared_30d"] == 1
     db.add(Decision(assessment_id=row.id, decision="deferred", reason="test",
                     decided_by=accounts["supervisor"].id))
@@ -130,7 +130,7 @@ def test_history_features_come_from_the_log(client, accounts, payload, db):
         post(client, officer, payload(f"C-{i}", nik=nik))
     third = post(client, officer, payload("D-1", nik="3528011201900004")).get_json()
     features = db.get(Assessment, second["id"]).features
-    assert features["prior_deferral_on_record"] is True
+    assert features["prior_supervisor_decision"] is True
     assert features["repeat_applications_30d"] == 1
     assert db.get(Assessment, third["id"]).features["phone_shared_30d"] == 4
 
@@ -140,7 +140,7 @@ def test_missing_nik_and_phone_mean_history_not_assessed(client, accounts, paylo
     del body["nik"], body["phone"]
     result = post(client, accounts["officer"], body).get_json()
     features = db.get(Assessment, result["id"]).features
-    assert features["prior_deferral_on_record"] is None
+    assert features["prior_supervisor_decision"] is None
     assert features["repeat_applications_30d"] is None and features["phone_shared_30d"] is None
 
 

@@ -98,7 +98,7 @@ def test_422_names_the_field_and_never_echoes_the_value(client, accounts, payloa
 def test_422_in_indonesian_on_request(client, accounts, payload):
     resp = client.post("/api/v1/assessments", json=payload(nik="123"),
                        headers=accounts["officer"].headers | {"Accept-Language": "id"})
-    assert check_problem(resp, 422)["errors"]["nik"] == ["Harus tepat 16 angka."]
+    assert check_problem(resp, 422)["errors"]["nik"] == ["NIK harus tepat 16 angka (0-9)."]
 
 
 def test_422_non_object_body_and_bad_query(client, accounts):

@@ -13,6 +13,8 @@ from ews.checklist import FIELDS, RULE_FIELDS, validate_checklist
 from ews.engine import load_ruleset
 from ews.scoring import score
 
+from .checklists import NONE_OBSERVED, NONE_OF_HISTORY, NONE_OF_PROTECTION, NONE_OF_WORK
+
 RULES = Path(__file__).resolve().parent.parent / "rules" / "tppo_pmi.yaml"
 LADDER = ["proceed", "in_depth_interview", "supervisor_review", "defer_and_redirect",
           "refer_protection"]
@@ -25,47 +27,41 @@ BASE = {
     "nik": "3528011201900001", "full_name": "Contoh Pemohon", "date_of_birth": "1990-01-12",
     "sex": "female", "domicile_regency": "Pamekasan", "domicile_district": "Pademawu",
     "domicile_village": "Contoh", "phone": "+62 812 0000 0001",
-    "purpose_explained": "yes", "destination_address_known": "yes", "return_ticket": "yes",
-    "visa_matches_activity": "yes", "admits_work_intent": False, "job_offer_channel": "none",
-    "costs_paid_by_third_party": False, "romance_or_marriage_promise": False,
-    "accompanied_by": "alone", "third_party_speaks": False, "scripted_answers": False,
-    "instructed_to_lie": False, "documents_held_by_other": False, "coercion_signs": "none",
-    "distress_observed": False, "apparent_age_inconsistent": False,
-    "civil_documents_mismatch": False, "civil_record_changed_recently": False,
-    "applied_outside_domicile": False, "prior_deferral_reported": False,
-    "lost_passport_count": 0, "prior_deportation_or_overstay": False,
-    "long_visit_stays_abroad": False, "financial_pressure": False,
-    "unaware_of_legal_route": False,
-}
-NO_HISTORY = {"prior_deferral_on_record": False, "repeat_applications_30d": 0,
-              "phone_shared_30d": 1}
+    "purpose_explained": "yes", "destination_address_known": "yes",
+    "return_ticket": "return_booked", "visa_status": "not_yet", "job_offer_channel": "none",
+    "accompanied_by": "alone",
+} | NONE_OF_WORK | NONE_OBSERVED | NONE_OF_HISTORY | NONE_OF_PROTECTION
+NO_HISTORY = {"prior_supervisor_decision": False, "last_decided_by_supervisor": False,
+              "repeat_applications_30d": 0, "phone_shared_30d": 1}
 MINOR_DOB = "2010-05-01"  # 16 at the interview
+AGENCIES = load_ruleset(RULES).agencies
 
 PILGRIM = {"purpose": "umrah_hajj", "destination_country": "SA",
            "host_or_guarantor": "verified", "umrah_documents": "valid",
-           "supporting_document_verified": "yes", "accompanied_by": "immediate_family"}
+           "supporting_document": "verified", "accompanied_by": "immediate_family"}
 TOURIST = {"purpose": "tourism", "destination_country": "JP", "host_or_guarantor": "none"}
 WORKER = {"purpose": "procedural_work", "destination_country": "HK",
-          "admits_work_intent": True, "pmi_documents": "complete",
+          "states_work_abroad": True, "disnaker_recommendation": "verified",
+          "job_order": "present", "placement_agreement": "present", "job_sector": "domestic",
           "job_offer_channel": "licensed_agency", "recruiter_type": "licensed_agency",
-          "written_contract": "yes", "offer_unrealistic": False, "job_details_unclear": False,
-          "recruitment_debt": False, "supporting_document_verified": "yes",
+          "agency_name": "PT Contoh Sarana Kerja", "offer_unrealistic": False,
+          "job_changed": False, "job_unclear": False, "supporting_document": "verified",
           "host_or_guarantor": "verified", "return_ticket": "not_booked",
           # zero-cost placement: the employer pays through the licensed agency
-          "costs_paid_by_third_party": True}
+          "costs_paid_by_non_family": True}
 FAMILY = {"purpose": "family_visit", "destination_country": "MY",
           "family_guarantee": "complete", "host_or_guarantor": "verified"}
 ONLINE_SCAM = {"purpose": "tourism", "destination_country": "KH", "host_or_guarantor": "none",
                "job_offer_channel": "social_media", "recruiter_type": "unknown",
-               "offer_unrealistic": True, "job_details_unclear": True,
-               "written_contract": "no", "costs_paid_by_third_party": True,
+               "offer_unrealistic": True, "job_changed": True,
+               "return_ticket": "one_way_booked", "costs_paid_by_non_family": True,
                "instructed_to_lie": True, "documents_held_by_other": True,
                "scripted_answers": True}
 
 
 def record(answers: dict, history: dict | None = None) -> dict:
     """Validate a full checklist and add the history features the service derives."""
-    rec = validate_checklist(BASE | answers)
+    rec = validate_checklist(BASE | answers, agencies=AGENCIES)
     rec.update(NO_HISTORY | (history or {}))
     return rec
 
@@ -88,6 +84,8 @@ SOUND = {
     "pilgrim with valid umrah documents": PILGRIM,
     "minor pilgrim travelling with parents": PILGRIM | {"date_of_birth": MINOR_DOB},
     "self-funded tourist, return ticket, known address": TOURIST,
+    "tourist who has not booked a ticket yet (normal before the passport)":
+        TOURIST | {"return_ticket": "not_booked"},
     "procedural worker via licensed agency, complete documents": WORKER,
     "family visit with complete guarantee": FAMILY,
 }
@@ -107,14 +105,14 @@ def test_sound_travel_proceeds_well_inside_the_low_band(ruleset, answers):
 RISKY = [
     ("vague tourist: purpose partly explained, no return ticket, host unverified",
      {"purpose": "tourism", "destination_country": "MY", "purpose_explained": "partly",
-      "return_ticket": "no", "host_or_guarantor": "unverified"}, None,
+      "return_ticket": "one_way_booked", "host_or_guarantor": "unverified"}, None,
      "in_depth_interview", {"TUJ02", "TUJ05", "TUJ07"}, set()),
     ("pilgrim whose umrah documents are incomplete",
      PILGRIM | {"umrah_documents": "incomplete"}, None,
-     "in_depth_interview", {"TUJ11"}, set()),
+     "in_depth_interview", {"TUJ12"}, set()),
     ("family visit with an incomplete guarantee letter",
      FAMILY | {"family_guarantee": "incomplete"}, None,
-     "in_depth_interview", {"TUJ13"}, set()),
+     "in_depth_interview", {"TUJ14"}, set()),
     ("applicant who looks afraid, relationship with companion unclear",
      TOURIST | {"distress_observed": True, "accompanied_by": "unclear"}, None,
      "in_depth_interview", {"KOE09", "KOE06"}, set()),
@@ -125,55 +123,57 @@ RISKY = [
     ("deceptive recruitment: unclear job and unrealistic pay offered by a friend",
      {"purpose": "tourism", "destination_country": "MY", "host_or_guarantor": "unverified",
       "job_offer_channel": "friend_or_family", "recruiter_type": "unknown",
-      "job_details_unclear": True, "offer_unrealistic": True}, None,
-     "supervisor_review", {"REK01", "REK02", "PMI06", "PMI08"}, {"ESC-ILO-D1"}),
+      "job_changed": True, "offer_unrealistic": True}, None,
+     "supervisor_review", {"REK01", "REK02", "PMI03", "PMI08", "PMI10"}, {"ESC-ILO-D1"}),
     ("business visitor whose visa does not match the activity",
      {"purpose": "business", "destination_country": "CN", "host_or_guarantor": "verified",
-      "supporting_document_verified": "yes", "visa_matches_activity": "no"}, None,
-     "supervisor_review", {"TUJ14"}, set()),
+      "supporting_document": "verified", "visa_status": "does_not_match"}, None,
+     "supervisor_review", {"TUJ15"}, set()),
     ("marriage promise, trip paid by a broker who answers for her",
      {"purpose": "tourism", "destination_country": "CN", "host_or_guarantor": "unverified",
-      "romance_or_marriage_promise": True, "costs_paid_by_third_party": True,
+      "romance_or_marriage_promise": True, "costs_paid_by_non_family": True,
       "accompanied_by": "broker_or_sponsor", "third_party_speaks": True}, None,
      "supervisor_review", {"REK03", "REK05", "KOE04", "KOE05"}, set()),
     ("office shopping after a deferral, broker's phone",
      {"purpose": "tourism", "destination_country": "MY", "host_or_guarantor": "none",
       "applied_outside_domicile": True},
-     {"prior_deferral_on_record": True, "repeat_applications_30d": 2, "phone_shared_30d": 5},
-     "supervisor_review", {"RIW04", "RIW05", "RIW06", "DOK04"}, set()),
+     {"prior_supervisor_decision": True, "repeat_applications_30d": 2, "phone_shared_30d": 5},
+     "supervisor_review", {"RIW05", "RIW06", "RIW07", "DOK04"}, set()),
     ("apparent age and civil documents disagree",
      TOURIST | {"apparent_age_inconsistent": True, "civil_documents_mismatch": True}, None,
      "supervisor_review", {"DOK01", "DOK02"}, {"ESC-AGE-DOCS"}),
     ("tourist who admits work and has no PMI documents",
      {"purpose": "tourism", "destination_country": "MY", "host_or_guarantor": "unverified",
-      "admits_work_intent": True, "pmi_documents": "none",
+      "states_work_abroad": True, "disnaker_recommendation": "missing",
       "job_offer_channel": "friend_or_family", "recruiter_type": "individual",
-      "written_contract": "no", "financial_pressure": True, "unaware_of_legal_route": True},
-     None, "defer_and_redirect", {"PMI01", "PMI03", "PMI05", "PMI06"}, {"ESC-WORK-NO-DOCS"}),
+      "financial_pressure": True, "unaware_of_legal_route": True},
+     None, "defer_and_redirect", {"PMI01", "PMI03", "PMI07", "PMI10"},
+     {"ESC-WORK-NO-DOCS", "ESC-INDIVIDUAL-PLACEMENT"}),
     ("pilgrim who means to stay and work as a housemaid in Saudi Arabia",
-     PILGRIM | {"admits_work_intent": True, "pmi_documents": "none",
-                "job_offer_channel": "individual_recruiter", "recruiter_type": "individual"},
-     None, "defer_and_redirect", {"PMI01", "PMI03", "PMI04", "PMI06", "PMI07"},
+     PILGRIM | {"states_work_abroad": True, "disnaker_recommendation": "missing",
+                "job_offer_channel": "individual_recruiter", "recruiter_type": "individual",
+                "job_sector": "domestic"},
+     None, "defer_and_redirect", {"PMI01", "PMI03", "PMI04", "PMI07", "PMI09"},
      {"ESC-WORK-NO-DOCS"}),
     ("procedural worker whose PMI documents are incomplete",
-     WORKER | {"pmi_documents": "incomplete"}, None,
+     WORKER | {"disnaker_recommendation": "doubtful"}, None,
      "defer_and_redirect", {"PMI02"}, {"ESC-WORK-NO-DOCS"}),
     ("online-scam recruitment to Cambodia on a tourist visa",
      ONLINE_SCAM, None, "refer_protection",
-     {"TUJ09", "TUJ10", "REK01", "REK02", "REK04", "REK05", "KOE03", "KOE07", "PMI07"},
+     {"TUJ09", "TUJ10", "TUJ11", "REK01", "REK02", "REK05", "KOE03", "KOE07", "PMI09"},
      {"ESC-ILO-D1", "ESC-COERCION"}),
     ("signs of violence",
-     TOURIST | {"coercion_signs": "violence"}, None,
+     TOURIST | {"violence_observed": True}, None,
      "refer_protection", {"KOE01"}, {"ESC-COERCION"}),
     ("threats while a sponsor holds the documents",
      {"purpose": "family_visit", "destination_country": "MY", "family_guarantee": "complete",
-      "host_or_guarantor": "unverified", "coercion_signs": "threats",
+      "host_or_guarantor": "unverified", "threats_observed": True,
       "documents_held_by_other": True, "accompanied_by": "broker_or_sponsor"}, None,
      "refer_protection", {"KOE02", "KOE03", "KOE05"}, {"ESC-ILO-D2", "ESC-COERCION"}),
     ("deceived and indebted, a broker speaks for the applicant",
      {"purpose": "internship", "destination_country": "JP", "host_or_guarantor": "unverified",
-      "supporting_document_verified": "yes", "job_offer_channel": "individual_recruiter",
-      "recruiter_type": "individual", "written_contract": "yes", "job_details_unclear": True,
+      "supporting_document": "verified", "job_offer_channel": "individual_recruiter",
+      "recruiter_type": "individual", "job_changed": True,
       "offer_unrealistic": True, "recruitment_debt": True, "third_party_speaks": True,
       "accompanied_by": "broker_or_sponsor"}, None,
      "refer_protection", {"REK01", "REK02", "REK06", "KOE04", "KOE05"},
@@ -181,10 +181,10 @@ RISKY = [
     ("minor recruited for work abroad",
      {"purpose": "tourism", "destination_country": "MY", "host_or_guarantor": "none",
       "date_of_birth": MINOR_DOB, "accompanied_by": "immediate_family",
-      "admits_work_intent": True, "pmi_documents": "none",
+      "states_work_abroad": True, "disnaker_recommendation": "missing",
       "job_offer_channel": "friend_or_family"}, None,
      "refer_protection", {"ANAK02", "PMI01"},
-     {"ESC-MINOR-UNPROTECTED", "ESC-MINOR-WORK", "ESC-WORK-NO-DOCS"}),
+     {"ESC-MINOR-WORK", "ESC-WORK-NO-DOCS"}),
 ]
 
 
@@ -214,10 +214,9 @@ SINGLE = [
     ("purpose_explained", "no", "proceed"),
     ("destination_address_known", "partly", "proceed"),
     ("destination_address_known", "no", "proceed"),
-    ("return_ticket", "not_booked", "proceed"),
-    ("return_ticket", "no", "proceed"),
+    ("return_ticket", "one_way_booked", "proceed"),
     ("host_or_guarantor", "unverified", "proceed"),
-    ("costs_paid_by_third_party", True, "proceed"),
+    ("costs_paid_by_non_family", True, "proceed"),
     ("romance_or_marriage_promise", True, "proceed"),
     ("accompanied_by", "unclear", "proceed"),
     ("accompanied_by", "broker_or_sponsor", "proceed"),
@@ -228,21 +227,21 @@ SINGLE = [
     ("civil_record_changed_recently", True, "proceed"),
     ("applied_outside_domicile", True, "proceed"),
     ("prior_deferral_reported", True, "proceed"),
-    ("prior_deportation_or_overstay", True, "proceed"),
+    ("prior_deportation", True, "proceed"),
     ("long_visit_stays_abroad", True, "proceed"),
     ("lost_passport_count", 2, "proceed"),
     ("application_type", "lost", "proceed"),
     ("financial_pressure", True, "proceed"),
     ("unaware_of_legal_route", True, "proceed"),
-    ("prior_deferral_on_record", True, "proceed"),
+    ("prior_supervisor_decision", True, "proceed"),
     ("repeat_applications_30d", 3, "proceed"),
     ("phone_shared_30d", 4, "proceed"),
     ("documents_held_by_other", True, "in_depth_interview"),
-    ("coercion_signs", "threats", "in_depth_interview"),
+    ("threats_observed", True, "in_depth_interview"),
     ("distress_observed", True, "in_depth_interview"),
-    ("visa_matches_activity", "no", "supervisor_review"),
+    ("visa_status", "does_not_match", "supervisor_review"),
     ("instructed_to_lie", True, "supervisor_review"),
-    ("coercion_signs", "violence", "refer_protection"),
+    ("violence_observed", True, "refer_protection"),
 ]
 
 
@@ -281,14 +280,14 @@ def test_protective_flags_never_add_scrutiny(ruleset):
 # and under tourism to the same country give the same score, action and reasons.
 SAME_ANSWERS = {
     "sound": {},
-    "no return ticket, host unverified": {"return_ticket": "no",
+    "no return ticket, host unverified": {"return_ticket": "one_way_booked",
                                           "host_or_guarantor": "unverified"},
-    "broker pays and speaks": {"costs_paid_by_third_party": True,
+    "broker pays and speaks": {"costs_paid_by_non_family": True,
                                "accompanied_by": "broker_or_sponsor",
                                "third_party_speaks": True},
-    "admits work without documents": {"admits_work_intent": True, "pmi_documents": "none",
+    "admits work without documents": {"states_work_abroad": True, "disnaker_recommendation": "missing",
                                       "job_offer_channel": "individual_recruiter"},
-    "history": {"prior_deportation_or_overstay": True, "long_visit_stays_abroad": True},
+    "history": {"prior_deportation": True, "long_visit_stays_abroad": True},
 }
 
 
@@ -297,7 +296,7 @@ def test_umrah_purpose_is_not_itself_a_signal(ruleset, answers):
     common = {"destination_country": "SA", "host_or_guarantor": "none"} | answers
     tourism = score(record(common | {"purpose": "tourism"}), ruleset)
     umrah = score(record(common | {"purpose": "umrah_hajj", "umrah_documents": "valid",
-                                   "supporting_document_verified": "yes"}), ruleset)
+                                   "supporting_document": "verified"}), ruleset)
     assert umrah["score"] == tourism["score"]
     assert umrah["recommended_action"] == tourism["recommended_action"]
     assert ids(umrah) == ids(tourism)
@@ -308,7 +307,7 @@ def test_umrah_purpose_is_not_itself_a_signal(ruleset, answers):
 def test_who_the_applicant_is_never_changes_the_result(ruleset, answers):
     woman = score(record(answers), ruleset)
     other = {"sex": "male", "domicile_regency": "Sumenep", "domicile_district": "Kota",
-             "domicile_village": "Lain", "full_name": "Nama Lain", "nik": "3529029901850002",
+             "domicile_village": "Lain", "full_name": "Nama Lain", "nik": "3529025901850002",
              "phone": "+62 813 9999 0000", "application_id": "PMK-2026-999999",
              "office_code": "SBY"}
     if answers.get("date_of_birth") != MINOR_DOB:  # any adult age: 19, 44 or 76 alike
@@ -339,9 +338,13 @@ def test_only_rule_fields_are_used(raw):
     assert {name: FIELDS[name].role for name in used if FIELDS[name].role != "rule"} == {}
 
 
-def test_every_rule_field_feeds_an_indicator(raw):
-    used = set().union(*(_fields(i["when"]) for i in raw["indicators"]))
-    assert set(RULE_FIELDS) - used == set()
+# Inputs that reach the rules through the derived `work_in_view` only.
+WORK_IN_VIEW_INPUTS = {"states_work_abroad", "family_cash_advance"}
+
+
+def test_every_rule_field_feeds_an_indicator_or_an_escalation(raw):
+    used = set().union(*(_fields(i["when"]) for i in raw["indicators"] + raw["escalations"]))
+    assert set(RULE_FIELDS) - used - WORK_IN_VIEW_INPUTS == set()
 
 
 def test_size_tracks_dimensions_and_unique_ids(raw, ruleset):
@@ -382,7 +385,7 @@ def test_weak_and_medium_items_stay_below_supervisor_review(raw):
 
 
 def test_online_scam_destinations_follow_the_kemlu_advisory(raw):
-    assert raw["lists"]["scam_advisory_destinations"] == ["KH", "MM", "LA", "TH", "PH"]
+    assert raw["lists"]["scam_advisory_destinations"] == ["KH", "MM", "LA", "TH", "PH", "VN"]
     assert "Kemlu" in RULES.read_text(encoding="utf-8")
     assert len(raw["lists"]["middle_east_moratorium"]) == 21  # Kepmenaker 260/2015
 

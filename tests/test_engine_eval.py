@@ -59,15 +59,15 @@ def fires(condition: str, field: str, values: list) -> list[bool]:
      [True, False, False]),
     ("{field: lost_passport_count, eq: 0}", "lost_passport_count", [0, 1, None],
      [True, False, False]),
-    ("{field: admits_work_intent, eq: true}", "admits_work_intent", [True, False, None],
+    ("{field: states_work_abroad, eq: true}", "states_work_abroad", [True, False, None],
      [True, False, False]),
-    ("{field: admits_work_intent, eq: false}", "admits_work_intent", [True, False, None],
+    ("{field: states_work_abroad, eq: false}", "states_work_abroad", [True, False, None],
      [False, True, False]),
-    ("{field: admits_work_intent, ne: true}", "admits_work_intent", [True, False, None],
+    ("{field: states_work_abroad, ne: true}", "states_work_abroad", [True, False, None],
      [False, True, False]),
-    ("{field: return_ticket, is_null: true}", "return_ticket", ["yes", None], [False, True]),
-    ("{field: return_ticket, not_null: true}", "return_ticket", ["yes", None], [True, False]),
-    ("{not: {field: return_ticket, eq: yes}}", "return_ticket", ["yes", "no", None],
+    ("{field: return_ticket, is_null: true}", "return_ticket", ["return_booked", None], [False, True]),
+    ("{field: return_ticket, not_null: true}", "return_ticket", ["return_booked", None], [True, False]),
+    ("{not: {field: return_ticket, eq: return_booked}}", "return_ticket", ["return_booked", "one_way_booked", None],
      [False, True, True]),
     ("{all: [{field: purpose, ne: study}, {field: purpose, ne: medical}]}", "purpose",
      ["tourism", "study", None], [True, False, False]),
@@ -111,7 +111,7 @@ def test_dimension_rule_is_configurable():
     rs = parse_ruleset(text)
     record = validate_checklist({"application_id": "A", "office_code": "PMK",
                                  "purpose": "tourism", "destination_country": "MY",
-                                 "job_details_unclear": True})
+                                 "job_changed": True})
     assert evaluate(record, rs).dimensions == {"deceptive_recruitment"}
 
 
@@ -155,8 +155,11 @@ def test_audit_pii_admin_fields_never_change_the_outcome(name, payload, data):
     rs = ruleset_named(name)
     other = dict(payload)
     for f in NON_RULE:
-        if f.name == "date_of_birth":
-            continue  # only the derived is_minor may matter; changed below within the band
+        # Only derived rule fields may carry these: is_minor (from the date of birth, or the
+        # NIK's date when none is entered) and the agency's licence status (from its name).
+        if f.name in ("date_of_birth", "agency_name") or (f.name == "nik"
+                                                          and not payload.get("date_of_birth")):
+            continue
         other[f.name] = data.draw(st.none() | checklists().map(lambda p, n=f.name: p.get(n)))
     other["application_id"] = "OTHER-1"
     other["office_code"] = "ZZZ"

@@ -43,8 +43,8 @@ def test_non_rule_fields_are_refused(field, role):
      "'holiday' is not allowed for field 'purpose'"),
     ("indicators.0.when", {"field": "destination_country", "eq": "XX"}, "indicator D1S: "
      "country code 'XX' is not allowed for field 'destination_country'"),
-    ("indicators.0.when", {"field": "admits_work_intent", "eq": "yes"}, "indicator D1S: field "
-     "'admits_work_intent' is true/false; got 'yes'"),
+    ("indicators.0.when", {"field": "states_work_abroad", "eq": "yes"}, "indicator D1S: field "
+     "'states_work_abroad' is true/false; got 'yes'"),
     ("indicators.0.when", {"field": "purpose", "lt": 3}, "indicator D1S: operator 'lt' needs a "
      "number field; 'purpose' is enum"),
     ("indicators.0.when", {"field": "purpose", "eq": "tourism", "ne": "other"}, "indicator D1S: "

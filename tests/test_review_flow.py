@@ -42,7 +42,7 @@ def test_queue_order_due_times_and_overdue(client, db, accounts, submit):
     old = submit("OLD-1")
     new = submit("NEW-1")
     minor = submit("MINOR-1", nik="3528011201100002", date_of_birth="2010-01-12",
-                   admits_work_intent=True, pmi_documents="none")
+                   states_work_abroad=True, disnaker_recommendation="missing")
     sound = submit("SOUND-1", risky=False)
     rows = {r.id: r for r in db.scalars(select(Assessment))}
     assert rows[sound].status == "open" and rows[sound].due_at is None

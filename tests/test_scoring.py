@@ -26,9 +26,9 @@ def scored(ruleset=RS, probability=None, **answers):
     ({}, "proceed", 0, "low"),
     ({"offer_unrealistic": True, "destination_address_known": "no"}, "in_depth_interview", 20,
      "medium"),
-    ({"job_details_unclear": True, "offer_unrealistic": True}, "supervisor_review", 50, "high"),
-    ({"admits_work_intent": True, "pmi_documents": "none"}, "defer_and_redirect", 0, "low"),
-    ({"coercion_signs": "threats", "documents_held_by_other": True}, "refer_protection", 60,
+    ({"job_changed": True, "offer_unrealistic": True}, "supervisor_review", 50, "high"),
+    ({"states_work_abroad": True, "disnaker_recommendation": "missing"}, "defer_and_redirect", 0, "low"),
+    ({"threats_observed": True, "documents_held_by_other": True}, "refer_protection", 60,
      "high"),
     ({"date_of_birth": "2012-03-04", "accompanied_by": "alone"}, "supervisor_review", 0, "low"),
 ])
@@ -41,7 +41,7 @@ def test_each_rung_is_reachable(answers, action, score_, band):
 
 
 def test_reasons_escalations_and_dimensions_are_all_listed():
-    result = scored(job_details_unclear=True, offer_unrealistic=True)
+    result = scored(job_changed=True, offer_unrealistic=True)
     assert [r["indicator"] for r in result["reasons"]] == ["D1S", "D1M"]
     assert result["reasons"][0] == {
         "indicator": "D1S", "track": "trafficking", "dimension": "deceptive_recruitment",
@@ -57,7 +57,7 @@ def test_reasons_escalations_and_dimensions_are_all_listed():
 
 def test_track_score_is_capped_at_100():
     rs = parse_ruleset(MINI.replace("points: 35", "points: 100"))
-    assert scored(rs, job_details_unclear=True, offer_unrealistic=True)["score"] == 100
+    assert scored(rs, job_changed=True, offer_unrealistic=True)["score"] == 100
 
 
 def test_protective_flags_alone_never_above_in_depth_interview():
@@ -69,7 +69,7 @@ def test_protective_flags_alone_never_above_in_depth_interview():
 
 
 def test_protective_flags_do_not_lower_a_real_signal():
-    result = scored(job_details_unclear=True, offer_unrealistic=True, financial_pressure=True)
+    result = scored(job_changed=True, offer_unrealistic=True, financial_pressure=True)
     assert result["recommended_action"]["id"] == "supervisor_review"
 
 
@@ -97,7 +97,7 @@ def test_model_modes(mode, probability, action, flagged):
 
 def test_model_never_lowers_the_action():
     rs = parse_ruleset(MINI.replace("model: {mode: off}", MODEL % "escalate"))
-    result = scored(rs, 0.01, coercion_signs="violence", documents_held_by_other=True)
+    result = scored(rs, 0.01, threats_observed=True, documents_held_by_other=True)
     assert result["recommended_action"]["id"] == "refer_protection"
 
 
@@ -113,7 +113,7 @@ def run_score(stdin: str, tmp_path, *args):
 
 
 def test_score_cli_single_object(tmp_path):
-    done = run_score(json.dumps(sound_umrah(job_details_unclear=True)), tmp_path)
+    done = run_score(json.dumps(sound_umrah(job_changed=True)), tmp_path)
     assert done.returncode == 0
     result = json.loads(done.stdout)
     assert result["application_id"] == "PMK-2026-000101" and result["status"] == "not_stored"
@@ -123,7 +123,7 @@ def test_score_cli_single_object(tmp_path):
 def test_score_cli_json_lines_keeps_order_and_reports_bad_lines(tmp_path):
     lines = [sound_umrah(application_id=f"A{i}") for i in range(5)]
     lines[2]["nik"] = "12345"
-    lines[3]["coercion_signs"] = "violence"
+    lines[3]["threats_observed"] = True
     lines[3]["documents_held_by_other"] = True
     text = "\n".join(json.dumps(x) for x in lines) + "\n{not json\n"
     done = run_score(text, tmp_path, "--lang", "id")
@@ -131,7 +131,7 @@ def test_score_cli_json_lines_keeps_order_and_reports_bad_lines(tmp_path):
     assert done.returncode == 1 and len(out) == 6
     assert [o.get("application_id") for o in out[:5]] == ["A0", "A1", "A2", "A3", "A4"]
     assert out[2] == {"error": "validation", "application_id": "A2", "line": 3,
-                      "errors": {"nik": ["Harus tepat 16 angka."]}}
+                      "errors": {"nik": ["NIK harus tepat 16 angka (0-9)."]}}
     assert out[3]["recommended_action"]["id"] == "refer_protection"
     assert out[4]["recommended_action"]["id"] == "proceed"
     assert out[5]["error"] == "json" and out[5]["line"] == 6

@@ -4,12 +4,12 @@ from ews.checklist import FIELDS, INPUT_FIELDS, validate_checklist
 from ews.web.form import (
     SERVER_SET,
     form_sections,
-    form_value,
     initial_values,
     payload_from_form,
 )
 
-EXPECTED_SECTIONS = ["application", "travel", "work", "observation", "history", "protection"]
+EXPECTED_SECTIONS = ["application", "travel", "work", "observation", "minor", "history",
+                     "protection"]
 
 
 def test_sections_in_order_and_every_input_field_once():
@@ -36,27 +36,26 @@ def test_widgets_follow_field_kinds():
 
 
 def test_conditions_exposed_as_form_values():
-    ff = next(ff for s in form_sections() for ff in s.fields if ff.name == "pmi_documents")
-    assert '"admits_work_intent":["true"]' in ff.applies_when_json()
+    ff = next(ff for s in form_sections() for ff in s.fields
+              if ff.name == "disnaker_recommendation")
+    assert '"states_work_abroad":["true"]' in ff.applies_when_json()
     assert "procedural_work" in ff.applies_when_json()
 
 
-def test_defaults_are_registry_defaults():
-    values = initial_values()
-    for f in INPUT_FIELDS:
-        if f.form_default is not None and f.name not in SERVER_SET:
-            assert values[f.name] == form_value(f.form_default)
-    assert values["admits_work_intent"] == "false"
+def test_no_question_is_pre_answered():
+    assert initial_values() == {}
 
 
-def test_defaults_plus_three_answers_validate():
-    form = initial_values() | {"application_id": "A1", "purpose": "tourism",
-                               "destination_country": "my"}
+def test_three_answers_validate_and_the_rest_is_not_asked():
+    form = {"application_id": "A1", "purpose": "tourism", "destination_country": "my",
+            "states_work_abroad": "false", "lost_passport_count": "2"}
     record = validate_checklist(payload_from_form(form, "PMK"), "id")
     assert record["office_code"] == "PMK"
     assert record["destination_country"] == "MY"
-    assert record["admits_work_intent"] is False
-    assert record["purpose_explained"] is None  # blank = not assessed, never "no"
+    assert record["states_work_abroad"] is False
+    assert record["lost_passport_count"] == 2
+    assert record["purpose_explained"] is None  # blank = not asked, never "no"
+    assert record["distress_observed"] is None
 
 
 def test_payload_ignores_foreign_keys_and_blanks():

@@ -44,20 +44,21 @@ def officer(client, accounts):
     return accounts["officer"]
 
 
-def test_form_has_every_registry_input_in_six_sections(client, officer):
+def test_form_has_every_registry_input_in_its_sections(client, officer):
     html = client.get("/interviews/new").get_data(as_text=True)
-    for title in ("Permohonan", "Tujuan perjalanan", "Pekerjaan &amp; perekrutan",
-                  "Pengamatan wawancara", "Dokumen &amp; riwayat", "Perlindungan"):
+    for title in ("Permohonan", "Tujuan perjalanan", "Pekerjaan dan perekrutan",
+                  "Pengamatan wawancara", "Anak (di bawah 18 tahun)", "Dokumen dan riwayat",
+                  "Pelindungan"):
         assert title in html
     for section in form_sections():
         for ff in section.fields:
             assert f'name="{ff.name}"' in html, ff.name
     # labels are tied to inputs; conditional questions carry their condition for the script
     assert '<label for="in-application_id">' in html and 'id="in-application_id"' in html
-    assert 'aria-labelledby="lbl-admits_work_intent"' in html
+    assert 'aria-labelledby="lbl-states_work_abroad"' in html
     assert re.search(r'id="q-umrah_documents"[^>]*data-applies-when="\{&#34;purpose&#34;', html)
-    # defaults: "Tidak" pre-selected on yes/no questions
-    assert re.search(r'name="instructed_to_lie" value="false"\s+checked', html)
+    # no question is pre-answered: not asked stays not asked
+    assert not re.search(r'name="instructed_to_lie" value="[a-z]+"\s+checked', html)
 
 
 def test_sound_umrah_proceeds_and_is_listed_today(client, db, officer):
@@ -82,17 +83,18 @@ def test_retry_returns_the_same_assessment(client, db, officer):
 
 def test_same_number_other_answers_is_refused_next_to_the_number(client, db, officer):
     client.post("/interviews/new", data=form_data(sound_umrah()))
-    resp = client.post("/interviews/new", data=form_data(sound_umrah(return_ticket="no")))
+    resp = client.post("/interviews/new",
+                       data=form_data(sound_umrah(return_ticket="one_way_booked")))
     assert resp.status_code == 409
     html = resp.get_data(as_text=True)
     assert "sudah dinilai dengan jawaban lain" in block(html, "q-application_id")
-    assert "Tiket pulang" in block(html, "q-application_id")
+    assert "Tiket perjalanan" in block(html, "q-application_id")
     assert count(db, Assessment) == 1
 
 
 @pytest.mark.parametrize(("lang", "nik_msg", "required_msg"), [
-    ("id", "Harus tepat 16 angka.", "Wajib diisi."),
-    ("en", "Must be exactly 16 digits.", "This field is required."),
+    ("id", "NIK harus tepat 16 angka (0-9).", "Wajib diisi."),
+    ("en", "A NIK is exactly 16 digits (0-9).", "This field is required."),
 ])
 def test_errors_next_to_fields_in_chosen_language_and_nothing_stored(
         client, db, officer, lang, nik_msg, required_msg):

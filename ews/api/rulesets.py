@@ -59,7 +59,8 @@ class RuleSets(MethodView):
         require(user, "ruleset.draft")
         session = get_session()
         try:
-            row = register_ruleset(session, data["text"], session.get(User, user.id))
+            row = register_ruleset(session, data["text"], session.get(User, user.id),
+                                   agencies=data.get("agencies_csv"))
         except RuleSetError as err:
             abort(422, errors={"text": err.errors})
         session.commit()

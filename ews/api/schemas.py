@@ -196,6 +196,10 @@ class RuleSetUploadSchema(Schema):
     """A new draft rule set (YAML text); validated completely before it is stored."""
 
     text = fields.String(required=True, validate=validate.Length(1, 200_000))
+    agencies_csv = fields.String(
+        load_default=None, validate=validate.Length(1, 2_000_000),
+        metadata={"description": "The licensed-P3MI list (CSV) the rule set's "
+                                 "`licensed_agencies` names"})
 
 
 class HealthSchema(Schema):

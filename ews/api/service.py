@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from ews.auth.scope import Principal, sees_pii
-from ews.checklist import validate_checklist
+from ews.checklist import validate_checklist, with_agencies
 from ews.engine import RuleSet
 from ews.review.sla import SLA
 from ews.scoring import score, unstored_result
@@ -57,7 +57,8 @@ def submit_record(record: dict, user: Principal) -> Submission:
     if not known:
         abort(422, errors={"office_code": ["Unknown office."]})
     return submit(session, record, user=user, ruleset=_required(ruleset),
-                  pii_key=current_app.config["PII_KEY"], due_at=SLA.of_app(current_app).due_at)
+                  pii_key=current_app.config["PII_KEY"], due_at=SLA.of_app(current_app).due_at,
+                  follow_up=bool(record.get("follow_up")))
 
 
 def score_record(record: dict) -> dict:
@@ -65,8 +66,9 @@ def score_record(record: dict) -> dict:
     session = get_session()
     ruleset = active_ruleset(session)
     key = current_app.config["PII_KEY"]
-    record = record | history_features(session, pii.nik_hash(key, record["nik"]),
-                                       pii.phone_hash(key, record["phone"]), utcnow())
+    record = with_agencies(dict(record), ruleset.agencies) | history_features(
+        session, pii.nik_hash(key, record["nik"]), pii.phone_hash(key, record["phone"]),
+        utcnow(), record["office_code"], record["application_id"])
     return unstored_result(record, score(record, ruleset))
 
 

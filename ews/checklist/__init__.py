@@ -1,21 +1,37 @@
-"""Checklist schema v1: field registry, validation, derived fields, completeness."""
+"""The interview checklist: field registry (v2, and v1 for old answers), validation, derived
+fields and completeness."""
 
+from .derive import agency_key, derive, with_agencies
 from .fields import (
     AUDIT_FIELDS,
     FIELDS,
     HISTORY_FIELDS,
+    IDENTITY_FIELDS,
     INPUT_FIELDS,
     PII_FIELDS,
     RULE_FIELDS,
     SECTIONS,
     Field,
 )
-from .schema import MESSAGES, checklist_schema, completeness, message, validate_checklist
+from .schema import (
+    CURRENT_VERSION,
+    MESSAGES,
+    VERSIONS,
+    checklist_schema,
+    checklist_version,
+    completeness,
+    message,
+    validate_checklist,
+)
+from .stored import stored_record
+from .v1 import FIELDS_V1, features_to_v2, to_v2
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = CURRENT_VERSION
 
 __all__ = [
-    "AUDIT_FIELDS", "FIELDS", "HISTORY_FIELDS", "INPUT_FIELDS", "MESSAGES", "PII_FIELDS",
-    "RULE_FIELDS", "SCHEMA_VERSION", "SECTIONS", "Field", "checklist_schema", "completeness",
-    "message", "validate_checklist",
+    "AUDIT_FIELDS", "CURRENT_VERSION", "FIELDS", "FIELDS_V1", "HISTORY_FIELDS",
+    "IDENTITY_FIELDS", "INPUT_FIELDS", "MESSAGES", "PII_FIELDS", "RULE_FIELDS",
+    "SCHEMA_VERSION", "SECTIONS", "VERSIONS", "Field", "agency_key", "checklist_schema",
+    "checklist_version", "completeness", "derive", "features_to_v2", "message",
+    "stored_record", "to_v2", "validate_checklist", "with_agencies",
 ]

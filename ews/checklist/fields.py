@@ -1,16 +1,19 @@
-"""The checklist field registry (DESIGN.md section 2): one source of truth.
+"""The checklist field registry, version 2: one source of truth.
 
 The schema, the rule-set validator, the form, the docs and the trainer all read `FIELDS`.
 Every field has a role: `rule` fields may feed rules and models; `audit` fields are kept for
 fairness and aggregate reports only; `pii` fields identify a person and never leave the
 store in clear; `admin` fields are bookkeeping.
+
+No rule question has a default: an answer is given on purpose or the question was not asked
+(None). Checklist items are worded as the questions an officer asks; indicator labels in the
+rule set stay statements.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
 
 ROLES = ("rule", "audit", "pii", "admin")
 KINDS = ("enum", "bool", "int", "str", "date", "datetime", "country")
@@ -19,10 +22,11 @@ SECTIONS = MappingProxyType(
     {
         "application": {"id": "Permohonan", "en": "Application"},
         "travel": {"id": "Tujuan perjalanan", "en": "Travel purpose"},
-        "work": {"id": "Pekerjaan & perekrutan", "en": "Work & recruitment"},
+        "work": {"id": "Pekerjaan dan perekrutan", "en": "Work and recruitment"},
         "observation": {"id": "Pengamatan wawancara", "en": "Interview observation"},
-        "history": {"id": "Dokumen & riwayat", "en": "Documents & history"},
-        "protection": {"id": "Perlindungan", "en": "Protection"},
+        "minor": {"id": "Anak (di bawah 18 tahun)", "en": "Minors (under 18)"},
+        "history": {"id": "Dokumen dan riwayat", "en": "Documents and history"},
+        "protection": {"id": "Pelindungan", "en": "Protection"},
         "derived": {"id": "Turunan", "en": "Derived"},
     }
 )
@@ -45,14 +49,17 @@ class Field:
     help: MappingProxyType | None = None
     choices: tuple[tuple[str, MappingProxyType], ...] = ()
     required: bool = False
-    # Any-of applicability: {"purpose": ("umrah_hajj",)} means "applies when purpose is umrah_hajj".
+    # Any-of applicability: {"purpose": ("umrah_hajj",)} means "applies when purpose is
+    # umrah_hajj"; `applies_unless` then excludes answers (same any-of form).
     applies_when: MappingProxyType | None = None
+    applies_unless: MappingProxyType | None = None
     # When it applies, an answer is required and "not_applicable" is refused.
     required_when_applicable: bool = False
     minimum: int | None = None
     maximum: int | None = None
     derived: bool = False
-    form_default: Any = None
+    # False where an empty answer is a normal answer (no transit), not a question skipped.
+    counts_in_completeness: bool = True
     extra: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     @property
@@ -62,25 +69,16 @@ class Field:
 
     def applies(self, record: dict) -> bool:
         """Return True when this field is relevant to the given answers."""
+        get = record.get
+        if self.applies_unless and any(get(k) in vals for k, vals in self.applies_unless.items()):
+            return False
         if not self.applies_when:
             return True
-        return any(record.get(k) in vals for k, vals in self.applies_when.items())
+        return any(get(k) in vals for k, vals in self.applies_when.items())
 
 
 def _choices(*items: tuple[str, str, str]) -> tuple[tuple[str, MappingProxyType], ...]:
     return tuple((value, L(id_, en)) for value, id_, en in items)
-
-
-YES_PARTLY_NO = _choices(("yes", "Ya", "Yes"), ("partly", "Sebagian", "Partly"),
-                         ("no", "Tidak", "No"))
-WORK_CONTEXT = MappingProxyType({
-    "admits_work_intent": (True,),
-    "purpose": ("procedural_work", "internship"),
-    "job_offer_channel": ("social_media", "chat_app", "friend_or_family",
-                          "individual_recruiter", "licensed_agency", "government_program"),
-})
-DOCUMENT_PURPOSES = ("umrah_hajj", "procedural_work", "internship", "study", "medical",
-                     "business")
 
 
 def _f(name, kind, role, section, label, help=None, **kw) -> Field:
@@ -89,214 +87,369 @@ def _f(name, kind, role, section, label, help=None, **kw) -> Field:
 
 
 def _bool(name, section, label, help=None, **kw) -> Field:
-    kw.setdefault("form_default", False)
     return _f(name, "bool", "rule", section, label, help, **kw)
 
+
+def _enum(name, section, label, choices, help=None, **kw) -> Field:
+    return _f(name, "enum", "rule", section, label, help, choices=_choices(*choices), **kw)
+
+
+def _when(**conditions) -> MappingProxyType:
+    return MappingProxyType(conditions)
+
+
+YES_PARTLY_NO = (("yes", "Ya", "Yes"), ("partly", "Sebagian", "Partly"), ("no", "Tidak", "No"))
+AUDIT_ONLY = L("Hanya untuk audit; tidak dipakai dalam penilaian",
+               "For audit only; never used in the assessment")
+
+# Purposes under which work abroad is lawful and not PMI placement (UU 18/2017 Art. 4(2)):
+# a Working Holiday visa, study with the part-time work the visa allows, a recognised
+# internship or training programme. Seafarers are PMI of their own kind (purpose `seafarer`).
+LAWFUL_WORK_PURPOSES = ("working_holiday", "study", "internship")
+OFFER_CHANNELS = ("social_media", "chat_app", "friend_or_family", "individual_recruiter",
+                  "licensed_agency", "government_program")
+RECRUITERS = ("licensed_agency", "individual", "unknown")
+# Any of these answers puts work in view, admitted or not (see `work_in_view`).
+WORK_CONTEXT = _when(states_work_abroad=(True,), purpose=("procedural_work", "seafarer"),
+                     job_offer_channel=OFFER_CHANNELS, recruiter_type=RECRUITERS,
+                     family_cash_advance=(True,))
+SECTORS = (
+    ("domestic", "Pekerja rumah tangga", "Domestic work"),
+    ("caregiver", "Perawat/pengasuh", "Caregiver"),
+    ("plantation", "Perkebunan/pertanian", "Plantation or agriculture"),
+    ("manufacturing", "Pabrik/manufaktur", "Manufacturing"),
+    ("construction", "Konstruksi", "Construction"),
+    ("hospitality", "Perhotelan/restoran", "Hospitality"),
+    ("fishing_crew", "Pelaut/awak kapal perikanan", "Seafarer or fishing crew"),
+    ("online_admin", "Admin/layanan pelanggan/kripto/call center daring",
+     "Online admin, customer service, crypto or call centre"),
+    ("entertainment", "Hiburan", "Entertainment"),
+    ("other", "Lainnya", "Other"),
+)
+DOCUMENT_PURPOSES = ("umrah_hajj", "procedural_work", "seafarer", "internship", "study",
+                     "working_holiday", "medical", "business")
+HOST_PURPOSES = ("umrah_hajj", "family_visit", "medical", "study", "business", "internship",
+                 "working_holiday", "other")
+PMI_DOCS = _when(purpose=("procedural_work",), states_work_abroad=(True,),
+                 job_offer_channel=OFFER_CHANNELS, recruiter_type=RECRUITERS,
+                 family_cash_advance=(True,))
+NOT_PMI_PLACEMENT = _when(purpose=LAWFUL_WORK_PURPOSES + ("seafarer",))
+MINOR = _when(is_minor=(True,), appears_minor=(True,))
 
 _FIELDS = [
     # --- Permohonan -----------------------------------------------------------------------
     _f("application_id", "str", "admin", "application",
-       L("Nomor permohonan", "Application number"), required=True, minimum=1, maximum=64),
+       L("Nomor permohonan", "Application number"), required=True, minimum=1, maximum=64,
+       extra=MappingProxyType({"pattern": r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}",
+                               "error": "identifier"})),
     _f("office_code", "str", "admin", "application",
-       L("Kode kantor", "Office code"), required=True, minimum=2, maximum=16),
-    _f("application_type", "enum", "rule", "application",
-       L("Jenis permohonan", "Application type"),
-       choices=_choices(("new", "Baru", "New"), ("replacement", "Penggantian (habis berlaku)",
-                        "Replacement (expired)"), ("lost", "Hilang", "Lost"),
-                        ("damaged", "Rusak", "Damaged")), form_default="new"),
+       L("Kode kantor", "Office code"), required=True, minimum=2, maximum=16,
+       extra=MappingProxyType({"pattern": r"[A-Z0-9]{2,16}", "error": "office"})),
+    _enum("application_type", "application", L("Jenis permohonan", "Application type"),
+          (("new", "Baru", "New"),
+           ("replacement", "Penggantian (habis masa berlaku)", "Replacement (expired)"),
+           ("lost", "Hilang", "Lost"), ("damaged", "Rusak", "Damaged"))),
     _f("interviewed_at", "datetime", "admin", "application",
        L("Waktu wawancara", "Interview time")),
+    _f("follow_up", "bool", "admin", "application",
+       L("Wawancara lanjutan atas permohonan yang sama (setelah dokumen tambahan)",
+         "Follow-up interview of the same application (after additional documents)"),
+       L("Menjadi versi baru dari penilaian sebelumnya, bukan permohonan berulang",
+         "Becomes a new version of the earlier assessment, not a repeat application")),
     _f("nik", "str", "pii", "application", L("NIK", "NIK (national ID number)"),
-       L("16 digit", "16 digits"), minimum=16, maximum=16, extra=MappingProxyType(
-           {"pattern": r"\d{16}", "error": "digits16"})),
+       L("16 angka", "16 digits"), minimum=16, maximum=16,
+       extra=MappingProxyType({"pattern": r"[0-9]{16}", "error": "nik"})),
     _f("full_name", "str", "pii", "application", L("Nama lengkap", "Full name"),
        minimum=1, maximum=120),
     _f("date_of_birth", "date", "pii", "application", L("Tanggal lahir", "Date of birth"),
-       L("Hanya status anak (di bawah 18) yang dipakai aturan",
-         "Only minor status (under 18) is used by rules")),
-    _f("sex", "enum", "audit", "application", L("Jenis kelamin", "Sex"),
-       L("Untuk audit keadilan saja, bukan masukan aturan",
-         "For fairness audit only, never a rule input"),
+       L("Hanya status anak (di bawah 18 tahun) yang dipakai dalam penilaian",
+         "Only minor status (under 18) is used in the assessment")),
+    _f("sex", "enum", "audit", "application", L("Jenis kelamin", "Sex"), AUDIT_ONLY,
        choices=_choices(("male", "Laki-laki", "Male"), ("female", "Perempuan", "Female"))),
     _f("domicile_regency", "str", "audit", "application",
-       L("Kabupaten/kota domisili", "Regency/city of domicile"), maximum=80),
+       L("Kabupaten/kota domisili", "Regency/city of domicile"), AUDIT_ONLY, maximum=80),
     _f("domicile_district", "str", "audit", "application",
-       L("Kecamatan domisili", "District of domicile"), maximum=80),
+       L("Kecamatan domisili", "District of domicile"), AUDIT_ONLY, maximum=80),
     _f("domicile_village", "str", "audit", "application",
-       L("Desa/kelurahan domisili", "Village of domicile"), maximum=80),
+       L("Desa/kelurahan domisili", "Village of domicile"), AUDIT_ONLY, maximum=80),
     _f("phone", "str", "pii", "application", L("Nomor telepon", "Phone number"),
        minimum=6, maximum=20,
        extra=MappingProxyType({"pattern": r"\+?[0-9 ()-]{6,20}", "error": "phone"})),
     # --- Tujuan perjalanan ----------------------------------------------------------------
-    _f("purpose", "enum", "rule", "travel", L("Tujuan perjalanan", "Purpose of travel"),
-       L("Umrah sendiri tidak pernah menjadi sinyal risiko",
-         "Umrah itself is never a risk signal"),
-       required=True,
-       choices=_choices(("tourism", "Wisata", "Tourism"),
-                        ("umrah_hajj", "Umrah/haji", "Umrah/hajj"),
-                        ("family_visit", "Kunjungan keluarga", "Family visit"),
-                        ("medical", "Berobat", "Medical treatment"),
-                        ("study", "Belajar", "Study"), ("business", "Bisnis", "Business"),
-                        ("procedural_work", "Bekerja (PMI prosedural)",
-                         "Work (procedural migrant worker)"),
-                        ("internship", "Magang", "Internship"),
-                        ("other", "Lainnya", "Other"))),
+    _enum("purpose", "travel", L("Tujuan perjalanan", "Purpose of travel"),
+          (("tourism", "Wisata", "Tourism"), ("umrah_hajj", "Umrah/haji", "Umrah/hajj"),
+           ("family_visit", "Kunjungan keluarga", "Family visit"),
+           ("medical", "Berobat", "Medical treatment"),
+           ("study", "Studi (termasuk kerja paruh waktu yang diizinkan visa)",
+            "Study (including part-time work the visa allows)"),
+           ("internship", "Magang/pelatihan (program resmi)",
+            "Internship or training (recognised programme)"),
+           ("working_holiday", "Working Holiday (visa bekerja sambil berlibur)",
+            "Working Holiday visa"),
+           ("business", "Bisnis", "Business"),
+           ("procedural_work", "Bekerja sebagai PMI melalui jalur resmi",
+            "Work as a migrant worker (legal route)"),
+           ("seafarer", "Pelaut/awak kapal perikanan (PMI)", "Seafarer or fishing crew (PMI)"),
+           ("other", "Lainnya", "Other")),
+          L("Tidak ada tujuan perjalanan, termasuk umrah/haji, yang dengan sendirinya menjadi "
+            "sinyal risiko; yang diperiksa hanya dokumennya.",
+            "No purpose, umrah/hajj included, is a risk signal in itself; only its documents "
+            "are checked."), required=True),
     _f("destination_country", "country", "rule", "travel",
-       L("Negara tujuan", "Destination country"), L("Kode ISO 2 huruf, mis. SA, MY",
-                                                    "ISO 2-letter code, e.g. SA, MY"),
+       L("Negara tujuan", "Destination country"),
+       L("Kode negara dua huruf, mis. SA, MY", "Two-letter country code, e.g. SA, MY"),
        required=True),
-    _f("purpose_explained", "enum", "rule", "travel",
-       L("Dapat menjelaskan tujuan dan rencana perjalanan", "Can explain purpose and itinerary"),
-       choices=YES_PARTLY_NO),
-    _f("destination_address_known", "enum", "rule", "travel",
-       L("Mengetahui alamat tujuan", "Knows the destination address"), choices=YES_PARTLY_NO),
-    _f("return_ticket", "enum", "rule", "travel", L("Tiket pulang", "Return ticket"),
-       choices=_choices(("yes", "Ada", "Yes"), ("no", "Tidak ada", "No"),
-                        ("not_booked", "Belum dipesan", "Not booked yet"))),
-    _f("host_or_guarantor", "enum", "rule", "travel",
-       L("Penjamin/tuan rumah di tujuan", "Host or guarantor at destination"),
-       choices=_choices(("verified", "Terverifikasi", "Verified"),
-                        ("unverified", "Belum terverifikasi", "Unverified"),
-                        ("none", "Tidak ada", "None"))),
-    _f("umrah_documents", "enum", "rule", "travel",
-       L("Dokumen umrah (rekomendasi Kemenag + surat PPIU)",
-         "Umrah documents (Kemenag recommendation + PPIU letter)"),
-       choices=_choices(("valid", "Lengkap dan sah", "Valid"),
-                        ("incomplete", "Tidak lengkap", "Incomplete"),
-                        ("invalid", "Tidak sah", "Invalid"),
-                        ("not_applicable", "Tidak berlaku", "Not applicable")),
-       applies_when=MappingProxyType({"purpose": ("umrah_hajj",)}),
-       required_when_applicable=True),
-    _f("family_guarantee", "enum", "rule", "travel",
-       L("Surat jaminan keluarga + salinan paspor penjamin",
-         "Family guarantee letter + host's passport copy"),
-       choices=_choices(("complete", "Lengkap", "Complete"),
-                        ("incomplete", "Tidak lengkap", "Incomplete"),
-                        ("not_applicable", "Tidak berlaku", "Not applicable")),
-       applies_when=MappingProxyType({"purpose": ("family_visit",)}),
-       required_when_applicable=True),
-    _f("visa_matches_activity", "enum", "rule", "travel",
-       L("Visa sesuai dengan kegiatan yang dinyatakan", "Visa matches the stated activity"),
-       choices=_choices(("yes", "Sesuai", "Yes"), ("no", "Tidak sesuai", "No"),
-                        ("unknown", "Belum diketahui", "Unknown"))),
-    _f("supporting_document_verified", "enum", "rule", "travel",
-       L("Surat pendukung (Disnaker/LTSA/Kemenag) sudah diperiksa",
-         "Supporting letter (Disnaker/LTSA/Kemenag) checked"),
-       choices=_choices(("yes", "Ya, sah", "Yes, genuine"), ("no", "Tidak/diragukan",
-                        "No/doubtful"), ("not_applicable", "Tidak berlaku", "Not applicable")),
-       applies_when=MappingProxyType({"purpose": DOCUMENT_PURPOSES})),
-    # --- Pekerjaan & perekrutan -----------------------------------------------------------
-    _bool("admits_work_intent", "work",
-          L("Mengaku akan bekerja di luar negeri", "Admits intent to work abroad")),
-    _f("pmi_documents", "enum", "rule", "work",
-       L("Dokumen PMI (rekomendasi Disnaker, SISKOP2MI, job order, kontrak)",
-         "PMI documents (Disnaker recommendation, SISKOP2MI, job order, contract)"),
-       choices=_choices(("complete", "Lengkap", "Complete"),
-                        ("incomplete", "Tidak lengkap", "Incomplete"),
-                        ("none", "Tidak ada", "None"),
-                        ("not_applicable", "Tidak berlaku", "Not applicable")),
-       applies_when=MappingProxyType({"admits_work_intent": (True,),
-                                      "purpose": ("procedural_work",)}),
-       required_when_applicable=True),
-    _f("job_offer_channel", "enum", "rule", "work",
-       L("Tawaran kerja diperoleh melalui", "Job offer received through"),
-       choices=_choices(("none", "Tidak ada tawaran", "No offer"),
-                        ("social_media", "Media sosial", "Social media"),
-                        ("chat_app", "Aplikasi pesan", "Chat app"),
-                        ("friend_or_family", "Teman/keluarga", "Friend or family"),
-                        ("individual_recruiter", "Perekrut perorangan (calo/sponsor)",
-                         "Individual recruiter (broker/sponsor)"),
-                        ("licensed_agency", "P3MI berizin", "Licensed agency (P3MI)"),
-                        ("government_program", "Program pemerintah (G to G)",
-                         "Government programme (G to G)")), form_default="none"),
-    _bool("offer_unrealistic", "work",
-          L("Gaji atau syarat kerja terlalu bagus untuk dipercaya",
-            "Pay or conditions too good to be true"), applies_when=WORK_CONTEXT),
-    _bool("job_details_unclear", "work",
-          L("Pekerjaan, lokasi atau pemberi kerja tidak jelas atau berubah",
-            "Job, location or employer unclear or changed"), applies_when=WORK_CONTEXT),
-    _f("recruiter_type", "enum", "rule", "work", L("Perekrut", "Recruiter"),
-       choices=_choices(("none", "Tidak ada", "None"),
-                        ("licensed_agency", "P3MI berizin", "Licensed agency"),
-                        ("individual", "Perorangan", "Individual"),
-                        ("unknown", "Tidak diketahui", "Unknown")), applies_when=WORK_CONTEXT),
-    _bool("costs_paid_by_third_party", "work",
-          L("Biaya (tiket, paspor) dibayar pihak lain", "Costs (ticket, passport) paid by others")),
-    _bool("recruitment_debt", "work",
-          L("Berutang kepada perekrut/sponsor", "Owes the recruiter or sponsor"),
-          L("Ya/tidak saja, jangan catat jumlah", "Yes/no only, never record an amount"),
+    _f("transit_country", "country", "rule", "travel",
+       L("Negara transit (bila ada)", "Transit country (if any)"),
+       L("Kosongkan bila penerbangan langsung", "Leave empty for a direct journey"),
+       counts_in_completeness=False),
+    _enum("purpose_explained", "travel",
+          L("Apakah pemohon dapat menjelaskan tujuan dan rencana perjalanannya?",
+            "Can the applicant explain the purpose and itinerary?"), YES_PARTLY_NO),
+    _enum("destination_address_known", "travel",
+          L("Apakah pemohon mengetahui alamat tujuan?",
+            "Does the applicant know the destination address?"), YES_PARTLY_NO),
+    _enum("return_ticket", "travel", L("Tiket perjalanan", "Travel ticket"),
+          (("return_booked", "Tiket pergi-pulang sudah dipesan", "Return ticket booked"),
+           ("one_way_booked", "Hanya tiket sekali jalan yang sudah dipesan",
+            "Only a one-way ticket booked"),
+           ("not_booked", "Belum memesan tiket", "No ticket booked yet")),
+          L("Sebelum paspor terbit, belum memesan tiket itu wajar",
+            "Before the passport is issued, no ticket yet is normal")),
+    _enum("host_or_guarantor", "travel",
+          L("Penjamin/tuan rumah di negara tujuan", "Host or guarantor at destination"),
+          (("verified", "Terverifikasi", "Verified"),
+           ("unverified", "Belum terverifikasi", "Not verified"),
+           ("none", "Tidak ada", "None")), applies_when=_when(purpose=HOST_PURPOSES)),
+    _enum("umrah_documents", "travel",
+          L("Dokumen umrah/haji (rekomendasi Kemenag dan surat PPIU/PIHK)",
+            "Umrah/hajj documents (Kemenag recommendation and PPIU/PIHK letter)"),
+          (("valid", "Lengkap dan sah", "Complete and genuine"),
+           ("incomplete", "Tidak lengkap", "Incomplete"),
+           ("invalid", "Diragukan keasliannya", "Doubtful")),
+          applies_when=_when(purpose=("umrah_hajj",)), required_when_applicable=True),
+    _enum("family_guarantee", "travel",
+          L("Surat jaminan keluarga dan salinan paspor penjamin",
+            "Family guarantee letter and host's passport copy"),
+          (("complete", "Lengkap", "Complete"), ("incomplete", "Tidak lengkap", "Incomplete")),
+          applies_when=_when(purpose=("family_visit",)), required_when_applicable=True),
+    _enum("visa_status", "travel", L("Visa negara tujuan", "Visa for the destination"),
+          (("not_yet", "Belum ada visa", "No visa yet"),
+           ("matches", "Ada, sesuai dengan kegiatan", "Held, matches the activity"),
+           ("does_not_match", "Ada, tidak sesuai dengan kegiatan",
+            "Held, does not match the activity")),
+          L("Visa jarang sudah ada sebelum paspor terbit", "A visa is rarely held before the "
+            "passport is issued")),
+    _enum("supporting_document", "travel",
+          L("Surat pendukung sesuai tujuan (Disnaker/LTSA, Kemenag, sekolah, penyelenggara "
+            "program, surat rekomendasi Working Holiday)",
+            "Purpose-specific supporting letter (Disnaker/LTSA, Kemenag, school, programme, "
+            "Working Holiday recommendation)"),
+          (("verified", "Ada dan sah", "Present and genuine"),
+           ("doubtful", "Ada, diragukan", "Present, doubtful"),
+           ("missing", "Tidak ada", "Missing")),
+          applies_when=_when(purpose=DOCUMENT_PURPOSES)),
+    # --- Pekerjaan dan perekrutan -----------------------------------------------------------
+    _bool("states_work_abroad", "work",
+          L("Apakah pemohon menyatakan akan bekerja di luar negeri?",
+            "Does the applicant say they will work abroad?")),
+    _enum("job_offer_channel", "work",
+          L("Apakah pemohon menerima tawaran kerja? Melalui apa?",
+            "Did the applicant receive a job offer? Through what?"),
+          (("none", "Tidak ada tawaran kerja", "No job offer"),
+           ("social_media", "Media sosial", "Social media"),
+           ("chat_app", "Aplikasi pesan", "Chat app"),
+           ("friend_or_family", "Teman/keluarga", "Friend or family"),
+           ("individual_recruiter", "Perekrut perorangan (calo/sponsor)",
+            "Individual recruiter (broker/sponsor)"),
+           ("licensed_agency", "P3MI berizin", "Licensed placement agency (P3MI)"),
+           ("government_program", "Program pemerintah (G to G)",
+            "Government programme (G to G)"))),
+    _enum("recruiter_type", "work",
+          L("Siapa yang merekrut atau mengurus keberangkatan?",
+            "Who recruits or arranges the departure?"),
+          (("none", "Tidak ada (mengurus sendiri)", "Nobody (self-arranged)"),
+           ("licensed_agency", "Perusahaan penempatan (P3MI)", "Placement agency (P3MI)"),
+           ("individual", "Perorangan (calo/sponsor)", "Individual (broker/sponsor)"),
+           ("unknown", "Tidak diketahui", "Unknown")), applies_when=WORK_CONTEXT),
+    _f("agency_name", "str", "audit", "work",
+       L("Nama perusahaan penempatan (P3MI)", "Name of the placement agency (P3MI)"),
+       L("Dicocokkan dengan daftar P3MI berizin kantor; nama yang tidak ada di daftar "
+         "dicatat 'belum terverifikasi'",
+         "Checked against the office's list of licensed P3MI; a name not on it is recorded "
+         "as unverified"), maximum=120,
+       applies_when=_when(recruiter_type=("licensed_agency",),
+                          job_offer_channel=("licensed_agency",))),
+    _f("recruiter_phone", "str", "pii", "work",
+       L("Nomor telepon perekrut/sponsor", "Recruiter or sponsor phone number"),
+       L("Disimpan sebagai hash untuk menemukan jaringan perekrut",
+         "Stored as a keyed hash to find recruiter networks"), minimum=6, maximum=20,
+       applies_when=WORK_CONTEXT,
+       extra=MappingProxyType({"pattern": r"\+?[0-9 ()-]{6,20}", "error": "phone"})),
+    _enum("job_sector", "work", L("Bidang pekerjaan", "Job sector"), SECTORS,
           applies_when=WORK_CONTEXT),
-    _f("written_contract", "enum", "rule", "work", L("Perjanjian kerja tertulis",
-                                                     "Written employment contract"),
-       choices=_choices(("yes", "Ada", "Yes"), ("no", "Tidak ada", "No"),
-                        ("not_applicable", "Tidak berlaku", "Not applicable")),
-       applies_when=WORK_CONTEXT),
+    _enum("disnaker_recommendation", "work",
+          L("Rekomendasi Disnaker/LTSA-PMI dan registrasi SISKOP2MI",
+            "Disnaker/LTSA-PMI recommendation and SISKOP2MI registration"),
+          (("verified", "Ada dan sah", "Present and genuine"),
+           ("doubtful", "Ada, diragukan", "Present, doubtful"),
+           ("missing", "Tidak ada", "Missing")),
+          applies_when=PMI_DOCS, applies_unless=NOT_PMI_PLACEMENT),
+    _enum("job_order", "work", L("Job order (surat permintaan tenaga kerja)",
+                                 "Job order (demand letter)"),
+          (("present", "Ada", "Present"), ("missing", "Tidak ada", "Missing")),
+          applies_when=PMI_DOCS, applies_unless=NOT_PMI_PLACEMENT),
+    _enum("placement_agreement", "work",
+          L("Perjanjian penempatan dengan P3MI", "Placement agreement with the P3MI"),
+          (("present", "Ada", "Present"), ("missing", "Tidak ada", "Missing")),
+          L("Perjanjian kerja baru ditandatangani saat orientasi pra-pemberangkatan; jangan "
+            "dimintakan pada wawancara paspor",
+            "The employment contract is signed at pre-departure orientation; do not ask for "
+            "it at the passport interview"),
+          applies_when=PMI_DOCS, applies_unless=NOT_PMI_PLACEMENT),
+    _enum("seafarer_documents", "work",
+          L("Dokumen pelaut (agen awak kapal berizin dan buku pelaut)",
+            "Seafarer documents (licensed manning agency and seaman's book)"),
+          (("complete", "Lengkap", "Complete"), ("incomplete", "Tidak lengkap", "Incomplete"),
+           ("missing", "Tidak ada", "Missing")),
+          applies_when=_when(purpose=("seafarer",), job_sector=("fishing_crew",))),
+    _bool("job_unclear", "work",
+          L("Apakah pekerjaan, lokasi atau pemberi kerja tidak jelas bagi pemohon?",
+            "Are the job, place or employer unclear to the applicant?"),
+          applies_when=WORK_CONTEXT),
+    _bool("job_changed", "work",
+          L("Apakah pekerjaan, lokasi atau pemberi kerja berubah setelah direkrut?",
+            "Did the job, place or employer change after recruitment?"),
+          applies_when=WORK_CONTEXT),
+    _bool("offer_unrealistic", "work",
+          L("Apakah gaji atau syarat kerja terlalu bagus untuk dipercaya?",
+            "Are the pay or conditions too good to be true?"), applies_when=WORK_CONTEXT),
+    _bool("costs_paid_by_non_family", "work",
+          L("Apakah biaya (tiket, paspor) dibayar pihak di luar keluarga?",
+            "Are costs (ticket, passport) paid by someone outside the family?"),
+          L("Orang tua atau keluarga yang membayar tidak termasuk",
+            "A parent or relative paying does not count")),
+    _bool("recruitment_debt", "work",
+          L("Apakah pemohon berutang kepada perekrut, sponsor atau penyelenggara?",
+            "Does the applicant owe the recruiter, sponsor or organiser?"),
+          L("Ya/tidak saja, jangan catat jumlahnya", "Yes/no only, never record an amount")),
+    _bool("family_cash_advance", "work",
+          L("Apakah keluarga menerima uang dari perekrut sebelum berangkat?",
+            "Did the family receive money from the recruiter before departure?"),
+          L("Ya/tidak saja, jangan catat jumlahnya", "Yes/no only, never record an amount")),
     _bool("romance_or_marriage_promise", "work",
-          L("Dijanjikan pernikahan atau hubungan asmara", "Promised marriage or romance")),
+          L("Apakah pemohon dijanjikan pernikahan atau hubungan asmara?",
+            "Was the applicant promised marriage or romance?")),
     # --- Pengamatan wawancara ---------------------------------------------------------------
-    _f("accompanied_by", "enum", "rule", "observation", L("Datang bersama", "Accompanied by"),
-       choices=_choices(("alone", "Sendiri", "Alone"),
-                        ("immediate_family", "Keluarga inti", "Immediate family"),
-                        ("broker_or_sponsor", "Calo/sponsor", "Broker or sponsor"),
-                        ("unclear", "Tidak jelas", "Unclear"))),
+    _enum("accompanied_by", "observation", L("Datang bersama", "Accompanied by"),
+          (("alone", "Sendiri", "Alone"),
+           ("immediate_family", "Orang tua/wali atau keluarga inti",
+            "Parent, guardian or immediate family"),
+           ("other_relative", "Kerabat lain", "Other relative"),
+           ("group_leader", "Ketua rombongan/guru (PPIU, sekolah)",
+            "Group leader or teacher (PPIU, school)"),
+           ("travel_agent", "Agen perjalanan", "Travel agent"),
+           ("unrelated_adult", "Orang dewasa yang bukan kerabat", "Unrelated adult"),
+           ("broker_or_sponsor", "Calo/sponsor", "Broker or sponsor"),
+           ("unclear", "Tidak jelas", "Unclear"))),
     _bool("third_party_speaks", "observation",
-          L("Orang lain menjawab atau mengarahkan pemohon",
-            "Someone answers for or coaches the applicant")),
+          L("Apakah orang lain menjawab untuk pemohon atau mengarahkannya?",
+            "Does someone answer for or coach the applicant?"),
+          L("Penerjemah bahasa yang hanya menerjemahkan tidak termasuk",
+            "An interpreter who only translates does not count")),
+    _f("interpreter_used", "bool", "audit", "observation",
+       L("Apakah wawancara memakai penerjemah?", "Was an interpreter used?"), AUDIT_ONLY),
     _bool("scripted_answers", "observation",
-          L("Jawaban terdengar dihafalkan", "Answers sound scripted")),
+          L("Apakah jawaban terdengar dihafalkan?", "Do the answers sound scripted?")),
     _bool("instructed_to_lie", "observation",
-          L("Mengaku disuruh berbohong kepada petugas", "Says they were told to lie to officers")),
+          L("Apakah pemohon menyatakan diminta orang lain memberi keterangan tidak benar "
+            "kepada petugas?",
+            "Does the applicant say someone asked them to give officers false information?")),
     _bool("documents_held_by_other", "observation",
-          L("Dokumen dipegang orang lain", "Documents held by someone else")),
-    _f("coercion_signs", "enum", "rule", "observation",
-       L("Tanda paksaan", "Signs of coercion"),
-       choices=_choices(("none", "Tidak ada", "None"), ("threats", "Ancaman", "Threats"),
-                        ("violence", "Kekerasan", "Violence")), form_default="none"),
+          L("Apakah dokumen pemohon dipegang orang lain?",
+            "Are the applicant's documents held by someone else?")),
+    _bool("threats_observed", "observation",
+          L("Apakah ada tanda ancaman terhadap pemohon atau keluarganya?",
+            "Are there signs of threats against the applicant or their family?")),
+    _bool("violence_observed", "observation",
+          L("Apakah ada tanda kekerasan?", "Are there signs of violence?")),
     _bool("distress_observed", "observation",
-          L("Tampak tertekan atau takut", "Appears distressed or afraid"),
+          L("Apakah pemohon tampak tertekan atau takut?",
+            "Does the applicant appear distressed or afraid?"),
           L("Lakukan wawancara ulang secara pribadi", "Re-interview in private")),
     _bool("apparent_age_inconsistent", "observation",
-          L("Usia tampak tidak sesuai dokumen", "Apparent age inconsistent with documents")),
-    # --- Dokumen & riwayat ------------------------------------------------------------------
+          L("Apakah usia pemohon tampak lebih muda dari dokumennya?",
+            "Does the applicant look younger than the documents say?"),
+          L("Kemungkinan data usia dipalsukan pihak lain; perlakukan sebagai anak",
+            "Age data may have been falsified by others; treat as a child")),
+    # --- Anak ---------------------------------------------------------------------------------
+    _bool("appears_minor", "minor",
+          L("Apakah pemohon tampak di bawah 18 tahun?", "Does the applicant appear under 18?"),
+          L("Ditanyakan bila tanggal lahir tidak diisi", "Asked when no date of birth is entered"),
+          applies_when=_when(date_of_birth=(None,))),
+    _enum("parental_consent", "minor",
+          L("Persetujuan kedua orang tua/wali (surat atau hadir)",
+            "Consent of both parents or the guardian (letter or presence)"),
+          (("both", "Lengkap (kedua orang tua/wali)", "Complete (both parents or guardian)"),
+           ("incomplete", "Hanya sebagian", "Partial"), ("none", "Tidak ada", "None")),
+          applies_when=MINOR),
+    # --- Dokumen dan riwayat ------------------------------------------------------------------
     _bool("civil_documents_mismatch", "history",
-          L("Data KTP, KK, akta lahir, ijazah tidak sesuai",
-            "KTP, KK, birth certificate, diploma disagree")),
+          L("Apakah data KTP, KK, akta kelahiran atau ijazah tidak sesuai satu sama lain?",
+            "Do the KTP, KK, birth certificate or diploma disagree?")),
     _bool("civil_record_changed_recently", "history",
-          L("KTP/KK berubah dalam 6 bulan terakhir", "KTP/KK changed in the last 6 months")),
+          L("Apakah KTP/KK berubah dalam 6 bulan terakhir?",
+            "Did the KTP/KK change in the last 6 months?")),
     _bool("applied_outside_domicile", "history",
-          L("Mengajukan di luar wilayah domisili", "Applied outside the domicile area"),
+          L("Apakah pemohon mengajukan di luar wilayah domisilinya?",
+            "Did the applicant apply outside their domicile area?"),
           L("Sah menurut hukum; paling banyak sinyal lemah", "Lawful; a weak signal at most")),
     _bool("prior_deferral_reported", "history",
-          L("Pernah ditunda permohonannya", "Reports a prior deferral")),
+          L("Apakah permohonan paspor pemohon pernah ditunda?",
+            "Does the applicant report an earlier deferral?")),
     _f("lost_passport_count", "int", "rule", "history",
-       L("Jumlah paspor yang pernah hilang", "Number of passports lost before"),
-       minimum=0, maximum=20, form_default=0),
-    _bool("prior_deportation_or_overstay", "history",
-          L("Pernah dideportasi atau overstay", "Prior deportation or overstay")),
+       L("Berapa paspor pemohon yang pernah hilang?", "How many passports were lost before?"),
+       minimum=0, maximum=20),
+    _bool("prior_deportation", "history",
+          L("Apakah pemohon pernah dideportasi?", "Was the applicant deported before?")),
+    _bool("prior_overstay", "history",
+          L("Apakah pemohon pernah tinggal melebihi izin tinggal?",
+            "Did the applicant overstay a permit before?")),
     _bool("long_visit_stays_abroad", "history",
-          L("Riwayat tinggal lama dengan visa kunjungan",
-            "History of long stays abroad on visit visas")),
-    # --- Perlindungan -----------------------------------------------------------------------
+          L("Apakah ada riwayat tinggal lama di luar negeri dengan visa kunjungan?",
+            "Are there earlier long stays abroad on visit visas?")),
+    # --- Pelindungan --------------------------------------------------------------------------
     _bool("financial_pressure", "protection",
-          L("Tekanan ekonomi (utang, kebutuhan keluarga)",
-            "Financial pressure (debt, family needs)"),
-          L("Sinyal perlindungan: beri informasi, bukan penolakan",
+          L("Apakah pemohon dalam tekanan ekonomi (utang, kebutuhan keluarga)?",
+            "Is the applicant under financial pressure (debt, family needs)?"),
+          L("Sinyal pelindungan: beri informasi, bukan penolakan",
             "Protective signal: inform, never refuse")),
     _bool("unaware_of_legal_route", "protection",
-          L("Tidak mengetahui jalur resmi PMI", "Unaware of the legal PMI route"),
-          L("Sinyal perlindungan: jelaskan jalur resmi dan BP3MI",
-            "Protective signal: explain the legal route and BP3MI")),
+          L("Apakah pemohon belum mengetahui jalur resmi bekerja di luar negeri?",
+            "Is the applicant unaware of the legal route to work abroad?"),
+          L("Sinyal pelindungan: jelaskan jalur resmi dan layanan BP3MI",
+            "Protective signal: explain the legal route and BP3MI services")),
     _f("officer_notes", "str", "admin", "protection", L("Catatan petugas", "Officer notes"),
        L("Tidak dibaca oleh aturan; jangan tulis data pribadi",
          "Never read by rules; do not write personal data"), maximum=2000),
     # --- Derived by the service (not accepted as input) -------------------------------------
     _f("is_minor", "bool", "rule", "derived", L("Anak (di bawah 18 tahun)", "Minor (under 18)"),
        derived=True),
-    _f("prior_deferral_on_record", "bool", "rule", "derived",
-       L("Tercatat pernah ditunda/diarahkan", "Deferred or redirected before, on record"),
+    _f("work_in_view", "bool", "rule", "derived",
+       L("Ada rencana bekerja (dinyatakan atau tersirat)", "Work in view (stated or implied)"),
        derived=True),
+    _f("agency_licence", "enum", "rule", "derived",
+       L("Status izin P3MI", "Placement agency licence"), derived=True,
+       choices=_choices(("licensed", "Ada di daftar P3MI berizin", "On the licensed list"),
+                        ("unverified", "Belum terverifikasi", "Unverified"))),
+    _f("prior_supervisor_decision", "bool", "rule", "derived",
+       L("Pernah ditunda, diarahkan, dirujuk atau ditolak oleh supervisor",
+         "Deferred, redirected, referred or rejected by a supervisor before"), derived=True),
+    _f("last_decided_by_supervisor", "bool", "rule", "derived",
+       L("Keputusan terakhir atas pemohon ini diambil supervisor",
+         "The last decision on this applicant was a supervisor's"), derived=True),
     _f("repeat_applications_30d", "int", "rule", "derived",
-       L("Pemeriksaan sebelumnya atas NIK yang sama dalam 30 hari",
+       L("Penilaian sebelumnya atas NIK yang sama dalam 30 hari",
          "Earlier assessments of the same NIK in the previous 30 days"),
        derived=True, minimum=0),
     _f("phone_shared_30d", "int", "rule", "derived",
@@ -307,13 +460,20 @@ _FIELDS = [
        choices=_choices(("under_18", "< 18", "< 18"), ("18_24", "18-24", "18-24"),
                         ("25_34", "25-34", "25-34"), ("35_44", "35-44", "35-44"),
                         ("45_54", "45-54", "45-54"), ("55_plus", "55+", "55+"))),
+    _f("origin_kecamatan", "str", "audit", "derived",
+       L("Kode kecamatan asal (dari NIK)", "Kecamatan code of origin (from the NIK)"),
+       AUDIT_ONLY, derived=True),
 ]
 
 FIELDS: MappingProxyType = MappingProxyType({f.name: f for f in _FIELDS})
 INPUT_FIELDS = tuple(f for f in _FIELDS if not f.derived)
 RULE_FIELDS = tuple(f.name for f in _FIELDS if f.role == "rule")
-HISTORY_FIELDS = ("prior_deferral_on_record", "repeat_applications_30d", "phone_shared_30d")
+HISTORY_FIELDS = ("prior_supervisor_decision", "last_decided_by_supervisor",
+                  "repeat_applications_30d", "phone_shared_30d")
 PII_FIELDS = tuple(f.name for f in _FIELDS if f.role == "pii")
 AUDIT_FIELDS = tuple(f.name for f in _FIELDS if f.role == "audit")
+# Identity comes from intake when the application was registered at the front desk.
+IDENTITY_FIELDS = ("nik", "full_name", "date_of_birth", "sex", "domicile_regency",
+                   "domicile_district", "domicile_village", "phone")
 
 assert all(f.role in ROLES and f.kind in KINDS and f.section in SECTIONS for f in _FIELDS)

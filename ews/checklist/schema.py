@@ -1,53 +1,97 @@
-"""Checklist validation: a marshmallow schema generated from the field registry.
+"""Checklist validation: marshmallow schemas generated from the field registries.
 
-`validate_checklist` turns submitted answers into a *record*: every input field present
-(None = not assessed), plus the derived `is_minor` and `age_band`. Error messages exist in
-Indonesian and English and never echo the rejected value (it may be a NIK or a phone).
+`validate_checklist` turns submitted answers into a *record*: every v2 input field present
+(None = not asked), plus the derived fields. Version 1 payloads are validated against the v1
+registry and mapped to v2. Types are strict (a JSON number is not a boolean, a string is not
+a number); text refuses control and bidi characters. Error messages exist in Indonesian and
+English and never echo the rejected value (it may be a NIK or a phone).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from . import nik as nik_rules
 from .countries import ISO_COUNTRIES
+from .derive import derive
 from .fields import FIELDS, INPUT_FIELDS, Field
+from .v1 import FIELDS_V1, INPUT_FIELDS_V1, to_v2
 
+VERSIONS = (1, 2)
+CURRENT_VERSION = 2
 MESSAGES = {
     "required": {"id": "Wajib diisi.", "en": "This field is required."},
     "null": {"id": "Tidak boleh kosong.", "en": "May not be empty."},
     "unknown": {"id": "Isian tidak dikenal.", "en": "Unknown field."},
+    "unknown_v1": {"id": "Isian tidak dikenal pada daftar periksa versi 1.",
+                   "en": "Unknown field in checklist version 1."},
     "type": {"id": "Jenis data tidak valid.", "en": "Invalid value type."},
-    "choice": {"id": "Pilihan tidak valid; pilih salah satu: {choices}.",
+    "choice": {"id": "Pilihan tidak valid; pilih salah satu: {labels}.",
                "en": "Must be one of: {choices}."},
-    "bool": {"id": "Harus ya atau tidak.", "en": "Must be true or false."},
+    "bool": {"id": "Harus ya (true) atau tidak (false).", "en": "Must be true or false."},
     "int": {"id": "Harus bilangan bulat.", "en": "Must be a whole number."},
     "range": {"id": "Harus antara {min} dan {max}.", "en": "Must be between {min} and {max}."},
     "length": {"id": "Panjang harus {min}-{max} karakter.",
                "en": "Length must be {min}-{max} characters."},
-    "digits16": {"id": "Harus tepat 16 angka.", "en": "Must be exactly 16 digits."},
+    "text": {"id": "Mengandung karakter kontrol atau karakter arah teks yang tidak diizinkan.",
+             "en": "Contains control or text-direction characters, which are not allowed."},
+    "identifier": {"id": "Hanya huruf, angka, titik, garis miring dan tanda hubung "
+                         "(maksimal 64).",
+                   "en": "Letters, digits, dot, slash and hyphen only (at most 64)."},
+    "office": {"id": "Kode kantor: 2-16 huruf besar atau angka.",
+               "en": "Office code: 2-16 capital letters or digits."},
     "phone": {"id": "Nomor telepon tidak valid.", "en": "Not a valid phone number."},
-    "country": {"id": "Bukan kode negara ISO 3166-1 alpha-2.",
-                "en": "Not an ISO 3166-1 alpha-2 country code."},
+    "country": {"id": "Bukan kode negara dua huruf yang dikenal.",
+                "en": "Not a known two-letter country code (ISO 3166-1 alpha-2)."},
     "date": {"id": "Tanggal tidak valid (TTTT-BB-HH).", "en": "Not a valid date (YYYY-MM-DD)."},
-    "datetime": {"id": "Waktu tidak valid (ISO 8601).", "en": "Not a valid datetime (ISO 8601)."},
+    "datetime": {"id": "Waktu tidak valid (ISO 8601 dengan zona waktu).",
+                 "en": "Not a valid datetime (ISO 8601 with a time zone)."},
     "future": {"id": "Tidak boleh di masa depan.", "en": "May not be in the future."},
+    "too_old": {"id": "Tanggal tidak masuk akal (sebelum {year}).",
+                "en": "Not a plausible date (before {year})."},
     "conditional": {"id": "Wajib diisi bila {when}.", "en": "Required when {when}."},
+    "version": {"id": "Versi daftar periksa tidak dikenal; gunakan 1 atau 2.",
+                "en": "Unknown checklist version; use 1 or 2."},
+    **nik_rules.MESSAGES,
 }
 LANGS = ("id", "en")
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+EARLIEST_INTERVIEW = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
+CLOCK_SKEW = dt.timedelta(days=1)
+# C0/C1 controls (tab and newline allowed only in multi-line notes), bidi overrides and
+# isolates, and lone surrogates: all invisible ways to make stored text lie.
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
+                       "\u2066-\u2069\ud800-\udfff]")
+_BAD_LINE = re.compile("[\t\n\r]")
 
 
 def message(key: str, lang: str, **kw: Any) -> str:
     """Return the message `key` in `lang` (Indonesian when unknown), formatted."""
     text = MESSAGES[key].get(lang) or MESSAGES[key]["id"]
+    if "choices" in kw:  # callers without officer labels list the values themselves
+        kw.setdefault("labels", kw["choices"])
     return text.format(**kw) if kw else text
 
 
 class _Str(fields.String):
-    """A string that is stripped, with blank meaning 'not assessed' (null)."""
+    """A string that is stripped, with blank meaning 'not asked' (null), and clean text."""
+
+    def __init__(self, *args, multiline: bool = False, text_error: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.multiline, self.text_error = multiline, text_error
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        if _BAD_TEXT.search(value) or (not self.multiline and _BAD_LINE.search(value)):
+            raise ValidationError(self.text_error)
+        return value
 
     def deserialize(self, value, attr=None, data=None, **kwargs):
         if isinstance(value, str):
@@ -64,46 +108,66 @@ class _Country(_Str):
         return super().deserialize(value, attr, data, **kwargs)
 
 
+class _Bool(fields.Boolean):
+    """Only JSON true or false: not 0/1, not "false"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class _Int(fields.Integer):
+    """Only a JSON whole number: not "3", not 2.5, not true."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return value
+
+
 def _field(f: Field, lang: str) -> fields.Field:
     invalid = {"enum": "type", "bool": "bool", "int": "int", "date": "date",
                "datetime": "datetime"}.get(f.kind, "type")
     kw: dict[str, Any] = {"required": f.required, "allow_none": not f.required,
                           "error_messages": {"required": message("required", lang),
                                              "null": message("null", lang),
-                                             "invalid": message(invalid, lang)}}
+                                             "invalid": message(invalid, lang),
+                                             "invalid_awareness": message(invalid, lang)}}
     if not f.required:
         kw["load_default"] = None
+    text = message("text", lang)
     if f.kind == "enum":
-        error = message("choice", lang, choices=", ".join(f.values))
-        return _Str(validate=validate.OneOf(f.values, error=error), **kw)
+        error = message("choice", lang, choices=", ".join(f.values),
+                        labels=", ".join(label[lang] for _, label in f.choices))
+        return _Str(validate=validate.OneOf(f.values, error=error), text_error=text, **kw)
     if f.kind == "country":
-        error = message("country", lang)
-        return _Country(validate=validate.OneOf(sorted(ISO_COUNTRIES), error=error), **kw)
+        return _Country(validate=validate.OneOf(sorted(ISO_COUNTRIES),
+                                                error=message("country", lang)),
+                        text_error=text, **kw)
     if f.kind == "bool":
-        return fields.Boolean(**kw)
+        return _Bool(**kw)
     if f.kind == "int":
         error = message("range", lang, min=f.minimum, max=f.maximum)
-        return fields.Integer(strict=False, validate=validate.Range(f.minimum, f.maximum,
-                                                                    error=error), **kw)
+        return _Int(validate=validate.Range(f.minimum, f.maximum, error=error), **kw)
     if f.kind == "date":
         return fields.Date(**kw)
     if f.kind == "datetime":
-        return fields.AwareDateTime(default_timezone=dt.UTC, **kw)
+        return fields.AwareDateTime(**kw)
+    checks = [validate.Length(f.minimum, f.maximum,
+                              error=message("length", lang, min=f.minimum or 0, max=f.maximum))]
     if "pattern" in f.extra:
-        check = validate.Regexp(f"^(?:{f.extra['pattern']})$",
-                                error=message(f.extra["error"], lang))
-    else:
-        check = validate.Length(f.minimum, f.maximum,
-                                error=message("length", lang, min=f.minimum or 0, max=f.maximum))
-    return _Str(validate=check, **kw)
+        checks = [validate.Regexp(f"^(?:{f.extra['pattern']})$",
+                                  flags=re.ASCII, error=message(f.extra["error"], lang))]
+    return _Str(validate=checks, multiline=(f.maximum or 0) > 200, text_error=text, **kw)
 
 
-def _condition_text(f: Field, lang: str) -> str:
+def _condition_text(f: Field, registry: Mapping, lang: str) -> str:
     """Say in the officer's words when a conditional field applies."""
     yes = {"id": "Ya", "en": "Yes"}
     parts = []
     for name, values in f.applies_when.items():
-        other = FIELDS[name]
+        other = registry[name]
         labels = dict(other.choices)
         shown = [yes[lang] if v is True else labels[v][lang] for v in values]
         parts.append(f"{other.label[lang]}: {' / '.join(shown)}")
@@ -116,73 +180,84 @@ def _validate_record(self, data: dict) -> None:
     dob = data.get("date_of_birth")
     if dob is not None and dob > now.date():
         errors["date_of_birth"] = [message("future", self.lang)]
-    for f in INPUT_FIELDS:
+    elif dob is not None and dob < EARLIEST_BIRTH:
+        errors["date_of_birth"] = [message("too_old", self.lang, year=EARLIEST_BIRTH.year)]
+    at = data.get("interviewed_at")
+    if at is not None and at > now + CLOCK_SKEW:
+        errors["interviewed_at"] = [message("future", self.lang)]
+    elif at is not None and at < EARLIEST_INTERVIEW:
+        errors["interviewed_at"] = [message("too_old", self.lang,
+                                            year=EARLIEST_INTERVIEW.year)]
+    if data.get("nik") is not None:
+        problem = nik_rules.problem(data["nik"])
+        if problem:
+            errors["nik"] = [message(problem, self.lang)]
+    for f in self.registry_inputs:
         if f.required_when_applicable and f.applies(data):
             if data.get(f.name) in (None, "not_applicable"):
-                errors.setdefault(f.name, []).append(
-                    message("conditional", self.lang, when=_condition_text(f, self.lang)))
+                errors.setdefault(f.name, []).append(message(
+                    "conditional", self.lang,
+                    when=_condition_text(f, self.registry, self.lang)))
     if errors:
         raise ValidationError(errors)
 
 
 @cache
-def checklist_schema(lang: str = "en") -> Schema:
-    """Return the (cached) checklist schema whose messages are in `lang`."""
-    attrs: dict[str, Any] = {f.name: _field(f, lang) for f in INPUT_FIELDS}
-    attrs["lang"] = lang
+def checklist_schema(lang: str = "en", version: int = CURRENT_VERSION) -> Schema:
+    """Return the (cached) checklist schema of `version` whose messages are in `lang`."""
+    registry, inputs = (FIELDS, INPUT_FIELDS) if version == 2 else (FIELDS_V1, INPUT_FIELDS_V1)
+    attrs: dict[str, Any] = {f.name: _field(f, lang) for f in inputs}
+    attrs.update(lang=lang, registry=registry, registry_inputs=inputs)
 
     def check(self, data, **kwargs):
         _validate_record(self, data)
 
     attrs["_validate_record"] = validates_schema(skip_on_field_errors=False)(check)
     attrs["Meta"] = type("Meta", (), {"unknown": RAISE})
-    attrs["error_messages"] = {"unknown": message("unknown", lang),
-                               "type": message("type", lang)}
-    return type(f"ChecklistSchema_{lang}", (Schema,), attrs)()
+    unknown = message("unknown" if version == 2 else "unknown_v1", lang)
+    attrs["error_messages"] = {"unknown": unknown, "type": message("type", lang)}
+    return type(f"ChecklistSchemaV{version}_{lang}", (Schema,), attrs)()
 
 
-AGE_BANDS = ((18, "under_18"), (25, "18_24"), (35, "25_34"), (45, "35_44"), (55, "45_54"))
+def checklist_version(payload: Mapping, lang: str = "en") -> int:
+    """Return the payload's checklist version (2 when absent); raise naming the field."""
+    version = payload.get("checklist_version", CURRENT_VERSION)
+    if isinstance(version, bool) or version not in VERSIONS:
+        raise ValidationError({"checklist_version": [message("version", lang)]})
+    return version
 
 
-def age_on(dob: dt.date, day: dt.date) -> int:
-    """Return completed years of age on `day`."""
-    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+def validate_checklist(payload: Any, lang: str = "en", now: dt.datetime | None = None,
+                       agencies: Mapping[str, dt.date] | None = None) -> dict:
+    """Validate and normalise answers into a v2 record; raise ValidationError naming fields.
 
-
-def derive(record: dict) -> dict:
-    """Add `is_minor` and `age_band` (point-in-time, at the interview) to a record."""
-    dob = record.get("date_of_birth")
-    if dob is None:
-        record["is_minor"] = record["age_band"] = None
-        return record
-    age = age_on(dob, record["interviewed_at"].date())
-    record["is_minor"] = age < 18
-    record["age_band"] = next((band for limit, band in AGE_BANDS if age < limit), "55_plus")
-    return record
-
-
-def validate_checklist(payload: Any, lang: str = "en", now: dt.datetime | None = None) -> dict:
-    """Validate and normalise answers into a record; raise ValidationError naming fields."""
+    `agencies` maps normalised names of licensed P3MI to the end of their licence (the rule
+    set's list); it decides the derived `agency_licence`.
+    """
     if not isinstance(payload, dict):
         raise ValidationError({"_schema": [message("type", lang)]})
-    record = checklist_schema(lang).load(payload)
+    version = checklist_version(payload, lang)
+    answers = {k: v for k, v in payload.items() if k != "checklist_version"}
+    record = checklist_schema(lang, version).load(answers)
+    if version == 1:
+        record = to_v2(record)
     if record.get("interviewed_at") is None:
         record["interviewed_at"] = now or dt.datetime.now(dt.UTC)
     for name in FIELDS:
         record.setdefault(name, None)
-    return derive(record)
+    record["checklist_version"] = version
+    return derive(record, agencies or {})
 
 
-_RULE_INPUTS = tuple((f.name, tuple(f.applies_when.items()) if f.applies_when else None)
-                     for f in INPUT_FIELDS if f.role == "rule")
+_RULE_INPUTS = tuple(f for f in INPUT_FIELDS if f.role == "rule" and f.counts_in_completeness)
 
 
 def completeness(record: dict) -> float:
-    """Return the share of applicable `rule` input fields that were answered."""
+    """Return the share of applicable `rule` questions that were answered."""
     applicable = answered = 0
     get = record.get
-    for name, when in _RULE_INPUTS:
-        if when is None or any(get(k) in values for k, values in when):
+    for f in _RULE_INPUTS:
+        if f.applies(record):
             applicable += 1
-            answered += get(name) is not None
+            answered += get(f.name) is not None
     return round(answered / applicable, 3) if applicable else 1.0

@@ -11,10 +11,11 @@ from .loader import (
     default_rules_path,
     load_ruleset,
     parse_ruleset,
+    ruleset_files,
 )
 
 __all__ = [
     "DIMENSIONS", "FIELD_OPS", "LADDER", "REVIEW_RUNG", "TRACKS", "FrameHits", "Hits",
     "RuleSet", "RuleSetError", "default_rules_path", "evaluate", "evaluate_frame",
-    "load_ruleset", "parse_ruleset",
+    "load_ruleset", "parse_ruleset", "ruleset_files",
 ]

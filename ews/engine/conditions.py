@@ -105,6 +105,7 @@ class Compiled:
     fields: frozenset
     dimensions: frozenset
     equals: tuple | None = None  # (field, value) for a plain `eq`, looked up by hash instead
+    lists: frozenset = frozenset()  # the named lists it reads: context that moves one rung
 
 
 def _check_value(name: str, op: str, value, lists: dict) -> list:
@@ -214,21 +215,23 @@ def compile_condition(node, lists: dict, allow_dimensions: bool) -> Compiled:
         if comb == "not":
             child = compile_condition(node["not"], lists, allow_dimensions)
             return Compiled(lambda r, d: not child.record(r, d),
-                            lambda c, d: ~child.frame(c, d), child.fields, child.dimensions)
+                            lambda c, d: ~child.frame(c, d), child.fields, child.dimensions,
+                            lists=child.lists)
         items = node[comb]
         if not isinstance(items, list) or not items:
             raise ConditionError(f"'{comb}' takes a non-empty list of conditions")
         kids = [compile_condition(i, lists, allow_dimensions) for i in items]
         fields = frozenset().union(*(k.fields for k in kids))
         dims = frozenset().union(*(k.dimensions for k in kids))
+        used = frozenset().union(*(k.lists for k in kids))
         frames = [k.frame for k in kids]
         if comb == "all":
             return Compiled(_all(*(k.record for k in kids)),
                             lambda c, d: np.logical_and.reduce([t(c, d) for t in frames]),
-                            fields, dims)
+                            fields, dims, lists=used)
         return Compiled(_any(*(k.record for k in kids)),
                         lambda c, d: np.logical_or.reduce([t(c, d) for t in frames]),
-                        fields, dims)
+                        fields, dims, lists=used)
     if "dimension_positive" in keys:
         if len(keys) != 1:
             raise ConditionError("'dimension_positive' stands alone")
@@ -258,4 +261,5 @@ def compile_condition(node, lists: dict, allow_dimensions: bool) -> Compiled:
     values = _check_value(name, op, node[op], lists)
     rec, frame = _field_test(name, op, values)
     equals = (name, values[0]) if op == "eq" else None
-    return Compiled(rec, frame, frozenset([name]), frozenset(), equals)
+    used = frozenset([node[op]]) if op == "in_list" else frozenset()
+    return Compiled(rec, frame, frozenset([name]), frozenset(), equals, used)

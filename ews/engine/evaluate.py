@@ -58,16 +58,12 @@ class FrameHits:
     indicators: np.ndarray
     dimensions: dict
     escalations: np.ndarray
+    columns: Columns
 
 
-def evaluate_frame(frame, ruleset: RuleSet) -> FrameHits:
-    """Evaluate every row of a DataFrame whose columns are checklist fields (vectorised)."""
-    cols = Columns(frame)
-    n = len(frame)
-    empty: dict = {}
-    hits = np.zeros((n, len(ruleset.indicators)), dtype=bool)
-    for k, ind in enumerate(ruleset.indicators):
-        hits[:, k] = ind.test.frame(cols, empty)
+def frame_dimensions(hits: np.ndarray, ruleset: RuleSet) -> dict:
+    """Return {dimension: rows where it is positive} from an indicator hit matrix."""
+    n = len(hits)
     dims = {}
     for dim in DIMENSIONS:
         counts = {s: hits[:, [k for k, i in enumerate(ruleset.indicators)
@@ -76,7 +72,25 @@ def evaluate_frame(frame, ruleset: RuleSet) -> FrameHits:
         dims[dim] = np.logical_or.reduce(
             [np.logical_and.reduce([counts[s] >= m for s, m in combo.items()])
              for combo in ruleset.combinations] + [np.zeros(n, dtype=bool)])
-    esc = np.zeros((n, len(ruleset.escalations)), dtype=bool)
+    return dims
+
+
+def frame_escalations(cols: Columns, dims: dict, ruleset: RuleSet,
+                      reuse: np.ndarray | None = None) -> np.ndarray:
+    """Return the escalation hit matrix; `reuse` saves escalations that read no dimension."""
+    esc = np.zeros((cols.n, len(ruleset.escalations)), dtype=bool)
     for k, e in enumerate(ruleset.escalations):
-        esc[:, k] = e.test.frame(cols, dims)
-    return FrameHits(hits, dims, esc)
+        esc[:, k] = (reuse[:, k] if reuse is not None and not e.test.dimensions
+                     else e.test.frame(cols, dims))
+    return esc
+
+
+def evaluate_frame(frame, ruleset: RuleSet) -> FrameHits:
+    """Evaluate every row of a DataFrame whose columns are checklist fields (vectorised)."""
+    cols = Columns(frame)
+    empty: dict = {}
+    hits = np.zeros((len(frame), len(ruleset.indicators)), dtype=bool)
+    for k, ind in enumerate(ruleset.indicators):
+        hits[:, k] = ind.test.frame(cols, empty)
+    dims = frame_dimensions(hits, ruleset)
+    return FrameHits(hits, dims, frame_escalations(cols, dims, ruleset), cols)

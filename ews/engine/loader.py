@@ -15,11 +15,13 @@ from types import MappingProxyType
 
 import yaml
 
+from .agencies import parse_agencies
 from .conditions import DIMENSIONS, Compiled, ConditionError, compile_condition
 from .ruleset import (  # noqa: F401 - re-exported: callers import the ladder from here
     ILO_2009,
     LADDER,
     MODEL_MODES,
+    PROTECTION_RUNG,
     PROTECTIVE_CAP,
     REVIEW_RUNG,
     SEVERITIES,
@@ -27,13 +29,15 @@ from .ruleset import (  # noqa: F401 - re-exported: callers import the ladder fr
     Action,
     Band,
     Escalation,
+    Gate,
     Indicator,
     RuleSet,
     RuleSetError,
 )
 
 TOP_KEYS = {"ruleset", "lists", "actions", "tracks", "dimension_rule", "indicators",
-            "escalations", "model"}
+            "escalations", "model", "min_completeness", "combined_tracks",
+            "licensed_agencies"}
 INDICATOR_KEYS = {"id", "track", "dimension", "severity", "points", "when", "label", "source",
                   "protective"}
 ESCALATION_KEYS = {"id", "when", "min_action", "label", "source"}
@@ -71,27 +75,59 @@ def default_rules_path() -> Path:
 
 
 def load_ruleset(path: str | Path) -> RuleSet:
-    """Read, validate and compile the rule set in a YAML file."""
+    """Read, validate and compile the rule set in a YAML file (and its P3MI list file)."""
+    data, agencies = ruleset_files(path)
+    return parse_ruleset(data, source=str(path), agencies=agencies)
+
+
+def ruleset_files(path: str | Path) -> tuple[bytes, bytes | None]:
+    """Return a rule-set file's bytes and those of the P3MI list it names (None if none)."""
     path = Path(path)
+    data = _read(path)
+    match = _AGENCIES_FILE.search(data)
+    if not match:
+        return data, None
+    return data, _read(path.parent / match.group(1).decode("utf-8", "replace"))
+
+
+_AGENCIES_FILE = re.compile(rb"^licensed_agencies:\s*['\"]?([\w./-]+?)['\"]?\s*(?:#.*)?$",
+                            re.MULTILINE)
+
+
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise RuleSetError([f"{path}: cannot read: {exc.strerror}"]) from None
-    return parse_ruleset(data, source=str(path))
 
 
-def parse_ruleset(data: str | bytes, source: str = "<rule set>") -> RuleSet:
-    """Validate and compile rule-set YAML text; raise RuleSetError listing every problem."""
+def ruleset_sha256(raw: bytes, agencies: bytes | None) -> str:
+    """Return a rule set's identity: the SHA-256 of its YAML bytes (and of its P3MI list)."""
+    digest = hashlib.sha256(raw)
+    if agencies is not None:
+        digest.update(b"\0" + agencies)
+    return digest.hexdigest()
+
+
+def parse_ruleset(data: str | bytes, source: str = "<rule set>",
+                  agencies: str | bytes | None = None) -> RuleSet:
+    """Validate and compile rule-set YAML text; raise RuleSetError listing every problem.
+
+    `agencies` is the text of the P3MI list CSV that `licensed_agencies` names.
+    """
     raw = data.encode() if isinstance(data, str) else data
+    agencies_raw = agencies.encode() if isinstance(agencies, str) else agencies
     try:
         text = raw.decode("utf-8")
+        agencies_text = None if agencies_raw is None else agencies_raw.decode("utf-8")
         doc = yaml.load(text, Loader=RuleLoader)  # noqa: S506 - a SafeLoader subclass
     except UnicodeDecodeError:
         raise RuleSetError([f"{source}: not UTF-8 text"]) from None
     except yaml.YAMLError as exc:
         problem = str(exc).replace("\n", " ")
         raise RuleSetError([f"{source}: not a valid rule-set YAML: {problem}"]) from None
-    return _Builder(source, text, hashlib.sha256(raw).hexdigest()).build(doc)
+    builder = _Builder(source, text, ruleset_sha256(raw, agencies_raw))
+    return builder.build(doc, agencies_text)
 
 
 def _label(value) -> MappingProxyType | None:
@@ -109,7 +145,7 @@ class _Builder:
     def error(self, where: str, problem: str) -> None:
         self.errors.append(f"{self.source}: {where}: {problem}")
 
-    def build(self, doc) -> RuleSet:
+    def build(self, doc, agencies_text: str | None = None) -> RuleSet:
         if not isinstance(doc, dict):
             raise RuleSetError([f"{self.source}: the rule set must be a YAML mapping"])
         for key in sorted(set(doc) - TOP_KEYS):
@@ -127,6 +163,9 @@ class _Builder:
         escalations = [self.escalation(i, item, lists, seen)
                        for i, item in enumerate(self.seq(doc, "escalations"))]
         model = self.model(doc.get("model") or {"mode": "off"})
+        min_completeness = self.min_completeness(doc.get("min_completeness"))
+        combined = self.combined(doc.get("combined_tracks"))
+        agencies = self.agencies(doc.get("licensed_agencies"), agencies_text)
         if not indicators:
             self.error("indicators", "a rule set needs at least one indicator")
         if self.errors:
@@ -138,7 +177,9 @@ class _Builder:
                        actions=tuple(actions), tracks=MappingProxyType(tracks),
                        combinations=tuple(MappingProxyType(c) for c in combos),
                        indicators=tuple(indicators), escalations=tuple(escalations),
-                       model=MappingProxyType(model))
+                       model=MappingProxyType(model), min_completeness=min_completeness,
+                       combined_tracks=combined, agencies=agencies,
+                       agencies_text=agencies_text if doc.get("licensed_agencies") else None)
 
     def seq(self, doc: dict, key: str) -> list:
         value = doc.get(key) or []
@@ -304,6 +345,49 @@ class _Builder:
         if test is None or label is None:
             return None
         return Escalation(item["id"], rung, label, test)
+
+    def min_completeness(self, spec) -> Gate | None:
+        if spec is None:
+            return None
+        below = spec.get("below") if isinstance(spec, dict) else None
+        if isinstance(below, bool) or not isinstance(below, int | float) or not 0 < below <= 1:
+            self.error("min_completeness", "'below' must be a share between 0 and 1")
+            return None
+        return self.gate("min_completeness", spec, {"below", "min_action", "label"},
+                         float(below))
+
+    def combined(self, spec) -> Gate | None:
+        if spec is None:
+            return None
+        if not isinstance(spec, dict):
+            self.error("combined_tracks", "must be {both_at_least: ACTION, min_action: ACTION}")
+            return None
+        both = self.rung("combined_tracks", spec.get("both_at_least"))
+        return self.gate("combined_tracks", spec, {"both_at_least", "min_action", "label"},
+                         both)
+
+    def gate(self, where: str, spec: dict, keys: set, value) -> Gate | None:
+        for key in sorted(set(spec) - keys):
+            self.error(where, f"unknown key '{key}'")
+        rung = self.rung(where, spec.get("min_action"))
+        label = _label(spec.get("label"))
+        if label is None:
+            self.error(where, "needs label: {id: ..., en: ...}")
+            return None
+        return Gate(where, value, rung, label)
+
+    def agencies(self, name, text: str | None) -> MappingProxyType:
+        if name is None:
+            return MappingProxyType({})
+        if not isinstance(name, str) or not name.endswith(".csv"):
+            self.error("licensed_agencies", "must name a CSV file beside the rule set")
+        elif text is None:
+            self.error("licensed_agencies", f"the list file '{name}' was not supplied")
+        else:
+            table, errors = parse_agencies(text, name)
+            self.errors.extend(f"{self.source}: {e}" for e in errors)
+            return table
+        return MappingProxyType({})
 
     def model(self, model) -> dict:
         if not isinstance(model, dict) or model.get("mode") not in MODEL_MODES:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
@@ -18,6 +18,10 @@ ILO_2009 = ({"strong": 2}, {"strong": 1, "medium": 1}, {"strong": 1, "weak": 1},
             {"medium": 3}, {"medium": 2, "weak": 1})
 PROTECTIVE_CAP = LADDER.index("in_depth_interview")
 REVIEW_RUNG = LADDER.index("supervisor_review")  # from here on a human decision is required
+PROTECTION_RUNG = LADDER.index("refer_protection")
+# The ILO dimensions that open the protection referral to points; dimension 3 (abuse of
+# vulnerability) is protective and never does.
+TRAFFICKING_DIMENSIONS = frozenset(["deceptive_recruitment", "coercive_recruitment"])
 
 
 class RuleSetError(ValueError):
@@ -65,6 +69,16 @@ class Escalation:
 
 
 @dataclass(frozen=True)
+class Gate:
+    """A rule-set-wide minimum action: `min_completeness` or `combined_tracks`."""
+
+    id: str
+    value: float | int  # the completeness limit, or the rung both tracks must reach
+    rung: int
+    label: MappingProxyType
+
+
+@dataclass(frozen=True)
 class RuleSet:
     """A validated, compiled rule set: immutable, identified by id, version and sha256."""
 
@@ -81,6 +95,10 @@ class RuleSet:
     indicators: tuple[Indicator, ...]
     escalations: tuple[Escalation, ...]
     model: MappingProxyType
+    min_completeness: Gate | None = None
+    combined_tracks: Gate | None = None
+    agencies: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    agencies_text: str | None = None
 
     @cached_property
     def indicator_tests(self) -> tuple:

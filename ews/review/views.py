@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from marshmallow import EXCLUDE, ValidationError
 
 from ews.auth.scope import can
-from ews.checklist import FIELDS
+from ews.checklist import FIELDS, stored_record
 from ews.engine import REVIEW_RUNG
 from ews.store import get_session
 from ews.store.assessments import result_of
@@ -26,8 +26,8 @@ from .sla import SLA
 from .vocab import INTELLIGENCE_FIELDS, INTELLIGENCE_LABELS, OUTCOMES
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-DERIVED_SHOWN = ("is_minor", "prior_deferral_on_record", "repeat_applications_30d",
-                 "phone_shared_30d")
+DERIVED_SHOWN = ("is_minor", "work_in_view", "agency_licence", "prior_supervisor_decision",
+                 "last_decided_by_supervisor", "repeat_applications_30d", "phone_shared_30d")
 
 
 @bp.get("")
@@ -44,14 +44,18 @@ def queue():
 
 
 def _answers(row: Assessment) -> list[tuple[str, list[tuple[str, str, object]]]]:
-    """Return the stored answers grouped by form section: (section, [(name, label, value)])."""
+    """Return the answers grouped by form section: (section, [(name, label, value)]).
+
+    Every applicable question is listed, a question not asked with the value None; v1
+    assessments are shown through the v1 mapping.
+    """
+    record = stored_record(row.answers, row.features, row.checklist_version)
     out = []
     for section in form_sections():
-        rows = [(ff.name, i18n.tr(ff.field.label), row.answers.get(ff.name))
-                for ff in section.fields if ff.name in row.answers and ff.field.applies(
-                    row.answers)]
+        rows = [(ff.name, i18n.tr(ff.field.label), record.get(ff.name))
+                for ff in section.fields if ff.field.applies(record)]
         out.append((section.key, rows))
-    derived = [(n, i18n.tr(FIELDS[n].label), row.features.get(n)) for n in DERIVED_SHOWN]
+    derived = [(n, i18n.tr(FIELDS[n].label), record.get(n)) for n in DERIVED_SHOWN]
     out.append(("derived", derived))
     return out
 

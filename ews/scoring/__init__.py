@@ -1,4 +1,4 @@
-"""The scorer (DESIGN.md section 4): track scores, band, recommended action, reasons.
+"""The scorer (docs/design.md): track scores, band, recommended action, reasons.
 
 Pure functions of (record, rule set, optional model probability). `score` handles one record
 for the request path; `score_frame` handles a DataFrame for backtests and returns the same
@@ -11,7 +11,13 @@ import datetime as dt
 
 from ews.checklist import completeness
 from ews.engine import RuleSet, evaluate
-from ews.engine.loader import PROTECTIVE_CAP, REVIEW_RUNG
+from ews.engine.evaluate import positive_dimensions
+from ews.engine.ruleset import (
+    PROTECTION_RUNG,
+    PROTECTIVE_CAP,
+    REVIEW_RUNG,
+    TRAFFICKING_DIMENSIONS,
+)
 
 from .frame import score_frame
 from .model import model_info
@@ -27,12 +33,20 @@ def band_index(bands, score: int) -> int:
     return len(bands) - 1
 
 
-def track_outcome(bands, points: int, protective_points: int) -> tuple[int, int, int]:
-    """Return (score, band index, rung) of a track; protective points lift at most to rung 1."""
+def track_outcome(bands, points: int, protective_points: int,
+                  trafficking_dims: bool = True) -> tuple[int, int, int]:
+    """Return (score, band index, rung) of a track.
+
+    Protective points lift at most to in_depth_interview; points alone reach
+    refer_protection only with a positive deceptive or coercive ILO dimension.
+    """
     score = min(100, points + protective_points)
     idx = band_index(bands, score)
     base = bands[band_index(bands, min(100, points))].rung
-    return score, idx, max(base, min(bands[idx].rung, PROTECTIVE_CAP))
+    rung = max(base, min(bands[idx].rung, PROTECTIVE_CAP))
+    if rung >= PROTECTION_RUNG and not trafficking_dims:
+        rung = REVIEW_RUNG
+    return score, idx, rung
 
 
 def _reason(ind) -> dict:
@@ -45,44 +59,73 @@ def _by_points(ind) -> tuple:
     return (-ind.points, ind.order)
 
 
-def score(record: dict, ruleset: RuleSet, model_probability: float | None = None,
-          model_version: str | None = None) -> dict:
-    """Score one validated record; return the result fields of DESIGN.md section 4."""
-    hits = evaluate(record, ruleset)
+def _gate(gate, ruleset: RuleSet) -> dict:
+    return {"id": gate.id, "min_action": ruleset.actions[gate.rung].id,
+            "label": dict(gate.label)}
+
+
+def _rung(ruleset: RuleSet, indicators, dims, escalations, done: float,
+          model_rung: int) -> tuple[int, dict, list]:
+    """Return (rung, per-track (score, band index, rung), gates fired) for a set of hits."""
     points = dict.fromkeys(ruleset.tracks, 0)
     protective = dict.fromkeys(ruleset.tracks, 0)
-    dims = {name: set() for name in ruleset.tracks}
+    for ind in indicators:
+        (protective if ind.protective else points)[ind.track] += ind.points
+    coercion = not dims.isdisjoint(TRAFFICKING_DIMENSIONS)
+    tracks = {name: track_outcome(bands, points[name], protective[name], coercion)
+              for name, bands in ruleset.tracks.items()}
+    rungs = [t[2] for t in tracks.values()] + [e.rung for e in escalations] + [model_rung]
+    gates = []
+    both = ruleset.combined_tracks
+    if both is not None and all(t[2] >= both.value for t in tracks.values()):
+        gates.append(both)
+    low = ruleset.min_completeness
+    if low is not None and done < low.value:
+        gates.append(low)
+    return max(rungs + [g.rung for g in gates]), tracks, gates
+
+
+def score(record: dict, ruleset: RuleSet, model_probability: float | None = None,
+          model_version: str | None = None) -> dict:
+    """Score one validated record; return the result fields (docs/design.md)."""
+    hits = evaluate(record, ruleset)
+    model, model_rung = model_info(ruleset, model_probability, model_version)
+    done = completeness(record)
+    rung, tracks, gates = _rung(ruleset, hits.indicators, hits.dimensions, hits.escalations,
+                                done, model_rung)
+    if any(i.test.lists for i in hits.indicators) or any(e.test.lists
+                                                         for e in hits.escalations):
+        # A list (destination context) moves the result by one rung at the most.
+        base = tuple(i for i in hits.indicators if not i.test.lists)
+        dims = positive_dimensions(base, ruleset.combinations)
+        escalations = tuple(e for e, test in ruleset.escalation_tests
+                            if not e.test.lists and test(record, dims))
+        rung = min(rung, _rung(ruleset, base, dims, escalations, done, model_rung)[0] + 1)
     reasons, flags = [], []
+    dims = {name: set() for name in ruleset.tracks}
     for ind in sorted(hits.indicators, key=_by_points):
-        if ind.protective:
-            protective[ind.track] += ind.points
-            flags.append(_reason(ind))
-        else:
-            points[ind.track] += ind.points
-            reasons.append(_reason(ind))
+        (flags if ind.protective else reasons).append(_reason(ind))
         if ind.dimension in hits.dimensions:
             dims[ind.track].add(ind.dimension)
-    tracks, rungs, best = {}, [], (-1, -1, None)
-    for name, bands in ruleset.tracks.items():
-        value, idx, rung = track_outcome(bands, points[name], protective[name])
-        tracks[name] = {"score": value, "band": bands[idx].band,
-                        "action": ruleset.actions[rung].id,
-                        "dimensions_positive": sorted(dims[name])}
-        rungs.append(rung)
-        if (value, rung) > best[:2]:
-            best = (value, rung, bands[idx].band)
-    model, model_rung = model_info(ruleset, model_probability, model_version)
-    rung = max(rungs + [e.rung for e in hits.escalations] + [model_rung])
+    out_tracks, best = {}, (-1, -1, None)
+    for name, (value, idx, track_rung) in tracks.items():
+        band = ruleset.tracks[name][idx].band
+        out_tracks[name] = {"score": value, "band": band,
+                            "action": ruleset.actions[track_rung].id,
+                            "dimensions_positive": sorted(dims[name])}
+        if (value, track_rung) > best[:2]:
+            best = (value, track_rung, band)
     action = ruleset.actions[rung]
     return {
         "score": best[0], "band": best[2],
         "recommended_action": {"id": action.id, "rung": rung, "label": dict(action.label)},
-        "tracks": tracks,
+        "tracks": out_tracks,
         "reasons": reasons,
         "escalations": [{"id": e.id, "min_action": ruleset.actions[e.rung].id,
-                         "label": dict(e.label)} for e in hits.escalations],
+                         "label": dict(e.label)} for e in hits.escalations]
+        + [_gate(g, ruleset) for g in gates],
         "protective_flags": flags,
-        "completeness": completeness(record),
+        "completeness": done,
         "model": model,
         "ruleset": {"id": ruleset.id, "version": ruleset.version, "sha256": ruleset.sha256},
         "decision_required": rung >= REVIEW_RUNG,

@@ -17,7 +17,7 @@ from . import score, unstored_result
 def score_payload(payload, ruleset: RuleSet, lang: str = "en") -> dict:
     """Validate and score one checklist; return a result or an error object naming fields."""
     try:
-        record = validate_checklist(payload, lang)
+        record = validate_checklist(payload, lang, agencies=ruleset.agencies)
     except ValidationError as exc:
         ref = payload.get("application_id") if isinstance(payload, dict) else None
         return {"error": "validation", "application_id": ref if isinstance(ref, str) else None,

@@ -7,7 +7,14 @@ import pandas as pd
 
 from ews.checklist import INPUT_FIELDS
 from ews.engine import RuleSet, evaluate_frame
-from ews.engine.loader import LADDER, PROTECTIVE_CAP, REVIEW_RUNG
+from ews.engine.evaluate import frame_dimensions, frame_escalations
+from ews.engine.ruleset import (
+    LADDER,
+    PROTECTION_RUNG,
+    PROTECTIVE_CAP,
+    REVIEW_RUNG,
+    TRAFFICKING_DIMENSIONS,
+)
 
 from .model import model_rungs
 
@@ -17,20 +24,33 @@ def _bands(bands, values: np.ndarray) -> np.ndarray:
     return np.searchsorted(limits, values, side="right")
 
 
+def _applies(f, frame: pd.DataFrame, n: int) -> np.ndarray:
+    def any_of(conditions) -> np.ndarray:
+        masks = []
+        for k, values in conditions.items():
+            if k not in frame:
+                masks.append(np.full(n, None in values))
+            else:
+                col = frame[k]
+                hit = col.isin([v for v in values if v is not None]).to_numpy(dtype=bool)
+                masks.append(hit | col.isna().to_numpy() if None in values else hit)
+        return np.logical_or.reduce(masks)
+
+    mask = any_of(f.applies_when) if f.applies_when else np.ones(n, dtype=bool)
+    if f.applies_unless:
+        mask &= ~any_of(f.applies_unless)
+    return mask
+
+
 def frame_completeness(frame: pd.DataFrame) -> np.ndarray:
-    """Return, per row, the share of applicable `rule` input fields that were answered."""
+    """Return, per row, the share of applicable `rule` questions that were answered."""
     n = len(frame)
     applicable = np.zeros(n)
     answered = np.zeros(n)
     for f in INPUT_FIELDS:
-        if f.role != "rule":
+        if f.role != "rule" or not f.counts_in_completeness:
             continue
-        if f.applies_when:
-            mask = np.logical_or.reduce([frame[k].isin(v).to_numpy() if k in frame else
-                                         np.zeros(n, dtype=bool)
-                                         for k, v in f.applies_when.items()])
-        else:
-            mask = np.ones(n, dtype=bool)
+        mask = _applies(f, frame, n)
         applicable += mask
         if f.name in frame:
             answered += mask & frame[f.name].notna().to_numpy()
@@ -55,41 +75,73 @@ def score_frame(frame: pd.DataFrame, ruleset: RuleSet, model_probability=None,
     return pd.concat(parts) if len(parts) != 1 else parts[0]
 
 
-def _score_chunk(frame: pd.DataFrame, ruleset: RuleSet, probs, details: bool) -> pd.DataFrame:
-    hits = evaluate_frame(frame, ruleset)
-    n = len(frame)
+def _rungs(ruleset: RuleSet, hits: np.ndarray, dims: dict, esc: np.ndarray,
+           done: np.ndarray | None, extra: list) -> tuple[np.ndarray, dict, dict]:
+    """Return the rung per row, per track (score, band index, rung), and gates fired."""
+    n = len(hits)
     inds = ruleset.indicators
-    best_key = np.full(n, -1)
-    out = {}
-    rungs = [np.zeros(n, dtype=int)]
-    band = np.empty(n, dtype=object)
+    prot = np.array([i.protective for i in inds])
+    pts = np.array([i.points for i in inds])
+    coercion = np.logical_or.reduce([dims[d] for d in TRAFFICKING_DIMENSIONS]
+                                    + [np.zeros(n, dtype=bool)])
+    tracks, rungs = {}, list(extra)
     for name, bands in ruleset.tracks.items():
         mine = np.array([i.track == name for i in inds])
-        prot = np.array([i.protective for i in inds])
-        pts = np.array([i.points for i in inds])
-        points = hits.indicators[:, mine & ~prot] @ pts[mine & ~prot]
-        protective = hits.indicators[:, mine & prot] @ pts[mine & prot]
-        value = np.minimum(100, points + protective)
+        points = hits[:, mine & ~prot] @ pts[mine & ~prot]
+        value = np.minimum(100, points + hits[:, mine & prot] @ pts[mine & prot])
         band_rungs = np.array([b.rung for b in bands])
         idx = _bands(bands, value)
         base = band_rungs[_bands(bands, np.minimum(100, points))]
         rung = np.maximum(base, np.minimum(band_rungs[idx], PROTECTIVE_CAP))
-        out[f"score_{name}"] = value
+        rung = np.where((rung >= PROTECTION_RUNG) & ~coercion, REVIEW_RUNG, rung)
+        tracks[name] = (value, idx, rung)
         rungs.append(rung)
-        key = value * 8 + rung
+    for k, e in enumerate(ruleset.escalations):
+        rungs.append(np.where(esc[:, k], e.rung, 0))
+    gates = {}
+    both = ruleset.combined_tracks
+    if both is not None:
+        gates[both.id] = np.logical_and.reduce([t[2] >= both.value for t in tracks.values()])
+        rungs.append(np.where(gates[both.id], both.rung, 0))
+    low = ruleset.min_completeness
+    if low is not None:
+        gates[low.id] = done < low.value
+        rungs.append(np.where(gates[low.id], low.rung, 0))
+    return np.maximum.reduce(rungs), tracks, gates
+
+
+def _score_chunk(frame: pd.DataFrame, ruleset: RuleSet, probs, details: bool) -> pd.DataFrame:
+    hits = evaluate_frame(frame, ruleset)
+    n = len(frame)
+    inds = ruleset.indicators
+    done = frame_completeness(frame) if details or ruleset.min_completeness else None
+    extra = [np.zeros(n, dtype=int)] + ([] if probs is None else [model_rungs(ruleset, probs)])
+    rung, tracks, gates = _rungs(ruleset, hits.indicators, hits.dimensions, hits.escalations,
+                                 done, extra)
+    listed = np.array([bool(i.test.lists) for i in inds])
+    listed_esc = np.array([bool(e.test.lists) for e in ruleset.escalations], dtype=bool)
+    if listed.any() or listed_esc.any():
+        # A list (destination context) moves the result by one rung at the most.
+        base = hits.indicators & ~listed
+        dims = frame_dimensions(base, ruleset)
+        esc = frame_escalations(hits.columns, dims, ruleset, reuse=hits.escalations)
+        esc[:, listed_esc] = False
+        rung = np.minimum(rung, _rungs(ruleset, base, dims, esc, done, extra)[0] + 1)
+    best_key = np.full(n, -1)
+    band = np.empty(n, dtype=object)
+    out = {}
+    for name, (value, idx, track_rung) in tracks.items():
+        out[f"score_{name}"] = value
+        key = value * 8 + track_rung
         better = key > best_key
         best_key = np.where(better, key, best_key)
-        band[better] = np.array([b.band for b in bands], dtype=object)[idx[better]]
-    for k, esc in enumerate(ruleset.escalations):
-        rungs.append(np.where(hits.escalations[:, k], esc.rung, 0))
-    if probs is not None:
-        rungs.append(model_rungs(ruleset, probs))
-    rung = np.maximum.reduce(rungs)
+        band[better] = np.array([b.band for b in ruleset.tracks[name]],
+                                dtype=object)[idx[better]]
     result = pd.DataFrame({"score": best_key // 8, "band": band,
                            "action": np.array(LADDER, dtype=object)[rung], "rung": rung,
                            "decision_required": rung >= REVIEW_RUNG, **out}, index=frame.index)
     if details:
-        result["completeness"] = frame_completeness(frame)
+        result["completeness"] = done
         ids = np.array([i.id for i in inds], dtype=object)
         order = np.argsort([-i.points for i in inds], kind="stable")
         prot = np.array([i.protective for i in inds])[order]
@@ -97,6 +149,7 @@ def _score_chunk(frame: pd.DataFrame, ruleset: RuleSet, probs, details: bool) ->
                                 hits.indicators[:, order]]
         result["protective_flags"] = [tuple(ids[order][row & prot]) for row in
                                       hits.indicators[:, order]]
-        esc_ids = np.array([e.id for e in ruleset.escalations], dtype=object)
-        result["escalations"] = [tuple(esc_ids[row]) for row in hits.escalations]
+        esc_ids = np.array([e.id for e in ruleset.escalations] + list(gates), dtype=object)
+        fired = np.column_stack([hits.escalations] + [m[:, None] for m in gates.values()])
+        result["escalations"] = [tuple(esc_ids[row]) for row in fired]
     return result

@@ -11,19 +11,21 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, bindparam, exists, func, insert, select
+from sqlalchemy import Select, bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ews import audit
+from ews.checklist import HISTORY_FIELDS, with_agencies
 from ews.engine import RuleSet
 from ews.scoring import score
 
 from . import pii
 from .db import as_utc, utcnow
-from .models import DEFERRING_DECISIONS, Assessment, Decision, User
+from .models import HOLDING_DECISIONS, Assessment, Decision, User
 
 HISTORY_WINDOW = dt.timedelta(days=30)
+SUPERVISING_ROLES = ("supervisor", "admin")
 DueAt = Callable[[dt.datetime, int], dt.datetime | None]
 
 
@@ -49,14 +51,23 @@ class Submission:
 def _history_statement(with_nik: bool, with_phone: bool) -> Select:
     """Build the one-round-trip history query (built once per shape, then reused)."""
     nik, phone, since = bindparam("nik_hash"), bindparam("phone_hash"), bindparam("since")
+    office, app_id = bindparam("office_code"), bindparam("application_id")
     columns = []
     if with_nik:
-        deferred = exists().where(Decision.assessment_id == Assessment.id,
-                                  Decision.decision.in_(DEFERRING_DECISIONS))
-        columns.append(exists().where(Assessment.nik_hash == nik, deferred)
-                       .label("prior_deferral_on_record"))
-        columns.append(select(func.count()).where(Assessment.nik_hash == nik,
-                                                  Assessment.created_at >= since)
+        held = exists().where(Decision.assessment_id == Assessment.id,
+                              Decision.decision.in_(HOLDING_DECISIONS))
+        columns.append(exists().where(Assessment.nik_hash == nik, held)
+                       .label("prior_supervisor_decision"))
+        columns.append(select(User.role).select_from(Decision)
+                       .join(Assessment, Decision.assessment_id == Assessment.id)
+                       .join(User, Decision.decided_by == User.id)
+                       .where(Assessment.nik_hash == nik)
+                       .order_by(Decision.decided_at.desc(), Decision.id.desc()).limit(1)
+                       .scalar_subquery().label("last_decider_role"))
+        # A follow-up interview of the same application is not a repeat application.
+        columns.append(select(func.count()).where(
+            Assessment.nik_hash == nik, Assessment.created_at >= since,
+            ~((Assessment.office_code == office) & (Assessment.application_id == app_id)))
                        .scalar_subquery().label("repeat_applications_30d"))
     if with_phone:
         others = select(func.count(func.distinct(Assessment.nik_hash))).where(
@@ -73,29 +84,31 @@ _HISTORY = {(n, p): _history_statement(n, p) for n in (True, False) for p in (Tr
 
 
 def history_features(session: Session, nik_hash: str | None, phone_hash: str | None,
-                     now: dt.datetime) -> dict:
+                     now: dt.datetime, office_code: str = "", application_id: str = "") -> dict:
     """Return the point-in-time history features from the log (None when not assessable)."""
-    out: dict = {"prior_deferral_on_record": None, "repeat_applications_30d": None,
-                 "phone_shared_30d": None}
-    if nik_hash or phone_hash:  # one round trip for all three
+    out: dict = dict.fromkeys(HISTORY_FIELDS)
+    if nik_hash or phone_hash:  # one round trip for all of them
         stmt = _HISTORY[bool(nik_hash), bool(phone_hash)]
-        params = {"since": now - HISTORY_WINDOW, "nik_hash": nik_hash, "phone_hash": phone_hash}
+        params = {"since": now - HISTORY_WINDOW, "nik_hash": nik_hash, "phone_hash": phone_hash,
+                  "office_code": office_code, "application_id": application_id}
         out.update(session.connection().execute(stmt, params).one()._asdict())
-    if out["prior_deferral_on_record"] is not None:
-        out["prior_deferral_on_record"] = bool(out["prior_deferral_on_record"])
+    if nik_hash:
+        out["prior_supervisor_decision"] = bool(out["prior_supervisor_decision"])
+        out["last_decided_by_supervisor"] = out.pop("last_decider_role") in SUPERVISING_ROLES
     if phone_hash and nik_hash:
         out["phone_shared_30d"] += 1  # distinct NIKs with this phone, the applicant included
     return out
 
 
 def find(session: Session, office_code: str, application_id: str) -> Assessment | None:
-    """Return the assessment of an application at an office, or None."""
+    """Return the latest version of the assessment of an application at an office, or None."""
     return session.scalar(_FIND, {"office_code": office_code, "application_id": application_id})
 
 
 _INSERT = insert(Assessment.__table__)
-_FIND = select(Assessment).where(Assessment.office_code == bindparam("office_code"),
-                                 Assessment.application_id == bindparam("application_id"))
+_FIND = (select(Assessment).where(Assessment.office_code == bindparam("office_code"),
+                                  Assessment.application_id == bindparam("application_id"))
+         .order_by(Assessment.version.desc()).limit(1))
 
 
 def _replay(existing: Assessment, digest: str, answers: dict) -> Submission:
@@ -108,18 +121,24 @@ def _replay(existing: Assessment, digest: str, answers: dict) -> Submission:
 
 
 def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
-           due_at: DueAt | None = None) -> Submission:
+           due_at: DueAt | None = None, follow_up: bool = False) -> Submission:
     """Score and store a validated record once; a replay returns the stored row.
 
-    Raises AssessmentConflict when the application exists with different answers.
-    The assessment and its audit event are committed together before returning.
+    With `follow_up`, different answers for an application already assessed become its next
+    version, linked to the one they supersede. Otherwise raises AssessmentConflict when the
+    application exists with different answers. The assessment and its audit event are
+    committed together before returning.
     """
+    record = with_agencies(record, ruleset.agencies)
     digest = pii.answers_hash(pii_key, record)
     answers = pii.storable_answers(record)
     office, app_id = record["office_code"], record["application_id"]
+    earlier = find(session, office, app_id) if follow_up else None
+    if earlier is not None and earlier.answers_hash == digest:
+        return Submission(earlier, created=False)
     now = utcnow()
     nik_h, phone_h = pii.nik_hash(pii_key, record["nik"]), pii.phone_hash(pii_key, record["phone"])
-    record = record | history_features(session, nik_h, phone_h, now)
+    record = record | history_features(session, nik_h, phone_h, now, office, app_id)
     result = score(record, ruleset)
     action = result["recommended_action"]
     values = dict(
@@ -130,18 +149,26 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
         status="awaiting_review" if result["decision_required"] else "open",
         ruleset_sha256=ruleset.sha256, model_version=None, officer_id=user.id,
         nik_hash=nik_h, phone_hash=phone_h, interviewed_at=record["interviewed_at"],
-        created_at=now,
+        created_at=now, checklist_version=record["checklist_version"],
+        version=earlier.version + 1 if earlier else 1,
+        supersedes_id=earlier.id if earlier else None, superseded_by=None,
+        origin_kecamatan=record.get("origin_kecamatan"),
+        recruiter_phone_hash=pii.phone_hash(pii_key, record.get("recruiter_phone")),
         due_at=due_at(now, action["rung"]) if due_at and result["decision_required"] else None)
     try:
         # Insert first, no look-up before: a replay is rare, and the unique constraint
         # catches it (and a concurrent twin) in the same statement. Core, not the ORM unit
         # of work: it costs more than the statement on this hot path.
         session.connection().execute(_INSERT, values)
+        if earlier is not None:
+            _supersede(session, earlier, values["id"])
         audit.record(session, "assessment.created", actor=user.username, office_code=office,
                      subject=values["id"], data={"action": values["action"],
                                                  "rung": values["rung"],
                                                  "score": values["score"],
-                                                 "ruleset": ruleset.sha256})
+                                                 "ruleset": ruleset.sha256,
+                                                 "version": values["version"],
+                                                 "supersedes": values["supersedes_id"]})
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -151,6 +178,14 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
         return _replay(existing, digest, answers)
     row = Assessment(**values)  # what was committed, for the caller (not in the session)
     return Submission(row, created=True)
+
+
+def _supersede(session: Session, earlier: Assessment, newer_id: str) -> None:
+    """Link the earlier version to its successor; an undecided one leaves the queue."""
+    status = "superseded" if earlier.status in ("open", "awaiting_review") else earlier.status
+    session.connection().execute(
+        update(Assessment.__table__).where(Assessment.id == earlier.id)
+        .values(superseded_by=newer_id, status=status))
 
 
 def result_of(row: Assessment) -> dict:
@@ -174,7 +209,7 @@ class Filters:
 
 def query(session: Session, flt: Filters, page: int, per_page: int) -> tuple[list, int]:
     """Return one page of assessments (newest first) and the total count."""
-    conds = []
+    conds = [Assessment.superseded_by.is_(None)]
     if flt.offices is not None:
         conds.append(Assessment.office_code.in_(flt.offices))
     for col, value in ((Assessment.band, flt.band), (Assessment.action, flt.action),

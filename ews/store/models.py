@@ -28,10 +28,12 @@ from .db import Base, utcnow
 
 ROLES = ("officer", "supervisor", "analyst", "admin")
 RULESET_STATUSES = ("draft", "active", "retired")
-ASSESSMENT_STATUSES = ("open", "awaiting_review", "decided")
+ASSESSMENT_STATUSES = ("open", "awaiting_review", "decided", "superseded")
 DECISIONS = ("issued", "additional_documents_requested", "deferred", "redirected", "referred",
              "rejected")
 DEFERRING_DECISIONS = ("deferred", "redirected")
+# Decisions a returning applicant's history counts (checklist v2): a supervisor held them.
+HOLDING_DECISIONS = ("deferred", "redirected", "referred", "rejected")
 OUTCOMES = ("confirmed_trafficking", "confirmed_nonprocedural", "intercepted_at_border",
             "legitimate_travel_confirmed", "no_information")
 
@@ -112,14 +114,20 @@ class RuleSetRecord(Base):
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     activated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     activated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    agencies_csv: Mapped[str | None] = mapped_column(Text)  # the P3MI list the set names
 
 
 class Assessment(Base):
-    """One scored interview; (office_code, application_id) is the idempotency key."""
+    """One scored interview; (office_code, application_id, version) is the idempotency key.
+
+    A follow-up interview of the same application is a new version linked to the one it
+    supersedes; lists and the queue show the latest version only.
+    """
 
     __tablename__ = "assessments"
     __table_args__ = (
-        UniqueConstraint("office_code", "application_id", name="uq_assessments_office_app"),
+        UniqueConstraint("office_code", "application_id", "version",
+                         name="uq_assessments_office_app_version"),
         CheckConstraint(_in("status", ASSESSMENT_STATUSES), name="ck_assessments_status"),
         Index("ix_assessments_nik_created", "nik_hash", "created_at"),
         Index("ix_assessments_phone_created", "phone_hash", "created_at"),
@@ -151,6 +159,12 @@ class Assessment(Base):
     claimed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     claimed_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
     decided_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    checklist_version: Mapped[int] = mapped_column(Integer, default=2)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    supersedes_id: Mapped[str | None] = mapped_column(String(36))
+    superseded_by: Mapped[str | None] = mapped_column(String(36))
+    origin_kecamatan: Mapped[str | None] = mapped_column(String(6))
+    recruiter_phone_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Decision(Base):

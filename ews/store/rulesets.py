@@ -27,7 +27,8 @@ def compiled(row: RuleSetRecord) -> RuleSet:
     """
     ruleset = _COMPILED.get(row.sha256)
     if ruleset is None:
-        ruleset = parse_ruleset(row.text, source=f"ruleset {row.sha256[:12]}")
+        ruleset = parse_ruleset(row.text, source=f"ruleset {row.sha256[:12]}",
+                                agencies=row.agencies_csv)
         if len(_COMPILED) >= 16:
             _COMPILED.clear()
         _COMPILED[row.sha256] = ruleset
@@ -60,16 +61,22 @@ def _by_sha(session: Session, sha: str | None) -> RuleSet | None:
     return ruleset
 
 
-def register_ruleset(session: Session, text: str, created_by: User | None,
-                     source: str = "<upload>") -> RuleSetRecord:
-    """Validate and store a rule set as a draft (or return the stored one with the same bytes)."""
-    ruleset = parse_ruleset(text, source=source)  # raises RuleSetError listing every problem
+def register_ruleset(session: Session, text: str | bytes, created_by: User | None,
+                     source: str = "<upload>",
+                     agencies: str | bytes | None = None) -> RuleSetRecord:
+    """Validate and store a rule set as a draft (or return the stored one with the same bytes).
+
+    `agencies` is the text of the P3MI list CSV the rule set names, stored with it.
+    """
+    # raises RuleSetError listing every problem
+    ruleset = parse_ruleset(text, source=source, agencies=agencies)
     row = session.scalar(select(RuleSetRecord).where(RuleSetRecord.sha256 == ruleset.sha256))
     if row is not None:
         return row
     row = RuleSetRecord(sha256=ruleset.sha256, ruleset_id=ruleset.id, version=ruleset.version,
                         description=ruleset.description or "", text=ruleset.text,
-                        status="draft", created_by=created_by.id if created_by else None)
+                        agencies_csv=ruleset.agencies_text, status="draft",
+                        created_by=created_by.id if created_by else None)
     session.add(row)
     session.flush()
     audit.record(session, "ruleset.registered", actor=_name(created_by), subject=row.sha256,

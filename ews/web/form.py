@@ -50,9 +50,8 @@ class FormField:
 
     @property
     def optional_choice(self) -> bool:
-        """Return True when a choice group offers an explicit 'not assessed' option."""
-        return (self.widget == "choice" and not self.field.required
-                and self.field.form_default is None)
+        """Return True when a choice group offers an explicit 'not asked' option."""
+        return self.widget == "choice" and not self.field.required
 
     @property
     def wide(self) -> bool:
@@ -69,7 +68,7 @@ class FormField:
     @property
     def inputmode(self) -> str:
         """Return the on-screen keyboard hint for a text input."""
-        return {"digits16": "numeric", "phone": "tel"}.get(self.field.extra.get("error"), "")
+        return {"nik": "numeric", "phone": "tel"}.get(self.field.extra.get("error"), "")
 
     def applies_when_json(self) -> str:
         """Return the applicability condition as JSON of form values, for the page script."""
@@ -137,19 +136,27 @@ def form_value(value: Any) -> str:
 
 
 def initial_values() -> dict[str, str]:
-    """Return the form's starting answers: each field's registry default."""
-    return {f.name: form_value(f.form_default) for f in INPUT_FIELDS
-            if f.form_default is not None and f.name not in SERVER_SET}
+    """Return the form's starting answers: none, every question is answered on purpose."""
+    return {}
+
+
+def _typed(f: Field, value: str) -> Any:
+    """Return a form string as the JSON value the schema expects (left as is if malformed)."""
+    if f.kind == "bool":
+        return {"true": True, "false": False}.get(value, value)
+    if f.kind == "int" and value.isascii() and value.isdigit():
+        return int(value)
+    return value
 
 
 def payload_from_form(form: Mapping[str, str], office_code: str) -> dict[str, Any]:
-    """Turn submitted form data into a checklist payload; blank inputs mean 'not assessed'."""
+    """Turn submitted form data into a checklist payload; blank inputs mean 'not asked'."""
     payload: dict[str, Any] = {"office_code": office_code}
     for section in form_sections():
         for ff in section.fields:
             value = form.get(ff.name)
             if value is not None and value.strip() != "":
-                payload[ff.name] = value
+                payload[ff.name] = _typed(ff.field, value.strip())
     return payload
 
 

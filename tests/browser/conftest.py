@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from ews import create_app
 from ews.auth.passwords import hash_password
+from ews.engine import ruleset_files
 from ews.store import make_engine, upgrade
 from ews.store.rulesets import activate_ruleset, register_ruleset
 from ews.store.users import create_user
@@ -51,7 +52,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     upgrade(url)
     engine = make_engine(url)
     with Session(engine) as db:
-        row = register_ruleset(db, RULES.read_text(encoding="utf-8"), None, source=str(RULES))
+        text, agencies = ruleset_files(RULES)
+        row = register_ruleset(db, text, None, source=str(RULES), agencies=agencies)
         activate_ruleset(db, row, None)
         digest = hash_password(PASSWORD)
         for name, role, office in USERS:

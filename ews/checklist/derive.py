@@ -1,0 +1,67 @@
+"""Fields the service derives from the answers, point-in-time (at the interview)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+
+from . import nik as nik_rules
+from .fields import OFFER_CHANNELS, RECRUITERS
+
+AGE_BANDS = ((18, "under_18"), (25, "18_24"), (35, "25_34"), (45, "35_44"), (55, "45_54"))
+_WORK_PURPOSES = ("procedural_work", "seafarer")
+_LEGAL_FORM = re.compile(r"^(pt|cv)\.?\s+|[^\w\s]")
+
+
+def age_on(dob: dt.date, day: dt.date) -> int:
+    """Return completed years of age on `day`."""
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def agency_key(name: str) -> str:
+    """Return the comparable form of an agency name: no legal form, case or punctuation."""
+    return " ".join(_LEGAL_FORM.sub(" ", name.casefold().strip()).split())
+
+
+def work_in_view(record: dict) -> bool | None:
+    """Return whether work abroad is in view, said or not (None when nothing was asked)."""
+    get = record.get
+    if (get("states_work_abroad") or get("purpose") in _WORK_PURPOSES
+            or get("job_offer_channel") in OFFER_CHANNELS or get("recruiter_type") in RECRUITERS
+            or get("job_sector") is not None or get("family_cash_advance")):
+        return True
+    if get("states_work_abroad") is None and get("job_offer_channel") is None:
+        return None
+    return False
+
+
+def derive(record: dict, agencies: Mapping[str, dt.date]) -> dict:
+    """Add the derived fields to a validated record and return it."""
+    day = record["interviewed_at"].date()
+    dob = record.get("date_of_birth")
+    nik = record.get("nik")
+    if dob is None and nik is not None:  # only to know a minor: never stored, never a rule
+        dob = nik_rules.birth_date(nik, day)
+    if dob is None:
+        record["is_minor"] = record["age_band"] = None
+    else:
+        age = age_on(dob, day)
+        record["is_minor"] = age < 18
+        record["age_band"] = next((band for limit, band in AGE_BANDS if age < limit),
+                                  "55_plus")
+    record["origin_kecamatan"] = nik_rules.kecamatan_code(nik) if nik else None
+    record["work_in_view"] = work_in_view(record)
+    return with_agencies(record, agencies)
+
+
+def with_agencies(record: dict, agencies: Mapping[str, dt.date]) -> dict:
+    """Set `agency_licence` from the rule set's P3MI list, as on the interview day."""
+    name = record.get("agency_name")
+    if name:
+        until = agencies.get(agency_key(name))
+        day = record["interviewed_at"].date()
+        record["agency_licence"] = "licensed" if until and until >= day else "unverified"
+    else:
+        record["agency_licence"] = None
+    return record
