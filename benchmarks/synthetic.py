@@ -43,7 +43,8 @@ def _sound(rng: random.Random, i: int) -> dict:
         "costs_paid_by_non_family": rng.random() < 0.02,
         "romance_or_marriage_promise": rng.random() < 0.003,
         "accompanied_by": rng.choices(["alone", "immediate_family", "unclear"], [50, 49, 1])[0],
-        "threats_observed": False, "violence_observed": False, "lost_passport_count": rng.choices([0, 1, 2], [95, 4, 1])[0],
+        "threats_observed": False, "violence_observed": False,
+        "lost_passport_count": rng.choices([0, 1, 2], [95, 4, 1])[0],
     }
     if purpose == "umrah_hajj":
         p["umrah_documents"] = rng.choices(["valid", "incomplete"], [97, 3])[0]

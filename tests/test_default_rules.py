@@ -285,7 +285,8 @@ SAME_ANSWERS = {
     "broker pays and speaks": {"costs_paid_by_non_family": True,
                                "accompanied_by": "broker_or_sponsor",
                                "third_party_speaks": True},
-    "admits work without documents": {"states_work_abroad": True, "disnaker_recommendation": "missing",
+    "admits work without documents": {"states_work_abroad": True,
+                                      "disnaker_recommendation": "missing",
                                       "job_offer_channel": "individual_recruiter"},
     "history": {"prior_deportation": True, "long_visit_stays_abroad": True},
 }
