@@ -42,4 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from ews import web  # the pages build on the API's service functions
 
     web.init_app(app)
+    from ews.admin import views as admin_views
+
+    admin_views.init_app(app)
     return app
