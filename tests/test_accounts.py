@@ -12,7 +12,6 @@ from ews.config import load_config
 from ews.store.db import as_utc, utcnow
 from ews.store.models import ApiToken, User
 from ews.store.users import create_token, create_user
-from tests.cli_env import ews_cli  # noqa: F401
 from tests.conftest import PASSWORD
 
 
