@@ -157,3 +157,18 @@ def test_the_last_admin_cannot_demote_or_disable_themself(admin_client, db, acco
     resp = admin_client.post(f"/admin/users/{uid}/active", data={"active": "0"})
     assert resp.status_code == 409
     assert user(db, "admin-pst").active is True
+
+
+def test_admin_actions_need_the_csrf_token(app_config, accounts, db):
+    from ews import create_app
+
+    app = create_app(app_config | {"WTF_CSRF_ENABLED": True})
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "admin-pst", "password": PASSWORD,
+                                "csrf_token": token})
+    resp = client.post(f"/admin/users/{accounts['officer'].id}/active", data={"active": "0"})
+    assert resp.status_code == 400
+    assert user(db, "officer-pmk").active is True
+    app.extensions["ews_engine"].dispose()

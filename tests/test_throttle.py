@@ -124,3 +124,28 @@ def test_typed_usernames_are_kept_only_as_keyed_hashes(app, db, engine):
         for table in ("login_failures", "login_throttle"):
             rows = conn.execute(text(f"SELECT * FROM {table}")).all()
             assert rows and nik not in repr(rows)
+
+
+def test_spraying_names_from_one_address_is_slowed_down(app, accounts):
+    sprayer = client_at(app, ELSEWHERE)
+    for i in range(50):
+        assert login(sprayer, f"guess{i}", "guess-guess-guess").status_code == 401
+    resp = login(sprayer, accounts["officer"].username, "guess-guess-guess")
+    assert resp.status_code == 429 and int(resp.headers["Retry-After"]) <= 60
+
+
+def test_guessing_one_name_from_many_addresses_is_slowed_down(app, accounts):
+    officer = accounts["officer"]
+    for i in range(20):
+        login(client_at(app, f"192.0.2.{i + 1}"), officer.username, "guess-guess-guess")
+    resp = login(client_at(app, "192.0.2.200"), officer.username)
+    assert resp.status_code == 429  # an unknown device waits; a known one would not
+
+
+def test_a_forged_device_cookie_counts_as_no_device(app, accounts):
+    officer = accounts["officer"]
+    client = client_at(app, ELSEWHERE)
+    client.set_cookie("ews_device", "forged", path="/login")
+    for _ in range(5):
+        login(client, officer.username, "guess-guess-guess")
+    assert login(client, officer.username).status_code == 429
