@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ews import audit
 from ews.auth.passwords import generate_password, hash_password, password_problem
 from ews.auth.scope import ROLES
+from ews.store.db import utcnow
 from ews.store.models import ApiToken, User
 from ews.store.users import (
     AccountError,
@@ -47,8 +48,6 @@ def list_users(session: Session) -> list[User]:
 
 def token_counts(session: Session) -> dict[int, int]:
     """Return {user id: number of tokens neither revoked nor expired}."""
-    from ews.store.db import utcnow
-
     rows = session.execute(select(ApiToken.user_id, func.count())
                            .where(ApiToken.revoked_at.is_(None),
                                   ApiToken.expires_at > utcnow())
