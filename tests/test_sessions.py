@@ -78,3 +78,18 @@ def test_bearer_tokens_of_a_disabled_user_stop_working(app, db, client, accounts
     admin.set_active(db, db.get(User, officer.id), True, actor="admin-pst")
     db.commit()
     assert client.get(READ, headers=officer.headers).status_code == 200
+
+
+def test_the_page_user_key_survives_a_new_session(app, accounts):
+    """ews.js keeps unsent answers under the page's user key: a new session must not drop them."""
+    import re
+
+    def key(client) -> str:
+        return re.search(r'<body[^>]*data-user="([^"]*)"', client.get("/").get_data(as_text=True)
+                         ).group(1)
+
+    client = signed_in(app, accounts["officer"])
+    before = key(client)
+    client.post("/logout")
+    client.post("/login", data={"username": accounts["officer"].username, "password": PASSWORD})
+    assert key(client) == before == str(accounts["officer"].id)
