@@ -97,3 +97,9 @@ def test_cli_token_days(ews_cli, db, password_hash):
     assert as_utc(row.expires_at) - utcnow() <= dt.timedelta(days=7)
     listing = ews_cli("token", "list", "budi").output
     assert "expires" in listing
+
+
+def test_init_refuses_a_first_admin_name_outside_the_charset(ews_cli, db):
+    result = ews_cli("init", EWS_ADMIN_USER="Admin <b>")
+    assert result.exit_code != 0 and "EWS_ADMIN_USER" in result.output
+    assert db.scalar(select(User)) is None
