@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from . import api, auth, logs, store
+    from . import api, auth, logs, security_headers, store
 
     if app.config.get("TRUSTED_PROXIES"):
         # Behind N reverse proxies: take the client address (login throttling) from them.
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     logs.init_app(app)
+    security_headers.init_app(app)
     store.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)
@@ -41,4 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from ews import web  # the pages build on the API's service functions
 
     web.init_app(app)
+    from ews.admin import views as admin_views
+
+    admin_views.init_app(app)
     return app

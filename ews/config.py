@@ -72,6 +72,15 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     return default if not value else value in ("1", "true", "yes", "on")
 
 
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
 def load_config(env: Mapping[str, str] | None = None) -> dict:
     """Return Flask config keys built from `EWS_*` variables; raise ConfigError when unsafe."""
     env = os.environ if env is None else env
@@ -95,6 +104,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "TRUSTED_PROXIES": int(env.get("EWS_TRUSTED_PROXIES") or 0),
         "LOGIN_MAX_FAILURES": int(env.get("EWS_LOGIN_MAX_FAILURES") or 5),
         "LOGIN_WINDOW_SECONDS": int(env.get("EWS_LOGIN_WINDOW_SECONDS") or 900),
+        "LOGIN_MAX_DELAY": _positive(env, "EWS_LOGIN_MAX_DELAY", 60),
+        "TOKEN_DAYS": _positive(env, "EWS_TOKEN_DAYS", 90),
         "MAX_CONTENT_LENGTH": MAX_BODY,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

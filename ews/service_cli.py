@@ -1,4 +1,4 @@
-"""Operator commands of the service: init, user add, token create/revoke/list, serve, audit verify.
+"""Operator commands of the service: init, serve, audit verify (users and tokens: ews.admin.cli).
 
 They read the same `EWS_*` configuration as the web application and talk to the database
 directly (no running server needed).
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ews.config import ConfigError, load_config
-from ews.store.models import ROLES, User
+from ews.store.models import User
 
 CLI_ACTOR = "cli"
 
@@ -56,7 +56,7 @@ def init_cmd() -> None:
     from ews.engine import RuleSetError, ruleset_files
     from ews.store import upgrade
     from ews.store.rulesets import activate_ruleset, active_record, register_ruleset
-    from ews.store.users import create_user
+    from ews.store.users import AccountError, create_user
 
     config = _config()
     upgrade(config["DATABASE_URL"])
@@ -77,87 +77,17 @@ def init_cmd() -> None:
             name = os.environ.get("EWS_ADMIN_USER") or "admin"
             office = os.environ.get("EWS_ADMIN_OFFICE") or "PST"
             password = generate_password()
-            create_user(session, name, "admin", office, hash_password(password),
-                        actor=CLI_ACTOR, must_change_password=True)
+            try:
+                create_user(session, name, "admin", office.strip().upper(),
+                            hash_password(password), actor=CLI_ACTOR,
+                            must_change_password=True)
+            except AccountError as err:
+                raise click.ClickException(f"EWS_ADMIN_USER/EWS_ADMIN_OFFICE: {err}") from None
             session.commit()
             click.echo(f"admin: created user {name!r} (office {office})")
             click.echo(f"one-time password (shown once, change it at first login): {password}")
         session.commit()
     click.echo("ready")
-
-
-@click.group("user")
-def user_group() -> None:
-    """Manage users."""
-
-
-@user_group.command("add")
-@click.argument("name")
-@click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--office", "office", required=True, help="office code, e.g. PMK")
-def user_add(name: str, role: str, office: str) -> None:
-    """Add a user; the password comes from EWS_PASSWORD or a prompt."""
-    from ews.auth.passwords import hash_password, password_problem
-    from ews.store.users import create_user, user_by_name
-
-    password = os.environ.get("EWS_PASSWORD") or click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True)
-    problem = password_problem(password)
-    if problem:
-        raise click.ClickException(problem)
-    office = office.strip().upper()
-    if not 2 <= len(office) <= 16:
-        raise click.ClickException("office code must have 2-16 characters")
-    with _session(_config()) as session:
-        if user_by_name(session, name) is not None:
-            raise click.ClickException(f"user {name!r} exists already")
-        create_user(session, name, role, office, hash_password(password), actor=CLI_ACTOR)
-        session.commit()
-    click.echo(f"user {name!r} added: {role} at {office}")
-
-
-@click.group("token")
-def token_group() -> None:
-    """Manage API tokens."""
-
-
-@token_group.command("create")
-@click.argument("name")
-@click.option("--label", default="cli", show_default=True, help="what the token is for")
-def token_create(name: str, label: str) -> None:
-    """Create an API token for user NAME and print it once."""
-    from ews.store.users import create_token
-
-    with _session(_config()) as session:
-        row, token = create_token(session, _user(session, name), label, actor=CLI_ACTOR)
-        session.commit()
-    click.echo(f"token {row.id} for {name!r} (shown once; keep it secret):", err=True)
-    click.echo(token)
-
-
-@token_group.command("revoke")
-@click.argument("token_id", type=int)
-def token_revoke(token_id: int) -> None:
-    """Revoke the API token with id TOKEN_ID."""
-    from ews.store.users import revoke_token
-
-    with _session(_config()) as session:
-        if revoke_token(session, token_id, actor=CLI_ACTOR) is None:
-            raise click.ClickException(f"no token with id {token_id}")
-        session.commit()
-    click.echo(f"token {token_id} revoked")
-
-
-@token_group.command("list")
-@click.argument("name")
-def token_list(name: str) -> None:
-    """List the tokens of user NAME (ids and labels, never the tokens)."""
-    from ews.store.users import list_tokens
-
-    with _session(_config()) as session:
-        for row in list_tokens(session, _user(session, name)):
-            state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
-            click.echo(f"{row.id}\t{row.name}\t{row.created_at:%Y-%m-%d}\t{state}")
 
 
 @click.command("serve")
@@ -193,5 +123,7 @@ def audit_verify() -> None:
         sys.exit(1)
     click.echo(f"ok: {count} audit events, chain intact")
 
+
+from ews.admin.cli import token_group, user_group  # noqa: E402 - they use the helpers above
 
 COMMANDS = (init_cmd, user_group, token_group, serve_cmd, audit_group)

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES = ROOT / "rules" / "tppo_pmi.yaml"
 PASSWORD = "correct-horse-battery"
 TABLES = ("audit_events", "audit_head", "outcomes", "decisions", "assessments", "api_tokens",
-          "login_failures", "rulesets", "users", "offices")
+          "login_failures", "login_throttle", "rulesets", "users", "offices")
 PG_URL = os.environ.get("EWS_TEST_DATABASE_URL")
 
 
@@ -117,6 +117,25 @@ def client(app):
 def runner(app):
     """Return a CLI runner."""
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def ews_cli(database_url, db, tmp_path, monkeypatch):
+    """Return a function running `ews ARGS...` in-process on the test database (production)."""
+    from click.testing import CliRunner
+
+    from ews.cli import main
+
+    for name in ("EWS_PASSWORD", "EWS_ADMIN_USER", "EWS_ADMIN_OFFICE", "EWS_TOKEN_DAYS"):
+        monkeypatch.delenv(name, raising=False)
+    env = {"EWS_ENV": "production", "EWS_DATABASE_URL": database_url,
+           "EWS_SECRET_KEY": "s" * 32, "EWS_PII_KEY": "p" * 32,
+           "EWS_INSTANCE_PATH": str(tmp_path / "instance")}
+
+    def run(*args, **extra_env):
+        return CliRunner().invoke(main, list(args), env=env | extra_env)
+
+    return run
 
 
 @dataclass

@@ -45,10 +45,10 @@ def test_init_is_idempotent_and_prints_the_password_once(cli, db):
 def test_user_add_and_token_create(cli, db, app):
     assert cli("init").exit_code == 0
     added = cli("user", "add", "budi", "--role", "officer", "--office", "pmk",
-                EWS_PASSWORD="budi-password-1")
+                EWS_PASSWORD="lantai-tiga-meja-kiri")
     assert added.exit_code == 0, added.output
     assert cli("user", "add", "budi", "--role", "officer", "--office", "PMK",
-               EWS_PASSWORD="budi-password-1").exit_code == 1
+               EWS_PASSWORD="lantai-tiga-meja-kiri").exit_code == 1
     assert cli("user", "add", "x", "--role", "officer", "--office", "PMK",
                EWS_PASSWORD="short").exit_code == 1
     made = cli("token", "create", "budi")

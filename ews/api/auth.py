@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
@@ -14,6 +14,8 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 def api_user() -> Principal:
     """Return the authenticated caller (401 otherwise)."""
     if not current_user.is_authenticated:
+        if "auth_problem" in g:
+            abort(401, message=g.auth_problem)
         abort(401)
     return current_user._get_current_object()
 

@@ -1,17 +1,20 @@
 """Authentication: session login for the pages, bearer tokens for the API.
 
-`init_app` wires Flask-Login: the session cookie names a user id; an `Authorization: Bearer`
-header names a token, looked up by its SHA-256. Either way the request sees a `Principal`.
-Failed logins are counted in the database (every worker sees them) and audited.
+`init_app` wires Flask-Login: the session cookie names a user id and the user's session
+generation, checked against the database on every request (bumping it ends every session of
+the user: logout, password change, disabling, a role or office change). An
+`Authorization: Bearer` header names a token, looked up by its SHA-256. Either way the
+request sees a `Principal`. Failed logins are counted in the database and audited.
 """
 
 from __future__ import annotations
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from sqlalchemy import Row
 
 from ews.store import get_session
+from ews.store.db import as_utc, utcnow
 from ews.store.models import User
 from ews.store.users import user_for_token
 
@@ -27,15 +30,21 @@ def principal(user: User | Row, via: str = "session") -> Principal:
     """Return the request-level view of a stored user."""
     return Principal(id=user.id, username=user.username, role=user.role,
                      office_code=user.office_code,
-                     must_change_password=user.must_change_password, via=via)
+                     must_change_password=user.must_change_password, via=via,
+                     generation=getattr(user, "session_generation", 0))
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> Principal | None:
+def _load_user(session_id: str) -> Principal | None:
     if request.headers.get("Authorization"):
         return None  # an explicit credential wins over a cookie sent along with it
-    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
-    return principal(user) if user is not None and user.active else None
+    user_id, _, generation = session_id.partition(":")
+    if not (user_id.isdigit() and generation.isdigit()):
+        return None  # a cookie from before session generations: sign in again
+    user = get_session().get(User, int(user_id))
+    if user is None or not user.active or user.session_generation != int(generation):
+        return None
+    return principal(user)
 
 
 @login_manager.request_loader
@@ -44,7 +53,14 @@ def _load_from_header(req) -> Principal | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     user = user_for_token(get_session(), token.strip())
-    return principal(user, via="token") if user is not None else None
+    if user is None:
+        return None
+    expires = as_utc(user.expires_at)
+    if expires <= utcnow():
+        g.auth_problem = (f"This token expired on {expires:%Y-%m-%d}; "
+                          "ask an admin for a new one (ews token create).")
+        return None
+    return principal(user, via="token")
 
 
 def _force_password_change():

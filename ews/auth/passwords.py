@@ -1,16 +1,28 @@
-"""Password hashing with Argon2id (memory-hard), via argon2-cffi."""
+"""Password hashing with Argon2id (memory-hard), via argon2-cffi, and the password policy."""
 
 from __future__ import annotations
 
 import secrets
+import string
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 _hasher = PasswordHasher()
 # Verified against when the user does not exist, so that timing does not reveal it.
 _DUMMY = _hasher.hash("not-a-real-password")
-MIN_LENGTH = 10
+MIN_LENGTH = 12
+MIN_DISTINCT = 5
+COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
+_EDGES = string.digits + string.punctuation + " "
+_SWAPS = str.maketrans("013457@$", "oieastas")
+# Runs on a keyboard or in the alphabet: any stretch of them (wrapping round) is refused.
+_SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl",
+              "zxcvbnm", "qwertyuiopasdfghjklzxcvbnm", "1qaz2wsx3edc4rfv5tgb")
 
 
 def hash_password(password: str) -> str:
@@ -31,8 +43,42 @@ def generate_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def password_problem(password: str) -> str | None:
-    """Return why a new password is unacceptable, or None."""
+@cache
+def common_passwords() -> frozenset[str]:
+    """Return the shipped list of common passwords (lower case)."""
+    lines = COMMON_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and line[0] != "#")
+
+
+def _is_common(low: str) -> bool:
+    base = low.strip(_EDGES)
+    candidates = {low, base, base.translate(_SWAPS), low.translate(_SWAPS)}
+    return bool(candidates & common_passwords()) or not base
+
+
+def _is_sequence(low: str) -> bool:
+    return any(low in run * 3 or low in run[::-1] * 3 for run in _SEQUENCES)
+
+
+def _repeats(low: str) -> bool:
+    """Return True when `low` is one short pattern repeated ("abcabcabcabc")."""
+    return any(len(low) % size == 0 and low == low[:size] * (len(low) // size)
+               for size in range(1, len(low) // 2 + 1))
+
+
+def password_problem(password: str, username: str | None = None,
+                     previous_hash: str | None = None) -> LazyString | None:
+    """Return why a new password is unacceptable (a translatable message), or None."""
+    low = password.lower()
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _l("Use at least %(min)d characters.", min=MIN_LENGTH)
+    if len(set(low)) < MIN_DISTINCT or _repeats(low) or _is_sequence(low):
+        return _l("This password is too simple: use a few words or a mix of characters.")
+    if _is_common(low):
+        return _l("This password is too common: choose one that is harder to guess.")
+    if username and (low == username.lower() or (len(username) >= 3
+                                                 and username.lower() in low)):
+        return _l("The password must not contain the username.")
+    if previous_hash and check_password(previous_hash, password):
+        return _l("The new password must differ from the previous one.")
     return None

@@ -43,14 +43,15 @@ class Principal:
     office_code: str
     must_change_password: bool = False
     via: str = "session"
+    generation: int = 0
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
     def get_id(self) -> str:
-        """Return the id Flask-Login keeps in the session."""
-        return str(self.id)
+        """Return what Flask-Login keeps in the session: the id and the session generation."""
+        return f"{self.id}:{self.generation}"
 
 
 def office_scope(user: Principal) -> tuple[str, ...] | None:

@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -20,11 +21,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ews import audit
 from ews.store import get_session
 from ews.store.models import User
-from ews.store.users import user_by_name
+from ews.store.users import end_sessions, user_by_name
 
-from . import ratelimit
+from . import devices, ratelimit
 from .forms import LoginForm, PasswordForm
-from .passwords import check_password, hash_password
+from .passwords import check_password, hash_password, password_problem
 
 bp = Blueprint("auth", __name__)
 
@@ -52,37 +53,53 @@ def login():
         return render_template("auth/login.html", form=form), 400 if form.errors else 200
     db, cfg = get_session(), current_app.config
     username, addr = form.username.data.strip(), request.remote_addr or "-"
+    limits = ratelimit.Limits.of(cfg)
+    name = ratelimit.name_hash(cfg["PII_KEY"], username)
+    device = devices.device_for(request, name)
     user = user_by_name(db, username)
     # The permanent audit trail names only real accounts: a mistyped username may be a NIK.
     actor = user.username if user else UNKNOWN_ACTOR
-    if ratelimit.locked_out(db, username, addr, cfg["LOGIN_MAX_FAILURES"],
-                            cfg["LOGIN_WINDOW_SECONDS"]):
-        audit.record(db, "login.throttled", actor=actor, data={"addr": addr})
+    verdict = ratelimit.check(db, cfg["PII_KEY"], name, addr, device, limits)
+    if verdict.wait:
+        if ratelimit.count_throttled(db, verdict.key, limits):  # first of its window only
+            audit.record(db, "login.throttled", actor=actor,
+                         data={"addr": addr, "scope": verdict.scope})
         db.commit()
-        flash(_("Too many failed attempts. Try again later."), "error")
-        return render_template("auth/login.html", form=form), 429
+        flash(_("Too many failed attempts. Try again in %(seconds)d seconds.",
+                seconds=verdict.wait), "error")
+        resp = make_response(render_template("auth/login.html", form=form), 429)
+        resp.headers["Retry-After"] = str(verdict.wait)
+        return resp
     ok = check_password(user.password_hash if user else None, form.password.data)
     if not ok or not user.active:
-        ratelimit.record_failure(db, username, addr)
+        ratelimit.record_failure(db, name, addr, device)
         audit.record(db, "login.failure", actor=actor, data={"addr": addr})
         db.commit()
         flash(_("Wrong username or password."), "error")
         return render_template("auth/login.html", form=form), 401
-    ratelimit.clear_failures(db, username, cfg["LOGIN_WINDOW_SECONDS"])
+    ratelimit.clear_failures(db, name, addr, device, limits)
     audit.record(db, "login.success", actor=username, office_code=user.office_code,
                  data={"addr": addr})
     db.commit()
     from . import principal
 
     login_user(principal(user))
-    if user.must_change_password:
-        return redirect(url_for("auth.password"))
-    return redirect(_safe_next(request.args.get("next")))
+    target = (url_for("auth.password") if user.must_change_password
+              else _safe_next(request.args.get("next")))
+    resp = redirect(target)
+    devices.remember(request, resp, name)
+    return resp
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out."""
+    """Sign out: end every session of this user, on this device and on any other."""
+    if current_user.is_authenticated and current_user.via == "session":
+        db = get_session()
+        end_sessions(db, current_user.id)
+        audit.record(db, "logout", actor=current_user.username,
+                     office_code=current_user.office_code)
+        db.commit()
     logout_user()
     return redirect(url_for("auth.login"))
 
@@ -101,9 +118,15 @@ def password():
     if not check_password(user.password_hash, form.current.data):
         form.current.errors = [_("Wrong password.")]
         return render_template("auth/password.html", form=form), 400
+    problem = password_problem(form.new.data, username=user.username,
+                               previous_hash=user.password_hash)
+    if problem:
+        form.new.errors = [str(problem)]
+        return render_template("auth/password.html", form=form), 400
     user.password_hash, user.must_change_password = hash_password(form.new.data), False
     audit.record(db, "user.password_changed", actor=user.username,
                  office_code=user.office_code, subject=user.username)
+    end_sessions(db, user.id)  # a copied cookie dies; this session is renewed below
     db.commit()
     from . import principal
 

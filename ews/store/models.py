@@ -66,6 +66,8 @@ class User(Base):
     office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Kept in every session; bumping it ends all of the user's sessions on the server.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
 
 
@@ -78,19 +80,34 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(64))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(Timestamp)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
 
 
 class LoginAttempt(Base):
-    """A failed login, kept in the database so that every worker sees the same count."""
+    """A failed login, kept in the database so that every worker sees the same count.
+
+    The typed name is kept only as a keyed hash (it may be a NIK typed into the wrong box);
+    `device` is the id of a known-device cookie the attempt carried, if any.
+    """
 
     __tablename__ = "login_failures"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
+    name_hash: Mapped[str] = mapped_column(String(64))
     remote_addr: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(32))
     at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
-    __table_args__ = (Index("ix_login_failures_username_at", "username", "at"),
+    __table_args__ = (Index("ix_login_failures_name_at", "name_hash", "at"),
                       Index("ix_login_failures_addr_at", "remote_addr", "at"))
+
+
+class LoginThrottle(Base):
+    """Throttled attempts counted per key and window: one row (and one audit event) each."""
+
+    __tablename__ = "login_throttle"
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(Timestamp, primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class RuleSetRecord(Base):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 import secrets
 
-from sqlalchemy import Row, bindparam, select
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ews import audit
@@ -14,10 +18,35 @@ from .db import utcnow
 from .models import ApiToken, Office, User
 
 TOKEN_PREFIX = "ews_"
+TOKEN_DAYS = 90
+USERNAME = re.compile(r"[a-z0-9._-]{2,64}")
+OFFICE_CODE = re.compile(r"[A-Z0-9]{2,16}")
+
+
+class AccountError(ValueError):
+    """A username or office code that does not follow the rules; the message says which."""
+
+
+def username_problem(name: str) -> LazyString | None:
+    """Return why `name` cannot be a username, or None."""
+    if USERNAME.fullmatch(name):
+        return None
+    return _l("Username: use 2-64 characters from a-z, 0-9, '.', '_' and '-' "
+              "(lower case, no spaces).")
+
+
+def office_problem(code: str) -> LazyString | None:
+    """Return why `code` cannot be an office code, or None."""
+    if OFFICE_CODE.fullmatch(code):
+        return None
+    return _l("Office code: use 2-16 characters from A-Z and 0-9, e.g. PMK.")
 
 
 def ensure_office(session: Session, code: str, name: str | None = None) -> Office:
     """Return the office with `code`, creating it when missing."""
+    problem = office_problem(code)
+    if problem:
+        raise AccountError(str(problem))
     office = session.get(Office, code)
     if office is None:
         office = Office(code=code, name=name or code)
@@ -35,6 +64,9 @@ def create_user(session: Session, username: str, role: str, office_code: str,
                 password_hash: str, *, actor: str = "system",
                 must_change_password: bool = False) -> User:
     """Create a user (and its office if new); audited, not committed."""
+    problem = username_problem(username)
+    if problem:
+        raise AccountError(str(problem))
     ensure_office(session, office_code)
     user = User(username=username, role=role, office_code=office_code,
                 password_hash=password_hash, must_change_password=must_change_password)
@@ -45,28 +77,44 @@ def create_user(session: Session, username: str, role: str, office_code: str,
     return user
 
 
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every session of a user (bump the generation that sessions carry); not committed."""
+    session.execute(update(User).where(User.id == user_id)
+                    .values(session_generation=User.session_generation + 1)
+                    .execution_options(synchronize_session=False))
+    stale = session.get(User, user_id)
+    if stale is not None:
+        session.expire(stale, ["session_generation"])
+
+
 def token_digest(token: str) -> str:
     """Return the SHA-256 hex under which a token is stored."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, user: User, name: str,
-                 actor: str = "system") -> tuple[ApiToken, str]:
-    """Create a bearer token for `user`; return the row and the token (shown once)."""
+def create_token(session: Session, user: User, name: str, actor: str = "system",
+                 days: int = TOKEN_DAYS) -> tuple[ApiToken, str]:
+    """Create a bearer token for `user` valid `days`; return the row and the token (shown once)."""
+    if days < 1:
+        raise AccountError("a token must be valid for at least 1 day")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, name=name, token_sha256=token_digest(token))
+    now = utcnow()
+    row = ApiToken(user_id=user.id, name=name, token_sha256=token_digest(token),
+                   created_at=now, expires_at=now + dt.timedelta(days=days))
     session.add(row)
     session.flush()
     audit.record(session, "token.created", actor=actor, office_code=user.office_code,
-                 subject=user.username, data={"token_id": row.id, "name": name})
+                 subject=user.username, data={"token_id": row.id, "name": name,
+                                              "days": days})
     return row, token
 
 
 def user_for_token(session: Session, token: str) -> Row | None:
-    """Return id, username, role, office_code, must_change_password of a token's active user.
+    """Return id, username, role, office_code, must_change_password, expires_at of a token.
 
-    None when the token is unknown or revoked or its user inactive. Looked up on every
-    request (a revocation counts at once), with a Core query: no ORM object per request.
+    None when the token is unknown or revoked or its user inactive; the caller checks
+    `expires_at`. Looked up on every request (a revocation counts at once), with a Core
+    query: no ORM object per request.
     """
     return session.connection().execute(_USER_FOR_TOKEN,
                                         {"digest": token_digest(token)}).first()
@@ -74,7 +122,8 @@ def user_for_token(session: Session, token: str) -> Row | None:
 
 # Built once: every API request runs these.
 _USER_FOR_TOKEN = (
-    select(User.id, User.username, User.role, User.office_code, User.must_change_password)
+    select(User.id, User.username, User.role, User.office_code, User.must_change_password,
+           ApiToken.expires_at)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_sha256 == bindparam("digest"), ApiToken.revoked_at.is_(None),
            User.active.is_(True)))

@@ -1,0 +1,1 @@
+"""User administration for admins: the service (`service`) and its pages under /admin/users."""

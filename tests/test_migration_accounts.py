@@ -1,0 +1,56 @@
+"""The account_security migration runs over existing data (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from ews.store import make_engine, upgrade
+from ews.store.db import as_utc
+from tests.conftest import PG_URL
+
+
+@pytest.fixture
+def fresh_url(tmp_path):
+    """Return the URL of an empty database (a new SQLite file or a new PG schema)."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'm.sqlite3'}"
+        return
+    schema = f"ews_mig_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def test_upgrade_keeps_users_and_tokens_and_drops_clear_usernames(fresh_url):
+    upgrade(fresh_url, "0001")
+    engine = make_engine(fresh_url)
+    created = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO offices (code, name, created_at) VALUES ('PMK', 'PMK', :t)"),
+                     {"t": created})
+        conn.execute(text("INSERT INTO users (id, username, password_hash, role, office_code, "
+                          "active, must_change_password, created_at) VALUES "
+                          "(1, 'budi', 'x', 'officer', 'PMK', true, false, :t)"), {"t": created})
+        conn.execute(text("INSERT INTO api_tokens (id, user_id, name, token_sha256, created_at) "
+                          "VALUES (1, 1, 'cli', :h, :t)"), {"h": "a" * 64, "t": created})
+        conn.execute(text("INSERT INTO login_failures (username, remote_addr, at) "
+                          "VALUES ('3528011201900001', '10.0.0.1', :t)"), {"t": created})
+    upgrade(fresh_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT session_generation FROM users")).scalar_one() == 0
+        expires = conn.execute(text("SELECT expires_at FROM api_tokens")).scalar_one()
+        if isinstance(expires, str):
+            expires = dt.datetime.fromisoformat(expires)
+        assert as_utc(expires) == created + dt.timedelta(days=90)
+        assert conn.execute(text("SELECT count(*) FROM login_failures")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM login_throttle")).scalar_one() == 0
+    engine.dispose()
