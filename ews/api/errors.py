@@ -88,8 +88,10 @@ def handle_http_exception(error: HTTPException):
     detail = data.get("message")
     if detail is None and status in (403, 409, 503) and error.description:
         detail = error.description
-    if isinstance(error, BadRequest) and status == 400:
-        detail = DETAILS[400]
+    if isinstance(error, BadRequest) and status == 400 and detail is None:
+        # Werkzeug's generic text, or a description we wrote (never one quoting the input).
+        custom = type(error) is BadRequest and error.description != BadRequest.description
+        detail = error.description if custom else DETAILS[400]
     extra = {k: v for k, v in data.items() if k in ("conflicts", "assessment_id")}
     errors = _field_errors(data) if status == 422 else None
     return problem(status, detail, errors=errors, headers=headers, **extra)

@@ -6,10 +6,10 @@ messages follow Accept-Language (en or id) like the checklist's.
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, fields
 
 from ews.review import service
 from ews.review.kpi import office_kpis
@@ -19,6 +19,7 @@ from ews.store import get_session
 from ews.store.db import as_utc
 
 from .auth import api_user, protect
+from .jsonbody import load_body
 from .service import request_lang
 
 bp = protect(Blueprint("review_api", __name__, url_prefix="/api/v1",
@@ -83,13 +84,7 @@ class OutcomeSchema(OutcomeInput):
 
 def _body(schema_for) -> dict:
     """Validate the JSON body with the schema in the caller's language; 422 otherwise."""
-    payload = request.get_json()  # 415 when not JSON, 400 when malformed
-    try:
-        return schema_for(request_lang())().load(payload if isinstance(payload, dict) else {
-            "_schema": payload})
-    except ValidationError as err:
-        abort(422, errors=err.messages)
-    raise AssertionError("unreachable")
+    return load_body(schema_for(request_lang())())
 
 
 def _fail(err: service.ReviewError):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import render_template
+from flask import render_template, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ews.auth.scope import can
@@ -47,16 +48,26 @@ def error_page(err) -> tuple[str, int]:
                            message=message, status=err.status), err.status
 
 
+BAD_REQUEST = _l("The request could not be read (for example a link with control "
+                 "characters). Go back and try again; nothing was stored.")
+
+
 def http_error_page(error: HTTPException):
-    """Render page errors (CSRF, 404, 405, 413) in the officer's language; /api keeps JSON."""
+    """Render page errors (400, CSRF, 404, 405, 413) in the officer's language; /api: JSON."""
     from ews.api.errors import handle_http_exception, is_api_request
 
     if is_api_request():
         return handle_http_exception(error)
     status = error.code or 400
-    return render_template("error.html", title=TITLES.get(status, _l("Error")),
-                           message=HTTP_MESSAGES.get(status, error.description),
-                           status=status), status
+    message = HTTP_MESSAGES.get(status, error.description)
+    if status == 400 and not isinstance(error, CSRFError):
+        message = BAD_REQUEST
+    page = render_template("error.html", title=TITLES.get(status, _l("Error")),
+                           message=message, status=status)
+    if status == 400:
+        # The page's forms put a CSRF token in the session; refused input starts no session.
+        session.modified = False
+    return page, status
 
 
 class _Denied:
