@@ -9,6 +9,7 @@ UPDATEs, not by check-then-write.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select, update
@@ -18,6 +19,8 @@ from ews import audit
 from ews.auth.scope import Principal, can
 from ews.store.db import as_utc, utcnow
 from ews.store.models import Assessment, Decision, Outcome, User
+
+_ASSESSMENT_ID = re.compile(r"[0-9a-fA-F-]{1,36}")
 
 
 class ReviewError(Exception):
@@ -48,9 +51,14 @@ class Conflict(ReviewError):
     status = 409
 
 
+def is_assessment_id(value: str) -> bool:
+    """Return True when `value` can be an assessment id (a UUID's characters, no NUL)."""
+    return bool(_ASSESSMENT_ID.fullmatch(value))
+
+
 def get_assessment(session: Session, assessment_id: str, user: Principal) -> Assessment:
     """Return an assessment the user may see; NotFound or Forbidden (another office) otherwise."""
-    row = session.get(Assessment, assessment_id)
+    row = session.get(Assessment, assessment_id) if is_assessment_id(assessment_id) else None
     if row is None:
         raise NotFound("not_found", "no such assessment")
     if not can(user, "assessment.read", row.office_code):
