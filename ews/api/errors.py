@@ -92,7 +92,7 @@ def handle_http_exception(error: HTTPException):
         # Werkzeug's generic text, or a description we wrote (never one quoting the input).
         custom = type(error) is BadRequest and error.description != BadRequest.description
         detail = error.description if custom else DETAILS[400]
-    extra = {k: v for k, v in data.items() if k in ("conflicts", "assessment_id")}
+    extra = {k: v for k, v in data.items() if k in ("conflicts", "assessment_id", "decision_id")}
     errors = _field_errors(data) if status == 422 else None
     return problem(status, detail, errors=errors, headers=headers, **extra)
 

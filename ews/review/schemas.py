@@ -53,6 +53,15 @@ class _Text(fields.String):
         return text
 
 
+class _Id(fields.Integer):
+    """A row id sent as a JSON number: "3", 2.5 and true are refused, not converted."""
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
 def _errors(lang: str, required: bool) -> dict:
     return {"required": message("required", lang),
             "null": message("required" if required else "null", lang),
@@ -90,6 +99,18 @@ def decision_schema(lang: str = "en") -> type[Schema]:
 
 
 @cache
+def amend_schema(lang: str = "en") -> type[Schema]:
+    """Return the amendment schema class (`amends`, `decision`, `reason`) in `lang`."""
+    return _schema("AmendInput", {
+        "amends": _Id(required=True, strict=True, validate=validate.Range(1, 2**31 - 1),
+                      error_messages=_errors(lang, True), metadata={
+                          "description": "id of the decision in force, which this one changes"}),
+        "decision": _choice(DECISIONS, lang, True),
+        "reason": _text(REASON_MAX, lang, True),
+    }, lang)
+
+
+@cache
 def outcome_schema(lang: str = "en") -> type[Schema]:
     """Return the outcome schema class (label + optional HTCDS fields) in `lang`."""
     attrs = {"outcome": _choice(OUTCOMES, lang, True)}
@@ -101,4 +122,5 @@ def outcome_schema(lang: str = "en") -> type[Schema]:
 
 
 DecisionInput = decision_schema("en")
+AmendInput = amend_schema("en")
 OutcomeInput = outcome_schema("en")

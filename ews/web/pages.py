@@ -24,7 +24,15 @@ MESSAGES = {
     "taken": _l("Another supervisor (%(by)s) has taken this item."),
     "not_open": _l("This item is no longer open."),
     "changed": _l("The item changed meanwhile; reload the page."),
+    "decided": _l("A decision is already recorded for this item. To change it, reload the "
+                  "page and use the form to amend the decision, with a reason."),
+    "amended": _l("The decision was changed meanwhile by someone else. Reload the page and "
+                  "check the decision in force before amending it."),
+    "not_decided": _l("There is no decision to amend yet."),
+    "not_holder": _l("Only the author of the decision, the holder of the item or a supervisor "
+                     "may amend it."),
 }
+KEY_TITLES = {"decided": _l("Already decided"), "amended": _l("Already decided")}
 TITLES = {400: _l("Request refused"), 403: _l("Not allowed"), 404: _l("Not found"),
           405: _l("Not allowed"), 409: _l("Already taken"), 413: _l("Too large"),
           503: _l("Not ready")}
@@ -44,8 +52,9 @@ def error_page(err) -> tuple[str, int]:
     text = MESSAGES.get(err.key)
     params = {k: v or "?" for k, v in getattr(err, "params", {}).items()}
     message = str(text) % params if text is not None and params else str(text or err)
-    return render_template("error.html", title=TITLES.get(err.status, _l("Error")),
-                           message=message, status=err.status), err.status
+    title = KEY_TITLES.get(err.key) or TITLES.get(err.status, _l("Error"))
+    return render_template("error.html", title=title, message=message,
+                           status=err.status), err.status
 
 
 BAD_REQUEST = _l("The request could not be read (for example a link with control "
