@@ -72,6 +72,19 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     return default if not value else value in ("1", "true", "yes", "on")
 
 
+def _busy_timeout(env: Mapping[str, str]) -> float:
+    """Return EWS_DB_BUSY_TIMEOUT in seconds (default 5); it must stay below gunicorn's 30."""
+    raw = env.get("EWS_DB_BUSY_TIMEOUT", "").strip() or "5"
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 20:
+        raise ConfigError("EWS_DB_BUSY_TIMEOUT must be a number of seconds between 0 and 20 "
+                          "(well below the 30 s worker timeout)")
+    return value
+
+
 def load_config(env: Mapping[str, str] | None = None) -> dict:
     """Return Flask config keys built from `EWS_*` variables; raise ConfigError when unsafe."""
     env = os.environ if env is None else env
@@ -95,6 +108,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "TRUSTED_PROXIES": int(env.get("EWS_TRUSTED_PROXIES") or 0),
         "LOGIN_MAX_FAILURES": int(env.get("EWS_LOGIN_MAX_FAILURES") or 5),
         "LOGIN_WINDOW_SECONDS": int(env.get("EWS_LOGIN_WINDOW_SECONDS") or 900),
+        "DB_BUSY_TIMEOUT": _busy_timeout(env),
         "MAX_CONTENT_LENGTH": MAX_BODY,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

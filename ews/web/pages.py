@@ -61,6 +61,17 @@ BAD_REQUEST = _l("The request could not be read (for example a link with control
                  "characters). Go back and try again; nothing was stored.")
 
 
+DB_UNAVAILABLE = _l("The database is busy or cannot be written just now; nothing was stored. "
+                    "Wait a moment and send it again.")
+
+
+def unavailable_page(headers: dict):
+    """Render the 503 page for a database that is locked, read-only or failing."""
+    page = render_template("error.html", title=TITLES[503], message=DB_UNAVAILABLE, status=503)
+    session.modified = False
+    return page, 503, headers
+
+
 def http_error_page(error: HTTPException):
     """Render page errors (400, CSRF, 404, 405, 413) in the officer's language; /api: JSON."""
     from ews.api.errors import handle_http_exception, is_api_request
