@@ -72,7 +72,8 @@ def test_locked_sqlite_is_503_and_not_ready(app, client, accounts, payload, subm
         page = page_client.post(f"/review/{item}/decision",
                                 data={"decision": "deferred", "reason": "cek"})
         unavailable(page, t)
-        assert page.mimetype == "text/html" and "Basis data sedang sibuk" in page.get_data(as_text=True)
+        assert page.mimetype == "text/html"
+        assert "Basis data sedang sibuk" in page.get_data(as_text=True)
     finally:
         holder.rollback()
         holder.close()

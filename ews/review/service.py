@@ -255,14 +255,6 @@ def amend(session: Session, assessment_id: str, user: Principal, amends: int, de
     return entry
 
 
-def decisions_of(session: Session, assessment_id: str) -> list[dict]:
-    """Return the decisions of an assessment, oldest first, with who recorded them."""
-    rows = session.scalars(select(Decision).where(Decision.assessment_id == assessment_id)
-                           .order_by(Decision.id)).all()
-    return [{"id": d.id, "decision": d.decision, "reason": d.reason, "amends": d.amends,
-             "by": _name(session, d.decided_by), "at": as_utc(d.decided_at)} for d in rows]
-
-
 def may_record_outcome(user: Principal, row: Assessment) -> bool:
     """Return True when `user` may record an outcome (supervisor of the office, analyst)."""
     return can(user, "outcome.record", row.office_code)
@@ -283,14 +275,3 @@ def record_outcome(session: Session, assessment_id: str, user: Principal, data: 
                  subject=row.id, data={"outcome": entry.outcome, "outcome_id": entry.id})
     session.commit()
     return entry
-
-
-def outcomes_of(session: Session, assessment_id: str) -> list[dict]:
-    """Return the outcomes of an assessment, oldest first."""
-    rows = session.scalars(select(Outcome).where(Outcome.assessment_id == assessment_id)
-                           .order_by(Outcome.recorded_at, Outcome.id)).all()
-    return [{"id": o.id, "outcome": o.outcome, "recruitment_method": o.recruitment_method,
-             "recruitment_app": o.recruitment_app, "method_of_control": o.method_of_control,
-             "recruiter_role": o.recruiter_role, "destination_city": o.destination_city,
-             "notes": o.notes, "by": _name(session, o.recorded_by),
-             "at": as_utc(o.recorded_at)} for o in rows]

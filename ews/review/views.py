@@ -20,7 +20,7 @@ from ews.web import i18n
 from ews.web.form import form_sections
 from ews.web.pages import error_page
 
-from . import service
+from . import records, service
 from .history import person_history
 from .kpi import office_kpis
 from .schemas import decision_schema, outcome_schema
@@ -61,7 +61,7 @@ def _answers(row: Assessment) -> list[tuple[str, list[tuple[str, str, object]]]]
 def _detail(row: Assessment, status: int = 200, decision_errors: dict | None = None,
             outcome_errors: dict | None = None, values: dict | None = None):
     db = get_session()
-    decisions = service.decisions_of(db, row.id)
+    decisions = records.decisions_of(db, row, current_user)
     current = service.current_decision(db, row.id)
     holder = db.get(User, row.claimed_by) if row.claimed_by else None
     officer = db.get(User, row.officer_id)
@@ -71,7 +71,7 @@ def _detail(row: Assessment, status: int = 200, decision_errors: dict | None = N
         overdue=row.status == "awaiting_review" and due is not None and due < utcnow(),
         holder=holder.username if holder else None, officer=officer.username if officer else None,
         answers=_answers(row), history=person_history(db, row, current_user.office_code),
-        decisions=decisions, outcomes=service.outcomes_of(db, row.id),
+        decisions=decisions, outcomes=records.outcomes_of(db, row, current_user),
         can_decide=service.may_decide(current_user, row) and (
             not decisions or service.may_amend(current_user, row, current)),
         amends=current.id if current else None,

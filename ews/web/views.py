@@ -23,7 +23,7 @@ from sqlalchemy import select
 from ews.api.service import submit_record
 from ews.checklist import validate_checklist
 from ews.engine import REVIEW_RUNG
-from ews.review import service
+from ews.review import records, service
 from ews.review.sla import SLA
 from ews.review.views import record_decision
 from ews.store import get_session
@@ -98,7 +98,7 @@ def _result_page(row: Assessment, errors: dict | None = None, values: dict | Non
                  status: int = 200):
     db = get_session()
     view = result_of(row) | {"due_at": as_utc(row.due_at)}
-    decisions = service.decisions_of(db, row.id)
+    decisions = records.decisions_of(db, row, current_user)
     current = service.current_decision(db, row.id)
     return render_template(
         "web/result.html", a=view, decisions=decisions,
