@@ -71,3 +71,23 @@ def test_odd_assessment_id_page_is_404(client, accounts):
     login(client, accounts["supervisor"])
     assert client.get("/review/a%00b").status_code == 404
     assert client.get("/assessments/a%00b").status_code == 404
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("decision", {"decision": "issued", "reason": 3}, "reason"),
+    ("decision", {"decision": True, "reason": "ok"}, "decision"),
+    ("outcome", {"outcome": "no_information", "notes": ["a"]}, "notes"),
+    ("outcome", {"outcome": 0}, "outcome"),
+])
+def test_values_of_the_wrong_json_type_are_refused(client, db, accounts, submit,  # noqa: F811
+                                                   path, body, field):
+    item = submit("TYPE-1")
+    who = accounts["analyst" if path == "outcome" else "supervisor"]
+    resp = client.post(f"/api/v1/assessments/{item}/{path}", headers=who.headers, json=body)
+    assert resp.status_code == 422 and field in resp.get_json()["errors"]
+
+
+def test_ruleset_text_must_be_a_string(client, accounts):
+    resp = client.post("/api/v1/rulesets", headers=accounts["analyst"].headers,
+                       json={"text": 3})
+    assert resp.status_code == 422 and "text" in resp.get_json()["errors"]
