@@ -110,3 +110,30 @@ def test_control_characters_in_next_are_the_400_page(client, accounts, query):
 def test_control_characters_in_any_query_are_refused(client, accounts):
     resp = client.get("/api/v1/assessments?band=low%0d%0a", headers=accounts["admin"].headers)
     assert "band" in problem(resp, 400)["detail"]
+
+
+def test_json_arguments_of_any_api_blueprint_are_strict(app, accounts):
+    from flask.views import MethodView
+    from flask_smorest import Blueprint
+    from marshmallow import Schema, fields
+
+    from ews.api.auth import protect
+
+    class Probe(Schema):
+        a = fields.String()
+
+    bp = protect(Blueprint("probe", __name__, url_prefix="/api/v1/probe"))
+
+    @bp.route("")
+    class Resource(MethodView):
+        @bp.arguments(Probe)
+        def post(self, data):
+            return data
+
+    app.register_blueprint(bp)
+    client = app.test_client()
+    assert client.post("/api/v1/probe", json={"a": "x"},
+                       headers=accounts["admin"].headers).get_json() == {"a": "x"}
+    dup = post(client, accounts["admin"], "/api/v1/probe", '{"a": "x", "a": "y"}')
+    assert "a" in problem(dup, 422)["errors"]
+    problem(post(client, accounts["admin"], "/api/v1/probe", "[" * 50_000), 400)

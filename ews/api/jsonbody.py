@@ -16,6 +16,8 @@ from flask import Flask, Request, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import abort
 from marshmallow import Schema, ValidationError
+from webargs.core import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import BadRequest
 
 MAX_DEPTH = 32  # no API body nests deeper than 3 levels
@@ -102,6 +104,18 @@ class StrictRequest(Request):
         if isinstance(e, JSONBodyError):
             abort(e.status, message=e.detail, **({"errors": e.errors} if e.errors else {}))
         return super().on_json_loading_failed(e)
+
+
+class StrictParser(FlaskParser):
+    """webargs' parser for `@bp.arguments`, reading JSON bodies through `loads_strict` too."""
+
+    def _raw_load_json(self, req: Request):
+        if not is_json_request(req):
+            return missing
+        return req.get_json()  # the app's strict provider; errors become problem+json
+
+
+PARSER = StrictParser()
 
 
 def load_body(schema: Schema) -> dict:
