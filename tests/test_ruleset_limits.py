@@ -73,6 +73,7 @@ def test_deeply_nested_not_is_refused():
     ("lists.scam", ["KH", "M" * 101], "list scam: item 2 is longer than 100"),
     ("lists.scam", ["KH", ["MM"]], "list scam: item 2 must be a single value"),
     ("lists.scam", ["KH"] * 1001, "list scam: more than 1000 items"),
+    ("lists." + "n" * 65, ["KH"], "lists: list names are texts of at most 64"),
     ("tracks.trafficking.bands.0.band", "b" * 17, "track trafficking band 1: 'band' is "
      "longer than 16"),
 ])

@@ -219,7 +219,10 @@ class _Builder:
             return {}
         good = {}
         for name, values in lists.items():
-            if not isinstance(values, list) or not values:
+            if not isinstance(name, str) or _too_long(name, "id"):
+                self.error("lists", f"list names are texts of at most {LIMITS['id']} "
+                                    f"characters")
+            elif not isinstance(values, list) or not values:
                 self.error(f"list {name}", "must be a non-empty list")
             elif len(values) > MAX_LIST_ITEMS:
                 self.error(f"list {name}", f"more than {MAX_LIST_ITEMS} items")
