@@ -22,6 +22,7 @@ from werkzeug.exceptions import BadRequest
 
 MAX_DEPTH = 32  # no API body nests deeper than 3 levels
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_PARAM_NAME = re.compile(r"[a-z_]{1,32}")
 
 
 class JSONBodyError(ValueError):
@@ -132,8 +133,9 @@ def refuse_control_characters() -> None:
     """Refuse query parameters with control characters (CR/LF would split a redirect)."""
     for name, value in request.args.items(multi=True):
         if _CONTROL.search(value) or _CONTROL.search(name):
-            raise BadRequest(f"The query parameter '{_CONTROL.sub('?', name)}' contains a "
-                             f"control character.")
+            # Name the parameter when it is one of ours, never echo anything else.
+            which = f"'{name}'" if _PARAM_NAME.fullmatch(name) else "a"
+            raise BadRequest(f"The query parameter {which} contains a control character.")
 
 
 def init_app(app: Flask) -> None:
