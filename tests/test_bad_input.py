@@ -137,3 +137,10 @@ def test_json_arguments_of_any_api_blueprint_are_strict(app, accounts):
     dup = post(client, accounts["admin"], "/api/v1/probe", '{"a": "x", "a": "y"}')
     assert "a" in problem(dup, 422)["errors"]
     problem(post(client, accounts["admin"], "/api/v1/probe", "[" * 50_000), 400)
+
+
+def test_keys_that_look_like_personal_data_are_not_echoed(client, accounts, bodies):
+    nik = "3528011201900001"
+    raw = f'{{"{nik}": 1, "{nik}": 2}}'
+    body = problem(post(client, accounts["supervisor"], bodies[3][0], raw), 422)
+    assert nik not in json.dumps(body) and "_schema" in body["errors"]

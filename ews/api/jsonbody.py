@@ -23,6 +23,13 @@ from werkzeug.exceptions import BadRequest
 MAX_DEPTH = 32  # no API body nests deeper than 3 levels
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PARAM_NAME = re.compile(r"[a-z_]{1,32}")
+# A key path worth naming in an error: field names and list indexes, no long digit runs (a
+# NIK or phone number sent as a key must not come back in the answer).
+_KEY_PATH = re.compile(r"(?!.*\d{5})[A-Za-z_][A-Za-z0-9_]{0,63}(\.[A-Za-z0-9_]{1,64}){0,8}")
+
+
+def _named(path: str) -> str:
+    return path if _KEY_PATH.fullmatch(path) else "_schema"
 
 
 class JSONBodyError(ValueError):
@@ -38,7 +45,7 @@ def _object(pairs: list) -> dict:
     for key, value in pairs:
         if key in out:
             raise JSONBodyError(422, "A key appears twice in a JSON object.",
-                                {key: ["This key appears twice; send it once."]})
+                                {_named(key): ["This key appears twice; send it once."]})
         out[key] = value
     return out
 
@@ -64,7 +71,7 @@ def check_value(value) -> None:
             if not _is_text(node):
                 raise JSONBodyError(422, "A string contains an unpaired surrogate escape "
                                          "(\\ud800-\\udfff): send valid Unicode text.",
-                                    {path or "_schema": ["Not valid Unicode text."]})
+                                    {_named(path): ["Not valid Unicode text."]})
             continue
         if not isinstance(node, dict | list):
             continue
