@@ -81,6 +81,19 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     return int(value)
 
 
+def _busy_timeout(env: Mapping[str, str]) -> float:
+    """Return EWS_DB_BUSY_TIMEOUT in seconds (default 5); it must stay below gunicorn's 30."""
+    raw = env.get("EWS_DB_BUSY_TIMEOUT", "").strip() or "5"
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 20:
+        raise ConfigError("EWS_DB_BUSY_TIMEOUT must be a number of seconds between 0 and 20 "
+                          "(well below the 30 s worker timeout)")
+    return value
+
+
 def load_config(env: Mapping[str, str] | None = None) -> dict:
     """Return Flask config keys built from `EWS_*` variables; raise ConfigError when unsafe."""
     env = os.environ if env is None else env
@@ -106,6 +119,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "LOGIN_WINDOW_SECONDS": int(env.get("EWS_LOGIN_WINDOW_SECONDS") or 900),
         "LOGIN_MAX_DELAY": _positive(env, "EWS_LOGIN_MAX_DELAY", 60),
         "TOKEN_DAYS": _positive(env, "EWS_TOKEN_DAYS", 90),
+        "DB_BUSY_TIMEOUT": _busy_timeout(env),
         "MAX_CONTENT_LENGTH": MAX_BODY,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

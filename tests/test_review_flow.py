@@ -86,14 +86,19 @@ def test_take_decide_and_leave_the_queue(client, db, accounts, make_account, sub
                      json={"decision": "redirected", "reason": "Arahkan ke Disnaker"})
     assert ok.status_code == 201 and ok.get_json()["status"] == "decided"
     assert item not in queue_ids(client, sup)
-    # Decisions are append-only: a follow-up adds a row, the first one stays.
-    client.post(f"/api/v1/assessments/{item}/decision", headers=sup.headers,
-                json={"decision": "issued", "reason": "Dokumen PMI lengkap"})
+    # Decisions are append-only: a change is an amendment that adds a row, the first stays.
+    again = client.post(f"/api/v1/assessments/{item}/decision", headers=sup.headers,
+                        json={"decision": "issued", "reason": "Dokumen PMI lengkap"})
+    assert again.status_code == 409
+    client.post(f"/api/v1/assessments/{item}/decision/amend", headers=sup.headers,
+                json={"decision": "issued", "reason": "Dokumen PMI lengkap",
+                      "amends": ok.get_json()["id"]})
     db.expire_all()
     assert [d.decision for d in db.scalars(select(Decision).order_by(Decision.id))] == [
         "redirected", "issued"]
     kinds = [e.kind for e in db.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
-    assert kinds.count("decision.recorded") == 2 and "review.taken" in kinds
+    assert kinds.count("decision.recorded") == 1 and "review.taken" in kinds
+    assert kinds.count("decision.amended") == 1
 
 
 def test_take_over_is_explicit_and_audited(client, db, accounts, make_account, submit):

@@ -72,8 +72,9 @@ API = [  # (method, path, body, {role: status})
     ("post", "/api/v1/assessments/{flagged}/claim", None,
      {"officer": 403, "supervisor": 200, "officer_sby": 403, "supervisor_sby": 403,
       "analyst": 403, "admin": 403}),
+    # The officer decides first; the supervisor may decide too, but it is decided already.
     ("post", "/api/v1/assessments/{sound}/decision", {"decision": "issued", "reason": "ok"},
-     {"officer": 201, "supervisor": 201, "officer_sby": 403, "supervisor_sby": 403,
+     {"officer": 201, "supervisor": 409, "officer_sby": 403, "supervisor_sby": 403,
       "analyst": 403, "admin": 403}),
     ("post", "/api/v1/assessments/{flagged}/decision", {"decision": "deferred", "reason": "x"},
      {"officer": 403, "supervisor": 201, "officer_sby": 403, "supervisor_sby": 403,

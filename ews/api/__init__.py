@@ -12,7 +12,7 @@ from flask import Flask
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from . import assessments, docs, errors, health, rulesets
+from . import assessments, docs, errors, health, jsonbody, rulesets
 from .schemas import ProblemSchema, checklist_request_schema
 
 API_VERSION = "1"
@@ -57,6 +57,7 @@ def init_app(app: Flask, csrf) -> Api:
             "info": {"description": "Contracts: DESIGN.md sections 4-5. Errors are "
                                     "application/problem+json (RFC 9457)."}},
     )
+    jsonbody.init_app(app)
     api = ProblemApi(app)
     api.spec.components.schema("Checklist", schema=checklist_request_schema())
     from . import review  # imports this package's auth and service modules

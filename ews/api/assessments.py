@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from ews.auth.scope import office_scope, require
+from ews.review.service import is_assessment_id
 from ews.store import get_session
 from ews.store.assessments import AssessmentConflict, Filters, query, result_of
 from ews.store.db import as_utc
@@ -72,7 +73,8 @@ class AssessmentItem(MethodView):
     def get(self, assessment_id):
         """Return one assessment with its answers (personal data only for its own office)."""
         user = api_user()
-        row = get_session().get(Assessment, assessment_id)
+        row = (get_session().get(Assessment, assessment_id)
+               if is_assessment_id(assessment_id) else None)
         if row is None:
             abort(404, message="No such assessment.")
         require(user, "assessment.read", row.office_code)

@@ -8,6 +8,8 @@ from flask_smorest import Blueprint, abort
 
 from ews.auth.scope import Principal
 
+from .jsonbody import PARSER
+
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -34,6 +36,10 @@ def _authenticate() -> None:
 
 
 def protect(blp: Blueprint) -> Blueprint:
-    """Require a signed-in caller for every request to `blp` (CSRF for cookie writes)."""
+    """Require a signed-in caller for every request to `blp` (CSRF for cookie writes).
+
+    Its `@blp.arguments` read JSON bodies with the strict parser (set before they decorate).
+    """
     blp.before_request(_authenticate)
+    blp.ARGUMENTS_PARSER = PARSER
     return blp

@@ -7,11 +7,14 @@ the rejected value; nothing here adds one. Pages outside /api keep Werkzeug's HT
 from __future__ import annotations
 
 import logging
+import math
 import traceback
 
-from flask import Response, g, json, request
+from flask import Response, current_app, g, json, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+
+from ews.store.db import is_unavailable
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("ews.api")
@@ -25,6 +28,7 @@ DETAILS = {
     415: "Send the body as JSON with 'Content-Type: application/json'.",
     422: "The request failed validation; see 'errors'.",
     500: "Internal error. It was logged with the request id.",
+    503: "The service is not ready.",
 }
 
 
@@ -88,17 +92,44 @@ def handle_http_exception(error: HTTPException):
     detail = data.get("message")
     if detail is None and status in (403, 409, 503) and error.description:
         detail = error.description
-    if isinstance(error, BadRequest) and status == 400:
-        detail = DETAILS[400]
-    extra = {k: v for k, v in data.items() if k in ("conflicts", "assessment_id")}
+    if isinstance(error, BadRequest) and status == 400 and detail is None:
+        # Werkzeug's generic text, or a description we wrote (never one quoting the input).
+        custom = type(error) is BadRequest and error.description != BadRequest.description
+        detail = error.description if custom else DETAILS[400]
+    extra = {k: v for k, v in data.items() if k in ("conflicts", "assessment_id", "decision_id")}
     errors = _field_errors(data) if status == 422 else None
     return problem(status, detail, errors=errors, headers=headers, **extra)
+
+
+UNAVAILABLE = ("The database is busy or does not accept writes just now; nothing was stored. "
+               "Retry after the time in Retry-After.")
+
+
+def retry_after() -> dict:
+    """Return the Retry-After header of a 503: the busy timeout, rounded up."""
+    return {"Retry-After": str(max(1, math.ceil(current_app.config.get("DB_BUSY_TIMEOUT", 5))))}
+
+
+def database_unavailable(error: Exception):
+    """Answer 503 (problem+json, or the page) for a locked, read-only or failing database."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()  # the page's user lookup needs a usable session
+    cause = getattr(error, "orig", None)
+    log.warning("database unavailable", extra={"cause": type(cause).__name__})
+    if is_api_request():
+        return problem(503, UNAVAILABLE, headers=retry_after())
+    from ews.web.pages import unavailable_page
+
+    return unavailable_page(retry_after())
 
 
 def handle_unexpected(error: Exception):
     """Log an unexpected error (type and request id only) and answer 500 without details."""
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
+    if is_unavailable(error):
+        return database_unavailable(error)
     # The message may quote SQL parameters or input: log where it happened, not what it says.
     cause = getattr(error, "orig", None)  # a DBAPI error under an SQLAlchemy one
     log.error("unhandled %s", type(error).__name__,

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from ews.store import get_session
 from ews.store.rulesets import active_compiled
 
-from .errors import problem
+from .errors import problem, retry_after
 from .schemas import HealthSchema
 
 bp = Blueprint("health", __name__, description="Probes for load balancers")
@@ -26,14 +26,25 @@ class Health(MethodView):
 @bp.route("/readyz")
 class Ready(MethodView):
     @bp.response(200, HealthSchema)
-    @bp.alt_response(503, description="Not ready: the database or the rule set is missing")
+    @bp.alt_response(503, description="Not ready: the database does not answer or does not "
+                                      "accept writes, or no rule set is active")
     def get(self):
-        """Check the database and the active rule set."""
+        """Check that the database answers and accepts a write, and the active rule set."""
         session = get_session()
         try:
             session.execute(text("SELECT 1"))
         except Exception:  # noqa: BLE001 - any database failure means "not ready"
-            return problem(503, "The database does not answer.")
+            session.rollback()
+            return problem(503, "The database does not answer.", headers=retry_after())
+        try:
+            # A write that matches no row, rolled back: it still needs the write lock and a
+            # writable file (SQLite) or a read-write transaction (PostgreSQL), so a locked,
+            # read-only or failing database shows here, not only when an officer submits.
+            session.execute(text("UPDATE audit_head SET seq = seq WHERE id = -1"))
+            session.rollback()
+        except Exception:  # noqa: BLE001 - any database failure means "not ready"
+            session.rollback()
+            return problem(503, "The database does not accept writes.", headers=retry_after())
         ruleset = active_compiled(session)  # parses it, so a broken stored text shows here
         if ruleset is None:
             return problem(503, "No active rule set: run `ews init`.")

@@ -6,19 +6,27 @@ messages follow Accept-Language (en or id) like the checklist's.
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, fields
 
 from ews.review import service
 from ews.review.kpi import office_kpis
-from ews.review.schemas import DecisionInput, OutcomeInput, decision_schema, outcome_schema
+from ews.review.schemas import (
+    AmendInput,
+    DecisionInput,
+    OutcomeInput,
+    amend_schema,
+    decision_schema,
+    outcome_schema,
+)
 from ews.review.sla import SLA
 from ews.store import get_session
 from ews.store.db import as_utc
 
 from .auth import api_user, protect
+from .jsonbody import load_body
 from .service import request_lang
 
 bp = protect(Blueprint("review_api", __name__, url_prefix="/api/v1",
@@ -71,6 +79,8 @@ class DecisionSchema(Schema):
     reason = fields.String(required=True)
     decided_by = fields.String(required=True)
     decided_at = fields.DateTime(required=True)
+    amends = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "the decision this one changes (null for the first decision)"})
     status = fields.String(required=True, metadata={"description": "assessment status after"})
 
 
@@ -83,18 +93,23 @@ class OutcomeSchema(OutcomeInput):
 
 def _body(schema_for) -> dict:
     """Validate the JSON body with the schema in the caller's language; 422 otherwise."""
-    payload = request.get_json()  # 415 when not JSON, 400 when malformed
-    try:
-        return schema_for(request_lang())().load(payload if isinstance(payload, dict) else {
-            "_schema": payload})
-    except ValidationError as err:
-        abort(422, errors=err.messages)
-    raise AssertionError("unreachable")
+    return load_body(schema_for(request_lang())())
 
 
 def _fail(err: service.ReviewError):
-    abort(err.status, message=str(err), **({"conflicts": ["claimed_by"]}
-                                          if err.status == 409 else {}))
+    extra = {}
+    if err.status == 409:
+        extra["conflicts"] = ["claimed_by"] if err.key == "taken" else ["decision"]
+        if err.params.get("decision_id"):
+            extra["decision_id"] = err.params["decision_id"]
+    abort(err.status, message=str(err), **extra)
+
+
+def _decision_view(entry, user) -> dict:
+    return {"id": entry.id, "assessment_id": entry.assessment_id,
+            "decision": entry.decision, "reason": entry.reason, "amends": entry.amends,
+            "decided_by": user.username, "decided_at": as_utc(entry.decided_at),
+            "status": "decided"}
 
 
 @bp.route("/review-queue")
@@ -137,19 +152,38 @@ class DecisionResource(MethodView):
     @bp.doc(requestBody={"required": True,
                          "content": {"application/json": {"schema": DecisionInput}}})
     @bp.response(201, DecisionSchema)
-    @bp.alt_response(409, description="Held by another supervisor")
+    @bp.alt_response(409, description="Held by another supervisor, or already decided "
+                                      "(`decision_id` names the decision in force: amend it)")
     def post(self, assessment_id):
-        """Record a decision with its reason (officer: rung 0-1; supervisor: any rung)."""
+        """Record the decision with its reason (officer: rung 0-1; supervisor: any rung)."""
         user, db = api_user(), get_session()
         data = _body(decision_schema)
         try:
             entry = service.decide(db, assessment_id, user, data["decision"], data["reason"])
         except service.ReviewError as err:
             _fail(err)
-        return {"id": entry.id, "assessment_id": entry.assessment_id,
-                "decision": entry.decision, "reason": entry.reason,
-                "decided_by": user.username, "decided_at": as_utc(entry.decided_at),
-                "status": "decided"}
+        return _decision_view(entry, user)
+
+
+@bp.route("/assessments/<string:assessment_id>/decision/amend")
+class AmendResource(MethodView):
+    """A change of decision: a new row that amends the decision in force (audited)."""
+
+    @bp.doc(requestBody={"required": True,
+                         "content": {"application/json": {"schema": AmendInput}}})
+    @bp.response(201, DecisionSchema)
+    @bp.alt_response(409, description="No decision yet, or `amends` is no longer the decision "
+                                      "in force (`decision_id` names it)")
+    def post(self, assessment_id):
+        """Amend the decision in force with a reason (its author, the holder, a supervisor)."""
+        user, db = api_user(), get_session()
+        data = _body(amend_schema)
+        try:
+            entry = service.amend(db, assessment_id, user, data["amends"], data["decision"],
+                                  data["reason"])
+        except service.ReviewError as err:
+            _fail(err)
+        return _decision_view(entry, user)
 
 
 @bp.route("/assessments/<string:assessment_id>/outcome")

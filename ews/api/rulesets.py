@@ -19,6 +19,7 @@ from ews.store.rulesets import (
 )
 
 from .auth import api_user, protect
+from .jsonbody import load_body
 from .schemas import RuleSetSchema, RuleSetTextSchema, RuleSetUploadSchema
 
 MAX_ID = 2**31 - 1  # an INTEGER column: larger path values cannot exist (and would overflow)
@@ -51,12 +52,15 @@ class RuleSets(MethodView):
         require(api_user(), "ruleset.read")
         return [_view(r) for r in list_rulesets(get_session())]
 
-    @bp.arguments(RuleSetUploadSchema)
+    @bp.doc(requestBody={"required": True, "content": {
+        "application/json": {"schema": RuleSetUploadSchema}}})
     @bp.response(201, RuleSetTextSchema)
-    def post(self, data):
+    @bp.alt_response(422, description="Not a valid rule set: `errors.text` lists each problem")
+    def post(self):
         """Store a new draft rule set after validating it completely (analyst, admin)."""
         user = api_user()
         require(user, "ruleset.draft")
+        data = load_body(RuleSetUploadSchema())
         session = get_session()
         try:
             row = register_ruleset(session, data["text"], session.get(User, user.id),

@@ -32,6 +32,7 @@ class ProblemSchema(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
     conflicts = fields.List(fields.String(), metadata={"description": "fields that differ"})
     assessment_id = fields.String()
+    decision_id = fields.Integer(metadata={"description": "the decision in force (409)"})
 
 
 class ActionSchema(Schema):

@@ -83,6 +83,15 @@ def require(user: Principal, action: str, office_code: str | None = None,
     raise Forbidden(f"{action}: office {office_code!r} is not your office")
 
 
+def sees_free_text(user: Principal, office_code: str, author_id: int | None = None) -> bool:
+    """Return True when `user` may read free text (reasons, notes) written at `office_code`.
+
+    Free text may name people, so it stays in its office whatever the role; an author always
+    sees what they wrote.
+    """
+    return user.office_code == office_code or (author_id is not None and author_id == user.id)
+
+
 def sees_pii(user: Principal, office_code: str) -> bool:
     """Return True when `user` may see personal data of an assessment of `office_code`."""
     return user.role in OFFICE_BOUND and user.office_code == office_code

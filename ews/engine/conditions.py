@@ -24,6 +24,7 @@ FIELD_OPS = ("eq", "ne", "in", "not_in", "in_list", "lt", "le", "gt", "ge", "is_
 COMBINATORS = ("all", "any", "not")
 ORDER_OPS = ("lt", "le", "gt", "ge")
 COUNTRY_VOCAB = tuple(sorted(ISO_COUNTRIES))
+MAX_CONDITION_DEPTH = 32  # nested all/any/not levels; real rules use fewer than 5
 
 RecordTest = Callable[[dict, frozenset], bool]
 FrameTest = Callable[["Columns", dict], np.ndarray]
@@ -203,8 +204,12 @@ def _any(*tests: RecordTest) -> RecordTest:
     return lambda r, d: any(t(r, d) for t in tests)
 
 
-def compile_condition(node, lists: dict, allow_dimensions: bool) -> Compiled:
+def compile_condition(node, lists: dict, allow_dimensions: bool, _depth: int = 0) -> Compiled:
     """Validate a condition tree and compile it; raise ConditionError naming the problem."""
+    if _depth > MAX_CONDITION_DEPTH:
+        # Compiling and evaluating recurse once per level: refuse before Python's limit does.
+        raise ConditionError(f"the condition is nested deeper than {MAX_CONDITION_DEPTH} "
+                             f"levels of all/any/not")
     if not isinstance(node, dict) or not node:
         raise ConditionError(f"a condition must be a mapping; got {node!r}")
     keys = set(node)
@@ -213,14 +218,14 @@ def compile_condition(node, lists: dict, allow_dimensions: bool) -> Compiled:
             raise ConditionError(f"a combinator stands alone; got keys {sorted(keys)}")
         (comb,) = keys
         if comb == "not":
-            child = compile_condition(node["not"], lists, allow_dimensions)
+            child = compile_condition(node["not"], lists, allow_dimensions, _depth + 1)
             return Compiled(lambda r, d: not child.record(r, d),
                             lambda c, d: ~child.frame(c, d), child.fields, child.dimensions,
                             lists=child.lists)
         items = node[comb]
         if not isinstance(items, list) or not items:
             raise ConditionError(f"'{comb}' takes a non-empty list of conditions")
-        kids = [compile_condition(i, lists, allow_dimensions) for i in items]
+        kids = [compile_condition(i, lists, allow_dimensions, _depth + 1) for i in items]
         fields = frozenset().union(*(k.fields for k in kids))
         dims = frozenset().union(*(k.dimensions for k in kids))
         used = frozenset().union(*(k.lists for k in kids))

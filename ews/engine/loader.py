@@ -2,7 +2,10 @@
 
 Every problem is collected, not just the first, and each message names the file, the item
 (indicator, escalation, band...) and the problem. YAML is read with a safe loader, so a
-Python tag is an error and nothing in the file runs.
+Python tag is an error and nothing in the file runs. Uploads come from users: anchors and
+aliases are refused before any object is built (a few KB of nested aliases expand to
+millions of items), nesting and the document are capped, and every scalar is checked for
+type and length.
 """
 
 from __future__ import annotations
@@ -41,10 +44,39 @@ TOP_KEYS = {"ruleset", "lists", "actions", "tracks", "dimension_rule", "indicato
 INDICATOR_KEYS = {"id", "track", "dimension", "severity", "points", "when", "label", "source",
                   "protective"}
 ESCALATION_KEYS = {"id", "when", "min_action", "label", "source"}
+MAX_BYTES = 512 * 1024  # the shipped rule set is ~32 KB
+MAX_DEPTH = 64  # YAML nesting; conditions have their own, lower cap
+MAX_SCALAR = 5000  # any single scalar; the fields below have tighter limits
+LIMITS = {"id": 64, "ruleset_id": 100, "version": 50, "description": 2000, "label": 300,
+          "source": 500, "band": 16, "list_item": 100}
+MAX_LIST_ITEMS = 1000
 
 
 class RuleLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate mapping keys instead of silently keeping the last."""
+    """A safe loader: no aliases or anchors, capped nesting and scalars, no duplicate keys."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed in a rule set",
+                event.start_mark)
+        if self.depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+        self.depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+        if isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_SCALAR:
+            raise yaml.composer.ComposerError(
+                None, None, f"a value is longer than {MAX_SCALAR} characters", node.start_mark)
+        return node
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -117,6 +149,8 @@ def parse_ruleset(data: str | bytes, source: str = "<rule set>",
     """
     raw = data.encode() if isinstance(data, str) else data
     agencies_raw = agencies.encode() if isinstance(agencies, str) else agencies
+    if len(raw) > MAX_BYTES:
+        raise RuleSetError([f"{source}: larger than {MAX_BYTES // 1024} KB: not a rule set"])
     try:
         text = raw.decode("utf-8")
         agencies_text = None if agencies_raw is None else agencies_raw.decode("utf-8")
@@ -134,6 +168,13 @@ def _label(value) -> MappingProxyType | None:
     if isinstance(value, dict) and all(isinstance(value.get(k), str) and value.get(k)
                                        for k in ("id", "en")):
         return MappingProxyType(dict(value))
+    return None
+
+
+def _too_long(value, limit: str) -> str | None:
+    """Return why a text value breaks its length limit, or None."""
+    if isinstance(value, str) and len(value) > LIMITS[limit]:
+        return f"is longer than {LIMITS[limit]} characters"
     return None
 
 
@@ -193,8 +234,22 @@ class _Builder:
             self.error("ruleset", "missing: give {id, version, description}")
             return {"id": "", "version": ""}
         for key in ("id", "version"):
-            if not isinstance(meta.get(key), str | int | float) or meta.get(key) == "":
+            if isinstance(meta.get(key), bool) or not isinstance(meta.get(key), str | int | float) \
+                    or meta.get(key) == "":
                 self.error("ruleset", f"'{key}' is required")
+                meta = meta | {key: ""}
+            elif problem := _too_long(str(meta[key]), "ruleset_id" if key == "id" else key):
+                self.error("ruleset", f"'{key}' {problem}")
+        description = meta.get("description", "")
+        if not isinstance(description, str):
+            self.error("ruleset", "'description' must be text")
+        elif problem := _too_long(description, "description"):
+            self.error("ruleset", f"'description' {problem}")
+        sources = meta.get("sources", [])
+        if not isinstance(sources, list) or not all(
+                isinstance(x, str) and not _too_long(x, "source") for x in sources):
+            self.error("ruleset", f"'sources' must be a list of texts of at most "
+                                  f"{LIMITS['source']} characters")
         for key in sorted(set(meta) - {"id", "version", "description", "sources"}):
             self.error("ruleset", f"unknown key '{key}'")
         return meta
@@ -205,13 +260,41 @@ class _Builder:
             return {}
         good = {}
         for name, values in lists.items():
-            if not isinstance(values, list) or not values:
+            if not isinstance(name, str) or _too_long(name, "id"):
+                self.error("lists", f"list names are texts of at most {LIMITS['id']} "
+                                    f"characters")
+            elif not isinstance(values, list) or not values:
                 self.error(f"list {name}", "must be a non-empty list")
+            elif len(values) > MAX_LIST_ITEMS:
+                self.error(f"list {name}", f"more than {MAX_LIST_ITEMS} items")
+            elif bad := self.list_items(f"list {name}", values):
+                self.errors.extend(bad)
             elif len(set(map(repr, values))) != len(values):
                 self.error(f"list {name}", "has a value twice")
             else:
                 good[name] = values
         return good
+
+    def list_items(self, where: str, values: list) -> list[str]:
+        """Return a problem for each list item that is not a short single value."""
+        out = []
+        for n, value in enumerate(values, 1):
+            if not isinstance(value, str | int | float | bool):
+                out.append(f"{self.source}: {where}: item {n} must be a single value")
+            elif problem := _too_long(value, "list_item"):
+                out.append(f"{self.source}: {where}: item {n} {problem}")
+        return out
+
+    def label(self, where: str, label: MappingProxyType) -> MappingProxyType | None:
+        """Return `label` when its texts are within limits; record problems otherwise."""
+        for key, text in label.items():
+            if not isinstance(text, str):
+                self.error(where, f"label '{key}' must be text")
+                return None
+            if problem := _too_long(text, "label"):
+                self.error(where, f"label '{key}' {problem}")
+                return None
+        return label
 
     def actions(self, actions) -> list[Action]:
         ids = [a.get("id") if isinstance(a, dict) else a for a in actions or []]
@@ -224,6 +307,8 @@ class _Builder:
             label = _label(item.get("label"))
             if item and label is None:
                 self.error(f"action {action_id}", "needs label: {id: ..., en: ...}")
+            elif label is not None:
+                label = self.label(f"action {action_id}", label)
             out.append(Action(action_id, rung, label or MappingProxyType({})))
         return out
 
@@ -242,8 +327,11 @@ class _Builder:
         out, last = [], 0
         for i, b in enumerate(bands):
             here = f"{where} band {i + 1}"
-            if not isinstance(b, dict) or not b.get("band"):
+            if not isinstance(b, dict) or not isinstance(b.get("band"), str) or not b["band"]:
                 self.error(here, "needs {below: N, band: NAME, action: ACTION}")
+                continue
+            if problem := _too_long(b["band"], "band"):
+                self.error(here, f"'band' {problem}")
                 continue
             here = f"{where} band '{b['band']}'"
             below = b.get("below")
@@ -300,6 +388,9 @@ class _Builder:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             self.error(f"indicator #{i + 1}", "needs a string 'id'")
             return None
+        if problem := _too_long(item["id"], "id"):
+            self.error(f"indicator #{i + 1}", f"'id' {problem}")
+            return None
         where = f"indicator {item['id']}"
         self.common(where, item, INDICATOR_KEYS, seen)
         protective = item.get("protective", False)
@@ -320,8 +411,12 @@ class _Builder:
         label = _label(item.get("label"))
         if label is None:
             self.error(where, "needs label: {id: ..., en: ...}")
+        else:
+            label = self.label(where, label)
         if not isinstance(item.get("source"), str) or not item["source"].strip():
             self.error(where, "needs a 'source' citing where the indicator comes from")
+        elif problem := _too_long(item["source"], "source"):
+            self.error(where, f"'source' {problem}")
         test = self.condition(where, item.get("when"), lists, allow_dims=False)
         if test is None or label is None:
             return None
@@ -332,12 +427,20 @@ class _Builder:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             self.error(f"escalation #{i + 1}", "needs a string 'id'")
             return None
+        if problem := _too_long(item["id"], "id"):
+            self.error(f"escalation #{i + 1}", f"'id' {problem}")
+            return None
         where = f"escalation {item['id']}"
         self.common(where, item, ESCALATION_KEYS, seen)
         rung = self.rung(where, item.get("min_action"))
         label = _label(item.get("label")) if "label" in item else MappingProxyType({})
         if label is None:
             self.error(where, "label must be {id: ..., en: ...}")
+        elif label:
+            label = self.label(where, label)
+        if "source" in item and (not isinstance(item["source"], str)
+                                 or _too_long(item["source"], "source")):
+            self.error(where, f"'source' must be text of at most {LIMITS['source']} characters")
         test = self.condition(where, item.get("when"), lists, allow_dims=True)
         if test and test.dimensions == {"abuse_of_vulnerability"} and rung > PROTECTIVE_CAP:
             self.error(where, "a protective dimension alone may not raise the action above "

@@ -5,9 +5,10 @@ Messages come in Indonesian and English like the checklist's, and never echo the
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ews.checklist import message
 from ews.store.models import DECISIONS, OUTCOMES
@@ -17,15 +18,48 @@ from .vocab import INTELLIGENCE_FIELDS
 REASON_MAX = 1000
 NOTES_MAX = 2000
 CITY_MAX = 120
+# C0/C1 controls, DEL, bidi embeddings/overrides/isolates and marks, line/paragraph separators:
+# invisible, they can make a stored reason read differently from what was written.
+_INVISIBLE = r"\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(rf"[\x00-\x1f{_INVISIBLE}]")
+_CONTROL_MULTILINE = re.compile(rf"[\x00-\x09\x0b-\x1f{_INVISIBLE}]")  # \n allowed
+TEXT_MESSAGES = {
+    "en": {"line": "Write this on one line, without control characters.",
+           "text": "Remove the control characters (invisible or text-direction characters)."},
+    "id": {"line": "Tulis dalam satu baris, tanpa karakter kontrol.",
+           "text": "Hapus karakter kontrol (karakter tak terlihat atau pengubah arah teks)."},
+}
 
 
 class _Text(fields.String):
-    """A stripped string in which blank counts as missing."""
+    """A stripped string in which blank counts as missing; plain text, one line by default."""
+
+    def __init__(self, *args, multiline: bool = False, lang: str = "en", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.multiline, self.lang = multiline, lang
 
     def deserialize(self, value, attr=None, data=None, **kwargs):
         if isinstance(value, str):
+            if self.multiline:
+                value = value.replace("\r\n", "\n")  # a browser's textarea sends CR LF
             value = value.strip() or None
         return super().deserialize(value, attr, data, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if (_CONTROL_MULTILINE if self.multiline else _CONTROL).search(text):
+            raise ValidationError(TEXT_MESSAGES[self.lang if self.lang in TEXT_MESSAGES else "en"]
+                                  ["text" if self.multiline else "line"])
+        return text
+
+
+class _Id(fields.Integer):
+    """A row id sent as a JSON number: "3", 2.5 and true are refused, not converted."""
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return super()._validated(value)
 
 
 def _errors(lang: str, required: bool) -> dict:
@@ -40,10 +74,11 @@ def _choice(values, lang: str, required: bool) -> fields.Field:
         "choice", lang, choices=", ".join(values))), error_messages=_errors(lang, required), **kw)
 
 
-def _text(maximum: int, lang: str, required: bool) -> fields.Field:
+def _text(maximum: int, lang: str, required: bool, multiline: bool = False) -> fields.Field:
     kw = {"required": True} if required else {"load_default": None, "allow_none": True}
     return _Text(validate=validate.Length(1, maximum, error=message(
-        "length", lang, min=1, max=maximum)), error_messages=_errors(lang, required), **kw)
+        "length", lang, min=1, max=maximum)), error_messages=_errors(lang, required),
+        multiline=multiline, lang=lang, **kw)
 
 
 def _schema(name: str, attrs: dict, lang: str) -> type[Schema]:
@@ -64,15 +99,28 @@ def decision_schema(lang: str = "en") -> type[Schema]:
 
 
 @cache
+def amend_schema(lang: str = "en") -> type[Schema]:
+    """Return the amendment schema class (`amends`, `decision`, `reason`) in `lang`."""
+    return _schema("AmendInput", {
+        "amends": _Id(required=True, strict=True, validate=validate.Range(1, 2**31 - 1),
+                      error_messages=_errors(lang, True), metadata={
+                          "description": "id of the decision in force, which this one changes"}),
+        "decision": _choice(DECISIONS, lang, True),
+        "reason": _text(REASON_MAX, lang, True),
+    }, lang)
+
+
+@cache
 def outcome_schema(lang: str = "en") -> type[Schema]:
     """Return the outcome schema class (label + optional HTCDS fields) in `lang`."""
     attrs = {"outcome": _choice(OUTCOMES, lang, True)}
     for name, vocab in INTELLIGENCE_FIELDS.items():
         attrs[name] = _choice(tuple(vocab), lang, False)
     attrs["destination_city"] = _text(CITY_MAX, lang, False)
-    attrs["notes"] = _text(NOTES_MAX, lang, False)
+    attrs["notes"] = _text(NOTES_MAX, lang, False, multiline=True)
     return _schema("OutcomeInput", attrs, lang)
 
 
 DecisionInput = decision_schema("en")
+AmendInput = amend_schema("en")
 OutcomeInput = outcome_schema("en")

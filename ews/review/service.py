@@ -9,15 +9,19 @@ UPDATEs, not by check-then-write.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ews import audit
 from ews.auth.scope import Principal, can
 from ews.store.db import as_utc, utcnow
 from ews.store.models import Assessment, Decision, Outcome, User
+
+_ASSESSMENT_ID = re.compile(r"[0-9a-fA-F-]{1,36}")
 
 
 class ReviewError(Exception):
@@ -43,14 +47,19 @@ class Forbidden(ReviewError):
 
 
 class Conflict(ReviewError):
-    """Another supervisor holds the item."""
+    """Another supervisor holds the item, or a concurrent request changed it first."""
 
     status = 409
 
 
+def is_assessment_id(value: str) -> bool:
+    """Return True when `value` can be an assessment id (a UUID's characters, no NUL)."""
+    return bool(_ASSESSMENT_ID.fullmatch(value))
+
+
 def get_assessment(session: Session, assessment_id: str, user: Principal) -> Assessment:
     """Return an assessment the user may see; NotFound or Forbidden (another office) otherwise."""
-    row = session.get(Assessment, assessment_id)
+    row = session.get(Assessment, assessment_id) if is_assessment_id(assessment_id) else None
     if row is None:
         raise NotFound("not_found", "no such assessment")
     if not can(user, "assessment.read", row.office_code):
@@ -140,34 +149,75 @@ def may_decide(user: Principal, row: Assessment) -> bool:
     return can(user, "decision.record", row.office_code, row.rung)
 
 
-def decide(session: Session, assessment_id: str, user: Principal, decision: str, reason: str,
-           now: dt.datetime | None = None) -> Decision:
-    """Append a decision (validated input), close the item and audit it, in one commit."""
-    row = get_assessment(session, assessment_id, user)
+def current_decision(session: Session, assessment_id: str) -> Decision | None:
+    """Return the decision in force (the last of the chain), or None before any."""
+    # Each row is amended at most once and ids grow, so the newest row ends the chain.
+    return session.scalars(select(Decision).where(Decision.assessment_id == assessment_id)
+                           .order_by(Decision.id.desc()).limit(1)).first()
+
+
+def may_amend(user: Principal, row: Assessment, current: Decision) -> bool:
+    """Return True when `user` may amend `current`: its author, the holder, or a supervisor."""
+    return may_decide(user, row) and (
+        user.id in (current.decided_by, row.claimed_by)
+        or can(user, "review.claim", row.office_code))
+
+
+def _check_may_decide(user: Principal, row: Assessment) -> None:
     if not may_decide(user, row):
         if can(user, "decision.record", row.office_code):
             raise Forbidden("held_for_supervisor", "rung 2 and above is decided by a supervisor")
         raise Forbidden("not_allowed", "your role or office may not decide this item")
+
+
+def _already_decided(session: Session, row: Assessment) -> Conflict:
+    current = current_decision(session, row.id)
+    return Conflict("decided", "a decision is already recorded: amend it instead "
+                    "(POST .../decision/amend with the id of the decision it changes)",
+                    decision_id=current.id if current else None)
+
+
+def _append(session: Session, entry: Decision) -> None:
+    """Insert a decision row; a unique index refusing it means a concurrent writer won."""
+    session.add(entry)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("changed", "the item changed meanwhile; reload it") from None
+
+
+def decide(session: Session, assessment_id: str, user: Principal, decision: str, reason: str,
+           now: dt.datetime | None = None) -> Decision:
+    """Record the first decision (validated input), close the item and audit it, in one commit.
+
+    A decided item answers Conflict("decided"): a change is an explicit `amend`.
+    """
+    row = get_assessment(session, assessment_id, user)
+    _check_may_decide(user, row)
+    if row.status == "decided":
+        raise _already_decided(session, row)
     now = now or utcnow()
-    cond = [Assessment.id == row.id]
+    # The guard: only the request whose UPDATE still sees the item undecided goes on (a row
+    # lock on PostgreSQL, the write lock on SQLite); the unique index backs it up.
+    cond = [Assessment.id == row.id, Assessment.status == row.status]
+    # Whoever records the first decision holds the item from then on (and may amend it).
+    values = {"status": "decided", "decided_at": now, "claimed_by": row.claimed_by or user.id,
+              "claimed_at": row.claimed_at or now}
     if row.status == "awaiting_review":
         # The first decision closes the item; it must not be held by someone else.
-        cond += [Assessment.status == "awaiting_review",
-                 or_(Assessment.claimed_by.is_(None), Assessment.claimed_by == user.id)]
-    values = {"status": "decided", "decided_at": row.decided_at or now}
-    if row.status == "awaiting_review":
-        values |= {"claimed_by": user.id, "claimed_at": row.claimed_at or now}
+        cond.append(or_(Assessment.claimed_by.is_(None), Assessment.claimed_by == user.id))
+        values |= {"claimed_by": user.id}
     if not session.execute(update(Assessment).where(*cond).values(**values)).rowcount:
         session.rollback()
         session.refresh(row)
         if row.status == "awaiting_review":
             raise Conflict("taken", "another supervisor has taken this item",
                            by=_name(session, row.claimed_by))
-        raise Conflict("changed", "the item changed meanwhile; reload it")
+        raise _already_decided(session, row)
     entry = Decision(assessment_id=row.id, decision=decision, reason=reason,
                      decided_by=user.id, decided_at=now)
-    session.add(entry)
-    session.flush()
+    _append(session, entry)
     # The reason is free text and may name people: the trail keeps the decision, not the text.
     audit.record(session, "decision.recorded", actor=user.username, office_code=row.office_code,
                  subject=row.id, data={"decision": decision, "decision_id": entry.id,
@@ -176,12 +226,33 @@ def decide(session: Session, assessment_id: str, user: Principal, decision: str,
     return entry
 
 
-def decisions_of(session: Session, assessment_id: str) -> list[dict]:
-    """Return the decisions of an assessment, oldest first, with who recorded them."""
-    rows = session.scalars(select(Decision).where(Decision.assessment_id == assessment_id)
-                           .order_by(Decision.decided_at, Decision.id)).all()
-    return [{"id": d.id, "decision": d.decision, "reason": d.reason,
-             "by": _name(session, d.decided_by), "at": as_utc(d.decided_at)} for d in rows]
+def amend(session: Session, assessment_id: str, user: Principal, amends: int, decision: str,
+          reason: str, now: dt.datetime | None = None) -> Decision:
+    """Record a change of decision as a new row linked to the one in force, and audit it.
+
+    `amends` must be the decision in force (so a stale page cannot overwrite a newer change);
+    the author, the holder of the item or a supervisor of the office may amend.
+    """
+    row = get_assessment(session, assessment_id, user)
+    _check_may_decide(user, row)
+    current = current_decision(session, row.id)
+    if current is None:
+        raise Conflict("not_decided", "there is no decision to amend yet: record one first")
+    if not may_amend(user, row, current):
+        raise Forbidden("not_holder", "only the author of the decision, the holder of the "
+                                      "item or a supervisor may amend it")
+    if amends != current.id:
+        raise Conflict("amended", "the decision was amended meanwhile; reload it",
+                       decision_id=current.id)
+    entry = Decision(assessment_id=row.id, decision=decision, reason=reason,
+                     decided_by=user.id, decided_at=now or utcnow(), amends=current.id)
+    _append(session, entry)
+    audit.record(session, "decision.amended", actor=user.username, office_code=row.office_code,
+                 subject=row.id, data={"decision": decision, "decision_id": entry.id,
+                                       "amends": current.id, "rung": row.rung,
+                                       "role": user.role})
+    session.commit()
+    return entry
 
 
 def may_record_outcome(user: Principal, row: Assessment) -> bool:
@@ -204,14 +275,3 @@ def record_outcome(session: Session, assessment_id: str, user: Principal, data: 
                  subject=row.id, data={"outcome": entry.outcome, "outcome_id": entry.id})
     session.commit()
     return entry
-
-
-def outcomes_of(session: Session, assessment_id: str) -> list[dict]:
-    """Return the outcomes of an assessment, oldest first."""
-    rows = session.scalars(select(Outcome).where(Outcome.assessment_id == assessment_id)
-                           .order_by(Outcome.recorded_at, Outcome.id)).all()
-    return [{"id": o.id, "outcome": o.outcome, "recruitment_method": o.recruitment_method,
-             "recruitment_app": o.recruitment_app, "method_of_control": o.method_of_control,
-             "recruiter_role": o.recruiter_role, "destination_city": o.destination_city,
-             "notes": o.notes, "by": _name(session, o.recorded_by),
-             "at": as_utc(o.recorded_at)} for o in rows]

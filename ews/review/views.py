@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -18,7 +20,7 @@ from ews.web import i18n
 from ews.web.form import form_sections
 from ews.web.pages import error_page
 
-from . import service
+from . import records, service
 from .history import person_history
 from .kpi import office_kpis
 from .schemas import decision_schema, outcome_schema
@@ -63,6 +65,8 @@ def _answers(row: Assessment) -> list[tuple[str, list[tuple[str, str, object]]]]
 def _detail(row: Assessment, status: int = 200, decision_errors: dict | None = None,
             outcome_errors: dict | None = None, values: dict | None = None):
     db = get_session()
+    decisions = records.decisions_of(db, row, current_user)
+    current = service.current_decision(db, row.id)
     holder = db.get(User, row.claimed_by) if row.claimed_by else None
     officer = db.get(User, row.officer_id)
     due = as_utc(row.due_at)
@@ -71,8 +75,10 @@ def _detail(row: Assessment, status: int = 200, decision_errors: dict | None = N
         overdue=row.status == "awaiting_review" and due is not None and due < utcnow(),
         holder=holder.username if holder else None, officer=officer.username if officer else None,
         answers=_answers(row), history=person_history(db, row, current_user.office_code),
-        decisions=service.decisions_of(db, row.id), outcomes=service.outcomes_of(db, row.id),
-        can_decide=service.may_decide(current_user, row),
+        decisions=decisions, outcomes=records.outcomes_of(db, row, current_user),
+        can_decide=service.may_decide(current_user, row) and (
+            not decisions or service.may_amend(current_user, row, current)),
+        amends=current.id if current else None,
         can_take=row.status == "awaiting_review" and can(current_user, "review.claim",
                                                          row.office_code),
         can_record_outcome=service.may_record_outcome(current_user, row),
@@ -113,15 +119,26 @@ def take(assessment_id: str):
     return redirect(url_for("review.detail", assessment_id=assessment_id), 303)
 
 
+def record_decision(row: Assessment, form) -> None:
+    """Record the form's decision, or amend the decision in force when `amends` is sent."""
+    data = decision_schema(i18n.current_lang())().load(form, unknown=EXCLUDE)
+    amends = form.get("amends")
+    if not amends:
+        service.decide(get_session(), row.id, current_user, data["decision"], data["reason"])
+        return
+    if not re.fullmatch(r"[0-9]{1,10}", amends):
+        raise ValidationError({"decision": [_("Reload the page and try again.")]})
+    service.amend(get_session(), row.id, current_user, int(amends), data["decision"],
+                  data["reason"])
+
+
 @bp.post("/<assessment_id>/decision")
 @login_required
 def decide(assessment_id: str):
-    """Record the supervisor's decision with its reason; the item leaves the queue."""
-    db = get_session()
+    """Record the supervisor's decision (or amend it) with its reason; it leaves the queue."""
     try:
         row = _reviewer_row(assessment_id)
-        data = decision_schema(i18n.current_lang())().load(request.form, unknown=EXCLUDE)
-        service.decide(db, row.id, current_user, data["decision"], data["reason"])
+        record_decision(row, request.form)
     except ValidationError as err:
         return _detail(row, 422, decision_errors=err.messages, values=request.form)
     except service.ReviewError as err:

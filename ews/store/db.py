@@ -1,7 +1,9 @@
 """Engine and session handling: one engine per app, one session per request.
 
 SQLite runs in WAL mode with a busy timeout, so that several gunicorn workers can share one
-file; PostgreSQL needs nothing special. Nothing here keeps state another worker needs.
+file; PostgreSQL gets the same limit as its lock_timeout. The limit (EWS_DB_BUSY_TIMEOUT,
+default 5 s) stays well below gunicorn's 30 s worker timeout: a writer that cannot write in
+time fails, and `is_unavailable` tells the error handlers to answer 503, not 500.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import datetime as dt
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from .sqlite_lock import QueuedWriterConnection
@@ -18,8 +21,16 @@ SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",  # an acknowledged commit survives power loss, not just a crash
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=30000",
 )
+DEFAULT_BUSY_TIMEOUT = 5.0  # seconds
+# SQLite primary result codes meaning "cannot write now": BUSY, LOCKED, READONLY, IOERR, FULL,
+# CANTOPEN; PostgreSQL SQLSTATEs: lock timeout, read-only transaction, out of resources,
+# shutting down, connection lost.
+_SQLITE_CODES = {5, 6, 8, 10, 13, 14}
+_SQLITE_TEXT = ("database is locked", "readonly database", "disk i/o error",
+                "database or disk is full", "unable to open database")
+_PG_STATES = {"55P03", "25006", "53100", "53200", "53300", "57P01", "57P02", "57P03",
+              "08000", "08003", "08006"}
 
 
 class Base(DeclarativeBase):
@@ -38,10 +49,28 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite files get WAL mode and a busy timeout on every connection."""
+def is_unavailable(error: BaseException) -> bool:
+    """Return True when a database error means "try again later" (locked, read-only, I/O)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    orig = error.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in _SQLITE_CODES:
+        return True
+    if getattr(orig, "sqlstate", None) in _PG_STATES:
+        return True
+    return isinstance(error, OperationalError) and any(
+        t in str(orig).lower() for t in _SQLITE_TEXT)
+
+
+def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
+    """Create an engine; a writer waits at most `busy_timeout` seconds for a lock.
+
+    SQLite files get WAL mode and the timeout on every connection; PostgreSQL connections
+    get it as lock_timeout.
+    """
     if url.startswith("sqlite"):
-        args = {"timeout": 30, "check_same_thread": False}
+        args = {"timeout": busy_timeout, "check_same_thread": False}
         if make_url(url).database not in (None, "", ":memory:"):
             args["factory"] = QueuedWriterConnection  # workers queue for writes, no polling
         engine = create_engine(url, connect_args=args)
@@ -51,15 +80,26 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             for pragma in SQLITE_PRAGMAS:
                 cur.execute(pragma)
+            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+    @event.listens_for(engine, "connect")
+    def _lock_timeout(dbapi_conn, _record) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute(f"SET lock_timeout = {int(busy_timeout * 1000)}")
+        cur.close()
+        dbapi_conn.commit()  # SET is transactional: keep it for the session
+
+    return engine
 
 
 def init_app(app: Flask) -> None:
     """Attach an engine and a session factory to `app`; close the session after requests."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"],
+                         app.config.get("DB_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT))
     app.extensions["ews_engine"] = engine
     app.extensions["ews_sessions"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

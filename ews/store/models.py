@@ -185,16 +185,29 @@ class Assessment(Base):
 
 
 class Decision(Base):
-    """A human decision on an assessment (append-only)."""
+    """A human decision on an assessment (append-only).
+
+    One first decision per assessment (`amends` null); a change is a new row that amends the
+    current one, and each row is amended at most once, so the decisions of an item form one
+    chain. Both rules are unique indexes: they hold across workers and concurrent requests.
+    """
 
     __tablename__ = "decisions"
-    __table_args__ = (CheckConstraint(_in("decision", DECISIONS), name="ck_decisions_decision"),)
+    __table_args__ = (
+        CheckConstraint(_in("decision", DECISIONS), name="ck_decisions_decision"),
+        Index("uq_decisions_first", "assessment_id", unique=True,
+              sqlite_where=text("amends IS NULL"), postgresql_where=text("amends IS NULL")),
+        Index("uq_decisions_amends", "amends", unique=True,
+              sqlite_where=text("amends IS NOT NULL"),
+              postgresql_where=text("amends IS NOT NULL")),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), index=True)
     decision: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text)
     decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    amends: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
 
 
 class Outcome(Base):

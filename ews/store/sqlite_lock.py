@@ -5,6 +5,8 @@ SQLite lets one writer at a time hold its lock; a waiting writer polls with slee
 lock (flock) instead: a waiting process wakes the moment the holder commits. The lock is
 taken at a transaction's first write and released right after its COMMIT or ROLLBACK, so
 reads never wait (WAL mode) and the SQLite lock itself is never contended between workers.
+The wait is bounded by the connection's timeout (EWS_DB_BUSY_TIMEOUT): a writer that cannot
+get the lock in time fails with "database is locked", which the service answers with 503.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
+from urllib.parse import urlsplit
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC", "CREATE", "DROP", "ALTER")
 
@@ -29,15 +33,45 @@ class _WriterLock:
 
     @classmethod
     def for_database(cls, db_path: str) -> _WriterLock:
+        if db_path.startswith("file:"):  # an SQLite URI (file:/path?mode=...)
+            db_path = urlsplit(db_path).path
         path = os.path.abspath(db_path) + "-writer.lock"
         with cls._guard:
             if path not in cls._by_path:
                 cls._by_path[path] = cls(path)
             return cls._by_path[path]
 
-    def acquire(self) -> None:
-        self.thread_lock.acquire()
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
+    def acquire(self, timeout: float) -> bool:
+        """Take the lock within `timeout` seconds; return False when that was not possible."""
+        deadline = time.monotonic() + timeout
+        if not self.thread_lock.acquire(timeout=timeout):
+            return False
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            pass
+        # Held by another process: block on flock in a helper thread (woken the moment the
+        # holder releases, no polling), and give up at the deadline. An abandoned helper
+        # releases both locks itself once it gets the file lock.
+        got, guard, state = threading.Event(), threading.Lock(), {"abandoned": False}
+
+        def wait() -> None:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            with guard:
+                if state["abandoned"]:
+                    self.release()
+                    return
+                got.set()
+
+        threading.Thread(target=wait, daemon=True, name="ews-writer-lock").start()
+        if got.wait(max(0.0, deadline - time.monotonic())):
+            return True
+        with guard:
+            if got.is_set():
+                return True
+            state["abandoned"] = True
+        return False
 
     def release(self) -> None:
         fcntl.flock(self.fd, fcntl.LOCK_UN)
@@ -60,6 +94,7 @@ class QueuedWriterConnection(sqlite3.Connection):
     def __init__(self, database, *args, **kwargs) -> None:
         super().__init__(database, *args, **kwargs)
         self._lock = _WriterLock.for_database(database)
+        self._timeout = float(kwargs.get("timeout", 5.0))
         self._holding = False
 
     def cursor(self, factory=_Cursor):
@@ -67,7 +102,8 @@ class QueuedWriterConnection(sqlite3.Connection):
 
     def _before(self, sql: str) -> None:
         if not self._holding and sql.lstrip()[:6].upper() in _WRITES:
-            self._lock.acquire()
+            if not self._lock.acquire(self._timeout):
+                raise sqlite3.OperationalError("database is locked")
             self._holding = True
 
     def _release(self) -> None:

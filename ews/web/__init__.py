@@ -32,5 +32,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["can_review"] = can_review
     app.register_blueprint(bp)
     app.register_blueprint(review_bp)
-    for error in (CSRFError, 404, 405, 413, 503):
+    for error in (CSRFError, 400, 404, 405, 413, 503):
         app.register_error_handler(error, pages.http_error_page)

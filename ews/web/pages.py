@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import render_template
+from flask import render_template, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ews.auth.scope import can
@@ -23,7 +24,15 @@ MESSAGES = {
     "taken": _l("Another supervisor (%(by)s) has taken this item."),
     "not_open": _l("This item is no longer open."),
     "changed": _l("The item changed meanwhile; reload the page."),
+    "decided": _l("A decision is already recorded for this item. To change it, reload the "
+                  "page and use the form to amend the decision, with a reason."),
+    "amended": _l("The decision was changed meanwhile by someone else. Reload the page and "
+                  "check the decision in force before amending it."),
+    "not_decided": _l("There is no decision to amend yet."),
+    "not_holder": _l("Only the author of the decision, the holder of the item or a supervisor "
+                     "may amend it."),
 }
+KEY_TITLES = {"decided": _l("Already decided"), "amended": _l("Already decided")}
 TITLES = {400: _l("Request refused"), 403: _l("Not allowed"), 404: _l("Not found"),
           405: _l("Not allowed"), 409: _l("Already taken"), 413: _l("Too large"),
           503: _l("Not ready")}
@@ -43,20 +52,42 @@ def error_page(err) -> tuple[str, int]:
     text = MESSAGES.get(err.key)
     params = {k: v or "?" for k, v in getattr(err, "params", {}).items()}
     message = str(text) % params if text is not None and params else str(text or err)
-    return render_template("error.html", title=TITLES.get(err.status, _l("Error")),
-                           message=message, status=err.status), err.status
+    title = KEY_TITLES.get(err.key) or TITLES.get(err.status, _l("Error"))
+    return render_template("error.html", title=title, message=message,
+                           status=err.status), err.status
+
+
+BAD_REQUEST = _l("The request could not be read (for example a link with control "
+                 "characters). Go back and try again; nothing was stored.")
+
+
+DB_UNAVAILABLE = _l("The database is busy or cannot be written just now; nothing was stored. "
+                    "Wait a moment and send it again.")
+
+
+def unavailable_page(headers: dict):
+    """Render the 503 page for a database that is locked, read-only or failing."""
+    page = render_template("error.html", title=TITLES[503], message=DB_UNAVAILABLE, status=503)
+    session.modified = False
+    return page, 503, headers
 
 
 def http_error_page(error: HTTPException):
-    """Render page errors (CSRF, 404, 405, 413) in the officer's language; /api keeps JSON."""
+    """Render page errors (400, CSRF, 404, 405, 413) in the officer's language; /api: JSON."""
     from ews.api.errors import handle_http_exception, is_api_request
 
     if is_api_request():
         return handle_http_exception(error)
     status = error.code or 400
-    return render_template("error.html", title=TITLES.get(status, _l("Error")),
-                           message=HTTP_MESSAGES.get(status, error.description),
-                           status=status), status
+    message = HTTP_MESSAGES.get(status, error.description)
+    if status == 400 and not isinstance(error, CSRFError):
+        message = BAD_REQUEST
+    page = render_template("error.html", title=TITLES.get(status, _l("Error")),
+                           message=message, status=status)
+    if status == 400:
+        # The page's forms put a CSRF token in the session; refused input starts no session.
+        session.modified = False
+    return page, status
 
 
 class _Denied:

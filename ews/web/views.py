@@ -17,15 +17,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from marshmallow import EXCLUDE, ValidationError
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from ews.api.service import submit_record
 from ews.checklist import validate_checklist
 from ews.engine import REVIEW_RUNG
-from ews.review import service
-from ews.review.schemas import decision_schema
+from ews.review import records, service
 from ews.review.sla import SLA
+from ews.review.views import record_decision
 from ews.store import get_session
 from ews.store.assessments import AssessmentConflict, result_of
 from ews.store.db import as_utc, utcnow
@@ -98,10 +98,13 @@ def _result_page(row: Assessment, errors: dict | None = None, values: dict | Non
                  status: int = 200):
     db = get_session()
     view = result_of(row) | {"due_at": as_utc(row.due_at)}
-    decisions = service.decisions_of(db, row.id)
+    decisions = records.decisions_of(db, row, current_user)
+    current = service.current_decision(db, row.id)
     return render_template(
         "web/result.html", a=view, decisions=decisions,
-        can_decide=service.may_decide(current_user, row), decision_choices=DECISIONS,
+        can_decide=service.may_decide(current_user, row) and (
+            current is None or service.may_amend(current_user, row, current)),
+        amends=current.id if current else None, decision_choices=DECISIONS,
         decision_errors=errors or {}, decision_values=values or {},
         suggested_decision=None if decisions else SUGGESTED.get(row.rung),
         review_rung=REVIEW_RUNG), status
@@ -125,8 +128,7 @@ def decide(assessment_id: str):
     db = get_session()
     try:
         row = service.get_assessment(db, assessment_id, current_user)
-        data = decision_schema(i18n.current_lang())().load(request.form, unknown=EXCLUDE)
-        service.decide(db, row.id, current_user, data["decision"], data["reason"])
+        record_decision(row, request.form)
     except ValidationError as err:
         return _result_page(row, err.messages, request.form, 422)
     except service.ReviewError as err:
