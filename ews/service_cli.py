@@ -62,7 +62,13 @@ def init_cmd() -> None:
     upgrade(config["DATABASE_URL"])
     click.echo("database: migrated to the latest schema")
     with _session(config) as session:
-        if active_record(session) is None:
+        active = active_record(session)
+        outdated = active is not None and _outdated(active)
+        if outdated:
+            click.echo(f"rule set: the active {active.ruleset_id} {active.version} no longer "
+                       f"validates against this checklist ({outdated}); installing the "
+                       f"shipped default in its place")
+        if active is None or outdated:
             path = Path(config["RULES_PATH"])
             try:
                 text, agencies = ruleset_files(path)
@@ -88,6 +94,22 @@ def init_cmd() -> None:
             click.echo(f"one-time password (shown once, change it at first login): {password}")
         session.commit()
     click.echo("ready")
+
+
+def _outdated(row) -> str | None:
+    """Return the first problem of a stored rule set under the current checklist, or None.
+
+    After an upgrade of the checklist (v1 to v2) a stored rule set may name fields that no
+    longer exist: the service could not score with it, so `ews init` installs the default.
+    """
+    from ews.engine import RuleSetError
+    from ews.store.rulesets import compiled
+
+    try:
+        compiled(row)
+    except RuleSetError as err:
+        return err.errors[0]
+    return None
 
 
 @click.command("serve")
