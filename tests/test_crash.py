@@ -73,7 +73,7 @@ def request(port: int, method: str, path: str, body=None, token: str | None = No
 
 def answers(i: int) -> dict:
     return sound_umrah(application_id=f"CRASH-{i:04d}", office_code="PMK",
-                       nik=f"35280112{i:08d}", lost_passport_count=i % 3)
+                       nik=f"352801120190{i + 1:04d}", lost_passport_count=i % 3)
 
 
 @pytest.mark.slow
