@@ -1,0 +1,86 @@
+"""The licensed-P3MI list ships beside the rule set: validated with it, a bad row named by its
+line, never half-stored; and an assessment records whether the named agency is on it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+
+from ews.engine import RuleSetError, load_ruleset, parse_ruleset
+from ews.store.models import RuleSetRecord
+
+from .checklists import sound_umrah
+from .conftest import DEFAULT_RULES
+
+AGENCIES = (DEFAULT_RULES.parent / "p3mi_licensed.csv").read_text(encoding="utf-8")
+TEXT = DEFAULT_RULES.read_text(encoding="utf-8").replace("version: 2026.11.2",
+                                                         "version: 2026.11.9")
+
+
+@pytest.mark.parametrize("bad_row, problem", [
+    ("PT Baru,KEP.9/2025,31-12-2029", "line 9: 'valid_until' must be a date YYYY-MM-DD"),
+    ("PT Baru,KEP.9/2025", "line 9: expected 3 columns, got 2"),
+    ("PT Contoh Sarana Kerja,KEP.9/2025,2029-12-31", "line 9: agency listed twice"),
+    (",KEP.9/2025,2029-12-31", "line 9: 'name' must be 1-200 characters"),
+])
+def test_a_bad_row_is_named_by_its_line(bad_row, problem):
+    with pytest.raises(RuleSetError) as info:
+        parse_ruleset(TEXT, source="draft.yaml", agencies=AGENCIES + bad_row + "\n")
+    assert any(e.endswith(problem) and "p3mi_licensed.csv" in e for e in info.value.errors)
+
+
+def test_a_rule_set_naming_a_list_needs_it():
+    with pytest.raises(RuleSetError) as info:
+        parse_ruleset(TEXT)
+    assert "licensed_agencies: the list file 'p3mi_licensed.csv' was not supplied" in \
+        str(info.value)
+
+
+def test_the_list_is_part_of_the_rule_sets_identity():
+    a = parse_ruleset(TEXT, agencies=AGENCIES)
+    b = parse_ruleset(TEXT, agencies=AGENCIES + "PT Baru,KEP.9/2025,2029-12-31\n")
+    assert a.sha256 != b.sha256 and len(b.agencies) == len(a.agencies) + 1
+
+
+def test_rules_check_names_the_line(tmp_path):
+    shutil.copy(DEFAULT_RULES, tmp_path / "tppo_pmi.yaml")
+    (tmp_path / "p3mi_licensed.csv").write_text(AGENCIES + "PT Baru,KEP.9,soon\n")
+    done = subprocess.run([sys.executable, "-m", "ews.cli", "rules", "check",
+                           str(tmp_path / "tppo_pmi.yaml")], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "p3mi_licensed.csv: line 9: 'valid_until' must be a date YYYY-MM-DD" in \
+        done.stdout + done.stderr
+
+
+def test_upload_with_a_bad_row_is_refused_and_nothing_stored(client, db, accounts):
+    before = db.scalar(select(func.count()).select_from(RuleSetRecord))
+    resp = client.post("/api/v1/rulesets", headers=accounts["analyst"].headers,
+                       json={"text": TEXT, "agencies_csv": AGENCIES + "PT X,K,2029-02-30\n"})
+    assert resp.status_code == 422
+    assert any("line 9" in e for e in resp.get_json()["errors"]["text"])
+    assert db.scalar(select(func.count()).select_from(RuleSetRecord)) == before
+    ok = client.post("/api/v1/rulesets", headers=accounts["analyst"].headers,
+                     json={"text": TEXT, "agencies_csv": AGENCIES})
+    assert ok.status_code == 201
+
+
+def test_the_assessment_records_the_agency_licence(client, accounts):
+    ruleset = load_ruleset(DEFAULT_RULES)
+    assert ruleset.agencies  # the shipped sample list
+    body = sound_umrah(purpose="procedural_work", umrah_documents=None,
+                       destination_country="HK", states_work_abroad=True,
+                       job_offer_channel="licensed_agency", recruiter_type="licensed_agency",
+                       agency_name="PT Tidak Terdaftar", job_sector="caregiver",
+                       disnaker_recommendation="verified", job_order="present",
+                       placement_agreement="present", job_unclear=False, job_changed=False,
+                       offer_unrealistic=False)
+    resp = client.post("/api/v1/assessments", json=body, headers=accounts["officer"].headers)
+    assert resp.status_code == 201, resp.get_json()
+    assert "PMI11" in {r["indicator"] for r in resp.get_json()["reasons"]}
+    view = client.get(f"/api/v1/assessments/{resp.get_json()['id']}",
+                      headers=accounts["officer"].headers).get_json()
+    assert view["features"]["agency_licence"] == "unverified"
