@@ -249,15 +249,35 @@ def validate_checklist(payload: Any, lang: str = "en", now: dt.datetime | None =
     return derive(record, agencies or {})
 
 
-_RULE_INPUTS = tuple(f for f in INPUT_FIELDS if f.role == "rule" and f.counts_in_completeness)
+def _completeness_groups() -> tuple[tuple[str, ...], tuple]:
+    """Return the always-applicable questions and (when, unless, names) groups of the rest."""
+    always, groups = [], {}
+    for f in INPUT_FIELDS:
+        if f.role != "rule" or not f.counts_in_completeness:
+            continue
+        if not f.applies_when and not f.applies_unless:
+            always.append(f.name)
+            continue
+        key = tuple((k, frozenset(v)) for k, v in (f.applies_when or {}).items()), \
+            tuple((k, frozenset(v)) for k, v in (f.applies_unless or {}).items())
+        groups.setdefault(key, []).append(f.name)
+    return tuple(always), tuple((when, unless, tuple(names))
+                                for (when, unless), names in groups.items())
+
+
+_ALWAYS, _GROUPS = _completeness_groups()
 
 
 def completeness(record: dict) -> float:
     """Return the share of applicable `rule` questions that were answered."""
-    applicable = answered = 0
     get = record.get
-    for f in _RULE_INPUTS:
-        if f.applies(record):
-            applicable += 1
-            answered += get(f.name) is not None
+    applicable = len(_ALWAYS)
+    answered = applicable - list(map(get, _ALWAYS)).count(None)
+    for when, unless, names in _GROUPS:  # one test per distinct condition
+        if unless and any(get(k) in v for k, v in unless):
+            continue
+        if when and not any(get(k) in v for k, v in when):
+            continue
+        applicable += len(names)
+        answered += len(names) - list(map(get, names)).count(None)
     return round(answered / applicable, 3) if applicable else 1.0
