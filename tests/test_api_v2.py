@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from ews.checklist import stored_record
+from ews.engine import load_ruleset
+from ews.scoring import score
 from ews.store.models import Assessment
 from tests.reviewer_cases import CASES_V1
 
@@ -38,7 +41,10 @@ def test_a_v1_payload_is_accepted_stored_as_v1_and_scored_through_the_mapping(cl
     assert resp.status_code == 201, resp.get_json()
     assert resp.get_json()["recommended_action"]["id"] == "refer_protection"
     row = db.get(Assessment, resp.get_json()["id"])
-    assert row.checklist_version == 1 and "admits_work_intent" not in row.answers
+    assert row.checklist_version == 1 and row.answers["admits_work_intent"] is False  # as given
+    rescored = score(stored_record(row.answers, row.features, row.checklist_version),
+                     load_ruleset("rules/tppo_pmi.yaml"))
+    assert rescored["recommended_action"]["id"] == "refer_protection"
     listed = client.get("/api/v1/assessments", headers=accounts["supervisor"].headers)
     assert [a["id"] for a in listed.get_json()["items"]] == [row.id]
 

@@ -56,8 +56,8 @@ def test_deeply_nested_not_is_refused():
 
     with pytest.raises(ConditionError, match=f"deeper than {MAX_CONDITION_DEPTH}"):
         compile_condition(node, {}, False)
-    text = MINI.replace("when: {field: job_details_unclear, eq: true}",
-                        "when: " + "{not: " * 40 + "{field: job_details_unclear, eq: true}"
+    text = MINI.replace("when: {field: job_changed, eq: true}",
+                        "when: " + "{not: " * 40 + "{field: job_changed, eq: true}"
                         + "}" * 40, 1)
     assert any("indicator D1S" in p and "deeper than" in p for p in problems(text))
 

@@ -24,6 +24,7 @@ from .fields import FIELDS, INPUT_FIELDS, Field
 from .v1 import FIELDS_V1, INPUT_FIELDS_V1, to_v2
 
 VERSIONS = (1, 2)
+V1_ANSWERS = "v1_answers"  # the validated v1 answers kept beside their v2 mapping
 CURRENT_VERSION = 2
 MESSAGES = {
     "required": {"id": "Wajib diisi.", "en": "This field is required."},
@@ -239,8 +240,8 @@ def validate_checklist(payload: Any, lang: str = "en", now: dt.datetime | None =
     version = checklist_version(payload, lang)
     answers = {k: v for k, v in payload.items() if k != "checklist_version"}
     record = checklist_schema(lang, version).load(answers)
-    if version == 1:
-        record = to_v2(record)
+    if version == 1:  # stored as given (v1 names); scored through the mapping
+        record = to_v2(record) | {V1_ANSWERS: record}
     if record.get("interviewed_at") is None:
         record["interviewed_at"] = now or dt.datetime.now(dt.UTC)
     for name in FIELDS:

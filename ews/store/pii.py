@@ -13,7 +13,8 @@ import hmac
 import json
 import re
 
-from ews.checklist import FIELDS, PII_FIELDS
+from ews.checklist import FIELDS, FIELDS_V1
+from ews.checklist.schema import V1_ANSWERS
 
 _NON_DIGITS = re.compile(r"\D")
 DERIVED = tuple(name for name, f in FIELDS.items() if f.derived)
@@ -63,9 +64,12 @@ def answers_hash(key: str, record: dict) -> str:
 
 
 def storable_answers(record: dict) -> dict:
-    """Return the input answers without personal data, JSON-ready."""
-    return {name: _jsonable(record.get(name)) for name in FIELDS
-            if name not in DERIVED and name not in PII_FIELDS}
+    """Return the input answers as given (v1 names for a v1 payload), without personal data."""
+    given, fields = record.get(V1_ANSWERS), FIELDS
+    if given is not None:
+        record, fields = given, FIELDS_V1
+    return {name: _jsonable(record.get(name)) for name, f in fields.items()
+            if not f.derived and f.role != "pii"}
 
 
 def derived_features(record: dict) -> dict:
