@@ -250,3 +250,17 @@ class AuditEvent(Base):
     data: Mapped[str] = mapped_column(Text)  # canonical JSON text, hashed as stored
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditMaintenance(Base):
+    """Open only inside a sanctioned maintenance transaction (retention, test clean-up).
+
+    The append-only triggers on the audit, decision, outcome and assessment tables let an
+    UPDATE or DELETE through only while a row exists here; the opener deletes it again in the
+    same transaction, so no other connection ever sees it (`ews.store.maintenance`).
+    """
+
+    __tablename__ = "audit_maintenance"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
