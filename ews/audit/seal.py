@@ -10,20 +10,42 @@ claim, decision time) are not sealed. Pure functions: no Flask, no database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                            default=str)
+_quote = json.encoder.encode_basestring  # what the encoder does to str (ensure_ascii=False)
+
 
 def _canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
+    """Return compact, key-sorted JSON (the fast paths give the encoder's own text)."""
+    if isinstance(data, str):
+        return _quote(data)
+    if data is None:
+        return "null"
+    if data is True or data is False:
+        return "true" if data else "false"
+    if isinstance(data, int) and not isinstance(data, bool):
+        return str(data)
+    return _ENCODER.encode(data)
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _digest(data: Any) -> str:
-    return hashlib.sha256(_canonical(data).encode()).hexdigest()
+    return _sha(_canonical(data))
+
+
+def _digest_texts(texts: dict[str, str]) -> str:
+    """Return the digest of a dict whose values are given as their canonical texts."""
+    return _sha("{" + ",".join(f"{_quote(k)}:{texts[k]}" for k in sorted(texts)) + "}")
 
 
 def normal(value: Any) -> Any:
@@ -86,17 +108,29 @@ def personal_value(row: Mapping, name: str) -> Any:
     return value
 
 
-def _split(spec: Spec, row: Mapping) -> tuple[dict, dict]:
-    personal_columns = {name for name in spec.personal if "." not in name}
+@functools.cache
+def _layout(table: str) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """Return the unsealed columns and, per JSON column, its personal keys."""
+    spec = SPECS[table]
+    skip = set(spec.mutable) | {name for name in spec.personal if "." not in name}
+    inner: dict[str, set[str]] = {}
+    for name in spec.personal:
+        column, _, key = name.partition(".")
+        if key:
+            inner.setdefault(column, set()).add(key)
+    return frozenset(skip), {k: frozenset(v) for k, v in inner.items()}
+
+
+def _split(spec: Spec, row: Mapping) -> tuple[dict[str, str], dict]:
+    """Return the canonical text of each sealed column, and the personal values."""
+    skip, inner = _layout(spec.table)
     sealed = {}
     for column, value in row.items():
-        if column in spec.mutable or column in personal_columns:
+        if column in skip:
             continue
-        inner = [name.partition(".")[2] for name in spec.personal
-                 if name.startswith(column + ".")]
-        if inner and isinstance(value, Mapping):
-            value = {k: v for k, v in value.items() if k not in inner}
-        sealed[column] = normal(value)
+        if column in inner and isinstance(value, Mapping):
+            value = {k: v for k, v in value.items() if k not in inner[column]}
+        sealed[column] = _canonical(normal(value))
     personal = {name: normal(personal_value(row, name)) for name in spec.personal}
     return sealed, personal
 
@@ -105,8 +139,8 @@ def seal(table: str, row: Mapping) -> dict:
     """Return the seal of a row (all its stored columns) to put into its audit event."""
     spec = SPECS[table]
     sealed, personal = _split(spec, row)
-    return {"t": table, "id": str(row[spec.key]), "h": _digest(sealed), "p": _digest(personal),
-            "c": {name: _digest(value)[:8] for name, value in sealed.items()}}
+    return {"t": table, "id": str(row[spec.key]), "h": _digest_texts(sealed),
+            "p": _digest(personal), "c": {name: _sha(text)[:8] for name, text in sealed.items()}}
 
 
 def check(stored: dict, row: Mapping, redacted_before: dt.datetime | None) -> str | None:
@@ -122,8 +156,8 @@ def check(stored: dict, row: Mapping, redacted_before: dt.datetime | None) -> st
     if missing:
         return f"column {', '.join(missing)} missing"
     sealed = {name: sealed[name] for name in columns}
-    if _digest(sealed) != stored["h"]:
-        differ = [name for name in columns if _digest(sealed[name])[:8] != columns[name]]
+    if _digest_texts(sealed) != stored["h"]:
+        differ = [name for name in columns if _sha(sealed[name])[:8] != columns[name]]
         return f"{', '.join(differ or ['content'])} differ"
     if _digest(personal) != stored["p"] and not _redacted(spec, row, redacted_before):
         return "personal or free-text fields differ"
