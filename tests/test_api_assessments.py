@@ -208,3 +208,16 @@ def test_assessment_and_audit_event_commit_together(client, accounts, payload, d
     db.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (:id, :seq, :hash)"), head)
     db.commit()
     assert post(client, accounts["officer"], payload()).status_code == 201
+
+
+@pytest.mark.parametrize("risky", [False, True])
+def test_submission_body_is_exactly_the_result_schema(client, accounts, payload, risky):
+    """POST answers without the schema dump (speed): the body must be what the dump gives."""
+    from ews.api.schemas import ResultSchema
+
+    for expected in (201, 200):  # created, then the idempotent replay
+        resp = post(client, accounts["officer"], payload(risky=risky))
+        assert resp.status_code == expected and resp.mimetype == "application/json"
+        body = resp.get_json()
+        assert ResultSchema().dump(body) == body
+        assert ResultSchema().validate(body) == {}
