@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     text,
 )
@@ -42,7 +43,23 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-Timestamp = DateTime(timezone=True)
+class UTCDateTime(TypeDecorator):
+    """An aware timestamp stored as UTC: SQLite keeps no offset, only the wall-clock digits.
+
+    Without this an aware value such as 10:00+07:00 would be stored as "10:00" on SQLite and
+    read back as 10:00 UTC. PostgreSQL (timestamptz) is not affected either way.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # noqa: ANN001, ANN201 - SQLAlchemy's API
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value.astimezone(dt.UTC)
+        return value
+
+
+Timestamp = UTCDateTime()
 
 
 class Office(Base):
