@@ -8,6 +8,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from ews.audit import verify
+from ews.store import upgrade
 from ews.store.models import AuditEvent, Decision, Outcome
 from tests.test_audit import bypass_guards, cli  # noqa: F401 - cli is a fixture
 
@@ -108,3 +109,15 @@ def test_workflow_columns_stay_writable(case, engine, db):
         conn.execute(text("UPDATE assessments SET claimed_by = officer_id, status = 'open' "
                           f"WHERE id = '{case['sound']}'"))
     assert verify(db)[1] is None
+
+
+def test_upgrade_reinstalls_a_lost_trigger(case, engine, database_url, db):
+    """SQLite drops a table's triggers when a batch migration recreates it: upgrade restores."""
+    pg = engine.dialect.name == "postgresql"
+    db.rollback()  # PostgreSQL: DROP TRIGGER waits for every open transaction on the table
+    with engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER ews_guard_decisions_update"
+                          + (" ON decisions" if pg else "")))
+    upgrade(database_url)
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text("UPDATE decisions SET decision = 'issued'"))
