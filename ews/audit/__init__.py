@@ -119,9 +119,10 @@ def verify(session: Session, batch: int = 5000) -> tuple[int, Break | RowBreak |
                 return count, Break(ev.seq, "prev_hash does not match the previous event")
             if event_hash(ev) != ev.hash:
                 return count, Break(ev.seq, f"content altered (kind {ev.kind!r})")
-            if '"seal"' in ev.data:
-                sealed = json.loads(ev.data)["seal"]
-                seals[sealed["t"], sealed["id"]] = (ev.seq, sealed)
+            if '"seal"' in ev.data:  # cheap test first: most events carry no seal
+                sealed = json.loads(ev.data).get("seal")
+                if isinstance(sealed, dict):
+                    seals[sealed["t"], sealed["id"]] = (ev.seq, sealed)
             if ev.kind == RETENTION_KIND:
                 at = dt.datetime.fromisoformat(json.loads(ev.data)["cutoff"])
                 cutoff = at if cutoff is None else max(cutoff, at)
