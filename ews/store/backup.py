@@ -75,6 +75,11 @@ def _copy(source: Path, target: Path) -> None:
             dst.close()
             src.close()
         os.replace(tmp, target)
+        folder = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)  # the rename itself survives a power loss
+        finally:
+            os.close(folder)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
