@@ -54,6 +54,8 @@ def test_backup_checks_and_a_restored_copy_verifies_and_serves(cli, data, tmp_pa
     assert made.output.startswith(f"ok: {copy}:") and "2 assessments" in made.output
     assert copy.stat().st_mode & 0o777 == 0o600
     assert cli("backup", str(copy)).exit_code == 1  # never overwrites
+    missing = cli("backup", str(tmp_path / "no" / "such.sqlite3"))
+    assert missing.exit_code == 1 and "no folder" in missing.output
     checked = cli("restore", str(copy), "--check")
     assert checked.exit_code == 0 and checked.output.startswith("ok:")
 

@@ -62,6 +62,8 @@ def _copy(source: Path, target: Path) -> None:
     """Copy a database with the online backup API into a new file (mode 600), atomically."""
     if target.exists():
         raise BackupError(f"{target} exists already: choose another name or move it aside")
+    if not target.parent.is_dir():
+        raise BackupError(f"no folder {target.parent}: create it first")
     tmp = target.with_name(f".{target.name}.partial")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.close(fd)
