@@ -174,7 +174,9 @@ def run_wrk(url: str, seconds: int, conns: int, body: str, prefix: str,
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(f"TEMPLATE = {json.dumps(body)}\nPREFIX = {json.dumps(prefix)}\n"
                  + WRK_SCRIPT)
-    cmd = ["wrk", "-t", "2", "-c", str(conns), "-d", f"{seconds}s", "-s", fh.name, url]
+    # A slow answer is not an error: wait as long as gunicorn lets a worker run (30 s).
+    cmd = ["wrk", "-t", "2", "-c", str(conns), "-d", f"{seconds}s", "--timeout", "30s", "-s",
+           fh.name, url]
     if token:
         cmd += ["--", token]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
