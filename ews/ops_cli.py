@@ -41,7 +41,7 @@ def retention_apply(dry_run: bool, days: int | None) -> None:
                f"{found['assessments']} assessments, {found['decisions']} decisions, "
                f"{found['outcomes']} outcomes; "
                f"{'would delete' if dry_run else 'deleted'} {found['login_failures']} "
-               "failed-login rows")
+               f"failed-login rows and {found['login_throttle']} throttle counts")
 
 
 @click.command("backup")

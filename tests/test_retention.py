@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from ews.audit import verify
 from ews.store.db import utcnow
-from ews.store.models import Assessment, AuditEvent, Decision, LoginAttempt, Outcome
+from ews.store.models import (
+    Assessment,
+    AuditEvent,
+    Decision,
+    LoginAttempt,
+    LoginThrottle,
+    Outcome,
+)
 from tests.test_audit import bypass_guards, cli  # noqa: F401 - cli is a fixture
 
 REASON = "Siti Aminah mengaku akan bekerja di Phnom Penh"
@@ -45,8 +52,9 @@ def history(client, accounts, payload, db, monkeypatch):
             clock.setattr(f"{module}.utcnow", lambda: THREE_YEARS_AGO)
         old = case("OLD-1")
     recent = case("NEW-1")
-    db.add_all([LoginAttempt(username="siti", remote_addr="10.0.0.1", at=THREE_YEARS_AGO),
-                LoginAttempt(username="budi", remote_addr="10.0.0.2")])
+    db.add_all([LoginAttempt(name_hash="a" * 64, remote_addr="10.0.0.1", at=THREE_YEARS_AGO),
+                LoginAttempt(name_hash="b" * 64, remote_addr="10.0.0.2"),
+                LoginThrottle(key_hash="c" * 64, window_start=THREE_YEARS_AGO, attempts=9)])
     db.commit()
     return {"old": old, "recent": recent}
 
@@ -63,8 +71,8 @@ def test_dry_run_counts_and_changes_nothing(cli, history, db):  # noqa: F811
     result = cli("retention", "apply", "--dry-run")
     assert result.exit_code == 0, result.output
     assert ("would redact (older than 730 days" in result.output
-            and "1 assessments, 1 decisions, 1 outcomes; would delete 1 failed-login rows"
-            in result.output)
+            and "1 assessments, 1 decisions, 1 outcomes; would delete 1 failed-login rows and "
+            "1 throttle counts" in result.output)
     assert snapshot(db, history["old"])["decision"].reason == REASON
     assert db.scalar(select(func.count()).where(AuditEvent.kind == "retention.applied")) == 0
 
@@ -77,11 +85,14 @@ def test_apply_redacts_old_personal_data_and_keeps_aggregates(cli, history, db):
     result = cli("retention", "apply")
     assert result.exit_code == 0, result.output
     assert "redacted (older than 730 days" in result.output
-    assert "1 assessments, 1 decisions, 1 outcomes; deleted 1 failed-login rows" in result.output
+    assert ("1 assessments, 1 decisions, 1 outcomes; deleted 1 failed-login rows and 1 "
+            "throttle counts") in result.output
+    assert db.scalar(select(func.count()).select_from(LoginThrottle)) == 0
 
     old = snapshot(db, history["old"])
     row = old["row"]
     assert (row.nik_hash, row.phone_hash, row.answers_hash) == (None, None, "")
+    assert row.recruiter_phone_hash is None
     assert row.application_id == row.id  # the application number no longer leads anywhere
     assert row.answers["officer_notes"] is None and row.answers["domicile_village"] is None
     assert {k: v for k, v in row.answers.items()
@@ -94,7 +105,7 @@ def test_apply_redacts_old_personal_data_and_keeps_aggregates(cli, history, db):
     recent = snapshot(db, history["recent"])
     assert recent["row"].nik_hash and recent["decision"].reason == REASON
     assert recent["outcome"].notes == NOTES
-    assert [a.username for a in db.scalars(select(LoginAttempt))] == ["budi"]
+    assert [a.name_hash for a in db.scalars(select(LoginAttempt))] == ["b" * 64]
 
     event = db.scalar(select(AuditEvent).where(AuditEvent.kind == "retention.applied"))
     data = json.loads(event.data)

@@ -5,7 +5,8 @@ audit variables, score, rung, action, decisions and outcomes as codes); their pe
 free-text values are replaced by the fixed redacted values of `ews.audit.seal.SPECS`
 (NIK/phone/answers hashes removed, the application number replaced by the row's own id,
 officer notes, village, decision reasons and outcome notes blanked). Failed-login rows older
-than the throttling window are deleted. One `retention.applied` event records the cutoff and
+than the throttling window, and throttle counts older than the login path keeps them, are
+deleted. One `retention.applied` event records the cutoff and
 the counts; `ews audit verify` accepts redacted values in rows older than a recorded cutoff.
 """
 
@@ -20,8 +21,9 @@ from sqlalchemy.orm import Session
 from ews import audit
 from ews.audit.seal import SPECS, personal_value
 
+from .db import utcnow
 from .guards import maintenance
-from .models import Assessment, Base, Decision, LoginAttempt, Outcome
+from .models import Assessment, Base, Decision, LoginAttempt, LoginThrottle, Outcome
 
 DEFAULT_DAYS = 730
 BATCH = 500
@@ -47,7 +49,15 @@ def counts(session: Session, cutoff: dt.datetime, login_cutoff: dt.datetime) -> 
                                    .where(*_where(table, name, cutoff)))
     out["login_failures"] = session.scalar(select(func.count()).where(
         LoginAttempt.at < login_cutoff))
+    out["login_throttle"] = session.scalar(select(func.count()).where(
+        LoginThrottle.window_start < _throttle_cutoff()))
     return out
+
+
+def _throttle_cutoff() -> dt.datetime:
+    from ews.auth.ratelimit import THROTTLE_KEEP  # the login path prunes by the same rule
+
+    return utcnow() - THROTTLE_KEEP
 
 
 def redactions(name: str, row: Mapping) -> dict:
@@ -87,6 +97,8 @@ def apply(session: Session, *, cutoff: dt.datetime, login_cutoff: dt.datetime,
         done = {name: _redact(session, name, cutoff) for name in SPECS}
         done["login_failures"] = session.execute(
             delete(LoginAttempt).where(LoginAttempt.at < login_cutoff)).rowcount
+        done["login_throttle"] = session.execute(delete(LoginThrottle).where(
+            LoginThrottle.window_start < _throttle_cutoff())).rowcount
     audit.record(session, audit.RETENTION_KIND, actor=actor,
                  data={"cutoff": cutoff.astimezone(dt.UTC).isoformat(), "days": days, **done})
     session.commit()
