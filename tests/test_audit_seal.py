@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ews.audit import verify
 from ews.store import upgrade
-from ews.store.models import AuditEvent, Decision, Outcome
+from ews.store.models import Assessment, AuditEvent, Decision, Outcome
 from tests.test_audit import bypass_guards, cli  # noqa: F401 - cli is a fixture
 
 REASON = "Siti Aminah mengaku akan bekerja di Phnom Penh"
@@ -121,3 +121,21 @@ def test_upgrade_reinstalls_a_lost_trigger(case, engine, database_url, db):
     upgrade(database_url)
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(text("UPDATE decisions SET decision = 'issued'"))
+
+
+def test_follow_up_versions_and_amendments_verify(cli, case, client, accounts, payload,  # noqa: F811
+                                                  db):
+    """Legitimate changes: a follow-up version supersedes a row, an amendment adds one."""
+    sup = accounts["supervisor"]
+    resp = client.post(f"/api/v1/assessments/{case['risky']}/decision/amend", headers=sup.headers,
+                       json={"decision": "issued", "reason": "Dokumen lengkap",
+                             "amends": case["decision"]})
+    assert resp.status_code == 201, resp.get_json()
+    again = payload("SEAL-2", officer_notes="tindak lanjut", follow_up=True)
+    resp = client.post("/api/v1/assessments", json=again, headers=accounts["officer"].headers)
+    assert resp.status_code == 201, resp.get_json()
+    older = db.get(Assessment, case["sound"])
+    db.refresh(older)
+    assert older.superseded_by == resp.get_json()["id"]
+    result = cli("audit", "verify")
+    assert result.exit_code == 0, result.output
