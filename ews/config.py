@@ -120,6 +120,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "LOGIN_MAX_DELAY": _positive(env, "EWS_LOGIN_MAX_DELAY", 60),
         "TOKEN_DAYS": _positive(env, "EWS_TOKEN_DAYS", 90),
         "DB_BUSY_TIMEOUT": _busy_timeout(env),
+        # Deferral period plus the appeal window (docs/operations.md, "Retention").
+        "RETENTION_DAYS": _positive(env, "EWS_RETENTION_DAYS", 730),
         "MAX_CONTENT_LENGTH": MAX_BODY,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

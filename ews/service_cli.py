@@ -136,14 +136,18 @@ def audit_group() -> None:
 @audit_group.command("verify")
 def audit_verify() -> None:
     """Check the audit chain; exit 1 naming the first broken event."""
-    from ews.audit import verify
+    from ews.audit import RowBreak, verify
 
     with _session(_config()) as session:
         count, broken = verify(session)
+    if isinstance(broken, RowBreak):
+        click.echo(f"TAMPERED: {broken} (the chain of {count} events itself is intact)",
+                   err=True)
+        sys.exit(1)
     if broken is not None:
         click.echo(f"TAMPERED: {broken} ({count} events before it are intact)", err=True)
         sys.exit(1)
-    click.echo(f"ok: {count} audit events, chain intact")
+    click.echo(f"ok: {count} audit events, chain intact, rows match their events")
 
 
 from ews.admin.cli import token_group, user_group  # noqa: E402 - they use the helpers above

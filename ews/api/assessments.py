@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -47,7 +48,9 @@ class Assessments(MethodView):
             sub = service.submit_record(record, user)
         except AssessmentConflict as err:
             abort(409, message=str(err), conflicts=err.fields, assessment_id=err.existing.id)
-        return result_of(sub.assessment), 201 if sub.created else 200
+        # result_of is already shaped as ResultSchema (a test asserts the dump changes
+        # nothing): a Response skips flask-smorest's marshmallow dump, ~0.2 ms per submission.
+        return jsonify(result_of(sub.assessment)), 201 if sub.created else 200
 
     @bp.arguments(ListArgsSchema, location="query")
     @bp.response(200, PageSchema)

@@ -4,6 +4,9 @@ Each event's hash covers its content and the previous event's hash. Appending up
 one-row chain head first, which takes the database's write lock (SQLite) or a row lock
 (PostgreSQL) until commit: concurrent writers queue up and the chain never forks. The event
 is added to the caller's transaction, so it commits together with what it records.
+
+Events that create a row of assessments, decisions or outcomes carry the row's seal
+(`seal.py`); `verify` then also reconciles those tables with the chain (`reconcile.py`).
 """
 
 from __future__ import annotations
@@ -11,14 +14,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from ews.store.db import utcnow
 from ews.store.models import AuditEvent, AuditHead
+
+from .reconcile import RowBreak, reconcile
+from .seal import seal
+
+RETENTION_KIND = "retention.applied"
 
 GENESIS = "0" * 64
 HEAD_ID = 1
@@ -56,8 +65,13 @@ _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(hash=bindpara
 
 def record(session: Session, kind: str, *, actor: str | None = None,
            office_code: str | None = None, subject: str | None = None,
-           data: dict | None = None) -> None:
-    """Append an event to the session's transaction (the caller commits); never put PII in data."""
+           data: dict | None = None, row: tuple[str, Mapping] | None = None) -> None:
+    """Append an event to the session's transaction (the caller commits); never put PII in data.
+
+    `row` is (table, column values) of a row this event creates: its seal goes into data.
+    """
+    if row is not None:
+        data = (data or {}) | {"seal": seal(*row)}
     conn = session.connection()  # Core statements: no ORM flush needed for an append
     seq, prev = conn.execute(_BUMP_HEAD).one_or_none() or (None, None)
     if seq is None:
@@ -67,6 +81,13 @@ def record(session: Session, kind: str, *, actor: str | None = None,
     event = dict(zip(_CONTENT, content, strict=True), hash=_hash(content))
     conn.execute(_INSERT_EVENT, event)
     conn.execute(_SET_HEAD_HASH, {"hash": event["hash"]})
+
+
+def columns_of(obj: Any) -> dict:
+    """Return the stored column values of a flushed ORM object (to seal it)."""
+    mapper = inspect(obj).mapper
+    return {col.name: getattr(obj, attr.key) for attr in mapper.column_attrs
+            for col in attr.columns}
 
 
 @dataclass(frozen=True)
@@ -80,10 +101,12 @@ class Break:
         return f"audit event {self.seq}: {self.problem}"
 
 
-def verify(session: Session, batch: int = 5000) -> tuple[int, Break | None]:
-    """Walk the chain; return (events checked, first break or None)."""
+def verify(session: Session, batch: int = 5000) -> tuple[int, Break | RowBreak | None]:
+    """Walk the chain, then reconcile sealed rows; return (events checked, first break)."""
     prev, expected, count = GENESIS, 1, 0
     last_seq = 0
+    seals: dict[tuple[str, str], tuple[int, dict]] = {}
+    cutoff: dt.datetime | None = None
     while True:
         rows = session.scalars(select(AuditEvent).where(AuditEvent.seq > last_seq)
                                .order_by(AuditEvent.seq).limit(batch)).all()
@@ -96,6 +119,13 @@ def verify(session: Session, batch: int = 5000) -> tuple[int, Break | None]:
                 return count, Break(ev.seq, "prev_hash does not match the previous event")
             if event_hash(ev) != ev.hash:
                 return count, Break(ev.seq, f"content altered (kind {ev.kind!r})")
+            if '"seal"' in ev.data:  # cheap test first: most events carry no seal
+                sealed = json.loads(ev.data).get("seal")
+                if isinstance(sealed, dict):
+                    seals[sealed["t"], sealed["id"]] = (ev.seq, sealed)
+            if ev.kind == RETENTION_KIND:
+                at = dt.datetime.fromisoformat(json.loads(ev.data)["cutoff"])
+                cutoff = at if cutoff is None else max(cutoff, at)
             prev, expected, count, last_seq = ev.hash, expected + 1, count + 1, ev.seq
     head = session.get(AuditHead, HEAD_ID)
     if head is None:
@@ -103,4 +133,4 @@ def verify(session: Session, batch: int = 5000) -> tuple[int, Break | None]:
     if head.seq != count or head.hash != prev:
         return count, Break(count + 1 if head.seq > count else head.seq,
                             f"chain head says {head.seq} events, found {count} (deleted?)")
-    return count, None
+    return count, reconcile(session, seals, cutoff)

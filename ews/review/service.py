@@ -221,7 +221,8 @@ def decide(session: Session, assessment_id: str, user: Principal, decision: str,
     # The reason is free text and may name people: the trail keeps the decision, not the text.
     audit.record(session, "decision.recorded", actor=user.username, office_code=row.office_code,
                  subject=row.id, data={"decision": decision, "decision_id": entry.id,
-                                       "rung": row.rung, "role": user.role})
+                                       "rung": row.rung, "role": user.role},
+                 row=("decisions", audit.columns_of(entry)))
     session.commit()
     return entry
 
@@ -250,7 +251,8 @@ def amend(session: Session, assessment_id: str, user: Principal, amends: int, de
     audit.record(session, "decision.amended", actor=user.username, office_code=row.office_code,
                  subject=row.id, data={"decision": decision, "decision_id": entry.id,
                                        "amends": current.id, "rung": row.rung,
-                                       "role": user.role})
+                                       "role": user.role},
+                 row=("decisions", audit.columns_of(entry)))
     session.commit()
     return entry
 
@@ -272,6 +274,7 @@ def record_outcome(session: Session, assessment_id: str, user: Principal, data: 
     session.add(entry)
     session.flush()
     audit.record(session, "outcome.recorded", actor=user.username, office_code=row.office_code,
-                 subject=row.id, data={"outcome": entry.outcome, "outcome_id": entry.id})
+                 subject=row.id, data={"outcome": entry.outcome, "outcome_id": entry.id},
+                 row=("outcomes", audit.columns_of(entry)))
     session.commit()
     return entry

@@ -168,7 +168,8 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
                                                  "score": values["score"],
                                                  "ruleset": ruleset.sha256,
                                                  "version": values["version"],
-                                                 "supersedes": values["supersedes_id"]})
+                                                 "supersedes": values["supersedes_id"]},
+                     row=("assessments", values))
         session.commit()
     except IntegrityError:
         session.rollback()

@@ -19,5 +19,19 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Create or migrate the database at `url` to `revision`."""
+    """Create or migrate the database at `url` to `revision`; (re)install the table guards.
+
+    SQLite loses a table's triggers when a batch migration recreates the table, so the
+    append-only triggers are installed again after every upgrade to the head.
+    """
     command.upgrade(alembic_config(url), revision)
+    if revision == "head":
+        from .db import make_engine
+        from .guards import install
+
+        engine = make_engine(url)
+        try:
+            with engine.begin() as conn:
+                install(conn)
+        finally:
+            engine.dispose()

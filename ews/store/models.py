@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     text,
 )
@@ -42,7 +43,23 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-Timestamp = DateTime(timezone=True)
+class UTCDateTime(TypeDecorator):
+    """An aware timestamp stored as UTC: SQLite keeps no offset, only the wall-clock digits.
+
+    Without this an aware value such as 10:00+07:00 would be stored as "10:00" on SQLite and
+    read back as 10:00 UTC. PostgreSQL (timestamptz) is not affected either way.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # noqa: ANN001, ANN201 - SQLAlchemy's API
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value.astimezone(dt.UTC)
+        return value
+
+
+Timestamp = UTCDateTime()
 
 
 class Office(Base):
@@ -250,3 +267,17 @@ class AuditEvent(Base):
     data: Mapped[str] = mapped_column(Text)  # canonical JSON text, hashed as stored
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditMaintenance(Base):
+    """Open only inside a sanctioned maintenance transaction (retention, test clean-up).
+
+    The append-only triggers on the audit, decision, outcome and assessment tables let an
+    UPDATE or DELETE through only while a row exists here; the opener deletes it again in the
+    same transaction, so no other connection ever sees it (`ews.store.maintenance`).
+    """
+
+    __tablename__ = "audit_maintenance"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)

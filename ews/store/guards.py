@@ -1,0 +1,80 @@
+"""Append-only enforced by the database: triggers, and the one sanctioned way past them.
+
+Audit events, decisions and outcomes can be inserted, never updated or deleted; assessments
+may change only their workflow columns (status, claim, decision time). The triggers raise
+unless a row exists in `audit_maintenance`, which `maintenance()` inserts and deletes again
+inside the caller's transaction: retention and the tests' clean-up use it, and no other
+connection ever sees the row. Someone with the database owner's rights can still drop the
+triggers; the sealed audit chain (`ews audit verify`) is what detects that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, delete, insert, inspect, text
+from sqlalchemy.orm import Session
+
+from ews.audit.seal import SPECS
+
+from .db import utcnow
+from .models import AuditMaintenance
+
+# table -> (guard UPDATE, guard DELETE); assessments guard UPDATE OF its sealed columns only.
+GUARDED = {"audit_events": (True, True), "decisions": (True, True), "outcomes": (True, True),
+           "assessments": (True, True), "audit_head": (False, True)}
+
+_PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION ews_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM audit_maintenance) THEN
+    IF TG_LEVEL = 'STATEMENT' THEN RETURN NULL; END IF;
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'ews: % is append-only (% refused)', TG_TABLE_NAME, TG_OP;
+END $$
+"""
+
+
+def _update_columns(conn: Connection, table: str) -> str:
+    spec = SPECS.get(table)
+    if spec is None:
+        return ""
+    names = [c["name"] for c in inspect(conn).get_columns(table) if c["name"] not in spec.mutable]
+    return " OF " + ", ".join(names)
+
+
+def install(conn: Connection) -> None:
+    """(Re)create the append-only triggers; idempotent (run after every migration)."""
+    pg = conn.dialect.name == "postgresql"
+    if pg:
+        conn.execute(text(_PG_FUNCTION))
+    for table, (on_update, on_delete) in GUARDED.items():
+        ops = ([f"UPDATE{_update_columns(conn, table)}"] if on_update else []) + (
+            ["DELETE"] if on_delete else [])
+        if pg and on_delete:
+            ops.append("TRUNCATE")
+        for op in ops:
+            name = f"ews_guard_{table}_{op.split()[0].lower()}"
+            if pg:
+                level = "STATEMENT" if op == "TRUNCATE" else "ROW"
+                conn.execute(text(f"DROP TRIGGER IF EXISTS {name} ON {table}"))
+                conn.execute(text(f"CREATE TRIGGER {name} BEFORE {op} ON {table} "
+                                  f"FOR EACH {level} EXECUTE FUNCTION ews_append_only()"))
+            else:
+                conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
+                conn.execute(text(
+                    f"CREATE TRIGGER {name} BEFORE {op} ON {table} "
+                    "WHEN NOT EXISTS (SELECT 1 FROM audit_maintenance) BEGIN "
+                    f"SELECT RAISE(ABORT, 'ews: {table} is append-only'); END"))
+
+
+@contextmanager
+def maintenance(session: Session, reason: str) -> Iterator[None]:
+    """Let this transaction update or delete guarded rows; the caller audits and commits."""
+    conn = session.connection()
+    conn.execute(insert(AuditMaintenance).values(id=1, reason=reason[:64], opened_at=utcnow()))
+    yield  # on an exception the caller rolls back, which removes the row too
+    conn.execute(delete(AuditMaintenance))

@@ -1,0 +1,152 @@
+"""Retention end to end: `ews retention apply` redacts old personal data, keeps aggregates and
+a verifiable audit chain, and is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ews.audit import verify
+from ews.store.db import utcnow
+from ews.store.models import (
+    Assessment,
+    AuditEvent,
+    Decision,
+    LoginAttempt,
+    LoginThrottle,
+    Outcome,
+)
+from tests.test_audit import bypass_guards, cli  # noqa: F401 - cli is a fixture
+
+REASON = "Siti Aminah mengaku akan bekerja di Phnom Penh"
+NOTES = "Kakak Siti, Budi, dihubungi lewat 0812-3456-7890"
+THREE_YEARS_AGO = utcnow() - dt.timedelta(days=3 * 365)
+
+
+@pytest.fixture
+def history(client, accounts, payload, db, monkeypatch):
+    """Return ids of an old decided case (3 years ago) and of a recent one."""
+    personal = {"officer_notes": "Pemohon Siti ditemani Budi", "domicile_village": "Bettet"}
+
+    def case(app_id: str) -> str:
+        resp = client.post("/api/v1/assessments", headers=accounts["officer"].headers,
+                           json=payload(app_id, risky=True, **personal))
+        assert resp.status_code == 201, resp.get_json()
+        item = resp.get_json()["id"]
+        resp = client.post(f"/api/v1/assessments/{item}/decision",
+                           headers=accounts["supervisor"].headers,
+                           json={"decision": "deferred", "reason": REASON})
+        assert resp.status_code == 201, resp.get_json()
+        resp = client.post(f"/api/v1/assessments/{item}/outcome",
+                           headers=accounts["analyst"].headers,
+                           json={"outcome": "confirmed_nonprocedural", "notes": NOTES})
+        assert resp.status_code == 201, resp.get_json()
+        return item
+
+    with monkeypatch.context() as clock:  # the service's clock, three years back
+        for module in ("ews.store.assessments", "ews.review.service"):
+            clock.setattr(f"{module}.utcnow", lambda: THREE_YEARS_AGO)
+        old = case("OLD-1")
+    recent = case("NEW-1")
+    db.add_all([LoginAttempt(name_hash="a" * 64, remote_addr="10.0.0.1", at=THREE_YEARS_AGO),
+                LoginAttempt(name_hash="b" * 64, remote_addr="10.0.0.2"),
+                LoginThrottle(key_hash="c" * 64, window_start=THREE_YEARS_AGO, attempts=9)])
+    db.commit()
+    return {"old": old, "recent": recent}
+
+
+def snapshot(db, item: str) -> dict:
+    db.expire_all()
+    row = db.get(Assessment, item)
+    decision = db.scalar(select(Decision).where(Decision.assessment_id == item))
+    outcome = db.scalar(select(Outcome).where(Outcome.assessment_id == item))
+    return {"row": row, "decision": decision, "outcome": outcome}
+
+
+def test_dry_run_counts_and_changes_nothing(cli, history, db):  # noqa: F811
+    result = cli("retention", "apply", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert ("would redact (older than 730 days" in result.output
+            and "1 assessments, 1 decisions, 1 outcomes; would delete 1 failed-login rows and "
+            "1 throttle counts" in result.output)
+    assert snapshot(db, history["old"])["decision"].reason == REASON
+    assert db.scalar(select(func.count()).where(AuditEvent.kind == "retention.applied")) == 0
+
+
+def test_apply_redacts_old_personal_data_and_keeps_aggregates(cli, history, db):  # noqa: F811
+    before = snapshot(db, history["old"])
+    kept = {k: getattr(before["row"], k) for k in ("score", "rung", "action", "band",
+                                                   "office_code", "created_at", "status")}
+    answers = dict(before["row"].answers)
+    result = cli("retention", "apply")
+    assert result.exit_code == 0, result.output
+    assert "redacted (older than 730 days" in result.output
+    assert ("1 assessments, 1 decisions, 1 outcomes; deleted 1 failed-login rows and 1 "
+            "throttle counts") in result.output
+    assert db.scalar(select(func.count()).select_from(LoginThrottle)) == 0
+
+    old = snapshot(db, history["old"])
+    row = old["row"]
+    assert (row.nik_hash, row.phone_hash, row.answers_hash) == (None, None, "")
+    assert row.recruiter_phone_hash is None
+    assert row.application_id == row.id  # the application number no longer leads anywhere
+    assert row.answers["officer_notes"] is None and row.answers["domicile_village"] is None
+    assert {k: v for k, v in row.answers.items()
+            if k not in ("officer_notes", "domicile_village")} == {
+        k: v for k, v in answers.items() if k not in ("officer_notes", "domicile_village")}
+    assert {k: getattr(row, k) for k in kept} == kept
+    assert (old["decision"].decision, old["decision"].reason) == ("deferred", "")
+    assert (old["outcome"].outcome, old["outcome"].notes) == ("confirmed_nonprocedural", None)
+
+    recent = snapshot(db, history["recent"])
+    assert recent["row"].nik_hash and recent["decision"].reason == REASON
+    assert recent["outcome"].notes == NOTES
+    assert [a.name_hash for a in db.scalars(select(LoginAttempt))] == ["b" * 64]
+
+    event = db.scalar(select(AuditEvent).where(AuditEvent.kind == "retention.applied"))
+    data = json.loads(event.data)
+    assert (data["assessments"], data["decisions"], data["outcomes"], data["days"]) == (
+        1, 1, 1, 730)
+    for personal in ("Siti", "Budi", "OLD-1", "Bettet"):
+        assert personal not in event.data
+    assert cli("audit", "verify").exit_code == 0
+    again = cli("retention", "apply")
+    assert "0 assessments, 0 decisions, 0 outcomes" in again.output
+    assert cli("audit", "verify").exit_code == 0
+
+
+def test_redacted_case_is_still_served(cli, history, client, accounts):  # noqa: F811
+    assert cli("retention", "apply").exit_code == 0
+    resp = client.get(f"/api/v1/assessments/{history['old']}",
+                      headers=accounts["supervisor"].headers)
+    assert resp.status_code == 200 and resp.get_json()["application_id"] == history["old"]
+
+
+def test_hand_made_redaction_of_a_recent_row_is_detected(cli, history, engine):  # noqa: F811
+    assert cli("retention", "apply").exit_code == 0
+    bypass_guards(engine, f"UPDATE decisions SET reason = '' WHERE assessment_id = "
+                          f"'{history['recent']}'")
+    _, broken = verify_with(engine)
+    assert "personal or free-text fields differ" in str(broken)
+
+
+def test_other_values_in_a_redacted_row_are_detected(cli, history, engine):  # noqa: F811
+    assert cli("retention", "apply").exit_code == 0
+    bypass_guards(engine, f"UPDATE decisions SET reason = 'diubah' WHERE assessment_id = "
+                          f"'{history['old']}'")
+    _, broken = verify_with(engine)
+    assert "personal or free-text fields differ" in str(broken)
+
+
+def test_retention_days_must_be_a_positive_number(cli):  # noqa: F811
+    result = cli("retention", "apply", "--dry-run", EWS_RETENTION_DAYS="two years")
+    assert result.exit_code == 1 and "EWS_RETENTION_DAYS must be a whole number" in result.output
+
+
+def verify_with(engine):
+    with Session(engine) as session:
+        return verify(session)
