@@ -108,3 +108,53 @@ def add_commands(group: click.Group) -> None:
     group.add_command(versions_cmd)
     for action in ACTIONS:
         group.add_command(_step_command(action))
+
+
+@click.command("backtest")
+@click.argument("candidate", type=click.Path(dir_okay=False, exists=True))
+@click.option("--against", default="live", show_default=True,
+              help="baseline: 'live', a version id, ID@VERSION or a version")
+@click.option("--from", "since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="first day (UTC) of stored assessments to replay")
+@click.option("--to", "until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="last day (UTC, included)")
+@click.option("--office", default=None, help="only this office's assessments")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md",
+              show_default=True)
+@click.option("--min-support", type=int, default=30, show_default=True,
+              help="warn where precision or recall rest on fewer rows")
+def backtest_cmd(candidate: str, against: str, since, until, office, fmt: str,
+                 min_support: int) -> None:
+    """Replay CANDIDATE.yaml and a baseline over stored assessments; never writes."""
+    import datetime as dt
+    import json
+
+    from ews.engine import RuleSetError, load_ruleset
+    from ews.service_cli import _config, _session
+
+    from .lines import locate
+    from .report import as_data, to_markdown
+    from .run import run_backtest
+    from .states import LifecycleError
+
+    try:
+        ruleset = load_ruleset(candidate)
+    except RuleSetError as err:
+        text = Path(candidate).read_text(encoding="utf-8", errors="replace")
+        lines = [f"{candidate}:{e.line}: {e.message}" if e.line else f"{candidate}: {e.message}"
+                 for e in locate(text, err.errors, candidate)]
+        raise click.ClickException("invalid rule set:\n" + "\n".join(lines)) from None
+    utc = dt.UTC
+    since = since.replace(tzinfo=utc) if since else None
+    until = (until.replace(tzinfo=utc) + dt.timedelta(days=1)) if until else None
+    with _session(_config()) as session:
+        try:
+            result = run_backtest(session, ruleset, against=against, since=since, until=until,
+                                  office=office.strip().upper() if office else None,
+                                  min_support=min_support)
+        except LifecycleError as err:
+            raise click.ClickException(str(err)) from None
+    if fmt == "json":
+        click.echo(json.dumps(as_data(result), ensure_ascii=False, indent=1))
+    else:
+        click.echo(to_markdown(result), nl=False)
