@@ -9,14 +9,24 @@ from ews.auth.scope import require
 from ews.engine import RuleSetError
 from ews.lifecycle import ACTIONS, LifecycleError, create_draft, edit_draft, transition
 from ews.lifecycle.lines import locate
+from ews.lifecycle.run import run_backtest
+from ews.lifecycle.shadow import shadow_summary
 from ews.store import get_session
 from ews.store.db import as_utc
 from ews.store.models import RuleSetRecord, User
-from ews.store.rulesets import active_record, history, list_rulesets
+from ews.store.rulesets import active_record, compiled, history, list_rulesets
 
 from .auth import api_user, protect
 from .jsonbody import load_body
-from .ruleset_schemas import RuleSetSchema, RuleSetTextSchema, RuleSetUploadSchema, StepReasonSchema
+from .ruleset_schemas import (
+    BacktestArgsSchema,
+    BacktestSchema,
+    RuleSetSchema,
+    RuleSetTextSchema,
+    RuleSetUploadSchema,
+    ShadowSummarySchema,
+    StepReasonSchema,
+)
 
 MAX_ID = 2**31 - 1  # an INTEGER column: larger path values cannot exist (and would overflow)
 bp = protect(Blueprint("rulesets", __name__, url_prefix="/api/v1/rulesets",
@@ -178,6 +188,37 @@ def _step_view(action: str):
     step.__name__ = f"step_{action}"
     step.__doc__ = f"{action.capitalize()}: {STEP_DOCS[action]}"
     return step
+
+
+@bp.route("/<int:ruleset_pk>/backtest")
+class Backtest(MethodView):
+    """Replay this version against another over stored assessments (read only)."""
+
+    @bp.arguments(BacktestArgsSchema)
+    @bp.response(200, BacktestSchema)
+    def post(self, args, ruleset_pk):
+        """Backtest this version against `against` (default: live); analyst, admin."""
+        user = api_user()
+        require(user, "ruleset.draft")
+        session = get_session()
+        candidate = compiled(get_version(ruleset_pk))
+        try:
+            return run_backtest(session, candidate, against=args["against"],
+                                since=args["since"], until=args["until"],
+                                office=args["office_code"], min_support=args["min_support"])
+        except LifecycleError as err:
+            refuse(err)
+
+
+@bp.route("/<int:ruleset_pk>/shadow-summary")
+class ShadowSummary(MethodView):
+    """How a shadow version compares with the live results."""
+
+    @bp.response(200, ShadowSummarySchema)
+    def get(self, ruleset_pk):
+        """Agreement, flips, per indicator and per office since the shadow started."""
+        require(api_user(), "ruleset.read")
+        return shadow_summary(get_session(), get_version(ruleset_pk))
 
 
 for _action in ACTIONS:
