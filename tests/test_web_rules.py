@@ -55,7 +55,7 @@ def test_self_approval_from_the_page_is_refused_with_a_message(client, accounts,
     client.post(f"/rules/{pk['id']}/step/submit", data={})
     resp = client.post(f"/rules/{pk['id']}/step/approve", data={}, follow_redirects=True)
     html = resp.get_data(as_text=True)
-    assert "someone other than its author" in html and 'data-state>in_review' in html
+    assert "someone other than its author" in html and 'data-state="in_review"' in html
 
 
 def test_backtest_page_and_empty_window(client, accounts, payload):

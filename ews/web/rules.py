@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ews.auth.scope import can
@@ -23,6 +24,21 @@ from ews.store.rulesets import active_record, compiled, history, list_rulesets
 from .pages import error_page
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
+
+
+STEP_LABELS = {"submit": _l("Submit for review"), "withdraw": _l("Withdraw from review"),
+               "approve": _l("Approve"), "reject": _l("Reject"),
+               "shadow": _l("Start shadow"), "unshadow": _l("Stop shadow"),
+               "activate": _l("Activate"), "rollback": _l("Roll back to this version"),
+               "retire": _l("Retire")}
+STATE_LABELS = {"draft": _l("draft"), "in_review": _l("in review"), "approved": _l("approved"),
+                "shadow": _l("shadow"), "live": _l("live"), "retired": _l("retired")}
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    return {"step_label": lambda a: STEP_LABELS.get(a, a),
+            "state_label": lambda s: STATE_LABELS.get(s, s)}
 
 
 class _Denied:

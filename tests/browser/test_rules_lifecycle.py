@@ -74,13 +74,13 @@ def test_draft_review_backtest_activate_rollback(browser, world, screenshots):
     author.fill("#text", doubled.replace("points: 20", "points: 40"))
     with author.expect_navigation():
         author.click("[data-save]")
-    assert author.text_content("[data-state]").strip() == "draft"
+    assert author.get_attribute("[data-state]", "data-state") == "draft"
     assert author.locator("[data-semantic-diff] tr").count() >= 2
     author.screenshot(path=str(screenshots / "rules-draft.png"), full_page=True)
     draft_url = author.url
 
     step(author, "submit")
-    assert author.text_content("[data-state]").strip() == "in_review"
+    assert author.get_attribute("[data-state]", "data-state") == "in_review"
     assert author.locator('form[data-step="approve"]').count() == 0  # not for the author
     with author.expect_navigation():
         author.click("[data-backtest]")
@@ -90,20 +90,20 @@ def test_draft_review_backtest_activate_rollback(browser, world, screenshots):
     checker = sign_in(browser, base, "analyst2")
     checker.goto(draft_url)
     step(checker, "approve", "backtest shows only the expected flips")
-    assert checker.text_content("[data-state]").strip() == "approved"
+    assert checker.get_attribute("[data-state]", "data-state") == "approved"
     assert checker.locator('form[data-step="activate"]').count() == 0  # admins activate
 
     admin = sign_in(browser, base, "admin1")
     admin.goto(draft_url)
     step(admin, "activate", "approved and backtested")
-    assert admin.text_content("[data-state]").strip() == "live"
+    assert admin.get_attribute("[data-state]", "data-state") == "live"
 
     with world.session() as db:
         default = db.scalar(select(RuleSetRecord).where(RuleSetRecord.version == "2026.11.0"))
         assert default.status == "retired"
     admin.goto(f"{base}/rules/{default.id}")
     step(admin, "rollback", "too many referrals in the first hour")
-    assert admin.text_content("[data-state]").strip() == "live"
+    assert admin.get_attribute("[data-state]", "data-state") == "live"
     assert "too many referrals" in admin.inner_text("[data-history]")
     admin.goto(f"{base}/rules")
     states = {admin.get_attribute(f"tr[data-version='{v}']", "data-state")
