@@ -105,3 +105,22 @@ def test_shadow_summary(client, accounts, payload, shadow_pk):
     assert body["agreement"] == round(body["agreeing"] / 3, 4)
     assert body["offices"] == {"PMK": [3, 3 - body["agreeing"]]}
     assert {"TICKET"} <= {i["id"] for i in body["indicators"] if i["shadow_hits"]}
+
+
+def test_a_failing_shadow_insert_leaves_the_live_row_stored(
+        client, accounts, payload, shadow_pk, db, engine, caplog):
+    with engine.begin() as conn:  # the shadow table is gone: the insert fails in the database
+        conn.execute(text("ALTER TABLE shadow_results RENAME TO shadow_results_away"))
+    try:
+        with caplog.at_level(logging.ERROR, logger="ews.shadow"):
+            resp = submit(client, accounts, payload, 20, risky=True)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE shadow_results_away RENAME TO shadow_results"))
+    assert resp.status_code == 201
+    again = client.get(f"/api/v1/assessments/{resp.get_json()['id']}",
+                       headers=accounts["officer"].headers)
+    assert again.status_code == 200
+    assert again.get_json()["result"]["recommended_action"] == \
+        resp.get_json()["recommended_action"]
+    assert "storing the shadow result failed" in caplog.text

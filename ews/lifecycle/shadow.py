@@ -1,8 +1,9 @@
 """Shadow scoring: the version in `shadow` scores each new assessment beside the live one.
 
-`score_beside` runs inside the submission's transaction, after the live result is stored,
-under a savepoint: whatever goes wrong (a rule set that fails to parse or to evaluate, a
-failed insert) is logged and rolled back to the savepoint; the live request goes on.
+`score_beside` runs inside the submission's transaction, after the live result is stored:
+whatever goes wrong (a rule set that fails to parse or to evaluate, a failed insert) is
+logged and undone (a failed statement on SQLite, a savepoint on PostgreSQL); the live
+request goes on.
 """
 
 from __future__ import annotations
@@ -48,8 +49,12 @@ def score_beside(session: Session, record: dict, stored: dict) -> None:
         log.exception("shadow scoring failed; the live result stands")
         return
     try:
-        with session.begin_nested():
-            session.connection().execute(_INSERT, row)
+        conn = session.connection()
+        if conn.dialect.name == "sqlite":  # a failed statement leaves the transaction intact
+            conn.execute(_INSERT, row)
+        else:  # PostgreSQL aborts the transaction on any error: contain it in a savepoint
+            with conn.begin_nested():  # Core savepoint: the session transaction stays
+                conn.execute(_INSERT, row)
     except Exception:  # noqa: BLE001
         log.exception("storing the shadow result failed; the live result stands")
 

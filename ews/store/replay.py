@@ -17,11 +17,13 @@ except ImportError:  # pragma: no cover - the stdlib does the same, slower
     loads = json.loads
 
 
-def _latest_outcomes():
-    latest = (select(func.max(Outcome.id).label("id")).group_by(Outcome.assessment_id)
-              .subquery())
-    return (select(Outcome.assessment_id, Outcome.outcome)
-            .join(latest, latest.c.id == Outcome.id).subquery())
+def latest_outcomes(session: Session, since=None, until=None, office=None) -> dict[str, str]:
+    """Return {assessment id: its latest outcome} for the window (one query; outcomes are
+    a small share of the assessments)."""
+    stmt = (select(Outcome.assessment_id, Outcome.outcome)
+            .join(Assessment, Assessment.id == Outcome.assessment_id)
+            .where(*_window(since, until, office)).order_by(Outcome.id))
+    return dict(session.connection().execute(stmt).all())  # by id: the last one wins
 
 
 def _json(value):
@@ -52,16 +54,18 @@ def stored_chunks(session: Session, *, since: dt.datetime | None = None,
     """Yield lists of StoredRow, oldest first, at most `chunk` rows each (streamed)."""
     from ews.lifecycle.backtest import StoredRow
 
-    outcomes = _latest_outcomes()
     table = Assessment.__table__
-    stmt = (select(table.c.id, table.c.office_code, table.c.created_at,
-                   type_coerce(table.c.answers, Text), type_coerce(table.c.features, Text),
-                   outcomes.c.outcome)
-            .outerjoin(outcomes, outcomes.c.assessment_id == table.c.id)
+    created = table.c.created_at
+    if session.get_bind().dialect.name == "sqlite":  # text: parsed per chunk, not per row
+        created = type_coerce(created, Text)
+    stmt = (select(table.c.id, table.c.office_code, created,
+                   type_coerce(table.c.answers, Text), type_coerce(table.c.features, Text))
             .where(*_window(since, until, office))
             .order_by(table.c.created_at, table.c.id)
             .execution_options(stream_results=True, yield_per=chunk))
+    labels = latest_outcomes(session, since, until, office)
     result = session.connection().execute(stmt)
     for part in result.partitions(chunk):
-        yield [StoredRow(rid, office_code, created, _json(answers), _json(features), outcome)
-               for rid, office_code, created, answers, features, outcome in part]
+        yield [StoredRow(rid, office_code, created, _json(answers), _json(features),
+                         labels.get(rid))
+               for rid, office_code, created, answers, features in part]
