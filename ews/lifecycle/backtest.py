@@ -327,9 +327,9 @@ def _warnings(tally: _Tally, qb, qc, min_support: int) -> tuple[str, ...]:
             if q.precision.support < min_support:
                 out.append(f"{name}: precision at {q.action} or above rests on "
                            f"{q.precision.support} labelled rows (< {min_support})")
-        if quality[0].recall.support < min_support:
-            out.append(f"{name}: recall rests on {quality[0].recall.support} confirmed "
-                       f"cases (< {min_support})")
+    if qb[0].recall.support < min_support:
+        out.append(f"recall rests on {qb[0].recall.support} confirmed cases "
+                   f"(< {min_support})")
     return tuple(dict.fromkeys(out))
 
 
