@@ -135,3 +135,14 @@ def test_invariants_on_generated_checklists(payloads, chunk):
 @pytest.mark.parametrize("chunk", [1, 2, 7, 100])
 def test_chunking_does_not_change_figures(chunk):
     assert run(chunk=chunk) == run(chunk=3)
+
+
+def test_merged_tallies_equal_one_tally():
+    from ews.lifecycle.backtest import Tally, summarise
+
+    whole = run()
+    parts = [Tally(DOUBLED, BASE), Tally(DOUBLED, BASE)]
+    parts[0].add(ROWS[:4])
+    parts[1].add(ROWS[4:])
+    merged = parts[0].merge(parts[1])
+    assert summarise(merged, candidate=DOUBLED, baseline=BASE) == whole

@@ -106,3 +106,13 @@ def test_empty_window_and_unknown_version_say_so(cli, stored):
     assert out.exit_code == 1 and "no rule-set version 'nope@9'" in out.output
     out = cli("backtest", str(DEFAULT_RULES), "--office", "XX")
     assert out.exit_code == 1 and "at office XX" in out.output
+
+
+def test_parallel_parts_give_the_same_figures(stored, db):
+    from ews.engine import load_ruleset
+    from ews.lifecycle.run import run_backtest
+
+    candidate = load_ruleset(DEFAULT_RULES)
+    one = run_backtest(db, candidate, workers=1)
+    three = run_backtest(db, candidate, workers=3)
+    assert one == three and one.rows == 5

@@ -191,10 +191,14 @@ class BacktestResult:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
-class _Tally:
-    """Running sums over chunks: everything stays a fixed size, whatever the row count."""
+class Tally:
+    """Running sums over chunks: everything stays a fixed size, whatever the row count.
 
-    def __init__(self, candidate: RuleSet, baseline: RuleSet, examples: int) -> None:
+    Tallies of disjoint parts of the rows merge (`merge`), so parts can run in parallel;
+    a tally pickles without its rule sets.
+    """
+
+    def __init__(self, candidate: RuleSet, baseline: RuleSet, examples: int = 3) -> None:
         self.examples = examples
         self.rows, self.skipped = 0, Counter()
         self.first = self.last = None
@@ -206,7 +210,30 @@ class _Tally:
         self.labels = {k: np.zeros((3, N), dtype=np.int64) for k in ("b", "c")}
         self.fields = rule_fields(candidate, baseline)
 
+    def __getstate__(self) -> dict:
+        return self.__dict__ | {"sets": None}
+
+    def merge(self, other: Tally) -> Tally:
+        """Add the sums of `other` (a tally of other rows, same rule sets) to this one."""
+        self.rows += other.rows
+        self.skipped.update(other.skipped)
+        ends = [t for t in (self.first, other.first) if t is not None]
+        self.first = min(ends) if ends else None
+        ends = [t for t in (self.last, other.last) if t is not None]
+        self.last = max(ends) if ends else None
+        self.flips += other.flips
+        for key, (count, ids) in sorted(other.office.items()):
+            slot = self.office.setdefault(key, [0, []])
+            slot[0] += count
+            slot[1] = (slot[1] + ids)[:self.examples]
+        for k in ("b", "c"):
+            self.hits[k].update(other.hits[k])
+            self.labels[k] += other.labels[k]
+        self.work.update(other.work)
+        return self
+
     def add(self, chunk: Sequence[StoredRow]) -> None:
+        """Score one chunk of stored rows under both versions and add up what changed."""
         records, kept = [], []
         for row in chunk:
             try:
@@ -284,9 +311,15 @@ def backtest(*, candidate: RuleSet, baseline: RuleSet, chunks: Iterable[Sequence
     -------
     BacktestResult; rows that cannot be replayed are counted in `skipped` by reason.
     """
-    tally = _Tally(candidate, baseline, examples)
+    tally = Tally(candidate, baseline, examples)
     for chunk in chunks:
         tally.add(chunk)
+    return summarise(tally, candidate=candidate, baseline=baseline, min_support=min_support)
+
+
+def summarise(tally: Tally, *, candidate: RuleSet, baseline: RuleSet,
+              min_support: int = 30) -> BacktestResult:
+    """Turn the sums of a tally (possibly merged from parts) into the result."""
     rates = []
     for ind_id in dict.fromkeys([i.id for i in baseline.indicators] +
                                 [i.id for i in candidate.indicators]):
@@ -317,7 +350,7 @@ def backtest(*, candidate: RuleSet, baseline: RuleSet, chunks: Iterable[Sequence
         warnings=warnings)
 
 
-def _warnings(tally: _Tally, qb, qc, min_support: int) -> tuple[str, ...]:
+def _warnings(tally: Tally, qb, qc, min_support: int) -> tuple[str, ...]:
     out = []
     if tally.skipped:
         out.append(f"{sum(tally.skipped.values())} stored rows could not be replayed "

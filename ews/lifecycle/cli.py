@@ -123,8 +123,10 @@ def add_commands(group: click.Group) -> None:
               show_default=True)
 @click.option("--min-support", type=int, default=30, show_default=True,
               help="warn where precision or recall rest on fewer rows")
+@click.option("--workers", type=click.IntRange(1, 16), default=2, show_default=True,
+              help="processes replaying parts of the rows in parallel")
 def backtest_cmd(candidate: str, against: str, since, until, office, fmt: str,
-                 min_support: int) -> None:
+                 min_support: int, workers: int) -> None:
     """Replay CANDIDATE.yaml and a baseline over stored assessments; never writes."""
     import datetime as dt
     import json
@@ -151,7 +153,7 @@ def backtest_cmd(candidate: str, against: str, since, until, office, fmt: str,
         try:
             result = run_backtest(session, ruleset, against=against, since=since, until=until,
                                   office=office.strip().upper() if office else None,
-                                  min_support=min_support)
+                                  min_support=min_support, workers=workers)
         except LifecycleError as err:
             raise click.ClickException(str(err)) from None
     if fmt == "json":

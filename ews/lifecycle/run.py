@@ -10,7 +10,7 @@ from ews.engine import RuleSet
 from ews.store.replay import count_rows, stored_chunks
 from ews.store.rulesets import compiled, find_version
 
-from .backtest import BacktestResult, backtest
+from .backtest import BacktestResult, Tally, backtest, summarise
 from .states import LifecycleError
 
 CHUNK = 50_000
@@ -31,8 +31,12 @@ class EmptyWindow(LifecycleError):
 def run_backtest(session: Session, candidate: RuleSet, *, against: str = "live",
                  since: dt.datetime | None = None, until: dt.datetime | None = None,
                  office: str | None = None, min_support: int = 30,
-                 chunk: int = CHUNK) -> BacktestResult:
-    """Backtest `candidate` against the version `against` over stored assessments."""
+                 chunk: int = CHUNK, workers: int = 1) -> BacktestResult:
+    """Backtest `candidate` against the version `against` over stored assessments.
+
+    With `workers` > 1 the rows are split into id ranges replayed by as many processes
+    (each with its own connection); their tallies are merged.
+    """
     row = find_version(session, against)
     if row is None:
         raise UnknownVersion(f"no rule-set version {against!r} to compare with (give 'live', "
@@ -41,12 +45,56 @@ def run_backtest(session: Session, candidate: RuleSet, *, against: str = "live",
     if not count_rows(session, since=since, until=until, office=office):
         raise EmptyWindow("no stored assessments" + describe_window(since, until, office) +
                           ": nothing to replay; widen the window or drop the office")
+    if workers > 1:
+        session.rollback()
+        url = session.get_bind().url.render_as_string(hide_password=False)
+        return _parallel(url, candidate, baseline, since, until, office, min_support, chunk,
+                         workers)
     chunks = stored_chunks(session, since=since, until=until, office=office, chunk=chunk)
     try:
         return backtest(candidate=candidate, baseline=baseline, chunks=chunks,
                         min_support=min_support)
     finally:
         session.rollback()  # read only: end the read transaction, nothing to keep
+
+
+def _bounds(workers: int) -> list[tuple[str | None, str | None]]:
+    cuts = [f"{16 * k // workers:x}" for k in range(1, workers)]
+    return list(zip([None] + cuts, cuts + [None], strict=True))
+
+
+def _part(url: str, texts: tuple[str, str], since, until, office, chunk: int,
+          ids: tuple[str | None, str | None]) -> Tally:
+    from ews.engine import parse_ruleset
+    from ews.store import make_engine
+
+    candidate, baseline = (parse_ruleset(t) for t in texts)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            tally = Tally(candidate, baseline)
+            for part in stored_chunks(session, since=since, until=until, office=office,
+                                      chunk=chunk, ids=ids):
+                tally.add(part)
+            return tally
+    finally:
+        engine.dispose()
+
+
+def _parallel(url, candidate, baseline, since, until, office, min_support, chunk,
+              workers) -> BacktestResult:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    texts = (candidate.text, baseline.text)
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        parts = [pool.submit(_part, url, texts, since, until, office, chunk, ids)
+                 for ids in _bounds(workers)]
+        tallies = [p.result() for p in parts]
+    total = tallies[0]
+    for other in tallies[1:]:
+        total.merge(other)
+    return summarise(total, candidate=candidate, baseline=baseline, min_support=min_support)
 
 
 def describe_window(since, until, office) -> str:

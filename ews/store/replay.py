@@ -17,12 +17,13 @@ except ImportError:  # pragma: no cover - the stdlib does the same, slower
     loads = json.loads
 
 
-def latest_outcomes(session: Session, since=None, until=None, office=None) -> dict[str, str]:
+def latest_outcomes(session: Session, since=None, until=None, office=None,
+                    ids: tuple[str | None, str | None] = (None, None)) -> dict[str, str]:
     """Return {assessment id: its latest outcome} for the window (one query; outcomes are
     a small share of the assessments)."""
     stmt = (select(Outcome.assessment_id, Outcome.outcome)
             .join(Assessment, Assessment.id == Outcome.assessment_id)
-            .where(*_window(since, until, office)).order_by(Outcome.id))
+            .where(*_window(since, until, office, ids)).order_by(Outcome.id))
     return dict(session.connection().execute(stmt).all())  # by id: the last one wins
 
 
@@ -37,8 +38,12 @@ def count_rows(session: Session, *, since: dt.datetime | None = None,
     return session.scalar(stmt)
 
 
-def _window(since, until, office) -> list:
+def _window(since, until, office, ids=(None, None)) -> list:
     conds = []
+    if ids[0] is not None:
+        conds.append(Assessment.id >= ids[0])
+    if ids[1] is not None:
+        conds.append(Assessment.id < ids[1])
     if since is not None:
         conds.append(Assessment.created_at >= since)
     if until is not None:
@@ -50,8 +55,13 @@ def _window(since, until, office) -> list:
 
 def stored_chunks(session: Session, *, since: dt.datetime | None = None,
                   until: dt.datetime | None = None, office: str | None = None,
-                  chunk: int = 50_000) -> Iterator[list]:
-    """Yield lists of StoredRow, oldest first, at most `chunk` rows each (streamed)."""
+                  chunk: int = 50_000,
+                  ids: tuple[str | None, str | None] = (None, None)) -> Iterator[list]:
+    """Yield lists of StoredRow, oldest first, at most `chunk` rows each (streamed).
+
+    `ids` limits the rows to an id range [low, high) (ids are random UUIDs: ranges of
+    their first hex digit split the rows evenly, for parallel parts).
+    """
     from ews.lifecycle.backtest import StoredRow
 
     table = Assessment.__table__
@@ -60,10 +70,10 @@ def stored_chunks(session: Session, *, since: dt.datetime | None = None,
         created = type_coerce(created, Text)
     stmt = (select(table.c.id, table.c.office_code, created,
                    type_coerce(table.c.answers, Text), type_coerce(table.c.features, Text))
-            .where(*_window(since, until, office))
+            .where(*_window(since, until, office, ids))
             .order_by(table.c.created_at, table.c.id)
             .execution_options(stream_results=True, yield_per=chunk))
-    labels = latest_outcomes(session, since, until, office)
+    labels = latest_outcomes(session, since, until, office, ids)
     result = session.connection().execute(stmt)
     for part in result.partitions(chunk):
         yield [StoredRow(rid, office_code, created, _json(answers), _json(features),
