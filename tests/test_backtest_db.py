@@ -116,3 +116,21 @@ def test_parallel_parts_give_the_same_figures(stored, db):
     one = run_backtest(db, candidate, workers=1)
     three = run_backtest(db, candidate, workers=3)
     assert one == three and one.rows == 5
+
+
+def test_backtest_api(client, stored, accounts):
+    live = client.get("/api/v1/rulesets/active", headers=accounts["analyst"].headers).get_json()
+    url = f"/api/v1/rulesets/{live['id']}/backtest"
+    resp = client.post(url, json={}, headers=accounts["analyst"].headers)
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert body["rows"] == 5 and body["changed"] == 0 and body["actions"]["proceed"][0] >= 1
+    resp = client.post(url, json={"since": "2001-01-01T00:00:00Z",
+                                  "until": "2001-02-01T00:00:00Z"},
+                       headers=accounts["analyst"].headers)
+    assert resp.status_code == 422 and "no stored assessments" in resp.get_json()["detail"]
+    resp = client.post(url, json={"against": "nope@1"}, headers=accounts["analyst"].headers)
+    assert resp.status_code == 404 and "no rule-set version 'nope@1'" in \
+        resp.get_json()["detail"]
+    resp = client.post(url, json={}, headers=accounts["officer"].headers)
+    assert resp.status_code == 403

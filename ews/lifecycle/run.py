@@ -13,7 +13,7 @@ from ews.store.rulesets import compiled, find_version
 from .backtest import BacktestResult, Tally, backtest, summarise
 from .states import LifecycleError
 
-CHUNK = 50_000
+CHUNK = 20_000  # rows held at once per process: about 250 MB of parsed answers
 
 
 class UnknownVersion(LifecycleError):
