@@ -30,8 +30,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import checklists  # noqa: E402
 
-from ews.checklist import validate_checklist  # noqa: E402
-from ews.engine import default_rules_path, parse_ruleset  # noqa: E402
+from ews.checklist import validate_checklist, with_agencies  # noqa: E402
+from ews.engine import default_rules_path, parse_ruleset, ruleset_files  # noqa: E402
 from ews.engine.loader import RuleLoader  # noqa: E402
 from ews.lifecycle.backtest import stored_record  # noqa: E402
 from ews.scoring import score  # noqa: E402
@@ -45,6 +45,11 @@ OUTCOMES = {"confirmed_trafficking": 2, "confirmed_nonprocedural": 3,
             "no_information": 34}
 TARGET_S = 30.0
 WORKERS = 2  # as `ews backtest` by default: one process per core of this machine
+
+
+def shipped() -> tuple[str, str | None]:
+    """Return the shipped rule set's text and the P3MI list it names."""
+    return ruleset_files(default_rules_path())
 
 
 def candidate_text(base: str) -> str:
@@ -61,8 +66,8 @@ def generate(path: Path, rows: int) -> None:
     """Create a migrated SQLite file holding `rows` scored assessments (bulk inserts)."""
     url = f"sqlite:///{path}"
     upgrade(url)
-    base_text = default_rules_path().read_text(encoding="utf-8")
-    live = parse_ruleset(base_text)
+    base_text, agencies = shipped()
+    live = parse_ruleset(base_text, agencies=agencies)
     engine = make_engine(url)
     from sqlalchemy.orm import Session
 
@@ -71,7 +76,7 @@ def generate(path: Path, rows: int) -> None:
     from ews.store.users import create_user
 
     with Session(engine) as db:
-        activate_ruleset(db, register_ruleset(db, base_text, None), None)
+        activate_ruleset(db, register_ruleset(db, base_text, None, agencies=agencies), None)
         user = create_user(db, "bench", "officer", "PMK", hash_password("bench-password-1"))
         db.commit()
         officer = user.id
@@ -79,8 +84,9 @@ def generate(path: Path, rows: int) -> None:
     rng = random.Random(7)
     templates = []
     for payload in checklists(TEMPLATES, seed=11):
-        record = validate_checklist(payload)
-        record |= {"prior_deferral_on_record": rng.random() < 0.01,
+        record = with_agencies(validate_checklist(payload), live.agencies)
+        record |= {"prior_supervisor_decision": rng.random() < 0.01,
+                   "last_decided_by_supervisor": False,
                    "repeat_applications_30d": rng.choice([1, 1, 1, 2]),
                    "phone_shared_30d": rng.choice([1, 1, 1, 2, 3])}
         result = score(record, live)
@@ -101,7 +107,8 @@ def generate(path: Path, rows: int) -> None:
         office = OFFICES[i % len(OFFICES)]
         batch.append((aid, office, f"B-{i:08d}", "0" * 64, a.replace("@APP@", f"B-{i:08d}"),
                       f, "{}", sc, band, rung, action, required,
-                      "decided" if required else "open", live.sha256, officer, stamp, stamp))
+                      "decided" if required else "open", live.sha256, officer, stamp, stamp,
+                      2, 1))
         if rng.random() < 0.02:
             label = rng.choices(list(OUTCOMES), weights=OUTCOMES.values())[0]
             outcomes.append((aid, label, officer, stamp))
@@ -115,8 +122,8 @@ def _flush(conn, batch: list, outcomes: list) -> None:
     conn.executemany(
         "INSERT INTO assessments (id, office_code, application_id, answers_hash, answers, "
         "features, result, score, band, rung, action, decision_required, status, "
-        "ruleset_sha256, officer_id, interviewed_at, created_at) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+        "ruleset_sha256, officer_id, interviewed_at, created_at, checklist_version, version) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
     conn.executemany("INSERT INTO outcomes (assessment_id, outcome, recorded_by, recorded_at) "
                      "VALUES (?,?,?,?)", outcomes)
     for office in OFFICES:
@@ -161,11 +168,12 @@ def per_record(path: Path, n: int) -> float:
     conn = sqlite3.connect(path)
     rows = conn.execute("SELECT answers, features FROM assessments LIMIT ?", (n,)).fetchall()
     conn.close()
-    base = parse_ruleset(default_rules_path().read_text(encoding="utf-8"))
-    cand = parse_ruleset(candidate_text(base.text))
+    text, agencies = shipped()
+    base = parse_ruleset(text, agencies=agencies)
+    cand = parse_ruleset(candidate_text(base.text), agencies=agencies)
     start = time.perf_counter()
     for answers, features in rows:
-        record = stored_record(json.loads(answers), json.loads(features))
+        record = stored_record(json.loads(answers), json.loads(features), 2)
         score(record, base)
         score(record, cand)
     return time.perf_counter() - start
@@ -184,12 +192,12 @@ def shadow_overhead(n: int = 600, block: int = 50) -> dict:
     url = f"sqlite:///{tmp}/ews.sqlite3"
     upgrade(url)
     engine = make_engine(url)
-    base_text = default_rules_path().read_text(encoding="utf-8")
+    base_text, agencies = shipped()
     with Session(engine, expire_on_commit=False) as db:
         from ews.store.rulesets import activate_ruleset
 
-        activate_ruleset(db, register_ruleset(db, base_text, None), None)
-        shadow = register_ruleset(db, candidate_text(base_text), None)
+        activate_ruleset(db, register_ruleset(db, base_text, None, agencies=agencies), None)
+        shadow = register_ruleset(db, candidate_text(base_text), None, agencies=agencies)
         db.execute(text("INSERT INTO offices (code, name, created_at) VALUES "
                         "('PMK', 'PMK', '2024-01-01')"))
         db.add(User(username="bench", password_hash="x", role="officer", office_code="PMK"))
@@ -238,7 +246,8 @@ def measure(path: Path, chunk: int, until: str | None) -> dict:
     from ews.lifecycle.run import run_backtest as run
 
     engine = make_engine(f"sqlite:///{path}")
-    candidate = parse_ruleset(candidate_text(default_rules_path().read_text(encoding="utf-8")))
+    text, agencies = shipped()
+    candidate = parse_ruleset(candidate_text(text), agencies=agencies)
     stop = dt.datetime.fromisoformat(until).replace(tzinfo=dt.UTC) if until else None
     import resource
 

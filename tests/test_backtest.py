@@ -18,8 +18,9 @@ BASE = parse_ruleset(MINI, source="mini")
 DOUBLED = parse_ruleset(MINI.replace("points: 15, when: {field: offer_unrealistic",
                                      "points: 30, when: {field: offer_unrealistic")
                         .replace('version: "1"', 'version: "2"'), source="doubled")
-FEATURES = {"is_minor": False, "prior_deferral_on_record": False,
-            "repeat_applications_30d": 1, "phone_shared_30d": 1, "age_band": "35_44"}
+FEATURES = {"is_minor": False, "work_in_view": False, "prior_supervisor_decision": False,
+            "last_decided_by_supervisor": False, "repeat_applications_30d": 1,
+            "phone_shared_30d": 1, "age_band": "35_44"}
 W46 = dt.datetime(2026, 11, 10, 9, tzinfo=dt.UTC)
 W47 = dt.datetime(2026, 11, 17, 9, tzinfo=dt.UTC)
 
@@ -33,8 +34,8 @@ def row(n: int, office: str, at: dt.datetime, outcome: str | None = None, **answ
 ROWS = [
     row(1, "PMK", W46, "legitimate_travel_confirmed"),                       # 0 -> 0
     row(2, "PMK", W46, "legitimate_travel_confirmed", offer_unrealistic=True),  # 15 -> 30: 0 -> 1
-    row(3, "PMK", W46, "no_information", job_details_unclear=True),          # 35: 1 -> 1
-    row(4, "PMK", W46, "confirmed_trafficking", job_details_unclear=True,
+    row(3, "PMK", W46, "no_information", job_changed=True),          # 35: 1 -> 1
+    row(4, "PMK", W46, "confirmed_trafficking", job_changed=True,
         offer_unrealistic=True),                                             # 50 + ESC-D1: 2 -> 2
     row(5, "SBY", W47, None, purpose="tourism", destination_country="KH",
         offer_unrealistic=True),                                             # 25 -> 40: 1 -> 1
@@ -44,7 +45,7 @@ ROWS = [
         documents_held_by_other=True),                                       # 35 -> 50: 1 -> 2
 ]
 BROKEN = [StoredRow("bad-1", "PMK", W46, "not a dict", FEATURES, None),
-          StoredRow("bad-2", "PMK", W46, {"checklist_version": 7}, FEATURES, None)]
+          StoredRow("bad-2", "PMK", W46, {}, FEATURES, None, checklist_version=7)]
 
 
 def run(candidate=DOUBLED, rows=ROWS, chunk=3, **kw):
@@ -146,3 +147,20 @@ def test_merged_tallies_equal_one_tally():
     parts[1].add(ROWS[4:])
     merged = parts[0].merge(parts[1])
     assert summarise(merged, candidate=DOUBLED, baseline=BASE) == whole
+
+
+def test_v1_rows_go_through_the_checklist_mapping():
+    v1 = {"application_id": "V1-1", "office_code": "PMK", "application_type": "new",
+          "purpose": "tourism", "destination_country": "KH", "purpose_explained": "yes",
+          "destination_address_known": "yes", "return_ticket": "not_booked",
+          "host_or_guarantor": "verified", "visa_matches_activity": "yes",
+          "admits_work_intent": False, "job_offer_channel": "none", "offer_unrealistic": True,
+          "coercion_signs": "none", "lost_passport_count": 0}
+    features = {"is_minor": False, "prior_deferral_on_record": False,
+                "repeat_applications_30d": 1, "phone_shared_30d": 1, "age_band": "35_44"}
+    row = StoredRow("v1-1", "PMK", W46, v1, features, None, checklist_version=1)
+    res = run(candidate=BASE, rows=[row])
+    assert res.rows == 1 and res.skipped == {}
+    rates = {r.id: r.baseline_hits for r in res.indicators}
+    # v1 "return_ticket: no" is v2's no return ticket: TICKET fires; SCAM and D1M too
+    assert (rates["TICKET"], rates["SCAM"], rates["D1M"]) == (1, 1, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 import yaml
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
 from ews.cli import main
-from ews.engine import parse_ruleset
+from ews.engine import load_ruleset
 from ews.engine.loader import RuleLoader
 from ews.lifecycle.backtest import stored_record
 from ews.scoring import score
@@ -29,15 +30,15 @@ def cli(database_url, app):
 
 @pytest.fixture
 def stored(client, accounts, payload, db):
-    """Four assessments at PMK (two risky, one without a return ticket), one at SBY;
+    """Four assessments at PMK (two risky, one where a third party speaks), one at SBY;
     outcomes on two of them."""
     ids = []
     for i, (office, extra) in enumerate([("PMK", {}), ("PMK", {"risky": True}),
-                                         ("PMK", {"return_ticket": "no"}),
+                                         ("PMK", {"third_party_speaks": True}),
                                          ("PMK", {"risky": True}), ("SBY", {})]):
         who = accounts["officer" if office == "PMK" else "officer_sby"]
         resp = client.post("/api/v1/assessments", headers=who.headers,
-                           json=payload(f"BT-{i}", office, nik=f"35280112019{i:05d}", **extra))
+                           json=payload(f"BT-{i}", office, nik=f"35280112019{i + 1:05d}", **extra))
         assert resp.status_code == 201, resp.get_json()
         ids.append(resp.get_json()["id"])
     sup = accounts["supervisor"].id
@@ -84,13 +85,15 @@ def test_doubled_points_match_scoring_one_record_at_a_time(cli, stored, tmp_path
             ind["points"] = min(100, ind["points"] * 2)
     path = tmp_path / "x2.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    shutil.copy(DEFAULT_RULES.parent / "p3mi_licensed.csv", tmp_path)  # the list it names
     out = cli("backtest", str(path), "--format", "json")
     assert out.exit_code == 0, out.output
     res = json.loads(out.output)
-    candidate = parse_ruleset(path.read_text(encoding="utf-8"))
+    candidate = load_ruleset(path)
     expected = [[0] * 5 for _ in range(5)]
     for row in db.scalars(select(Assessment)):
-        after = score(stored_record(row.answers, row.features), candidate)
+        record = stored_record(row.answers, row.features, row.checklist_version)
+        after = score(record, candidate)  # agency_licence as stored, like the backtest
         expected[row.rung][after["recommended_action"]["rung"]] += 1
     assert res["flips"] == expected and res["changed"] == 1
     assert [(f["office_code"], f["before"], f["after"], f["examples"])

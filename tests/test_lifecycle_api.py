@@ -9,8 +9,12 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from ews.cli import main
+from ews.engine import load_ruleset
 from ews.store.models import AuditEvent, RuleSetRecord, RuleSetTransition
+from tests.conftest import DEFAULT_RULES
 from tests.rulesets import MINI
+
+DEFAULT_VERSION = load_ruleset(DEFAULT_RULES).version
 
 V1 = MINI
 V2 = MINI.replace('version: "1"', 'version: "2"')
@@ -249,9 +253,10 @@ def test_cli_walks_the_lifecycle(cli, people, tmp_path):
     assert cli("approve", "mini@2", "--user", "analyst2").exit_code == 0
     out = cli("activate", "mini@2", "--user", "admin1", "--reason", "approved")
     assert out.exit_code == 0 and "-> live" in out.output
-    out = cli("rollback", "tppo-pmi-default@2026.11.0", "--user", "admin2")
+    out = cli("rollback", f"tppo-pmi-default@{DEFAULT_VERSION}", "--user", "admin2")
     assert out.exit_code == 1 and "give a reason" in out.output
-    out = cli("rollback", "tppo-pmi-default@2026.11.0", "--user", "admin2", "--reason", "r")
+    out = cli("rollback", f"tppo-pmi-default@{DEFAULT_VERSION}", "--user", "admin2",
+              "--reason", "r")
     assert out.exit_code == 0, out.output
     assert "retired" in cli("versions").output
     assert "no rule-set version" in cli("approve", "nope@9", "--user", "admin1").output

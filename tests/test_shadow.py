@@ -95,7 +95,7 @@ def test_no_shadow_no_rows(client, accounts, payload, db):
 
 
 def test_shadow_summary(client, accounts, payload, shadow_pk):
-    for n, extra in enumerate([{}, {"risky": True}, {"return_ticket": "no"}]):
+    for n, extra in enumerate([{}, {"risky": True}, {"return_ticket": "not_booked"}]):
         assert submit(client, accounts, payload, 10 + n, **extra).status_code == 201
     resp = client.get(f"/api/v1/rulesets/{shadow_pk}/shadow-summary",
                       headers=accounts["analyst"].headers)

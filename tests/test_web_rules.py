@@ -39,12 +39,13 @@ def test_editor_shows_errors_by_line_and_stores_nothing(client, accounts, db):
 def test_draft_detail_shows_semantic_and_text_diff(client, accounts):
     login(client, accounts["analyst"])
     live = client.get("/api/v1/rulesets/active").get_json()["text"]
-    text = live.replace("version: 2026.11.0", "version: 2026.11.1")
+    old = client.get("/api/v1/rulesets/active").get_json()["version"]
+    text = live.replace(f"version: {old}", "version: 9999.1")
     resp = client.post("/rules/new", data={"text": text})
     assert resp.status_code == 302
     html = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert 'data-change="ruleset:version:changed"' in html
-    assert "+  version: 2026.11.1" in html and "-  version: 2026.11.0" in html
+    assert "+  version: 9999.1" in html and f"-  version: {old}" in html
     assert 'data-step="submit"' in html and 'data-step="approve"' not in html
 
 

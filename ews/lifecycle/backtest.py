@@ -177,7 +177,7 @@ class Tally:
         records, kept = [], []
         for row in chunk:
             try:
-                records.append(stored_record(row.answers, row.features))
+                records.append(stored_record(row.answers, row.features, row.checklist_version))
             except SkipRow as why:
                 self.skipped[str(why)] += 1
                 continue

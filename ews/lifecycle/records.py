@@ -9,11 +9,12 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ews.checklist import FIELDS
+from ews.checklist import CURRENT_VERSION, FIELDS, VERSIONS
+from ews.checklist import stored_record as checklist_record
 from ews.engine import RuleSet
 from ews.engine.conditions import vocabulary
 
-CHECKLIST_VERSIONS = (None, 1)  # stored answers without a version are v1
+CHECKLIST_VERSIONS = VERSIONS  # v1 rows go through the checklist's v1 -> v2 mapping
 
 
 class SkipRow(ValueError):
@@ -29,21 +30,20 @@ class StoredRow(NamedTuple):
     answers: dict
     features: dict
     outcome: str | None
+    checklist_version: int = CURRENT_VERSION
 
 
-def stored_record(answers, features) -> dict:
+def stored_record(answers, features, checklist_version: int = CURRENT_VERSION) -> dict:
     """Turn a stored answers dict and its stored derived features into a scorable record.
 
-    The one place that knows the stored shape: v1 answers are scored as they are. The
-    result may be `answers` itself, updated (the caller hands in freshly parsed dicts).
+    The one place a backtest turns a stored row into a record: the checklist's own mapping
+    (`ews.checklist.stored_record`, v1 answers mapped to v2), after checking the row.
     """
     if not isinstance(answers, dict) or not isinstance(features, dict):
         raise SkipRow("answers or features are not a JSON object")
-    version = answers.get("checklist_version")
-    if version not in CHECKLIST_VERSIONS:
-        raise SkipRow(f"checklist_version {version!r} is not known to this backtest")
-    answers.update(features)
-    return answers
+    if checklist_version not in CHECKLIST_VERSIONS:
+        raise SkipRow(f"checklist_version {checklist_version!r} is not known to this backtest")
+    return checklist_record(answers, features, checklist_version)
 
 
 def rule_fields(*rulesets: RuleSet) -> tuple[str, ...]:

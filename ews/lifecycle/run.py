@@ -63,12 +63,12 @@ def _bounds(workers: int) -> list[tuple[str | None, str | None]]:
     return list(zip([None] + cuts, cuts + [None], strict=True))
 
 
-def _part(url: str, texts: tuple[str, str], since, until, office, chunk: int,
+def _part(url: str, texts: tuple[tuple, tuple], since, until, office, chunk: int,
           ids: tuple[str | None, str | None]) -> Tally:
     from ews.engine import parse_ruleset
     from ews.store import make_engine
 
-    candidate, baseline = (parse_ruleset(t) for t in texts)
+    candidate, baseline = (parse_ruleset(text, agencies=agencies) for text, agencies in texts)
     engine = make_engine(url)
     try:
         with Session(engine) as session:
@@ -86,7 +86,7 @@ def _parallel(url, candidate, baseline, since, until, office, min_support, chunk
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    texts = (candidate.text, baseline.text)
+    texts = ((candidate.text, candidate.agencies_text), (baseline.text, baseline.agencies_text))
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
         parts = [pool.submit(_part, url, texts, since, until, office, chunk, ids)
                  for ids in _bounds(workers)]

@@ -39,7 +39,7 @@ def count_rows(session: Session, *, since: dt.datetime | None = None,
 
 
 def _window(since, until, office, ids=(None, None)) -> list:
-    conds = []
+    conds = [Assessment.superseded_by.is_(None)]  # the latest version of each interview
     if ids[0] is not None:
         conds.append(Assessment.id >= ids[0])
     if ids[1] is not None:
@@ -69,7 +69,8 @@ def stored_chunks(session: Session, *, since: dt.datetime | None = None,
     if session.get_bind().dialect.name == "sqlite":  # text: parsed per chunk, not per row
         created = type_coerce(created, Text)
     stmt = (select(table.c.id, table.c.office_code, created,
-                   type_coerce(table.c.answers, Text), type_coerce(table.c.features, Text))
+                   type_coerce(table.c.answers, Text), type_coerce(table.c.features, Text),
+                   table.c.checklist_version)
             .where(*_window(since, until, office, ids))
             .order_by(table.c.created_at, table.c.id)
             .execution_options(stream_results=True, yield_per=chunk))
@@ -77,5 +78,5 @@ def stored_chunks(session: Session, *, since: dt.datetime | None = None,
     result = session.connection().execute(stmt)
     for part in result.partitions(chunk):
         yield [StoredRow(rid, office_code, created, _json(answers), _json(features),
-                         labels.get(rid))
-               for rid, office_code, created, answers, features in part]
+                         labels.get(rid), version)
+               for rid, office_code, created, answers, features, version in part]

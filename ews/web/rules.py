@@ -90,8 +90,9 @@ def new():
         get_session().get(RuleSetRecord, live.id).text if live else "")
     if request.method == "GET":
         return render_template("rules/editor.html", text=text, errors=[], row=None)
-    try:
-        row = create_draft(get_session(), _me(), text)
+    agencies = get_session().get(RuleSetRecord, live.id).agencies_csv if live else None
+    try:  # the page edits the YAML only: the live version's P3MI list goes along
+        row = create_draft(get_session(), _me(), text, agencies=agencies)
     except RuleSetError as err:
         get_session().rollback()
         return render_template("rules/editor.html", text=text, row=None,

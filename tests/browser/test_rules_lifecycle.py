@@ -8,15 +8,17 @@ from sqlalchemy import select
 
 from ews.auth.passwords import hash_password
 from ews.checklist import validate_checklist
+from ews.engine import load_ruleset
 from ews.store.assessments import submit
 from ews.store.models import RuleSetRecord, User
 from ews.store.rulesets import active_compiled
 from ews.store.users import create_user
 from tests.checklists import sound_umrah
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, RULES
 
 pytestmark = pytest.mark.browser
+DEFAULT = load_ruleset(RULES).version
 PEOPLE = (("analyst1", "analyst"), ("analyst2", "analyst"), ("admin1", "admin"))
 
 
@@ -30,9 +32,10 @@ def world(live_server):
         db.commit()
         officer = db.scalar(select(User).where(User.username == "officer1"))
         ruleset = active_compiled(db)
-        for n, extra in enumerate([{}, {"return_ticket": "no"}, {"offer_unrealistic": True}]):
+        risks = [{}, {"return_ticket": "not_booked"}, {"offer_unrealistic": True}]
+        for n, extra in enumerate(risks):
             record = validate_checklist(sound_umrah(application_id=f"PMK-BT-{n}",
-                                                    nik=f"35280112019{n:05d}", **extra))
+                                                    nik=f"35280112019{n + 1:05d}", **extra))
             submit(db, record, user=officer, ruleset=ruleset, pii_key="browser-pii-key")
     return live_server
 
@@ -64,7 +67,7 @@ def test_draft_review_backtest_activate_rollback(browser, world, screenshots):
     with author.expect_navigation():
         author.click("[data-new-draft]")
     live_text = author.input_value("#text")
-    doubled = live_text.replace("version: 2026.11.0", "version: 2026.11.1")
+    doubled = live_text.replace(f"version: {DEFAULT}", "version: 9999.1")
     # an invalid save first: the error names its line, nothing is stored
     author.fill("#text", doubled.replace("ruleset:", "rulset:", 1))
     with author.expect_navigation():
@@ -99,7 +102,7 @@ def test_draft_review_backtest_activate_rollback(browser, world, screenshots):
     assert admin.get_attribute("[data-state]", "data-state") == "live"
 
     with world.session() as db:
-        default = db.scalar(select(RuleSetRecord).where(RuleSetRecord.version == "2026.11.0"))
+        default = db.scalar(select(RuleSetRecord).where(RuleSetRecord.version == DEFAULT))
         assert default.status == "retired"
     admin.goto(f"{base}/rules/{default.id}")
     step(admin, "rollback", "too many referrals in the first hour")
@@ -107,6 +110,6 @@ def test_draft_review_backtest_activate_rollback(browser, world, screenshots):
     assert "too many referrals" in admin.inner_text("[data-history]")
     admin.goto(f"{base}/rules")
     states = {admin.get_attribute(f"tr[data-version='{v}']", "data-state")
-              for v in ("2026.11.0", "2026.11.1")}
+              for v in (DEFAULT, "9999.1")}
     assert states == {"live", "retired"}
-    assert admin.get_attribute("tr[data-version='2026.11.0']", "data-state") == "live"
+    assert admin.get_attribute(f"tr[data-version='{DEFAULT}']", "data-state") == "live"
