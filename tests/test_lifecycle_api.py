@@ -260,3 +260,17 @@ def test_cli_walks_the_lifecycle(cli, people, tmp_path):
     assert out.exit_code == 0, out.output
     assert "retired" in cli("versions").output
     assert "no rule-set version" in cli("approve", "nope@9", "--user", "admin1").output
+
+
+def test_cli_draft_carries_the_p3mi_list_beside_the_file(cli, people, tmp_path):
+    import shutil
+
+    text = DEFAULT_RULES.read_text(encoding="utf-8")
+    path = tmp_path / "next.yaml"
+    path.write_text(text.replace(f"version: {DEFAULT_VERSION}", "version: 9999.2"),
+                    encoding="utf-8")
+    out = cli("draft", str(path), "--user", "author")
+    assert out.exit_code == 1 and "p3mi_licensed.csv" in out.output  # the list is missing
+    shutil.copy(DEFAULT_RULES.parent / "p3mi_licensed.csv", tmp_path)
+    out = cli("draft", str(path), "--user", "author")
+    assert out.exit_code == 0, out.output

@@ -28,7 +28,7 @@ def _fail_lifecycle(err) -> None:
               help="replace the text of this draft of yours instead of adding a new one")
 def draft_cmd(file: str, username: str, edit: str | None) -> None:
     """Store FILE as a new draft (or replace a draft's text); errors name their line."""
-    from ews.engine import RuleSetError
+    from ews.engine import RuleSetError, ruleset_files
     from ews.service_cli import _config, _session, _user
 
     from .lines import locate
@@ -39,10 +39,13 @@ def draft_cmd(file: str, username: str, edit: str | None) -> None:
     with _session(_config()) as session:
         user = _user(session, username)
         try:
+            agencies = ruleset_files(file)[1]  # the P3MI list beside the file, if it names one
+            agencies = agencies.decode("utf-8") if agencies is not None else None
             if edit:
-                row = edit_draft(session, user, _version(session, edit), text, source=file)
+                row = edit_draft(session, user, _version(session, edit), text, source=file,
+                                 agencies=agencies)
             else:
-                row = create_draft(session, user, text, source=file)
+                row = create_draft(session, user, text, source=file, agencies=agencies)
         except RuleSetError as err:
             lines = [f"{file}:{e.line}: {e.message}" if e.line else f"{file}: {e.message}"
                      for e in locate(text, err.errors, file)]
