@@ -113,7 +113,7 @@ def test_a_v2_field_in_a_v1_payload_is_refused_naming_it():
 V1_SOUND = {
     "application_id": "PMK-2026-000101", "office_code": "PMK", "nik": "3528011201900001",
     "date_of_birth": "1990-01-12", "purpose": "umrah_hajj", "destination_country": "SA",
-    "purpose_explained": "yes", "destination_address_known": "yes", "return_ticket": "not_booked",
+    "purpose_explained": "yes", "destination_address_known": "yes", "return_ticket": "no",
     "umrah_documents": "valid", "visa_matches_activity": "unknown",
     "supporting_document_verified": "yes", "admits_work_intent": False,
     "pmi_documents": "not_applicable", "job_offer_channel": "none",
