@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from ews.engine.loader import RuleLoader
+
 _YAML_LINE = re.compile(r"line (\d+), column \d+")
 _ITEM = re.compile(r"^(indicator|escalation|track|list|action|band) #?(\S+?)(?:[:\s]|$)")
 _SECTION = {"indicator": "indicators", "escalation": "escalations", "track": "tracks",
@@ -33,10 +35,10 @@ def _where(message: str, source: str) -> str:
 
 def _index(text: str) -> dict[str, int]:
     """Return 'indicators' / 'indicator D1S'-style keys -> 1-based line."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return {}
+    try:  # the hardened loader: its depth and size limits hold here too
+        root = yaml.compose(text, Loader=RuleLoader)  # noqa: S506 - a SafeLoader subclass
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return {}  # the loader's own error already says what is wrong
     found: dict[str, int] = {}
     if not isinstance(root, yaml.MappingNode):
         return found
