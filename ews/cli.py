@@ -13,10 +13,13 @@ def main() -> None:
 def _register() -> None:
     from ews.engine.cli import rules
     from ews.ops_cli import COMMANDS as OPS_COMMANDS
+    from ews.lifecycle.cli import add_commands, backtest_cmd
     from ews.scoring.cli import score_cmd
     from ews.service_cli import COMMANDS
 
+    add_commands(rules)
     main.add_command(rules)
+    main.add_command(backtest_cmd)
     main.add_command(score_cmd)
     for command in COMMANDS + OPS_COMMANDS:
         main.add_command(command)

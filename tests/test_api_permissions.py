@@ -38,7 +38,9 @@ def _active(c, h, office, ids, payload):
 
 
 def _draft(c, h, office, ids, payload):
-    return c.post("/api/v1/rulesets", json={"text": MINI}, headers=h)
+    text = MINI.replace('version: "1"', f'version: "{office}-{len(ids)}"')
+    ids["n"] = ids.get("n", 0) + 1  # every call a new version: (id, version) is unique
+    return c.post("/api/v1/rulesets", json={"text": text}, headers=h)
 
 
 def _activate(c, h, office, ids, payload):
@@ -73,7 +75,7 @@ def expected(endpoint: str, role: str, scope: str) -> int:
 
 @pytest.fixture
 def world(client, accounts, make_account, payload):
-    """Assessments at PMK, SBY and PST, and a draft rule set by a second analyst."""
+    """Assessments at PMK, SBY and PST, and an approved rule set by a second analyst."""
     admin = accounts["admin"]
     ids = {}
     for office in ("PMK", "SBY", "PST"):
@@ -83,6 +85,9 @@ def world(client, accounts, make_account, payload):
     author = make_account("analyst", "PST", username="rule-author")
     resp = client.post("/api/v1/rulesets", json={"text": MINI}, headers=author.headers)
     ids["draft"] = resp.get_json()["id"]
+    client.post(f"/api/v1/rulesets/{ids['draft']}/submit", headers=author.headers)
+    checker = make_account("analyst", "PST", username="rule-checker")
+    client.post(f"/api/v1/rulesets/{ids['draft']}/approve", headers=checker.headers)
     return ids
 
 
@@ -96,12 +101,14 @@ def test_permission_matrix(client, accounts, world, payload, endpoint, role, sco
         assert resp.mimetype == "application/problem+json"
 
 
-def test_rule_set_author_cannot_activate_own_draft(client, make_account):
+def test_rule_set_author_cannot_activate_own_version(client, make_account):
     admin = make_account("admin", "PST", username="maker")
     checker = make_account("admin", "PST", username="checker")
     draft = client.post("/api/v1/rulesets", json={"text": MINI}, headers=admin.headers)
     assert draft.status_code == 201 and draft.get_json()["status"] == "draft"
     pk = draft.get_json()["id"]
+    client.post(f"/api/v1/rulesets/{pk}/submit", headers=admin.headers)
+    client.post(f"/api/v1/rulesets/{pk}/approve", headers=checker.headers)
     resp = client.post(f"/api/v1/rulesets/{pk}/activate", headers=admin.headers)
     assert resp.status_code == 403 and "someone other" in resp.get_json()["detail"]
     resp = client.post(f"/api/v1/rulesets/{pk}/activate", headers=checker.headers)
@@ -110,7 +117,7 @@ def test_rule_set_author_cannot_activate_own_draft(client, make_account):
     assert active["id"] == pk and active["ruleset_id"] == "mini"
     statuses = {r["id"]: r["status"] for r in
                 client.get("/api/v1/rulesets", headers=checker.headers).get_json()}
-    assert sorted(statuses.values()) == ["active", "retired"]
+    assert sorted(statuses.values()) == ["live", "retired"]
 
 
 def test_invalid_rule_set_is_refused_with_every_error(client, accounts):

@@ -39,8 +39,9 @@ def test_init_is_idempotent_and_prints_the_password_once(cli, db):
     admin = db.scalar(select(User))
     assert (admin.username, admin.role, admin.office_code) == ("admin", "admin", "PST")
     assert admin.must_change_password and password not in admin.password_hash
-    active = db.scalars(select(RuleSetRecord).where(RuleSetRecord.status == "active")).all()
-    assert [r.ruleset_id for r in active] == ["tppo-pmi-default"]
+    live = db.scalars(select(RuleSetRecord).where(RuleSetRecord.status == "live")).all()
+    assert [r.ruleset_id for r in live] == ["tppo-pmi-default"]
+    assert live[0].created_by is None  # installed by the system, the one unreviewed version
     assert cli("audit", "verify").exit_code == 0
 
 

@@ -106,6 +106,6 @@ def test_init_replaces_an_active_rule_set_that_no_longer_fits(tmp_path):
     assert "no longer validates" in done.stdout and "admits_work_intent" in done.stdout
     engine = make_engine(url)
     with engine.connect() as conn:
-        active = conn.execute(text("SELECT ruleset_id FROM rulesets WHERE status = 'active'"))
+        active = conn.execute(text("SELECT ruleset_id FROM rulesets WHERE status = 'live'"))
         assert active.scalar_one() == "tppo-pmi-default"
     engine.dispose()

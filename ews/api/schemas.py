@@ -32,7 +32,6 @@ class ProblemSchema(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
     conflicts = fields.List(fields.String(), metadata={"description": "fields that differ"})
     assessment_id = fields.String()
-    decision_id = fields.Integer(metadata={"description": "the decision in force (409)"})
 
 
 class ActionSchema(Schema):
@@ -172,35 +171,6 @@ class ListArgsSchema(Schema):
     until = fields.AwareDateTime(metadata={"description": "created before (ISO 8601)"})
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
-
-
-class RuleSetSchema(Schema):
-    """A stored rule set (text only in the single-item views)."""
-
-    id = fields.Integer(required=True)
-    sha256 = fields.String(required=True)
-    ruleset_id = fields.String(required=True)
-    version = fields.String(required=True)
-    description = fields.String(required=True)
-    status = fields.String(required=True)
-    created_by = fields.String(allow_none=True)
-    created_at = fields.DateTime(required=True)
-    activated_by = fields.String(allow_none=True)
-    activated_at = fields.DateTime(allow_none=True)
-
-
-class RuleSetTextSchema(RuleSetSchema):
-    text = fields.String(required=True)
-
-
-class RuleSetUploadSchema(Schema):
-    """A new draft rule set (YAML text); validated completely before it is stored."""
-
-    text = fields.String(required=True, validate=validate.Length(1, 200_000))
-    agencies_csv = fields.String(
-        load_default=None, validate=validate.Length(1, 2_000_000),
-        metadata={"description": "The licensed-P3MI list (CSV) the rule set's "
-                                 "`licensed_agencies` names"})
 
 
 class HealthSchema(Schema):

@@ -23,6 +23,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "assessment.read": frozenset(ROLES),
     "ruleset.read": frozenset(ROLES),
     "ruleset.draft": frozenset({"analyst", "admin"}),
+    "ruleset.approve": frozenset({"analyst", "admin"}),  # never the author (ews.lifecycle)
+    "ruleset.shadow": frozenset({"analyst", "admin"}),
     "ruleset.activate": frozenset({"admin"}),
     "review.queue": frozenset({"supervisor"}),
     "review.claim": frozenset({"supervisor"}),

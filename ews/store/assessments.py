@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ews import audit
 from ews.checklist import HISTORY_FIELDS, with_agencies
 from ews.engine import RuleSet
+from ews.lifecycle.shadow import score_beside
 from ews.scoring import score
 
 from . import pii
@@ -170,6 +171,7 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
                                                  "version": values["version"],
                                                  "supersedes": values["supersedes_id"]},
                      row=("assessments", values))
+        score_beside(session, record, values)  # the shadow version, if any; never raises
         session.commit()
     except IntegrityError:
         session.rollback()

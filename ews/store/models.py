@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .db import Base, utcnow
 
 ROLES = ("officer", "supervisor", "analyst", "admin")
-RULESET_STATUSES = ("draft", "active", "retired")
+RULESET_STATUSES = ("draft", "in_review", "approved", "shadow", "live", "retired")
 ASSESSMENT_STATUSES = ("open", "awaiting_review", "decided", "superseded")
 DECISIONS = ("issued", "additional_documents_requested", "deferred", "redirected", "referred",
              "rejected")
@@ -128,14 +128,22 @@ class LoginThrottle(Base):
 
 
 class RuleSetRecord(Base):
-    """A rule set's immutable text; at most one is active (maker-checker activation)."""
+    """A rule-set version and its lifecycle state; the text is frozen from `in_review` on.
+
+    At most one version is `live` and at most one is in `shadow` (partial unique indexes);
+    `(ruleset_id, version)` names one text. `created_by` None: installed by the system.
+    """
 
     __tablename__ = "rulesets"
     __table_args__ = (
         CheckConstraint(_in("status", RULESET_STATUSES), name="ck_rulesets_status"),
-        Index("uq_rulesets_one_active", "status", unique=True,
-              sqlite_where=text("status = 'active'"),
-              postgresql_where=text("status = 'active'")),
+        UniqueConstraint("ruleset_id", "version", name="uq_rulesets_id_version"),
+        Index("uq_rulesets_one_live", "status", unique=True,
+              sqlite_where=text("status = 'live'"),
+              postgresql_where=text("status = 'live'")),
+        Index("uq_rulesets_one_shadow", "status", unique=True,
+              sqlite_where=text("status = 'shadow'"),
+              postgresql_where=text("status = 'shadow'")),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
@@ -146,9 +154,51 @@ class RuleSetRecord(Base):
     status: Mapped[str] = mapped_column(String(16), default="draft")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    shadow_since: Mapped[dt.datetime | None] = mapped_column(Timestamp)
     activated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     activated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
     agencies_csv: Mapped[str | None] = mapped_column(Text)  # the P3MI list the set names
+    retired_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    review_note: Mapped[str | None] = mapped_column(Text)  # the last rejection's reason
+
+
+class RuleSetTransition(Base):
+    """One lifecycle step of a rule-set version, with who and why (append-only)."""
+
+    __tablename__ = "ruleset_transitions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ruleset_pk: Mapped[int] = mapped_column(ForeignKey("rulesets.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class ShadowResult(Base):
+    """What a shadow version said about a new assessment, beside the live result."""
+
+    __tablename__ = "shadow_results"
+    __table_args__ = (
+        UniqueConstraint("ruleset_pk", "assessment_id", name="uq_shadow_results_set_assessment"),
+        Index("ix_shadow_results_set_created", "ruleset_pk", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ruleset_pk: Mapped[int] = mapped_column(ForeignKey("rulesets.id"))
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"))
+    office_code: Mapped[str] = mapped_column(String(16))
+    score: Mapped[int] = mapped_column(Integer)
+    rung: Mapped[int] = mapped_column(Integer)
+    live_rung: Mapped[int] = mapped_column(Integer)
+    indicators: Mapped[list] = mapped_column(JSON)
+    live_indicators: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
 
 
 class Assessment(Base):

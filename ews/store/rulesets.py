@@ -1,4 +1,8 @@
-"""Rule sets in the database: immutable text, one active at a time, maker-checker activation."""
+"""Rule sets in the database: versions, their states, the live and the shadow one.
+
+Lookups used by the request path live here; the lifecycle rules (who may move a version
+from which state) live in `ews.lifecycle`.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,17 @@ from ews import audit
 from ews.engine import RuleSet, parse_ruleset
 
 from .db import utcnow
-from .models import Office, RuleSetRecord, User
+from .models import Office, RuleSetRecord, RuleSetTransition, User
+
+SYSTEM = "system"
 
 
 class MakerCheckerError(PermissionError):
     """Activation by the same person who registered the rule set."""
+
+
+class DuplicateVersion(ValueError):
+    """Another text is stored under the same (ruleset_id, version)."""
 
 
 _COMPILED: dict[str, RuleSet] = {}
@@ -36,19 +46,27 @@ def compiled(row: RuleSetRecord) -> RuleSet:
 
 
 def active_compiled(session: Session) -> RuleSet | None:
-    """Return the parsed active rule set, or None; asks the database which one every call.
+    """Return the parsed live rule set, or None; asks the database which one every call.
 
     One small Core query per call (so an activation by any worker is seen at once); the
     text is read and parsed only when its sha256 is not in this process's cache yet.
     """
-    return _by_sha(session, session.connection().execute(_ACTIVE_SHA).scalar())
+    return _by_sha(session, session.connection().execute(_LIVE_SHA).scalar())
 
 
 def active_for_office(session: Session, office_code: str) -> tuple[bool, RuleSet | None]:
-    """Return (office exists, active rule set or None) in one round trip (the submit path)."""
-    known, sha = session.connection().execute(_OFFICE_AND_ACTIVE_SHA,
+    """Return (office exists, live rule set or None) in one round trip (the submit path)."""
+    known, sha = session.connection().execute(_OFFICE_AND_LIVE_SHA,
                                               {"code": office_code}).one()
     return bool(known), _by_sha(session, sha)
+
+
+def shadow_compiled(session: Session) -> tuple[int, RuleSet] | None:
+    """Return (row id, parsed rule set) of the version in shadow, or None (one small query)."""
+    found = session.connection().execute(_SHADOW).first()
+    if found is None:
+        return None
+    return found[0], _by_sha(session, found[1])
 
 
 def _by_sha(session: Session, sha: str | None) -> RuleSet | None:
@@ -66,52 +84,105 @@ def register_ruleset(session: Session, text: str | bytes, created_by: User | Non
                      agencies: str | bytes | None = None) -> RuleSetRecord:
     """Validate and store a rule set as a draft (or return the stored one with the same bytes).
 
-    `agencies` is the text of the P3MI list CSV the rule set names, stored with it.
+    `agencies` is the text of the P3MI list CSV the rule set names, stored with it. Raises
+    RuleSetError (invalid text) or DuplicateVersion (its id and version name another text).
     """
     # raises RuleSetError listing every problem
     ruleset = parse_ruleset(text, source=source, agencies=agencies)
     row = session.scalar(select(RuleSetRecord).where(RuleSetRecord.sha256 == ruleset.sha256))
     if row is not None:
         return row
+    check_version_free(session, ruleset)
     row = RuleSetRecord(sha256=ruleset.sha256, ruleset_id=ruleset.id, version=ruleset.version,
                         description=ruleset.description or "", text=ruleset.text,
                         agencies_csv=ruleset.agencies_text, status="draft",
                         created_by=created_by.id if created_by else None)
     session.add(row)
     session.flush()
-    audit.record(session, "ruleset.registered", actor=_name(created_by), subject=row.sha256,
+    actor = created_by.username if created_by else SYSTEM
+    record_step(session, row, "draft", None, actor, "")
+    audit.record(session, "ruleset.registered", actor=actor, subject=row.sha256,
                  data={"ruleset_id": row.ruleset_id, "version": row.version})
     return row
 
 
+def check_version_free(session: Session, ruleset: RuleSet, pk: int | None = None) -> None:
+    """Raise DuplicateVersion when another stored row has the same id and version."""
+    other = session.scalar(select(RuleSetRecord.id).where(
+        RuleSetRecord.ruleset_id == ruleset.id, RuleSetRecord.version == ruleset.version,
+        RuleSetRecord.id != (pk or 0)))
+    if other is not None:
+        raise DuplicateVersion(f"rule set {ruleset.id!r} version {ruleset.version!r} is stored "
+                               "already with another text: give the draft a new version")
+
+
+def record_step(session: Session, row: RuleSetRecord, action: str, from_status: str | None,
+                actor: str, reason: str) -> None:
+    """Append one lifecycle step of `row` to its history (the caller also audits it)."""
+    session.add(RuleSetTransition(ruleset_pk=row.id, action=action, from_status=from_status,
+                                  to_status=row.status, actor=actor, reason=reason,
+                                  sha256=row.sha256, at=utcnow()))
+
+
 def activate_ruleset(session: Session, row: RuleSetRecord, by: User | None) -> RuleSetRecord:
-    """Make `row` the active rule set; the activator must differ from the creator."""
-    if by is not None and row.created_by is not None and row.created_by == by.id:
-        raise MakerCheckerError("a rule set must be activated by someone other than its author")
+    """Make `row` live. With `by` None: the system installs it (`ews init`, no review).
+
+    A person goes through the lifecycle instead (approved first, never the author); this
+    raises MakerCheckerError when `by` is the author, like the lifecycle does.
+    """
+    if by is not None:
+        from ews.lifecycle import LifecycleError, transition
+
+        try:
+            return transition(session, by, row, "activate", reason="")
+        except LifecycleError as err:
+            if err.status == 403:
+                raise MakerCheckerError(str(err)) from None
+            raise
     current = active_record(session)
     if current is not None and current.id == row.id:
         return row
-    if current is not None:
-        current.status = "retired"
-        session.flush()  # the partial unique index allows one active row at a time
-    row.status, row.activated_by, row.activated_at = "active", by.id if by else None, utcnow()
+    retire_current(session, current, SYSTEM, f"replaced by {row.ruleset_id} {row.version}")
+    before = row.status
+    row.status, row.activated_by, row.activated_at = "live", None, utcnow()
     session.flush()
-    audit.record(session, "ruleset.activated", actor=_name(by), subject=row.sha256,
+    record_step(session, row, "install", before, SYSTEM, "installed by the system")
+    audit.record(session, "ruleset.activated", actor=SYSTEM, subject=row.sha256,
                  data={"ruleset_id": row.ruleset_id, "version": row.version,
-                       "replaces": current.sha256 if current else None})
+                       "replaces": current.sha256 if current else None,
+                       "reason": "installed by the system"})
     return row
 
 
+def retire_current(session: Session, current: RuleSetRecord | None, actor: str,
+                   reason: str) -> None:
+    """Retire the live version (before another becomes live: one live row at a time)."""
+    if current is None:
+        return
+    current.status, current.retired_at = "retired", utcnow()
+    session.flush()  # the partial unique index allows one live row at a time
+    record_step(session, current, "replaced", "live", actor, reason)
+    audit.record(session, "ruleset.retired", actor=actor, subject=current.sha256,
+                 data={"ruleset_id": current.ruleset_id, "version": current.version,
+                       "reason": reason})
+
+
 def active_record(session: Session) -> RuleSetRecord | None:
-    """Return the active rule set's row, or None."""
-    return session.scalar(_ACTIVE)
+    """Return the live rule set's row, or None."""
+    return session.scalar(_LIVE)
 
 
-_ACTIVE_SHA = select(RuleSetRecord.sha256).where(RuleSetRecord.status == "active")
-_OFFICE_AND_ACTIVE_SHA = select(exists().where(Office.code == bindparam("code")),
-                                _ACTIVE_SHA.scalar_subquery())
-_ACTIVE = (select(RuleSetRecord).options(defer(RuleSetRecord.text))
-           .where(RuleSetRecord.status == "active"))
+def shadow_record(session: Session) -> RuleSetRecord | None:
+    """Return the row of the version in shadow, or None."""
+    return session.scalar(select(RuleSetRecord).where(RuleSetRecord.status == "shadow"))
+
+
+_LIVE_SHA = select(RuleSetRecord.sha256).where(RuleSetRecord.status == "live")
+_OFFICE_AND_LIVE_SHA = select(exists().where(Office.code == bindparam("code")),
+                              _LIVE_SHA.scalar_subquery())
+_LIVE = (select(RuleSetRecord).options(defer(RuleSetRecord.text))
+         .where(RuleSetRecord.status == "live"))
+_SHADOW = select(RuleSetRecord.id, RuleSetRecord.sha256).where(RuleSetRecord.status == "shadow")
 
 
 def list_rulesets(session: Session) -> list[RuleSetRecord]:
@@ -119,5 +190,27 @@ def list_rulesets(session: Session) -> list[RuleSetRecord]:
     return list(session.scalars(select(RuleSetRecord).order_by(RuleSetRecord.id.desc())))
 
 
-def _name(user: User | None) -> str:
-    return user.username if user else "system"
+def find_version(session: Session, ref: str) -> RuleSetRecord | None:
+    """Return the row named by `ref`: 'live', 'shadow', a row id, a sha256 or 'ID@VERSION'."""
+    ref = ref.strip()
+    if ref in ("live", "active"):
+        return active_record(session)
+    if ref == "shadow":
+        return shadow_record(session)
+    if ref.isdigit() and len(ref) < 10:
+        return session.get(RuleSetRecord, int(ref))
+    if "@" in ref:
+        rid, _, version = ref.partition("@")
+        return session.scalar(select(RuleSetRecord).where(RuleSetRecord.ruleset_id == rid,
+                                                          RuleSetRecord.version == version))
+    rows = list(session.scalars(select(RuleSetRecord).where(RuleSetRecord.version == ref)))
+    if len(rows) == 1:
+        return rows[0]
+    return session.scalar(select(RuleSetRecord).where(RuleSetRecord.sha256 == ref))
+
+
+def history(session: Session, row: RuleSetRecord) -> list[RuleSetTransition]:
+    """Return the lifecycle steps of a version, oldest first."""
+    return list(session.scalars(select(RuleSetTransition)
+                                .where(RuleSetTransition.ruleset_pk == row.id)
+                                .order_by(RuleSetTransition.id)))

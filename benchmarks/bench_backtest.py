@@ -1,0 +1,374 @@
+"""Benchmark the backtest over 1,000,000 stored assessments on SQLite, and shadow overhead.
+
+Generates the rows once (realistic synthetic answers, bulk inserts; kept with --db), then:
+the backtest end to end (read, parse, score both versions, aggregate) against the target of
+30 s, beside scoring a 10,000-row sample one record at a time with `score()` (the ratio is
+printed); the peak memory of the backtest; and the median time of a submission with and
+without a version in shadow.
+
+    python benchmarks/bench_backtest.py [--rows 1000000] [--db PATH] [--write docs/performance.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import checklists  # noqa: E402
+
+from ews.checklist import validate_checklist, with_agencies  # noqa: E402
+from ews.engine import default_rules_path, parse_ruleset, ruleset_files  # noqa: E402
+from ews.engine.loader import RuleLoader  # noqa: E402
+from ews.lifecycle.backtest import stored_record  # noqa: E402
+from ews.scoring import score  # noqa: E402
+from ews.store import make_engine, upgrade  # noqa: E402
+from ews.store.pii import derived_features, storable_answers  # noqa: E402
+
+TEMPLATES = 20_000
+OFFICES = ("PMK", "SMP", "SBY", "JKT", "MDN")
+OUTCOMES = {"confirmed_trafficking": 2, "confirmed_nonprocedural": 3,
+            "intercepted_at_border": 1, "legitimate_travel_confirmed": 60,
+            "no_information": 34}
+TARGET_S = 30.0
+WORKERS = 2  # as `ews backtest` by default: one process per core of this machine
+
+
+def shipped() -> tuple[str, str | None]:
+    """Return the shipped rule set's text and the P3MI list it names."""
+    return ruleset_files(default_rules_path())
+
+
+def candidate_text(base: str) -> str:
+    """Return the default rule set with every non-protective weak indicator doubled."""
+    doc = yaml.load(base, Loader=RuleLoader)  # noqa: S506 - a SafeLoader subclass
+    doc["ruleset"]["version"] = str(doc["ruleset"]["version"]) + "-bench"
+    for ind in doc["indicators"]:
+        if not ind.get("protective") and ind.get("severity") == "weak":
+            ind["points"] = min(100, ind["points"] * 2)
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
+def generate(path: Path, rows: int) -> None:
+    """Create a migrated SQLite file holding `rows` scored assessments (bulk inserts)."""
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    base_text, agencies = shipped()
+    live = parse_ruleset(base_text, agencies=agencies)
+    engine = make_engine(url)
+    from sqlalchemy.orm import Session
+
+    from ews.auth.passwords import hash_password
+    from ews.store.rulesets import activate_ruleset, register_ruleset
+    from ews.store.users import create_user
+
+    with Session(engine) as db:
+        activate_ruleset(db, register_ruleset(db, base_text, None, agencies=agencies), None)
+        user = create_user(db, "bench", "officer", "PMK", hash_password("bench-password-1"))
+        db.commit()
+        officer = user.id
+    engine.dispose()
+    rng = random.Random(7)
+    templates = []
+    for payload in checklists(TEMPLATES, seed=11):
+        record = with_agencies(validate_checklist(payload), live.agencies)
+        record |= {"prior_supervisor_decision": rng.random() < 0.01,
+                   "last_decided_by_supervisor": False,
+                   "repeat_applications_30d": rng.choice([1, 1, 1, 2]),
+                   "phone_shared_30d": rng.choice([1, 1, 1, 2, 3])}
+        result = score(record, live)
+        answers = storable_answers(record) | {"application_id": "@APP@"}
+        templates.append((json.dumps(answers), json.dumps(derived_features(record)),
+                          result["score"], result["band"], result["recommended_action"]["rung"],
+                          result["recommended_action"]["id"], result["decision_required"]))
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA synchronous=OFF")
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    span = 3 * 365 * 86400
+    batch, outcomes = [], []
+    for i in range(rows):
+        a, f, sc, band, rung, action, required = templates[i % TEMPLATES]
+        at = start + dt.timedelta(seconds=span * i // rows)
+        stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f")
+        aid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        office = OFFICES[i % len(OFFICES)]
+        batch.append((aid, office, f"B-{i:08d}", "0" * 64, a.replace("@APP@", f"B-{i:08d}"),
+                      f, "{}", sc, band, rung, action, required,
+                      "decided" if required else "open", live.sha256, officer, stamp, stamp,
+                      2, 1))
+        if rng.random() < 0.02:
+            label = rng.choices(list(OUTCOMES), weights=OUTCOMES.values())[0]
+            outcomes.append((aid, label, officer, stamp))
+        if len(batch) == 50_000:
+            _flush(conn, batch, outcomes)
+    _flush(conn, batch, outcomes)
+    conn.close()
+
+
+def _flush(conn, batch: list, outcomes: list) -> None:
+    conn.executemany(
+        "INSERT INTO assessments (id, office_code, application_id, answers_hash, answers, "
+        "features, result, score, band, rung, action, decision_required, status, "
+        "ruleset_sha256, officer_id, interviewed_at, created_at, checklist_version, version) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+    conn.executemany("INSERT INTO outcomes (assessment_id, outcome, recorded_by, recorded_at) "
+                     "VALUES (?,?,?,?)", outcomes)
+    for office in OFFICES:
+        conn.execute("INSERT OR IGNORE INTO offices (code, name, created_at) "
+                     "VALUES (?, ?, '2024-01-01')", (office, office))
+    conn.commit()
+    batch.clear()
+    outcomes.clear()
+
+
+class PeakRSS:
+    """Sample the resident set size every 50 ms in a thread (Linux /proc)."""
+
+    def __init__(self) -> None:
+        self.peak, self._stop = 0, threading.Event()
+
+    @staticmethod
+    def now() -> int:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        return 0
+
+    def __enter__(self):
+        self.start = self.now()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, self.now())
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self.thread.join()
+        self.peak = max(self.peak, self.now())
+
+
+def per_record(path: Path, n: int) -> float:
+    """Return seconds to score `n` stored rows one at a time with score() (both versions)."""
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT answers, features FROM assessments LIMIT ?", (n,)).fetchall()
+    conn.close()
+    text, agencies = shipped()
+    base = parse_ruleset(text, agencies=agencies)
+    cand = parse_ruleset(candidate_text(base.text), agencies=agencies)
+    start = time.perf_counter()
+    for answers, features in rows:
+        record = stored_record(json.loads(answers), json.loads(features), 2)
+        score(record, base)
+        score(record, cand)
+    return time.perf_counter() - start
+
+
+def shadow_overhead(n: int = 600, block: int = 50) -> dict:
+    """Return median submit() times (ms) without and with a version in shadow, interleaved."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from ews.store.assessments import submit
+    from ews.store.models import User
+    from ews.store.rulesets import active_compiled, register_ruleset
+
+    tmp = tempfile.mkdtemp(prefix="ews-bench-shadow-")
+    url = f"sqlite:///{tmp}/ews.sqlite3"
+    upgrade(url)
+    engine = make_engine(url)
+    base_text, agencies = shipped()
+    with Session(engine, expire_on_commit=False) as db:
+        from ews.store.rulesets import activate_ruleset
+
+        activate_ruleset(db, register_ruleset(db, base_text, None, agencies=agencies), None)
+        shadow = register_ruleset(db, candidate_text(base_text), None, agencies=agencies)
+        db.execute(text("INSERT INTO offices (code, name, created_at) VALUES "
+                        "('PMK', 'PMK', '2024-01-01')"))
+        db.add(User(username="bench", password_hash="x", role="officer", office_code="PMK"))
+        db.commit()
+        user = db.query(User).one()
+        shadow_pk = shadow.id
+    records = [validate_checklist(p | {"office_code": "PMK"}) for p in checklists(n, seed=5)]
+    times: dict[bool, list[float]] = {False: [], True: []}
+    import ews.store.assessments as assessments
+
+    hook, inside = assessments.score_beside, []
+
+    def timed_hook(*args):  # the hook's own time, apart from the commit's fsync noise
+        t0 = time.perf_counter()
+        hook(*args)
+        inside.append((time.perf_counter() - t0) * 1000)
+
+    assessments.score_beside = timed_hook
+    for start in range(0, n, block):
+        on = (start // block) % 2 == 1
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE rulesets SET status = :s WHERE id = :pk"),
+                         {"s": "shadow" if on else "approved", "pk": shadow_pk})
+        for record in records[start:start + block]:
+            with Session(engine, expire_on_commit=False) as db:
+                ruleset = active_compiled(db)
+                t0 = time.perf_counter()
+                submit(db, record, user=user, ruleset=ruleset, pii_key="bench-key")
+                times[on].append((time.perf_counter() - t0) * 1000)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT COUNT(*) FROM shadow_results")).scalar()
+    engine.dispose()
+    assessments.score_beside = hook
+    off, on = statistics.median(times[False]), statistics.median(times[True])
+    hook_times = {on: [t for i, t in enumerate(inside) if (i // block) % 2 == on]
+                  for on in (0, 1)}
+    return {"off_ms": off, "on_ms": on, "added_ms": on - off, "n": n, "shadow_rows": stored,
+            "hook_off_ms": statistics.median(hook_times[0]),
+            "hook_on_ms": statistics.median(hook_times[1])}
+
+
+def measure(path: Path, chunk: int, until: str | None) -> dict:
+    """Run one backtest in this process and return its figures (for a fresh RSS peak)."""
+    from sqlalchemy.orm import Session
+
+    from ews.lifecycle.run import run_backtest as run
+
+    engine = make_engine(f"sqlite:///{path}")
+    text, agencies = shipped()
+    candidate = parse_ruleset(candidate_text(text), agencies=agencies)
+    stop = dt.datetime.fromisoformat(until).replace(tzinfo=dt.UTC) if until else None
+    import resource
+
+    def cpu() -> float:
+        own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF,
+                                                      resource.RUSAGE_CHILDREN))
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    with PeakRSS() as rss:  # this process only; each worker process holds one chunk too
+        cpu0 = cpu()
+        start = time.perf_counter()
+        with Session(engine) as db:
+            result = run(db, candidate, against="live", until=stop, chunk=chunk,
+                         workers=WORKERS)
+        seconds = time.perf_counter() - start
+        cpu_s = cpu() - cpu0
+    engine.dispose()
+
+    child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return {"seconds": seconds, "rows": result.rows, "changed": result.changed,
+            "child_peak": child_peak, "cpu": cpu_s, "load": os.getloadavg()[0],
+            "skipped": sum(result.skipped.values()), "labelled": result.labelled,
+            "rss_start": rss.start, "rss_peak": rss.peak,
+            "actions": {k: list(v) for k, v in result.actions.items()}}
+
+
+def _subprocess_measure(path: Path, chunk: int, until: str | None) -> dict:
+    import subprocess
+
+    cmd = [sys.executable, __file__, "--measure", "--db", str(path), "--chunk", str(chunk)]
+    if until:
+        cmd += ["--until", until]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path, default=None, help="keep/reuse the generated file")
+    parser.add_argument("--chunk", type=int, default=20_000)
+    parser.add_argument("--sample", type=int, default=10_000)
+    parser.add_argument("--write", type=Path, default=None)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--until", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.db, args.chunk, args.until)))
+        return
+    path = args.db or Path(tempfile.mkdtemp(prefix="ews-bench-bt-")) / "ews.sqlite3"
+    t_gen = None
+    if not path.exists():
+        start = time.perf_counter()
+        generate(path, args.rows)
+        t_gen = time.perf_counter() - start
+    full = _subprocess_measure(path, args.chunk, None)
+    quarter = _subprocess_measure(path, args.chunk, "2024-10-01")
+    small_chunk = _subprocess_measure(path, args.chunk // 5, "2024-10-01")
+    t_rec = per_record(path, args.sample)
+    shadow = shadow_overhead()
+    fig = {"rows": full["rows"], "seconds": full["seconds"],
+           "rows_s": full["rows"] / full["seconds"], "per_record_rows_s": args.sample / t_rec,
+           "generated_s": t_gen, "full": full, "quarter": quarter, "small_chunk": small_chunk,
+           "shadow": shadow, "chunk": args.chunk}
+    fig["ratio"] = fig["rows_s"] / fig["per_record_rows_s"]
+    body = render(fig)
+    print(body)
+    if args.write:
+        from bench_rules import write_section
+
+        write_section(args.write, "## Backtest and shadow", body)
+        text = args.write.read_text(encoding="utf-8").replace(
+            "## Backtest and shadow\n\nMeasured by `python benchmarks/bench_rules.py "
+            "--write docs/performance.md`.",
+            "## Backtest and shadow\n\nMeasured by `python benchmarks/bench_backtest.py "
+            "--write docs/performance.md`.")
+        args.write.write_text(text, encoding="utf-8")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB"
+
+
+def render(f: dict) -> str:
+    full, q, sc, sh = f["full"], f["quarter"], f["small_chunk"], f["shadow"]
+    verdict = "meets target" if f["seconds"] <= TARGET_S else "NOT met"
+    shadow_ok = "meets target" if sh["added_ms"] <= 1.0 else "NOT met"
+    gen = f" (generated in {f['generated_s']:.0f} s)" if f["generated_s"] else ""
+    return "\n".join([
+        f"{f['rows']:,} stored assessments on SQLite{gen}; candidate: the default rule set "
+        "with every weak indicator's points doubled, against the live default; chunks of "
+        f"{f['chunk']:,} rows, {WORKERS} worker processes; {full['labelled']:,} rows with an "
+        "outcome.", "",
+        "| measure | figure | target |", "|---|---|---|",
+        f"| backtest end to end ({f['rows']:,} rows: read, parse, score both, aggregate) | "
+        f"{f['seconds']:.1f} s ({f['rows_s']:,.0f} rows/s) | <= {TARGET_S:.0f} s: {verdict} |",
+        f"| score() one record at a time, both versions, {f['per_record_rows_s'] and '10,000'}"
+        f"-row sample | {f['per_record_rows_s']:,.0f} rows/s | - |",
+        f"| backtest CPU time, all processes | {full['cpu']:.1f} s ({full['cpu'] / WORKERS:.1f} s "
+        f"per worker: the wall time on {WORKERS} idle cores) | - |",
+        f"| backtest / per-record speed (wall) | {f['ratio']:.1f}x | - |",
+        f"| peak RSS, all rows (chunk {f['chunk']:,}): main / largest worker | "
+        f"{_mb(full['rss_peak'])} / {_mb(full['child_peak'])} | bounded by the chunk |",
+        f"| peak RSS, first {q['rows']:,} rows (chunk {f['chunk']:,}) | {_mb(q['rss_peak'])} / "
+        f"{_mb(q['child_peak'])} | - |",
+        f"| peak RSS, first {sc['rows']:,} rows (chunk {f['chunk'] // 5:,}) | "
+        f"{_mb(sc['rss_peak'])} / {_mb(sc['child_peak'])} | - |",
+        f"| submit() median without a shadow version | {sh['off_ms']:.2f} ms | - |",
+        f"| submit() median with a shadow version | {sh['on_ms']:.2f} ms | - |",
+        f"| added by shadow scoring (difference of the medians) | {sh['added_ms']:+.2f} ms | "
+        f"<= 1 ms: {shadow_ok} |",
+        f"| the shadow hook itself, median (no shadow / shadow) | {sh['hook_off_ms']:.3f} / "
+        f"{sh['hook_on_ms']:.3f} ms | - |", "",
+        f"Load average (1 min) at the end of the backtest: {full['load']:.1f} on "
+        f"{os.cpu_count()} CPUs (the machine is shared; the wall time follows the load, the "
+        "CPU time much less).",
+        f"Rung changed on {full['changed']:,} rows; skipped {full['skipped']:,}. Shadow: "
+        f"{sh['n']} submissions in interleaved blocks of 50 (synchronous=FULL, one commit "
+        f"each), {sh['shadow_rows']} shadow results stored.",
+    ])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Schemas of the rule-set lifecycle API (versions, steps, backtest, shadow summary)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ews.lifecycle.states import STATES
+
+
+class RuleSetSchema(Schema):
+    """A stored rule-set version (text only in the single-item views)."""
+
+    id = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    ruleset_id = fields.String(required=True)
+    version = fields.String(required=True)
+    description = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATES))
+    created_by = fields.String(allow_none=True, metadata={
+        "description": "null: installed by the system (`ews init`)"})
+    created_at = fields.DateTime(required=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    approved_by = fields.String(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    shadow_since = fields.DateTime(allow_none=True)
+    activated_by = fields.String(allow_none=True)
+    activated_at = fields.DateTime(allow_none=True)
+    retired_at = fields.DateTime(allow_none=True)
+    review_note = fields.String(allow_none=True, metadata={
+        "description": "the reason of the last rejection"})
+
+
+class StepSchema(Schema):
+    """One lifecycle step of a version."""
+
+    action = fields.String(required=True)
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(required=True)
+    actor = fields.String(required=True)
+    reason = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    at = fields.DateTime(required=True)
+
+
+class RuleSetTextSchema(RuleSetSchema):
+    text = fields.String(required=True)
+    history = fields.List(fields.Nested(StepSchema))
+
+
+class RuleSetUploadSchema(Schema):
+    """A new draft rule set (YAML text); validated completely before it is stored."""
+
+    text = fields.String(required=True, validate=validate.Length(1, 200_000))
+    agencies_csv = fields.String(
+        load_default=None, validate=validate.Length(1, 2_000_000),
+        metadata={"description": "The licensed-P3MI list (CSV) the rule set's "
+                                 "`licensed_agencies` names"})
+
+
+class StepReasonSchema(Schema):
+    """Why: required to reject, roll back and retire; recorded with every step."""
+
+    reason = fields.String(load_default="", validate=validate.Length(0, 2000))
+
+
+class BacktestArgsSchema(Schema):
+    """What to replay this version against, and over which stored assessments."""
+
+    against = fields.String(load_default="live", validate=validate.Length(1, 160), metadata={
+        "description": "'live', a version id, ID@VERSION or a version"})
+    since = fields.AwareDateTime(load_default=None, metadata={"description": "created at or "
+                                                                             "after"})
+    until = fields.AwareDateTime(load_default=None, metadata={"description": "created before"})
+    office_code = fields.String(load_default=None, validate=validate.Length(2, 16))
+    min_support = fields.Integer(load_default=30, validate=validate.Range(1, 100_000))
+
+
+class IntervalSchema(Schema):
+    value = fields.Float(allow_none=True)
+    low = fields.Float(allow_none=True)
+    high = fields.Float(allow_none=True)
+    support = fields.Integer()
+
+
+class RungQualitySchema(Schema):
+    rung = fields.Integer()
+    action = fields.String()
+    confirmed = fields.Integer()
+    legitimate = fields.Integer()
+    unlabelled = fields.Integer()
+    precision = fields.Nested(IntervalSchema)
+    recall = fields.Nested(IntervalSchema)
+
+
+class IndicatorRateSchema(Schema):
+    id = fields.String()
+    baseline_hits = fields.Integer(allow_none=True)
+    candidate_hits = fields.Integer(allow_none=True)
+    baseline_rate = fields.Float(allow_none=True)
+    candidate_rate = fields.Float(allow_none=True)
+    change = fields.Float(allow_none=True)
+
+
+class OfficeFlipsSchema(Schema):
+    office_code = fields.String()
+    before = fields.String()
+    after = fields.String()
+    count = fields.Integer()
+    examples = fields.List(fields.String())
+
+
+class WorkloadSchema(Schema):
+    week = fields.String()
+    office_code = fields.String()
+    baseline = fields.Integer()
+    candidate = fields.Integer()
+
+
+class VersionRefSchema(Schema):
+    id = fields.String()
+    version = fields.String()
+    sha256 = fields.String()
+
+
+class BacktestSchema(Schema):
+    """A backtest (ews.lifecycle.backtest.BacktestResult)."""
+
+    candidate = fields.Nested(VersionRefSchema)
+    baseline = fields.Nested(VersionRefSchema)
+    rows = fields.Integer()
+    first_created_at = fields.DateTime(allow_none=True)
+    last_created_at = fields.DateTime(allow_none=True)
+    skipped = fields.Dict(keys=fields.String(), values=fields.Integer())
+    actions = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()),
+                          metadata={"description": "action -> [baseline, candidate]"})
+    flips = fields.List(fields.List(fields.Integer()),
+                        metadata={"description": "[baseline rung][candidate rung]"})
+    changed = fields.Integer()
+    office_flips = fields.List(fields.Nested(OfficeFlipsSchema))
+    indicators = fields.List(fields.Nested(IndicatorRateSchema))
+    workload = fields.List(fields.Nested(WorkloadSchema))
+    labelled = fields.Integer()
+    quality_baseline = fields.List(fields.Nested(RungQualitySchema))
+    quality_candidate = fields.List(fields.Nested(RungQualitySchema))
+    min_support = fields.Integer()
+    warnings = fields.List(fields.String())
+
+
+class IndicatorAgreementSchema(Schema):
+    id = fields.String()
+    live_hits = fields.Integer()
+    shadow_hits = fields.Integer()
+
+
+class ShadowSummarySchema(Schema):
+    """A shadow version against the live results since its shadow started."""
+
+    ruleset_pk = fields.Integer()
+    rows = fields.Integer()
+    agreeing = fields.Integer()
+    agreement = fields.Float(allow_none=True)
+    flips = fields.List(fields.List(fields.Integer()),
+                        metadata={"description": "[live rung][shadow rung]"})
+    indicators = fields.List(fields.Nested(IndicatorAgreementSchema))
+    offices = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()),
+                          metadata={"description": "office -> [rows, rung changed]"})

@@ -1,0 +1,109 @@
+"""Run a backtest against the database: resolve the baseline, stream the rows, never write."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from ews.engine import RuleSet
+from ews.store.replay import count_rows, stored_chunks
+from ews.store.rulesets import compiled, find_version
+
+from .backtest import BacktestResult, Tally, backtest, summarise
+from .states import LifecycleError
+
+CHUNK = 20_000  # rows held at once per process: about 250 MB of parsed answers
+
+
+class UnknownVersion(LifecycleError):
+    """The baseline named does not exist."""
+
+    status = 404
+
+
+class EmptyWindow(LifecycleError):
+    """No stored assessment falls in the window asked for."""
+
+    status = 422
+
+
+def run_backtest(session: Session, candidate: RuleSet, *, against: str = "live",
+                 since: dt.datetime | None = None, until: dt.datetime | None = None,
+                 office: str | None = None, min_support: int = 30,
+                 chunk: int = CHUNK, workers: int = 1) -> BacktestResult:
+    """Backtest `candidate` against the version `against` over stored assessments.
+
+    With `workers` > 1 the rows are split into id ranges replayed by as many processes
+    (each with its own connection); their tallies are merged.
+    """
+    row = find_version(session, against)
+    if row is None:
+        raise UnknownVersion(f"no rule-set version {against!r} to compare with (give 'live', "
+                             "a version id, ID@VERSION or a version)")
+    baseline = compiled(row)
+    if not count_rows(session, since=since, until=until, office=office):
+        raise EmptyWindow("no stored assessments" + describe_window(since, until, office) +
+                          ": nothing to replay; widen the window or drop the office")
+    if workers > 1:
+        session.rollback()
+        url = session.get_bind().url.render_as_string(hide_password=False)
+        return _parallel(url, candidate, baseline, since, until, office, min_support, chunk,
+                         workers)
+    chunks = stored_chunks(session, since=since, until=until, office=office, chunk=chunk)
+    try:
+        return backtest(candidate=candidate, baseline=baseline, chunks=chunks,
+                        min_support=min_support)
+    finally:
+        session.rollback()  # read only: end the read transaction, nothing to keep
+
+
+def _bounds(workers: int) -> list[tuple[str | None, str | None]]:
+    cuts = [f"{16 * k // workers:x}" for k in range(1, workers)]
+    return list(zip([None] + cuts, cuts + [None], strict=True))
+
+
+def _part(url: str, texts: tuple[tuple, tuple], since, until, office, chunk: int,
+          ids: tuple[str | None, str | None]) -> Tally:
+    from ews.engine import parse_ruleset
+    from ews.store import make_engine
+
+    candidate, baseline = (parse_ruleset(text, agencies=agencies) for text, agencies in texts)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            tally = Tally(candidate, baseline)
+            for part in stored_chunks(session, since=since, until=until, office=office,
+                                      chunk=chunk, ids=ids):
+                tally.add(part)
+            return tally
+    finally:
+        engine.dispose()
+
+
+def _parallel(url, candidate, baseline, since, until, office, min_support, chunk,
+              workers) -> BacktestResult:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    texts = ((candidate.text, candidate.agencies_text), (baseline.text, baseline.agencies_text))
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        parts = [pool.submit(_part, url, texts, since, until, office, chunk, ids)
+                 for ids in _bounds(workers)]
+        tallies = [p.result() for p in parts]
+    total = tallies[0]
+    for other in tallies[1:]:
+        total.merge(other)
+    return summarise(total, candidate=candidate, baseline=baseline, min_support=min_support)
+
+
+def describe_window(since, until, office) -> str:
+    """Return ' from X to Y at office Z' for messages (empty parts left out)."""
+    parts = []
+    if since is not None:
+        parts.append(f" from {since:%Y-%m-%d}")
+    if until is not None:
+        parts.append(f" before {until:%Y-%m-%d}")
+    if office is not None:
+        parts.append(f" at office {office}")
+    return "".join(parts)

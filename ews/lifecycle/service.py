@@ -1,0 +1,152 @@
+"""The lifecycle service: drafts, edits and transitions of rule-set versions.
+
+Functions take a session, the acting person (anything with id, username, role) and plain
+data; they enforce the state machine and maker-checker themselves, record every step in the
+version's history and the audit chain, and raise typed errors. The caller commits.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ews import audit
+from ews.auth.scope import can
+from ews.engine import parse_ruleset
+from ews.store.db import utcnow
+from ews.store.models import RuleSetRecord
+from ews.store.rulesets import (
+    DuplicateVersion,
+    active_record,
+    check_version_free,
+    record_step,
+    register_ruleset,
+    retire_current,
+    shadow_record,
+)
+
+from .states import TRANSITIONS, LifecycleError, NotAllowed, WrongState, check
+
+AUDIT_KIND = {"submit": "ruleset.submitted", "withdraw": "ruleset.withdrawn",
+              "approve": "ruleset.approved", "reject": "ruleset.rejected",
+              "shadow": "ruleset.shadow_started", "unshadow": "ruleset.shadow_stopped",
+              "activate": "ruleset.activated", "rollback": "ruleset.rolled_back",
+              "retire": "ruleset.retired"}
+
+
+class Actor(Protocol):
+    id: int
+    username: str
+    role: str
+
+
+class VersionTaken(LifecycleError):
+    """(ruleset_id, version) or the exact text is stored already."""
+
+    status = 409
+
+
+def _is_author(row: RuleSetRecord, user: Actor) -> bool:
+    return row.created_by is not None and row.created_by == user.id
+
+
+def create_draft(session: Session, user: Actor, text: str, source: str = "draft",
+                 agencies: str | None = None) -> RuleSetRecord:
+    """Validate `text` and store it as a new draft by `user` (RuleSetError when invalid).
+
+    `agencies`: the licensed-P3MI list (CSV text) the rule set names, if it names one.
+    """
+    if not can(user, "ruleset.draft"):
+        raise NotAllowed("draft: your role lacks the right ruleset.draft")
+    try:
+        row = register_ruleset(session, text, user, source=source, agencies=agencies)
+    except DuplicateVersion as err:
+        raise VersionTaken(str(err)) from None
+    if row.created_by != user.id or row.status != "draft":
+        raise VersionTaken(f"this exact text is stored already as version {row.version} "
+                           f"(#{row.id}, {row.status})")
+    return row
+
+
+def edit_draft(session: Session, user: Actor, row: RuleSetRecord, text: str,
+               source: str = "draft", agencies: str | None = None) -> RuleSetRecord:
+    """Replace the text of a draft (its author only); from in_review on the text is frozen."""
+    if not _is_author(row, user):
+        raise NotAllowed("edit: only the author of a draft may change it")
+    if row.status != "draft":
+        raise WrongState(f"edit: the text is frozen from review on (this version is "
+                         f"{row.status}, sha256 {row.sha256[:12]}); start a new draft")
+    if agencies is None:
+        agencies = row.agencies_csv  # the list stays unless a new one is given
+    ruleset = parse_ruleset(text, source=source, agencies=agencies)
+    if ruleset.sha256 == row.sha256:
+        return row
+    try:
+        check_version_free(session, ruleset, pk=row.id)
+    except DuplicateVersion as err:
+        raise VersionTaken(str(err)) from None
+    if session.scalar(select(RuleSetRecord.id)
+                      .where(RuleSetRecord.sha256 == ruleset.sha256)) is not None:
+        raise VersionTaken("this exact text is stored already as another version")
+    before = row.sha256
+    row.sha256, row.text, row.updated_at = ruleset.sha256, ruleset.text, utcnow()
+    row.agencies_csv = ruleset.agencies_text
+    row.ruleset_id, row.version = ruleset.id, ruleset.version
+    row.description = ruleset.description or ""
+    session.flush()
+    record_step(session, row, "edit", "draft", user.username, "")
+    audit.record(session, "ruleset.edited", actor=user.username, subject=row.sha256,
+                 data={"ruleset_pk": row.id, "ruleset_id": row.ruleset_id,
+                       "version": row.version, "previous_sha256": before})
+    return row
+
+
+def transition(session: Session, user: Actor, row: RuleSetRecord, action: str,
+               reason: str = "") -> RuleSetRecord:
+    """Apply lifecycle `action` to `row` as `user`; raise LifecycleError subclasses if refused."""
+    step = TRANSITIONS.get(action)
+    has_right = step is not None and can(user, step.right)
+    reason = (reason or "").strip()
+    target = check(action, status=row.status, is_author=_is_author(row, user),
+                   has_right=has_right, reason=reason,
+                   ever_approved=row.approved_at is not None or row.created_by is None)
+    before, now = row.status, utcnow()
+    try:
+        if target == "live":
+            current = active_record(session)
+            retire_current(session, current, user.username,
+                           f"replaced by {row.ruleset_id} {row.version}: {reason}".rstrip(": "))
+            row.activated_by, row.activated_at, row.retired_at = user.id, now, None
+            row.shadow_since = None
+        elif action == "shadow":
+            other = shadow_record(session)
+            if other is not None:
+                raise WrongState(f"shadow: version {other.version} (#{other.id}) is in shadow "
+                                 "already; take it out of shadow first")
+            row.shadow_since = now
+        elif action == "submit":
+            row.submitted_at, row.review_note = now, None
+        elif action in ("withdraw", "reject"):
+            row.submitted_at = None
+            row.review_note = reason if action == "reject" else row.review_note
+        elif action == "approve":
+            row.approved_by, row.approved_at = user.id, now
+        elif action == "unshadow":
+            row.shadow_since = None
+        elif action == "retire":
+            row.retired_at = now
+        row.status = target
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise WrongState(f"{action}: another change to the rule sets happened at the same "
+                         "time; reload and try again") from None
+    record_step(session, row, action, before, user.username, reason)
+    audit.record(session, AUDIT_KIND[action], actor=user.username, subject=row.sha256,
+                 data={"ruleset_pk": row.id, "ruleset_id": row.ruleset_id,
+                       "version": row.version, "from": before, "to": target,
+                       "reason": reason})
+    return row

@@ -1,0 +1,217 @@
+"""Analyst pages for rule sets: versions, draft editor, diff, backtest, review, shadow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from ews.auth.scope import can
+from ews.engine import LADDER, RuleSetError
+from ews.lifecycle import TRANSITIONS, LifecycleError, create_draft, edit_draft, transition
+from ews.lifecycle.diff import semantic_diff, text_diff
+from ews.lifecycle.lines import locate
+from ews.lifecycle.run import run_backtest
+from ews.lifecycle.shadow import shadow_summary
+from ews.store import get_session
+from ews.store.models import RuleSetRecord, User
+from ews.store.rulesets import active_record, compiled, history, list_rulesets
+
+from .pages import error_page
+
+bp = Blueprint("rules", __name__, url_prefix="/rules")
+
+
+STEP_LABELS = {"submit": _l("Submit for review"), "withdraw": _l("Withdraw from review"),
+               "approve": _l("Approve"), "reject": _l("Reject"),
+               "shadow": _l("Start shadow"), "unshadow": _l("Stop shadow"),
+               "activate": _l("Activate"), "rollback": _l("Roll back to this version"),
+               "retire": _l("Retire")}
+STATE_LABELS = {"draft": _l("draft"), "in_review": _l("in review"), "approved": _l("approved"),
+                "shadow": _l("shadow"), "live": _l("live"), "retired": _l("retired")}
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    return {"step_label": lambda a: STEP_LABELS.get(a, a),
+            "state_label": lambda s: STATE_LABELS.get(s, s)}
+
+
+class _Denied:
+    status, key, params = 403, "not_allowed", {}
+MAX_ID = 2**31 - 1
+
+
+def analysts_only(view):
+    """Let analysts and admins through (use after login_required); others get 403."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not can(current_user, "ruleset.draft"):
+            return error_page(_Denied())
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def _version(pk: int) -> RuleSetRecord:
+    row = get_session().get(RuleSetRecord, pk) if 0 < pk <= MAX_ID else None
+    if row is None:
+        abort(404)
+    return row
+
+
+def _me() -> User:
+    return get_session().get(User, current_user.id)
+
+
+def _names() -> dict[int, str]:
+    return {u.id: u.username for u in get_session().query(User)}
+
+
+@bp.get("")
+@login_required
+@analysts_only
+def index():
+    """List every version with its state, newest first."""
+    return render_template("rules/index.html", rows=list_rulesets(get_session()),
+                           names=_names())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@analysts_only
+def new():
+    """The draft editor for a new version (starts from the live text)."""
+    live = active_record(get_session())
+    text = request.form.get("text", "") if request.method == "POST" else (
+        get_session().get(RuleSetRecord, live.id).text if live else "")
+    if request.method == "GET":
+        return render_template("rules/editor.html", text=text, errors=[], row=None)
+    agencies = get_session().get(RuleSetRecord, live.id).agencies_csv if live else None
+    try:  # the page edits the YAML only: the live version's P3MI list goes along
+        row = create_draft(get_session(), _me(), text, agencies=agencies)
+    except RuleSetError as err:
+        get_session().rollback()
+        return render_template("rules/editor.html", text=text, row=None,
+                               errors=locate(text, err.errors, "draft")), 422
+    except LifecycleError as err:
+        get_session().rollback()
+        return render_template("rules/editor.html", text=text, row=None,
+                               errors=[_plain(str(err))]), err.status
+    get_session().commit()
+    flash(_("Draft saved: %(id)s %(version)s", id=row.ruleset_id, version=row.version))
+    return redirect(url_for("rules.detail", pk=row.id))
+
+
+def _plain(message: str):
+    from ews.lifecycle.lines import LineError
+
+    return LineError(None, message)
+
+
+@bp.post("/<int:pk>/edit")
+@login_required
+@analysts_only
+def edit(pk: int):
+    """Save the text of a draft (validated completely; errors by line)."""
+    row = _version(pk)
+    text = request.form.get("text", "")
+    try:
+        edit_draft(get_session(), _me(), row, text)
+    except RuleSetError as err:
+        get_session().rollback()
+        return render_template("rules/editor.html", text=text, row=row,
+                               errors=locate(text, err.errors, "draft")), 422
+    except LifecycleError as err:
+        get_session().rollback()
+        return render_template("rules/editor.html", text=text, row=row,
+                               errors=[_plain(str(err))]), err.status
+    get_session().commit()
+    flash(_("Draft saved."))
+    return redirect(url_for("rules.detail", pk=row.id))
+
+
+@bp.get("/<int:pk>")
+@login_required
+@analysts_only
+def detail(pk: int):
+    """A version: state, history, diff against live, the steps the user may take."""
+    session = get_session()
+    row = _version(pk)
+    live = active_record(session)
+    live_text = session.get(RuleSetRecord, live.id).text if live else ""
+    is_author = row.created_by == current_user.id
+    steps = [t for t in TRANSITIONS.values() if row.status in t.sources
+             and can(current_user, t.right)
+             and not (t.author == "never" and is_author)
+             and not (t.author == "only" and not is_author)]
+    compare = live is not None and live.id != row.id
+    return render_template(
+        "rules/detail.html", row=row, names=_names(), history=history(session, row),
+        steps=steps, live=live, is_author=is_author,
+        changes=semantic_diff(live_text, row.text) if compare else [],
+        diff=text_diff(live_text, row.text, f"live {live.version}",
+                       row.version) if compare else [])
+
+
+@bp.post("/<int:pk>/step/<action>")
+@login_required
+@analysts_only
+def step(pk: int, action: str):
+    """Apply one lifecycle step; refusals come back as a message on the version's page."""
+    row = _version(pk)
+    if action not in TRANSITIONS:
+        abort(404)
+    try:
+        transition(get_session(), _me(), row, action, request.form.get("reason", ""))
+    except LifecycleError as err:
+        get_session().rollback()
+        flash(str(err), "error")
+        return redirect(url_for("rules.detail", pk=pk)), 303
+    get_session().commit()
+    flash(_("Done: %(action)s. State now: %(state)s.", action=action, state=row.status))
+    return redirect(url_for("rules.detail", pk=pk)), 303
+
+
+def _day(name: str) -> dt.datetime | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=dt.UTC)
+    except ValueError:
+        abort(400)
+
+
+@bp.get("/<int:pk>/backtest")
+@login_required
+@analysts_only
+def backtest(pk: int):
+    """Run and show the backtest of a version against live (or another version)."""
+    row = _version(pk)
+    against = request.args.get("against", "live").strip() or "live"
+    since, until = _day("from"), _day("to")
+    until = until + dt.timedelta(days=1) if until else None
+    office = request.args.get("office", "").strip().upper() or None
+    result, problem = None, None
+    try:
+        result = run_backtest(get_session(), compiled(row), against=against, since=since,
+                              until=until, office=office)
+    except LifecycleError as err:
+        problem = str(err)
+    return render_template("rules/backtest.html", row=row, result=result, problem=problem,
+                           against=against, args=request.args, ladder=LADDER), \
+        200 if problem is None else 422
+
+
+@bp.get("/<int:pk>/shadow")
+@login_required
+@analysts_only
+def shadow(pk: int):
+    """The shadow summary of a version: agreement, flips, indicators, offices."""
+    row = _version(pk)
+    return render_template("rules/shadow.html", row=row,
+                           summary=shadow_summary(get_session(), row), ladder=LADDER)
