@@ -12,8 +12,8 @@ def main() -> None:
 
 def _register() -> None:
     from ews.engine.cli import rules
-    from ews.ops_cli import COMMANDS as OPS_COMMANDS
     from ews.lifecycle.cli import add_commands, backtest_cmd
+    from ews.ops_cli import COMMANDS as OPS_COMMANDS
     from ews.scoring.cli import score_cmd
     from ews.service_cli import COMMANDS
 
