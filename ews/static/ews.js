@@ -11,6 +11,11 @@
   var PENDING = "ews.pending";      // answers of a submission that did not reach the server
   var CARRY = "ews.carry";          // answers carried across a language switch (this tab only)
   var MAX_AGE_MS = 24 * 3600 * 1000;
+  // The address of the document on screen, without its #fragment: a same-page link changes
+  // only the fragment (and fires popstate in Chromium), which must never reload the page.
+  var shown = withoutHash(location.href);
+
+  function withoutHash(url) { return String(url).split("#")[0]; }
 
   function store(kind) {
     try { return window[kind]; } catch (e) { return null; }
@@ -122,6 +127,7 @@
     document.title = doc.title;
     document.body.replaceWith(doc.body);
     if (url && url !== location.href) { history.pushState(null, "", url); }
+    shown = withoutHash(location.href);
     init();
     window.scrollTo(0, 0);
   }
@@ -218,8 +224,9 @@
   }
 
   window.addEventListener("popstate", function () {
-    // Pages replaced in place (after a sent form) have no DOM of their own to go back to.
-    location.reload();
+    // Pages replaced in place (after a sent form) have no DOM of their own to go back to;
+    // a same-page (#) link or going back over one stays on this document, answers intact.
+    if (withoutHash(location.href) !== shown) { location.reload(); }
   });
   window.addEventListener("pageshow", function (ev) {
     // Coming back through the history cache: forms must be usable again.

@@ -16,10 +16,10 @@ from ews.engine import load_ruleset
 from ews.scoring import score
 from ews.store.models import Assessment, Decision
 
-from .conftest import PASSWORD, RULES
+from .conftest import RULES
+from .helpers import shoot, sign_in
 
 pytestmark = pytest.mark.browser
-TABLET, DESKTOP = {"width": 768, "height": 1024}, {"width": 1280, "height": 800}
 MAX_TOUCHES = 15
 SCAM_ID = "PMK-2026-000777"
 
@@ -48,31 +48,6 @@ def submit_and_wait(page, click=None) -> None:
     (click or page.click)("[data-submit]")
     page.wait_for_url(re.compile(r"/assessments/"))
     page.wait_for_selector("[data-action]")
-
-
-def sign_in(browser, base: str, username: str, viewport=TABLET, folder=None):
-    """Return a page signed in as `username` (Indonesian, the default language)."""
-    context = browser.new_context(viewport=viewport, locale="id-ID")
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    if folder is not None:
-        shoot(page, folder, "00-login")
-    page.fill('[name="username"]', username)
-    page.fill('[name="password"]', PASSWORD)
-    with page.expect_navigation():
-        page.click(".login-form [data-submit]")
-    assert "/login" not in page.url
-    return page
-
-
-def shoot(page, folder, name: str) -> None:
-    """Save full-page screenshots of the current page at tablet and desktop sizes."""
-    for label, size in (("768x1024", TABLET), ("1280x800", DESKTOP)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(folder / f"{name}-{label}.png"), full_page=True)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= size["width"], f"{name} overflows sideways at {label}: {width}px"
-    page.set_viewport_size(TABLET)
 
 
 def fill_scam(form: Interview, app_id: str) -> None:
