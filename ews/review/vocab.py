@@ -16,10 +16,10 @@ def _vocab(*items: tuple[str, str, str]) -> MappingProxyType:
 
 
 OUTCOMES = _vocab(
-    ("confirmed_trafficking", "Terkonfirmasi TPPO", "Confirmed trafficking"),
-    ("confirmed_nonprocedural", "Terkonfirmasi PMI non-prosedural",
+    ("confirmed_trafficking", "Terkonfirmasi korban TPPO", "Confirmed trafficking"),
+    ("confirmed_nonprocedural", "Terkonfirmasi PMI nonprosedural",
      "Confirmed non-procedural migration"),
-    ("intercepted_at_border", "Dicegah di TPI/perbatasan", "Intercepted at the border"),
+    ("intercepted_at_border", "Keberangkatan ditunda di TPI", "Departure deferred at the border"),
     ("legitimate_travel_confirmed", "Perjalanan sah terkonfirmasi",
      "Legitimate travel confirmed"),
     ("no_information", "Tidak ada informasi", "No information"),

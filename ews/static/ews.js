@@ -219,8 +219,14 @@
     document.querySelectorAll("form[data-logout]").forEach(function (f) {
       f.addEventListener("submit", clearPending);
     });
-    var summary = document.getElementById("error-summary");
-    if (summary) { summary.focus(); }
+    // After a form was sent, move focus to what the server said (errors first, then the
+    // notice), so that keyboard and screen-reader users hear it and start from there.
+    var said = document.getElementById("error-summary") || document.getElementById("decision-errors") ||
+      document.getElementById("filter-errors") || document.querySelector("[data-flash]");
+    if (said) {
+      if (!said.hasAttribute("tabindex")) { said.setAttribute("tabindex", "-1"); }
+      said.focus();
+    }
   }
 
   window.addEventListener("popstate", function () {

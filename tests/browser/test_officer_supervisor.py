@@ -243,7 +243,7 @@ def test_supervisor_takes_and_decides_the_flagged_item(browser, live_server, scr
     row = page.locator(f'tr[data-application="{SCAM_ID}"]')
     with page.expect_navigation():
         row.locator("[data-take]").click()
-    assert "Anda sudah mengambil item ini." in page.inner_text("[data-claim]")
+    assert "Anda sedang menangani berkas ini." in page.inner_text("[data-claim]")
     page.check('input[name="decision"][value="redirected"]')
     page.fill('[name="reason"]', "Tawaran kerja lewat media sosial; arahkan ke Disnaker")
     shoot(page, screenshots, "06-review-detail")
