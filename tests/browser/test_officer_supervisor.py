@@ -102,7 +102,9 @@ def test_sound_umrah_interview_proceeds(officer, live_server, screenshots, capsy
         print(f"\n[browser] sound umrah interview: {form.touched} inputs touched "
               f"(target <= {MAX_TOUCHES})")
     assert form.touched <= MAX_TOUCHES
-    # The officer records the decision on the same page.
+    # The officer records the decision on the same page (another decision than the one tap).
+    assert officer.is_visible("[data-quick-decision]")
+    officer.click("#decision details.more summary")
     officer.check('input[name="decision"][value="issued"]')
     officer.fill('[name="reason"]', "Dokumen umrah lengkap dan sah")
     with officer.expect_navigation():
@@ -129,8 +131,8 @@ def test_online_scam_profile_goes_to_supervisor(officer, live_server, screenshot
     assert any(r["dimension"] == "deceptive_recruitment" for r in expected["reasons"])
     for reason in expected["reasons"]:
         item = officer.locator(f'.reasons [data-indicator="{reason["indicator"]}"]')
-        assert reason["label"]["id"] in item.inner_text()
-        assert "Sumber" in item.inner_text()
+        assert reason["label"]["id"] in item.text_content()  # some are folded in <details>
+        assert "Sumber" in item.text_content()
     assert officer.is_visible("[data-held]")
     assert officer.locator('[name="decision"]').count() == 0
     shoot(officer, screenshots, "03-result-flagged")
