@@ -73,6 +73,8 @@ def test_officer_sees_the_decision_instead_of_the_banner(browser, live_server, i
         assert officer.locator('[name="decision"]').count() == 0
         doc_shot(officer, "officer-result-waiting")
         supervisor = sign_in(browser, live_server.url, "supervisor1", SIZES[size])
+        supervisor.goto(f"{live_server.url}/review")
+        doc_shot(supervisor, "supervisor-queue")
         supervisor.goto(f"{live_server.url}/review/{ids[FLAGGED]}")
         # the decision form comes right after the action, before the reasons
         order = supervisor.evaluate("""() => ['.action-panel', '#decision', '#reasons',
@@ -147,6 +149,7 @@ def test_waiting_for_an_outcome(browser, live_server, ids):
     apps = [r.get_attribute("data-application") for r in page.locator("tr[data-application]")
             .all()]
     assert apps == [SOUND]  # the flagged case has its outcome already
+    doc_shot(page, "analyst-waiting-for-outcome")
     page.context.close()
 
 
@@ -161,6 +164,8 @@ def test_role_menus_lead_only_to_usable_pages(browser, live_server, ids, usernam
         response = page.goto(live_server.url + href)
         assert response.status == 200, (username, href, response.status)
     page.goto(live_server.url + "/")
+    if size == "1024x768" and username != "analyst1":
+        doc_shot(page, f"home-{username.rstrip('1')}")
     if username in ("analyst1", "admin1"):
         assert page.locator('a[href="/interviews/new"]').count() == 0
     page.context.close()
@@ -186,6 +191,8 @@ def test_header_is_one_row_at_1024_and_targets_are_44px(browser, live_server, id
 def test_nothing_focused_hides_under_the_sticky_bar(browser, live_server, size):
     page = sign_in(browser, live_server.url, "officer1", SIZES[size])
     page.goto(f"{live_server.url}/interviews/new")
+    if size == "1024x768":
+        doc_shot(page, "officer-interview-form")
     hidden = []
     for _ in range(120):
         page.keyboard.press("Tab")
