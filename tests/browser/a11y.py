@@ -119,3 +119,32 @@ def header_rows(page) -> int:
                              tops.push(r.top + r.height / 2); });
       return tops.length;
     }""")
+
+
+WEAK_BORDERS = """() => {
+  const lum = c => {
+    const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map(v => v / 255)
+      .map(v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+                            return (x + 0.05) / (y + 0.05); };
+  const background = el => {
+    for (let e = el.parentElement; e; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor;
+      if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return c;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  return [...document.querySelectorAll(
+      'input[type=text], input[type=search], input[type=password], textarea, select, .chip span')]
+    .filter(e => e.offsetParent !== null)
+    .map(e => [e.name || e.textContent.trim().slice(0, 20),
+               ratio(getComputedStyle(e).borderTopColor, background(e))])
+    .filter(([, r]) => r < 3).map(([n, r]) => n + ' ' + r.toFixed(2));
+}"""
+
+
+def weak_borders(page) -> list[str]:
+    """Return inputs and chips whose border has less than 3:1 contrast with what is behind."""
+    return page.evaluate(WEAK_BORDERS)

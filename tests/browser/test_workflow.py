@@ -20,11 +20,11 @@ from ews.store.users import create_token
 from tests.checklists import sound_umrah
 from tests.conftest import ONLINE_SCAM
 
-from .a11y import axe_violations, english_on_page, header_rows, small_targets
+from .a11y import axe_violations, english_on_page, header_rows, small_targets, weak_borders
 from .helpers import SIZES, sign_in
 
 pytestmark = pytest.mark.browser
-FLAGGED, SOUND = "PMK-2026-013001", "PMK-2026-013002"
+FLAGGED, SOUND, SECOND = "PMK-2026-013001", "PMK-2026-013002", "PMK-2026-013003"
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 MENUS = {"officer1": ["today", "new"], "supervisor1": ["today", "new", "queue", "history"],
          "analyst1": ["history"], "admin1": []}
@@ -51,7 +51,7 @@ def ids(live_server, browser) -> dict:
         db.commit()
     context = browser.new_context()
     out = {}
-    for app_id, risky in ((FLAGGED, True), (SOUND, False)):
+    for app_id, risky in ((FLAGGED, True), (SOUND, False), (SECOND, True)):
         answers = sound_umrah(application_id=app_id, nik="3528011201900013")
         if risky:
             answers = {k: v for k, v in (answers | ONLINE_SCAM).items() if v is not None}
@@ -181,9 +181,26 @@ def test_header_is_one_row_at_1024_and_targets_are_44px(browser, live_server, id
         assert page.evaluate("document.querySelector('.topbar').offsetHeight") <= 64
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         assert small_targets(page) == [], (lang, path)
+        assert weak_borders(page) == [], (lang, path)
         ids_wrapped = page.evaluate("""() => [...document.querySelectorAll('.appno')]
             .filter(e => e.getClientRects().length > 1).map(e => e.textContent)""")
         assert ids_wrapped == [], path
+    page.context.close()
+
+
+def test_decision_errors_are_focused_announced_and_marked(browser, live_server, ids):
+    page = sign_in(browser, live_server.url, "supervisor1", SIZES["1024x768"])
+    page.goto(f"{live_server.url}/review/{ids[SECOND]}")
+    with page.expect_navigation():
+        page.click("[data-take]")
+    with page.expect_navigation():
+        page.click(".decision-form [data-submit]")  # nothing chosen, no reason
+    assert page.evaluate("document.activeElement.id") == "decision-errors"
+    assert page.get_attribute("#decision-errors", "role") == "alert"
+    radios = page.locator('input[name="decision"]')
+    assert all(r.get_attribute("aria-invalid") == "true" for r in radios.all())
+    assert page.get_attribute("#in-reason", "aria-invalid") == "true"
+    assert "Wajib diisi." in page.inner_text("#decision")
     page.context.close()
 
 
