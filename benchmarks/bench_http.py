@@ -346,7 +346,7 @@ answers, on this machine and with these worker settings. It is below the 0.5 tar
 issue 3: a commit with `synchronous=FULL` waits for an fsync of the write-ahead log, and
 commits from both workers queue one after another for the SQLite write lock. Relaxing that
 to `synchronous=NORMAL` would survive a crash of the server process but not a power loss
-or a kernel crash, which breaks "nothing acknowledged is lost" (DESIGN.md section 6); it is
+or a kernel crash, which breaks "nothing acknowledged is lost" (docs/design.md, Storage); it is
 not done. EWS/durable is the share left to everything else EWS must do per request;
 in-process profiles put that at about 1.5 ms of CPU (about a third each for SQLAlchemy,
 for Flask, Flask-Login, flask-smorest and the log line, and for marshmallow validation,

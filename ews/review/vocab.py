@@ -1,9 +1,9 @@
 """Vocabularies of the outcome record: labels and the optional intelligence picklists.
 
-The outcome labels are those of DESIGN.md section 6. The intelligence picklists follow the
-terms of IOM's Human Trafficking Case Data Standard (HTCDS) and the CTDC data codebook
-(recruitment, means of control, recruiter relation), reduced to what a passport office can
-learn after the interview, plus `other`. Values are stable ids; labels are bilingual.
+The outcome labels are those of docs/design.md (Review and outcomes). The intelligence
+picklists follow the terms of IOM's Human Trafficking Case Data Standard (HTCDS) and the CTDC
+data codebook (recruitment, means of control, recruiter relation), reduced to what a passport
+office can learn after the interview, plus `other`. Values are stable ids; labels are bilingual.
 """
 
 from __future__ import annotations
