@@ -130,6 +130,16 @@
     shown = withoutHash(location.href);
     init();
     window.scrollTo(0, 0);
+    // A page swapped in place is not announced by screen readers like a page load: move
+    // focus to what it is about (the recommended action, else the heading), unless init()
+    // already focused an error summary or a notice.
+    if (document.activeElement === document.body || document.activeElement === null) {
+      var about = document.querySelector(".action-panel") || document.querySelector("main h1");
+      if (about) {
+        if (!about.hasAttribute("tabindex")) { about.setAttribute("tabindex", "-1"); }
+        about.focus();
+      }
+    }
   }
 
   function showNetFail(form, show) {

@@ -188,6 +188,20 @@ def test_header_is_one_row_at_1024_and_targets_are_44px(browser, live_server, id
     page.context.close()
 
 
+def test_after_sending_the_form_focus_is_on_the_result(browser, live_server):
+    page = sign_in(browser, live_server.url, "officer1", SIZES["1024x768"])
+    page.goto(f"{live_server.url}/interviews/new")
+    page.fill('[name="application_id"]', "PMK-2026-013010")
+    page.check('input[name="purpose"][value="tourism"]')
+    page.fill('[name="destination_country"]', "SG")
+    page.click("[data-submit]")
+    page.wait_for_url("**/assessments/**")
+    page.wait_for_selector("[data-action]")
+    focused = page.evaluate("document.activeElement.className")
+    assert "action-panel" in focused  # read out: the recommended action
+    page.context.close()
+
+
 def test_decision_errors_are_focused_announced_and_marked(browser, live_server, ids):
     page = sign_in(browser, live_server.url, "supervisor1", SIZES["1024x768"])
     page.goto(f"{live_server.url}/review/{ids[SECOND]}")
