@@ -232,7 +232,8 @@
     // After a form was sent, move focus to what the server said (errors first, then the
     // notice), so that keyboard and screen-reader users hear it and start from there.
     var said = document.getElementById("error-summary") || document.getElementById("decision-errors") ||
-      document.getElementById("filter-errors") || document.querySelector("[data-flash]");
+      document.getElementById("filter-errors") ||
+      document.querySelector("[data-flash]:not([data-flash='info'])");
     if (said) {
       if (!said.hasAttribute("tabindex")) { said.setAttribute("tabindex", "-1"); }
       said.focus();
