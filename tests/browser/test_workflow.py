@@ -81,6 +81,7 @@ def test_officer_sees_the_decision_instead_of_the_banner(browser, live_server, i
             '#answers', '#person-history', '#outcome'].map(s =>
             document.querySelector(s).getBoundingClientRect().top)""")
         assert order == sorted(order)
+        assert order[1] < 768  # the decision starts on the first screen at 1024x768
         assert supervisor.locator("#reasons details [data-indicator]").count() >= 1
         with supervisor.expect_navigation():
             supervisor.click("[data-take]")
