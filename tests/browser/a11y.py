@@ -20,7 +20,10 @@ PO = Path(__file__).resolve().parents[2] / "ews/translations/id/LC_MESSAGES/mess
 # Words that read the same in both languages or are names (Indonesian offices use them).
 SHARED = {"supervisor", "status", "model", "median", "total", "email", "online", "format",
           "token", "audit", "admin", "administrator", "internet", "visa", "paspor", "umrah",
-          "hash", "login", "menu", "data", "item", "skor", "final", "normal", "detail"}
+          "hash", "login", "menu", "data", "item", "skor", "final", "normal", "detail",
+          "working", "holiday"}  # "Working Holiday": the name of a visa programme
+# A word touching digits or underscores is an identifier (officer1, ESC-X_1), not English.
+WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]{4,}(?![A-Za-z0-9_])")
 
 
 def axe_violations(page, exclude: tuple[str, ...] = ()) -> list[str]:
@@ -85,7 +88,7 @@ VISIBLE_TEXT = """() => {
 def english_on_page(page) -> list[str]:
     """Return English words shown on an Indonesian page outside citations and codes."""
     text = page.evaluate(VISIBLE_TEXT)
-    seen = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
+    seen = {w.lower() for w in WORD.findall(text)}
     return sorted(seen & english_words())
 
 

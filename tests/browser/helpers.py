@@ -8,9 +8,13 @@ TABLET, DESKTOP = {"width": 768, "height": 1024}, {"width": 1280, "height": 800}
 SIZES = {"1024x768": {"width": 1024, "height": 768}, "800x1280": {"width": 800, "height": 1280}}
 
 
-def sign_in(browser, base: str, username: str, viewport=TABLET, folder=None, lang=None):
-    """Return a page signed in as `username` (Indonesian by default, or `lang`)."""
-    context = browser.new_context(viewport=viewport, locale="id-ID")
+def sign_in(browser, base: str, username: str, viewport=TABLET, folder=None, lang=None,
+            bypass_csp: bool = False):
+    """Return a page signed in as `username` (Indonesian by default, or `lang`).
+
+    `bypass_csp` lets a test inject its own script (axe-core) despite the app's CSP.
+    """
+    context = browser.new_context(viewport=viewport, locale="id-ID", bypass_csp=bypass_csp)
     page = context.new_page()
     page.goto(f"{base}/login")
     if folder is not None:

@@ -26,8 +26,12 @@ from .helpers import SIZES, sign_in
 pytestmark = pytest.mark.browser
 FLAGGED, SOUND, SECOND = "PMK-2026-013001", "PMK-2026-013002", "PMK-2026-013003"
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+# Per user: the menu entries allowed in order, and those that must be there (pages built
+# elsewhere - reports, rule sets, users, audit - appear once the application has them).
 MENUS = {"officer1": ["today", "new"], "supervisor1": ["today", "new", "queue", "history"],
-         "analyst1": ["history"], "admin1": []}
+         "analyst1": ["reports", "history", "rules"], "admin1": ["rules", "users", "audit"]}
+ALWAYS = {"officer1": ["today", "new"], "supervisor1": ["today", "new", "queue", "history"],
+          "analyst1": ["history"], "admin1": []}
 # /api/docs is Swagger UI, served unchanged: the markup it generates has low-contrast colours,
 # buttons nested in buttons and aria-labels other than the visible text. axe checks our page
 # around it (language, title, landmarks) but not the third-party widget; every rule applies
@@ -159,7 +163,8 @@ def test_waiting_for_an_outcome(browser, live_server, ids):
 def test_role_menus_lead_only_to_usable_pages(browser, live_server, ids, username, size):
     page = sign_in(browser, live_server.url, username, SIZES[size])
     keys = [a.get_attribute("data-nav") for a in page.locator(".mainnav a").all()]
-    assert keys == MENUS[username]
+    assert keys == [k for k in MENUS[username] if k in keys]
+    assert set(ALWAYS[username]) <= set(keys)
     hrefs = [a.get_attribute("href") for a in page.locator(".mainnav a, .brand").all()]
     for href in hrefs:
         response = page.goto(live_server.url + href)
@@ -262,7 +267,7 @@ def _pages(ids) -> list[tuple[str, str]]:
 def test_axe_finds_nothing_and_indonesian_pages_have_no_english(browser, live_server, ids,
                                                                 lang):
     found, english = {}, {}
-    anonymous = browser.new_context(viewport=SIZES["1024x768"])
+    anonymous = browser.new_context(viewport=SIZES["1024x768"], bypass_csp=True)
     login_page = anonymous.new_page()
     login_page.goto(f"{live_server.url}/review/cases")  # the login-required notice
     if lang == "en":
@@ -276,7 +281,7 @@ def test_axe_finds_nothing_and_indonesian_pages_have_no_english(browser, live_se
     for username, path in _pages(ids):
         if username not in pages:
             pages[username] = sign_in(browser, live_server.url, username, SIZES["1024x768"],
-                                      lang=lang)
+                                      lang=lang, bypass_csp=True)  # to inject axe-core
         page = pages[username]
         page.goto(live_server.url + path)
         if path == "/api/docs":
