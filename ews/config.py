@@ -1,4 +1,4 @@
-"""Configuration from `EWS_*` environment variables (DESIGN.md section 8).
+"""Configuration from `EWS_*` environment variables (docs/operations.md).
 
 Development mode (EWS_ENV=development, the default) may fall back to throw-away secrets;
 any other mode refuses to start without them and names the variable to set.

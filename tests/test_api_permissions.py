@@ -1,4 +1,4 @@
-"""The permission matrix of DESIGN.md section 7: every role x every endpoint x own/other office."""
+"""The permission matrix (docs/design.md, Roles): every role x every endpoint x own/other office."""
 
 from __future__ import annotations
 

@@ -120,7 +120,7 @@ def test_review_pages_take_and_decide(client, db, accounts, submit):
     assert f'data-item="{item}"' in client.get("/review").get_data(as_text=True)
     assert client.post(f"/review/{item}/take").status_code == 303
     page = client.get(f"/review/{item}").get_data(as_text=True)
-    assert "Anda sudah mengambil item ini." in page and 'name="reason"' in page
+    assert "Anda sedang menangani berkas ini." in page and 'name="reason"' in page
     missing = client.post(f"/review/{item}/decision", data={"decision": "deferred"})
     assert missing.status_code == 422 and "Wajib diisi." in missing.get_data(as_text=True)
     done = client.post(f"/review/{item}/decision",

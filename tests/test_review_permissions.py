@@ -23,7 +23,8 @@ def items(client, accounts, payload) -> dict[str, str]:
 
 
 PAGES = [  # (path, {role: status}); 200 = page shown, 403 = refused
-    ("/", dict.fromkeys(ROLES, 200)),
+    # analysts start at the case history, admins at user administration
+    ("/", dict.fromkeys(ROLES, 200) | {"analyst": 303, "admin": 303}),
     ("/interviews/new", {"officer": 200, "supervisor": 200, "officer_sby": 200,
                          "supervisor_sby": 200, "analyst": 403, "admin": 200}),
     ("/review", {"officer": 403, "supervisor": 200, "officer_sby": 403, "supervisor_sby": 200,
@@ -32,6 +33,8 @@ PAGES = [  # (path, {role: status}); 200 = page shown, 403 = refused
                                 "supervisor_sby": 403, "analyst": 200, "admin": 200}),
     ("/review/{flagged}", {"officer": 403, "supervisor": 200, "officer_sby": 403,
                            "supervisor_sby": 403, "analyst": 200, "admin": 403}),
+    ("/review/cases", {"officer": 403, "supervisor": 200, "officer_sby": 403,
+                       "supervisor_sby": 200, "analyst": 200, "admin": 403}),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Scoring semantics (DESIGN.md section 4) and the offline `ews score` command."""
+"""Scoring semantics (docs/design.md, Scoring) and the offline `ews score` command."""
 
 import json
 import subprocess

@@ -66,7 +66,7 @@ def test_sound_umrah_proceeds_and_is_listed_today(client, db, officer):
     assert resp.status_code == 303
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert 'data-action="proceed"' in page
-    assert "Lanjutkan proses penerbitan" in page and "Jenjang 0 dari 4" in page
+    assert "Lanjutkan proses penerbitan" in page and "Tingkat tindakan 1 dari 5" in page
     assert 'name="decision"' in page and 'name="reason"' in page  # officer decides rung 0
     assert count(db, Assessment) == 1
     home = client.get("/").get_data(as_text=True)
@@ -133,7 +133,7 @@ def test_flagged_result_lists_reasons_and_holds_for_supervisor(client, db, offic
     for reason in row.result["reasons"]:
         assert f'data-indicator="{reason["indicator"]}"' in page
         assert reason["source"].split(";")[0][:30] in page
-    assert "data-held" in page and "Ditahan untuk supervisor" in page
+    assert "data-held" in page and "Menunggu keputusan supervisor" in page
     assert 'name="decision"' not in page  # officers do not decide rung 2+
     assert "SISKOP2MI" in page or not row.result["protective_flags"]
 
@@ -172,7 +172,7 @@ def test_no_active_rule_set_is_said_plainly_and_nothing_is_stored(client, db, of
     db.commit()
     resp = client.post("/interviews/new", data=form_data(sound_umrah()))
     assert resp.status_code == 503
-    assert "tidak ada set aturan aktif" in resp.get_data(as_text=True)
+    assert "tidak ada perangkat aturan aktif" in resp.get_data(as_text=True)
     assert count(db, Assessment) == 0
 
 

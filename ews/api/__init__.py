@@ -54,7 +54,7 @@ def init_app(app: Flask, csrf) -> Api:
                 "bearerAuth": {"type": "http", "scheme": "bearer"},
                 "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"}}},
             "security": [{"bearerAuth": []}, {"cookieAuth": []}],
-            "info": {"description": "Contracts: DESIGN.md sections 4-5. Errors are "
+            "info": {"description": "Design: docs/design.md; API notes: docs/api.md. Errors are "
                                     "application/problem+json (RFC 9457)."}},
     )
     jsonbody.init_app(app)

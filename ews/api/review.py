@@ -11,10 +11,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
-from ews.review import service
+from ews.review import cases, service
 from ews.review.kpi import office_kpis
 from ews.review.schemas import (
     AmendInput,
+    CaseArgs,
     DecisionInput,
     OutcomeInput,
     amend_schema,
@@ -91,6 +92,32 @@ class OutcomeSchema(OutcomeInput):
     recorded_at = fields.DateTime(required=True)
 
 
+class CaseSchema(Schema):
+    """A decided case: the latest decision and the latest outcome (null: none yet)."""
+
+    id = fields.String(required=True)
+    application_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    rung = fields.Integer(required=True)
+    action = fields.String(required=True)
+    score = fields.Integer(required=True)
+    band = fields.String(required=True)
+    officer = fields.String(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
+    decided_at = fields.DateTime(allow_none=True, required=True)
+    decision = fields.String(required=True)
+    decided_by = fields.String(allow_none=True, required=True)
+    outcome = fields.String(allow_none=True, required=True)
+    outcome_at = fields.DateTime(allow_none=True, required=True)
+
+
+class CasePageSchema(Schema):
+    items = fields.List(fields.Nested(CaseSchema), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
 def _body(schema_for) -> dict:
     """Validate the JSON body with the schema in the caller's language; 422 otherwise."""
     return load_body(schema_for(request_lang())())
@@ -126,6 +153,24 @@ class ReviewQueue(MethodView):
             _fail(err)
         tz = SLA.of_app(current_app).tz
         return {"items": items, "kpis": office_kpis(db, user.office_code, tz)}
+
+
+@bp.route("/cases")
+class Cases(MethodView):
+    """Decided cases (the case history of the /review/cases page)."""
+
+    @bp.arguments(CaseArgs, location="query")
+    @bp.response(200, CasePageSchema)
+    def get(self, args):
+        """List decided cases (supervisor: own office; analyst: every office), newest first."""
+        user = api_user()
+        page, per_page = args.pop("page"), args.pop("per_page")
+        try:
+            items, total = cases.find_cases(get_session(), user, cases.CaseFilters(**args),
+                                            page, per_page, SLA.of_app(current_app).tz)
+        except service.ReviewError as err:
+            _fail(err)
+        return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
 @bp.route("/assessments/<string:assessment_id>/claim")

@@ -79,7 +79,7 @@ class RuleSetRefSchema(Schema):
 
 
 class ScoreSchema(Schema):
-    """A scoring result (DESIGN.md section 4); not stored: id null, status `not_stored`."""
+    """A scoring result (docs/design.md, Result JSON); not stored: id null, status `not_stored`."""
 
     id = fields.String(required=True, allow_none=True)
     status = fields.String(required=True)

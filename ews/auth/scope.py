@@ -1,4 +1,4 @@
-"""Who may do what, for which office (DESIGN.md section 7): the one place that decides.
+"""Who may do what, for which office (docs/design.md, Roles): the one place that decides.
 
 Views and services ask `require(user, action, office_code)`; nothing else looks at roles.
 Officers and supervisors work within their own office; analysts and admins see every office,

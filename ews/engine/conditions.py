@@ -1,6 +1,6 @@
 """Conditions: validate a condition tree once, compile it twice (one record, a whole frame).
 
-A condition is plain data (DESIGN.md section 3): `{field: F, <op>: value}`, the combinators
+A condition is plain data (docs/design.md, Rule sets): `{field: F, <op>: value}`, the combinators
 `all`, `any`, `not`, and `{dimension_positive: D}`. Null semantics: every field operator
 except `is_null`/`not_null` is false when the field was not assessed; `not` negates its
 child's truth value. Both compiled forms follow the same table, so a backtest over a frame

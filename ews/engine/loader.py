@@ -1,4 +1,4 @@
-"""Load and validate a rule set completely before it can be used (DESIGN.md section 3).
+"""Load and validate a rule set completely before it can be used (docs/design.md, Rule sets).
 
 Every problem is collected, not just the first, and each message names the file, the item
 (indicator, escalation, band...) and the problem. YAML is read with a safe loader, so a

@@ -5,6 +5,7 @@ Messages come in Indonesian and English like the checklist's, and never echo the
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import cache
 
@@ -13,6 +14,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from ews.checklist import message
 from ews.store.models import DECISIONS, OUTCOMES
 
+from .cases import OUTCOME_STATES
 from .vocab import INTELLIGENCE_FIELDS
 
 REASON_MAX = 1000
@@ -60,6 +62,44 @@ class _Id(fields.Integer):
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.make_error("invalid")
         return super()._validated(value)
+
+
+class _Int(fields.Integer):
+    """An integer in which a blank query value counts as missing."""
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if isinstance(value, str) and not value.strip():
+            value = None
+        return super().deserialize(value, attr, data, **kwargs)
+
+
+DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def parse_day(text: str) -> dt.date:
+    """Parse a date written dd/mm/yyyy (as the pages show it) or yyyy-mm-dd (ISO 8601)."""
+    match = DMY.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        return dt.date(year, month, day)
+    return dt.date.fromisoformat(text.strip())
+
+
+class Day(fields.Date):
+    """A calendar date written dd/mm/yyyy or yyyy-mm-dd; blank counts as missing."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        try:
+            return parse_day(value)
+        except ValueError as err:
+            raise self.make_error("invalid") from err
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if isinstance(value, str) and not value.strip():
+            value = None
+        return super().deserialize(value, attr, data, **kwargs)
 
 
 def _errors(lang: str, required: bool) -> dict:
@@ -121,6 +161,44 @@ def outcome_schema(lang: str = "en") -> type[Schema]:
     return _schema("OutcomeInput", attrs, lang)
 
 
+DAY_MESSAGES = {"id": "Tanggal tidak valid (HH/BB/TTTT).",
+                "en": "Not a valid date (dd/mm/yyyy)."}
+
+
+@cache
+def case_args_schema(lang: str = "en") -> type[Schema]:
+    """Return the schema of the case-history filters (query string) with messages in `lang`."""
+    def optional_int(low: int, high: int, description: str) -> fields.Field:
+        return _Int(load_default=None, allow_none=True, validate=validate.Range(
+            low, high, error=message("range", lang, min=low, max=high)),
+            error_messages={"invalid": message("int", lang)},
+            metadata={"description": description})
+
+    def day(description: str) -> fields.Field:
+        return Day(load_default=None, allow_none=True, metadata={"description": description},
+                   error_messages={"invalid": DAY_MESSAGES.get(lang, DAY_MESSAGES["id"])})
+
+    attrs = {
+        "application_id": _text(64, lang, False),
+        "decided_from": day("decided on or after this day (office time zone)"),
+        "decided_to": day("decided on or before this day (office time zone)"),
+        "rung": optional_int(0, 4, "rung of the recommended action"),
+        "decision": _choice(DECISIONS, lang, False),
+        "outcome": _choice(OUTCOME_STATES, lang, False),
+        "officer": _text(64, lang, False),
+        "waiting_days": optional_int(0, 3650, "decided more than this many days ago and no "
+                                              "outcome recorded yet"),
+        "office_code": _text(16, lang, False),
+        "page": fields.Integer(load_default=1, validate=validate.Range(1, 100000)),
+        "per_page": fields.Integer(load_default=25, validate=validate.Range(1, 200)),
+    }
+    attrs["application_id"].metadata["description"] = "part of the application number"
+    attrs["decision"].metadata["description"] = "the latest decision"
+    attrs["officer"].metadata["description"] = "username of the interviewing officer"
+    return _schema("CaseArgs", attrs, lang)
+
+
 DecisionInput = decision_schema("en")
 AmendInput = amend_schema("en")
 OutcomeInput = outcome_schema("en")
+CaseArgs = case_args_schema("en")

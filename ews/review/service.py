@@ -1,7 +1,7 @@
 """Review service: queue, take, decide, outcomes. Used by the pages and the JSON API alike.
 
-Every function takes the acting user and enforces the role and office rules of DESIGN.md
-section 7 itself, so that no caller can forget them. Writes are audited in the same
+Every function takes the acting user and enforces the role and office rules (docs/design.md,
+Roles) itself, so that no caller can forget them. Writes are audited in the same
 transaction and committed here; races between two supervisors are settled by conditional
 UPDATEs, not by check-then-write.
 """

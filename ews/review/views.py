@@ -11,7 +11,7 @@ from marshmallow import EXCLUDE, ValidationError
 
 from ews.auth.scope import can
 from ews.checklist import FIELDS, stored_record
-from ews.engine import REVIEW_RUNG
+from ews.engine import LADDER, REVIEW_RUNG
 from ews.store import get_session
 from ews.store.assessments import result_of
 from ews.store.db import as_utc, utcnow
@@ -20,14 +20,15 @@ from ews.web import i18n
 from ews.web.form import form_sections
 from ews.web.pages import error_page
 
-from . import records, service
+from . import cases, records, service
 from .history import person_history
 from .kpi import office_kpis
-from .schemas import decision_schema, outcome_schema
+from .schemas import case_args_schema, decision_schema, outcome_schema
 from .sla import SLA
 from .vocab import INTELLIGENCE_FIELDS, INTELLIGENCE_LABELS, OUTCOMES
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+WAITING_DAYS = 30  # the "waiting for an outcome" shortcut: decided more than 30 days ago
 DERIVED_SHOWN = ("is_minor", "work_in_view", "agency_licence", "prior_supervisor_decision",
                  "last_decided_by_supervisor", "repeat_applications_30d", "phone_shared_30d")
 
@@ -43,6 +44,34 @@ def queue():
         return error_page(err)
     kpis = office_kpis(db, current_user.office_code, SLA.of_app(current_app).tz)
     return render_template("review/queue.html", items=items, kpis=kpis, now=utcnow())
+
+
+@bp.get("/cases")
+@login_required
+def case_history():
+    """List decided cases (filters in the query string), each linking to its outcome form."""
+    db = get_session()
+    errors: dict = {}
+    try:
+        args = case_args_schema(i18n.current_lang())().load(request.args, unknown=EXCLUDE)
+    except ValidationError as err:
+        errors, args = err.messages, dict(err.valid_data or {})
+    page = args.pop("page", 1)
+    per_page = args.pop("per_page", cases.PER_PAGE)
+    flt = cases.CaseFilters(**args)
+    try:
+        items, total = cases.find_cases(db, current_user, flt, page, per_page,
+                                        SLA.of_app(current_app).tz)
+        officers = cases.case_officers(db, current_user)
+    except service.ReviewError as err:
+        return error_page(err)
+    pages = max(1, -(-total // per_page))
+    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "review/cases.html", items=items, total=total, page=page, pages=pages, query=query,
+        flt=flt, errors=errors, officers=officers, decision_choices=DECISIONS,
+        outcome_choices=OUTCOMES, waiting_default=WAITING_DAYS, ladder=LADDER,
+        all_offices=current_user.role not in ("officer", "supervisor")), 422 if errors else 200
 
 
 def _answers(row: Assessment) -> list[tuple[str, list[tuple[str, str, object]]]]:
@@ -85,7 +114,16 @@ def _detail(row: Assessment, status: int = 200, decision_errors: dict | None = N
         decision_choices=DECISIONS, outcome_choices=OUTCOMES,
         intel_fields=INTELLIGENCE_FIELDS, intel_labels=INTELLIGENCE_LABELS,
         decision_errors=decision_errors or {}, outcome_errors=outcome_errors or {},
-        values=values or {}, review_rung=REVIEW_RUNG), status
+        values=values or {}, review_rung=REVIEW_RUNG, back=_back_link(row)), status
+
+
+def _back_link(row: Assessment) -> dict | None:
+    """Return where this item was most likely found: the queue while open, else the history."""
+    if row.status == "awaiting_review" and can(current_user, "review.queue", row.office_code):
+        return {"url": url_for("review.queue"), "label": _("Review queue")}
+    if cases.may_browse(current_user):
+        return {"url": url_for("review.case_history"), "label": _("Case history")}
+    return None
 
 
 def _reviewer_row(assessment_id: str) -> Assessment:
@@ -138,6 +176,9 @@ def decide(assessment_id: str):
     """Record the supervisor's decision (or amend it) with its reason; it leaves the queue."""
     try:
         row = _reviewer_row(assessment_id)
+        if row.status == "decided" and not request.form.get("amends"):
+            flash(_("A decision was already recorded; it is shown below."), "warning")
+            return redirect(url_for("review.detail", assessment_id=row.id), 303)
         record_decision(row, request.form)
     except ValidationError as err:
         return _detail(row, 422, decision_errors=err.messages, values=request.form)

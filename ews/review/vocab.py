@@ -1,9 +1,9 @@
 """Vocabularies of the outcome record: labels and the optional intelligence picklists.
 
-The outcome labels are those of DESIGN.md section 6. The intelligence picklists follow the
-terms of IOM's Human Trafficking Case Data Standard (HTCDS) and the CTDC data codebook
-(recruitment, means of control, recruiter relation), reduced to what a passport office can
-learn after the interview, plus `other`. Values are stable ids; labels are bilingual.
+The outcome labels are those of docs/design.md (Review and outcomes). The intelligence
+picklists follow the terms of IOM's Human Trafficking Case Data Standard (HTCDS) and the CTDC
+data codebook (recruitment, means of control, recruiter relation), reduced to what a passport
+office can learn after the interview, plus `other`. Values are stable ids; labels are bilingual.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ def _vocab(*items: tuple[str, str, str]) -> MappingProxyType:
 
 
 OUTCOMES = _vocab(
-    ("confirmed_trafficking", "Terkonfirmasi TPPO", "Confirmed trafficking"),
-    ("confirmed_nonprocedural", "Terkonfirmasi PMI non-prosedural",
+    ("confirmed_trafficking", "Terkonfirmasi korban TPPO", "Confirmed trafficking"),
+    ("confirmed_nonprocedural", "Terkonfirmasi PMI nonprosedural",
      "Confirmed non-procedural migration"),
-    ("intercepted_at_border", "Dicegah di TPI/perbatasan", "Intercepted at the border"),
+    ("intercepted_at_border", "Keberangkatan ditunda di TPI", "Departure deferred at the border"),
     ("legitimate_travel_confirmed", "Perjalanan sah terkonfirmasi",
      "Legitimate travel confirmed"),
     ("no_information", "Tidak ada informasi", "No information"),

@@ -1,4 +1,4 @@
-"""The scorer (docs/design.md): track scores, band, recommended action, reasons.
+"""The scorer (docs/design.md, Scoring): track scores, band, recommended action, reasons.
 
 Pure functions of (record, rule set, optional model probability). `score` handles one record
 for the request path; `score_frame` handles a DataFrame for backtests and returns the same
@@ -87,7 +87,7 @@ def _rung(ruleset: RuleSet, indicators, dims, escalations, done: float,
 
 def score(record: dict, ruleset: RuleSet, model_probability: float | None = None,
           model_version: str | None = None) -> dict:
-    """Score one validated record; return the result fields (docs/design.md)."""
+    """Score one validated record; return the result fields (docs/design.md, Result JSON)."""
     hits = evaluate(record, ruleset)
     model, model_rung = model_info(ruleset, model_probability, model_version)
     done = completeness(record)

@@ -11,6 +11,11 @@
   var PENDING = "ews.pending";      // answers of a submission that did not reach the server
   var CARRY = "ews.carry";          // answers carried across a language switch (this tab only)
   var MAX_AGE_MS = 24 * 3600 * 1000;
+  // The address of the document on screen, without its #fragment: a same-page link changes
+  // only the fragment (and fires popstate in Chromium), which must never reload the page.
+  var shown = withoutHash(location.href);
+
+  function withoutHash(url) { return String(url).split("#")[0]; }
 
   function store(kind) {
     try { return window[kind]; } catch (e) { return null; }
@@ -122,8 +127,19 @@
     document.title = doc.title;
     document.body.replaceWith(doc.body);
     if (url && url !== location.href) { history.pushState(null, "", url); }
+    shown = withoutHash(location.href);
     init();
     window.scrollTo(0, 0);
+    // A page swapped in place is not announced by screen readers like a page load: move
+    // focus to what it is about (the recommended action, else the heading), unless init()
+    // already focused an error summary or a notice.
+    if (document.activeElement === document.body || document.activeElement === null) {
+      var about = document.querySelector(".action-panel") || document.querySelector("main h1");
+      if (about) {
+        if (!about.hasAttribute("tabindex")) { about.setAttribute("tabindex", "-1"); }
+        about.focus();
+      }
+    }
   }
 
   function showNetFail(form, show) {
@@ -213,13 +229,21 @@
     document.querySelectorAll("form[data-logout]").forEach(function (f) {
       f.addEventListener("submit", clearPending);
     });
-    var summary = document.getElementById("error-summary");
-    if (summary) { summary.focus(); }
+    // After a form was sent, move focus to what the server said (errors first, then the
+    // notice), so that keyboard and screen-reader users hear it and start from there.
+    var said = document.getElementById("error-summary") || document.getElementById("decision-errors") ||
+      document.getElementById("filter-errors") ||
+      document.querySelector("[data-flash]:not([data-flash='info'])");
+    if (said) {
+      if (!said.hasAttribute("tabindex")) { said.setAttribute("tabindex", "-1"); }
+      said.focus();
+    }
   }
 
   window.addEventListener("popstate", function () {
-    // Pages replaced in place (after a sent form) have no DOM of their own to go back to.
-    location.reload();
+    // Pages replaced in place (after a sent form) have no DOM of their own to go back to;
+    // a same-page (#) link or going back over one stays on this document, answers intact.
+    if (withoutHash(location.href) !== shown) { location.reload(); }
   });
   window.addEventListener("pageshow", function (ev) {
     // Coming back through the history cache: forms must be usable again.

@@ -192,7 +192,7 @@ def _supersede(session: Session, earlier: Assessment, newer_id: str) -> None:
 
 
 def result_of(row: Assessment) -> dict:
-    """Return the API result of a stored assessment (DESIGN.md section 4)."""
+    """Return the API result of a stored assessment (docs/design.md, Result JSON)."""
     return {"id": row.id, "application_id": row.application_id,
             "office_code": row.office_code, **row.result, "status": row.status,
             "created_at": as_utc(row.created_at).isoformat()}

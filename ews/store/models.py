@@ -1,4 +1,4 @@
-"""Tables of DESIGN.md section 6 as SQLAlchemy 2 models.
+"""The tables (docs/design.md, Storage) as SQLAlchemy 2 models.
 
 Assessments hold answers without clear personal data: NIK and phone only as keyed hashes,
 name and date of birth not at all. Decisions, outcomes and audit events are append-only.

@@ -6,13 +6,15 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, send_from_directory
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from ews.auth import login_manager
 from ews.auth.scope import can
 
-from . import i18n, pages
+from . import i18n, nav, pages
 from .views import bp
 
 __all__ = ["bp", "init_app"]
@@ -32,8 +34,22 @@ def init_app(app: Flask) -> None:
 
     i18n.init_app(app)
     app.jinja_env.globals["can_review"] = can_review
+    app.jinja_env.globals["main_menu"] = nav.menu_for
+    # Shown on the sign-in page when a page needs a signed-in user: information, not success.
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = str
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.register_blueprint(bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(rules_bp)
     for error in (CSRFError, 400, 404, 405, 413, 503):
         app.register_error_handler(error, pages.http_error_page)
+
+
+def _favicon():
+    """Serve the icon browsers ask for at /favicon.ico (an SVG, like the page's <link>)."""
+    from flask import current_app
+
+    return send_from_directory(current_app.static_folder, "favicon.svg",
+                               mimetype="image/svg+xml", max_age=86400)

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ews.checklist import INPUT_FIELDS, SECTIONS, Field
+from ews.checklist import INPUT_FIELDS, SECTIONS, Field, message
+from ews.review.schemas import DAY_MESSAGES, DMY, parse_day
 
 SERVER_SET = ("office_code", "interviewed_at")
 FORM_SECTIONS = tuple(s for s in SECTIONS if s != "derived")
@@ -149,6 +150,16 @@ def _typed(f: Field, value: str) -> Any:
     return value
 
 
+def iso_date(text: str) -> str:
+    """Return a date typed dd/mm/yyyy as yyyy-mm-dd; anything else unchanged (to be refused)."""
+    if DMY.match(text):
+        try:
+            return parse_day(text).isoformat()
+        except ValueError:
+            return text
+    return text
+
+
 def payload_from_form(form: Mapping[str, str], office_code: str) -> dict[str, Any]:
     """Turn submitted form data into a checklist payload; blank inputs mean 'not asked'."""
     payload: dict[str, Any] = {"office_code": office_code}
@@ -156,8 +167,19 @@ def payload_from_form(form: Mapping[str, str], office_code: str) -> dict[str, An
         for ff in section.fields:
             value = form.get(ff.name)
             if value is not None and value.strip() != "":
-                payload[ff.name] = _typed(ff.field, value.strip())
+                value = value.strip()
+                payload[ff.name] = iso_date(value) if ff.widget == "date" else _typed(ff.field,
+                                                                                      value)
     return payload
+
+
+def page_errors(messages: Mapping[str, list], lang: str) -> dict[str, list]:
+    """Return validation messages as the page shows them: dates in the page's dd/mm/yyyy."""
+    dates = {ff.name for s in form_sections() for ff in s.fields if ff.widget == "date"}
+    bad_date = message("date", lang)
+    day = DAY_MESSAGES.get(lang, DAY_MESSAGES["id"])
+    return {name: [day if name in dates and m == bad_date else m for m in msgs]
+            if isinstance(msgs, list) else msgs for name, msgs in messages.items()}
 
 
 def answers_for_display(form: Mapping[str, str]) -> dict[str, str]:

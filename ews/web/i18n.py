@@ -106,9 +106,9 @@ def _local(value: dt.datetime | str | None) -> dt.datetime | None:
 
 
 def fmt_dt(value) -> str:
-    """Return a timestamp in the office time zone, short form."""
+    """Return a timestamp in the office time zone as dd/mm/yyyy HH:mm (any language)."""
     value = _local(value)
-    return format_datetime(value, "d MMM yyyy HH:mm") if value else ""
+    return format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
 
 
 def fmt_time(value) -> str:

@@ -18,10 +18,10 @@ MESSAGES = {
     "other_office": _l("This assessment belongs to another office."),
     "supervisor_only": _l("Only supervisors can open this page."),
     "interviewers_only": _l("Your role does not record interviews."),
-    "held_for_supervisor": _l("This application is held for a supervisor: rung 2 and above "
-                              "is decided by a supervisor."),
+    "held_for_supervisor": _l("This application waits for a supervisor: action level 3 "
+                              "and above is decided by a supervisor."),
     "not_allowed": _l("Your role or office does not allow this."),
-    "taken": _l("Another supervisor (%(by)s) has taken this item."),
+    "taken": _l("Another supervisor (%(by)s) is handling this item."),
     "not_open": _l("This item is no longer open."),
     "changed": _l("The item changed meanwhile; reload the page."),
     "decided": _l("A decision is already recorded for this item. To change it, reload the "

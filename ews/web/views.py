@@ -21,6 +21,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from ews.api.service import submit_record
+from ews.auth.scope import can
 from ews.checklist import validate_checklist
 from ews.engine import REVIEW_RUNG
 from ews.review import records, service
@@ -29,37 +30,58 @@ from ews.review.views import record_decision
 from ews.store import get_session
 from ews.store.assessments import AssessmentConflict, result_of
 from ews.store.db import as_utc, utcnow
-from ews.store.models import DECISIONS, Assessment
+from ews.store.models import DECISIONS, Assessment, User
 
-from . import i18n
+from . import i18n, nav
 from .form import (
     COMMON_DESTINATIONS,
     answers_for_display,
     form_sections,
     initial_values,
+    page_errors,
     payload_from_form,
 )
 from .pages import error_page, interviewers_only
 
 bp = Blueprint("web", __name__)
 SUGGESTED = {0: "issued", 1: "additional_documents_requested"}
+# The reason recorded by the one-tap rung-0 decision (records are kept in Indonesian).
+STANDARD_REASON = "Tidak ada indikator risiko"
+STANDARD_REASON_BELOW = "Indikator risiko di bawah ambang tinjauan"
+
+
+def standard_reason(row: Assessment) -> str | None:
+    """Return the standard reason of a one-tap "issued" decision, or None above rung 0."""
+    if row.rung != 0:
+        return None
+    return STANDARD_REASON_BELOW if row.result.get("reasons") else STANDARD_REASON
 
 
 @bp.get("/")
 @login_required
 def home():
-    """Show the signed-in officer's interviews of today."""
+    """Start page: the day's interviews (officer: own; supervisor: the office's), else the
+    first page of the role's work."""
+    role = current_user.role
+    if role not in ("officer", "supervisor"):
+        start = nav.start_page(role)
+        return redirect(start, 303) if start else render_template("web/start.html")
     tz = SLA.of_app(current_app).tz
     local = utcnow().astimezone(tz)
     start = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
-    rows = get_session().scalars(
-        select(Assessment).where(Assessment.officer_id == current_user.id,
-                                 Assessment.created_at >= start)
-        .order_by(Assessment.created_at.desc())).all()
+    office_day = role == "supervisor"
+    conds = [Assessment.office_code == current_user.office_code, Assessment.created_at >= start]
+    if not office_day:
+        conds.append(Assessment.officer_id == current_user.id)
+    rows = get_session().execute(
+        select(Assessment, User.username).join(User, User.id == Assessment.officer_id)
+        .where(*conds).order_by(Assessment.created_at.desc())).all()
     items = [{"id": r.id, "application_id": r.application_id, "created_at": as_utc(r.created_at),
               "rung": r.rung, "action": r.action, "action_label": r.result["recommended_action"]
-              .get("label"), "score": r.score, "band": r.band, "status": r.status} for r in rows]
-    return render_template("web/home.html", items=items, today=local.date())
+              .get("label"), "score": r.score, "band": r.band, "status": r.status,
+              "officer": officer} for r, officer in rows]
+    return render_template("web/home.html", items=items, today=local.date(),
+                           office_day=office_day)
 
 
 def _render_form(values: dict, errors: dict, status: int = 200, existing: str | None = None):
@@ -80,7 +102,7 @@ def new_interview():
     try:
         record = validate_checklist(payload, i18n.current_lang())
     except ValidationError as err:
-        return _render_form(values, err.messages, 422)
+        return _render_form(values, page_errors(err.messages, i18n.current_lang()), 422)
     try:
         submission = submit_record(record, current_user)
     except AssessmentConflict as conflict:
@@ -107,7 +129,8 @@ def _result_page(row: Assessment, errors: dict | None = None, values: dict | Non
         amends=current.id if current else None, decision_choices=DECISIONS,
         decision_errors=errors or {}, decision_values=values or {},
         suggested_decision=None if decisions else SUGGESTED.get(row.rung),
-        review_rung=REVIEW_RUNG), status
+        standard_reason=standard_reason(row), review_rung=REVIEW_RUNG,
+        can_interview=can(current_user, "assessment.submit", current_user.office_code)), status
 
 
 @bp.get("/assessments/<assessment_id>")
@@ -128,7 +151,13 @@ def decide(assessment_id: str):
     db = get_session()
     try:
         row = service.get_assessment(db, assessment_id, current_user)
-        record_decision(row, request.form)
+        if row.status == "decided" and not request.form.get("amends"):
+            flash(_("A decision was already recorded; it is shown below."), "warning")
+            return redirect(url_for("web.result", assessment_id=row.id), 303)
+        form = request.form
+        if form.get("quick") == "issued" and standard_reason(row):
+            form = {"decision": "issued", "reason": standard_reason(row)}
+        record_decision(row, form)
     except ValidationError as err:
         return _result_page(row, err.messages, request.form, 422)
     except service.ReviewError as err:

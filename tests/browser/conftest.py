@@ -30,7 +30,9 @@ SCREENSHOTS = ROOT / "test-output" / "screenshots"
 PASSWORD = "browser-test-password"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
-USERS = (("officer1", "officer", "PMK"), ("supervisor1", "supervisor", "PMK"))
+USERS = (("officer1", "officer", "PMK"), ("supervisor1", "supervisor", "PMK"),
+         ("officer2", "officer", "PMK"), ("analyst1", "analyst", "PST"),
+         ("admin1", "admin", "PST"))
 
 
 @dataclass(frozen=True)

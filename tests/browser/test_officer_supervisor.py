@@ -16,10 +16,10 @@ from ews.engine import load_ruleset
 from ews.scoring import score
 from ews.store.models import Assessment, Decision
 
-from .conftest import PASSWORD, RULES
+from .conftest import RULES
+from .helpers import shoot, sign_in
 
 pytestmark = pytest.mark.browser
-TABLET, DESKTOP = {"width": 768, "height": 1024}, {"width": 1280, "height": 800}
 MAX_TOUCHES = 15
 SCAM_ID = "PMK-2026-000777"
 
@@ -48,31 +48,6 @@ def submit_and_wait(page, click=None) -> None:
     (click or page.click)("[data-submit]")
     page.wait_for_url(re.compile(r"/assessments/"))
     page.wait_for_selector("[data-action]")
-
-
-def sign_in(browser, base: str, username: str, viewport=TABLET, folder=None):
-    """Return a page signed in as `username` (Indonesian, the default language)."""
-    context = browser.new_context(viewport=viewport, locale="id-ID")
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    if folder is not None:
-        shoot(page, folder, "00-login")
-    page.fill('[name="username"]', username)
-    page.fill('[name="password"]', PASSWORD)
-    with page.expect_navigation():
-        page.click(".login-form [data-submit]")
-    assert "/login" not in page.url
-    return page
-
-
-def shoot(page, folder, name: str) -> None:
-    """Save full-page screenshots of the current page at tablet and desktop sizes."""
-    for label, size in (("768x1024", TABLET), ("1280x800", DESKTOP)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(folder / f"{name}-{label}.png"), full_page=True)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= size["width"], f"{name} overflows sideways at {label}: {width}px"
-    page.set_viewport_size(TABLET)
 
 
 def fill_scam(form: Interview, app_id: str) -> None:
@@ -127,7 +102,9 @@ def test_sound_umrah_interview_proceeds(officer, live_server, screenshots, capsy
         print(f"\n[browser] sound umrah interview: {form.touched} inputs touched "
               f"(target <= {MAX_TOUCHES})")
     assert form.touched <= MAX_TOUCHES
-    # The officer records the decision on the same page.
+    # The officer records the decision on the same page (another decision than the one tap).
+    assert officer.is_visible("[data-quick-decision]")
+    officer.click("#decision details.more summary")
     officer.check('input[name="decision"][value="issued"]')
     officer.fill('[name="reason"]', "Dokumen umrah lengkap dan sah")
     with officer.expect_navigation():
@@ -154,8 +131,8 @@ def test_online_scam_profile_goes_to_supervisor(officer, live_server, screenshot
     assert any(r["dimension"] == "deceptive_recruitment" for r in expected["reasons"])
     for reason in expected["reasons"]:
         item = officer.locator(f'.reasons [data-indicator="{reason["indicator"]}"]')
-        assert reason["label"]["id"] in item.inner_text()
-        assert "Sumber" in item.inner_text()
+        assert reason["label"]["id"] in item.text_content()  # some are folded in <details>
+        assert "Sumber" in item.text_content()
     assert officer.is_visible("[data-held]")
     assert officer.locator('[name="decision"]').count() == 0
     shoot(officer, screenshots, "03-result-flagged")
@@ -268,7 +245,7 @@ def test_supervisor_takes_and_decides_the_flagged_item(browser, live_server, scr
     row = page.locator(f'tr[data-application="{SCAM_ID}"]')
     with page.expect_navigation():
         row.locator("[data-take]").click()
-    assert "Anda sudah mengambil item ini." in page.inner_text("[data-claim]")
+    assert "Anda sedang menangani berkas ini." in page.inner_text("[data-claim]")
     page.check('input[name="decision"][value="redirected"]')
     page.fill('[name="reason"]', "Tawaran kerja lewat media sosial; arahkan ke Disnaker")
     shoot(page, screenshots, "06-review-detail")
