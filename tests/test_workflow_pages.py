@@ -46,7 +46,7 @@ def test_officer_sees_the_supervisors_decision_instead_of_the_hold(app, client, 
     # a stale second form is refused without a second decision
     again = supervisor.post(f"/review/{row.id}/decision",
                             data={"decision": "issued", "reason": "berubah pikiran"})
-    assert again.status_code == 303 and count(db, Decision) == 1
+    assert again.status_code == 409 and count(db, Decision) == 1
 
 
 def test_rung_0_is_one_tap_with_the_standard_reason(client, db, accounts):
@@ -88,7 +88,7 @@ def test_supervisor_today_is_the_offices_day_officer_sees_own(app, client, accou
 
 # Per role: the menu in order; entries of pages built elsewhere appear once the page exists.
 MENUS = {"officer": ["today", "new"], "supervisor": ["today", "new", "queue", "history"],
-         "analyst": ["reports", "history", "rules"], "admin": ["rules", "users", "audit"]}
+         "analyst": ["reports", "history", "rules"], "admin": ["users", "rules", "audit"]}
 ALWAYS = {"officer": ["today", "new"], "supervisor": ["today", "new", "queue", "history"],
           "analyst": ["history"], "admin": []}
 
@@ -127,7 +127,8 @@ def test_menu_shows_pages_of_other_parts_once_they_exist(app, accounts):
     c = app.test_client()
     login(c, accounts["analyst"])
     assert c.get("/").headers["Location"] == "/reports"
-    assert _menu(c.get("/review/cases").get_data(as_text=True)) == ["reports", "history"]
+    assert _menu(c.get("/review/cases").get_data(as_text=True)) == ["reports", "history",
+                                                                    "rules"]
 
 
 def test_login_required_message_is_indonesian_information(client):

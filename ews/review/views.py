@@ -177,8 +177,9 @@ def decide(assessment_id: str):
     try:
         row = _reviewer_row(assessment_id)
         if row.status == "decided" and not request.form.get("amends"):
+            # The loser of a race (or a stale page): 409, with the decision in force shown.
             flash(_("A decision was already recorded; it is shown below."), "warning")
-            return redirect(url_for("review.detail", assessment_id=row.id), 303)
+            return _detail(row, 409)
         record_decision(row, request.form)
     except ValidationError as err:
         return _detail(row, 422, decision_errors=err.messages, values=request.form)

@@ -32,9 +32,9 @@ MENU = (
     Entry("reports", _l("Reports"), frozenset({"analyst"}), paths=("/reports",)),
     Entry("history", _l("Case history"), frozenset({"supervisor", "analyst"}),
           endpoint="review.case_history"),
+    Entry("users", _l("Users"), frozenset({"admin"}), paths=("/admin/users", "/users")),
     Entry("rules", _l("Rule sets"), frozenset({"analyst", "admin"}),
           paths=("/rules", "/rulesets", "/admin/rules")),
-    Entry("users", _l("Users"), frozenset({"admin"}), paths=("/admin/users", "/users")),
     Entry("audit", _l("Audit trail"), frozenset({"admin"}), paths=("/audit", "/admin/audit")),
 )
 
