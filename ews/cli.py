@@ -12,11 +12,13 @@ def main() -> None:
 
 def _register() -> None:
     from ews.engine.cli import rules
+    from ews.intake_cli import intake_cmd
     from ews.scoring.cli import score_cmd
     from ews.service_cli import COMMANDS
 
     main.add_command(rules)
     main.add_command(score_cmd)
+    main.add_command(intake_cmd)
     for command in COMMANDS:
         main.add_command(command)
 

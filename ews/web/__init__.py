@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 
 from ews.auth.scope import can
 
-from . import i18n, pages
+from . import i18n, intake, pages
 from .views import bp
 
 __all__ = ["bp", "init_app"]
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     from ews.review.views import bp as review_bp
 
     i18n.init_app(app)
+    intake.init_app(app)
     app.jinja_env.globals["can_review"] = can_review
     app.register_blueprint(bp)
     app.register_blueprint(review_bp)
