@@ -1,14 +1,14 @@
 """Intake: applications registered at the front desk, and the `intake` role.
 
 Revision ID: intake
-Revises: checklist_v2
+Revises: decision_amendments
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "intake"
-down_revision = "checklist_v2"
+down_revision = "decision_amendments"
 branch_labels = None
 depends_on = None
 
@@ -46,6 +46,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Registrations go with their table; intake users become inactive officers without tokens.
+    op.drop_index("ix_applications_office_registered", table_name="applications")
+    op.drop_table("applications")
     op.execute("DELETE FROM api_tokens WHERE user_id IN "
                "(SELECT id FROM users WHERE role = 'intake')")
     op.execute("UPDATE users SET active = false WHERE role = 'intake'")
@@ -54,5 +57,3 @@ def downgrade() -> None:
     op.execute("UPDATE users SET role = 'officer' WHERE role = 'intake'")
     with op.batch_alter_table("users") as batch:
         batch.create_check_constraint("ck_users_role", OLD_ROLES)
-    op.drop_index("ix_applications_office_registered", table_name="applications")
-    op.drop_table("applications")
