@@ -228,3 +228,15 @@ def test_cli_registers_a_file_and_a_bad_row_stores_nothing(app, accounts, db, da
     (tmp_path / "cols.csv").write_text("application_id,nik\nA,1\n")
     result = _cli(database_url, tmp_path / "cols.csv")
     assert result.exit_code == 1 and "line 1: missing column(s): office_code" in result.output
+
+
+def test_front_desk_pages_show_the_waiting_list_and_nothing_else(client, desk, accounts,
+                                                                 payload):
+    register(client, desk)
+    stored = client.post("/api/v1/assessments", json=payload("OTHER-1"),
+                         headers=accounts["officer"].headers).json
+    login(client, desk)
+    home = client.get("/").get_data(as_text=True)
+    assert "PMK-2026-000777" in home and "Mulai wawancara" not in home
+    assert client.get("/interviews/new").status_code == 403
+    assert client.get(f"/assessments/{stored['id']}").status_code == 403

@@ -121,3 +121,27 @@ def test_questions_skipped_show_as_not_asked_on_result_and_review(browser, live_
     assert cell.inner_text().strip() == "belum ditanyakan"
     assert review.locator('[data-answer="recruitment_debt"]').inner_text().strip() == "Ya"
     review.context.close()
+
+
+def test_conditions_follow_derived_minor_status_and_exclusions(browser, live_server):
+    page = sign_in(browser, live_server.url, "officer1")
+    page.goto(f"{live_server.url}/interviews/new")
+    # age unknown: only the "appears to be a minor" question of the minor section shows
+    assert page.locator("#q-appears_minor").is_visible()
+    assert page.locator("#q-parental_consent").is_hidden()
+    page.fill('[name="date_of_birth"]', "2015-03-12")  # a child: consent is asked
+    assert page.locator("#q-parental_consent").is_visible()
+    assert page.locator("#q-appears_minor").is_hidden()
+    page.fill('[name="date_of_birth"]', "1990-03-12")  # an adult: the section does not apply
+    assert page.locator("#s-minor").is_hidden()
+    page.fill('[name="date_of_birth"]', "")
+    page.fill('[name="nik"]', "3528015203150002")  # the NIK's date part: a child
+    assert page.locator("#q-parental_consent").is_visible()
+    # PMI placement documents: asked when work is stated, not for a Working Holiday
+    page.check('input[name="purpose"][value="tourism"]')
+    page.check('input[name="states_work_abroad"][value="true"]')
+    assert page.locator("#q-disnaker_recommendation").is_visible()
+    page.check('input[name="purpose"][value="working_holiday"]')
+    assert page.locator("#q-disnaker_recommendation").is_hidden()
+    assert page.locator("#q-job_sector").is_visible()
+    page.context.close()
