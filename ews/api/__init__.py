@@ -12,8 +12,8 @@ from flask import Flask
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from . import assessments, docs, errors, health, jsonbody, rulesets
-from .schemas import ProblemSchema, checklist_request_schema
+from . import applications, assessments, docs, errors, health, jsonbody, rulesets
+from .schemas import ProblemSchema, checklist_request_schema, intake_request_schema
 
 API_VERSION = "1"
 
@@ -60,9 +60,10 @@ def init_app(app: Flask, csrf) -> Api:
     jsonbody.init_app(app)
     api = ProblemApi(app)
     api.spec.components.schema("Checklist", schema=checklist_request_schema())
+    api.spec.components.schema("Intake", schema=intake_request_schema())
     from . import review  # imports this package's auth and service modules
 
-    for blp in (assessments.bp, rulesets.bp, review.bp):
+    for blp in (assessments.bp, applications.bp, rulesets.bp, review.bp):
         csrf.exempt(blp)  # checked in ews.api.auth: only for cookie-authenticated writes
         api.register_blueprint(blp)
     api.register_blueprint(health.bp, url_prefix="/")

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ews.checklist import checklist_schema
+from ews.checklist import INTAKE_FIELDS, checklist_schema
+from ews.checklist.intake import INTAKE_REQUIRED
+from ews.checklist.schema import field_schema
 from ews.engine import LADDER
+from ews.store.applications import STATUSES as APPLICATION_STATUSES
 from ews.store.models import ASSESSMENT_STATUSES
 
 Label = fields.Dict(keys=fields.String(), values=fields.String())
@@ -171,6 +174,39 @@ class ListArgsSchema(Schema):
     until = fields.AwareDateTime(metadata={"description": "created before (ISO 8601)"})
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class ApplicationSchema(Schema):
+    """A registered application: no personal data, not even its keyed hashes."""
+
+    id = fields.String(required=True, metadata={"description": "the registration id "
+                                                               "(`intake_id` of the form)"})
+    application_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    purpose = fields.String(allow_none=True)
+    application_type = fields.String(allow_none=True)
+    is_minor = fields.Boolean(allow_none=True, metadata={
+        "description": "derived at registration from the date of birth or the NIK"})
+    registered_at = fields.DateTime(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(APPLICATION_STATUSES),
+                           metadata={"description": "waiting: no assessment yet"})
+
+
+class ApplicationListSchema(Schema):
+    items = fields.List(fields.Nested(ApplicationSchema), required=True)
+
+
+class ApplicationListArgsSchema(Schema):
+    """Filters of GET /applications."""
+
+    office_code = fields.String(validate=validate.Length(2, 16))
+    status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
+    limit = fields.Integer(load_default=200, validate=validate.Range(1, 1000))
+
+
+def intake_request_schema() -> type[Schema]:
+    """Return the intake schema class (English messages) for the spec."""
+    return type(field_schema(INTAKE_FIELDS, "en", INTAKE_REQUIRED))
 
 
 class HealthSchema(Schema):

@@ -50,15 +50,18 @@ def _required(ruleset: RuleSet | None) -> RuleSet:
     return ruleset
 
 
-def submit_record(record: dict, user: Principal) -> Submission:
-    """Score and store a validated record once (the one write path of pages and API)."""
+def submit_record(record: dict, user: Principal, identity: dict | None = None) -> Submission:
+    """Score and store a validated record once (the one write path of pages and API).
+
+    `identity` comes from a front-desk registration (the form then carries none).
+    """
     session = get_session()
     known, ruleset = active_for_office(session, record["office_code"])
     if not known:
         abort(422, errors={"office_code": ["Unknown office."]})
     return submit(session, record, user=user, ruleset=_required(ruleset),
                   pii_key=current_app.config["PII_KEY"], due_at=SLA.of_app(current_app).due_at,
-                  follow_up=bool(record.get("follow_up")))
+                  follow_up=bool(record.get("follow_up")), identity=identity)
 
 
 def score_record(record: dict) -> dict:

@@ -1,8 +1,9 @@
 """Who may do what, for which office (docs/design.md, Roles): the one place that decides.
 
 Views and services ask `require(user, action, office_code)`; nothing else looks at roles.
-Officers and supervisors work within their own office; analysts and admins see every office,
-pseudonymised (personal data is shown only to the officer or supervisor of the office).
+Officers, supervisors and the front desk (`intake`) work within their own office; analysts and
+admins see every office, pseudonymised (personal data is shown only to the officer or
+supervisor of the office). The front desk registers applications and reads nothing else.
 """
 
 from __future__ import annotations
@@ -13,15 +14,19 @@ from werkzeug.exceptions import Forbidden
 
 from ews.engine import REVIEW_RUNG
 
-ROLES = ("officer", "supervisor", "analyst", "admin")
-OFFICE_BOUND = ("officer", "supervisor")
+ROLES = ("officer", "supervisor", "analyst", "admin", "intake")
+OFFICE_BOUND = ("officer", "supervisor", "intake")
+READERS = frozenset({"officer", "supervisor", "analyst", "admin"})
 
 # action -> roles allowed (office checks below apply on top)
 ACTIONS: dict[str, frozenset[str]] = {
     "assessment.submit": frozenset({"officer", "supervisor", "admin"}),
     "assessment.score": frozenset({"officer", "supervisor", "analyst", "admin"}),
-    "assessment.read": frozenset(ROLES),
-    "ruleset.read": frozenset(ROLES),
+    "assessment.read": READERS,
+    "ruleset.read": READERS,
+    # The front desk (intake) registers its office's applications; officers open them.
+    "application.register": frozenset({"intake", "admin"}),
+    "application.read": frozenset({"intake", "officer", "supervisor", "admin"}),
     "ruleset.draft": frozenset({"analyst", "admin"}),
     "ruleset.approve": frozenset({"analyst", "admin"}),  # never the author (ews.lifecycle)
     "ruleset.shadow": frozenset({"analyst", "admin"}),
@@ -96,4 +101,4 @@ def sees_free_text(user: Principal, office_code: str, author_id: int | None = No
 
 def sees_pii(user: Principal, office_code: str) -> bool:
     """Return True when `user` may see personal data of an assessment of `office_code`."""
-    return user.role in OFFICE_BOUND and user.office_code == office_code
+    return user.role in ("officer", "supervisor") and user.office_code == office_code

@@ -13,6 +13,7 @@ from .fields import (
     SECTIONS,
     Field,
 )
+from .intake import CARRIED, INTAKE_FIELDS, validate_intake
 from .schema import (
     CURRENT_VERSION,
     MESSAGES,
@@ -29,9 +30,9 @@ from .v1 import FIELDS_V1, features_to_v2, to_v2
 SCHEMA_VERSION = CURRENT_VERSION
 
 __all__ = [
-    "AUDIT_FIELDS", "CURRENT_VERSION", "FIELDS", "FIELDS_V1", "HISTORY_FIELDS",
-    "IDENTITY_FIELDS", "INPUT_FIELDS", "MESSAGES", "PII_FIELDS", "RULE_FIELDS",
+    "AUDIT_FIELDS", "CARRIED", "CURRENT_VERSION", "FIELDS", "FIELDS_V1", "HISTORY_FIELDS",
+    "IDENTITY_FIELDS", "INPUT_FIELDS", "INTAKE_FIELDS", "MESSAGES", "PII_FIELDS", "RULE_FIELDS",
     "SCHEMA_VERSION", "SECTIONS", "VERSIONS", "Field", "agency_key", "checklist_schema",
     "checklist_version", "completeness", "derive", "features_to_v2", "message",
-    "stored_record", "to_v2", "validate_checklist", "with_agencies",
+    "stored_record", "to_v2", "validate_checklist", "validate_intake", "with_agencies",
 ]

@@ -385,8 +385,9 @@ _FIELDS = [
     # --- Anak ---------------------------------------------------------------------------------
     _bool("appears_minor", "minor",
           L("Apakah pemohon tampak di bawah 18 tahun?", "Does the applicant appear under 18?"),
-          L("Ditanyakan bila tanggal lahir tidak diisi", "Asked when no date of birth is entered"),
-          applies_when=_when(date_of_birth=(None,))),
+          L("Ditanyakan bila usia tidak diketahui dari tanggal lahir atau NIK",
+            "Asked when the age is not known from the date of birth or the NIK"),
+          applies_when=_when(is_minor=(None,))),
     _enum("parental_consent", "minor",
           L("Persetujuan kedua orang tua/wali (surat atau hadir)",
             "Consent of both parents or the guardian (letter or presence)"),

@@ -9,6 +9,7 @@ English and never echo the rejected value (it may be a NIK or a phone).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -175,24 +176,43 @@ def _condition_text(f: Field, registry: Mapping, lang: str) -> str:
     return (" atau " if lang == "id" else " or ").join(parts)
 
 
-def _validate_record(self, data: dict) -> None:
+def identity_errors(data: Mapping, lang: str, now: dt.datetime) -> dict[str, list[str]]:
+    """Return what is wrong with a loaded date of birth and NIK (structure), by field."""
     errors: dict[str, list[str]] = {}
-    now = dt.datetime.now(dt.UTC)
     dob = data.get("date_of_birth")
     if dob is not None and dob > now.date():
-        errors["date_of_birth"] = [message("future", self.lang)]
+        errors["date_of_birth"] = [message("future", lang)]
     elif dob is not None and dob < EARLIEST_BIRTH:
-        errors["date_of_birth"] = [message("too_old", self.lang, year=EARLIEST_BIRTH.year)]
+        errors["date_of_birth"] = [message("too_old", lang, year=EARLIEST_BIRTH.year)]
+    if data.get("nik") is not None:
+        problem = nik_rules.problem(data["nik"])
+        if problem:
+            errors["nik"] = [message(problem, lang)]
+    return errors
+
+
+def field_schema(names: tuple[str, ...], lang: str, required: tuple[str, ...] = ()) -> Schema:
+    """Return a schema of some registry fields with their own validators (unknown refused).
+
+    Exactly the fields named in `required` are required; blank text is "not given".
+    """
+    attrs: dict[str, Any] = {}
+    for name in names:
+        attrs[name] = _field(dataclasses.replace(FIELDS[name], required=name in required), lang)
+    attrs["Meta"] = type("Meta", (), {"unknown": RAISE})
+    attrs["error_messages"] = {"unknown": message("unknown", lang), "type": message("type", lang)}
+    return type(f"FieldSchema_{lang}", (Schema,), attrs)()
+
+
+def _validate_record(self, data: dict) -> None:
+    now = dt.datetime.now(dt.UTC)
+    errors = identity_errors(data, self.lang, now)
     at = data.get("interviewed_at")
     if at is not None and at > now + CLOCK_SKEW:
         errors["interviewed_at"] = [message("future", self.lang)]
     elif at is not None and at < EARLIEST_INTERVIEW:
         errors["interviewed_at"] = [message("too_old", self.lang,
                                             year=EARLIEST_INTERVIEW.year)]
-    if data.get("nik") is not None:
-        problem = nik_rules.problem(data["nik"])
-        if problem:
-            errors["nik"] = [message(problem, self.lang)]
     for f in self.registry_inputs:
         if f.required_when_applicable and f.applies(data):
             if data.get(f.name) in (None, "not_applicable"):

@@ -1,6 +1,9 @@
 /* EWS pages: small progressive enhancements. Every page works without this file.
- *  - conditional questions: shown only when their `data-applies-when` condition holds;
- *    hidden ones are disabled so they are sent as "not assessed";
+ *  - conditional questions: shown only when their `data-applies-when` condition holds and
+ *    their `data-applies-unless` one does not; hidden ones are disabled so they are sent as
+ *    "not asked"; `is_minor` is derived here as on the server;
+ *  - "none of these" (one per section) answers the section's unanswered yes/no questions
+ *    with "no" at once (without this script the server does it and shows the form again);
  *  - the interview form is sent with fetch: on a network failure the answers stay in this
  *    browser (localStorage) and the officer can retry; a retry is safe because the server
  *    is idempotent on the application number;
@@ -21,7 +24,38 @@
     try { return window[kind]; } catch (e) { return null; }
   }
 
+  function ageOn(born, day) {
+    var age = day.getFullYear() - born.getFullYear();
+    var m = day.getMonth() - born.getMonth();
+    if (m < 0 || (m === 0 && day.getDate() < born.getDate())) { age--; }
+    return age;
+  }
+
+  // The derived minor status, as the server derives it: from the registration, else the
+  // date of birth, else the NIK's date part (day + 40 for women); "" when unknown.
+  function minorStatus(form) {
+    if (form.hasAttribute("data-minor")) { return form.getAttribute("data-minor"); }
+    var today = new Date(), born = null;
+    var dob = form.elements.date_of_birth;
+    var m = dob && !dob.disabled && /^(\d{4})-(\d{2})-(\d{2})$/.exec(dob.value);
+    if (m) {
+      born = new Date(+m[1], +m[2] - 1, +m[3]);
+    } else {
+      var nik = form.elements.nik;
+      var n = nik && !nik.disabled && /^\d{16}$/.exec(nik.value.trim()) && nik.value.trim();
+      if (n) {
+        var d = +n.slice(6, 8), mo = +n.slice(8, 10), yy = +n.slice(10, 12);
+        if (d > 40) { d -= 40; }
+        var year = 2000 + yy <= today.getFullYear() ? 2000 + yy : 1900 + yy;
+        if (d >= 1 && d <= 31 && mo >= 1 && mo <= 12) { born = new Date(year, mo - 1, d); }
+      }
+    }
+    if (!born || isNaN(born.getTime())) { return ""; }
+    return ageOn(born, today) < 18 ? "true" : "false";
+  }
+
   function currentValue(form, name) {
+    if (name === "is_minor") { return minorStatus(form); }
     var els = form.elements[name];
     if (!els) { return ""; }
     if (els instanceof RadioNodeList || (els.length !== undefined && !els.tagName)) {
@@ -33,18 +67,25 @@
     return els.disabled ? "" : els.value;
   }
 
-  function applies(form, cond) {
+  function anyOf(form, cond) {
     return Object.keys(cond).some(function (name) {
       return cond[name].indexOf(currentValue(form, name)) !== -1;
     });
   }
 
+  function applies(form, box) {
+    var when = box.getAttribute("data-applies-when");
+    var unless = box.getAttribute("data-applies-unless");
+    if (unless && anyOf(form, JSON.parse(unless))) { return false; }
+    return !when || anyOf(form, JSON.parse(when));
+  }
+
   function refreshConditions(form) {
-    var boxes = form.querySelectorAll("[data-applies-when]");
-    // Two passes so that a question depending on another conditional question settles.
-    for (var pass = 0; pass < 2; pass++) {
+    var boxes = form.querySelectorAll("[data-applies-when], [data-applies-unless]");
+    // Three passes so that a question depending on another conditional question settles.
+    for (var pass = 0; pass < 3; pass++) {
       boxes.forEach(function (box) {
-        var show = applies(form, JSON.parse(box.getAttribute("data-applies-when")));
+        var show = applies(form, box);
         box.hidden = !show;
         box.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !show; });
       });
@@ -55,6 +96,8 @@
     form.querySelectorAll("[data-section]").forEach(function (section) {
       var visible = section.querySelector(".q:not([hidden])") !== null;
       section.hidden = !visible;
+      var tap = section.querySelector("[data-none-of]");
+      if (tap) { tap.parentNode.hidden = section.querySelector("[data-tap]:not([hidden])") === null; }
       var nav = document.getElementById("nav-" + section.getAttribute("data-section"));
       if (nav) { nav.hidden = !visible; }
     });
@@ -147,8 +190,34 @@
     if (box) { box.hidden = !show; if (show) { box.scrollIntoView({ block: "center" }); } }
   }
 
+  // "None of these": every visible, unanswered yes/no rule question of the section becomes
+  // "no" (a count that starts at 0 becomes 0). Answers already given stay as they are.
+  function noneOf(form, section) {
+    section.querySelectorAll("[data-tap]:not([hidden])").forEach(function (box) {
+      var value = box.getAttribute("data-tap");
+      var radios = box.querySelectorAll("input[type=radio]");
+      if (radios.length) {
+        var answered = Array.prototype.some.call(radios, function (r) { return r.checked; });
+        if (!answered) {
+          radios.forEach(function (r) { r.checked = r.value === value; });
+        }
+      } else {
+        var input = box.querySelector("input");
+        if (input && input.value.trim() === "") { input.value = value; }
+      }
+    });
+    refreshConditions(form);
+  }
+
   function enhanceInterview(form) {
     refreshConditions(form);
+    form.querySelectorAll("[data-none-of]").forEach(function (btn) {
+      btn.addEventListener("click", function (ev) {
+        ev.preventDefault();  // without this script the button asks the server to do it
+        var section = form.querySelector("[data-section='" + btn.getAttribute("data-none-of") + "']");
+        if (section) { noneOf(form, section); }
+      });
+    });
     form.addEventListener("change", function () { refreshConditions(form); });
     form.addEventListener("input", function () { refreshConditions(form); });
 

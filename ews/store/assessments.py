@@ -122,15 +122,20 @@ def _replay(existing: Assessment, digest: str, answers: dict) -> Submission:
 
 
 def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
-           due_at: DueAt | None = None, follow_up: bool = False) -> Submission:
+           due_at: DueAt | None = None, follow_up: bool = False,
+           identity: dict | None = None) -> Submission:
     """Score and store a validated record once; a replay returns the stored row.
 
     With `follow_up`, different answers for an application already assessed become its next
     version, linked to the one they supersede. Otherwise raises AssessmentConflict when the
     application exists with different answers. The assessment and its audit event are
-    committed together before returning.
+    committed together before returning. `identity` (from a front-desk registration, see
+    `applications.identity_of`) replaces the identity of the form: keyed NIK and phone
+    hashes, minor status, age band, kecamatan of origin and the audit fields.
     """
     record = with_agencies(record, ruleset.agencies)
+    if identity is not None:
+        record = with_identity(record, identity)
     digest = pii.answers_hash(pii_key, record)
     answers = pii.storable_answers(record)
     office, app_id = record["office_code"], record["application_id"]
@@ -138,7 +143,11 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
     if earlier is not None and earlier.answers_hash == digest:
         return Submission(earlier, created=False)
     now = utcnow()
-    nik_h, phone_h = pii.nik_hash(pii_key, record["nik"]), pii.phone_hash(pii_key, record["phone"])
+    if identity is not None:
+        nik_h, phone_h = identity["nik_hash"], identity["phone_hash"]
+    else:
+        nik_h = pii.nik_hash(pii_key, record["nik"])
+        phone_h = pii.phone_hash(pii_key, record["phone"])
     record = record | history_features(session, nik_h, phone_h, now, office, app_id)
     result = score(record, ruleset)
     action = result["recommended_action"]
@@ -181,6 +190,12 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
         return _replay(existing, digest, answers)
     row = Assessment(**values)  # what was committed, for the caller (not in the session)
     return Submission(row, created=True)
+
+
+def with_identity(record: dict, identity: dict) -> dict:
+    """Return the record with the registered identity instead of anything typed on the form."""
+    keep = {k: v for k, v in identity.items() if k not in ("nik_hash", "phone_hash")}
+    return record | dict.fromkeys(("nik", "full_name", "date_of_birth", "phone")) | keep
 
 
 def _supersede(session: Session, earlier: Assessment, newer_id: str) -> None:

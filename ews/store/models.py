@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base, utcnow
 
-ROLES = ("officer", "supervisor", "analyst", "admin")
+ROLES = ("officer", "supervisor", "analyst", "admin", "intake")
 RULESET_STATUSES = ("draft", "in_review", "approved", "shadow", "live", "retired")
 ASSESSMENT_STATUSES = ("open", "awaiting_review", "decided", "superseded")
 DECISIONS = ("issued", "additional_documents_requested", "deferred", "redirected", "referred",
@@ -249,6 +249,39 @@ class Assessment(Base):
     superseded_by: Mapped[str | None] = mapped_column(String(36))
     origin_kecamatan: Mapped[str | None] = mapped_column(String(6))
     recruiter_phone_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class Application(Base):
+    """An application registered at the front desk (intake), waiting for its interview.
+
+    Identity is kept as v1 kept it: NIK and phone only as keyed hashes, name and date of
+    birth not at all (only the derived minor status and age band), audit fields as given.
+    It leaves the waiting list once an assessment of the same office and application id exists.
+    """
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        UniqueConstraint("office_code", "application_id", name="uq_applications_office_app"),
+        Index("ix_applications_office_registered", "office_code", "registered_at"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True,
+                                    default=lambda: str(uuid.uuid4()))
+    office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"))
+    application_id: Mapped[str] = mapped_column(String(64))
+    intake_hash: Mapped[str] = mapped_column(String(64))  # keyed hash of what was registered
+    nik_hash: Mapped[str] = mapped_column(String(64))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    is_minor: Mapped[bool | None] = mapped_column(Boolean)
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    sex: Mapped[str | None] = mapped_column(String(16))
+    domicile_regency: Mapped[str | None] = mapped_column(String(80))
+    domicile_district: Mapped[str | None] = mapped_column(String(80))
+    domicile_village: Mapped[str | None] = mapped_column(String(80))
+    origin_kecamatan: Mapped[str | None] = mapped_column(String(6))
+    purpose: Mapped[str | None] = mapped_column(String(32))
+    application_type: Mapped[str | None] = mapped_column(String(16))
+    registered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    registered_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
 
 
 class Decision(Base):

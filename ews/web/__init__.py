@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from ews.auth import login_manager
 from ews.auth.scope import can
 
-from . import i18n, nav, pages
+from . import i18n, intake, nav, pages
 from .views import bp
 
 __all__ = ["bp", "init_app"]
@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     from .rules import bp as rules_bp
 
     i18n.init_app(app)
+    intake.init_app(app)
     app.jinja_env.globals["can_review"] = can_review
     app.jinja_env.globals["main_menu"] = nav.menu_for
     # Shown on the sign-in page when a page needs a signed-in user: information, not success.

@@ -7,6 +7,7 @@ conditional display all come from `ews.checklist.FIELDS`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from typing import Any
 
 from ews.checklist import INPUT_FIELDS, SECTIONS, Field, message
 from ews.review.schemas import DAY_MESSAGES, DMY, parse_day
+from ews.checklist import nik as nik_rules
+from ews.checklist.derive import age_on
 
 SERVER_SET = ("office_code", "interviewed_at")
 FORM_SECTIONS = tuple(s for s in SECTIONS if s != "derived")
@@ -47,7 +50,17 @@ class FormField:
     @property
     def conditional(self) -> bool:
         """Return True when the field is shown only for some answers."""
-        return bool(self.field.applies_when)
+        return bool(self.field.applies_when or self.field.applies_unless)
+
+    @property
+    def tap(self) -> str:
+        """Return what a section's "none of these" tap answers here: "false", "0" or ""."""
+        f = self.field
+        if f.role != "rule":
+            return ""
+        if f.kind == "bool":
+            return "false"
+        return "0" if f.kind == "int" and f.minimum == 0 else ""
 
     @property
     def optional_choice(self) -> bool:
@@ -73,11 +86,18 @@ class FormField:
 
     def applies_when_json(self) -> str:
         """Return the applicability condition as JSON of form values, for the page script."""
-        if not self.field.applies_when:
-            return ""
-        return json.dumps({k: [form_value(v) for v in vals]
-                           for k, vals in self.field.applies_when.items()},
-                          separators=(",", ":"))
+        return _condition_json(self.field.applies_when)
+
+    def applies_unless_json(self) -> str:
+        """Return the exclusion condition as JSON of form values, for the page script."""
+        return _condition_json(self.field.applies_unless)
+
+
+def _condition_json(cond: Mapping | None) -> str:
+    if not cond:
+        return ""
+    return json.dumps({k: [form_value(v) for v in vals] for k, vals in cond.items()},
+                      separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -86,6 +106,11 @@ class FormSection:
 
     key: str
     fields: tuple[FormField, ...]
+
+    @property
+    def tappable(self) -> bool:
+        """Return True when a "none of these" tap has questions to answer in this section."""
+        return any(ff.tap for ff in self.fields)
 
     @property
     def runs(self) -> tuple[tuple[str, tuple[FormField, ...]], ...]:
@@ -186,3 +211,32 @@ def answers_for_display(form: Mapping[str, str]) -> dict[str, str]:
     """Return the submitted values to re-fill the form after a validation error."""
     names = {ff.name for s in form_sections() for ff in s.fields}
     return {k: form[k] for k in names if k in form}
+
+
+def form_is_minor(form: Mapping[str, str], today: dt.date) -> bool | None:
+    """Return the minor status the form's date of birth or NIK implies (None: unknown)."""
+    dob = None
+    try:
+        dob = dt.date.fromisoformat((form.get("date_of_birth") or "").strip())
+    except ValueError:
+        nik = (form.get("nik") or "").strip()
+        if nik and nik_rules.problem(nik) is None:
+            dob = nik_rules.birth_date(nik, today)
+    return None if dob is None else age_on(dob, today) < 18
+
+
+def none_of(section_key: str, form: Mapping[str, str], is_minor: bool | None) -> dict[str, str]:
+    """Return the form values after the section's "none of these" tap.
+
+    Every applicable yes/no rule question of the section that is not answered yet becomes
+    "no" (counts that start at 0 become 0); answers already given stay as they are.
+    """
+    values = answers_for_display(form)
+    record: dict[str, Any] = payload_from_form(form, "") | {"is_minor": is_minor}
+    for section in form_sections():
+        if section.key != section_key:
+            continue
+        for ff in section.fields:
+            if ff.tap and not values.get(ff.name) and ff.field.applies(record):
+                values[ff.name] = ff.tap
+    return values

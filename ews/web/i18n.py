@@ -41,7 +41,7 @@ STATUSES = {"awaiting_review": _l("Awaiting supervisor review"),
             "open": _l("Awaiting officer decision"),
             "decided": _l("Decided")}
 ROLES = {"officer": _l("officer"), "supervisor": _l("supervisor"), "analyst": _l("analyst"),
-         "admin": _l("administrator")}
+         "admin": _l("administrator"), "intake": _l("front desk")}
 DECISIONS = {"issued": _l("Passport issued"),
              "additional_documents_requested": _l("Additional documents requested"),
              "deferred": _l("Deferred"),

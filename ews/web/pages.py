@@ -15,6 +15,7 @@ from ews.auth.scope import can
 
 MESSAGES = {
     "not_found": _l("This assessment does not exist."),
+    "no_registration": _l("This registration does not exist at your office."),
     "other_office": _l("This assessment belongs to another office."),
     "supervisor_only": _l("Only supervisors can open this page."),
     "interviewers_only": _l("Your role does not record interviews."),

@@ -28,17 +28,21 @@ from ews.review import records, service
 from ews.review.sla import SLA
 from ews.review.views import record_decision
 from ews.store import get_session
+from ews.store.applications import identity_of
 from ews.store.assessments import AssessmentConflict, result_of
 from ews.store.db import as_utc, utcnow
 from ews.store.models import DECISIONS, Assessment, User
 
-from . import i18n, nav
+from . import i18n, intake, nav
+from .completion import completion_of
 from .form import (
     COMMON_DESTINATIONS,
     answers_for_display,
+    form_is_minor,
     form_sections,
     initial_values,
     page_errors,
+    none_of,
     payload_from_form,
 )
 from .pages import error_page, interviewers_only
@@ -55,6 +59,12 @@ def standard_reason(row: Assessment) -> str | None:
     if row.rung != 0:
         return None
     return STANDARD_REASON_BELOW if row.result.get("reasons") else STANDARD_REASON
+
+
+class _UnknownRegistration:
+    status = 404
+    key = "no_registration"
+    params: dict = {}
 
 
 @bp.get("/")
@@ -84,33 +94,54 @@ def home():
                            office_day=office_day)
 
 
-def _render_form(values: dict, errors: dict, status: int = 200, existing: str | None = None):
+def _render_form(values: dict, errors: dict, status: int = 200, existing: str | None = None,
+                 registered=None):
     return render_template("web/interview_form.html", sections=form_sections(), values=values,
                            errors=errors, office_code=current_user.office_code,
-                           destinations=COMMON_DESTINATIONS, existing=existing), status
+                           destinations=COMMON_DESTINATIONS, existing=existing,
+                           registered=registered, form_identity=intake.FORM_IDENTITY), status
 
 
 @bp.route("/interviews/new", methods=["GET", "POST"])
 @login_required
 @interviewers_only
 def new_interview():
-    """Show the checklist form; on POST validate, score, store once and show the result."""
+    """Show the checklist form; on POST validate, score, store once and show the result.
+
+    `intake` (GET) or `intake_id` (POST) names a front-desk registration of the office: its
+    application id, purpose and type are filled in and its identity is used, never retyped.
+    A POST with `none_of=<section>` only fills that section's unanswered yes/no questions
+    with "no" and shows the form again (the "none of these" tap without the page script).
+    """
+    reg = intake.registration(request.values.get("intake_id") or request.args.get("intake"))
     if request.method == "GET":
-        return _render_form(initial_values(), {})
-    values = initial_values() | answers_for_display(request.form)
+        return _render_form(intake.prefill(reg) if reg else initial_values(), {}, registered=reg)
+    if request.form.get("intake_id") and reg is None:
+        return error_page(_UnknownRegistration())
+    fixed = {"application_id": reg.application_id} if reg else {}
+    section = request.form.get("none_of")
+    if section:
+        minor = reg.is_minor if reg else form_is_minor(request.form, utcnow().date())
+        return _render_form(none_of(section, request.form, minor) | fixed, {}, registered=reg)
+    values = initial_values() | answers_for_display(request.form) | fixed
     payload = payload_from_form(request.form, current_user.office_code)
+    if reg:
+        payload = {k: v for k, v in payload.items() if k not in intake.FORM_IDENTITY} | fixed
     try:
         record = validate_checklist(payload, i18n.current_lang())
     except ValidationError as err:
         return _render_form(values, page_errors(err.messages, i18n.current_lang()), 422)
+        return _render_form(values, err.messages, 422, registered=reg)
     try:
-        submission = submit_record(record, current_user)
+        submission = submit_record(record, current_user,
+                                   identity=identity_of(reg) if reg else None)
     except AssessmentConflict as conflict:
         fields = ", ".join(i18n.field_label(f) for f in conflict.fields)
         message = _("This application number was already assessed with other answers "
                     "(%(fields)s). Open the stored assessment, or check the number.",
                     fields=fields)
-        return _render_form(values, {"application_id": [message]}, 409, conflict.existing.id)
+        return _render_form(values, {"application_id": [message]}, 409, conflict.existing.id,
+                            registered=reg)
     if not submission.created:
         flash(_("This application was already assessed: this is the stored result."), "warning")
     return redirect(url_for("web.result", assessment_id=submission.assessment.id), 303)
@@ -123,7 +154,7 @@ def _result_page(row: Assessment, errors: dict | None = None, values: dict | Non
     decisions = records.decisions_of(db, row, current_user)
     current = service.current_decision(db, row.id)
     return render_template(
-        "web/result.html", a=view, decisions=decisions,
+        "web/result.html", a=view, decisions=decisions, completion=completion_of(row),
         can_decide=service.may_decide(current_user, row) and (
             current is None or service.may_amend(current_user, row, current)),
         amends=current.id if current else None, decision_choices=DECISIONS,
