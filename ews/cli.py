@@ -12,9 +12,9 @@ def main() -> None:
 
 def _register() -> None:
     from ews.engine.cli import rules
+    from ews.intake_cli import intake_cmd
     from ews.lifecycle.cli import add_commands, backtest_cmd
     from ews.ops_cli import COMMANDS as OPS_COMMANDS
-    from ews.intake_cli import intake_cmd
     from ews.scoring.cli import score_cmd
     from ews.service_cli import COMMANDS
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ews.checklist import INPUT_FIELDS, SECTIONS, Field, message
-from ews.review.schemas import DAY_MESSAGES, DMY, parse_day
 from ews.checklist import nik as nik_rules
 from ews.checklist.derive import age_on
+from ews.review.schemas import DAY_MESSAGES, DMY, parse_day
 
 SERVER_SET = ("office_code", "interviewed_at")
 FORM_SECTIONS = tuple(s for s in SECTIONS if s != "derived")

@@ -41,8 +41,8 @@ from .form import (
     form_is_minor,
     form_sections,
     initial_values,
-    page_errors,
     none_of,
+    page_errors,
     payload_from_form,
 )
 from .pages import error_page, interviewers_only
