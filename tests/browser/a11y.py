@@ -21,7 +21,8 @@ PO = Path(__file__).resolve().parents[2] / "ews/translations/id/LC_MESSAGES/mess
 SHARED = {"supervisor", "status", "model", "median", "total", "email", "online", "format",
           "token", "audit", "admin", "administrator", "internet", "visa", "paspor", "umrah",
           "hash", "login", "menu", "data", "item", "skor", "final", "normal", "detail",
-          "working", "holiday"}  # "Working Holiday": the name of a visa programme
+          "working", "holiday",  # "Working Holiday": the name of a visa programme
+          "line"}  # LINE, the chat app among the recruitment apps of an outcome
 # A word touching digits or underscores is an identifier (officer1, ESC-X_1), not English.
 WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]{4,}(?![A-Za-z0-9_])")
 

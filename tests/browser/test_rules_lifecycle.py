@@ -19,7 +19,7 @@ from .conftest import PASSWORD, RULES
 
 pytestmark = pytest.mark.browser
 DEFAULT = load_ruleset(RULES).version
-PEOPLE = (("analyst1", "analyst"), ("analyst2", "analyst"), ("admin1", "admin"))
+PEOPLE = (("rl-analyst1", "analyst"), ("rl-analyst2", "analyst"), ("rl-admin1", "admin"))
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def step(page, action: str, reason: str = "") -> None:
 
 def test_draft_review_backtest_activate_rollback(browser, world, screenshots):
     base = world.url
-    author = sign_in(browser, base, "analyst1")
+    author = sign_in(browser, base, "rl-analyst1")
     author.goto(f"{base}/rules")
     with author.expect_navigation():
         author.click("[data-new-draft]")
@@ -90,13 +90,13 @@ def test_draft_review_backtest_activate_rollback(browser, world, screenshots):
     assert author.text_content("[data-rows]").strip() == "3"
     author.screenshot(path=str(screenshots / "rules-backtest.png"), full_page=True)
 
-    checker = sign_in(browser, base, "analyst2")
+    checker = sign_in(browser, base, "rl-analyst2")
     checker.goto(draft_url)
     step(checker, "approve", "backtest shows only the expected flips")
     assert checker.get_attribute("[data-state]", "data-state") == "approved"
     assert checker.locator('form[data-step="activate"]').count() == 0  # admins activate
 
-    admin = sign_in(browser, base, "admin1")
+    admin = sign_in(browser, base, "rl-admin1")
     admin.goto(draft_url)
     step(admin, "activate", "approved and backtested")
     assert admin.get_attribute("[data-state]", "data-state") == "live"
