@@ -77,3 +77,120 @@ def test_learn_weights_writes_a_draft_and_its_justification(db, stored, cli, tmp
 def test_learn_weights_bad_windows_get_clear_messages(db, stored, cli, args, message):
     result = cli("learn", "weights", *args)
     assert result.exit_code == 1 and message in result.output, result.output
+
+
+def _train(cli, *extra):
+    return cli("model", "train", "--from", "2026-01-01", "--to", "2026-07-01",
+               "--estimator", "logistic", "--version", "m1", "--as", "analyst-two", *extra)
+
+
+def test_model_train_submit_approve_activate_by_another_person(db, stored, cli, tmp_path):
+    trained = _train(cli)
+    assert trained.exit_code == 0, trained.output
+    assert "PR-AUC" in trained.output and "rule set alone" in trained.output
+    card = (tmp_path / "models" / "m1.card.md").read_text()
+    for heading in ("## Intended use", "## Out-of-scope uses", "## Data window", "## Features",
+                    "## Metrics", "## Fairness", "## Limits",
+                    "Excluded fields: financial_pressure"):
+        assert heading in card
+    assert cli("model", "card", "m1").output.startswith("# Model card: m1")
+    assert cli("model", "submit", "m1", "--as", "analyst-two").exit_code == 0
+    self_approval = cli("model", "approve", "m1", "--as", "analyst-two")
+    assert self_approval.exit_code == 1 and "may not approve" in self_approval.output
+    early = cli("model", "activate", "m1", "--as", "admin-pst")
+    assert early.exit_code == 1 and "approve it first" in early.output
+    assert cli("model", "approve", "m1", "--as", "admin-pst").exit_code == 0
+    assert cli("model", "activate", "m1", "--as", "admin-pst").exit_code == 0
+    from sqlalchemy import select
+
+    from ews.store.models import AuditEvent, ModelRecord
+
+    db.expire_all()
+    assert db.scalar(select(ModelRecord.status)) == "active"
+    kinds = db.scalars(select(AuditEvent.kind).where(AuditEvent.kind.like("model.%"))
+                       .order_by(AuditEvent.seq)).all()
+    assert kinds == ["model.submitted", "model.approved", "model.activated"]
+
+
+def test_trainer_who_is_an_admin_cannot_approve_their_own_model(db, stored, cli):
+    assert cli("model", "train", "--from", "2026-01-01", "--estimator", "logistic",
+               "--version", "m2", "--as", "admin-pst").exit_code == 0
+    assert cli("model", "submit", "m2", "--as", "analyst-two").exit_code == 0
+    refused = cli("model", "approve", "m2", "--as", "admin-pst")
+    assert refused.exit_code == 1 and "someone other than" in refused.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (("model", "card", "nope"), "unknown model version 'nope'"),
+    (("model", "approve", "nope", "--as", "admin-pst"), "unknown model version 'nope'"),
+    (("model", "train", "--from", "2031-01-01", "--as", "analyst-two"), "no assessments"),
+    (("model", "train", "--from", "2026-01-01", "--to", "2026-02-01", "--as", "analyst-two"),
+     "at least two calendar months"),
+    (("model", "train", "--as", "nobody"), "no user named 'nobody'"),
+])
+def test_model_commands_bad_input_clear_messages(db, stored, cli, args, message):
+    result = cli(*args)
+    assert result.exit_code == 1 and message in result.output, result.output
+
+
+def _escalating(db, admin):
+    """Activate the default rule set with the model in escalate mode (threshold 0.2)."""
+    text, agencies = ruleset_files(DEFAULT_RULES)
+    text = text.replace(b"model: {mode: off}", b"model: {mode: escalate, threshold: 0.2, "
+                        b"action: supervisor_review}")
+    activate_ruleset(db, register_ruleset(db, text, None, agencies=agencies), admin)
+    db.commit()
+    return active_compiled(db)
+
+
+def _record(application_id: str, **answers):
+    from ews.checklist import validate_checklist
+
+    from .checklists import sound_umrah
+
+    payload = sound_umrah(application_id=application_id,
+                          interviewed_at="2026-11-20T09:00:00+07:00")
+    return validate_checklist(payload | answers, "en")
+
+
+def test_active_model_reaches_the_scorer_and_only_raises(db, stored, cli, caplog):
+    from ews.store import model_registry
+    from ews.store.assessments import submit
+
+    assert _train(cli).exit_code == 0
+    for step, who in (("submit", "analyst-two"), ("approve", "admin-pst"),
+                      ("activate", "admin-pst")):
+        assert cli("model", step, "m1", "--as", who).exit_code == 0
+    ruleset = _escalating(db, stored["admin"])
+    model_registry.forget_loaded()
+    user = stored["analyst"]
+    risky = submit(db, _record("PMK-RISKY", scripted_answers=True), user=user, ruleset=ruleset,
+                   pii_key="k").assessment
+    assert risky.model_version == "m1"
+    model = risky.result["model"]
+    assert model["mode"] == "escalate" and model["version"] == "m1"
+    assert model["flagged"] and risky.result["recommended_action"]["rung"] >= 2
+    sound = submit(db, _record("PMK-SOUND"), user=user, ruleset=ruleset, pii_key="k").assessment
+    assert not sound.result["model"]["flagged"]
+    assert sound.result["recommended_action"]["id"] == "proceed"
+
+
+def test_a_model_file_whose_hash_differs_is_refused_at_load(db, stored, cli, tmp_path, caplog):
+    from ews.store import model_registry
+    from ews.store.assessments import submit
+
+    assert _train(cli).exit_code == 0
+    for step, who in (("submit", "analyst-two"), ("approve", "admin-pst"),
+                      ("activate", "admin-pst")):
+        assert cli("model", step, "m1", "--as", who).exit_code == 0
+    path = tmp_path / "models" / "m1.joblib"
+    path.write_bytes(path.read_bytes() + b"\0")  # replaced after approval
+    ruleset = _escalating(db, stored["admin"])
+    model_registry.forget_loaded()
+    with caplog.at_level("ERROR", logger="ews.models"):
+        row = submit(db, _record("PMK-RISKY", scripted_answers=True), user=stored["analyst"],
+                     ruleset=ruleset, pii_key="k").assessment
+    assert row.model_version is None and row.result["model"] is None
+    assert "model m1 refused" in caplog.text and "approved record says" in caplog.text
+    again = cli("model", "evaluate", "m1", "--from", "2026-05-01")
+    assert again.exit_code == 1 and "refused" in again.output

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ews.checklist import FIELDS
 from ews.engine.conditions import typed_frame
 
 PURPOSES = ("tourism", "umrah_hajj", "family_visit", "procedural_work", "business")
@@ -116,6 +117,8 @@ def planted_columns(n: int, *, months: int = 6, start: str = "2026-01-01", seed:
 def planted_frame(n: int = 4000, **kwargs) -> pd.DataFrame:
     """Return `planted_columns` as a typed frame (what `assessments_frame` returns)."""
     cols = planted_columns(n, **kwargs)
+    for name in FIELDS:  # every field, like a stored record: not asked is None
+        cols.setdefault(name, np.full(n, None, dtype=object))
     frame = typed_frame(pd.DataFrame(cols).to_dict("records"))
     frame["interviewed_at"] = pd.to_datetime(frame["interviewed_at"], utc=True)
     return frame
