@@ -119,6 +119,8 @@ def planted_frame(n: int = 4000, **kwargs) -> pd.DataFrame:
     cols = planted_columns(n, **kwargs)
     for name in FIELDS:  # every field, like a stored record: not asked is None
         cols.setdefault(name, np.full(n, None, dtype=object))
-    frame = typed_frame(pd.DataFrame(cols).to_dict("records"))
+    plain = pd.DataFrame(cols)
+    frame = pd.concat([typed_frame(plain.iloc[i:i + 50_000].to_dict("records"))
+                       for i in range(0, max(n, 1), 50_000)], ignore_index=True)
     frame["interviewed_at"] = pd.to_datetime(frame["interviewed_at"], utc=True)
     return frame
