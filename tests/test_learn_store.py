@@ -194,3 +194,13 @@ def test_a_model_file_whose_hash_differs_is_refused_at_load(db, stored, cli, tmp
     assert "model m1 refused" in caplog.text and "approved record says" in caplog.text
     again = cli("model", "evaluate", "m1", "--from", "2026-05-01")
     assert again.exit_code == 1 and "refused" in again.output
+
+
+def test_learn_drift_prints_monthly_psi_with_its_reading(db, stored, cli):
+    result = cli("learn", "drift", "--from", "2026-01-01", "--to", "2026-07-01")
+    assert result.exit_code == 0, result.output
+    assert "PSI < 0.1 stable" in result.output
+    for month in ("2026-02", "2026-03", "2026-06"):
+        assert month in result.output
+    one_month = cli("learn", "drift", "--from", "2026-01-01", "--to", "2026-02-01")
+    assert one_month.exit_code == 1 and "at least two calendar months" in one_month.output
