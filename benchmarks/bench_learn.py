@@ -91,7 +91,8 @@ def per_request(url: str, model, folder: str, users: dict, text: bytes, agencies
     """Median wall time of submit() with the rule set in escalate mode, model off vs on."""
     engine = make_engine(url)
     escalate = text.replace(b"model: {mode: off}", b"model: {mode: escalate, threshold: 0.5, "
-                            b"action: supervisor_review}")
+                            b"action: supervisor_review}").replace(
+        b"version: 2026.11.2", b"version: 2026.11.2-model")
     manifest = save(model, folder=folder, version="bench", trainer="analyst-bench",
                     window={}, evaluation=None, now=dt.datetime.now(dt.UTC))
     from sqlalchemy import select
@@ -108,7 +109,7 @@ def per_request(url: str, model, folder: str, users: dict, text: bytes, agencies
     with Session(engine, expire_on_commit=False) as s:
         admin, analyst, officer = (s.scalar(select(User).where(User.username == f"{r}-bench"))
                                    for r in ("admin", "analyst", "officer"))
-        activate_ruleset(s, register_ruleset(s, escalate, None, agencies=agencies), admin)
+        activate_ruleset(s, register_ruleset(s, escalate, None, agencies=agencies), None)
         model_registry.submit(s, Path(folder) / "bench.manifest.json", analyst)
         model_registry.approve(s, "bench", admin)
         s.commit()

@@ -71,7 +71,11 @@ def learn_group() -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="rules/drafts",
               show_default=True, help="folder for the draft YAML and its justification")
 @click.option("--min-positives", type=int, default=30, show_default=True)
-def learn_weights(since, until, rules_path, budget, version, out_dir, min_positives) -> None:
+@click.option("--as", "username", default=None,
+              help="also store the draft in the rule-set lifecycle as this user "
+                   "(then: ews rules submit/backtest/approve)")
+def learn_weights(since, until, rules_path, budget, version, out_dir, min_positives,
+                  username) -> None:
     """Suggest indicator points from outcomes: a DRAFT rule set plus a justification table."""
     from ews.learn import LabelError, labels
     from ews.learn.draft import (
@@ -117,7 +121,29 @@ def learn_weights(since, until, rules_path, budget, version, out_dir, min_positi
     changed = int((suggestion.table["suggested"] != suggestion.table["old"]).sum())
     click.echo(f"draft: {stem}.yaml ({changed} indicators changed, supervisor threshold {cut})")
     click.echo(f"justification: {stem}.md")
+    if username:
+        _store_draft(text, f"{stem}.yaml", live.agencies_text, username)
     click.echo("nothing was applied: review and backtest the draft before activating it")
+
+
+def _store_draft(text: str, source: str, agencies, username: str) -> None:
+    """Store the draft in the rule-set lifecycle (state draft) as `username`."""
+    from ews.engine import RuleSetError
+    from ews.lifecycle.service import create_draft
+    from ews.lifecycle.states import LifecycleError
+    from ews.service_cli import _user
+
+    if isinstance(agencies, bytes):
+        agencies = agencies.decode("utf-8")
+    with _session(_config()) as session:
+        user = _user(session, username)
+        try:
+            row = create_draft(session, user, text, source=source, agencies=agencies)
+        except (RuleSetError, LifecycleError) as err:
+            raise click.ClickException(f"draft not stored: {err}") from None
+        session.commit()
+        click.echo(f"stored as draft #{row.id}: {row.ruleset_id} {row.version} "
+                   "(next: ews rules backtest / submit)")
 
 
 @learn_group.command("drift")

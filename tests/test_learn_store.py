@@ -55,8 +55,9 @@ def test_loader_returns_v2_records_with_the_latest_outcome(db, stored):
 
 def test_learn_weights_writes_a_draft_and_its_justification(db, stored, cli, tmp_path):
     result = cli("learn", "weights", "--from", "2026-01-01", "--to", "2026-07-01",
-                 "--version", "2026.12-learned")
+                 "--version", "2026.12-learned", "--as", "analyst-pst")
     assert result.exit_code == 0, result.output
+    assert "stored as draft #" in result.output
     draft = tmp_path / "rules" / "drafts" / "tppo-pmi-default-2026.12-learned.yaml"
     text = draft.read_text()
     assert text.startswith("# DRAFT suggested by `ews learn weights`")
@@ -65,7 +66,15 @@ def test_learn_weights_writes_a_draft_and_its_justification(db, stored, cli, tmp
     assert points["KOE08"] > 10 and points["DOK01"] < 15
     table = draft.with_suffix(".md").read_text()
     assert "| KOE08 | trafficking | 10 |" in table and "Live rule set: alert rate" in table
-    assert active_compiled(db).version == "2026.11.2"  # nothing applied
+    from sqlalchemy import select
+
+    from ews.store.models import RuleSetRecord
+
+    db.expire_all()
+    stored_draft = db.scalar(select(RuleSetRecord).where(
+        RuleSetRecord.version == "2026.12-learned"))
+    assert stored_draft.status == "draft" and stored_draft.sha256 == parsed.sha256
+    assert active_compiled(db).version != "2026.12-learned"  # nothing applied
 
 
 @pytest.mark.parametrize("args, message", [
@@ -137,8 +146,9 @@ def _escalating(db, admin):
     """Activate the default rule set with the model in escalate mode (threshold 0.2)."""
     text, agencies = ruleset_files(DEFAULT_RULES)
     text = text.replace(b"model: {mode: off}", b"model: {mode: escalate, threshold: 0.2, "
-                        b"action: supervisor_review}")
-    activate_ruleset(db, register_ruleset(db, text, None, agencies=agencies), admin)
+                        b"action: supervisor_review}").replace(b"version: 2026.11.2",
+                                                               b"version: 2026.11.2-model")
+    activate_ruleset(db, register_ruleset(db, text, None, agencies=agencies), None)
     db.commit()
     return active_compiled(db)
 
