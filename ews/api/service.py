@@ -16,7 +16,13 @@ from ews.engine import RuleSet
 from ews.review.sla import SLA
 from ews.scoring import score, unstored_result
 from ews.store import get_session, pii
-from ews.store.assessments import Submission, history_features, result_of, submit
+from ews.store.assessments import (
+    Submission,
+    history_features,
+    model_probability,
+    result_of,
+    submit,
+)
 from ews.store.db import as_utc, utcnow
 from ews.store.models import Assessment, User
 from ews.store.rulesets import active_compiled, active_for_office
@@ -72,7 +78,8 @@ def score_record(record: dict) -> dict:
     record = with_agencies(dict(record), ruleset.agencies) | history_features(
         session, pii.nik_hash(key, record["nik"]), pii.phone_hash(key, record["phone"]),
         utcnow(), record["office_code"], record["application_id"])
-    return unstored_result(record, score(record, ruleset))
+    probability, version = model_probability(session, ruleset, record)
+    return unstored_result(record, score(record, ruleset, probability, version))
 
 
 def _username(session: Session, user_id: int | None) -> str | None:

@@ -23,6 +23,7 @@ from ews.scoring import score
 
 from . import pii
 from .db import as_utc, utcnow
+from .model_registry import active_model
 from .models import HOLDING_DECISIONS, Assessment, Decision, User
 
 HISTORY_WINDOW = dt.timedelta(days=30)
@@ -101,6 +102,17 @@ def history_features(session: Session, nik_hash: str | None, phone_hash: str | N
     return out
 
 
+def model_probability(session: Session, ruleset: RuleSet,
+                      record: dict) -> tuple[float | None, str | None]:
+    """Return (probability, version) of the active model when the rule set's mode uses it."""
+    if ruleset.model_mode == "off":
+        return None, None
+    served = active_model(session)
+    if served is None:
+        return None, None
+    return served.probability(record), served.version
+
+
 def find(session: Session, office_code: str, application_id: str) -> Assessment | None:
     """Return the latest version of the assessment of an application at an office, or None."""
     return session.scalar(_FIND, {"office_code": office_code, "application_id": application_id})
@@ -149,7 +161,8 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
         nik_h = pii.nik_hash(pii_key, record["nik"])
         phone_h = pii.phone_hash(pii_key, record["phone"])
     record = record | history_features(session, nik_h, phone_h, now, office, app_id)
-    result = score(record, ruleset)
+    probability, model_version = model_probability(session, ruleset, record)
+    result = score(record, ruleset, probability, model_version)
     action = result["recommended_action"]
     values = dict(
         id=str(uuid.uuid4()), office_code=office, application_id=app_id, answers_hash=digest,
@@ -157,7 +170,7 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
         score=result["score"], band=result["band"], rung=action["rung"], action=action["id"],
         decision_required=result["decision_required"],
         status="awaiting_review" if result["decision_required"] else "open",
-        ruleset_sha256=ruleset.sha256, model_version=None, officer_id=user.id,
+        ruleset_sha256=ruleset.sha256, model_version=model_version, officer_id=user.id,
         nik_hash=nik_h, phone_hash=phone_h, interviewed_at=record["interviewed_at"],
         created_at=now, checklist_version=record["checklist_version"],
         version=earlier.version + 1 if earlier else 1,

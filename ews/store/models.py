@@ -35,6 +35,7 @@ DECISIONS = ("issued", "additional_documents_requested", "deferred", "redirected
 DEFERRING_DECISIONS = ("deferred", "redirected")
 # Decisions a returning applicant's history counts (checklist v2): a supervisor held them.
 HOLDING_DECISIONS = ("deferred", "redirected", "referred", "rejected")
+MODEL_STATUSES = ("submitted", "approved", "active", "retired")
 OUTCOMES = ("confirmed_trafficking", "confirmed_nonprocedural", "intercepted_at_border",
             "legitimate_travel_confirmed", "no_information")
 
@@ -199,6 +200,31 @@ class ShadowResult(Base):
     indicators: Mapped[list] = mapped_column(JSON)
     live_indicators: Mapped[list] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class ModelRecord(Base):
+    """A trained model file's approved record: the service loads only these bytes."""
+
+    __tablename__ = "models"
+    __table_args__ = (
+        CheckConstraint(_in("status", MODEL_STATUSES), name="ck_models_status"),
+        Index("uq_models_one_active", "status", unique=True,
+              sqlite_where=text("status = 'active'"),
+              postgresql_where=text("status = 'active'")),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(String(500))
+    estimator: Mapped[str] = mapped_column(String(40))
+    manifest: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    submitted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    activated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    activated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
 
 
 class Assessment(Base):

@@ -1,0 +1,182 @@
+"""Benchmark the learning code: training on 1,000,000 stored assessments, and what an active
+model adds to one submission on the request path.
+
+Targets (issue 11): training <= 120 s on 1,000,000 stored assessments; the model adds
+<= 0.2 ms per request (median, same run, with and without an active model).
+
+    python benchmarks/bench_learn.py [--n 1000000] [--requests 400] [--write docs/performance.md]
+
+Builds a throwaway SQLite database in a temporary folder: stores `--n` synthetic interviews
+with planted signal (ews.learn.synthetic) and their outcomes (setup, not timed against the
+target), then times loading them (`ews.store.frames.assessments_frame`) and fitting the
+logistic classifier (the model the service answers from its coefficients).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from ews.checklist import validate_checklist
+from ews.engine import parse_ruleset, ruleset_files
+from ews.learn import labels, time_split
+from ews.learn.artefacts import save
+from ews.learn.classifier import ChecklistClassifier
+from ews.learn.synthetic import planted_frame
+from ews.store import make_engine, model_registry, upgrade
+from ews.store.assessments import submit
+from ews.store.frames import assessments_frame
+from ews.store.models import Office
+from ews.store.rulesets import activate_ruleset, register_ruleset
+from ews.store.synthetic import store_frame
+from ews.store.users import create_user
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {"train_s": 120.0, "model_ms": 0.2}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def setup(url: str, n: int, text: bytes, agencies: bytes) -> dict:
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as s:
+        row = register_ruleset(s, text, None, agencies=agencies)
+        activate_ruleset(s, row, None)
+        s.add(Office(code="PMK", name="Pamekasan"))
+        s.flush()
+        users = {r: create_user(s, f"{r}-bench", r, "PMK", "x") for r in
+                 ("officer", "analyst", "admin")}
+        s.commit()
+        ruleset = parse_ruleset(text, agencies=agencies)
+        t = time.perf_counter()
+        frame = planted_frame(n, months=12, seed=11)
+        log(f"generated {n:,} rows in {time.perf_counter() - t:.1f} s")
+        t = time.perf_counter()
+        store_frame(s, frame, ruleset, officer_id=users["officer"].id,
+                    recorder_id=users["analyst"].id, progress=True)
+        stored = time.perf_counter() - t
+    engine.dispose()
+    return {"users": users, "store_s": stored}
+
+
+def train(url: str) -> dict:
+    engine = make_engine(url)
+    with Session(engine) as s:
+        t = time.perf_counter()
+        frame = assessments_frame(s, progress=True)
+        load_s = time.perf_counter() - t
+    engine.dispose()
+    t = time.perf_counter()
+    early, _ = time_split(frame)
+    y = labels(early["outcome"])
+    known = y.notna().to_numpy()
+    model = ChecklistClassifier("logistic").fit(early[known], y[known])
+    fit_s = time.perf_counter() - t
+    return {"rows": len(frame), "labelled": int(known.sum()), "load_s": load_s,
+            "fit_s": fit_s, "model": model}
+
+
+def per_request(url: str, model, folder: str, users: dict, text: bytes, agencies: bytes,
+                requests: int) -> dict:
+    """Median wall time of submit() with the rule set in escalate mode, model off vs on."""
+    engine = make_engine(url)
+    escalate = text.replace(b"model: {mode: off}", b"model: {mode: escalate, threshold: 0.5, "
+                            b"action: supervisor_review}").replace(
+        b"version: 2026.11.2", b"version: 2026.11.2-model")
+    manifest = save(model, folder=folder, version="bench", trainer="analyst-bench",
+                    window={}, evaluation=None, now=dt.datetime.now(dt.UTC))
+    from sqlalchemy import select
+
+    from ews.store.models import User
+
+    sample = validate_checklist(
+        {"application_id": "X", "office_code": "PMK", "application_type": "new",
+         "purpose": "tourism", "destination_country": "MY", "purpose_explained": "yes",
+         "destination_address_known": "yes", "return_ticket": "return_booked",
+         "visa_status": "not_yet", "job_offer_channel": "none", "accompanied_by": "alone",
+         "scripted_answers": True}, "en")
+    times: dict[str, list] = {}
+    with Session(engine, expire_on_commit=False) as s:
+        admin, analyst, officer = (s.scalar(select(User).where(User.username == f"{r}-bench"))
+                                   for r in ("admin", "analyst", "officer"))
+        activate_ruleset(s, register_ruleset(s, escalate, None, agencies=agencies), None)
+        model_registry.submit(s, Path(folder) / "bench.manifest.json", analyst)
+        model_registry.approve(s, "bench", admin)
+        s.commit()
+        ruleset = parse_ruleset(escalate, agencies=agencies)
+        for mode in ("without", "with"):  # same run, same database, one after the other
+            if mode == "with":
+                model_registry.activate(s, "bench", admin)
+                s.commit()
+            spent = []
+            for i in range(requests + 20):
+                record = sample | {"application_id": f"REQ-{mode}-{i}"}
+                t = time.perf_counter()
+                result = submit(s, record, user=officer, ruleset=ruleset, pii_key="k")
+                spent.append(time.perf_counter() - t)
+            assert (result.assessment.model_version is not None) == (mode == "with")
+            times[mode] = spent[20:]  # warm-up (and the first load of the model) discarded
+    engine.dispose()
+    return {k: statistics.median(v) * 1000 for k, v in times.items()} | {
+        "sha256": manifest["sha256"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--write", type=Path, help="update the Learning section of this file")
+    args = parser.parse_args()
+    text, agencies = ruleset_files(ROOT / "rules" / "tppo_pmi.yaml")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.sqlite3"
+        made = setup(url, args.n, text, agencies)
+        trained = train(url)
+        latency = per_request(url, trained["model"], tmp, made["users"], text, agencies,
+                              args.requests)
+    total = trained["load_s"] + trained["fit_s"]
+    rows = [
+        ("store the synthetic history (setup, not a target)", f"{made['store_s']:.1f} s", "-"),
+        (f"load {trained['rows']:,} stored assessments with outcomes (assessments_frame)",
+         f"{trained['load_s']:.1f} s", "-"),
+        (f"fit the calibrated logistic classifier ({trained['labelled']:,} labelled rows of "
+         "the earlier months)", f"{trained['fit_s']:.1f} s", "-"),
+        ("training on the stored assessments: load + fit", f"{total:.1f} s",
+         f"<= {TARGETS['train_s']:.0f} s: " + ("meets target" if total <= TARGETS["train_s"]
+                                              else "misses target")),
+        ("submit(), escalate mode, no active model (median)", f"{latency['without']:.3f} ms",
+         "-"),
+        ("submit(), escalate mode, active model (median)", f"{latency['with']:.3f} ms", "-"),
+        ("added by the model", f"{latency['with'] - latency['without']:.3f} ms",
+         f"<= {TARGETS['model_ms']} ms: " + (
+             "meets target" if latency["with"] - latency["without"] <= TARGETS["model_ms"]
+             else "misses target")),
+    ]
+    table = "\n".join(["| measure | figure | target |", "|---|---|---|"]
+                      + [f"| {a} | {b} | {c} |" for a, b, c in rows])
+    print(table)
+    if args.write:
+        section = ("## Learning\n\nMeasured by `python benchmarks/bench_learn.py --write "
+                   "docs/performance.md` (SQLite, 2 shared cores).\n\n" + table + "\n")
+        doc = args.write.read_text(encoding="utf-8")
+        start = doc.find("## Learning")
+        if start >= 0:
+            end = doc.find("\n## ", start + 1)
+            doc = doc[:start] + section + (doc[end + 1:] if end >= 0 else "")
+        else:
+            doc = doc.rstrip("\n") + "\n\n" + section
+        args.write.write_text(doc, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Learning from outcomes: labels, features, indicator statistics, suggested weights, an
+optional calibrated classifier, its card and drift. Pure functions of frames; no Flask and no
+database (the loader lives in `ews.store.frames`)."""
+
+from .features import (
+    DEFAULT_EXCLUSIONS,
+    ChecklistEncoder,
+    Exclusions,
+    FeatureError,
+    check_features,
+    feature_fields,
+)
+from .labels import (
+    NEGATIVE,
+    POSITIVE,
+    UNLABELLED,
+    LabelError,
+    label_of,
+    labels,
+    month_of,
+    time_split,
+)
+
+__all__ = [
+    "DEFAULT_EXCLUSIONS", "NEGATIVE", "POSITIVE", "UNLABELLED", "ChecklistEncoder",
+    "Exclusions", "FeatureError", "LabelError", "check_features", "feature_fields",
+    "label_of", "labels", "month_of", "time_split",
+]

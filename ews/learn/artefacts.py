@@ -1,0 +1,155 @@
+"""Model artefacts: the joblib file, its manifest (SHA-256) and its card (Markdown).
+
+joblib runs code when it loads, so a file is loaded only from bytes whose SHA-256 matches
+the approved record: `load_verified` reads the bytes once, checks them, then unpickles them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from pathlib import Path
+
+import joblib
+import sklearn
+
+from .evaluate import Evaluation
+
+VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class ModelIntegrityError(ValueError):
+    """A model file whose bytes do not match the approved SHA-256 (or that is missing)."""
+
+
+def sha256_of(data: bytes) -> str:
+    """Return the hex SHA-256 of bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def paths(folder: Path | str, version: str) -> dict[str, Path]:
+    """Return the model, manifest and card paths of a version in `folder`."""
+    if not VERSION.match(version):
+        raise ValueError(f"model version {version!r}: letters, digits, '.', '_' and '-' only")
+    base = Path(folder)
+    return {"model": base / f"{version}.joblib", "manifest": base / f"{version}.manifest.json",
+            "card": base / f"{version}.card.md"}
+
+
+def save(model, *, folder: Path | str, version: str, trainer: str, window: dict,
+         evaluation: Evaluation | None, comparison: dict | None = None,
+         now: dt.datetime) -> dict:
+    """Write the joblib file, manifest and card of a trained model; return the manifest."""
+    where = paths(folder, version)
+    where["model"].parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    data = buffer.getvalue()
+    where["model"].write_bytes(data)
+    manifest = {
+        "version": version, "file": where["model"].name, "sha256": sha256_of(data),
+        "estimator": model.estimator, "trained_by": trainer, "trained_at": now.isoformat(),
+        "window": window, "features": list(model.features_),
+        "encoded_features": model.feature_names(),
+        "exclusions": model.exclusions.as_dict(),
+        "evaluation": evaluation.as_dict() if evaluation else None,
+        "comparison": comparison or {},
+        "libraries": {"scikit-learn": sklearn.__version__, "joblib": joblib.__version__},
+    }
+    where["manifest"].write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    where["card"].write_text(card(manifest), encoding="utf-8")
+    return manifest
+
+
+def load_verified(path: Path | str, sha256: str):
+    """Return the model in `path` if its bytes hash to `sha256`; else ModelIntegrityError."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ModelIntegrityError(f"model file {path} cannot be read: {exc.strerror}") from None
+    found = sha256_of(data)
+    if found != sha256:
+        raise ModelIntegrityError(f"model file {path} has SHA-256 {found[:12]}..., the approved "
+                                  f"record says {sha256[:12]}...; refused")
+    return joblib.load(io.BytesIO(data))
+
+
+def _pct(value) -> str:
+    return "-" if value is None or value != value else f"{value:.2f}"
+
+
+def card(manifest: dict) -> str:
+    """Return the model card (Markdown) of a manifest."""
+    ev = manifest.get("evaluation") or {}
+    w = manifest["window"]
+    excl = manifest["exclusions"]
+    lines = [
+        f"# Model card: {manifest['version']}", "",
+        f"Estimator: {manifest['estimator']} (balanced class weights, sigmoid calibration). "
+        f"Trained by {manifest['trained_by']} at {manifest['trained_at']}. "
+        f"SHA-256 of the file: `{manifest['sha256']}`.", "",
+        "## Intended use",
+        "A calibrated probability that an interview is later confirmed as trafficking, "
+        "non-procedural migration or a border interception, shown to supervisors (advisory) "
+        "or used to raise a result at most to the rule set's model action (escalate). It "
+        "never lowers a recommendation and never decides alone.", "",
+        "## Out-of-scope uses",
+        "Refusing a passport; scoring people outside the passport interview; ranking "
+        "officers or offices; any use on data from other checklists or countries; use "
+        "without the rule set it was evaluated with.", "",
+        "## Data window",
+        f"Trained on interviews from {w.get('train_from')} to {w.get('train_to')}, evaluated on "
+        f"{w.get('test_from')} to {w.get('test_to')} (split by time, never random rows). "
+        f"Training rows: {w.get('train_labelled')} labelled ({w.get('train_positives')} "
+        "positive).",
+        "Unlabelled rows (`no_information`, or no outcome) are excluded from training and "
+        "evaluation: treating them as negatives would teach the model that unidentified "
+        "victims are safe travellers.", "",
+        "## Features",
+        ", ".join(manifest["features"]), "",
+        "Excluded fields: " + (", ".join(excl["fields"]) or "none") + ". Pooled values: "
+        + ", ".join(f"{f}={v} -> {into or 'not asked'}" for f, v, into in excl["values"])
+        + ". Audit variables (sex, age band, origin) and personal data are never features.",
+        "",
+        "## Metrics (later period)",
+    ]
+    if ev:
+        lines += [
+            f"Rows: {ev['rows']}, labelled {ev['labelled']}, positive {ev['positives']}.", "",
+            "| | PR-AUC | Precision @ budget | Recall @ budget |", "|---|---:|---:|---:|",
+            f"| Model | {_pct(ev['pr_auc'])} | {_pct(ev['model']['precision'])} | "
+            f"{_pct(ev['model']['recall'])} |",
+            f"| Rule set alone | {_pct(ev['rules_pr_auc'])} | {_pct(ev['rules']['precision'])} "
+            f"| {_pct(ev['rules']['recall'])} |", "",
+            f"Alert budget: {ev['model']['budget']:.1%} of applicants. The rule set's own "
+            f"alerts (supervisor review or above): {ev['rules_alerts']['alerts']}, precision "
+            f"{_pct(ev['rules_alerts']['precision'])}, recall "
+            f"{_pct(ev['rules_alerts']['recall'])}.", "",
+            "Calibration (predicted -> observed, quantile bins): "
+            + ", ".join(f"{p:.3f}->{o:.3f}" for p, o in zip(ev["calibration"]["predicted"],
+                                                           ev["calibration"]["observed"],
+                                                           strict=True)), "",
+            "## Fairness (alerts at the budget, by audit variable)", ""]
+        for name, rows in ev.get("fairness", {}).items():
+            lines += [f"### {name}", "", "| Group | Rows | Alert rate | Labelled | FPR | Recall |",
+                      "|---|---:|---:|---:|---:|---:|"]
+            lines += [f"| {r['group']} | {int(r['rows'] or 0)} | {_pct(r['alert_rate'])} | "
+                      f"{int(r['labelled'] or 0)} | {_pct(r['false_positive_rate'])} | "
+                      f"{_pct(r['recall'])} |" for r in rows]
+            lines.append("")
+    else:
+        lines += ["Not evaluated.", ""]
+    if manifest.get("comparison"):
+        lines += ["## Estimators compared (later period PR-AUC)", ""]
+        lines += [f"- {k}: {_pct(v)}" for k, v in manifest["comparison"].items()] + [""]
+    lines += [
+        "## Limits",
+        "Labels come from cases that were found: victims never identified look like "
+        "legitimate travel or stay unlabelled, so recall is overestimated and the model "
+        "learns what officers already detect. Base rates are tiny; the probability is a "
+        "triage aid with wide uncertainty. Re-evaluate monthly (drift) and retrain only "
+        "through review and approval by a person other than the trainer.", ""]
+    return "\n".join(lines)

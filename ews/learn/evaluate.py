@@ -1,0 +1,145 @@
+"""Evaluation of a classifier on the later period, against the rule set on the same rows.
+
+Metrics are computed on labelled rows; the alert budget is a share of all applicants (the
+capacity of supervisors), so the cut is placed on all rows of the period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+from fairlearn.metrics import (
+    MetricFrame,
+    count,
+    false_positive_rate,
+    selection_rate,
+    true_positive_rate,
+)
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import average_precision_score
+
+from ews.engine import REVIEW_RUNG, RuleSet
+from ews.scoring import score_frame
+
+from .labels import LabelError, labels
+
+AUDIT_GROUPS = ("sex", "age_band", "domicile_regency")
+
+
+@dataclass(frozen=True)
+class AtBudget:
+    """Alerts at a fixed capacity: the top `budget` share of applicants by risk."""
+
+    budget: float
+    alerts: int
+    precision: float
+    recall: float
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """How a model and the rule set alone did on the same later-period rows."""
+
+    rows: int
+    labelled: int
+    positives: int
+    pr_auc: float
+    rules_pr_auc: float
+    model: AtBudget
+    rules: AtBudget
+    rules_alerts: AtBudget  # the rule set's own rung >= supervisor_review alerts
+    calibration: dict  # {"predicted": [...], "observed": [...]}
+    fairness: dict = field(default_factory=dict)  # attribute -> list of group rows
+
+    def as_dict(self) -> dict:
+        """Return a JSON-ready dict (manifest, card)."""
+        return asdict(self)
+
+
+def _at(alert: np.ndarray, y: np.ndarray, lab: np.ndarray, budget: float) -> AtBudget:
+    yl, al = y[lab] == 1, alert[lab]
+    precision = float(yl[al].mean()) if al.any() else float("nan")
+    recall = float(al[yl].mean()) if yl.any() else float("nan")
+    return AtBudget(budget, int(alert.sum()), precision, recall)
+
+
+def top_share(risk: np.ndarray, budget: float) -> np.ndarray:
+    """Return a mask of the `budget` share of rows with the highest risk (stable ties)."""
+    k = int(np.floor(budget * len(risk)))
+    mask = np.zeros(len(risk), dtype=bool)
+    if k:
+        mask[np.argsort(-risk, kind="stable")[:k]] = True
+    return mask
+
+
+def rule_risk(frame: pd.DataFrame, ruleset: RuleSet) -> tuple[np.ndarray, np.ndarray]:
+    """Return the rule set's ranking key (rung, then score) and its rungs, per row."""
+    scored = score_frame(frame, ruleset)
+    rung = scored["rung"].to_numpy()
+    return rung * 1000.0 + scored["score"].to_numpy(), rung
+
+
+def fairness(frame: pd.DataFrame, alert: np.ndarray, y: np.ndarray,
+             groups=AUDIT_GROUPS) -> dict:
+    """Return per audit variable and group: rows, alert rate, and (labelled) FPR and recall.
+
+    Audit variables are read here only to report disparities; they are never features.
+    """
+    lab = ~np.isnan(y)
+    out = {}
+    for name in groups:
+        if name not in frame:
+            continue
+        g = frame[name].astype(object).fillna("unknown").to_numpy()
+        everyone = pd.Series(alert).groupby(g).agg(["size", "mean"])
+        mf = MetricFrame(metrics={"labelled": count, "false_positive_rate": false_positive_rate,
+                                  "recall": true_positive_rate,
+                                  "labelled_alert_rate": selection_rate},
+                         y_true=y[lab].astype(int), y_pred=alert[lab].astype(int),
+                         sensitive_features=g[lab])
+        table = mf.by_group.join(everyone.rename(columns={"size": "rows",
+                                                          "mean": "alert_rate"}), how="outer")
+        out[name] = [{"group": str(k), **{c: (None if pd.isna(v) else float(v))
+                                          for c, v in row.items()}}
+                     for k, row in table.iterrows()]
+    return out
+
+
+def evaluate(model, frame: pd.DataFrame, ruleset: RuleSet, *, budget: float = 0.05,
+             bins: int = 10) -> Evaluation:
+    """Evaluate `model` on `frame` (the later period), next to the rule set alone.
+
+    Parameters
+    ----------
+    model : a fitted `ChecklistClassifier` (anything with `predict_proba`).
+    frame : checklist columns plus `outcome`; audit columns for the fairness tables.
+    ruleset : the live rule set, scored on the same rows.
+
+    Returns
+    -------
+    Evaluation. Raises LabelError when the period has no rows, or no positive and negative
+    labels.
+    """
+    if frame.empty:
+        raise LabelError("the evaluation period holds no assessments")
+    y = labels(frame["outcome"]).to_numpy()
+    lab = ~np.isnan(y)
+    positives = int(np.nansum(y))
+    if positives == 0 or positives == lab.sum():
+        raise LabelError("the evaluation period needs both positive and negative outcomes; "
+                         f"it has {positives} positive of {int(lab.sum())} labelled")
+    p = model.predict_proba(frame)[:, 1]
+    risk, rung = rule_risk(frame, ruleset)
+    alert = top_share(p, budget)
+    observed, predicted = calibration_curve(y[lab], p[lab], n_bins=bins, strategy="quantile")
+    return Evaluation(
+        rows=len(frame), labelled=int(lab.sum()), positives=positives,
+        pr_auc=float(average_precision_score(y[lab], p[lab])),
+        rules_pr_auc=float(average_precision_score(y[lab], risk[lab])),
+        model=_at(alert, y, lab, budget), rules=_at(top_share(risk, budget), y, lab, budget),
+        rules_alerts=_at(rung >= REVIEW_RUNG, y, lab, float((rung >= REVIEW_RUNG).mean())),
+        calibration={"predicted": [float(v) for v in predicted],
+                     "observed": [float(v) for v in observed]},
+        fairness=fairness(frame, alert, y))

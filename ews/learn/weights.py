@@ -1,0 +1,172 @@
+"""Indicator statistics over labelled outcomes and suggested points.
+
+Suggested points come from a sparse, sign-constrained logistic model over the indicator
+hits: minimise the log-loss plus `l1 * sum(w)` subject to `w >= 0` (L-BFGS-B with bounds).
+With non-negative weights the L1 penalty is linear, so the problem stays smooth and is solved
+exactly - unlike clipping the negative coefficients of an unconstrained fit afterwards, which
+leaves the other weights fitted for a model that no longer exists. Rows are first collapsed
+to their distinct hit patterns (with counts), so a million rows cost what a few thousand do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+from scipy.special import expit
+
+from ews.engine import RuleSet, evaluate_frame
+
+from .labels import LabelError
+
+MIN_POSITIVES = 30
+MIN_SUPPORT = 5
+Z95 = 1.959964
+
+
+def hit_frame(frame: pd.DataFrame, ruleset: RuleSet) -> pd.DataFrame:
+    """Return one bool column per indicator (rule-set order): did it fire on the row?
+
+    The same hits `score_frame(..., details=True)` lists per row, as a matrix; same index.
+    """
+    hits = evaluate_frame(frame, ruleset).indicators
+    return pd.DataFrame(hits, index=frame.index, columns=[i.id for i in ruleset.indicators])
+
+
+def wilson(k: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """Return the Wilson score interval of k successes in n trials (NaN where n is 0)."""
+    k, n = np.asarray(k, float), np.asarray(n, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def require_positives(y: pd.Series, minimum: int = MIN_POSITIVES) -> None:
+    """Raise LabelError unless `y` holds at least `minimum` positives (and some negatives)."""
+    labelled = y.dropna()
+    if labelled.empty:
+        raise LabelError("the window has no labelled outcomes (only no_information or none); "
+                         "record outcomes first")
+    positives = int(labelled.sum())
+    if positives < minimum:
+        raise LabelError(f"only {positives} labelled positive outcomes in the window; at "
+                         f"least {minimum} are needed to suggest anything")
+    if positives == len(labelled):
+        raise LabelError("the window has no negative outcomes (legitimate_travel_confirmed)")
+
+
+def indicator_stats(hits: pd.DataFrame, y: pd.Series) -> pd.DataFrame:
+    """Return per indicator: support, positives, confirmed share and lift with 95% intervals.
+
+    Parameters
+    ----------
+    hits : bool frame, one column per indicator (see `hit_frame`).
+    y : labels aligned with `hits` (1.0, 0.0, NaN for unlabelled).
+
+    Returns
+    -------
+    DataFrame indexed by indicator: `fired` (all rows), `support` (labelled rows hit),
+    `positives`, `share` (confirmed share among support) with `share_low`/`share_high`
+    (Wilson), `lift` = share / base rate of the labelled rows, with `lift_low`/`lift_high`
+    (the Wilson bounds over the base rate). Unlabelled rows count only in `fired`.
+    """
+    mask = y.notna().to_numpy()
+    labelled = hits.to_numpy(dtype=bool)[mask]
+    yl = y.to_numpy(float)[mask]
+    support = labelled.sum(axis=0)
+    positives = labelled[yl == 1].sum(axis=0)
+    base = yl.mean() if len(yl) else np.nan
+    low, high = wilson(positives, support)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = positives / support
+    out = pd.DataFrame({"fired": hits.to_numpy(dtype=bool).sum(axis=0), "support": support,
+                        "positives": positives, "share": share, "share_low": low,
+                        "share_high": high}, index=hits.columns)
+    out["lift"] = out["share"] / base
+    out["lift_low"] = out["share_low"] / base
+    out["lift_high"] = out["share_high"] / base
+    return out
+
+
+def _patterns(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Collapse rows to distinct patterns: (patterns, row count, positive count)."""
+    packed = np.packbits(x, axis=1)
+    _, first, inverse = np.unique(packed, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    counts = np.bincount(inverse)
+    pos = np.bincount(inverse, weights=y)
+    return x[first].astype(float), counts.astype(float), pos
+
+
+def nonnegative_logistic(x: np.ndarray, y: np.ndarray, l1: float = 1.0
+                         ) -> tuple[np.ndarray, float]:
+    """Fit P(y=1) = expit(b + x @ w) with w >= 0 and an L1 penalty `l1 * sum(w)`.
+
+    Returns (w, b). `l1` is in units of log-likelihood per unit of weight (rows are summed).
+    """
+    pats, n, pos = _patterns(np.asarray(x, dtype=bool), np.asarray(y, dtype=float))
+    k = pats.shape[1]
+
+    def loss(theta):
+        w, b = theta[:k], theta[k]
+        z = b + pats @ w
+        # sum over patterns of n*log(1+e^z) - pos*z, stable
+        ll = np.sum(n * np.logaddexp(0, z) - pos * z) + l1 * w.sum()
+        g_z = n * expit(z) - pos
+        return ll, np.concatenate([pats.T @ g_z + l1, [g_z.sum()]])
+
+    prior = np.clip(pos.sum() / n.sum(), 1e-6, 1 - 1e-6)
+    theta0 = np.concatenate([np.zeros(k), [np.log(prior / (1 - prior))]])
+    res = minimize(loss, theta0, jac=True, method="L-BFGS-B",
+                   bounds=[(0, None)] * k + [(None, None)])
+    return res.x[:k], float(res.x[k])
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Suggested points per indicator with the statistics that justify them."""
+
+    table: pd.DataFrame  # indexed by indicator: track, protective, old, weight, suggested, note
+    intercept: float
+    scale: float  # points per unit of log-odds
+    labelled: int
+    positives: int
+
+
+def suggest_points(hits: pd.DataFrame, y: pd.Series, ruleset: RuleSet, *, l1: float = 1.0,
+                   min_support: int = MIN_SUPPORT, min_positives: int = MIN_POSITIVES
+                   ) -> Suggestion:
+    """Suggest points for every indicator from labelled rows (unlabelled rows are left out).
+
+    Weights are scaled so that the strongest learned indicator gets the highest points of the
+    live set (the rule set's own point scale), rounded to whole points, at most 100.
+    Protective indicators keep 0 points (they never add scrutiny); indicators with fewer
+    than `min_support` labelled hits keep their points. Raises LabelError below
+    `min_positives` labelled positives.
+    """
+    require_positives(y, min_positives)
+    stats = indicator_stats(hits, y)
+    inds = ruleset.indicators
+    mask = y.notna().to_numpy()
+    usable = np.array([not i.protective and stats.loc[i.id, "support"] >= min_support
+                       for i in inds])
+    x = hits.to_numpy(dtype=bool)[mask][:, usable]
+    w_fit, b = nonnegative_logistic(x, y.to_numpy(float)[mask], l1=l1)
+    weights = np.zeros(len(inds))
+    weights[usable] = w_fit
+    old = np.array([i.points for i in inds])
+    top = old[[not i.protective for i in inds]].max(initial=0)
+    scale = top / weights.max() if weights.max() > 0 else 0.0
+    suggested = np.where(usable, np.minimum(100, np.round(weights * scale)), old).astype(int)
+    notes = ["protective: stays 0" if i.protective else
+             f"support {int(stats.loc[i.id, 'support'])} < {min_support}: kept"
+             if not u else "" for i, u in zip(inds, usable, strict=True)]
+    table = pd.DataFrame({"track": [i.track for i in inds],
+                          "protective": [i.protective for i in inds], "old": old,
+                          "weight": weights, "suggested": suggested, "note": notes},
+                         index=hits.columns).join(stats)
+    return Suggestion(table, b, float(scale), int(mask.sum()), int(y[mask].sum()))

@@ -1,0 +1,171 @@
+"""`ews learn ...`: suggested weights and drift from recorded outcomes, at the terminal.
+
+Commands read the stored assessments of a window (`--from`, `--to`, interview dates, UTC)
+and write files; nothing is applied to the live rule set or model without approval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from ews.service_cli import _config, _session
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _window(since: dt.datetime | None, until: dt.datetime | None) -> tuple:
+    to_utc = (lambda d: d.replace(tzinfo=dt.UTC) if d else None)  # noqa: E731
+    since, until = to_utc(since), to_utc(until)
+    if since and until and since >= until:
+        raise click.ClickException(f"--from {since.date()} is not before --to {until.date()}")
+    return since, until
+
+
+def _label(since, until) -> str:
+    return f"{since.date() if since else 'start'} to {until.date() if until else 'now'}"
+
+
+def _live_ruleset(session, rules_path: str | None):
+    from ews.engine import RuleSetError, load_ruleset
+    from ews.store.rulesets import active_compiled
+
+    if rules_path:
+        try:
+            return load_ruleset(rules_path)
+        except RuleSetError as exc:
+            raise click.ClickException("\n".join(exc.errors)) from None
+    ruleset = active_compiled(session)
+    if ruleset is None:
+        raise click.ClickException("no active rule set; run `ews init` or pass --rules")
+    return ruleset
+
+
+def load_window(since, until, rules_path=None):
+    """Return (frame, live rule set) of a window; a clear error when it is empty."""
+    from ews.store.frames import assessments_frame
+
+    with _session(_config()) as session:
+        ruleset = _live_ruleset(session, rules_path)
+        frame = assessments_frame(session, since, until, progress=True)
+    if frame.empty:
+        raise click.ClickException(f"no assessments interviewed from {_label(since, until)}")
+    return frame, ruleset
+
+
+@click.group("learn")
+def learn_group() -> None:
+    """Indicator statistics, suggested weights and drift from recorded outcomes."""
+
+
+@learn_group.command("weights")
+@click.option("--from", "since", type=DATE, help="first interview day (UTC), inclusive")
+@click.option("--to", "until", type=DATE, help="last interview day (UTC), exclusive")
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False),
+              help="live rule set file (default: the active rule set in the database)")
+@click.option("--budget", type=click.FloatRange(0.001, 0.5), default=0.05, show_default=True,
+              help="largest share of applicants at supervisor_review or above")
+@click.option("--version", "version", help="version of the draft (default: <live>-learned-<date>)")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="rules/drafts",
+              show_default=True, help="folder for the draft YAML and its justification")
+@click.option("--min-positives", type=int, default=30, show_default=True)
+@click.option("--as", "username", default=None,
+              help="also store the draft in the rule-set lifecycle as this user "
+                   "(then: ews rules submit/backtest/approve)")
+def learn_weights(since, until, rules_path, budget, version, out_dir, min_positives,
+                  username) -> None:
+    """Suggest indicator points from outcomes: a DRAFT rule set plus a justification table."""
+    from ews.learn import LabelError, labels
+    from ews.learn.draft import (
+        budget_threshold,
+        capacity,
+        draft_text,
+        justification,
+        suggested_scores,
+    )
+    from ews.learn.weights import hit_frame, suggest_points
+
+    since, until = _window(since, until)
+    frame, live = load_window(since, until, rules_path)
+    y = labels(frame["outcome"])
+    hits = hit_frame(frame, live)
+    try:
+        suggestion = suggest_points(hits, y, live, min_positives=min_positives)
+    except LabelError as exc:
+        raise click.ClickException(f"{exc} (window {_label(since, until)})") from None
+    points = suggestion.table["suggested"]
+    cut = budget_threshold(suggested_scores(hits, live, points), budget)
+    version = version or f"{live.version}-learned-{(until or dt.datetime.now(dt.UTC)):%Y%m%d}"
+    header = (f"# DRAFT suggested by `ews learn weights` from outcomes {_label(since, until)}.\n"
+              "# Not active: review, backtest and approve it like any rule-set change.\n")
+    text = draft_text(live, {k: int(v) for k, v in points.items()}, version, cut, header)
+    from ews.engine import parse_ruleset
+
+    draft = parse_ruleset(text, source="draft", agencies=live.agencies_text)
+    table = justification(suggestion, capacity(frame, y, live), capacity(frame, y, draft),
+                          window=_label(since, until), budget=budget, review_cut=cut,
+                          version=version)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"{live.id}-{version}"
+    Path(f"{stem}.yaml").write_text(text, encoding="utf-8")
+    Path(f"{stem}.md").write_text(table, encoding="utf-8")
+    if live.agencies_text is not None:  # the draft names the same P3MI list file
+        import re
+
+        name = re.search(r"^licensed_agencies:\s*(\S+)", text, re.M)
+        if name:
+            (out / name[1]).write_text(live.agencies_text, encoding="utf-8")
+    changed = int((suggestion.table["suggested"] != suggestion.table["old"]).sum())
+    click.echo(f"draft: {stem}.yaml ({changed} indicators changed, supervisor threshold {cut})")
+    click.echo(f"justification: {stem}.md")
+    if username:
+        _store_draft(text, f"{stem}.yaml", live.agencies_text, username)
+    click.echo("nothing was applied: review and backtest the draft before activating it")
+
+
+def _store_draft(text: str, source: str, agencies, username: str) -> None:
+    """Store the draft in the rule-set lifecycle (state draft) as `username`."""
+    from ews.engine import RuleSetError
+    from ews.lifecycle.service import create_draft
+    from ews.lifecycle.states import LifecycleError
+    from ews.service_cli import _user
+
+    if isinstance(agencies, bytes):
+        agencies = agencies.decode("utf-8")
+    with _session(_config()) as session:
+        user = _user(session, username)
+        try:
+            row = create_draft(session, user, text, source=source, agencies=agencies)
+        except (RuleSetError, LifecycleError) as err:
+            raise click.ClickException(f"draft not stored: {err}") from None
+        session.commit()
+        click.echo(f"stored as draft #{row.id}: {row.ruleset_id} {row.version} "
+                   "(next: ews rules backtest / submit)")
+
+
+@learn_group.command("drift")
+@click.option("--from", "since", type=DATE, help="first interview day (UTC), inclusive")
+@click.option("--to", "until", type=DATE, help="last interview day (UTC), exclusive")
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False),
+              help="rule set to score with (default: the active rule set)")
+def learn_drift(since, until, rules_path) -> None:
+    """Month-over-month PSI of the score distribution and of indicator hit rates."""
+    from ews.learn import month_of
+    from ews.learn.drift import monthly_drift
+    from ews.learn.weights import hit_frame
+    from ews.scoring import score_frame
+
+    since, until = _window(since, until)
+    frame, ruleset = load_window(since, until, rules_path)
+    table = monthly_drift(month_of(frame["interviewed_at"]),
+                          score_frame(frame, ruleset)["score"], hit_frame(frame, ruleset))
+    if table.empty:
+        raise click.ClickException("drift needs at least two calendar months in the window")
+    click.echo("PSI < 0.1 stable, 0.1-0.25 moderate, > 0.25 large")
+    click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
+COMMANDS = (learn_group,)

@@ -1,0 +1,186 @@
+"""`ews model ...`: train, evaluate, card, submit, approve and activate the classifier."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from ews.learn_cli import DATE, _label, _window, load_window
+from ews.service_cli import _config, _session
+
+
+@click.group("model")
+def model_group() -> None:
+    """Train, evaluate, card, submit, approve and activate the optional classifier."""
+
+
+def _cli_user(session, name: str):
+    from ews.store.users import user_by_name
+
+    user = user_by_name(session, name)
+    if user is None:
+        raise click.ClickException(f"no user named {name!r}")
+    return user
+
+
+@model_group.command("train")
+@click.option("--from", "since", type=DATE, help="first interview day (UTC), inclusive")
+@click.option("--to", "until", type=DATE, help="last interview day (UTC), exclusive")
+@click.option("--split", "split_at", type=DATE,
+              help="train before this day, evaluate from it (default: last ~25% of months)")
+@click.option("--estimator", type=click.Choice(["compare", "logistic",
+                                                "hist_gradient_boosting"]),
+              default="compare", show_default=True,
+              help="compare: train both, keep the better PR-AUC on the later period")
+@click.option("--budget", type=click.FloatRange(0.001, 0.5), default=0.05, show_default=True)
+@click.option("--version", "version", help="model version (default: model-<date of --to>)")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="models",
+              show_default=True)
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False))
+@click.option("--as", "trainer", required=True, help="your user name (recorded as trainer)")
+def model_train(since, until, split_at, estimator, budget, version, out_dir, rules_path,
+                trainer) -> None:
+    """Train on earlier months, evaluate on later ones, write model + card + manifest."""
+    from ews.learn import LabelError, labels, time_split
+    from ews.learn.artefacts import save
+    from ews.learn.classifier import ESTIMATORS, ChecklistClassifier
+    from ews.learn.evaluate import evaluate
+
+    since, until = _window(since, until)
+    with _session(_config()) as session:
+        _cli_user(session, trainer)
+    frame, ruleset = load_window(since, until, rules_path)
+    try:
+        train, test = time_split(frame, split_at.replace(tzinfo=dt.UTC) if split_at else None)
+        y = labels(train["outcome"])
+        known = y.notna().to_numpy()
+        kinds = ESTIMATORS if estimator == "compare" else (estimator,)
+        results = {}
+        from tqdm import tqdm
+
+        for kind in tqdm(kinds, desc="training", unit="model"):
+            model = ChecklistClassifier(kind).fit(train[known], y[known])
+            results[kind] = (model, evaluate(model, test, ruleset, budget=budget))
+    except LabelError as exc:
+        raise click.ClickException(f"{exc} (window {_label(since, until)})") from None
+    best = max(results, key=lambda k: results[k][1].pr_auc)
+    model, ev = results[best]
+    version = version or f"model-{(until or dt.datetime.now(dt.UTC)):%Y%m%d}"
+    window = {"train_from": str(train["interviewed_at"].min().date()),
+              "train_to": str(train["interviewed_at"].max().date()),
+              "test_from": str(test["interviewed_at"].min().date()),
+              "test_to": str(test["interviewed_at"].max().date()),
+              "train_labelled": int(known.sum()), "train_positives": int(y.sum()),
+              "ruleset": f"{ruleset.id} {ruleset.version}"}
+    manifest = save(model, folder=out_dir, version=version, trainer=trainer, window=window,
+                    evaluation=ev, comparison={k: r[1].pr_auc for k, r in results.items()},
+                    now=dt.datetime.now(dt.UTC))
+    for kind, (_, e) in results.items():
+        click.echo(f"{kind}: PR-AUC {e.pr_auc:.3f} (rule set alone {e.rules_pr_auc:.3f}); "
+                   f"at {budget:.1%}: precision {e.model.precision:.2f}, recall "
+                   f"{e.model.recall:.2f}")
+    click.echo(f"kept {best}: {out_dir}/{version}.joblib sha256 {manifest['sha256']}")
+    click.echo(f"card: {out_dir}/{version}.card.md; next: ews model submit {version} --as ...")
+
+
+def _manifest(out_dir: str, version: str) -> dict:
+    import json
+
+    from ews.learn.artefacts import paths
+
+    try:
+        where = paths(out_dir, version)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not where["manifest"].exists():
+        raise click.ClickException(f"unknown model version {version!r}: no "
+                                   f"{where['manifest']}")
+    return json.loads(where["manifest"].read_text(encoding="utf-8"))
+
+
+@model_group.command("evaluate")
+@click.argument("version")
+@click.option("--from", "since", type=DATE)
+@click.option("--to", "until", type=DATE)
+@click.option("--budget", type=click.FloatRange(0.001, 0.5), default=0.05, show_default=True)
+@click.option("--dir", "out_dir", type=click.Path(file_okay=False), default="models")
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False))
+def model_evaluate(version, since, until, budget, out_dir, rules_path) -> None:
+    """Evaluate a trained model on a window (e.g. the newest month) next to the rule set."""
+    from ews.learn import LabelError
+    from ews.learn.artefacts import ModelIntegrityError, load_verified
+    from ews.learn.evaluate import evaluate
+
+    manifest = _manifest(out_dir, version)
+    try:
+        model = load_verified(f"{out_dir}/{manifest['file']}", manifest["sha256"])
+    except ModelIntegrityError as exc:
+        raise click.ClickException(str(exc)) from None
+    since, until = _window(since, until)
+    frame, ruleset = load_window(since, until, rules_path)
+    try:
+        ev = evaluate(model, frame, ruleset, budget=budget)
+    except LabelError as exc:
+        raise click.ClickException(f"{exc} (window {_label(since, until)})") from None
+    click.echo(f"rows {ev.rows}, labelled {ev.labelled}, positive {ev.positives}")
+    click.echo(f"PR-AUC {ev.pr_auc:.3f} (rule set alone {ev.rules_pr_auc:.3f})")
+    click.echo(f"at {budget:.1%}: model precision {ev.model.precision:.2f} recall "
+               f"{ev.model.recall:.2f}; rule set precision {ev.rules.precision:.2f} recall "
+               f"{ev.rules.recall:.2f}")
+
+
+@model_group.command("card")
+@click.argument("version")
+@click.option("--dir", "out_dir", type=click.Path(file_okay=False), default="models")
+def model_card(version, out_dir) -> None:
+    """Print the model card of a trained model (from its manifest)."""
+    from ews.learn.artefacts import card
+
+    click.echo(card(_manifest(out_dir, version)))
+
+
+def _registry_step(step: str, version: str, name: str, out_dir: str = "models") -> None:
+    from ews.learn.artefacts import ModelIntegrityError, paths
+    from ews.store import model_registry as reg
+    from ews.store.rulesets import MakerCheckerError
+
+    with _session(_config()) as session:
+        user = _cli_user(session, name)
+        try:
+            if step == "submit":
+                row = reg.submit(session, paths(out_dir, version)["manifest"], user)
+            else:
+                row = getattr(reg, step)(session, version, user)
+            session.commit()
+        except (reg.ModelError, ModelIntegrityError, MakerCheckerError, PermissionError,
+                ValueError) as exc:
+            session.rollback()
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"model {row.version}: {row.status} (sha256 {row.sha256[:12]}...)")
+
+
+@model_group.command("submit")
+@click.argument("version")
+@click.option("--as", "name", required=True, help="your user name (analyst or admin)")
+@click.option("--dir", "out_dir", type=click.Path(file_okay=False), default="models")
+def model_submit(version, name, out_dir) -> None:
+    """Register a trained model for approval (its file must match its manifest)."""
+    _registry_step("submit", version, name, out_dir)
+
+
+@model_group.command("approve")
+@click.argument("version")
+@click.option("--as", "name", required=True, help="your user name (admin, not the trainer)")
+def model_approve(version, name) -> None:
+    """Approve a submitted model: someone other than its trainer and submitter."""
+    _registry_step("approve", version, name)
+
+
+@model_group.command("activate")
+@click.argument("version")
+@click.option("--as", "name", required=True, help="your user name (admin, not the trainer)")
+def model_activate(version, name) -> None:
+    """Make an approved model the one the service serves (in the rule set's model mode)."""
+    _registry_step("activate", version, name)
+

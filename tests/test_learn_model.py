@@ -1,0 +1,105 @@
+"""The classifier, its evaluation and drift, on synthetic data with planted signal."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ews.engine import load_ruleset
+from ews.learn import FeatureError, LabelError, labels, time_split
+from ews.learn.classifier import ChecklistClassifier
+from ews.learn.drift import monthly_drift, psi, reading
+from ews.learn.evaluate import evaluate
+from ews.learn.synthetic import planted_frame
+
+
+@pytest.fixture(scope="module")
+def split():
+    return time_split(planted_frame(6000, seed=3))
+
+
+@pytest.fixture(scope="module")
+def live():
+    return load_ruleset("rules/tppo_pmi.yaml")
+
+
+def _labelled(frame):
+    y = labels(frame["outcome"])
+    keep = y.notna().to_numpy()
+    return frame[keep], y[keep]
+
+
+@pytest.fixture(scope="module")
+def fitted(split):
+    return ChecklistClassifier("logistic").fit(*_labelled(split[0]))
+
+
+@pytest.mark.parametrize("kind", ["logistic", "hist_gradient_boosting"])
+def test_classifier_beats_the_rule_set_on_the_later_period(split, live, kind):
+    model = ChecklistClassifier(kind).fit(*_labelled(split[0]))
+    ev = evaluate(model, split[1], live, budget=0.05)
+    assert ev.pr_auc > ev.rules_pr_auc + 0.05
+    assert ev.model.precision > ev.rules.precision
+    assert ev.rows == len(split[1]) and ev.labelled < ev.rows  # unlabelled rows stay out
+    assert {"sex", "age_band", "domicile_regency"} <= set(ev.fairness)
+    groups = {r["group"] for r in ev.fairness["sex"]}
+    assert groups == {"female", "male"}
+
+
+def test_the_request_path_gives_the_pipeline_probability(split, fitted):
+    rows = split[1].head(40)
+    records = rows.astype(object).where(rows.notna(), None).to_dict("records")
+    fast = np.array([fitted.probability(r) for r in records])
+    assert np.allclose(fast, fitted.predict_proba(rows)[:, 1], atol=1e-9)
+
+
+def test_excluded_signals_do_not_move_the_probability(split, fitted):
+    row = split[1].head(1).astype(object).where(split[1].head(1).notna(), None)
+    base = row.to_dict("records")[0] | {"purpose": "other", "umrah_documents": None,
+                                        "host_or_guarantor": "verified"}
+    pilgrim = base | {"purpose": "umrah_hajj", "umrah_documents": "valid"}
+    poor = base | {"financial_pressure": True, "unaware_of_legal_route": True}
+    woman = base | {"sex": "female", "age_band": "18_24", "domicile_regency": "Pamekasan"}
+    man = base | {"sex": "male", "age_band": "45_54", "domicile_regency": "Sumenep"}
+    p = fitted.probability(base)
+    assert fitted.probability(pilgrim) == p == fitted.probability(poor)
+    assert fitted.probability(woman) == fitted.probability(man) == p
+    assert "financial_pressure" not in fitted.features_ and "sex" not in fitted.features_
+
+
+@pytest.mark.parametrize("features", [("scripted_answers", "sex"), ("nik",),
+                                      ("scripted_answers", "financial_pressure")])
+def test_trainer_refuses_forbidden_features(split, features):
+    with pytest.raises(FeatureError, match=features[-1]):
+        ChecklistClassifier(features=features).fit(*_labelled(split[0]))
+
+
+def test_too_few_positives_and_unlabelled_rows_are_refused(split):
+    x, y = _labelled(split[0])
+    few = y.copy()
+    few[few == 1] = 0
+    few.iloc[:5] = 1
+    with pytest.raises(LabelError, match="only 5 labelled positive outcomes"):
+        ChecklistClassifier().fit(x, few)
+    with pytest.raises(LabelError, match="must be left out"):
+        ChecklistClassifier().fit(split[0], labels(split[0]["outcome"]))
+
+
+def test_evaluation_of_an_empty_or_unlabelled_period_says_so(split, fitted, live):
+    with pytest.raises(LabelError, match="holds no assessments"):
+        evaluate(fitted, split[1].iloc[:0], live)
+    unlabelled = split[1].assign(outcome="no_information")
+    with pytest.raises(LabelError, match="both positive and negative outcomes"):
+        evaluate(fitted, unlabelled, live)
+
+
+def test_psi_reading_and_monthly_drift():
+    assert psi([0.5, 0.5], [0.5, 0.5]) == 0 and reading(0.05) == "stable"
+    assert reading(psi([0.9, 0.1], [0.5, 0.5])) == "large"
+    months = pd.Series(["2026-01"] * 500 + ["2026-02"] * 500 + ["2026-03"] * 500)
+    scores = pd.Series(np.r_[np.zeros(500), np.zeros(500), np.full(500, 45)])
+    hits = pd.DataFrame({"A": np.r_[np.zeros(1000, bool), np.ones(500, bool)],
+                         "B": np.zeros(1500, bool)})
+    table = monthly_drift(months, scores, hits)
+    assert table["month"].tolist() == ["2026-02", "2026-03"]
+    assert table["reading"].tolist() == ["stable", "large"]
+    assert table.iloc[1]["indicator"] == "A" and table.iloc[1]["hits_reading"] == "large"

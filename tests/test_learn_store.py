@@ -1,0 +1,216 @@
+"""The learning commands against a stored history: loader, `ews learn weights`."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from ews.cli import main
+from ews.engine import parse_ruleset, ruleset_files
+from ews.learn.synthetic import planted_frame
+from ews.store.frames import assessments_frame
+from ews.store.models import Office
+from ews.store.rulesets import activate_ruleset, active_compiled, register_ruleset
+from ews.store.synthetic import store_frame
+from ews.store.users import create_user
+
+from .conftest import DEFAULT_RULES
+
+
+@pytest.fixture
+def stored(db, password_hash):
+    """Store 3000 planted interviews (Jan-Jun 2026) under the active default rule set."""
+    text, agencies = ruleset_files(DEFAULT_RULES)
+    activate_ruleset(db, register_ruleset(db, text, None, agencies=agencies), None)
+    db.merge(Office(code="PMK", name="Pamekasan"))
+    db.flush()
+    officer = create_user(db, "officer-pmk", "officer", "PMK", password_hash)
+    analyst = create_user(db, "analyst-pst", "analyst", "PMK", password_hash)
+    trainer = create_user(db, "analyst-two", "analyst", "PMK", password_hash)
+    admin = create_user(db, "admin-pst", "admin", "PMK", password_hash)
+    db.commit()
+    frame = planted_frame(3000, seed=2)
+    store_frame(db, frame, active_compiled(db), officer_id=officer.id, recorder_id=analyst.id)
+    return {"frame": frame, "analyst": analyst, "trainer": trainer, "admin": admin}
+
+
+@pytest.fixture
+def cli(database_url, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = {"EWS_ENV": "production", "EWS_DATABASE_URL": database_url,
+           "EWS_SECRET_KEY": "s" * 32, "EWS_PII_KEY": "p" * 32,
+           "EWS_INSTANCE_PATH": str(tmp_path / "instance")}
+    return lambda *args: CliRunner().invoke(main, list(args), env=env)
+
+
+def test_loader_returns_v2_records_with_the_latest_outcome(db, stored):
+    frame = assessments_frame(db, chunk=700)
+    assert len(frame) == 3000
+    assert frame["interviewed_at"].is_monotonic_increasing
+    assert (frame["outcome"].value_counts().to_dict()
+            == stored["frame"]["outcome"].value_counts().to_dict())
+    assert frame["scripted_answers"].sum() == stored["frame"]["scripted_answers"].sum()
+    assert "nik" not in frame or frame["nik"].isna().all()
+
+
+def test_learn_weights_writes_a_draft_and_its_justification(db, stored, cli, tmp_path):
+    result = cli("learn", "weights", "--from", "2026-01-01", "--to", "2026-07-01",
+                 "--version", "2026.12-learned", "--as", "analyst-pst")
+    assert result.exit_code == 0, result.output
+    assert "stored as draft #" in result.output
+    draft = tmp_path / "rules" / "drafts" / "tppo-pmi-default-2026.12-learned.yaml"
+    text = draft.read_text()
+    assert text.startswith("# DRAFT suggested by `ews learn weights`")
+    parsed = parse_ruleset(text, agencies=(draft.parent / "p3mi_licensed.csv").read_text())
+    points = {i.id: i.points for i in parsed.indicators}
+    assert points["KOE08"] > 10 and points["DOK01"] < 15
+    table = draft.with_suffix(".md").read_text()
+    assert "| KOE08 | trafficking | 10 |" in table and "Live rule set: alert rate" in table
+    from sqlalchemy import select
+
+    from ews.store.models import RuleSetRecord
+
+    db.expire_all()
+    stored_draft = db.scalar(select(RuleSetRecord).where(
+        RuleSetRecord.version == "2026.12-learned"))
+    assert stored_draft.status == "draft" and stored_draft.sha256 == parsed.sha256
+    assert active_compiled(db).version != "2026.12-learned"  # nothing applied
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--from", "2030-01-01", "--to", "2030-02-01"), "no assessments interviewed from 2030-01-01"),
+    (("--from", "2026-03-01", "--to", "2026-01-01"), "is not before --to"),
+    (("--from", "2026-01-01", "--to", "2026-01-15", "--min-positives", "200"),
+     "at least 200 are needed"),
+])
+def test_learn_weights_bad_windows_get_clear_messages(db, stored, cli, args, message):
+    result = cli("learn", "weights", *args)
+    assert result.exit_code == 1 and message in result.output, result.output
+
+
+def _train(cli, *extra):
+    return cli("model", "train", "--from", "2026-01-01", "--to", "2026-07-01",
+               "--estimator", "logistic", "--version", "m1", "--as", "analyst-two", *extra)
+
+
+def test_model_train_submit_approve_activate_by_another_person(db, stored, cli, tmp_path):
+    trained = _train(cli)
+    assert trained.exit_code == 0, trained.output
+    assert "PR-AUC" in trained.output and "rule set alone" in trained.output
+    card = (tmp_path / "models" / "m1.card.md").read_text()
+    for heading in ("## Intended use", "## Out-of-scope uses", "## Data window", "## Features",
+                    "## Metrics", "## Fairness", "## Limits",
+                    "Excluded fields: financial_pressure"):
+        assert heading in card
+    assert cli("model", "card", "m1").output.startswith("# Model card: m1")
+    assert cli("model", "submit", "m1", "--as", "analyst-two").exit_code == 0
+    self_approval = cli("model", "approve", "m1", "--as", "analyst-two")
+    assert self_approval.exit_code == 1 and "may not approve" in self_approval.output
+    early = cli("model", "activate", "m1", "--as", "admin-pst")
+    assert early.exit_code == 1 and "approve it first" in early.output
+    assert cli("model", "approve", "m1", "--as", "admin-pst").exit_code == 0
+    assert cli("model", "activate", "m1", "--as", "admin-pst").exit_code == 0
+    from sqlalchemy import select
+
+    from ews.store.models import AuditEvent, ModelRecord
+
+    db.expire_all()
+    assert db.scalar(select(ModelRecord.status)) == "active"
+    kinds = db.scalars(select(AuditEvent.kind).where(AuditEvent.kind.like("model.%"))
+                       .order_by(AuditEvent.seq)).all()
+    assert kinds == ["model.submitted", "model.approved", "model.activated"]
+
+
+def test_trainer_who_is_an_admin_cannot_approve_their_own_model(db, stored, cli):
+    assert cli("model", "train", "--from", "2026-01-01", "--estimator", "logistic",
+               "--version", "m2", "--as", "admin-pst").exit_code == 0
+    assert cli("model", "submit", "m2", "--as", "analyst-two").exit_code == 0
+    refused = cli("model", "approve", "m2", "--as", "admin-pst")
+    assert refused.exit_code == 1 and "someone other than" in refused.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (("model", "card", "nope"), "unknown model version 'nope'"),
+    (("model", "approve", "nope", "--as", "admin-pst"), "unknown model version 'nope'"),
+    (("model", "train", "--from", "2031-01-01", "--as", "analyst-two"), "no assessments"),
+    (("model", "train", "--from", "2026-01-01", "--to", "2026-02-01", "--as", "analyst-two"),
+     "at least two calendar months"),
+    (("model", "train", "--as", "nobody"), "no user named 'nobody'"),
+])
+def test_model_commands_bad_input_clear_messages(db, stored, cli, args, message):
+    result = cli(*args)
+    assert result.exit_code == 1 and message in result.output, result.output
+
+
+def _escalating(db, admin):
+    """Activate the default rule set with the model in escalate mode (threshold 0.2)."""
+    text, agencies = ruleset_files(DEFAULT_RULES)
+    text = text.replace(b"model: {mode: off}", b"model: {mode: escalate, threshold: 0.2, "
+                        b"action: supervisor_review}").replace(b"version: 2026.11.2",
+                                                               b"version: 2026.11.2-model")
+    activate_ruleset(db, register_ruleset(db, text, None, agencies=agencies), None)
+    db.commit()
+    return active_compiled(db)
+
+
+def _record(application_id: str, **answers):
+    from ews.checklist import validate_checklist
+
+    from .checklists import sound_umrah
+
+    payload = sound_umrah(application_id=application_id,
+                          interviewed_at="2026-11-20T09:00:00+07:00")
+    return validate_checklist(payload | answers, "en")
+
+
+def test_active_model_reaches_the_scorer_and_only_raises(db, stored, cli, caplog):
+    from ews.store import model_registry
+    from ews.store.assessments import submit
+
+    assert _train(cli).exit_code == 0
+    for step, who in (("submit", "analyst-two"), ("approve", "admin-pst"),
+                      ("activate", "admin-pst")):
+        assert cli("model", step, "m1", "--as", who).exit_code == 0
+    ruleset = _escalating(db, stored["admin"])
+    model_registry.forget_loaded()
+    user = stored["analyst"]
+    risky = submit(db, _record("PMK-RISKY", scripted_answers=True), user=user, ruleset=ruleset,
+                   pii_key="k").assessment
+    assert risky.model_version == "m1"
+    model = risky.result["model"]
+    assert model["mode"] == "escalate" and model["version"] == "m1"
+    assert model["flagged"] and risky.result["recommended_action"]["rung"] >= 2
+    sound = submit(db, _record("PMK-SOUND"), user=user, ruleset=ruleset, pii_key="k").assessment
+    assert not sound.result["model"]["flagged"]
+    assert sound.result["recommended_action"]["id"] == "proceed"
+
+
+def test_a_model_file_whose_hash_differs_is_refused_at_load(db, stored, cli, tmp_path, caplog):
+    from ews.store import model_registry
+    from ews.store.assessments import submit
+
+    assert _train(cli).exit_code == 0
+    for step, who in (("submit", "analyst-two"), ("approve", "admin-pst"),
+                      ("activate", "admin-pst")):
+        assert cli("model", step, "m1", "--as", who).exit_code == 0
+    path = tmp_path / "models" / "m1.joblib"
+    path.write_bytes(path.read_bytes() + b"\0")  # replaced after approval
+    ruleset = _escalating(db, stored["admin"])
+    model_registry.forget_loaded()
+    with caplog.at_level("ERROR", logger="ews.models"):
+        row = submit(db, _record("PMK-RISKY", scripted_answers=True), user=stored["analyst"],
+                     ruleset=ruleset, pii_key="k").assessment
+    assert row.model_version is None and row.result["model"] is None
+    assert "model m1 refused" in caplog.text and "approved record says" in caplog.text
+    again = cli("model", "evaluate", "m1", "--from", "2026-05-01")
+    assert again.exit_code == 1 and "refused" in again.output
+
+
+def test_learn_drift_prints_monthly_psi_with_its_reading(db, stored, cli):
+    result = cli("learn", "drift", "--from", "2026-01-01", "--to", "2026-07-01")
+    assert result.exit_code == 0, result.output
+    assert "PSI < 0.1 stable" in result.output
+    for month in ("2026-02", "2026-03", "2026-06"):
+        assert month in result.output
+    one_month = cli("learn", "drift", "--from", "2026-01-01", "--to", "2026-02-01")
+    assert one_month.exit_code == 1 and "at least two calendar months" in one_month.output
