@@ -11,6 +11,7 @@ def main() -> None:
 
 
 def _register() -> None:
+    from ews.demo.cli import demo_cmd
     from ews.engine.cli import rules
     from ews.lifecycle.cli import add_commands, backtest_cmd
     from ews.ops_cli import COMMANDS as OPS_COMMANDS
@@ -21,6 +22,7 @@ def _register() -> None:
     main.add_command(rules)
     main.add_command(backtest_cmd)
     main.add_command(score_cmd)
+    main.add_command(demo_cmd)
     for command in COMMANDS + OPS_COMMANDS:
         main.add_command(command)
 
