@@ -15,6 +15,7 @@ def _register() -> None:
     from ews.engine.cli import rules
     from ews.lifecycle.cli import add_commands, backtest_cmd
     from ews.ops_cli import COMMANDS as OPS_COMMANDS
+    from ews.reports.cli import report_cmd
     from ews.scoring.cli import score_cmd
     from ews.service_cli import COMMANDS
 
@@ -23,6 +24,7 @@ def _register() -> None:
     main.add_command(backtest_cmd)
     main.add_command(score_cmd)
     main.add_command(demo_cmd)
+    main.add_command(report_cmd)
     for command in COMMANDS + OPS_COMMANDS:
         main.add_command(command)
 

@@ -39,7 +39,7 @@ RISKY_SHARE = 0.003
 TRAFFICKING_SHARE = 0.0005
 SCAM_SHARE = 0.0003        # online-scam recruitment outside the wave month
 FALSE_ALARM_SHARE = 0.003
-SCAM_WAVE_SHARE = 0.03     # of the applicants of the wave month
+SCAM_WAVE_SHARE = 0.06     # of the applicants of the wave month
 # Month weights by calendar month: umrah before Ramadan (Jan-Feb), work departures after Eid
 # (April-May), a dip during Ramadan (March).
 SEASON = {1: 1.2, 2: 1.4, 3: 0.6, 4: 1.6, 5: 1.4, 6: 1.0, 7: 1.0, 8: 0.9, 9: 0.9, 10: 1.0,
