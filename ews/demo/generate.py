@@ -261,6 +261,8 @@ def generate(n: int, window: Window, offices: tuple[str, ...], seed: int) -> Ite
         if truth in ("network", "scam") and wilayah.regency_of(kec) == hot_regency \
                 and rng.random() < 0.3:
             kec = plan.HOTSPOT_KECAMATAN
+        if truth not in ("sound", "false_alarm") and kec == plan.HOTSPOT_KECAMATAN:
+            hot_desa = hot_desa or rng.random() < plan.HOTSPOT_DESA_SHARE
         ident = _identity(rng, i, seed, office, kec, hot_desa, when, female_share)
         if recruiter and rng.random() < 0.3:
             ident["phone"] = recruiter  # the sponsor's number given as the contact phone

@@ -21,7 +21,7 @@ DEFAULT_CATCHMENT = {"3522": 40, "3524": 30, "3523": 30}  # Bojonegoro, Lamongan
 
 # The planted hotspot: kecamatan Pakong (Pamekasan) and, inside it, one desa.
 HOTSPOT_KECAMATAN = "352809"
-HOTSPOT_DESA_SHARE = 0.6   # of the hotspot's risky cases, this share comes from the first desa
+HOTSPOT_DESA_SHARE = 0.6   # of the hotspot's risky cases (networks too) from its first desa
 HOTSPOT_RISKY_SHARE = 0.35  # of all risky (non-network) cases, this share come from the hotspot
 
 # Recruiter networks: (name, share of all assessments, minimum size, recruiter phones,

@@ -20,10 +20,10 @@ from .stats import per1000
 AREA_COLUMNS = (
     Column("n", "Applicants"), Column("flagged", "Flagged"),
     Column("flag_per_1000", "Flags per 1,000", "per1000", ("flagged", "n")),
-    Column("flag_interval", "95% interval", "interval", ("flagged", "n")),
+    Column("flag_interval", "95% interval", "interval", ("flagged", "n"), "per1000"),
     Column("positive", "Confirmed"),
     Column("confirmed_per_1000", "Confirmed per 1,000", "per1000", ("positive", "n")),
-    Column("confirmed_interval", "95% interval", "interval", ("positive", "n")),
+    Column("confirmed_interval", "95% interval", "interval", ("positive", "n"), "per1000"),
 )
 
 

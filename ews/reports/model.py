@@ -42,6 +42,11 @@ class Params:
         return dt.datetime.combine(self.start, dt.time(), tzinfo=dt.UTC)
 
     @property
+    def last(self) -> dt.date:
+        """Return the last day covered."""
+        return self.end - dt.timedelta(days=1)
+
+    @property
     def end_at(self) -> dt.datetime:
         """Return the first instant after the period (UTC)."""
         return dt.datetime.combine(self.end, dt.time(), tzinfo=dt.UTC)
@@ -80,6 +85,7 @@ class Column:
     label: str
     kind: str = "count"
     of: tuple[str, ...] = ()
+    unit: str = ""  # "per1000" for intervals per 1,000 (others are proportions)
 
     def __post_init__(self) -> None:
         assert self.kind in KINDS, self.kind
