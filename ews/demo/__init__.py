@@ -41,7 +41,7 @@ def staff_for(session: Session, offices: tuple[str, ...], password_hash: str,
 
 def run(session: Session, *, n: int, window: Window, offices: tuple[str, ...], seed: int,
         pii_key: str, batch: int = 5000, progress: Callable[[int], None] | None = None,
-        actor: str = "cli", password: str = "") -> Summary:
+        actor: str = "cli", password: str = "", password_hash: str | None = None) -> Summary:
     """Write `n` demo interviews with decisions and outcomes; LookupError without a rule set."""
     from ews.auth.passwords import hash_password
     from ews.store.rulesets import active_compiled
@@ -49,7 +49,8 @@ def run(session: Session, *, n: int, window: Window, offices: tuple[str, ...], s
     ruleset = active_compiled(session)
     if ruleset is None:
         raise LookupError("no active rule set: run `ews init` first")
-    staff = staff_for(session, offices, hash_password(password or "demo-" + str(seed)), actor)
+    hashed = password_hash or hash_password(password or "demo-" + str(seed))
+    staff = staff_for(session, offices, hashed, actor)
     end = dt.datetime.combine(window.end, dt.time(), tzinfo=dt.UTC)
     writer = Writer(session, ruleset=ruleset, pii_key=pii_key, staff=staff, end=end)
     summary = writer.write(generate(n, window, offices, seed), batch=batch, progress=progress)

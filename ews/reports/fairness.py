@@ -22,10 +22,10 @@ from .query import NEGATIVE, POSITIVE, rows
 
 SENSITIVE = ("sex", "age_band", "regency")
 RATIO_RANGE = (0.8, 1.25)
-BOOT_ROWS = 20_000  # bootstrap resamples at most this many rows (intervals stay honest)
+BOOT_ROWS = 50_000  # bootstrap from at most this many rows (a random sample beyond)
 
 
-def fairness(conn: Connection, params: Params, *, n_boot: int = 50) -> Report:
+def fairness(conn: Connection, params: Params, *, n_boot: int = 200) -> Report:
     """Return the fairness report of the period (reads the log)."""
     frame = rows(conn, params, ("sex", "age_band", "origin_kecamatan"))
     return fairness_from(frame, params, n_boot=n_boot)
@@ -45,7 +45,7 @@ def _regency(code) -> str:
     return wilayah.name(wilayah.regency_of(code)) or code[:4]
 
 
-def fairness_from(frame: pd.DataFrame, params: Params | None = None, *, n_boot: int = 50,
+def fairness_from(frame: pd.DataFrame, params: Params | None = None, *, n_boot: int = 200,
                   random_state: int = 0, sensitive: tuple[str, ...] = SENSITIVE) -> Report:
     """Return flag rate and false-positive rate by group, with ratios and warnings.
 
@@ -125,16 +125,34 @@ def fairness_from(frame: pd.DataFrame, params: Params | None = None, *, n_boot: 
 
 
 def _metric(fn, y_true, y_pred, groups, boot_index, n_boot: int, seed: int) -> dict:
-    """Return {group: (rate on all rows, (low, high) bootstrap interval)}."""
+    """Return {group: (rate on all rows, (low, high) bootstrap 95% interval)}.
+
+    Point estimates come from fairlearn's MetricFrame. The interval is the percentile
+    bootstrap MetricFrame computes with `n_boot` (rows resampled with replacement, the metric
+    per group, the 2.5% and 97.5% quantiles), done here with numpy in one pass for all
+    resamples: MetricFrame's own loop builds a frame per resample, too slow at office scale.
+    """
     full = MetricFrame(metrics=fn, y_true=y_true, y_pred=y_pred, sensitive_features=groups)
     out = {g: (float(v), (math.nan, math.nan)) for g, v in full.by_group.items()}
     idx = boot_index.intersection(y_true.index)
-    if n_boot and len(idx) > 1:
-        sample = MetricFrame(metrics=fn, y_true=y_true[idx], y_pred=y_pred[idx],
-                             sensitive_features=groups[idx], n_boot=n_boot,
-                             ci_quantiles=[0.025, 0.975], random_state=seed)
-        low, high = sample.by_group_ci
-        for g in out:
-            if g in low.index:
-                out[g] = (out[g][0], (float(low[g]), float(high[g])))
+    if not n_boot or len(idx) < 2:
+        return out
+    codes, names = pd.factorize(groups[idx])
+    yt, yp = y_true[idx].to_numpy(dtype=float), y_pred[idx].to_numpy(dtype=float)
+    # selection_rate: mean of y_pred; false_positive_rate: mean of y_pred among y_true == 0
+    num = yp if fn is selection_rate else yp * (yt == 0)
+    den = np.ones_like(yp) if fn is selection_rate else (yt == 0).astype(float)
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(idx), size=(n_boot, len(idx)))
+    k = len(names)
+    offset = (np.arange(n_boot)[:, None] * k + codes[draws]).ravel()
+    nums = np.bincount(offset, weights=num[draws].ravel(), minlength=n_boot * k)
+    dens = np.bincount(offset, weights=den[draws].ravel(), minlength=n_boot * k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rates = (nums / dens).reshape(n_boot, k)
+    for j, g in enumerate(names):
+        col = rates[:, j][~np.isnan(rates[:, j])]
+        if g in out and len(col):
+            out[g] = (out[g][0], (float(np.quantile(col, 0.025)),
+                                  float(np.quantile(col, 0.975))))
     return out
