@@ -43,7 +43,7 @@ def test_analyst_reads_every_report_except_officers_suppressed(client, demo, nam
     counts = [c for t in body["tables"] for row in t["rows"]
               for c, col in zip(row, t["columns"], strict=True) if col["kind"] == "count"]
     assert all(not (isinstance(c, int) and 0 < c < 11) for c in counts)
-    assert cells  # something to show
+    assert cells or name == "ikk"  # something to show (no product yet)
 
 
 @pytest.mark.parametrize("name", sorted(REPORTS))
@@ -162,3 +162,37 @@ def test_quarterly_print_page(client, demo):
     assert got.status_code == 200 and "2026Q2" in got.get_data(as_text=True)
     assert client.get("/reports/quarterly", query_string={"quarter": "Q9"}).status_code == 400
     assert client.get("/reports/quarterly", query_string={"office": "SBY"}).status_code == 403
+
+
+def test_intelligence_products_are_followed_up_and_counted_per_quarter(client, demo, db):
+    import datetime as dt
+
+    _login(client, demo["analyst"])
+    form = {"title": "Jaringan Pakong", "finding": "Satu nomor perekrut, tiga kantor",
+            "subject_kind": "network", "subject": "N-1234", "source_report": "networks",
+            "recommended_follow_up": "Koordinasi dengan Polres", "owner_office": "PMK",
+            "due_date": (dt.date.today() + dt.timedelta(days=10)).isoformat()}
+    bad = client.post("/reports/ikk/products", data=form | {"subject_kind": "person"})
+    assert bad.status_code == 422 and 'data-error="subject_kind"' in bad.get_data(as_text=True)
+    assert client.post("/reports/ikk/products", data=form).status_code in (302, 303)
+    from ews.store.models import IntelProduct
+
+    product = db.scalars(select(IntelProduct)).one()
+    got = client.post(f"/reports/ikk/products/{product.id}/follow-ups",
+                      data={"agency": "polres", "action": "Rapat koordinasi", "closes": "on"})
+    assert got.status_code in (302, 303)
+    again = client.post(f"/reports/ikk/products/{product.id}/follow-ups",
+                        data={"agency": "polres", "action": "lagi"})
+    assert again.status_code == 409
+    report = _get(client, demo["analyst"], "ikk", to=form["due_date"]).json
+    row = report["tables"][0]["rows"][0]
+    assert row[1:3] == ["<11", "<11"]  # one product: suppressed outside the office
+    own = _get(client, demo["supervisor"], "ikk", to=form["due_date"]).json["tables"][0]["rows"]
+    assert own[0][1:] == [1, 1, 1.0, 1, 1.0]
+    kinds = [e.kind for e in db.scalars(select(AuditEvent)
+                                         .where(AuditEvent.kind.like("ikk.%")))]
+    assert kinds == ["ikk.product_created", "ikk.follow_up_recorded"]
+    _login(client, demo["supervisor_sby"])
+    other = client.post(f"/reports/ikk/products/{product.id}/follow-ups",
+                        data={"agency": "polres", "action": "x"})
+    assert other.status_code == 403

@@ -53,7 +53,16 @@ REPORTS: dict[str, Spec] = {
     "outcomes": Spec(outcomes, ANALYSTS, "Outcomes"),
     "officers": Spec(officers, SUPERVISORS, "Officers and hours"),
 }
-NAMES = tuple(REPORTS) + ("ikk",)
+
+
+def _ikk(conn: Connection, params: Params) -> Report:
+    from .ikk import ikk
+
+    return ikk(conn, params)
+
+
+REPORTS["ikk"] = Spec(_ikk, ANALYSTS, "Intelligence products (IKK 9.1)")
+NAMES = tuple(REPORTS)
 FORMATS = ("json", "csv", "md", "xlsx")
 
 

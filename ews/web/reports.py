@@ -9,16 +9,29 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from marshmallow import ValidationError
 
 from ews import audit
 from ews.reports import REPORTS, ReportForbidden, ReportInputError
+from ews.reports import ikk as ikk_service
 from ews.reports.export import MIMETYPES, render
+from ews.reports.ikk import Actor
 from ews.reports.model import SUPPRESSED
 from ews.reports.service import compute, prepare
 from ews.store import get_session
+from ews.store.models import FOLLOW_UP_AGENCIES, SUBJECT_KINDS
 
 from .charts import svg
 
@@ -93,9 +106,67 @@ def page(name: str):
     except ReportForbidden as err:
         return _problem(403, str(err))
     charts = {c.table: svg(report, c) for c in report.charts}
+    extra = _ikk_context() if name == "ikk" else {}
     return render_template("reports/report.html", report=report, charts=charts,
                            fmt_cell=fmt_cell, access=access, reports=_visible(),
-                           query=request.args.to_dict())
+                           query=request.args.to_dict(), **extra)
+
+
+def _actor() -> Actor:
+    return Actor(current_user.id, current_user.username, current_user.role,
+                 current_user.office_code)
+
+
+def _ikk_context(errors: dict | None = None, values: dict | None = None) -> dict:
+    return {"products": ikk_service.products(get_session(), _actor()),
+            "subject_kinds": SUBJECT_KINDS, "agencies": FOLLOW_UP_AGENCIES,
+            "errors": errors or {}, "values": values or {
+                "source_report": request.args.get("source", "ikk"),
+                "owner_office": current_user.office_code}}
+
+
+@bp.post("/ikk/products")
+@login_required
+def create_product():
+    """Create an intelligence product from the form (analyst, admin; supervisor: own office)."""
+    form = request.form.to_dict()
+    form.pop("csrf_token", None)
+    try:
+        ikk_service.create_product(get_session(), _actor(), form)
+    except ValidationError as err:
+        get_session().rollback()
+        return _ikk_page(err.messages, form, 422)
+    except ikk_service.IkkError as err:
+        return _problem(err.status, str(err))
+    flash(_("Intelligence product recorded."), "success")
+    return redirect(url_for("reports.page", name="ikk"))
+
+
+@bp.post("/ikk/products/<int:product_id>/follow-ups")
+@login_required
+def add_follow_up(product_id: int):
+    """Record a follow-up of a product (closing it when asked)."""
+    form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    form["closes"] = form.get("closes") == "on"
+    try:
+        ikk_service.add_follow_up(get_session(), _actor(), product_id, form)
+    except ValidationError as err:
+        get_session().rollback()
+        return _ikk_page({f"follow_up_{product_id}": err.messages}, None, 422)
+    except ikk_service.IkkError as err:
+        return _problem(err.status, str(err))
+    flash(_("Follow-up recorded."), "success")
+    return redirect(url_for("reports.page", name="ikk"))
+
+
+def _ikk_page(errors: dict, values: dict | None, status: int):
+    try:
+        access, report = _report("ikk")
+    except (ReportInputError, ReportForbidden) as err:
+        return _problem(403, str(err))
+    return render_template("reports/report.html", report=report, charts={},
+                           fmt_cell=fmt_cell, access=access, reports=_visible(), query={},
+                           **_ikk_context(errors, values)), status
 
 
 @bp.get("/<name>/export")
