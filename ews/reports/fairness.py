@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ews import wilayah
 
-from .model import K_MIN, Column, Params, Report, Table
+from .model import K_MIN, Chart, Column, Params, Report, Table
 from .query import NEGATIVE, POSITIVE, rows
 
 SENSITIVE = ("sex", "age_band", "regency")
@@ -120,7 +120,9 @@ def fairness_from(frame: pd.DataFrame, params: Params | None = None, *, n_boot: 
     if not notes:
         notes.append("Every group with at least 11 people is within 0.8-1.25 of the overall "
                      "rate.")
-    return Report("fairness", "Fairness (audit variables)", params, tuple(tables), (),
+    charts = tuple(Chart(f"Flag rate by {c.replace('_', ' ')}", f"by_{c}", c, ("flag_rate",))
+                   for c in sensitive[:2])
+    return Report("fairness", "Fairness (audit variables)", params, tuple(tables), charts,
                   tuple(notes))
 
 

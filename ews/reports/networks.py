@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from ews.checklist import agency_key
 
-from .model import Column, Params, Report, Table
+from .model import Chart, Column, Params, Report, Table
 from .query import POSITIVE, key_sql, rows
 from .stats import rate
 
@@ -95,5 +95,6 @@ def networks_from(frame: pd.DataFrame, params: Params, *, pii_key: str = "",
                   "unlicensed agency (largest first)", cols, tuple(groups))
     notes = ("Identifiers are keyed hashes; no phone number or name is shown.",
              "Supervisors may open their own office's assessments of a group.")
-    return Report("networks", "Recruiter networks", params, (table,), (), notes,
+    chart = Chart("People per group (largest 15)", "summary", "group", ("people",))
+    return Report("networks", "Recruiter networks", params, (table,), (chart,), notes,
                   extra={"members": members})
