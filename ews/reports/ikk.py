@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -129,12 +129,16 @@ def products(session: Session, actor: Actor) -> list[tuple[IntelProduct, int]]:
 def ikk(conn: Connection, params: Params) -> Report:
     """Return per quarter of the due date: products, followed up, on time (reads the tables)."""
     where = "p.due_date >= :start AND p.due_date < :end"
+    values: dict = {"start": params.start, "end": params.end}
     if params.offices is not None:
-        where += " AND p.owner_office IN (" + ", ".join(f"'{o}'" for o in params.offices) + ")"
+        where += " AND p.owner_office IN :offices"
+        values["offices"] = list(params.offices)
     sql = text("SELECT p.id, p.due_date, MIN(f.recorded_at) AS first_follow_up "
                "FROM intel_products p LEFT JOIN intel_followups f ON f.product_id = p.id "
                f"WHERE {where} GROUP BY p.id, p.due_date")
-    got = conn.execute(sql, {"start": params.start, "end": params.end}).all()
+    if params.offices is not None:
+        sql = sql.bindparams(bindparam("offices", expanding=True))
+    got = conn.execute(sql, values).all()
     frame = pd.DataFrame(got, columns=["id", "due_date", "first_follow_up"])
     return ikk_from(frame, params)
 

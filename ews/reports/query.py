@@ -63,14 +63,15 @@ WHERE a.superseded_by IS NULL AND a.created_at >= :start AND a.created_at < :end
 
 
 def _where(params: Params) -> str:
-    if params.offices is None:
-        return ""
-    return " AND a.office_code IN " + _in(params.offices)
+    return "" if params.offices is None else " AND a.office_code IN :offices"
 
 
 def _bind(sql: str, params: Params):
-    return text(sql).bindparams(bindparam("start", params.start_at, type_=DateTime()),
-                                bindparam("end", params.end_at, type_=DateTime()))
+    binds = [bindparam("start", params.start_at, type_=DateTime()),
+             bindparam("end", params.end_at, type_=DateTime())]
+    if params.offices is not None:
+        binds.append(bindparam("offices", list(params.offices), expanding=True))
+    return text(sql).bindparams(*binds)
 
 
 def _measures_sql(conn: Connection, with_not_asked: bool) -> str:
