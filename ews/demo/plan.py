@@ -28,14 +28,14 @@ HOTSPOT_RISKY_SHARE = 0.35  # of all risky (non-network) cases, this share come 
 # unlicensed agency names, home kecamatan, share of members from home). Members spread over
 # every office.
 NETWORKS = (
-    ("A", 0.003, 30, ("+6281234500001", "+6281234500002"), ("PT Sinar Jaya Abadi Mandiri",),
+    ("A", 0.002, 30, ("+6281234500001", "+6281234500002"), ("PT Sinar Jaya Abadi Mandiri",),
      "352809", 0.5),
-    ("B", 0.0015, 16, ("+6285299900003",), ("CV Berkah Makmur Sejahtera",), "352704", 0.15),
-    ("C", 0.0008, 9, ("+6287766600004",), (), "352910", 0.15),
+    ("B", 0.001, 16, ("+6285299900003",), ("CV Berkah Makmur Sejahtera",), "352704", 0.15),
+    ("C", 0.0005, 9, ("+6287766600004",), (), "352910", 0.15),
 )
 # Each office's underlying risky share (non-procedural cover stories and trafficking-like
 # profiles): with false alarms this puts supervisor review near 0.5-1% of interviews.
-RISKY_SHARE = 0.003
+RISKY_SHARE = 0.002
 TRAFFICKING_SHARE = 0.0005
 SCAM_SHARE = 0.0003        # online-scam recruitment outside the wave month
 FALSE_ALARM_SHARE = 0.003
