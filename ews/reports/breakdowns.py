@@ -7,7 +7,7 @@ from dataclasses import replace
 from sqlalchemy.engine import Connection
 
 from .model import Chart, Column, Params, Report, Table
-from .query import _LATEST, _bind, _where, grouped
+from .query import _LATEST, MEASURES, _bind, _where, grouped
 from .stats import counts_table
 
 # Kemlu online-scam advisory countries (the default rule set's list), for the monthly view.
@@ -16,10 +16,15 @@ SCAM_ADVISORY = ("KH", "MM", "LA", "TH", "PH", "VN")
 
 def destinations(conn: Connection, params: Params) -> Report:
     """Return destination x purpose, sector, transit and the scam-advisory months."""
-    dest = grouped(conn, params, ("destination_country", "purpose"))
-    sector = grouped(conn, params, ("destination_country", "job_sector"))
-    transit = grouped(conn, params, ("transit_country", "destination_country"))
-    monthly = grouped(conn, params, ("month", "destination_country"))
+    keys = ["month", "destination_country", "purpose", "job_sector", "transit_country"]
+    both = grouped(conn, params, tuple(keys))  # one scan; the breakdowns are sums of it
+
+    def by(*cols: str):
+        return both.groupby(list(cols), as_index=False, dropna=False)[list(MEASURES)].sum()
+
+    dest, sector = by("destination_country", "purpose"), by("destination_country", "job_sector")
+    transit = by("transit_country", "destination_country")
+    monthly = by("month", "destination_country")
     monthly = monthly[monthly["destination_country"].isin(SCAM_ADVISORY)]
     scam = monthly.groupby("month", as_index=False)[monthly.columns[2:]].sum()
     tables = (
@@ -50,9 +55,14 @@ def _by_month(table: Table) -> Table:
 
 def recruitment(conn: Connection, params: Params) -> Report:
     """Return the job-offer channel, recruiter type, agency licence and HTCDS recruitment."""
-    channel = grouped(conn, params, ("job_offer_channel",))
-    recruiter = grouped(conn, params, ("recruiter_type", "agency_licence"))
-    sector = grouped(conn, params, ("job_sector",))
+    both = grouped(conn, params, ("job_offer_channel", "recruiter_type", "agency_licence",
+                                  "job_sector"))
+
+    def by(*cols: str):
+        return both.groupby(list(cols), as_index=False, dropna=False)[list(MEASURES)].sum()
+
+    channel, sector = by("job_offer_channel"), by("job_sector")
+    recruiter = by("recruiter_type", "agency_licence")
     work = channel[channel["job_offer_channel"].notna()]
     tables = (
         counts_table("summary", "Job-offer channel", work,
