@@ -16,6 +16,30 @@ plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "font.family": "san
                      "axes.spines.top": False, "axes.spines.right": False})
 COLOURS = ("#2f6f4f", "#d9a400", "#c4572d", "#8b1e3f", "#3b4d8f", "#777777")
 _HEADER = re.compile(r"^.*?(<svg)", re.S)
+_STYLE_ELEMENT = re.compile(r"<defs>\s*<style[^>]*>.*?</style>\s*</defs>", re.S)
+_STYLE_ATTR = re.compile(r'style="([^"]*)"')
+
+
+def _attributes(match: re.Match) -> str:
+    """Turn style="a: b; c: d" into presentation attributes (a CSP without inline styles)."""
+    out = []
+    for decl in match.group(1).split(";"):
+        if ":" not in decl:
+            continue
+        name, value = (p.strip() for p in decl.split(":", 1))
+        if name == "font":  # "9px 'DejaVu Sans'" -> font-size, font-family
+            size, _, family = value.partition(" ")
+            out += [f'font-size="{size}"', f'font-family="{family.strip(chr(39))}"']
+        else:
+            out.append(f'{name}="{value}"')
+    return " ".join(out)
+
+
+def csp_safe(text: str) -> str:
+    """Return matplotlib SVG without <style> or style attributes (same look, no inline CSS)."""
+    text = _STYLE_ELEMENT.sub("", text)
+    text = text.replace("<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
+    return _STYLE_ATTR.sub(_attributes, text)
 
 
 def _number(value) -> float:
@@ -52,4 +76,4 @@ def svg(report: Report, chart: Chart, top: int = 15) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg")
     plt.close(fig)
-    return _HEADER.sub(r"\1", buf.getvalue(), count=1)
+    return csp_safe(_HEADER.sub(r"\1", buf.getvalue(), count=1))
