@@ -9,7 +9,7 @@ import pytest
 from ews.auth.passwords import hash_password
 from ews.demo import Window, run
 from ews.reports import REPORTS
-from ews.store.users import create_user
+from ews.store.users import create_user, user_by_name
 
 from .conftest import PASSWORD
 from .test_officer_supervisor import sign_in
@@ -20,10 +20,11 @@ PERIOD = "?from=2025-11-01&to=2026-10-31"
 
 @pytest.fixture(scope="module")
 def with_demo(live_server):
-    """Add an analyst and 600 demo interviews at PMK and SBY to the live server."""
+    """Add 600 demo interviews at PMK and SBY to the live server (and an analyst if missing)."""
     with live_server.session() as db:
-        create_user(db, "analyst1", "analyst", "PST", hash_password(PASSWORD))
-        db.commit()
+        if user_by_name(db, "analyst1") is None:
+            create_user(db, "analyst1", "analyst", "PST", hash_password(PASSWORD))
+            db.commit()
         run(db, n=600, window=Window(12, dt.date(2026, 11, 1)), offices=("PMK", "SBY"),
             seed=5, pii_key="browser-pii-key", password=PASSWORD)
     return live_server
