@@ -11,12 +11,14 @@ def main() -> None:
 
 
 def _register() -> None:
+    from ews.demo.cli import demo_cmd
     from ews.engine.cli import rules
     from ews.intake_cli import intake_cmd
     from ews.learn_cli import COMMANDS as LEARNING
     from ews.lifecycle.cli import add_commands, backtest_cmd
     from ews.model_cli import model_group
     from ews.ops_cli import COMMANDS as OPS_COMMANDS
+    from ews.reports.cli import report_cmd
     from ews.scoring.cli import score_cmd
     from ews.service_cli import COMMANDS
 
@@ -25,6 +27,8 @@ def _register() -> None:
     main.add_command(backtest_cmd)
     main.add_command(score_cmd)
     main.add_command(intake_cmd)
+    main.add_command(demo_cmd)
+    main.add_command(report_cmd)
     for command in COMMANDS + OPS_COMMANDS + LEARNING + (model_group,):
         main.add_command(command)
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -390,3 +391,42 @@ class AuditMaintenance(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reason: Mapped[str] = mapped_column(String(64))
     opened_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+SUBJECT_KINDS = ("area", "destination", "network", "other")
+FOLLOW_UP_AGENCIES = ("polres", "bp3mi", "disnaker", "desa_binaan_visit", "timpora",
+                      "satgas_tppo", "uptd_ppa", "other")
+
+
+class IntelProduct(Base):
+    """An intelligence product made from a report (IKK 9.1), followed up until closed."""
+
+    __tablename__ = "intel_products"
+    __table_args__ = (CheckConstraint(_in("subject_kind", SUBJECT_KINDS),
+                                      name="ck_intel_products_subject_kind"),
+                      Index("ix_intel_products_owner_created", "owner_office", "created_at"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    finding: Mapped[str] = mapped_column(Text)
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(120))
+    source_report: Mapped[str] = mapped_column(String(32))
+    recommended_follow_up: Mapped[str] = mapped_column(Text)
+    owner_office: Mapped[str] = mapped_column(ForeignKey("offices.code"))
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+
+
+class IntelFollowUp(Base):
+    """A follow-up of an intelligence product (append-only); `closes` closes the product."""
+
+    __tablename__ = "intel_followups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("intel_products.id"), index=True)
+    agency: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(Text)
+    closes: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     """Register Babel, template helpers and the page blueprints on `app`."""
     from ews.review.views import bp as review_bp
 
+    from .reports import bp as reports_bp
     from .rules import bp as rules_bp
 
     i18n.init_app(app)
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(rules_bp)
+    app.register_blueprint(reports_bp)
     for error in (CSRFError, 400, 404, 405, 413, 503):
         app.register_error_handler(error, pages.http_error_page)
 

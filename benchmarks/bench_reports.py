@@ -1,0 +1,121 @@
+"""Benchmark the reports on 1,000,000 stored assessments (SQLite) beside a bare read_sql.
+
+The rows come from `ews demo` (20,000 interviews through the real validation and scorer,
+audited) multiplied in SQL: each demo row is copied K times with a new id, application id and
+NIK/phone hash (distinct people; recruiter phones kept, so networks grow K-fold), with their
+decisions and outcomes. The copies are not in the audit chain: this database is for timing.
+
+    python benchmarks/bench_reports.py [--rows 1000000] [--seed-rows 20000] [--db PATH]
+
+Prints, per report, the seconds to compute it and the peak resident memory of the process,
+and the seconds of `pandas.read_sql` of the same assessment rows, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import text
+
+from ews.reports import REPORTS, Params, run
+from ews.store import make_engine
+
+COPY_COLUMNS = ("office_code, answers_hash, answers, features, result, score, band, rung, "
+                "action, decision_required, status, ruleset_sha256, model_version, "
+                "officer_id, interviewed_at, created_at, due_at, claimed_by, claimed_at, "
+                "decided_at, checklist_version, version, supersedes_id, superseded_by, "
+                "origin_kecamatan, recruiter_phone_hash")
+
+
+def build(path: Path, rows: int, seed_rows: int) -> None:
+    """Create the database: ews init, ews demo, then copies in SQL up to `rows`."""
+    env = os.environ | {"EWS_DATABASE_URL": f"sqlite:///{path}", "EWS_ENV": "development",
+                        "EWS_SECRET_KEY": "bench", "EWS_PII_KEY": "bench-key"}
+    ews = [sys.executable, "-m", "ews.cli"]
+    engine = make_engine(f"sqlite:///{path}")
+    if not path.exists():
+        subprocess.run(ews + ["init"], env=env, check=True, capture_output=True)
+        started = time.perf_counter()
+        subprocess.run(ews + ["demo", "--assessments", str(seed_rows), "--seed", "1",
+                              "--offices", "PMK,SBY,MLG,BWI,KDR"], env=env, check=True)
+        print(f"ews demo {seed_rows:,} interviews: {time.perf_counter() - started:.1f} s")
+    with engine.connect() as conn:
+        have = conn.execute(text("SELECT COUNT(*) FROM assessments")).scalar()
+    if have >= rows:
+        return
+    copies = max(0, rows // seed_rows - 1)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(text("PRAGMA synchronous=OFF"))
+        for k in range(1, copies + 1):
+            s = f"'~{k:03d}'"
+            conn.execute(text(
+                f"INSERT INTO assessments (id, application_id, nik_hash, phone_hash, "
+                f"{COPY_COLUMNS}) SELECT substr(id, 1, 32) || {s}, application_id || {s}, "
+                f"nik_hash || {s}, phone_hash || {s}, {COPY_COLUMNS} FROM assessments "
+                "WHERE instr(id, '~') = 0"))
+            for table, cols in (("decisions", "decision, reason, decided_by, decided_at"),
+                                ("outcomes", "outcome, recruitment_method, recruitment_app, "
+                                 "method_of_control, recruiter_role, destination_city, notes, "
+                                 "recorded_by, recorded_at")):
+                conn.execute(text(
+                    f"INSERT INTO {table} (assessment_id, {cols}) SELECT "
+                    f"substr(t.assessment_id, 1, 32) || {s}, {cols} FROM {table} t "
+                    "WHERE instr(t.assessment_id, '~') = 0"))
+    print(f"copies to {rows:,} rows: {time.perf_counter() - started:.1f} s")
+    engine.dispose()
+
+
+# The stored columns the reports read, without the JSON documents (answers, features and
+# result are ~5 kB a row: 1,000,000 of them alone would not fit the 2 GB budget in pandas).
+BASELINE = ("id, office_code, created_at, rung, action, band, decision_required, officer_id, "
+            "origin_kecamatan, nik_hash, phone_hash, recruiter_phone_hash, checklist_version")
+
+
+def peak_mb() -> float:
+    """Return the peak resident memory of this process in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seed-rows", type=int, default=20_000)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/ews-bench-reports.sqlite3"))
+    parser.add_argument("--reports", default=",".join(REPORTS),
+                        help="comma-separated report names (default: all)")
+    args = parser.parse_args()
+    build(args.db, args.rows, args.seed_rows)
+    engine = make_engine(f"sqlite:///{args.db}")
+    params = Params(dt.date(2025, 11, 1), dt.date(2026, 11, 1))
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT COUNT(*) FROM assessments")).scalar()
+        started = time.perf_counter()
+        frame = pd.read_sql(text(f"SELECT {BASELINE} FROM assessments WHERE superseded_by IS "
+                                 "NULL AND created_at >= '2025-11-01' AND "
+                                 "created_at < '2026-11-01'"), conn)
+        baseline = time.perf_counter() - started
+        del frame
+        print(f"{n:,} stored assessments; bare pandas.read_sql of the same rows: "
+              f"{baseline:.2f} s (peak memory {peak_mb():.0f} MB)")
+        print("| report | seconds | ratio to read_sql | peak memory MB |")
+        print("|---|---|---|---|")
+        for name in args.reports.split(","):
+            started = time.perf_counter()
+            run(name, conn, params, pii_key="bench-key")
+            secs = time.perf_counter() - started
+            print(f"| {name} | {secs:.2f} | {secs / baseline:.2f} | {peak_mb():.0f} |",
+                  flush=True)
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Report API: GET /api/v1/reports/<name> (the JSON twin of /reports/<name>) and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields
+
+from ews.reports import ReportForbidden, ReportInputError
+from ews.reports.export import MIMETYPES, ReportSchema, render
+from ews.reports.service import compute, prepare
+from ews.store import get_session
+
+from .auth import api_user, protect
+
+bp = protect(Blueprint("reports_api", __name__, url_prefix="/api/v1/reports",
+                       description="Intelligence pattern reports (aggregates only)"))
+
+
+class ReportQuerySchema(Schema):
+    date_from = fields.String(data_key="from", metadata={"description": "YYYY-MM-DD"})
+    date_to = fields.String(data_key="to", metadata={"description": "YYYY-MM-DD, inclusive"})
+    office = fields.String(metadata={"description": "office code(s), comma-separated"})
+    format = fields.String(load_default="json", metadata={
+        "description": "json (default), or csv, md, xlsx as an audited download"})
+
+
+@bp.route("/<name>")
+class ReportResource(MethodView):
+    """One report over a period."""
+
+    @bp.arguments(ReportQuerySchema, location="query")
+    @bp.response(200, ReportSchema)
+    def get(self, args, name: str):
+        """Compute a report (analyst, admin; supervisors: their own office).
+
+        Cells of groups under 11 are "<11" unless a supervisor reads their own office;
+        csv/md/xlsx are downloads, always suppressed and audited.
+        """
+        from ews.web.reports import record_export
+
+        user = api_user()
+        fmt = args.get("format", "json")
+        try:
+            access = prepare(name, user.role, user.office_code, args.get("date_from"),
+                             args.get("date_to"), args.get("office"), today=dt.date.today(),
+                             fmt=fmt)
+        except ReportInputError as err:
+            if err.field == "name":
+                abort(404, message=str(err))
+            abort(422, errors={"query": {err.field: [str(err)]}})
+        except ReportForbidden as err:
+            abort(403, message=str(err))
+        leaves = fmt != "json"
+        report = compute(get_session().connection(), name, access,
+                         office_code=user.office_code, pii_key=current_app.config["PII_KEY"],
+                         leaves_office=leaves)
+        if leaves:
+            record_export(name, fmt, access.params, "api")
+            return Response(render(report, fmt), mimetype=MIMETYPES[fmt], headers={
+                "Content-Disposition": f'attachment; filename="ews-{name}.{fmt}"'})
+        return report

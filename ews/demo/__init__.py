@@ -1,0 +1,61 @@
+"""`ews demo`: a realistic synthetic history with planted patterns (docs/demo.md).
+
+`generate` draws checklist payloads (pure, seeded); `run` creates the demo staff and writes
+the cases through the real validation and scorer into the database, audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from ews import audit
+
+from . import plan
+from .generate import Case, generate, nik
+from .plan import Window
+from .write import Staff, Summary, Writer
+
+__all__ = ["Case", "Summary", "Window", "generate", "nik", "plan", "run", "staff_for"]
+OFFICERS_PER_OFFICE = 4
+
+
+def staff_for(session: Session, offices: tuple[str, ...], password_hash: str,
+              actor: str = "cli") -> Staff:
+    """Return the demo officers and supervisor of each office, creating missing ones."""
+    from ews.store.users import create_user, user_by_name
+
+    def user(name: str, role: str, office: str) -> tuple[int, str]:
+        row = user_by_name(session, name) or create_user(session, name, role, office,
+                                                         password_hash, actor=actor)
+        return row.id, row.username
+
+    officers = {o: [user(f"demo-{o.lower()}-petugas{k}", "officer", o)
+                    for k in range(1, OFFICERS_PER_OFFICE + 1)] for o in offices}
+    supervisors = {o: user(f"demo-{o.lower()}-supervisor", "supervisor", o) for o in offices}
+    session.commit()
+    return Staff(officers, supervisors)
+
+
+def run(session: Session, *, n: int, window: Window, offices: tuple[str, ...], seed: int,
+        pii_key: str, batch: int = 5000, progress: Callable[[int], None] | None = None,
+        actor: str = "cli", password: str = "", password_hash: str | None = None) -> Summary:
+    """Write `n` demo interviews with decisions and outcomes; LookupError without a rule set."""
+    from ews.auth.passwords import hash_password
+    from ews.store.rulesets import active_compiled
+
+    ruleset = active_compiled(session)
+    if ruleset is None:
+        raise LookupError("no active rule set: run `ews init` first")
+    hashed = password_hash or hash_password(password or "demo-" + str(seed))
+    staff = staff_for(session, offices, hashed, actor)
+    end = dt.datetime.combine(window.end, dt.time(), tzinfo=dt.UTC)
+    writer = Writer(session, ruleset=ruleset, pii_key=pii_key, staff=staff, end=end)
+    summary = writer.write(generate(n, window, offices, seed), batch=batch, progress=progress)
+    audit.record(session, "demo.generated", actor=actor, data={
+        "seed": seed, "assessments": summary.assessments, "months": window.months,
+        "end": window.end.isoformat(), "offices": list(offices)})
+    session.commit()
+    return summary

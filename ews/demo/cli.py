@@ -1,0 +1,70 @@
+"""`ews demo`: write a realistic synthetic history into the configured database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+
+import click
+from sqlalchemy.exc import IntegrityError
+
+from ews.service_cli import CLI_ACTOR, _config, _session
+
+
+def _month(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM, e.g. 2026-11", param_hint="--end") from None
+
+
+def _offices(value: str) -> tuple[str, ...]:
+    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    bad = [c for c in codes if not (2 <= len(c) <= 16 and c.isalnum())]
+    if not codes or bad:
+        raise click.BadParameter("a comma-separated list of office codes (2-16 letters or "
+                                 "digits), e.g. PMK,SBY", param_hint="--offices")
+    return codes
+
+
+@click.command("demo")
+@click.option("--assessments", "n", type=click.IntRange(1, 5_000_000), default=10_000,
+              show_default=True, help="how many interviews to write")
+@click.option("--months", type=click.IntRange(3, 60), default=12, show_default=True)
+@click.option("--offices", default="PMK,SBY,MLG", show_default=True,
+              help="comma-separated office codes")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--end", default=None, help="first month after the window, YYYY-MM "
+                                          "(default 2026-11; fixed so a seed repeats)")
+@click.option("--batch", type=click.IntRange(100, 50_000), default=5000, show_default=True)
+def demo_cmd(n: int, months: int, offices: str, seed: int, end: str | None,
+             batch: int) -> None:
+    """Write N synthetic interviews with decisions and outcomes (see docs/demo.md)."""
+    from tqdm import tqdm
+
+    from ews.demo import plan, run
+
+    codes = _offices(offices)
+    window = plan.Window(months, _month(end) or plan.DEFAULT_END)
+    if window.end > dt.date.today():
+        raise click.BadParameter("the window must end in the past", param_hint="--end")
+    config = _config()
+    started = time.perf_counter()
+    with _session(config) as session, tqdm(total=n, unit="interview", disable=None) as bar:
+        try:
+            summary = run(session, n=n, window=window, offices=codes, seed=seed,
+                          pii_key=config["PII_KEY"], batch=batch, progress=bar.update,
+                          actor=CLI_ACTOR, password=secrets.token_urlsafe(24))
+        except LookupError as err:
+            raise click.ClickException(str(err)) from None
+        except IntegrityError:
+            raise click.ClickException(f"demo data of seed {seed} is already in this "
+                                       "database; use another --seed") from None
+    secs = time.perf_counter() - started
+    click.echo(f"demo: {summary.assessments} assessments ({summary.flagged} flagged for "
+               f"review), {summary.decisions} decisions, {summary.outcomes} outcomes in "
+               f"{secs:.1f} s; window {window.month_starts()[0]:%Y-%m} to "
+               f"{window.month_starts()[-1]:%Y-%m}, scam wave {window.wave_month():%Y-%m}")

@@ -1,0 +1,272 @@
+"""Draw the demo's interviews: checklist payloads as an officer's client would send them.
+
+Deterministic for (n, window, offices, seed): one `random.Random(seed)` draws everything, in
+one order. Each case carries its hidden truth (what the person really was doing), from which
+the writer draws the supervisor's decision and the later outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from ews import wilayah
+
+from . import plan
+from .plan import Window
+
+SOUND = {  # purpose: (weight, destinations)
+    "umrah_hajj": (30, ("SA",)), "tourism": (28, ("MY", "SG", "TH", "JP", "KR", "TR", "SA")),
+    "family_visit": (10, ("MY", "SA", "SG", "HK")), "procedural_work": (10, ("MY", "TW", "HK",
+                                                                             "KR", "SG")),
+    "study": (6, ("MY", "EG", "JP", "TR")), "business": (5, ("MY", "SG", "CN")),
+    "medical": (4, ("MY", "SG")), "internship": (3, ("JP", "KR", "TW")),
+    "other": (4, ("MY", "SG", "AE")),
+}
+LICENSED = ("PT Contoh Sarana Kerja", "PT Mitra Buruh Contoh")
+NONE_OF = {"costs_paid_by_non_family": False, "recruitment_debt": False,
+           "family_cash_advance": False, "romance_or_marriage_promise": False,
+           "third_party_speaks": False, "scripted_answers": False, "instructed_to_lie": False,
+           "documents_held_by_other": False, "threats_observed": False,
+           "violence_observed": False, "distress_observed": False,
+           "apparent_age_inconsistent": False, "civil_documents_mismatch": False,
+           "civil_record_changed_recently": False, "applied_outside_domicile": False,
+           "prior_deferral_reported": False, "lost_passport_count": 0,
+           "prior_deportation": False, "prior_overstay": False,
+           "long_visit_stays_abroad": False, "financial_pressure": False,
+           "unaware_of_legal_route": False}
+SKIPPABLE = tuple(k for k in NONE_OF if k != "lost_passport_count") + (
+    "purpose_explained", "destination_address_known", "return_ticket", "visa_status")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One drawn interview: the payload, its hidden truth, and pre-drawn randomness."""
+
+    payload: dict
+    truth: str          # sound | false_alarm | nonprocedural | trafficking | scam | network
+    network: str | None
+    u_decision: float
+    u_outcome: float
+    u_label: float
+    delay_hours: float
+
+
+@cache
+def _kecamatan_codes(regency: str) -> tuple[str, ...]:
+    return tuple(sorted(c.replace(".", "") for c in wilayah.children(regency)))
+
+
+@cache
+def _desa_names(kecamatan: str) -> tuple[str, ...]:
+    return tuple(sorted(wilayah.children(kecamatan).values()))
+
+
+def _kecamatan(rng: random.Random, regency: str) -> str:
+    return rng.choice(_kecamatan_codes(regency))
+
+
+def _desa(rng: random.Random, kecamatan: str, hot: bool) -> str:
+    names = _desa_names(kecamatan)
+    if not names:
+        return ""
+    return names[0] if hot else rng.choice(names)
+
+
+def _weighted(rng: random.Random, weights: dict):
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _when(rng: random.Random, window: Window, months: list, weights: list) -> dt.datetime:
+    start = rng.choices(months, weights=weights)[0]
+    days = (plan.month_end(start) - start).days
+    while True:
+        day = start + dt.timedelta(days=rng.randrange(days))
+        if day.weekday() < 5:
+            break
+    hour = _weighted(rng, plan.HOURS)
+    return dt.datetime(day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60),
+                       tzinfo=plan.WIB)
+
+
+def nik(rng: random.Random, kecamatan: str, born: dt.date, female: bool, serial: int) -> str:
+    """Return a structurally valid NIK for a kecamatan, birth date and sex."""
+    day = born.day + (40 if female else 0)
+    return f"{kecamatan}{day:02d}{born.month:02d}{born.year % 100:02d}{serial % 9999 + 1:04d}"
+
+
+def _identity(rng: random.Random, i: int, seed: int, office: str, kecamatan: str, hot_desa: bool,
+              when: dt.datetime, female_share: float = 0.5) -> dict:
+    female = rng.random() < female_share
+    age = rng.choices((19, 24, 30, 40, 50, 62), weights=(12, 18, 25, 20, 15, 10))[0]
+    born = dt.date(when.year - age - rng.randrange(5), rng.randint(1, 12), rng.randint(1, 28))
+    regency = wilayah.regency_of(kecamatan)
+    return {"application_id": f"{office}-DEMO{seed}-{i:07d}", "office_code": office,
+            "application_type": rng.choices(("new", "replacement", "lost"), (70, 27, 3))[0],
+            "interviewed_at": when.isoformat(), "nik": nik(rng, kecamatan, born, female, i),
+            "full_name": "Pemohon Demo", "date_of_birth": born.isoformat(),
+            "sex": "female" if female else "male",
+            "domicile_regency": wilayah.name(regency) or "",
+            "domicile_district": wilayah.name(kecamatan) or "",
+            "domicile_village": _desa(rng, wilayah.dotted(kecamatan), hot_desa),
+            "phone": f"+628{rng.randrange(10**9, 10**10)}"}
+
+
+def _sound(rng: random.Random) -> dict:
+    purpose = _weighted(rng, {k: w for k, (w, _) in SOUND.items()})
+    p = dict(NONE_OF, purpose=purpose, destination_country=rng.choice(SOUND[purpose][1]),
+             purpose_explained="yes", destination_address_known="yes",
+             return_ticket=rng.choices(("return_booked", "not_booked"), (40, 60))[0],
+             visa_status="not_yet", accompanied_by=rng.choice(("alone", "immediate_family")),
+             states_work_abroad=purpose == "procedural_work", job_offer_channel="none")
+    if purpose in ("umrah_hajj", "family_visit", "medical", "study", "business", "internship",
+                   "other"):
+        p["host_or_guarantor"] = "verified"
+    if purpose == "umrah_hajj":
+        p |= {"umrah_documents": "valid", "accompanied_by": "group_leader"}
+    if purpose == "family_visit":
+        p["family_guarantee"] = "complete"
+    if purpose in ("umrah_hajj", "procedural_work", "internship", "study", "medical",
+                   "business"):
+        p["supporting_document"] = "verified"
+    if purpose == "procedural_work":
+        p |= {"job_offer_channel": "licensed_agency", "recruiter_type": "licensed_agency",
+              "agency_name": rng.choice(LICENSED), "job_sector": rng.choice(
+                  ("manufacturing", "caregiver", "plantation", "hospitality")),
+              "disnaker_recommendation": "verified", "job_order": "present",
+              "placement_agreement": "present", "job_unclear": False, "job_changed": False,
+              "offer_unrealistic": False}
+    return p
+
+
+def _false_alarm(rng: random.Random) -> dict:
+    p = _sound(rng)
+    p |= {"purpose_explained": "partly", "scripted_answers": True, "host_or_guarantor":
+          "unverified", "destination_address_known": "partly"}
+    if "supporting_document" in p:
+        p["supporting_document"] = "doubtful"
+    if rng.random() < 0.5:
+        p["civil_documents_mismatch"] = True
+    return p
+
+
+def _nonprocedural(rng: random.Random, recruiter: str | None, agency: str | None) -> dict:
+    p = dict(NONE_OF, purpose=rng.choice(("tourism", "umrah_hajj", "family_visit")),
+             destination_country=rng.choice(("MY", "MY", "SA", "AE", "BN")),
+             purpose_explained="partly", destination_address_known=rng.choice(("partly", "no")),
+             return_ticket="not_booked", visa_status="not_yet", host_or_guarantor="none",
+             states_work_abroad=rng.random() < 0.4,
+             job_offer_channel=rng.choice(("individual_recruiter", "friend_or_family")),
+             recruiter_type="individual", job_sector=rng.choice(
+                 ("domestic", "plantation", "construction", "caregiver")),
+             job_unclear=rng.random() < 0.5, job_changed=False,
+             offer_unrealistic=rng.random() < 0.3, costs_paid_by_non_family=True,
+             recruitment_debt=rng.random() < 0.4, family_cash_advance=rng.random() < 0.3,
+             accompanied_by=rng.choice(("broker_or_sponsor", "unrelated_adult", "alone")),
+             scripted_answers=rng.random() < 0.5, unaware_of_legal_route=True,
+             financial_pressure=rng.random() < 0.6,
+             recruiter_phone=recruiter or f"+628{rng.randrange(10**9, 10**10)}")
+    if agency:
+        p |= {"recruiter_type": "licensed_agency", "agency_name": agency}
+    if p["purpose"] == "umrah_hajj":
+        p |= {"umrah_documents": rng.choice(("incomplete", "invalid")),
+              "supporting_document": "doubtful"}
+    if p["purpose"] == "family_visit":
+        p["family_guarantee"] = "incomplete"
+    if p["states_work_abroad"]:
+        p |= {"disnaker_recommendation": "missing", "job_order": "missing",
+              "placement_agreement": "missing"}
+    return p
+
+
+def _scam(rng: random.Random) -> dict:
+    return dict(NONE_OF, purpose="tourism",
+                destination_country=rng.choice(("KH", "KH", "MM", "LA", "PH")),
+                transit_country=rng.choice(("TH", "MY", None)), purpose_explained="partly",
+                destination_address_known="no", return_ticket="one_way_booked",
+                visa_status="not_yet", host_or_guarantor="none", states_work_abroad=False,
+                job_offer_channel=rng.choice(("social_media", "chat_app")),
+                recruiter_type="unknown", job_sector="online_admin", job_unclear=True,
+                job_changed=rng.random() < 0.3, offer_unrealistic=True,
+                costs_paid_by_non_family=True, recruitment_debt=rng.random() < 0.3,
+                scripted_answers=rng.random() < 0.6, instructed_to_lie=rng.random() < 0.3,
+                documents_held_by_other=rng.random() < 0.2, accompanied_by="alone",
+                recruiter_phone=f"+628{rng.randrange(10**9, 10**10)}")
+
+
+def _trafficking(rng: random.Random) -> dict:
+    p = _nonprocedural(rng, None, None)
+    p |= {"documents_held_by_other": True, "third_party_speaks": True,
+          "distress_observed": rng.random() < 0.6, "job_changed": True,
+          "accompanied_by": "broker_or_sponsor", "recruitment_debt": True}
+    return p
+
+
+def _skip(rng: random.Random, p: dict, hour: int) -> dict:
+    share = plan.SKIP_BY_HOUR.get(hour, 0.02)
+    for name in SKIPPABLE:
+        if name in p and rng.random() < share:
+            del p[name]
+    return p
+
+
+def generate(n: int, window: Window, offices: tuple[str, ...], seed: int) -> Iterator[Case]:
+    """Yield `n` cases in interview order (deterministic for the arguments)."""
+    rng = random.Random(seed)
+    months = window.month_starts()
+    weights = [plan.SEASON[m.month] for m in months]
+    wave = window.wave_month()
+    hot_regency = wilayah.regency_of(plan.HOTSPOT_KECAMATAN)
+    network_sizes = [max(minimum, round(share * n)) for _, share, minimum, *_ in plan.NETWORKS]
+    network_of = [None] * n
+    slots = rng.sample(range(n), min(n, sum(network_sizes)))
+    start = 0
+    for (name, *_), size in zip(plan.NETWORKS, network_sizes, strict=True):
+        for i in slots[start:start + size]:
+            network_of[i] = name
+        start += size
+    whens = sorted(_when(rng, window, months, weights) for _ in range(n))
+    for i, when in enumerate(whens):
+        office = offices[i % len(offices)] if network_of[i] else rng.choice(offices)
+        catchment = plan.CATCHMENTS.get(office, plan.DEFAULT_CATCHMENT)
+        kec = _kecamatan(rng, _weighted(rng, catchment))
+        hot_desa, female_share, recruiter = False, 0.5, None
+        u = rng.random()
+        in_wave = wave <= when.date() < plan.month_end(wave)
+        if network_of[i]:
+            truth = "network"
+            _, _, _, phones, agencies, home, home_share = next(
+                x for x in plan.NETWORKS if x[0] == network_of[i])
+            kec = home if rng.random() < home_share else kec
+            recruiter = rng.choice(phones)
+            agency = rng.choice(agencies) if agencies and rng.random() < 0.6 else None
+            payload = _nonprocedural(rng, recruiter, agency)
+            female_share = 0.7
+        elif u < (plan.SCAM_WAVE_SHARE if in_wave else plan.SCAM_SHARE):
+            truth, payload = "scam", _scam(rng)
+        elif (u := rng.random()) < plan.RISKY_SHARE + plan.TRAFFICKING_SHARE:
+            truth = "trafficking" if u < plan.TRAFFICKING_SHARE else "nonprocedural"
+            payload = _trafficking(rng) if truth == "trafficking" else _nonprocedural(
+                rng, None, None)
+            if rng.random() < plan.HOTSPOT_RISKY_SHARE:
+                kec, hot_desa = plan.HOTSPOT_KECAMATAN, rng.random() < plan.HOTSPOT_DESA_SHARE
+            female_share = 0.65
+        elif u < plan.RISKY_SHARE + plan.TRAFFICKING_SHARE + plan.FALSE_ALARM_SHARE:
+            truth, payload = "false_alarm", _false_alarm(rng)
+        else:
+            truth, payload = "sound", _sound(rng)
+        if truth in ("network", "scam") and wilayah.regency_of(kec) == hot_regency \
+                and rng.random() < 0.3:
+            kec = plan.HOTSPOT_KECAMATAN
+        if truth not in ("sound", "false_alarm") and kec == plan.HOTSPOT_KECAMATAN:
+            hot_desa = hot_desa or rng.random() < plan.HOTSPOT_DESA_SHARE
+        ident = _identity(rng, i, seed, office, kec, hot_desa, when, female_share)
+        if recruiter and rng.random() < 0.3:
+            ident["phone"] = recruiter  # the sponsor's number given as the contact phone
+        payload = _skip(rng, ident | payload, when.hour)
+        payload = {k: v for k, v in payload.items() if v is not None}
+        yield Case(payload, truth, network_of[i], rng.random(), rng.random(), rng.random(),
+                   rng.uniform(0.5, 72))

@@ -1,0 +1,252 @@
+"""Store drawn demo cases through the real validation and scorer, in batched transactions.
+
+Each case goes through `validate_checklist` and `score` exactly like a submission; the history
+features are computed from the cases written before it (point-in-time, as `submit` does from
+the log). Rows, decisions, outcomes and their audit events are inserted per batch with
+executemany, and the audit chain is extended with `audit.record_many`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from ews import audit
+from ews.checklist import RULE_FIELDS, validate_checklist
+from ews.engine import RuleSet
+from ews.scoring import score
+from ews.store import pii
+from ews.store.assessments import HISTORY_WINDOW
+from ews.store.models import HOLDING_DECISIONS, Assessment, Decision, Outcome
+
+from .generate import Case
+
+DECISIONS_BY_TRUTH = {  # (decision, weight) a supervisor records, by hidden truth
+    "sound": (("issued", 80), ("additional_documents_requested", 20)),
+    "false_alarm": (("issued", 60), ("additional_documents_requested", 40)),
+    "nonprocedural": (("deferred", 55), ("redirected", 35), ("issued", 10)),
+    "network": (("deferred", 50), ("redirected", 25), ("referred", 20), ("issued", 5)),
+    "trafficking": (("referred", 70), ("deferred", 30)),
+    "scam": (("referred", 55), ("deferred", 40), ("issued", 5)),
+}
+# (label, weight) of the later outcome; no_information is the usual share of unknowns.
+OUTCOMES_BY_TRUTH = {
+    "sound": (("legitimate_travel_confirmed", 75), ("no_information", 25)),
+    "false_alarm": (("legitimate_travel_confirmed", 70), ("no_information", 30)),
+    "nonprocedural": (("confirmed_nonprocedural", 60), ("intercepted_at_border", 10),
+                      ("no_information", 30)),
+    "network": (("confirmed_nonprocedural", 45), ("confirmed_trafficking", 25),
+                ("intercepted_at_border", 10), ("no_information", 20)),
+    "trafficking": (("confirmed_trafficking", 65), ("intercepted_at_border", 10),
+                    ("no_information", 25)),
+    "scam": (("confirmed_trafficking", 55), ("intercepted_at_border", 25),
+             ("no_information", 20)),
+}
+INTEL = {  # HTCDS-style fields recorded with a positive outcome, by truth
+    "scam": {"recruitment_method": "social_media", "recruitment_app": "telegram",
+             "method_of_control": "withholds_documents", "recruiter_role": "recruiter",
+             "destination_city": "Sihanoukville"},
+    "network": {"recruitment_method": "unlicensed_broker", "recruitment_app": "whatsapp",
+                "method_of_control": "debt_bondage", "recruiter_role": "sponsor_or_broker"},
+    "nonprocedural": {"recruitment_method": "personal_contact",
+                      "recruiter_role": "sponsor_or_broker"},
+    "trafficking": {"recruitment_method": "unlicensed_broker",
+                    "method_of_control": "debt_bondage", "recruiter_role": "recruiter"},
+}
+UNFLAGGED_OUTCOME_SHARE = 0.02  # outcomes also come back for a few cases nobody flagged
+
+
+@dataclass
+class Staff:
+    """Demo users per office: officer ids (by round robin) and the supervisor's id and name."""
+
+    officers: dict[str, list[tuple[int, str]]]
+    supervisors: dict[str, tuple[int, str]]
+
+
+@dataclass
+class Summary:
+    """What the writer stored."""
+
+    assessments: int = 0
+    flagged: int = 0
+    decisions: int = 0
+    outcomes: int = 0
+    by_truth: dict = field(default_factory=lambda: defaultdict(int))
+
+
+class History:
+    """Point-in-time history features from the cases written so far (like `submit`'s query)."""
+
+    def __init__(self) -> None:
+        self.nik_times: dict[str, list[dt.datetime]] = defaultdict(list)
+        self.phone: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
+        self.held: set[str] = set()
+        self.last_by_supervisor: set[str] = set()
+
+    def features(self, nik_h: str, phone_h: str, now: dt.datetime) -> dict:
+        """Return the four history features of a new assessment at `now`."""
+        since = now - HISTORY_WINDOW
+        others = {n for t, n in self.phone[phone_h] if t >= since and n != nik_h}
+        return {"prior_supervisor_decision": nik_h in self.held,
+                "last_decided_by_supervisor": nik_h in self.last_by_supervisor,
+                "repeat_applications_30d": sum(t >= since for t in self.nik_times[nik_h]),
+                "phone_shared_30d": len(others) + 1}
+
+    def add(self, nik_h: str, phone_h: str, now: dt.datetime, decision: str | None) -> None:
+        """Remember an assessment and the supervisor's decision on it (if any)."""
+        self.nik_times[nik_h].append(now)
+        self.phone[phone_h].append((now, nik_h))
+        if decision is not None:
+            self.last_by_supervisor.add(nik_h)
+            if decision in HOLDING_DECISIONS:
+                self.held.add(nik_h)
+
+
+def _full(model, values: dict) -> dict:
+    """Return a row with every column of the table (None where not set): what gets sealed."""
+    return {c.name: values.get(c.name) for c in model.__table__.columns}
+
+
+def _pick(rng: random.Random, options) -> str:
+    return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
+
+
+class Writer:
+    """Writes cases in batches; keeps ids, history and the summary across batches."""
+
+    def __init__(self, session: Session, *, ruleset: RuleSet, pii_key: str, staff: Staff,
+                 end: dt.datetime) -> None:
+        self.session, self.ruleset, self.key, self.staff = session, ruleset, pii_key, staff
+        self.end = end
+        self.history = History()
+        self.summary = Summary()
+        self.decision_id = session.scalar(select(func.coalesce(func.max(Decision.id), 0)))
+        self.outcome_id = session.scalar(select(func.coalesce(func.max(Outcome.id), 0)))
+        self.counter: dict[str, int] = defaultdict(int)
+        self.scores: dict[tuple, dict] = {}
+
+    def write(self, cases: Iterable[Case], batch: int = 2000,
+              progress: Callable[[int], None] | None = None) -> Summary:
+        """Write every case, committing every `batch` cases; return the summary."""
+        chunk: list[Case] = []
+        for case in cases:
+            chunk.append(case)
+            if len(chunk) >= batch:
+                self._batch(chunk)
+                if progress:
+                    progress(len(chunk))
+                chunk = []
+        if chunk:
+            self._batch(chunk)
+            if progress:
+                progress(len(chunk))
+        return self.summary
+
+    def _batch(self, cases: list[Case]) -> None:
+        rows, decisions, outcomes, events = [], [], [], []
+        for case in cases:
+            self._one(case, rows, decisions, outcomes, events)
+        conn = self.session.connection()
+        conn.execute(insert(Assessment.__table__), rows)
+        if decisions:
+            conn.execute(insert(Decision.__table__), decisions)
+        if outcomes:
+            conn.execute(insert(Outcome.__table__), outcomes)
+        audit.record_many(self.session, events)
+        self.session.commit()
+
+    def _one(self, case: Case, rows: list, decisions: list, outcomes: list,
+             events: list) -> None:
+        ruleset, key = self.ruleset, self.key
+        record = validate_checklist(case.payload, agencies=ruleset.agencies)
+        office = record["office_code"]
+        created = record["interviewed_at"].astimezone(dt.UTC) + dt.timedelta(minutes=5)
+        nik_h, phone_h = pii.nik_hash(key, record["nik"]), pii.phone_hash(key, record["phone"])
+        record |= self.history.features(nik_h, phone_h, created)
+        result = self._score(record)
+        action = result["recommended_action"]
+        officers = self.staff.officers[office]
+        officer_id, officer = officers[self.counter[office] % len(officers)]
+        self.counter[office] += 1
+        row_id = str(uuid.UUID(int=random.Random(record["application_id"]).getrandbits(128)))
+        flagged = result["decision_required"]
+        rng = random.Random(case.u_decision)
+        decision = _pick(rng, DECISIONS_BY_TRUTH[case.truth]) if flagged else None
+        decided_at = created + dt.timedelta(hours=case.delay_hours) if flagged else None
+        rows.append(dict(
+            id=row_id, office_code=office, application_id=record["application_id"],
+            answers_hash=pii.answers_hash(key, record), answers=pii.storable_answers(record),
+            features=pii.derived_features(record), result=result, score=result["score"],
+            band=result["band"], rung=action["rung"], action=action["id"],
+            decision_required=flagged, status="decided" if flagged else "open",
+            ruleset_sha256=ruleset.sha256, model_version=None, officer_id=officer_id,
+            nik_hash=nik_h, phone_hash=phone_h, interviewed_at=record["interviewed_at"],
+            created_at=created, checklist_version=record["checklist_version"], version=1,
+            supersedes_id=None, superseded_by=None, origin_kecamatan=record["origin_kecamatan"],
+            recruiter_phone_hash=pii.phone_hash(key, record.get("recruiter_phone")),
+            due_at=None, claimed_by=None, claimed_at=None, decided_at=decided_at))
+        events.append({"kind": "assessment.created", "actor": officer, "office_code": office,
+                       "subject": row_id, "row": ("assessments", rows[-1]), "data": {
+                           "action": action["id"], "rung": action["rung"],
+                           "score": result["score"], "ruleset": ruleset.sha256, "version": 1,
+                           "supersedes": None, "demo": True}})
+        self.summary.assessments += 1
+        self.summary.by_truth[case.truth] += 1
+        self.history.add(nik_h, phone_h, created, decision)
+        if flagged:
+            sup_id, sup = self.staff.supervisors[office]
+            rows[-1] |= {"claimed_by": sup_id, "claimed_at": created}
+            self.decision_id += 1
+            decisions.append(_full(Decision, dict(
+                id=self.decision_id, assessment_id=row_id, decision=decision,
+                reason="Demo: keputusan supervisor (data sintetis)", decided_by=sup_id,
+                decided_at=decided_at)))
+            events.append({"kind": "decision.recorded", "actor": sup, "office_code": office,
+                           "subject": row_id, "row": ("decisions", decisions[-1]), "data": {
+                               "decision": decision, "decision_id": self.decision_id,
+                               "rung": action["rung"], "role": "supervisor"}})
+            self.summary.flagged += 1
+            self.summary.decisions += 1
+        if flagged or case.u_outcome < UNFLAGGED_OUTCOME_SHARE:
+            self._outcome(case, row_id, office, decided_at or created, outcomes, events)
+
+    def _score(self, record: dict) -> dict:
+        """Return `score(record)`, computed once per distinct set of rule inputs.
+
+        The scorer reads only `rule` fields (and whether a date of birth was given, for the
+        completeness of the minor questions), so equal keys give equal results.
+        """
+        key = tuple(record[f] for f in RULE_FIELDS) + (record["date_of_birth"] is None,)
+        result = self.scores.get(key)
+        if result is None:
+            result = self.scores[key] = score(record, self.ruleset)
+        return result
+
+    def _outcome(self, case: Case, row_id: str, office: str, after: dt.datetime,
+                 outcomes: list, events: list) -> None:
+        rng = random.Random(case.u_label)
+        label = _pick(rng, OUTCOMES_BY_TRUTH[case.truth])
+        at = min(after + dt.timedelta(days=3 + 40 * case.u_label), self.end)
+        sup_id, sup = self.staff.supervisors[office]
+        intel = INTEL.get(case.truth, {}) if label != "no_information" else {}
+        self.outcome_id += 1
+        outcomes.append(_full(Outcome, dict(id=self.outcome_id, assessment_id=row_id, outcome=label,
+                             recruitment_method=intel.get("recruitment_method"),
+                             recruitment_app=intel.get("recruitment_app"),
+                             method_of_control=intel.get("method_of_control"),
+                             recruiter_role=intel.get("recruiter_role"),
+                             destination_city=intel.get("destination_city"), notes=None,
+                             recorded_by=sup_id, recorded_at=at)))
+        events.append({"kind": "outcome.recorded", "actor": sup, "office_code": office,
+                       "subject": row_id, "row": ("outcomes", outcomes[-1]),
+                       "data": {"outcome": label,
+                                                   "outcome_id": self.outcome_id}})
+        self.summary.outcomes += 1

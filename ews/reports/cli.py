@@ -1,0 +1,48 @@
+"""`ews report NAME`: a report on stdout, as it would leave the office (suppressed, audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+
+from ews.service_cli import CLI_ACTOR, _config, _session
+
+
+@click.command("report")
+@click.argument("name")
+@click.option("--from", "date_from", default=None, help="first day, YYYY-MM-DD "
+                                                        "(default: 364 days before --to)")
+@click.option("--to", "date_to", default=None, help="last day, YYYY-MM-DD (default: today)")
+@click.option("--office", default=None, help="office code(s), comma-separated (default: all)")
+@click.option("--format", "fmt", default="md", show_default=True,
+              help="json, csv, md or xlsx (xlsx needs a redirect to a file)")
+def report_cmd(name: str, date_from: str | None, date_to: str | None, office: str | None,
+               fmt: str) -> None:
+    """Print report NAME (overview, destinations, recruitment, areas, networks, fairness,
+    outcomes, officers) with groups under 11 shown as "<11"."""
+    from ews import audit
+    from ews.reports import FORMATS, ReportInputError, parse_params, run, spec, suppress
+    from ews.reports.export import render
+
+    try:
+        spec(name)
+        if fmt not in FORMATS:
+            raise ReportInputError("format", f"unknown format {fmt!r}; use one of "
+                                             f"{', '.join(FORMATS)}")
+        params = parse_params(date_from, date_to, office, today=dt.date.today())
+    except ReportInputError as err:
+        raise click.UsageError(str(err)) from None
+    if fmt == "xlsx" and sys.stdout.isatty():
+        raise click.UsageError("xlsx is binary: redirect it to a file (> report.xlsx)")
+    config = _config()
+    with _session(config) as session:
+        report = suppress(run(name, session.connection(), params, pii_key=config["PII_KEY"]))
+        audit.record(session, "report.exported", actor=CLI_ACTOR, data={
+            "report": name, "format": fmt, "from": params.start.isoformat(),
+            "to": (params.end - dt.timedelta(days=1)).isoformat(),
+            "offices": list(params.offices) if params.offices else None, "via": "cli"})
+        session.commit()
+    sys.stdout.buffer.write(render(report, fmt))
+    sys.stdout.flush()

@@ -1,0 +1,104 @@
+"""Reports as they leave the service: JSON (marshmallow), CSV, Markdown and XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import math
+from typing import Any
+
+from marshmallow import Schema, fields
+
+from .model import Report, to_csv, to_markdown
+
+MIMETYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
+             "md": "text/markdown; charset=utf-8",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def plain(value: Any) -> Any:
+    """Return a JSON-ready cell: NaN as None, intervals as lists, dates as ISO text."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 6)
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return plain(value.item())
+    return value
+
+
+class ColumnSchema(Schema):
+    name = fields.String(required=True)
+    label = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"description": "key, text, count, rate, "
+                                                  "per1000, interval, ratio or date"})
+
+
+class TableSchema(Schema):
+    name = fields.String(required=True)
+    title = fields.String(required=True)
+    columns = fields.List(fields.Nested(ColumnSchema), required=True)
+    rows = fields.Method("_rows", metadata={"description": "one list per row; '<11' marks a "
+                                                           "suppressed cell"})
+
+    def _rows(self, table) -> list:
+        return [[plain(v) for v in row] for row in table.rows]
+
+
+class ChartSchema(Schema):
+    title = fields.String(required=True)
+    table = fields.String(required=True)
+    x = fields.String(required=True)
+    series = fields.List(fields.String(), required=True)
+    kind = fields.String(required=True)
+
+
+class ReportSchema(Schema):
+    """The JSON of every report (GET /api/v1/reports/<name>, `ews report --format json`)."""
+
+    name = fields.String(required=True)
+    title = fields.String(required=True)
+    date_from = fields.Function(lambda r: r.params.start.isoformat(), data_key="from")
+    date_to = fields.Function(lambda r: (r.params.end - dt.timedelta(days=1)).isoformat(),
+                              data_key="to")
+    offices = fields.Function(lambda r: list(r.params.offices) if r.params.offices else None)
+    suppressed = fields.Boolean(required=True, metadata={
+        "description": "true when groups under 11 are shown as '<11'"})
+    notes = fields.List(fields.String())
+    tables = fields.List(fields.Nested(TableSchema))
+    charts = fields.List(fields.Nested(ChartSchema))
+
+
+def to_xlsx(report: Report) -> bytes:
+    """Return the report as an XLSX workbook: one sheet per table."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for table in report.tables:
+        sheet = book.create_sheet(table.name[:31])
+        sheet.append([c.label for c in table.columns])
+        for row in table.rows:
+            sheet.append([_xl(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _xl(value: Any) -> Any:
+    value = plain(value)
+    return "-".join(str(v) for v in value) if isinstance(value, list) else value
+
+
+def render(report: Report, fmt: str) -> bytes:
+    """Return the report in `fmt` (json, csv, md, xlsx) as bytes."""
+    if fmt == "json":
+        return json.dumps(ReportSchema().dump(report), ensure_ascii=False).encode()
+    if fmt == "csv":
+        return to_csv(report).encode()
+    if fmt == "md":
+        return to_markdown(report).encode()
+    return to_xlsx(report)

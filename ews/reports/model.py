@@ -1,0 +1,205 @@
+"""The shape every report shares: typed tables of figures, charts over them, and suppression.
+
+A report is a frozen `Report` of `Table`s (the first, `summary`, holds the headline figures).
+Columns say what a cell is: a key, a count, or a figure derived from counts (`of`), so that
+`suppress` can hide every count under k (and what would reveal it) without knowing the report.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+K_MIN = 11  # the CTDC k: groups of fewer applicants leave the office only as "<11"
+SUPPRESSED = f"<{K_MIN}"
+KINDS = ("key", "text", "count", "rate", "per1000", "interval", "ratio", "date")
+
+
+class ReportInputError(ValueError):
+    """Bad report parameters; `field` names the parameter (from, to, office, format, name)."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+@dataclass(frozen=True)
+class Params:
+    """What a report covers: [start, end) in UTC days, and the offices (None: every office)."""
+
+    start: dt.date
+    end: dt.date  # exclusive
+    offices: tuple[str, ...] | None = None
+    tz_hours: int = 7  # the offices' UTC offset for hour-of-day figures (WIB)
+
+    @property
+    def start_at(self) -> dt.datetime:
+        """Return the first instant covered (UTC)."""
+        return dt.datetime.combine(self.start, dt.time(), tzinfo=dt.UTC)
+
+    @property
+    def last(self) -> dt.date:
+        """Return the last day covered."""
+        return self.end - dt.timedelta(days=1)
+
+    @property
+    def end_at(self) -> dt.datetime:
+        """Return the first instant after the period (UTC)."""
+        return dt.datetime.combine(self.end, dt.time(), tzinfo=dt.UTC)
+
+
+def parse_params(start: str | None, end: str | None, office: str | None = None, *,
+                 today: dt.date) -> Params:
+    """Return Params from text (`--to` inclusive); ReportInputError names a bad one."""
+    def day(value: str | None, name: str, default: dt.date) -> dt.date:
+        if value in (None, ""):
+            return default
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ReportInputError(name, f"'{name}' must be a date YYYY-MM-DD") from None
+
+    last = day(end, "to", today)
+    first = day(start, "from", last - dt.timedelta(days=364))
+    if first > last:
+        raise ReportInputError("from", "'from' is after 'to'")
+    offices = None
+    if office:
+        codes = tuple(c.strip().upper() for c in office.split(",") if c.strip())
+        if not codes or any(not (2 <= len(c) <= 16 and c.isalnum()) for c in codes):
+            raise ReportInputError("office", "'office' must be office codes (2-16 letters or "
+                                             "digits), comma-separated")
+        offices = codes
+    return Params(first, last + dt.timedelta(days=1), offices)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: `kind` says how to show and suppress it; `of` names the counts it derives from."""
+
+    name: str
+    label: str
+    kind: str = "count"
+    of: tuple[str, ...] = ()
+    unit: str = ""  # "per1000" for intervals per 1,000 (others are proportions)
+
+    def __post_init__(self) -> None:
+        assert self.kind in KINDS, self.kind
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of one breakdown; every row has one value per column."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple, ...]
+
+    def records(self) -> list[dict]:
+        """Return the rows as dicts keyed by column name."""
+        names = [c.name for c in self.columns]
+        return [dict(zip(names, row, strict=True)) for row in self.rows]
+
+    def column(self, name: str) -> list:
+        """Return one column's values."""
+        i = [c.name for c in self.columns].index(name)
+        return [row[i] for row in self.rows]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart over a table: x column, series columns, bar / stacked bar / line."""
+
+    title: str
+    table: str
+    x: str
+    series: tuple[str, ...]
+    kind: str = "bar"
+
+
+@dataclass(frozen=True)
+class Report:
+    """A computed report: tables (the first is the summary), charts and plain-text notes."""
+
+    name: str
+    title: str
+    params: Params
+    tables: tuple[Table, ...]
+    charts: tuple[Chart, ...] = ()
+    notes: tuple[str, ...] = ()
+    suppressed: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def table(self, name: str) -> Table:
+        """Return the table called `name`."""
+        return next(t for t in self.tables if t.name == name)
+
+
+def _small(value: Any, k: int) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) \
+        and not (isinstance(value, float) and math.isnan(value)) and 0 < value < k
+
+
+def suppress_table(table: Table, k: int = K_MIN) -> Table:
+    """Return the table with counts under k, and figures derived from them, shown as "<k"."""
+    index = {c.name: i for i, c in enumerate(table.columns)}
+    rows = []
+    for row in table.rows:
+        hidden = {c.name for c, v in zip(table.columns, row, strict=True)
+                  if c.kind == "count" and _small(v, k)}
+        out = []
+        for c, v in zip(table.columns, row, strict=True):
+            derived_hidden = any(name in hidden for name in c.of if name in index)
+            out.append(f"<{k}" if c.name in hidden or derived_hidden else v)
+        rows.append(tuple(out))
+    return replace(table, rows=tuple(rows))
+
+
+def suppress(report: Report, k: int = K_MIN) -> Report:
+    """Return the report as it may leave the office: every small group shown as "<k"."""
+    return replace(report, tables=tuple(suppress_table(t, k) for t in report.tables),
+                   suppressed=True)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, float):
+        return "" if math.isnan(value) else round(value, 4)
+    if isinstance(value, tuple | list):
+        return "-".join(str(_cell(v)) for v in value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def to_csv(report: Report) -> str:
+    """Return every table as CSV blocks, each headed by `# name: title`."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    for table in report.tables:
+        buf.write(f"# {table.name}: {table.title}\n")
+        writer.writerow([c.name for c in table.columns])
+        writer.writerows([[_cell(v) for v in row] for row in table.rows])
+        buf.write("\n")
+    return buf.getvalue()
+
+
+def to_markdown(report: Report) -> str:
+    """Return the report as Markdown tables with its notes."""
+    p = report.params
+    scope = ", ".join(p.offices) if p.offices else "all offices"
+    lines = [f"# {report.title}", "",
+             f"{p.start} to {p.end - dt.timedelta(days=1)}, {scope}"
+             + (" (groups under 11 suppressed)" if report.suppressed else ""), ""]
+    for note in report.notes:
+        lines.append(f"- {note}")
+    for table in report.tables:
+        lines += ["", f"## {table.title}", "",
+                  "| " + " | ".join(c.label for c in table.columns) + " |",
+                  "|" + "---|" * len(table.columns)]
+        lines += ["| " + " | ".join(str(_cell(v)) for v in row) + " |" for row in table.rows]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,110 @@
+"""`networks`: applicants linked by the same recruiter phone, contact phone or agency.
+
+A bipartite graph of assessments and identifiers (networkx): the keyed hash of a recruiter's
+phone, of an applicant's phone given by two or more different people (NIK hashes), and of an
+agency name not on the licensed P3MI list (a licensed agency serving many people is normal).
+Connected groups of two or more people are reported across offices, with keyed-hash ids only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import networkx as nx
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from ews.checklist import agency_key
+
+from .model import Chart, Column, Params, Report, Table
+from .query import POSITIVE, key_sql, rows
+from .stats import rate
+
+_HEX = re.compile(r"[0-9a-f]{64}")
+KINDS = {"r": "recruiter phone", "p": "shared contact phone", "g": "unlicensed agency"}
+
+
+def networks(conn: Connection, params: Params, *, pii_key: str = "") -> Report:
+    """Return the recruiter-network report of the period (reads the log)."""
+    agency = key_sql(conn, "agency_name")
+    shared = f"CAST({key_sql(conn, 'phone_shared_30d')} AS INTEGER) > 1"
+    extra = ("a.nik_hash AS nik_hash", "a.phone_hash AS phone_hash",
+             "a.recruiter_phone_hash AS recruiter_phone_hash")
+    keys = ("agency_name", "agency_licence")
+    # Rows with a recruiter phone or an agency, or whose contact phone was already shared
+    # at the interview (the stored history feature: no scan of all phones)...
+    frame = rows(conn, params, keys, extra=extra, where=(
+        f"(a.recruiter_phone_hash IS NOT NULL OR {agency} IS NOT NULL OR {shared})"))
+    # ...then the earlier interviews with those phones (index on phone_hash).
+    phones = sorted({h for h in frame.get("phone_hash", []) if _HEX.fullmatch(str(h))})
+    for start in range(0, len(phones), 500):
+        listed = ", ".join(f"'{h}'" for h in phones[start:start + 500])  # hex only
+        more = rows(conn, params, keys, extra=extra, where=f"a.phone_hash IN ({listed})")
+        frame = pd.concat([frame, more], ignore_index=True).drop_duplicates("id")
+    return networks_from(frame, params, pii_key=pii_key)
+
+
+def _agency_hash(key: str, name: str) -> str:
+    import hmac
+
+    return hmac.new(key.encode(), f"agency:{agency_key(name)}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def networks_from(frame: pd.DataFrame, params: Params, *, pii_key: str = "",
+                  min_people: int = 2) -> Report:
+    """Build the report from one row per assessment (id, office, created_at, flagged,
+    outcome, nik_hash, phone_hash, recruiter_phone_hash, agency_name, agency_licence)."""
+    graph = nx.Graph()
+    if len(frame):
+        people_per_phone = frame.groupby("phone_hash")["nik_hash"].nunique()
+        for r in frame.itertuples(index=False):
+            node = ("a", r.id)
+            graph.add_node(node)
+            if isinstance(r.recruiter_phone_hash, str):
+                graph.add_edge(node, ("r", r.recruiter_phone_hash))
+            if isinstance(r.phone_hash, str) and people_per_phone.get(r.phone_hash, 0) > 1:
+                graph.add_edge(node, ("p", r.phone_hash))
+            if isinstance(r.agency_name, str) and r.agency_name and \
+                    r.agency_licence != "licensed":
+                graph.add_edge(node, ("g", _agency_hash(pii_key, r.agency_name)))
+    by_id = frame.set_index("id") if len(frame) else frame
+    groups, members = [], {}
+    for comp in nx.connected_components(graph):
+        ids = sorted(n[1] for n in comp if n[0] == "a")
+        idents = sorted(n for n in comp if n[0] != "a")
+        sub = by_id.loc[ids]
+        people = sub["nik_hash"].nunique()
+        if people < min_people or not idents:
+            continue
+        gid = "N-" + hashlib.sha256("|".join(h for _, h in idents).encode()).hexdigest()[:10]
+        created = pd.to_datetime(sub["created_at"], utc=True)
+        offices = sorted(sub["office"].unique())
+        counts = {k: sum(1 for kind, _ in idents if kind == k) for k in KINDS}
+        groups.append((gid, people, len(ids), counts["r"], counts["p"], counts["g"],
+                       len(offices), ", ".join(offices), int(sub["flagged"].sum()),
+                       rate(int(sub["flagged"].sum()), len(ids)),
+                       int(sub["outcome"].isin(POSITIVE).sum()),
+                       rate(int(sub["outcome"].isin(POSITIVE).sum()), len(ids)),
+                       created.min().date(), created.max().date()))
+        members[gid] = tuple(zip(ids, sub["office"], strict=True))
+    groups.sort(key=lambda g: (-g[1], g[0]))
+    cols = (Column("group", "Group", "key"), Column("people", "People"),
+            Column("assessments", "Assessments"),
+            Column("recruiter_phones", "Recruiter phones", "text"),
+            Column("contact_phones", "Shared contact phones", "text"),
+            Column("agencies", "Unlicensed agencies", "text"),
+            Column("office_count", "Offices", "text"), Column("offices", "Office codes", "key"),
+            Column("flagged", "Flagged"),
+            Column("flagged_share", "Flagged share", "rate", ("flagged", "assessments")),
+            Column("confirmed", "Confirmed"),
+            Column("confirmed_share", "Confirmed share", "rate", ("confirmed", "assessments")),
+            Column("first_seen", "First seen", "date"), Column("last_seen", "Last seen", "date"))
+    table = Table("summary", "Groups linked by a recruiter phone, a shared contact phone or an "
+                  "unlicensed agency (largest first)", cols, tuple(groups))
+    notes = ("Identifiers are keyed hashes; no phone number or name is shown.",
+             "Supervisors may open their own office's assessments of a group.")
+    chart = Chart("People per group (largest 15)", "summary", "group", ("people",))
+    return Report("networks", "Recruiter networks", params, (table,), (chart,), notes,
+                  extra={"members": members})

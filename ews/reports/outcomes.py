@@ -1,0 +1,108 @@
+"""`outcomes` (confirmation per rung and indicator) and `officers` (flag and not-asked rates).
+
+Labels: positive = confirmed_trafficking, confirmed_nonprocedural, intercepted_at_border;
+negative = legitimate_travel_confirmed; no_information is unlabelled and only counted.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from ews.engine.ruleset import LADDER
+
+from .model import Chart, Column, Params, Report, Table
+from .query import _LATEST, NEGATIVE, POSITIVE, _bind, _where, grouped
+from .stats import rate, wilson
+
+PRECISION = (Column("labelled", "Labelled (support)"), Column("positive", "Confirmed"),
+             Column("negative", "Legitimate travel"),
+             Column("precision", "Confirmation rate", "rate", ("positive", "labelled")),
+             Column("interval", "95% interval", "interval", ("positive", "labelled")),
+             Column("no_information", "No information"))
+
+
+def _precision(pos: int, neg: int, unknown: int) -> tuple:
+    return (pos + neg, pos, neg, rate(pos, pos + neg), wilson(pos, pos + neg), unknown)
+
+
+def outcomes(conn: Connection, params: Params) -> Report:
+    """Return the outcomes report of the period (reads the log)."""
+    sql = (f"SELECT a.rung AS rung, a.result AS result, o.outcome AS outcome{_LATEST}"
+           f"{_where(params)} AND o.id IS NOT NULL")
+    frame = pd.DataFrame(conn.execute(_bind(sql, params)).mappings().all(),
+                         columns=["rung", "result", "outcome"])
+    frame["indicators"] = [
+        tuple(r["indicator"] for r in (json.loads(v) if isinstance(v, str) else v)["reasons"])
+        for v in frame["result"]]
+    return outcomes_from(frame[["rung", "indicators", "outcome"]], params)
+
+
+def outcomes_from(frame: pd.DataFrame, params: Params) -> Report:
+    """Build the report from one row per assessment with an outcome: rung, indicators, outcome."""
+    pos = frame["outcome"].isin(POSITIVE)
+    neg = frame["outcome"].isin(NEGATIVE)
+    unk = frame["outcome"] == "no_information"
+    rung_rows = []
+    for r, action in enumerate(LADDER):
+        m = frame["rung"] == r
+        rung_rows.append((r, action, *_precision(int((m & pos).sum()), int((m & neg).sum()),
+                                                 int((m & unk).sum()))))
+    exploded = frame.explode("indicators").dropna(subset=["indicators"])
+    ind_rows = []
+    for ind, sub in exploded.groupby("indicators"):
+        p, n = int(sub["outcome"].isin(POSITIVE).sum()), int(sub["outcome"].isin(NEGATIVE).sum())
+        ind_rows.append((ind, *_precision(p, n, int((sub["outcome"] == "no_information")
+                                                    .sum()))))
+    ind_rows.sort(key=lambda row: (-row[1], row[0]))
+    summary = Table("summary", "Outcomes recorded", (
+        Column("outcomes", "Outcomes"), *PRECISION),
+        ((len(frame), *_precision(int(pos.sum()), int(neg.sum()), int(unk.sum()))),))
+    return Report("outcomes", "Outcomes and confirmation rates", params, (
+        summary,
+        Table("by_rung", "By recommended action", (Column("rung", "Rung", "key"),
+                                                   Column("action", "Action", "key"),
+                                                   *PRECISION), tuple(rung_rows)),
+        Table("by_indicator", "By indicator that fired", (Column("indicator", "Indicator",
+                                                                 "key"), *PRECISION),
+              tuple(ind_rows))),
+        (Chart("Confirmation rate by rung", "by_rung", "action", ("precision",)),),
+        ("Positive: confirmed trafficking, confirmed non-procedural, intercepted at the "
+         "border; negative: legitimate travel confirmed; no information is not a label.",))
+
+
+def officers(conn: Connection, params: Params) -> Report:
+    """Return flag and not-asked rates by officer and by hour of day (supervisors, admin)."""
+    by_officer = grouped(conn, params, ("officer_id",), not_asked=True)
+    names = dict(conn.execute(text("SELECT id, username FROM users")).all())
+    by_officer["officer"] = by_officer["officer_id"].map(lambda i: names.get(i, f"#{i}"))
+    by_hour = grouped(conn, params, ("hour_utc",), not_asked=True)
+    by_hour["hour"] = (by_hour["hour_utc"].astype(int) + params.tz_hours) % 24
+    return officers_from(by_officer, by_hour.groupby("hour", as_index=False).sum(), params)
+
+
+def officers_from(by_officer: pd.DataFrame, by_hour: pd.DataFrame, params: Params) -> Report:
+    """Build the report from counts by `officer` and by local `hour` (with not_asked sums)."""
+    def table(name: str, title: str, frame: pd.DataFrame, key: str, label: str) -> Table:
+        rows = tuple((_key(r[key]), int(r["n"]), int(r["flagged"]),
+                      rate(r["flagged"], r["n"]), rate(r["not_asked"], r["n"]))
+                     for _, r in frame.sort_values(key).iterrows())
+        return Table(name, title, (Column(key, label, "key"), Column("n", "Interviews"),
+                                   Column("flagged", "Flagged"),
+                                   Column("flag_rate", "Flag rate", "rate", ("flagged", "n")),
+                                   Column("not_asked_rate", "Not-asked rate", "rate", ("n",))),
+                     rows)
+    return Report("officers", "Officers and hours of the day", params, (
+        table("summary", "By officer", by_officer, "officer", "Officer"),
+        table("by_hour", f"By hour of day (UTC+{params.tz_hours})", by_hour, "hour", "Hour")),
+        (Chart("Not-asked rate by hour of day", "by_hour", "hour", ("not_asked_rate",),
+               "line"),),
+        ("A rising not-asked rate late in the day is the fatigue signal of the strategic "
+         "plan; it is about workload, not about any officer's worth.",))
+
+
+def _key(value):
+    return int(value) if isinstance(value, float) else value

@@ -1,0 +1,79 @@
+"""Charts of report pages: matplotlib's SVG backend on the server, no scripts, no web fonts."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("svg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from ews.reports.model import Chart, Report  # noqa: E402
+
+plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "font.family": "sans-serif",
+                     "axes.spines.top": False, "axes.spines.right": False})
+COLOURS = ("#2f6f4f", "#d9a400", "#c4572d", "#8b1e3f", "#3b4d8f", "#777777")
+_HEADER = re.compile(r"^.*?(<svg)", re.S)
+_STYLE_ELEMENT = re.compile(r"<defs>\s*<style[^>]*>.*?</style>\s*</defs>", re.S)
+_STYLE_ATTR = re.compile(r'style="([^"]*)"')
+
+
+def _attributes(match: re.Match) -> str:
+    """Turn style="a: b; c: d" into presentation attributes (a CSP without inline styles)."""
+    out = []
+    for decl in match.group(1).split(";"):
+        if ":" not in decl:
+            continue
+        name, value = (p.strip() for p in decl.split(":", 1))
+        if name == "font":  # "9px 'DejaVu Sans'" -> font-size, font-family
+            size, _, family = value.partition(" ")
+            out += [f'font-size="{size}"', f'font-family="{family.strip(chr(39))}"']
+        else:
+            out.append(f'{name}="{value}"')
+    return " ".join(out)
+
+
+def csp_safe(text: str) -> str:
+    """Return matplotlib SVG without <style> or style attributes (same look, no inline CSS)."""
+    text = _STYLE_ELEMENT.sub("", text)
+    text = text.replace("<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
+    return _STYLE_ATTR.sub(_attributes, text)
+
+
+def _number(value) -> float:
+    return float(value) if isinstance(value, int | float) and value == value else 0.0
+
+
+def svg(report: Report, chart: Chart, top: int = 15) -> str:
+    """Return the chart as inline SVG text (suppressed cells drawn as 0; the table says <11)."""
+    table = report.table(chart.table)
+    records = table.records()
+    if chart.kind != "line" and chart.x not in ("month", "hour"):
+        records = records[:top]
+    xs = [str(r[chart.x]) for r in records]
+    fig, ax = plt.subplots(figsize=(7.5, 2.8))
+    bottom = [0.0] * len(xs)
+    for i, name in enumerate(chart.series):
+        ys = [_number(r[name]) for r in records]
+        colour = COLOURS[i % len(COLOURS)]
+        if chart.kind == "line":
+            ax.plot(xs, ys, marker="o", color=colour, label=name)
+        elif chart.kind == "stacked":
+            ax.bar(xs, ys, bottom=bottom, color=colour, label=name)
+            bottom = [b + y for b, y in zip(bottom, ys, strict=True)]
+        else:
+            width = 0.8 / len(chart.series)
+            ax.bar([k + i * width for k in range(len(xs))], ys, width=width, color=colour,
+                   label=name)
+            ax.set_xticks([k + 0.4 - width / 2 for k in range(len(xs))], xs)
+    ax.set_title(chart.title, loc="left")
+    ax.tick_params(axis="x", labelrotation=45 if len(xs) > 6 else 0)
+    if len(chart.series) > 1:
+        ax.legend(frameon=False, fontsize=7, ncols=min(5, len(chart.series)))
+    fig.tight_layout()
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    plt.close(fig)
+    return csp_safe(_HEADER.sub(r"\1", buf.getvalue(), count=1))

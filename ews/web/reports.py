@@ -1,0 +1,242 @@
+"""Report pages under /reports (analysts, admins; supervisors read their own office).
+
+The figures come from `ews.reports`; this module only parses the query string, renders the
+page (charts as inline SVG, each above its data table) and serves audited exports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+
+from ews import audit
+from ews.reports import REPORTS, ReportForbidden, ReportInputError
+from ews.reports import ikk as ikk_service
+from ews.reports.export import MIMETYPES, render
+from ews.reports.ikk import Actor
+from ews.reports.model import SUPPRESSED
+from ews.reports.service import compute, prepare
+from ews.store import get_session
+from ews.store.models import FOLLOW_UP_AGENCIES, SUBJECT_KINDS
+
+from .charts import svg
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+QUARTERLY = ("overview", "destinations", "recruitment", "areas", "outcomes")
+
+
+def _problem(status: int, message: str):
+    return render_template("error.html", title=_("Report unavailable"), message=message,
+                           status=status), status
+
+
+def _access(name: str, fmt: str | None = None):
+    args = request.args
+    return prepare(name, current_user.role, current_user.office_code, args.get("from"),
+                   args.get("to"), args.get("office"), today=dt.date.today(), fmt=fmt)
+
+
+def _visible() -> list[tuple[str, str]]:
+    return [(name, s.title) for name, s in REPORTS.items() if current_user.role in s.roles]
+
+
+@bp.get("")
+@login_required
+def index():
+    """List the reports this user may read, with the period form."""
+    if not _visible():
+        return _problem(403, _("Your role does not read reports."))
+    today = dt.date.today()
+    return render_template("reports/index.html", reports=_visible(), today=today,
+                           start=today - dt.timedelta(days=364))
+
+
+def fmt_cell(value, column) -> str:
+    """Format a report cell for a page: rates as percentages, intervals, counts."""
+    if value == SUPPRESSED or isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    kind = column.kind
+    if kind == "rate":
+        return f"{value:.2%}"
+    if kind in ("per1000", "ratio"):
+        return f"{value:.1f}" if kind == "per1000" else f"{value:.2f}"
+    if kind == "interval":
+        low, high = value
+        if low != low:
+            return "–"
+        return (f"{low:.1f}–{high:.1f}" if column.unit == "per1000"
+                else f"{low:.1%}–{high:.1%}")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}".replace(",", ".")
+    return str(value)
+
+
+def _report(name: str, leaves_office: bool = False):
+    access = _access(name)
+    report = compute(get_session().connection(), name, access,
+                     office_code=current_user.office_code,
+                     pii_key=current_app.config["PII_KEY"], leaves_office=leaves_office)
+    return access, report
+
+
+@bp.get("/<name>")
+@login_required
+def page(name: str):
+    """Show one report: notes, charts with their tables, export links."""
+    try:
+        access, report = _report(name)
+    except ReportInputError as err:
+        return _problem(404 if err.field == "name" else 400, str(err))
+    except ReportForbidden as err:
+        return _problem(403, str(err))
+    charts = {c.table: svg(report, c) for c in report.charts}
+    extra = _ikk_context() if name == "ikk" else {}
+    return render_template("reports/report.html", report=report, charts=charts,
+                           fmt_cell=fmt_cell, access=access, reports=_visible(),
+                           query=request.args.to_dict(), **extra)
+
+
+def _actor() -> Actor:
+    return Actor(current_user.id, current_user.username, current_user.role,
+                 current_user.office_code)
+
+
+def _ikk_context(errors: dict | None = None, values: dict | None = None) -> dict:
+    return {"products": ikk_service.products(get_session(), _actor()),
+            "subject_kinds": SUBJECT_KINDS, "agencies": FOLLOW_UP_AGENCIES,
+            "errors": errors or {}, "values": values or {
+                "source_report": request.args.get("source", "ikk"),
+                "owner_office": current_user.office_code}}
+
+
+@bp.post("/ikk/products")
+@login_required
+def create_product():
+    """Create an intelligence product from the form (analyst, admin; supervisor: own office)."""
+    form = request.form.to_dict()
+    form.pop("csrf_token", None)
+    try:
+        ikk_service.create_product(get_session(), _actor(), form)
+    except ValidationError as err:
+        get_session().rollback()
+        return _ikk_page(err.messages, form, 422)
+    except ikk_service.IkkError as err:
+        return _problem(err.status, str(err))
+    flash(_("Intelligence product recorded."), "success")
+    return redirect(url_for("reports.page", name="ikk"))
+
+
+@bp.post("/ikk/products/<int:product_id>/follow-ups")
+@login_required
+def add_follow_up(product_id: int):
+    """Record a follow-up of a product (closing it when asked)."""
+    form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    form["closes"] = form.get("closes") == "on"
+    try:
+        ikk_service.add_follow_up(get_session(), _actor(), product_id, form)
+    except ValidationError as err:
+        get_session().rollback()
+        return _ikk_page({f"follow_up_{product_id}": err.messages}, None, 422)
+    except ikk_service.IkkError as err:
+        return _problem(err.status, str(err))
+    flash(_("Follow-up recorded."), "success")
+    return redirect(url_for("reports.page", name="ikk"))
+
+
+def _ikk_page(errors: dict, values: dict | None, status: int):
+    try:
+        access, report = _report("ikk")
+    except (ReportInputError, ReportForbidden) as err:
+        return _problem(403, str(err))
+    return render_template("reports/report.html", report=report, charts={},
+                           fmt_cell=fmt_cell, access=access, reports=_visible(), query={},
+                           **_ikk_context(errors, values)), status
+
+
+@bp.get("/<name>/export")
+@login_required
+def export(name: str):
+    """Download a report (csv, xlsx, md, json): always suppressed, always audited."""
+    fmt = request.args.get("format", "csv")
+    try:
+        access = _access(name, fmt)
+        report = compute(get_session().connection(), name, access,
+                         office_code=current_user.office_code,
+                         pii_key=current_app.config["PII_KEY"], leaves_office=True)
+    except ReportInputError as err:
+        return _problem(404 if err.field == "name" else 400, str(err))
+    except ReportForbidden as err:
+        return _problem(403, str(err))
+    record_export(name, fmt, access.params, "page")
+    p = access.params
+    filename = f"ews-{name}-{p.start}-{p.end - dt.timedelta(days=1)}.{fmt}"
+    return Response(render(report, fmt), mimetype=MIMETYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def record_export(name: str, fmt: str, params, via: str) -> None:
+    """Audit an export: who, which report, which period and offices, which format."""
+    session = get_session()
+    audit.record(session, "report.exported", actor=current_user.username,
+                 office_code=current_user.office_code, data={
+                     "report": name, "format": fmt, "from": params.start.isoformat(),
+                     "to": (params.end - dt.timedelta(days=1)).isoformat(),
+                     "offices": list(params.offices) if params.offices else None, "via": via})
+    session.commit()
+
+
+@bp.get("/quarterly")
+@login_required
+def quarterly():
+    """A printable quarterly report of one office (B03/B06/B09/B12 evidence): one page."""
+    office = request.args.get("office") or current_user.office_code
+    quarter = request.args.get("quarter") or _quarter(dt.date.today())
+    try:
+        start, end = _quarter_bounds(quarter)
+    except ValueError:
+        return _problem(400, _("Quarter must look like 2026Q3."))
+    reports = []
+    try:
+        for name in QUARTERLY:
+            access = prepare(name, current_user.role, current_user.office_code,
+                             start.isoformat(), end.isoformat(), office, today=dt.date.today())
+            reports.append(compute(get_session().connection(), name, access,
+                                   office_code=current_user.office_code,
+                                   pii_key=current_app.config["PII_KEY"], leaves_office=True))
+    except ReportInputError as err:
+        return _problem(400, str(err))
+    except ReportForbidden as err:
+        return _problem(403, str(err))
+    record_export("quarterly", "html", reports[0].params, "print")
+    return render_template("reports/quarterly.html", reports=reports, office=office,
+                           quarter=quarter, fmt_cell=fmt_cell,
+                           charts={r.name: [svg(r, c) for c in r.charts[:1]] for r in reports})
+
+
+def _quarter(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def _quarter_bounds(text: str) -> tuple[dt.date, dt.date]:
+    year, q = text.upper().split("Q")
+    first = dt.date(int(year), 3 * (int(q) - 1) + 1, 1)
+    if not 1 <= int(q) <= 4:
+        raise ValueError(text)
+    last = (first.replace(day=28) + dt.timedelta(days=70)).replace(day=1) - dt.timedelta(days=1)
+    return first, last
