@@ -148,7 +148,8 @@ def test_waiting_for_an_outcome(browser, live_server, ids):
             decided_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=40)))
         db.commit()
     page = sign_in(browser, live_server.url, "analyst1", SIZES["1024x768"])
-    assert page.url.endswith("/review/cases")  # the analyst's work starts here
+    assert page.url.endswith("/reports")  # the analyst's work starts at the reports
+    page.goto(f"{live_server.url}/review/cases")
     with page.expect_navigation():
         page.click("[data-waiting]")
     apps = [r.get_attribute("data-application") for r in page.locator("tr[data-application]")
