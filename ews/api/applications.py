@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 
 from ews.auth.scope import office_scope, require
 from ews.checklist import validate_intake
-from ews.store import get_session
+from ews.store import as_utc, get_session
 from ews.store.applications import IntakeConflict, listing, register, unknown_offices
 
 from .auth import api_user, protect
@@ -25,7 +25,7 @@ def application_view(row, assessed: bool) -> dict:
     """Return the API view of a registration (no personal data, not even hashes)."""
     return {"id": row.id, "application_id": row.application_id, "office_code": row.office_code,
             "purpose": row.purpose, "application_type": row.application_type,
-            "is_minor": row.is_minor, "registered_at": row.registered_at,
+            "is_minor": row.is_minor, "registered_at": as_utc(row.registered_at),
             "status": "assessed" if assessed else "waiting"}
 
 
