@@ -286,15 +286,15 @@ def _completeness_groups() -> tuple[tuple[str, ...], tuple]:
                                 for (when, unless), names in groups.items())
 
 
-_ALWAYS, _GROUPS = _completeness_groups()
+ALWAYS, GROUPS = _completeness_groups()
 
 
 def completeness(record: dict) -> float:
     """Return the share of applicable `rule` questions that were answered."""
     get = record.get
-    applicable = len(_ALWAYS)
-    answered = applicable - list(map(get, _ALWAYS)).count(None)
-    for when, unless, names in _GROUPS:  # one test per distinct condition
+    applicable = len(ALWAYS)
+    answered = applicable - list(map(get, ALWAYS)).count(None)
+    for when, unless, names in GROUPS:  # one test per distinct condition
         if unless and any(get(k) in v for k, v in unless):
             continue
         if when and not any(get(k) in v for k, v in when):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ews.checklist import INPUT_FIELDS
+from ews.checklist import FIELDS
+from ews.checklist.schema import ALWAYS, GROUPS
 from ews.engine import RuleSet, evaluate_frame
+from ews.engine.conditions import Columns, vocabulary
 from ews.engine.evaluate import frame_dimensions, frame_escalations
 from ews.engine.ruleset import (
     LADDER,
@@ -24,36 +26,47 @@ def _bands(bands, values: np.ndarray) -> np.ndarray:
     return np.searchsorted(limits, values, side="right")
 
 
-def _applies(f, frame: pd.DataFrame, n: int) -> np.ndarray:
-    def any_of(conditions) -> np.ndarray:
-        masks = []
-        for k, values in conditions.items():
-            if k not in frame:
-                masks.append(np.full(n, None in values))
-            else:
-                col = frame[k]
-                hit = col.isin([v for v in values if v is not None]).to_numpy(dtype=bool)
-                masks.append(hit | col.isna().to_numpy() if None in values else hit)
-        return np.logical_or.reduce(masks)
-
-    mask = any_of(f.applies_when) if f.applies_when else np.ones(n, dtype=bool)
-    if f.applies_unless:
-        mask &= ~any_of(f.applies_unless)
-    return mask
+def _any_of(cols: Columns, conditions) -> np.ndarray:
+    """Rows where any (field, values) condition holds, on the encoded columns (None: not asked)."""
+    masks = []
+    for name, values in conditions:
+        col = cols[name]
+        codes = [_code(name, v) for v in values]
+        masks.append(np.isin(col, codes) if FIELDS[name].kind != "int"
+                     else np.isin(col, codes) | (np.isnan(col) & (None in values)))
+    return np.logical_or.reduce(masks)
 
 
-def frame_completeness(frame: pd.DataFrame) -> np.ndarray:
-    """Return, per row, the share of applicable `rule` questions that were answered."""
+def _code(name: str, value) -> float:
+    """Return how `value` of a field is encoded in `Columns` (-1 for not asked)."""
+    if value is None:
+        return -1
+    vocab = vocabulary(name)
+    if vocab is not None:
+        return vocab.index(value)
+    return int(value)
+
+
+def _known(cols: Columns, name: str) -> np.ndarray:
+    col = cols[name]
+    return ~np.isnan(col) if FIELDS[name].kind == "int" else col != -1
+
+
+def frame_completeness(frame: pd.DataFrame, cols: Columns | None = None) -> np.ndarray:
+    """Return, per row, the share of applicable `rule` questions that were answered.
+
+    The same groups as `ews.checklist.completeness`: one test per distinct condition.
+    """
+    cols = cols or Columns(frame)
     n = len(frame)
-    applicable = np.zeros(n)
-    answered = np.zeros(n)
-    for f in INPUT_FIELDS:
-        if f.role != "rule" or not f.counts_in_completeness:
-            continue
-        mask = _applies(f, frame, n)
-        applicable += mask
-        if f.name in frame:
-            answered += mask & frame[f.name].notna().to_numpy()
+    applicable = np.full(n, float(len(ALWAYS)))
+    answered = np.sum([_known(cols, name) for name in ALWAYS], axis=0, dtype=float)
+    for when, unless, names in GROUPS:
+        mask = _any_of(cols, when) if when else np.ones(n, dtype=bool)
+        if unless:
+            mask &= ~_any_of(cols, unless)
+        applicable += mask * len(names)
+        answered += mask * np.sum([_known(cols, name) for name in names], axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(applicable > 0, np.round(answered / applicable, 3), 1.0)
 
@@ -75,20 +88,28 @@ def score_frame(frame: pd.DataFrame, ruleset: RuleSet, model_probability=None,
     return pd.concat(parts) if len(parts) != 1 else parts[0]
 
 
+def _point_matrix(ruleset: RuleSet) -> np.ndarray:
+    """Return indicators x (track points, track protective points) for every track."""
+    out = np.zeros((len(ruleset.indicators), 2 * len(ruleset.tracks)), dtype=np.float32)
+    for k, name in enumerate(ruleset.tracks):
+        for j, ind in enumerate(ruleset.indicators):
+            if ind.track == name:
+                out[j, 2 * k + ind.protective] = ind.points
+    return out
+
+
 def _rungs(ruleset: RuleSet, hits: np.ndarray, dims: dict, esc: np.ndarray,
            done: np.ndarray | None, extra: list) -> tuple[np.ndarray, dict, dict]:
     """Return the rung per row, per track (score, band index, rung), and gates fired."""
     n = len(hits)
-    inds = ruleset.indicators
-    prot = np.array([i.protective for i in inds])
-    pts = np.array([i.points for i in inds])
     coercion = np.logical_or.reduce([dims[d] for d in TRAFFICKING_DIMENSIONS]
                                     + [np.zeros(n, dtype=bool)])
+    # Every track's points and protective points in one product: rows x (2 x tracks).
+    sums = hits.astype(np.float32) @ _point_matrix(ruleset)
     tracks, rungs = {}, list(extra)
-    for name, bands in ruleset.tracks.items():
-        mine = np.array([i.track == name for i in inds])
-        points = hits[:, mine & ~prot] @ pts[mine & ~prot]
-        value = np.minimum(100, points + hits[:, mine & prot] @ pts[mine & prot])
+    for k, (name, bands) in enumerate(ruleset.tracks.items()):
+        points = sums[:, 2 * k].astype(int)
+        value = np.minimum(100, points + sums[:, 2 * k + 1].astype(int))
         band_rungs = np.array([b.rung for b in bands])
         idx = _bands(bands, value)
         base = band_rungs[_bands(bands, np.minimum(100, points))]
@@ -114,7 +135,8 @@ def _score_chunk(frame: pd.DataFrame, ruleset: RuleSet, probs, details: bool) ->
     hits = evaluate_frame(frame, ruleset)
     n = len(frame)
     inds = ruleset.indicators
-    done = frame_completeness(frame) if details or ruleset.min_completeness else None
+    done = (frame_completeness(frame, hits.columns) if details or ruleset.min_completeness
+            else None)
     extra = [np.zeros(n, dtype=int)] + ([] if probs is None else [model_rungs(ruleset, probs)])
     rung, tracks, gates = _rungs(ruleset, hits.indicators, hits.dimensions, hits.escalations,
                                  done, extra)
