@@ -56,6 +56,32 @@ def database_url(tmp_path_factory) -> str:
     admin.dispose()
 
 
+@pytest.fixture
+def fresh_url(tmp_path):
+    """Return the URL of an empty, unmigrated database (an SQLite file or a new PG schema)."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    schema = f"ews_mig_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def seed_supervisor(conn) -> None:
+    """Insert office PMK and its supervisor (user id 1) with plain SQL, for migration tests."""
+    conn.execute(text("INSERT INTO offices (code, name, created_at) "
+                      "VALUES ('PMK', 'Pamekasan', '2026-01-01')"))
+    conn.execute(text("INSERT INTO users (id, username, password_hash, role, office_code, "
+                      "active, must_change_password, created_at) VALUES "
+                      "(1, 'sup', 'x', 'supervisor', 'PMK', true, false, '2026-01-01')"))
+
+
 @pytest.fixture(scope="session")
 def engine(database_url):
     """Return an engine on the test database (for direct inspection by tests)."""

@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
-import pytest
 from sqlalchemy import text
 
 from ews.store import make_engine, upgrade
 from ews.store.db import as_utc
-from tests.conftest import PG_URL
-
-
-@pytest.fixture
-def fresh_url(tmp_path):
-    """Return the URL of an empty database (a new SQLite file or a new PG schema)."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'm.sqlite3'}"
-        return
-    schema = f"ews_mig_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def test_upgrade_keeps_users_and_tokens_and_drops_clear_usernames(fresh_url):

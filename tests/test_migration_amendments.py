@@ -2,65 +2,38 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import text
 
 from ews.store import make_engine, upgrade
-from tests.conftest import PG_URL
+from tests.conftest import seed_supervisor
 
 
-def fresh_url(tmp_path) -> tuple[str, object]:
-    """Return (url, cleanup) of an empty database: an SQLite file or a new PG schema."""
-    if not PG_URL:
-        return f"sqlite:///{tmp_path / 'old.sqlite3'}", lambda: None
-    schema = f"ews_mig_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}", drop
-
-
-def test_follow_up_decisions_become_a_chain(tmp_path):
-    url, cleanup = fresh_url(tmp_path)
-    try:
-        upgrade(url, "0001")
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("INSERT INTO offices (code, name, created_at) "
-                              "VALUES ('PMK', 'Pamekasan', '2026-01-01')"))
-            conn.execute(text("INSERT INTO users (id, username, password_hash, role, "
-                              "office_code, active, must_change_password, created_at) VALUES "
-                              "(1, 'sup', 'x', 'supervisor', 'PMK', true, false, '2026-01-01')"))
-            conn.execute(text("INSERT INTO rulesets (id, sha256, ruleset_id, version, "
-                              "description, text, status, created_at) VALUES "
-                              "(1, 'h', 'r', '1', '', 't', 'active', '2026-01-01')"))
-            for aid in ("a1", "a2"):
-                conn.execute(text(
-                    "INSERT INTO assessments (id, office_code, application_id, answers_hash, "
-                    "answers, features, result, score, band, rung, action, decision_required, "
-                    "status, ruleset_sha256, officer_id, interviewed_at, created_at) VALUES "
-                    "(:id, 'PMK', :id, 'h', '{}', '{}', '{}', 50, 'high', 2, "
-                    "'supervisor_review', true, 'decided', 'h', 1, '2026-01-01', '2026-01-01')"),
-                    {"id": aid})
-            for did, aid, at in ((1, "a1", "2026-01-02"), (2, "a2", "2026-01-02"),
-                                 (3, "a1", "2026-01-03"), (4, "a1", "2026-01-04")):
-                conn.execute(text("INSERT INTO decisions (id, assessment_id, decision, reason, "
-                                  "decided_by, decided_at) VALUES (:id, :a, 'deferred', 'r', 1, "
-                                  ":at)"), {"id": did, "a": aid, "at": at})
-        engine.dispose()
-        upgrade(url)
-        engine = make_engine(url)
-        with engine.connect() as conn:
-            rows = conn.execute(text("SELECT id, amends FROM decisions ORDER BY id")).all()
-        engine.dispose()
-        assert [tuple(r) for r in rows] == [(1, None), (2, None), (3, 1), (4, 3)]
-    finally:
-        cleanup()
+def test_follow_up_decisions_become_a_chain(fresh_url):
+    url = fresh_url
+    upgrade(url, "0001")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        seed_supervisor(conn)
+        conn.execute(text("INSERT INTO rulesets (id, sha256, ruleset_id, version, "
+                          "description, text, status, created_at) VALUES "
+                          "(1, 'h', 'r', '1', '', 't', 'active', '2026-01-01')"))
+        for aid in ("a1", "a2"):
+            conn.execute(text(
+                "INSERT INTO assessments (id, office_code, application_id, answers_hash, "
+                "answers, features, result, score, band, rung, action, decision_required, "
+                "status, ruleset_sha256, officer_id, interviewed_at, created_at) VALUES "
+                "(:id, 'PMK', :id, 'h', '{}', '{}', '{}', 50, 'high', 2, "
+                "'supervisor_review', true, 'decided', 'h', 1, '2026-01-01', '2026-01-01')"),
+                {"id": aid})
+        for did, aid, at in ((1, "a1", "2026-01-02"), (2, "a2", "2026-01-02"),
+                             (3, "a1", "2026-01-03"), (4, "a1", "2026-01-04")):
+            conn.execute(text("INSERT INTO decisions (id, assessment_id, decision, reason, "
+                              "decided_by, decided_at) VALUES (:id, :a, 'deferred', 'r', 1, "
+                              ":at)"), {"id": did, "a": aid, "at": at})
+    engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, amends FROM decisions ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, None), (2, None), (3, 1), (4, 3)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -13,25 +12,6 @@ from ews import audit
 from ews.store import make_engine, upgrade
 from ews.store.guards import maintenance
 from ews.store.models import AuditEvent
-from tests.conftest import PG_URL
-
-
-@pytest.fixture
-def fresh_url(tmp_path):
-    """Return the URL of an empty database (SQLite file, or a new PostgreSQL schema)."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'legacy.sqlite3'}"
-        return
-    schema = f"ews_mig_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
 
 LEGACY = [
     "INSERT INTO offices (code, name, created_at) VALUES ('PMK', 'PMK', :at)",

@@ -16,8 +16,8 @@ from ews.checklist.v1 import FIELDS_V1
 from ews.engine import load_ruleset
 from ews.scoring import score
 from ews.store import make_engine, upgrade
+from tests.conftest import seed_supervisor
 from tests.reviewer_cases import CASES_V1
-from tests.test_migration_amendments import fresh_url
 
 V1_RULES = """
 ruleset: {id: old-v1, version: "1"}
@@ -42,49 +42,42 @@ def _v1_row(case_id: str) -> dict:
                                     "repeat_applications_30d": 0, "phone_shared_30d": 1})}
 
 
-def test_v1_assessments_survive_the_upgrade_and_rescore(tmp_path):
-    url, cleanup = fresh_url(tmp_path)
-    try:
-        upgrade(url, "0001")
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("INSERT INTO offices (code, name, created_at) "
-                              "VALUES ('PMK', 'Pamekasan', '2026-01-01')"))
-            conn.execute(text("INSERT INTO users (id, username, password_hash, role, "
-                              "office_code, active, must_change_password, created_at) VALUES "
-                              "(1, 'sup', 'x', 'supervisor', 'PMK', true, false, '2026-01-01')"))
-            conn.execute(text("INSERT INTO rulesets (id, sha256, ruleset_id, version, "
-                              "description, text, status, created_at) VALUES "
-                              "(1, 'h', 'old-v1', '1', '', :t, 'active', '2026-01-01')"),
-                         {"t": V1_RULES})
-            for case_id in ("C1-split-tracks", "C5-control-no-escalation"):
-                conn.execute(text(
-                    "INSERT INTO assessments (id, office_code, application_id, answers_hash, "
-                    "answers, features, result, score, band, rung, action, decision_required, "
-                    "status, ruleset_sha256, officer_id, interviewed_at, created_at) VALUES "
-                    "(:id, 'PMK', :id, 'h', :answers, :features, '{}', 50, 'high', 2, "
-                    "'supervisor_review', true, 'awaiting_review', 'h', 1, '2026-01-01', "
-                    "'2026-01-01')"), _v1_row(case_id))
-        engine.dispose()
-        upgrade(url)
-        engine = make_engine(url)
-        with engine.connect() as conn:
-            rows = conn.execute(text("SELECT id, answers, features, checklist_version, version, "
-                                     "superseded_by FROM assessments ORDER BY id")).all()
-        engine.dispose()
-        ruleset = load_ruleset("rules/tppo_pmi.yaml")
-        for row in rows:
-            assert (row.checklist_version, row.version, row.superseded_by) == (1, 1, None)
-            answers = row.answers if isinstance(row.answers, dict) else json.loads(row.answers)
-            features = row.features if isinstance(row.features, dict) else \
-                json.loads(row.features)
-            record = stored_record(answers, features, row.checklist_version)
-            assert record["prior_supervisor_decision"] is True  # renamed v1 feature
-            case = CASES_V1[row.id]
-            rung = score(record, ruleset)["recommended_action"]["rung"]
-            assert case["min_rung"] <= rung <= case["max_rung"]
-    finally:
-        cleanup()
+def test_v1_assessments_survive_the_upgrade_and_rescore(fresh_url):
+    url = fresh_url
+    upgrade(url, "0001")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        seed_supervisor(conn)
+        conn.execute(text("INSERT INTO rulesets (id, sha256, ruleset_id, version, "
+                          "description, text, status, created_at) VALUES "
+                          "(1, 'h', 'old-v1', '1', '', :t, 'active', '2026-01-01')"),
+                     {"t": V1_RULES})
+        for case_id in ("C1-split-tracks", "C5-control-no-escalation"):
+            conn.execute(text(
+                "INSERT INTO assessments (id, office_code, application_id, answers_hash, "
+                "answers, features, result, score, band, rung, action, decision_required, "
+                "status, ruleset_sha256, officer_id, interviewed_at, created_at) VALUES "
+                "(:id, 'PMK', :id, 'h', :answers, :features, '{}', 50, 'high', 2, "
+                "'supervisor_review', true, 'awaiting_review', 'h', 1, '2026-01-01', "
+                "'2026-01-01')"), _v1_row(case_id))
+    engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, answers, features, checklist_version, version, "
+                                 "superseded_by FROM assessments ORDER BY id")).all()
+    engine.dispose()
+    ruleset = load_ruleset("rules/tppo_pmi.yaml")
+    for row in rows:
+        assert (row.checklist_version, row.version, row.superseded_by) == (1, 1, None)
+        answers = row.answers if isinstance(row.answers, dict) else json.loads(row.answers)
+        features = row.features if isinstance(row.features, dict) else \
+            json.loads(row.features)
+        record = stored_record(answers, features, row.checklist_version)
+        assert record["prior_supervisor_decision"] is True  # renamed v1 feature
+        case = CASES_V1[row.id]
+        rung = score(record, ruleset)["recommended_action"]["rung"]
+        assert case["min_rung"] <= rung <= case["max_rung"]
 
 
 @pytest.mark.skipif(bool(os.environ.get("EWS_TEST_DATABASE_URL")),
