@@ -33,7 +33,6 @@ RULESET_STATUSES = ("draft", "in_review", "approved", "shadow", "live", "retired
 ASSESSMENT_STATUSES = ("open", "awaiting_review", "decided", "superseded")
 DECISIONS = ("issued", "additional_documents_requested", "deferred", "redirected", "referred",
              "rejected")
-DEFERRING_DECISIONS = ("deferred", "redirected")
 # Decisions a returning applicant's history counts (checklist v2): a supervisor held them.
 HOLDING_DECISIONS = ("deferred", "redirected", "referred", "rejected")
 MODEL_STATUSES = ("submitted", "approved", "active", "retired")
