@@ -159,7 +159,8 @@ def ews_cli(database_url, db, tmp_path, monkeypatch):
 
     from ews.cli import main
 
-    for name in ("EWS_PASSWORD", "EWS_ADMIN_USER", "EWS_ADMIN_OFFICE", "EWS_TOKEN_DAYS"):
+    for name in ("EWS_PASSWORD", "EWS_ADMIN_USER", "EWS_ADMIN_OFFICE", "EWS_TOKEN_DAYS",
+                 "EWS_RULES_PATH"):
         monkeypatch.delenv(name, raising=False)
     env = {"EWS_ENV": "production", "EWS_DATABASE_URL": database_url,
            "EWS_SECRET_KEY": "s" * 32, "EWS_PII_KEY": "p" * 32,

@@ -5,29 +5,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from ews.cli import main
 from ews.config import ConfigError, load_config
 from ews.store.guards import maintenance
 from ews.store.models import AuditEvent, RuleSetRecord, User
 
 
 @pytest.fixture
-def cli(database_url, db, tmp_path, monkeypatch):
+def cli(ews_cli):
     """Return a function running `ews ...` against the emptied test database."""
-    for name in ("EWS_PASSWORD", "EWS_ADMIN_USER", "EWS_ADMIN_OFFICE", "EWS_RULES_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    env = {"EWS_ENV": "production", "EWS_DATABASE_URL": database_url,
-           "EWS_SECRET_KEY": "s" * 32, "EWS_PII_KEY": "p" * 32,
-           "EWS_INSTANCE_PATH": str(tmp_path / "instance")}
-
-    def run(*args, **extra_env):
-        return CliRunner().invoke(main, list(args), env=env | extra_env)
-
-    return run
+    return ews_cli
 
 
 def test_init_is_idempotent_and_prints_the_password_once(cli, db):
