@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from openloop import run_open_loop  # noqa: E402 - benchmarks/ is the script's folder
+from openloop import nik, run_open_loop  # noqa: E402 - benchmarks/ is the script's folder
 
 from tests.checklists import sound_umrah  # noqa: E402 - after the path set-up
 
@@ -105,11 +105,15 @@ function init(args)
   wrk.headers["Content-Type"] = "application/json"
   if args[1] then wrk.headers["Authorization"] = "Bearer " .. args[1] end
 end
+function nik(n)
+  return string.format("3578%02d0101%02d%04d", 1 + math.floor(n / 1000000) % 99,
+                       math.floor(n / 10000) % 100, 1 + n % 9999)
+end
 function request()
   counter = counter + 1
   local n = tid * 100000000 + counter
   return wrk.format(nil, nil, nil, string.format(TEMPLATE, PREFIX .. tid .. "-" .. counter,
-                                                 n, n))
+                                                 nik(n), n))
 end
 function response(status, headers, body)
   if status == 201 then created = created + 1 else other = other + 1 end
@@ -135,7 +139,7 @@ def free_port() -> int:
 
 
 def template(marker: str) -> str:
-    """Return the checklist JSON with %s for the application id, %016d for NIK and phone.
+    """Return the checklist JSON with %s for the application id and the NIK, %010d for the phone.
 
     Every request is another applicant: with one NIK for all, the history features would
     count an ever-growing set of earlier assessments of "the same person".
@@ -143,7 +147,7 @@ def template(marker: str) -> str:
     body = json.dumps(sound_umrah(application_id=marker, office_code="PMK",
                                   nik="NIKMARKER", phone="+62PHONEMARKER"))
     assert "%" not in body
-    return (body.replace(marker, "%s").replace("NIKMARKER", "%016d")
+    return (body.replace(marker, "%s").replace("NIKMARKER", "%s")
             .replace("PHONEMARKER", "8%010d"))
 
 
@@ -206,7 +210,7 @@ def run_python(url: str, seconds: int, conns: int, body: str, prefix: str,
             started = time.perf_counter()
             try:
                 number = tid * 100_000_000 + n
-                conn.request("POST", "/" + path, body % (f"{prefix}{tid}-{n}", number, number),
+                conn.request("POST", "/" + path, body % (f"{prefix}{tid}-{n}", nik(number), number),
                              headers)
                 resp = conn.getresponse()
                 resp.read()
@@ -257,7 +261,7 @@ def main() -> None:
     db = tmp / "ews.sqlite3"
     env = os.environ | {"EWS_ENV": "production", "EWS_DATABASE_URL": f"sqlite:///{db}",
                         "EWS_SECRET_KEY": "b" * 40, "EWS_PII_KEY": "p" * 40,
-                        "EWS_INSTANCE_PATH": str(tmp), "EWS_PASSWORD": "bench-password-1",
+                        "EWS_INSTANCE_PATH": str(tmp), "EWS_PASSWORD": "load-test-passphrase-7",
                         "DURABLE_DB": str(tmp / "durable.sqlite3"), "PYTHONPATH": str(ROOT)}
     ews = [sys.executable, "-m", "ews.cli"]
     for cmd in (["init"], ["user", "add", "bench", "--role", "officer", "--office", "PMK"]):

@@ -15,6 +15,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 
+def nik(n: int) -> str:
+    """Return a structurally valid NIK for applicant number `n` (distinct for distinct n
+    below 99 million): Surabaya kecamatan codes, 1 January, a serial from n."""
+    return "3578%02d0101%02d%04d" % (1 + n // 1_000_000 % 99, n // 10_000 % 100, 1 + n % 9999)
+
+
 def run_open_loop(url: str, rate: float, seconds: float, body: str, prefix: str,
                   token: str | None, threads: int = 64) -> dict:
     """Offer `rate` requests/s for `seconds`; return p50/p99 from schedule, errors, counts."""
@@ -34,7 +40,7 @@ def run_open_loop(url: str, rate: float, seconds: float, body: str, prefix: str,
         local.conn = conn
         number = 900_000_000 + i
         try:
-            conn.request("POST", "/" + path, body % (f"{prefix}{i}", number, number), headers)
+            conn.request("POST", "/" + path, body % (f"{prefix}{i}", nik(number), number), headers)
             resp = conn.getresponse()
             resp.read()
             ok = resp.status == 201
