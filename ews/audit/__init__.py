@@ -63,6 +63,43 @@ _INSERT_EVENT = insert(AuditEvent.__table__)
 _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(hash=bindparam("hash"))
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """An event's content before its place in the chain (built outside the write lock)."""
+
+    kind: str
+    actor: str | None
+    office_code: str | None
+    subject: str | None
+    data: str  # canonical JSON, the row's seal included
+
+
+def prepare(kind: str, *, actor: str | None = None, office_code: str | None = None,
+            subject: str | None = None, data: dict | None = None,
+            row: tuple[str, Mapping] | None = None) -> Prepared:
+    """Return an event ready to append: the row's seal and the canonical data, hashed once.
+
+    `row` is (table, column values) of a row this event creates: its seal goes into data.
+    Separate from `append` so that a hot path seals before it takes the write lock.
+    """
+    if row is not None:
+        data = (data or {}) | {"seal": seal(*row)}
+    return Prepared(kind, actor, office_code, subject, canonical(data or {}))
+
+
+def append(session: Session, event: Prepared) -> None:
+    """Append a prepared event to the session's transaction (the caller commits)."""
+    conn = session.connection()  # Core statements: no ORM flush needed for an append
+    seq, prev = conn.execute(_BUMP_HEAD).one_or_none() or (None, None)
+    if seq is None:
+        raise RuntimeError("audit chain head missing: run `ews init`")
+    content = [seq, _stamp(utcnow()), event.kind, event.actor, event.office_code,
+               event.subject, event.data, prev]
+    values = dict(zip(_CONTENT, content, strict=True), hash=_hash(content))
+    conn.execute(_INSERT_EVENT, values)
+    conn.execute(_SET_HEAD_HASH, {"hash": values["hash"]})
+
+
 def record(session: Session, kind: str, *, actor: str | None = None,
            office_code: str | None = None, subject: str | None = None,
            data: dict | None = None, row: tuple[str, Mapping] | None = None) -> None:
@@ -70,17 +107,8 @@ def record(session: Session, kind: str, *, actor: str | None = None,
 
     `row` is (table, column values) of a row this event creates: its seal goes into data.
     """
-    if row is not None:
-        data = (data or {}) | {"seal": seal(*row)}
-    conn = session.connection()  # Core statements: no ORM flush needed for an append
-    seq, prev = conn.execute(_BUMP_HEAD).one_or_none() or (None, None)
-    if seq is None:
-        raise RuntimeError("audit chain head missing: run `ews init`")
-    content = [seq, _stamp(utcnow()), kind, actor, office_code, subject,
-               canonical(data or {}), prev]
-    event = dict(zip(_CONTENT, content, strict=True), hash=_hash(content))
-    conn.execute(_INSERT_EVENT, event)
-    conn.execute(_SET_HEAD_HASH, {"hash": event["hash"]})
+    append(session, prepare(kind, actor=actor, office_code=office_code, subject=subject,
+                            data=data, row=row))
 
 
 def columns_of(obj: Any) -> dict:
