@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 def nik(n: int) -> str:
     """Return a structurally valid NIK for applicant number `n` (distinct for distinct n
     below 99 million): Surabaya kecamatan codes, 1 January, a serial from n."""
-    return "3578%02d0101%02d%04d" % (1 + n // 1_000_000 % 99, n // 10_000 % 100, 1 + n % 9999)
+    return f"3578{1 + n // 1_000_000 % 99:02d}0101{n // 10_000 % 100:02d}{1 + n % 9999:04d}"
 
 
 def run_open_loop(url: str, rate: float, seconds: float, body: str, prefix: str,
