@@ -100,8 +100,12 @@ def test_model_train_submit_approve_activate_by_another_person(db, stored, cli, 
     card = (tmp_path / "models" / "m1.card.md").read_text()
     for heading in ("## Intended use", "## Out-of-scope uses", "## Data window", "## Features",
                     "## Metrics", "## Fairness", "## Limits",
-                    "Excluded fields: financial_pressure"):
+                    "Excluded fields: financial_pressure",
+                    "## Unlabelled rows (positive-unlabelled sensitivity)",
+                    "are excluded from training", "Counting them all as negatives",
+                    "bootstrap 95% intervals", "| Group | Applicants | Alert rate"):
         assert heading in card
+    assert "0.8-1.25" in card  # the fairness report's reading
     assert cli("model", "card", "m1").output.startswith("# Model card: m1")
     assert cli("model", "submit", "m1", "--as", "analyst-two").exit_code == 0
     self_approval = cli("model", "approve", "m1", "--as", "analyst-two")
@@ -131,6 +135,9 @@ def test_trainer_who_is_an_admin_cannot_approve_their_own_model(db, stored, cli)
 
 @pytest.mark.parametrize("args, message", [
     (("model", "card", "nope"), "unknown model version 'nope'"),
+    (("model", "evaluate", "nope"), "unknown model version 'nope'"),
+    (("model", "submit", "nope", "--as", "analyst-two"), "unknown model version 'nope'"),
+    (("model", "activate", "nope", "--as", "admin-pst"), "unknown model version 'nope'"),
     (("model", "approve", "nope", "--as", "admin-pst"), "unknown model version 'nope'"),
     (("model", "train", "--from", "2031-01-01", "--as", "analyst-two"), "no assessments"),
     (("model", "train", "--from", "2026-01-01", "--to", "2026-02-01", "--as", "analyst-two"),
