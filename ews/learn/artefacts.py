@@ -137,7 +137,7 @@ def card(manifest: dict) -> str:
         "from the main metrics: treating them as negatives would teach the model that "
         "unidentified victims are safe travellers. They count where the question is about "
         "applicants (the alert budget, fairness alert rates, drift), and a "
-        "positive-unlabelled sensitivity check under Metrics shows how the figures move if "
+        "positive-unlabelled sensitivity check below shows how the figures move if "
         "they were all negatives.", "",
         "## Features",
         ", ".join(manifest["features"]), "",
