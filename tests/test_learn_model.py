@@ -113,8 +113,11 @@ def test_evaluation_of_an_empty_or_unlabelled_period_says_so(split, fitted, live
     with pytest.raises(LabelError, match="holds no assessments"):
         evaluate(fitted, split[1].iloc[:0], live)
     unlabelled = split[1].assign(outcome="no_information")
-    with pytest.raises(LabelError, match="both positive and negative outcomes"):
+    with pytest.raises(LabelError, match="has no labelled outcomes"):
         evaluate(fitted, unlabelled, live)
+    negatives_only = split[1].assign(outcome="legitimate_travel_confirmed")
+    with pytest.raises(LabelError, match="both positive and negative outcomes"):
+        evaluate(fitted, negatives_only, live)
 
 
 def test_psi_reading_and_monthly_drift():

@@ -221,3 +221,19 @@ def test_learn_drift_prints_monthly_psi_with_its_reading(db, stored, cli):
         assert month in result.output
     one_month = cli("learn", "drift", "--from", "2026-01-01", "--to", "2026-02-01")
     assert one_month.exit_code == 1 and "at least two calendar months" in one_month.output
+
+
+def test_a_window_without_labels_gets_a_clear_message_from_each_command(db, stored, cli):
+    """Interviews of September 2026 with no outcome yet: nothing to learn or evaluate from."""
+    late = planted_frame(60, start="2026-09-01", months=1, seed=9)
+    late["outcome"] = [None, "no_information"] * 30
+    late["application_id"] = [f"LATE-{i:04d}" for i in range(len(late))]
+    store_frame(db, late, active_compiled(db), officer_id=stored["analyst"].id,
+                recorder_id=stored["analyst"].id)
+    window = ("--from", "2026-09-01", "--to", "2026-10-01")
+    weights = cli("learn", "weights", *window)
+    assert weights.exit_code == 1 and "has no labelled outcomes" in weights.output
+    assert "2026-09-01 to 2026-10-01" in weights.output
+    assert _train(cli).exit_code == 0
+    evaluated = cli("model", "evaluate", "m1", *window)
+    assert evaluated.exit_code == 1 and "has no labelled outcomes" in evaluated.output

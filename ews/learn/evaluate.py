@@ -126,6 +126,9 @@ def evaluate(model, frame: pd.DataFrame, ruleset: RuleSet, *, budget: float = 0.
     y = labels(frame["outcome"]).to_numpy()
     lab = ~np.isnan(y)
     positives = int(np.nansum(y))
+    if not lab.any():
+        raise LabelError("the evaluation period has no labelled outcomes (only no_information "
+                         "or none); record outcomes first")
     if positives == 0 or positives == lab.sum():
         raise LabelError("the evaluation period needs both positive and negative outcomes; "
                          f"it has {positives} positive of {int(lab.sum())} labelled")
