@@ -149,6 +149,7 @@ def _registry_step(step: str, version: str, name: str, out_dir: str = "models") 
         user = _cli_user(session, name)
         try:
             if step == "submit":
+                _manifest(out_dir, version)  # "unknown model version" when there is none
                 row = reg.submit(session, paths(out_dir, version)["manifest"], user)
             else:
                 row = getattr(reg, step)(session, version, user)

@@ -79,6 +79,9 @@ def test_non_rule_fields_are_refused(field, role):
      "action 'wait'"),
     ("actions.1.id", "interview", "actions: must be the ladder"),
     ("model", {"mode": "escalate", "threshold": 2}, "model: 'threshold' must be a probability"),
+    ("model", {"mode": "escalate", "threshold": 0.5, "action": "defer_and_redirect"},
+     "model: 'action' may raise a result at most to supervisor_review; got "
+     "'defer_and_redirect'"),
     ("lists.scam", [], "list scam: must be a non-empty list"),
 ])
 def test_each_problem_is_named(path, value, message):

@@ -100,8 +100,12 @@ def test_model_train_submit_approve_activate_by_another_person(db, stored, cli, 
     card = (tmp_path / "models" / "m1.card.md").read_text()
     for heading in ("## Intended use", "## Out-of-scope uses", "## Data window", "## Features",
                     "## Metrics", "## Fairness", "## Limits",
-                    "Excluded fields: financial_pressure"):
+                    "Excluded fields: financial_pressure",
+                    "## Unlabelled rows (positive-unlabelled sensitivity)",
+                    "are excluded from training", "Counting them all as negatives",
+                    "bootstrap 95% intervals", "| Group | Applicants | Alert rate"):
         assert heading in card
+    assert "0.8-1.25" in card  # the fairness report's reading
     assert cli("model", "card", "m1").output.startswith("# Model card: m1")
     assert cli("model", "submit", "m1", "--as", "analyst-two").exit_code == 0
     self_approval = cli("model", "approve", "m1", "--as", "analyst-two")
@@ -131,6 +135,9 @@ def test_trainer_who_is_an_admin_cannot_approve_their_own_model(db, stored, cli)
 
 @pytest.mark.parametrize("args, message", [
     (("model", "card", "nope"), "unknown model version 'nope'"),
+    (("model", "evaluate", "nope"), "unknown model version 'nope'"),
+    (("model", "submit", "nope", "--as", "analyst-two"), "unknown model version 'nope'"),
+    (("model", "activate", "nope", "--as", "admin-pst"), "unknown model version 'nope'"),
     (("model", "approve", "nope", "--as", "admin-pst"), "unknown model version 'nope'"),
     (("model", "train", "--from", "2031-01-01", "--as", "analyst-two"), "no assessments"),
     (("model", "train", "--from", "2026-01-01", "--to", "2026-02-01", "--as", "analyst-two"),
@@ -214,3 +221,19 @@ def test_learn_drift_prints_monthly_psi_with_its_reading(db, stored, cli):
         assert month in result.output
     one_month = cli("learn", "drift", "--from", "2026-01-01", "--to", "2026-02-01")
     assert one_month.exit_code == 1 and "at least two calendar months" in one_month.output
+
+
+def test_a_window_without_labels_gets_a_clear_message_from_each_command(db, stored, cli):
+    """Interviews of September 2026 with no outcome yet: nothing to learn or evaluate from."""
+    late = planted_frame(60, start="2026-09-01", months=1, seed=9)
+    late["outcome"] = [None, "no_information"] * 30
+    late["application_id"] = [f"LATE-{i:04d}" for i in range(len(late))]
+    store_frame(db, late, active_compiled(db), officer_id=stored["analyst"].id,
+                recorder_id=stored["analyst"].id)
+    window = ("--from", "2026-09-01", "--to", "2026-10-01")
+    weights = cli("learn", "weights", *window)
+    assert weights.exit_code == 1 and "has no labelled outcomes" in weights.output
+    assert "2026-09-01 to 2026-10-01" in weights.output
+    assert _train(cli).exit_code == 0
+    evaluated = cli("model", "evaluate", "m1", *window)
+    assert evaluated.exit_code == 1 and "has no labelled outcomes" in evaluated.output

@@ -505,5 +505,7 @@ class _Builder:
                 or not 0 < threshold < 1:
             self.error("model", "'threshold' must be a probability between 0 and 1")
         action = model.get("action", "supervisor_review")
-        self.rung("model", action)
+        if self.rung("model", action) > REVIEW_RUNG:  # a model advises people; it never defers
+            self.error("model", f"'action' may raise a result at most to "
+                                f"{LADDER[REVIEW_RUNG]}; got '{action}'")
         return dict(model) | {"action": action}

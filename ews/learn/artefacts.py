@@ -81,6 +81,34 @@ def _pct(value) -> str:
     return "-" if value is None or value != value else f"{value:.2f}"
 
 
+def _cell(value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple):
+        return "-".join(_pct(v) for v in value)
+    if isinstance(value, float):
+        return _pct(value)
+    return "-" if value is None else str(value)
+
+
+def _fairness(fair: dict) -> list[str]:
+    """Return the card's fairness tables and warnings (from `evaluate.fairness`)."""
+    cols = (("n", "Applicants"), ("flag_rate", "Alert rate"), ("flag_interval", "95% interval"),
+            ("flag_ratio", "Ratio"), ("negatives", "Legitimate travel"),
+            ("fpr", "False-positive rate"), ("fpr_interval", "95% interval"),
+            ("fpr_ratio", "Ratio"))
+    lines: list[str] = []
+    for name, rows in fair.get("tables", {}).items():
+        lines += [f"### {name.replace('_', ' ')}", "",
+                  "| Group | " + " | ".join(label for _, label in cols) + " |",
+                  "|---|" + "---:|" * len(cols)]
+        lines += ["| " + " | ".join([str(r[name])] + [_cell(r[c]) for c, _ in cols]) + " |"
+                  for r in rows]
+        lines.append("")
+    lines += [f"- {note}" for note in fair.get("notes", [])]
+    return lines + [""]
+
+
 def card(manifest: dict) -> str:
     """Return the model card (Markdown) of a manifest."""
     ev = manifest.get("evaluation") or {}
@@ -106,8 +134,11 @@ def card(manifest: dict) -> str:
         f"Training rows: {w.get('train_labelled')} labelled ({w.get('train_positives')} "
         "positive).",
         "Unlabelled rows (`no_information`, or no outcome) are excluded from training and "
-        "evaluation: treating them as negatives would teach the model that unidentified "
-        "victims are safe travellers.", "",
+        "from the main metrics: treating them as negatives would teach the model that "
+        "unidentified victims are safe travellers. They count where the question is about "
+        "applicants (the alert budget, fairness alert rates, drift), and a "
+        "positive-unlabelled sensitivity check below shows how the figures move if "
+        "they were all negatives.", "",
         "## Features",
         ", ".join(manifest["features"]), "",
         "Excluded fields: " + (", ".join(excl["fields"]) or "none") + ". Pooled values: "
@@ -132,14 +163,18 @@ def card(manifest: dict) -> str:
             + ", ".join(f"{p:.3f}->{o:.3f}" for p, o in zip(ev["calibration"]["predicted"],
                                                            ev["calibration"]["observed"],
                                                            strict=True)), "",
-            "## Fairness (alerts at the budget, by audit variable)", ""]
-        for name, rows in ev.get("fairness", {}).items():
-            lines += [f"### {name}", "", "| Group | Rows | Alert rate | Labelled | FPR | Recall |",
-                      "|---|---:|---:|---:|---:|---:|"]
-            lines += [f"| {r['group']} | {int(r['rows'] or 0)} | {_pct(r['alert_rate'])} | "
-                      f"{int(r['labelled'] or 0)} | {_pct(r['false_positive_rate'])} | "
-                      f"{_pct(r['recall'])} |" for r in rows]
-            lines.append("")
+            "## Unlabelled rows (positive-unlabelled sensitivity)", "",
+            f"{ev.get('unlabelled', 0)} of {ev['rows']} rows of the later period are "
+            "unlabelled. Counting them all as negatives (a pessimistic bound: some are "
+            f"unidentified victims) gives PR-AUC {_pct(ev.get('pu_pr_auc'))} for the model and "
+            f"{_pct(ev.get('pu_rules_pr_auc'))} for the rule set alone. If the model's lead "
+            "holds here too, it does not come from which cases happened to get an outcome.",
+            "",
+            "## Fairness (alerts at the budget, by audit variable)", "",
+            "Computed with the fairness report's code: flag rate over all applicants and "
+            "false-positive rate over legitimate travel, with bootstrap 95% intervals and the "
+            "ratio to the overall rate; groups under 11 shown as \"<11\".", ""]
+        lines += _fairness(ev.get("fairness") or {})
     else:
         lines += ["Not evaluated.", ""]
     if manifest.get("comparison"):

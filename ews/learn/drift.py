@@ -28,7 +28,7 @@ def reading(value: float) -> str:
 
 def monthly_drift(months: pd.Series, scores: pd.Series, hits: pd.DataFrame | None = None,
                   edges=SCORE_EDGES) -> pd.DataFrame:
-    """Return PSI of each month against the month before.
+    """Return PSI of each month against the month before, from one row per assessment.
 
     Parameters
     ----------
@@ -38,27 +38,62 @@ def monthly_drift(months: pd.Series, scores: pd.Series, hits: pd.DataFrame | Non
 
     Returns
     -------
-    DataFrame, one row per month after the first: `rows`, `score_psi` and its `reading`,
-    and when `hits` is given `hits_psi_max` (the largest indicator PSI, each over the two
-    bins hit / not hit) with `indicator` naming it. Empty input gives an empty frame.
+    DataFrame, one row per month after the first (see `drift_from_counts`). Empty input
+    gives an empty frame.
     """
-    order = sorted(months.unique())
-    binned = np.digitize(np.asarray(scores, float), edges[1:-1])
+    month = pd.Series(np.asarray(months, dtype=object))
+    frame = pd.DataFrame({"month": month, "score": np.asarray(scores, float)})
+    score_counts = frame.groupby(["month", "score"]).size().rename("n").reset_index()
+    hit_counts = None
+    if hits is not None:
+        sums = pd.DataFrame(hits.to_numpy(bool).astype(int), columns=list(hits.columns)
+                            ).groupby(month).sum()
+        hit_counts = sums.rename_axis("month").reset_index().melt(
+            id_vars="month", var_name="indicator", value_name="hits")
+    return drift_from_counts(score_counts, hit_counts, edges)
+
+
+def drift_from_counts(score_counts: pd.DataFrame, hit_counts: pd.DataFrame | None = None,
+                      edges=SCORE_EDGES) -> pd.DataFrame:
+    """Return PSI of each month against the month before, from counts (what SQL returns).
+
+    Parameters
+    ----------
+    score_counts : columns `month` ('YYYY-MM'), `score` (0-100) and `n` (assessments).
+    hit_counts : optional columns `month`, `indicator` and `hits` (assessments on which the
+        indicator fired); an indicator missing from a month fired on no one.
+
+    Returns
+    -------
+    DataFrame, one row per month after the first: `rows`, `score_psi` and its `reading`,
+    and when `hit_counts` is given `hits_psi_max` (the largest indicator PSI, each over the
+    two bins hit / not hit), `indicator` naming it, and `hits_reading`.
+    """
+    if score_counts.empty:
+        return pd.DataFrame()
+    bins = np.digitize(score_counts["score"].astype(float), edges[1:-1])
+    dist = (pd.crosstab(score_counts["month"].to_numpy(), bins,
+                        values=score_counts["n"].to_numpy(), aggfunc="sum")
+            .reindex(columns=range(len(edges) - 1)).fillna(0))
+    months = list(dist.index)
+    rows = dist.sum(axis=1)
+    rates = None
+    if hit_counts is not None:
+        rates = (hit_counts.pivot_table(index="month", columns="indicator", values="hits",
+                                        aggfunc="sum")
+                 .reindex(index=months).fillna(0).div(rows, axis=0)
+                 if len(hit_counts) else pd.DataFrame(index=months))
     out = []
-    prev = None
-    for month in order:
-        mask = (months == month).to_numpy()
-        dist = np.bincount(binned[mask], minlength=len(edges) - 1) / mask.sum()
-        rates = hits.to_numpy(bool)[mask].mean(axis=0) if hits is not None else None
-        if prev is not None:
-            row = {"month": month, "rows": int(mask.sum()), "score_psi": psi(prev[0], dist)}
-            row["reading"] = reading(row["score_psi"])
-            if rates is not None:
-                each = [psi([1 - p, p], [1 - q, q]) for p, q in zip(prev[1], rates, strict=True)]
-                k = int(np.argmax(each)) if each else 0
-                row["hits_psi_max"] = each[k] if each else 0.0
-                row["indicator"] = hits.columns[k] if each else None
-                row["hits_reading"] = reading(row["hits_psi_max"])
-            out.append(row)
-        prev = (dist, rates)
+    for prev, month in zip(months, months[1:], strict=False):
+        row = {"month": month, "rows": int(rows[month]),
+               "score_psi": psi(dist.loc[prev], dist.loc[month])}
+        row["reading"] = reading(row["score_psi"])
+        if rates is not None:
+            each = [psi([1 - p, p], [1 - q, q])
+                    for p, q in zip(rates.loc[prev], rates.loc[month], strict=True)]
+            k = int(np.argmax(each)) if each else 0
+            row["hits_psi_max"] = each[k] if each else 0.0
+            row["indicator"] = rates.columns[k] if each else None
+            row["hits_reading"] = reading(row["hits_psi_max"])
+        out.append(row)
     return pd.DataFrame(out)

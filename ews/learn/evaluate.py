@@ -1,7 +1,10 @@
 """Evaluation of a classifier on the later period, against the rule set on the same rows.
 
 Metrics are computed on labelled rows; the alert budget is a share of all applicants (the
-capacity of supervisors), so the cut is placed on all rows of the period.
+capacity of supervisors), so the cut is placed on all rows of the period. A
+positive-unlabelled sensitivity check recomputes PR-AUC with unlabelled rows counted as
+negatives (a pessimistic bound). Fairness uses the reports' `fairness_from` (fairlearn
+MetricFrame, bootstrap intervals, the 0.8-1.25 warning), suppressed like an export.
 """
 
 from __future__ import annotations
@@ -10,22 +13,17 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
-from fairlearn.metrics import (
-    MetricFrame,
-    count,
-    false_positive_rate,
-    selection_rate,
-    true_positive_rate,
-)
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import average_precision_score
 
 from ews.engine import REVIEW_RUNG, RuleSet
+from ews.reports.fairness import fairness_from
+from ews.reports.model import suppress
 from ews.scoring import score_frame
 
 from .labels import LabelError, labels
 
-AUDIT_GROUPS = ("sex", "age_band", "domicile_regency")
+AUDIT_GROUPS = ("sex", "age_band", "regency")
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,11 @@ class Evaluation:
     rules: AtBudget
     rules_alerts: AtBudget  # the rule set's own rung >= supervisor_review alerts
     calibration: dict  # {"predicted": [...], "observed": [...]}
-    fairness: dict = field(default_factory=dict)  # attribute -> list of group rows
+    fairness: dict = field(default_factory=dict)  # {"tables": {attribute: rows}, "notes"}
+    unlabelled: int = 0
+    # positive-unlabelled sensitivity: PR-AUC with every unlabelled row counted as negative
+    pu_pr_auc: float = float("nan")
+    pu_rules_pr_auc: float = float("nan")
 
     def as_dict(self) -> dict:
         """Return a JSON-ready dict (manifest, card)."""
@@ -82,29 +84,26 @@ def rule_risk(frame: pd.DataFrame, ruleset: RuleSet) -> tuple[np.ndarray, np.nda
 
 
 def fairness(frame: pd.DataFrame, alert: np.ndarray, y: np.ndarray,
-             groups=AUDIT_GROUPS) -> dict:
-    """Return per audit variable and group: rows, alert rate, and (labelled) FPR and recall.
+             groups: tuple[str, ...] = AUDIT_GROUPS, *, n_boot: int = 200) -> dict:
+    """Return the reports' fairness tables of the alerts, by sex, age band and regency.
 
     Audit variables are read here only to report disparities; they are never features.
+    Groups under 11 applicants are suppressed, as in any report that leaves the office.
     """
-    lab = ~np.isnan(y)
-    out = {}
+    audit = pd.DataFrame({"flagged": np.asarray(alert, bool), "label": y}, index=frame.index)
+    present = []
     for name in groups:
-        if name not in frame:
-            continue
-        g = frame[name].astype(object).fillna("unknown").to_numpy()
-        everyone = pd.Series(alert).groupby(g).agg(["size", "mean"])
-        mf = MetricFrame(metrics={"labelled": count, "false_positive_rate": false_positive_rate,
-                                  "recall": true_positive_rate,
-                                  "labelled_alert_rate": selection_rate},
-                         y_true=y[lab].astype(int), y_pred=alert[lab].astype(int),
-                         sensitive_features=g[lab])
-        table = mf.by_group.join(everyone.rename(columns={"size": "rows",
-                                                          "mean": "alert_rate"}), how="outer")
-        out[name] = [{"group": str(k), **{c: (None if pd.isna(v) else float(v))
-                                          for c, v in row.items()}}
-                     for k, row in table.iterrows()]
-    return out
+        source = "domicile_regency" if name == "regency" else name
+        if source in frame:
+            audit[name] = frame[source].astype(object).to_numpy()
+            present.append(name)
+    if not present:
+        return {"tables": {}, "notes": []}
+    report = suppress(fairness_from(audit.reset_index(drop=True), None, n_boot=n_boot,
+                                    sensitive=tuple(present)))
+    return {"tables": {t.name.removeprefix("by_"): t.records() for t in report.tables
+                       if t.name != "summary"},
+            "notes": list(report.notes)}
 
 
 def evaluate(model, frame: pd.DataFrame, ruleset: RuleSet, *, budget: float = 0.05,
@@ -127,6 +126,9 @@ def evaluate(model, frame: pd.DataFrame, ruleset: RuleSet, *, budget: float = 0.
     y = labels(frame["outcome"]).to_numpy()
     lab = ~np.isnan(y)
     positives = int(np.nansum(y))
+    if not lab.any():
+        raise LabelError("the evaluation period has no labelled outcomes (only no_information "
+                         "or none); record outcomes first")
     if positives == 0 or positives == lab.sum():
         raise LabelError("the evaluation period needs both positive and negative outcomes; "
                          f"it has {positives} positive of {int(lab.sum())} labelled")
@@ -134,6 +136,7 @@ def evaluate(model, frame: pd.DataFrame, ruleset: RuleSet, *, budget: float = 0.
     risk, rung = rule_risk(frame, ruleset)
     alert = top_share(p, budget)
     observed, predicted = calibration_curve(y[lab], p[lab], n_bins=bins, strategy="quantile")
+    pu = np.nan_to_num(y, nan=0.0)
     return Evaluation(
         rows=len(frame), labelled=int(lab.sum()), positives=positives,
         pr_auc=float(average_precision_score(y[lab], p[lab])),
@@ -142,4 +145,6 @@ def evaluate(model, frame: pd.DataFrame, ruleset: RuleSet, *, budget: float = 0.
         rules_alerts=_at(rung >= REVIEW_RUNG, y, lab, float((rung >= REVIEW_RUNG).mean())),
         calibration={"predicted": [float(v) for v in predicted],
                      "observed": [float(v) for v in observed]},
-        fairness=fairness(frame, alert, y))
+        fairness=fairness(frame, alert, y), unlabelled=int((~lab).sum()),
+        pu_pr_auc=float(average_precision_score(pu, p)),
+        pu_rules_pr_auc=float(average_precision_score(pu, risk)))

@@ -1,7 +1,8 @@
 """A small synthetic interview history with planted signal, built in memory (no database).
 
-For tests, notebooks and benchmarks of the learning code: the outcome depends strongly on
-`scripted_answers`, moderately on `job_changed` and `offer_unrealistic`, and not at all on
+For the planted-indicator acceptance tests and benchmarks of the learning code (the
+notebooks use `ews demo` data): the outcome depends strongly on `scripted_answers`,
+moderately on `job_changed` and `offer_unrealistic`, and not at all on
 `civil_documents_mismatch` (which the default rule set weighs). Financial pressure and the
 umrah purpose are made to correlate with the label, so that a model which used them would
 show it. Not a demo of the service: `ews demo` builds stored histories.

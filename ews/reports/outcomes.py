@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from ews.engine.ruleset import LADDER
 
+from .drift import drift, with_drift
 from .model import Chart, Column, Params, Report, Table
 from .query import _LATEST, NEGATIVE, POSITIVE, _bind, _where, grouped
 from .stats import rate, wilson
@@ -38,7 +39,8 @@ def outcomes(conn: Connection, params: Params) -> Report:
     frame["indicators"] = [
         tuple(r["indicator"] for r in (json.loads(v) if isinstance(v, str) else v)["reasons"])
         for v in frame["result"]]
-    return outcomes_from(frame[["rung", "indicators", "outcome"]], params)
+    return with_drift(outcomes_from(frame[["rung", "indicators", "outcome"]], params),
+                      *drift(conn, params))
 
 
 def outcomes_from(frame: pd.DataFrame, params: Params) -> Report:

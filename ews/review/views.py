@@ -12,7 +12,7 @@ from marshmallow import EXCLUDE, ValidationError
 from ews.auth.scope import can
 from ews.checklist import FIELDS, stored_record
 from ews.engine import LADDER, REVIEW_RUNG
-from ews.store import get_session
+from ews.store import get_session, model_registry
 from ews.store.assessments import result_of
 from ews.store.db import as_utc, utcnow
 from ews.store.models import DECISIONS, Assessment, User
@@ -114,7 +114,8 @@ def _detail(row: Assessment, status: int = 200, decision_errors: dict | None = N
         decision_choices=DECISIONS, outcome_choices=OUTCOMES,
         intel_fields=INTELLIGENCE_FIELDS, intel_labels=INTELLIGENCE_LABELS,
         decision_errors=decision_errors or {}, outcome_errors=outcome_errors or {},
-        values=values or {}, review_rung=REVIEW_RUNG, back=_back_link(row)), status
+        values=values or {}, review_rung=REVIEW_RUNG, back=_back_link(row),
+        model_card=model_registry.card_summary(db, row.model_version)), status
 
 
 def _back_link(row: Assessment) -> dict | None:

@@ -151,3 +151,24 @@ def active_model(session: Session) -> Served | None:
 def forget_loaded() -> None:
     """Drop loaded models (tests; a replaced file is then checked again)."""
     _LOADED.clear()
+
+
+def card_summary(session: Session, version: str | None) -> dict | None:
+    """Return what a supervisor reads beside a model's probability: its card's figures.
+
+    From the approved record's manifest: the evaluation period, the alert budget, and
+    precision and recall there for the model and the rule set alone (None when unknown).
+    """
+    if not version:
+        return None
+    row = session.scalar(select(ModelRecord).where(ModelRecord.version == version))
+    if row is None:
+        return None
+    window = row.manifest.get("window") or {}
+    ev = row.manifest.get("evaluation") or {}
+    model, rules = ev.get("model") or {}, ev.get("rules") or {}
+    return {"version": row.version, "status": row.status,
+            "test_from": window.get("test_from"), "test_to": window.get("test_to"),
+            "budget": model.get("budget"), "precision": model.get("precision"),
+            "recall": model.get("recall"), "rules_precision": rules.get("precision"),
+            "rules_recall": rules.get("recall")}

@@ -1,0 +1,91 @@
+"""The active model's probability in a real browser: the supervisor's review page shows it
+as advice with the card's caveats (accessible, Indonesian without English leaks); the
+officer's result page shows nothing of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from ews.engine import load_ruleset, ruleset_files
+from ews.learn import labels, time_split
+from ews.learn.artefacts import save
+from ews.learn.classifier import ChecklistClassifier
+from ews.learn.evaluate import evaluate
+from ews.learn.synthetic import planted_frame
+from ews.store import model_registry
+from ews.store.models import User
+from ews.store.rulesets import activate_ruleset, register_ruleset
+from ews.store.users import create_token
+from tests.checklists import sound_umrah
+from tests.conftest import ONLINE_SCAM
+
+from .a11y import axe_violations, english_on_page
+from .conftest import RULES
+from .helpers import TABLET, shoot, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def flagged(live_server, browser, tmp_path_factory) -> str:
+    """Activate a trained model in advisory mode, submit a flagged interview; its id."""
+    train, test = time_split(planted_frame(3000, seed=5))
+    y = labels(train["outcome"])
+    known = y.notna().to_numpy()
+    model = ChecklistClassifier("logistic").fit(train[known], y[known])
+    folder = tmp_path_factory.mktemp("models")
+    save(model, folder=folder, version="m-browser", trainer="analyst1",
+         window={"test_from": "2026-05-01", "test_to": "2026-06-30"},
+         evaluation=evaluate(model, test, load_ruleset(RULES)),
+         now=dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
+    with live_server.session() as db:
+        users = {u.username: u for u in db.scalars(select(User))}
+        model_registry.submit(db, folder / "m-browser.manifest.json", users["analyst1"])
+        model_registry.approve(db, "m-browser", users["admin1"])
+        model_registry.activate(db, "m-browser", users["admin1"])
+        text, agencies = ruleset_files(RULES)
+        text = text.replace(b"model: {mode: off}", b"model: {mode: advisory, threshold: 0.3, "
+                            b"action: supervisor_review}").replace(
+            b"version: 2026.11.2", b"version: 2026.11.2-advisory")
+        activate_ruleset(db, register_ruleset(db, text, None, agencies=agencies), None)
+        _, token = create_token(db, users["officer1"], "browser")
+        db.commit()
+    model_registry.forget_loaded()
+    answers = {k: v for k, v in (sound_umrah(application_id="PMK-2026-014001")
+                                 | ONLINE_SCAM).items() if v is not None}
+    context = browser.new_context()
+    resp = context.request.post(f"{live_server.url}/api/v1/assessments", data=answers,
+                                headers={"Authorization": f"Bearer {token}"})
+    assert resp.status == 201, resp.text()
+    assessment_id = resp.json()["id"]
+    context.close()
+    return assessment_id
+
+
+def test_officer_sees_no_model_supervisor_sees_advice_with_caveats(browser, live_server,
+                                                                    flagged, screenshots):
+    officer = sign_in(browser, live_server.url, "officer1")
+    officer.goto(f"{live_server.url}/assessments/{flagged}")
+    assert officer.is_visible("[data-action]")
+    assert officer.locator("[data-model-advice]").count() == 0
+    assert "m-browser" not in officer.content()
+    officer.context.close()
+
+    supervisor = sign_in(browser, live_server.url, "supervisor1", TABLET, bypass_csp=True)
+    supervisor.goto(f"{live_server.url}/review/{flagged}")
+    advice = supervisor.locator("[data-model-advice]")
+    assert advice.is_visible()
+    assert advice.locator("[data-model-probability]").inner_text().endswith("%")
+    text = advice.inner_text()
+    assert "Probabilitas ini adalah saran, bukan keputusan" in text
+    assert "dirujuk ke layanan perlindungan" in text
+    assert "Hanya saran: model tidak mengubah tindakan" in text
+    assert advice.locator("[data-model-card]").is_visible()
+    advice.scroll_into_view_if_needed()
+    shoot(supervisor, screenshots, "review-model-advice")
+    assert axe_violations(supervisor) == []
+    assert english_on_page(supervisor) == []
+    supervisor.context.close()

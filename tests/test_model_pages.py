@@ -1,0 +1,103 @@
+"""The active model's probability on the pages: supervisors read it as advice with its card's
+caveats on the review page; the officer's result page never shows it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from ews.engine import ruleset_files
+from ews.learn import labels
+from ews.learn.artefacts import save
+from ews.learn.classifier import ChecklistClassifier
+from ews.learn.evaluate import evaluate
+from ews.learn.synthetic import planted_frame
+from ews.store import model_registry
+from ews.store.models import Assessment, User
+from ews.store.rulesets import activate_ruleset, active_compiled, register_ruleset
+from tests.conftest import DEFAULT_RULES
+from tests.test_web_pages import form_data, login
+from tests.test_workflow_pages import _scam
+
+CAVEAT_ID = "Probabilitas ini adalah saran, bukan keputusan"
+PROTECTION_ID = "dirujuk ke layanan perlindungan"
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    """Train a small logistic model on planted data and write its artefacts."""
+    from ews.engine import load_ruleset
+    from ews.learn import time_split
+
+    train, test = time_split(planted_frame(3000, seed=5))
+    y = labels(train["outcome"])
+    known = y.notna().to_numpy()
+    model = ChecklistClassifier("logistic").fit(train[known], y[known])
+    ev = evaluate(model, test, load_ruleset(DEFAULT_RULES))
+    folder = tmp_path_factory.mktemp("models")
+    save(model, folder=folder, version="m-page", trainer="trainer-pst",
+         window={"test_from": "2026-05-01", "test_to": "2026-06-30"}, evaluation=ev,
+         now=dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
+    return folder
+
+
+def _activate(db, model_dir, mode: str, accounts) -> None:
+    """Activate the model (another admin than the submitter) and a rule set in `mode`."""
+    analyst = db.get(User, accounts["analyst"].id)
+    admin = db.get(User, accounts["admin"].id)
+    model_registry.submit(db, model_dir / "m-page.manifest.json", analyst)
+    model_registry.approve(db, "m-page", admin)
+    model_registry.activate(db, "m-page", admin)
+    text, agencies = ruleset_files(DEFAULT_RULES)
+    text = text.replace(b"model: {mode: off}", f"model: {{mode: {mode}, threshold: 0.01, "
+                        "action: supervisor_review}".encode()).replace(
+        b"version: 2026.11.2", f"version: 2026.11.2-{mode}".encode())
+    activate_ruleset(db, register_ruleset(db, text, None, agencies=agencies), None)
+    db.commit()
+    assert active_compiled(db).model_mode == mode
+    model_registry.forget_loaded()
+
+
+@pytest.mark.parametrize("mode", ["advisory", "escalate"])
+def test_supervisor_reads_the_probability_with_caveats_officer_does_not(
+        app, client, db, accounts, model_dir, mode):
+    _activate(db, model_dir, mode, accounts)
+    login(client, accounts["officer"])
+    loc = client.post("/interviews/new", data=form_data(_scam())).headers["Location"]
+    officer_page = client.get(loc).get_data(as_text=True)
+    db.expire_all()
+    row = db.scalar(select(Assessment))
+    assert row.model_version == "m-page"
+    probability = row.result["model"]["probability"]
+    assert "data-model-advice" not in officer_page and CAVEAT_ID not in officer_page
+    assert "m-page" not in officer_page  # no model name or number for the officer
+
+    supervisor = app.test_client()
+    login(supervisor, accounts["supervisor"])
+    page = supervisor.get(f"/review/{row.id}").get_data(as_text=True)
+    assert f'data-model-mode="{mode}"' in page
+    assert f"{probability * 100:.0f}%</strong>" in page
+    assert CAVEAT_ID in page and PROTECTION_ID in page
+    assert "Probabilitas rendah tidak berarti pemohon aman" in page
+    assert "data-model-card" in page and "2026-05-01" in page  # the card's figures
+    if mode == "escalate":
+        assert "Model tidak pernah menurunkan tindakan" in page
+    else:
+        assert "Hanya saran: model tidak mengubah tindakan" in page
+
+    supervisor.post("/language", data={"lang": "en", "next": "/"})
+    english = supervisor.get(f"/review/{row.id}").get_data(as_text=True)
+    assert "Model advice (for supervisors)" in english
+    assert "This probability is advice, not a decision. You decide" in english
+    assert "referred for protection" in english
+
+
+def test_without_an_active_model_the_review_page_shows_no_advice(app, client, db, accounts):
+    login(client, accounts["officer"])
+    client.post("/interviews/new", data=form_data(_scam()))
+    supervisor = app.test_client()
+    login(supervisor, accounts["supervisor"])
+    row = db.scalar(select(Assessment))
+    assert "data-model-advice" not in supervisor.get(f"/review/{row.id}").get_data(as_text=True)
