@@ -157,11 +157,18 @@ def start(app: str, port: int, workers: int, env: dict, cwd: Path) -> subprocess
                              "--bind", f"127.0.0.1:{port}", app], env=env, cwd=cwd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    for _ in range(300):
+    answered = 0
+    for _ in range(600):  # every worker booted: as many answers in a row as workers, twice
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            conn.close()
+            answered += 1
+            if answered >= 2 * workers:
+                return proc
         except OSError:
+            answered = 0
             time.sleep(0.1)
     raise SystemExit(f"gunicorn {app} did not start")
 
