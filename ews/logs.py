@@ -6,13 +6,13 @@ bodies, query strings and form values never are.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import sys
 import time
 import uuid
 
+import orjson
 from flask import Flask, g, request
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -29,7 +29,7 @@ class JsonFormatter(logging.Formatter):
                "level": record.levelname, "logger": record.name,
                "message": record.getMessage()}
         out.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
-        return json.dumps(out, default=str, ensure_ascii=False)
+        return orjson.dumps(out, default=str).decode()
 
 
 def configure(level: str = "INFO") -> None:
