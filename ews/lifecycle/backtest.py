@@ -215,8 +215,7 @@ class Tally:
                                  return_inverse=True)  # few distinct days per chunk
         iso = pd.to_datetime(days, unit="D").isocalendar()
         weeks = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
-        offices, office_of = np.unique(np.array(chunk.offices, dtype=object),
-                                       return_inverse=True)
+        office_of, offices = pd.factorize(np.array(chunk.offices, dtype=object))
         key = day_of.ravel() * len(offices) + office_of.ravel()
         size = len(days) * len(offices)
         seen = np.bincount(key, minlength=size)
