@@ -336,6 +336,11 @@ def main() -> None:
     if args.write:
         from bench_rules import write_section
 
+        old = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
+        section = old.partition("## Backtest and shadow\n")[2].split("\n## ")[0]
+        prose = section.partition("\nReading the figures.")  # hand-written: kept
+        if prose[1]:
+            body += "\n" + prose[1] + prose[2].rstrip("\n")
         write_section(args.write, "## Backtest and shadow", body)
         text = args.write.read_text(encoding="utf-8").replace(
             "## Backtest and shadow\n\nMeasured by `python benchmarks/bench_rules.py "
