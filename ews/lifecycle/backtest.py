@@ -254,7 +254,8 @@ def backtest(*, candidate: RuleSet, baseline: RuleSet, chunks: Iterable[Sequence
     Parameters
     ----------
     candidate, baseline : the two compiled rule sets.
-    chunks : iterable of sequences of StoredRow; only one chunk is held at a time.
+    chunks : iterable of StoredChunk (as `stored_chunks` reads them) or of sequences of
+        StoredRow; only one chunk is held at a time.
     min_support : below this many rows a precision or recall gets a warning.
     examples : assessment ids kept per (office, before, after) flip.
 

@@ -9,8 +9,6 @@ from collections.abc import Iterator
 from sqlalchemy import LargeBinary, Text, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from ews.lifecycle.columns import StoredChunk
-
 from .models import Assessment, Outcome
 
 try:  # about 4x faster than json for the stored answers; optional
@@ -85,16 +83,17 @@ def _window(since, until, office, part=(None, None)) -> list:
 
 def stored_chunks(session: Session, *, since: dt.datetime | None = None,
                   until: dt.datetime | None = None, office: str | None = None,
-                  chunk: int = 50_000, part: tuple = (None, None)) -> Iterator[StoredChunk]:
-    """Yield `StoredChunk`s of at most `chunk` rows, oldest first (streamed).
+                  chunk: int = 50_000, part: tuple = (None, None)) -> Iterator:
+    """Yield `ews.lifecycle.columns.StoredChunk`s of at most `chunk` rows, oldest first.
 
     `part` limits the rows to a creation-time range [low, high) (see `split_times`). On
     SQLite the rows come straight from the driver's cursor, answers and features as JSON
-    bytes (parsed by the backtest, column by column); elsewhere through SQLAlchemy.
+    bytes (the backtest parses them row by row as it codes them); elsewhere through
+    SQLAlchemy, parsed here.
     """
     table = Assessment.__table__
     sqlite = session.get_bind().dialect.name == "sqlite"
-    if sqlite:  # text, parsed per chunk; JSON as bytes, parsed where it is used
+    if sqlite:  # created_at as text (parsed per chunk); JSON as bytes
         columns = (type_coerce(table.c.created_at, Text), cast(table.c.answers, LargeBinary),
                    cast(table.c.features, LargeBinary))
     else:
@@ -109,19 +108,21 @@ def stored_chunks(session: Session, *, since: dt.datetime | None = None,
         try:  # the driver's cursor: no result-row objects for a million rows
             cursor = result.cursor
             while rows := cursor.fetchmany(chunk):
-                yield _chunk(rows, labels)
+                yield _chunk(rows, labels, parse=False)
         finally:
             result.close()
         return
     result = session.connection().execute(
         stmt.execution_options(stream_results=True, yield_per=chunk))
     for rows in result.partitions(chunk):
-        ids, offices, created, answers, features, versions = map(list, zip(*rows, strict=True))
-        yield StoredChunk(ids, offices, created, list(map(_json, answers)),
-                          list(map(_json, features)), list(map(labels.get, ids)), versions)
+        yield _chunk(rows, labels, parse=True)
 
 
-def _chunk(rows: list, labels: dict) -> StoredChunk:
+def _chunk(rows, labels: dict, parse: bool):
+    from ews.lifecycle.columns import StoredChunk  # the backtest's vocabulary (no cycle)
+
     ids, offices, created, answers, features, versions = map(list, zip(*rows, strict=True))
+    if parse:
+        answers, features = list(map(_json, answers)), list(map(_json, features))
     return StoredChunk(ids, offices, created, answers, features, list(map(labels.get, ids)),
                        versions)
