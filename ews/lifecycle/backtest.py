@@ -247,7 +247,8 @@ def _ref(rs: RuleSet) -> VersionRef:
     return VersionRef(rs.id, rs.version, rs.sha256)
 
 
-def backtest(*, candidate: RuleSet, baseline: RuleSet, chunks: Iterable[Sequence[StoredRow]],
+def backtest(*, candidate: RuleSet, baseline: RuleSet,
+             chunks: Iterable[StoredChunk | Sequence[StoredRow]],
              min_support: int = 30, examples: int = 3) -> BacktestResult:
     """Replay `candidate` and `baseline` over stored rows given in chunks.
 

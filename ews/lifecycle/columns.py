@@ -1,12 +1,13 @@
 """Typed columns straight from stored answers: how a backtest turns a chunk into a frame.
 
 `records.stored_record` + `records.record_frame` define the frame of a chunk (one full
-record per row, then typed columns); `chunk_frame` builds the same frame without the
-per-row record: only the fields the rule sets read, taken column by column from the parsed
-answers and features (features win for a field both hold; absent is missing). Rows that
-are not plain v2 rows (v1 answers, odd values) take the defining path row by row, and a
-column holding a value of an unexpected type is typed by `record_frame` itself, so both
-paths give equal frames (tests/test_backtest_columns.py).
+record per row, then typed columns). `chunk_frame` builds the same frame without the
+per-row record: each row's answers and features are parsed (features win for a field both
+hold; absent is missing) and only the fields the rule sets read are coded at once, enum
+codes and bool -1/0/1, into one int16 matrix per chunk. Rows that are not plain v2 rows
+(v1 answers, not an object, odd values) take the defining path row by row, and a column
+holding a value of an unexpected type is typed by `record_frame` itself, so both paths
+give equal frames (tests/test_backtest_columns.py).
 """
 
 from __future__ import annotations
