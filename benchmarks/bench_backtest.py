@@ -179,8 +179,15 @@ def per_record(path: Path, n: int) -> float:
     return time.perf_counter() - start
 
 
-def shadow_overhead(n: int = 600, block: int = 50) -> dict:
-    """Return median submit() times (ms) without and with a version in shadow, interleaved."""
+def shadow_overhead(n: int = 1200, block: int = 10) -> dict:
+    """Return submit() times (ms) without and with a version in shadow, in the same run.
+
+    Blocks of `block` submissions alternate between the two conditions (which one comes
+    first alternates too, ABBA), so drift in the machine's load or the file's size falls
+    on both alike. Reported: the medians of wall time, the median of the per-pair
+    differences of block medians, the medians of CPU time (the cost added, free of the
+    fsync wait), and the hook's own time.
+    """
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
@@ -205,38 +212,49 @@ def shadow_overhead(n: int = 600, block: int = 50) -> dict:
         user = db.query(User).one()
         shadow_pk = shadow.id
     records = [validate_checklist(p | {"office_code": "PMK"}) for p in checklists(n, seed=5)]
-    times: dict[bool, list[float]] = {False: [], True: []}
+    wall: dict[bool, list[float]] = {False: [], True: []}
+    cpu: dict[bool, list[float]] = {False: [], True: []}
+    blocks: dict[bool, list[float]] = {False: [], True: []}
     import ews.store.assessments as assessments
 
-    hook, inside = assessments.score_beside, []
+    hook, inside = assessments.score_beside, {False: [], True: []}
+    state = {"on": False}
 
-    def timed_hook(*args):  # the hook's own time, apart from the commit's fsync noise
+    def timed_hook(*args):  # the hook's own time, apart from the commit's fsync
         t0 = time.perf_counter()
         hook(*args)
-        inside.append((time.perf_counter() - t0) * 1000)
+        inside[state["on"]].append((time.perf_counter() - t0) * 1000)
 
     assessments.score_beside = timed_hook
-    for start in range(0, n, block):
-        on = (start // block) % 2 == 1
+    for k, start in enumerate(range(0, n, block)):
+        on = (k % 4) in (1, 2)  # off on on off | off on on off ...
+        state["on"] = on
         with engine.begin() as conn:
             conn.execute(text("UPDATE rulesets SET status = :s WHERE id = :pk"),
                          {"s": "shadow" if on else "approved", "pk": shadow_pk})
+        times = []
         for record in records[start:start + block]:
             with Session(engine, expire_on_commit=False) as db:
                 ruleset = active_compiled(db)
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 submit(db, record, user=user, ruleset=ruleset, pii_key="bench-key")
-                times[on].append((time.perf_counter() - t0) * 1000)
+                c1, t1 = time.process_time(), time.perf_counter()
+            times.append((t1 - t0) * 1000)
+            cpu[on].append((c1 - c0) * 1000)
+        wall[on] += times
+        blocks[on].append(statistics.median(times))
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT COUNT(*) FROM shadow_results")).scalar()
     engine.dispose()
     assessments.score_beside = hook
-    off, on = statistics.median(times[False]), statistics.median(times[True])
-    hook_times = {on: [t for i, t in enumerate(inside) if (i // block) % 2 == on]
-                  for on in (0, 1)}
-    return {"off_ms": off, "on_ms": on, "added_ms": on - off, "n": n, "shadow_rows": stored,
-            "hook_off_ms": statistics.median(hook_times[0]),
-            "hook_on_ms": statistics.median(hook_times[1])}
+    med = statistics.median
+    paired = [b - a for a, b in zip(blocks[False], blocks[True], strict=False)]
+    return {"off_ms": med(wall[False]), "on_ms": med(wall[True]),
+            "added_ms": med(wall[True]) - med(wall[False]), "paired_ms": med(paired),
+            "cpu_off_ms": med(cpu[False]), "cpu_on_ms": med(cpu[True]),
+            "cpu_added_ms": med(cpu[True]) - med(cpu[False]), "n": n, "block": block,
+            "shadow_rows": stored, "hook_off_ms": med(inside[False]),
+            "hook_on_ms": med(inside[True])}
 
 
 def measure(path: Path, chunk: int, until: str | None) -> dict:
@@ -318,6 +336,11 @@ def main() -> None:
     if args.write:
         from bench_rules import write_section
 
+        old = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
+        section = old.partition("## Backtest and shadow\n")[2].split("\n## ")[0]
+        prose = section.partition("\nReading the figures.")  # hand-written: kept
+        if prose[1]:
+            body += "\n" + prose[1] + prose[2].rstrip("\n")
         write_section(args.write, "## Backtest and shadow", body)
         text = args.write.read_text(encoding="utf-8").replace(
             "## Backtest and shadow\n\nMeasured by `python benchmarks/bench_rules.py "
@@ -334,7 +357,7 @@ def _mb(n: int) -> str:
 def render(f: dict) -> str:
     full, q, sc, sh = f["full"], f["quarter"], f["small_chunk"], f["shadow"]
     verdict = "meets target" if f["seconds"] <= TARGET_S else "NOT met"
-    shadow_ok = "meets target" if sh["added_ms"] <= 1.0 else "NOT met"
+    shadow_ok = "meets target" if max(sh["added_ms"], sh["paired_ms"]) <= 1.0 else "NOT met"
     gen = f" (generated in {f['generated_s']:.0f} s)" if f["generated_s"] else ""
     return "\n".join([
         f"{f['rows']:,} stored assessments on SQLite{gen}; candidate: the default rule set "
@@ -357,16 +380,20 @@ def render(f: dict) -> str:
         f"{_mb(sc['rss_peak'])} / {_mb(sc['child_peak'])} | - |",
         f"| submit() median without a shadow version | {sh['off_ms']:.2f} ms | - |",
         f"| submit() median with a shadow version | {sh['on_ms']:.2f} ms | - |",
-        f"| added by shadow scoring (difference of the medians) | {sh['added_ms']:+.2f} ms | "
-        f"<= 1 ms: {shadow_ok} |",
+        f"| added by shadow scoring: difference of the medians / median of paired block "
+        f"differences | {sh['added_ms']:+.2f} / {sh['paired_ms']:+.2f} ms | <= 1 ms: "
+        f"{shadow_ok} |",
+        f"| submit() CPU time median, without / with a shadow version (added) | "
+        f"{sh['cpu_off_ms']:.2f} / {sh['cpu_on_ms']:.2f} ms ({sh['cpu_added_ms']:+.2f} ms) | - |",
         f"| the shadow hook itself, median (no shadow / shadow) | {sh['hook_off_ms']:.3f} / "
         f"{sh['hook_on_ms']:.3f} ms | - |", "",
         f"Load average (1 min) at the end of the backtest: {full['load']:.1f} on "
         f"{os.cpu_count()} CPUs (the machine is shared; the wall time follows the load, the "
         "CPU time much less).",
         f"Rung changed on {full['changed']:,} rows; skipped {full['skipped']:,}. Shadow: "
-        f"{sh['n']} submissions in interleaved blocks of 50 (synchronous=FULL, one commit "
-        f"each), {sh['shadow_rows']} shadow results stored.",
+        f"{sh['n']} submissions in alternating blocks of {sh['block']} (ABBA; "
+        f"synchronous=FULL, one commit each, the shadow row in the same commit), "
+        f"{sh['shadow_rows']} shadow results stored.",
     ])
 
 

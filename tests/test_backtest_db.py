@@ -137,3 +137,16 @@ def test_backtest_api(client, stored, accounts):
         resp.get_json()["detail"]
     resp = client.post(url, json={}, headers=accounts["officer"].headers)
     assert resp.status_code == 403
+
+
+@pytest.mark.parametrize("parts", [2, 3, 7])
+def test_time_parts_cover_every_row_once_in_order(stored, db, parts):
+    from ews.store.replay import split_times, stored_chunks
+
+    whole = [i for c in stored_chunks(db, chunk=2) for i in c.ids]
+    ranges = split_times(db, parts)
+    assert len(ranges) <= parts and ranges[0][0] is None and ranges[-1][1] is None
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
+    pieces = [i for part in ranges for c in stored_chunks(db, chunk=2, part=part)
+              for i in c.ids]
+    assert pieces == whole and sorted(whole) == sorted(stored)  # oldest first, each once

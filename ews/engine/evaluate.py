@@ -85,9 +85,12 @@ def frame_escalations(cols: Columns, dims: dict, ruleset: RuleSet,
     return esc
 
 
-def evaluate_frame(frame, ruleset: RuleSet) -> FrameHits:
-    """Evaluate every row of a DataFrame whose columns are checklist fields (vectorised)."""
-    cols = Columns(frame)
+def evaluate_frame(frame, ruleset: RuleSet, cols: Columns | None = None) -> FrameHits:
+    """Evaluate every row of a DataFrame whose columns are checklist fields (vectorised).
+
+    `cols`: the frame's encoded columns when several rule sets read the same frame.
+    """
+    cols = Columns(frame) if cols is None else cols
     empty: dict = {}
     hits = np.zeros((len(frame), len(ruleset.indicators)), dtype=bool)
     for k, ind in enumerate(ruleset.indicators):

@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from ews.engine import LADDER, REVIEW_RUNG, RuleSet, evaluate_frame
+from ews.engine.conditions import Columns
 from ews.scoring import score_frame
 
+from .columns import StoredChunk, chunk_frame
 from .records import (  # noqa: F401 - re-exported: the stored-row vocabulary of a backtest
     CHECKLIST_VERSIONS,
     SkipRow,
@@ -172,52 +174,61 @@ class Tally:
         self.work.update(other.work)
         return self
 
-    def add(self, chunk: Sequence[StoredRow]) -> None:
+    def add(self, chunk: StoredChunk | Sequence[StoredRow]) -> None:
         """Score one chunk of stored rows under both versions and add up what changed."""
-        records, kept = [], []
-        for row in chunk:
-            try:
-                records.append(stored_record(row.answers, row.features, row.checklist_version))
-            except SkipRow as why:
-                self.skipped[str(why)] += 1
-                continue
-            kept.append(row)
+        if not isinstance(chunk, StoredChunk):
+            chunk = StoredChunk.of_rows(chunk)
+        frame, kept, skipped = chunk_frame(chunk, self.fields)
+        self.skipped.update(skipped)
         if not kept:
             return
-        frame = record_frame(records, self.fields)
-        rungs = {}
+        if len(kept) < len(chunk.ids):
+            chunk = chunk.take(kept)
+        rungs, cols = {}, Columns(frame)  # both versions read the same encoded columns
         for key, rs in self.sets.items():
-            rungs[key] = score_frame(frame, rs)["rung"].to_numpy()
-            counts = evaluate_frame(frame, rs).indicators.sum(axis=0)
+            hits = evaluate_frame(frame, rs, cols)
+            rungs[key] = score_frame(frame, rs, hits=hits)["rung"].to_numpy()
+            counts = hits.indicators.sum(axis=0)
             for ind, count in zip(rs.indicators, counts, strict=True):
                 self.hits[key][ind.id] += int(count)
         b, c = rungs["b"], rungs["c"]
         self.rows += len(kept)
         self.flips += np.bincount(b * N + c, minlength=N * N).reshape(N, N)
         for i in np.flatnonzero(b != c):
-            row = kept[i]
-            slot = self.office.setdefault((row.office_code, int(b[i]), int(c[i])), [0, []])
+            slot = self.office.setdefault((chunk.offices[i], int(b[i]), int(c[i])), [0, []])
             slot[0] += 1
             if len(slot[1]) < self.examples:
-                slot[1].append(row.id)
-        created = pd.to_datetime([r.created_at for r in kept], utc=True, format="ISO8601")
-        self.first = min(filter(None, (self.first, created.min())))
-        self.last = max(filter(None, (self.last, created.max())))
-        iso = created.isocalendar()
-        weeks = iso["year"].astype(str).to_numpy() + "-W" + \
-            iso["week"].astype(str).str.zfill(2).to_numpy()
-        offices = np.array([r.office_code for r in kept], dtype=object)
-        review = pd.DataFrame({"week": weeks, "office": offices,
-                               "b": b >= REVIEW_RUNG, "c": c >= REVIEW_RUNG})
-        for (week, office), sums in review.groupby(["week", "office"])[["b", "c"]].sum() \
-                .iterrows():
-            self.work[week, office, "b"] += int(sums["b"])
-            self.work[week, office, "c"] += int(sums["c"])
-        label = np.array([0 if r.outcome in POSITIVE else 1 if r.outcome in NEGATIVE
-                          else 2 if r.outcome else 3 for r in kept])
+                slot[1].append(chunk.ids[i])
+        self._workload(chunk, b, c)
+        label = np.fromiter((_LABEL.get(o, 2) if o else 3 for o in chunk.outcomes), np.int8,
+                            len(kept))
         for key, rung in (("b", b), ("c", c)):
             for lab in range(3):
                 self.labels[key][lab] += np.bincount(rung[label == lab], minlength=N)
+
+    def _workload(self, chunk: StoredChunk, b: np.ndarray, c: np.ndarray) -> None:
+        """Add rows at review or above per ISO week and office; note the first and last."""
+        created = pd.to_datetime(chunk.created, utc=True, format="ISO8601")
+        self.first = min(filter(None, (self.first, created.min())))
+        self.last = max(filter(None, (self.last, created.max())))
+        days, day_of = np.unique(created.as_unit("ns").asi8 // _DAY,
+                                 return_inverse=True)  # few distinct days per chunk
+        iso = pd.to_datetime(days, unit="D").isocalendar()
+        weeks = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
+        office_of, offices = pd.factorize(np.array(chunk.offices, dtype=object))
+        key = day_of.ravel() * len(offices) + office_of.ravel()
+        size = len(days) * len(offices)
+        seen = np.bincount(key, minlength=size)
+        sums = {k: np.bincount(key, weights=r >= REVIEW_RUNG, minlength=size)
+                for k, r in (("b", b), ("c", c))}
+        for k in np.flatnonzero(seen):
+            week, office = weeks[k // len(offices)], offices[k % len(offices)]
+            self.work[week, office, "b"] += int(sums["b"][k])
+            self.work[week, office, "c"] += int(sums["c"][k])
+
+
+_DAY = 86_400 * 10**9  # nanoseconds
+_LABEL = dict.fromkeys(POSITIVE, 0) | dict.fromkeys(NEGATIVE, 1)  # other outcomes: 2, none: 3
 
 
 def _quality(table: np.ndarray) -> tuple[RungQuality, ...]:
@@ -236,14 +247,16 @@ def _ref(rs: RuleSet) -> VersionRef:
     return VersionRef(rs.id, rs.version, rs.sha256)
 
 
-def backtest(*, candidate: RuleSet, baseline: RuleSet, chunks: Iterable[Sequence[StoredRow]],
+def backtest(*, candidate: RuleSet, baseline: RuleSet,
+             chunks: Iterable[StoredChunk | Sequence[StoredRow]],
              min_support: int = 30, examples: int = 3) -> BacktestResult:
     """Replay `candidate` and `baseline` over stored rows given in chunks.
 
     Parameters
     ----------
     candidate, baseline : the two compiled rule sets.
-    chunks : iterable of sequences of StoredRow; only one chunk is held at a time.
+    chunks : iterable of StoredChunk (as `stored_chunks` reads them) or of sequences of
+        StoredRow; only one chunk is held at a time.
     min_support : below this many rows a precision or recall gets a warning.
     examples : assessment ids kept per (office, before, after) flip.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -11,6 +11,7 @@ import pandas as pd
 
 from ews.checklist import CURRENT_VERSION, FIELDS, VERSIONS
 from ews.checklist import stored_record as checklist_record
+from ews.checklist.schema import ALWAYS, GROUPS
 from ews.engine import RuleSet
 from ews.engine.conditions import vocabulary
 
@@ -47,12 +48,21 @@ def stored_record(answers, features, checklist_version: int = CURRENT_VERSION) -
 
 
 def rule_fields(*rulesets: RuleSet) -> tuple[str, ...]:
-    """Return the checklist fields the conditions of these rule sets read."""
+    """Return the checklist fields these rule sets read: their conditions' fields, and the
+    fields of the completeness share when one of them has a `min_completeness` gate."""
     used: set[str] = set()
     for rs in rulesets:
         for item in rs.indicators + rs.escalations:
             used |= item.test.fields
+        if rs.min_completeness is not None:
+            used |= COMPLETENESS_FIELDS
     return tuple(sorted(used))
+
+
+COMPLETENESS_FIELDS = frozenset(ALWAYS).union(
+    *(names for _, _, names in GROUPS),
+    *((name for name, _ in conds) for when, unless, _ in GROUPS for conds in (when, unless)
+      if conds))
 
 
 def record_frame(records: list[dict], fields: Sequence[str]) -> pd.DataFrame:
@@ -68,7 +78,12 @@ def record_frame(records: list[dict], fields: Sequence[str]) -> pd.DataFrame:
             index = _CODES.get(name)
             if index is None:
                 index = _CODES[name] = pd.Index(vocabulary(name))
-            codes = index.get_indexer(col).astype(np.int16)  # -1: missing or unknown
+            try:
+                codes = index.get_indexer(col).astype(np.int16)  # -1: missing or unknown
+            except TypeError:  # a list or object where a word belongs: unknown too
+                col = pd.Series([v if isinstance(v, Hashable) else None for v in col],
+                                dtype=object)
+                codes = index.get_indexer(col).astype(np.int16)
             frame[name] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(index))
         elif kind == "bool":
             frame[name] = pd.arrays.BooleanArray(col.eq(True).to_numpy(dtype=bool),

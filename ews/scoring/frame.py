@@ -7,7 +7,7 @@ import pandas as pd
 
 from ews.checklist import FIELDS
 from ews.checklist.schema import ALWAYS, GROUPS
-from ews.engine import RuleSet, evaluate_frame
+from ews.engine import FrameHits, RuleSet, evaluate_frame
 from ews.engine.conditions import Columns, vocabulary
 from ews.engine.evaluate import frame_dimensions, frame_escalations
 from ews.engine.ruleset import (
@@ -75,13 +75,17 @@ CHUNK = 1 << 17  # rows scored at once: bounds the memory of the hit matrices
 
 
 def score_frame(frame: pd.DataFrame, ruleset: RuleSet, model_probability=None,
-                details: bool = False) -> pd.DataFrame:
+                details: bool = False, hits: FrameHits | None = None) -> pd.DataFrame:
     """Score every row; columns score, band, action, rung, decision_required, per-track scores.
 
     With `details`, add completeness and the ids of the indicators, protective flags and
-    escalations that fired (slower: Python objects per row).
+    escalations that fired (slower: Python objects per row). `hits`: this frame's
+    `evaluate_frame(frame, ruleset)` when the caller has it already (used for frames of
+    up to CHUNK rows, re-evaluated otherwise).
     """
     probs = None if model_probability is None else np.asarray(model_probability, dtype=float)
+    if hits is not None and len(frame) <= CHUNK:
+        return _score_chunk(frame, ruleset, probs, details, hits)
     parts = [_score_chunk(frame.iloc[start:start + CHUNK], ruleset,
                           None if probs is None else probs[start:start + CHUNK], details)
              for start in range(0, len(frame), CHUNK)]
@@ -131,8 +135,9 @@ def _rungs(ruleset: RuleSet, hits: np.ndarray, dims: dict, esc: np.ndarray,
     return np.maximum.reduce(rungs), tracks, gates
 
 
-def _score_chunk(frame: pd.DataFrame, ruleset: RuleSet, probs, details: bool) -> pd.DataFrame:
-    hits = evaluate_frame(frame, ruleset)
+def _score_chunk(frame: pd.DataFrame, ruleset: RuleSet, probs, details: bool,
+                 hits: FrameHits | None = None) -> pd.DataFrame:
+    hits = evaluate_frame(frame, ruleset) if hits is None else hits
     n = len(frame)
     inds = ruleset.indicators
     done = (frame_completeness(frame, hits.columns) if details or ruleset.min_completeness
