@@ -90,9 +90,9 @@ def test_supervisor_today_is_the_offices_day_officer_sees_own(app, client, accou
 MENUS = {"officer": ["today", "new"],
          "supervisor": ["today", "new", "queue", "history"],
          "analyst": ["reports", "history", "rules"],
-         "admin": ["users", "rules", "audit"]}
+         "admin": ["users", "reports", "rules", "audit"]}
 ALWAYS = {"officer": ["today", "new"], "supervisor": ["today", "new", "queue", "history"],
-          "analyst": ["history"], "admin": []}
+          "analyst": ["history", "reports"], "admin": ["reports"]}
 
 
 def test_menus_and_start_pages_by_role(app, accounts):

@@ -34,6 +34,8 @@ MENU = (
     Entry("history", _l("Case history"), frozenset({"supervisor", "analyst"}),
           endpoint="review.case_history"),
     Entry("users", _l("Users"), frozenset({"admin"}), paths=("/admin/users", "/users")),
+    # An admin's work starts at the users; the reports come after.
+    Entry("reports", _l("Reports"), frozenset({"admin"}), paths=("/reports",)),
     Entry("rules", _l("Rule sets"), frozenset({"analyst", "admin"}),
           paths=("/rules", "/rulesets", "/admin/rules")),
     Entry("audit", _l("Audit trail"), frozenset({"admin"}), paths=("/audit", "/admin/audit")),

@@ -29,7 +29,8 @@ DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 # Per user: the menu entries allowed in order, and those that must be there (pages built
 # elsewhere - reports, rule sets, users, audit - appear once the application has them).
 MENUS = {"officer1": ["today", "new"], "supervisor1": ["today", "new", "queue", "history"],
-         "analyst1": ["reports", "history", "rules"], "admin1": ["users", "rules", "audit"]}
+         "analyst1": ["reports", "history", "rules"],
+         "admin1": ["users", "reports", "rules", "audit"]}
 ALWAYS = {"officer1": ["today", "new"], "supervisor1": ["today", "new", "queue", "history"],
           "analyst1": ["history"], "admin1": []}
 # /api/docs is Swagger UI, served unchanged: the markup it generates has low-contrast colours,
