@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from ews.checklist import agency_key
 
 from .model import Chart, Column, Params, Report, Table
-from .query import POSITIVE, key_sql, rows
+from .query import POSITIVE, rows
 from .stats import rate
 
 _HEX = re.compile(r"[0-9a-f]{64}")
@@ -27,20 +27,17 @@ KINDS = {"r": "recruiter phone", "p": "shared contact phone", "g": "unlicensed a
 
 def networks(conn: Connection, params: Params, *, pii_key: str = "") -> Report:
     """Return the recruiter-network report of the period (reads the log)."""
-    agency = key_sql(conn, "agency_name")
-    shared = f"CAST({key_sql(conn, 'phone_shared_30d')} AS INTEGER) > 1"
-    extra = ("a.nik_hash AS nik_hash", "a.phone_hash AS phone_hash",
-             "a.recruiter_phone_hash AS recruiter_phone_hash")
-    keys = ("agency_name", "agency_licence")
+    keys = ("agency_name", "agency_licence", "nik_hash", "phone_hash", "recruiter_phone_hash")
     # Rows with a recruiter phone or an agency, or whose contact phone was already shared
     # at the interview (the stored history feature: no scan of all phones)...
-    frame = rows(conn, params, keys, extra=extra, where=(
-        f"(a.recruiter_phone_hash IS NOT NULL OR {agency} IS NOT NULL OR {shared})"))
+    frame = rows(conn, params, keys, where=(
+        "(a.recruiter_phone_hash IS NOT NULL OR a.agency_name IS NOT NULL "
+        "OR a.phone_shared_30d > 1)"))
     # ...then the earlier interviews with those phones (index on phone_hash).
     phones = sorted({h for h in frame.get("phone_hash", []) if _HEX.fullmatch(str(h))})
     for start in range(0, len(phones), 500):
         listed = ", ".join(f"'{h}'" for h in phones[start:start + 500])  # hex only
-        more = rows(conn, params, keys, extra=extra, where=f"a.phone_hash IN ({listed})")
+        more = rows(conn, params, keys, where=f"a.phone_hash IN ({listed})")
         frame = pd.concat([frame, more], ignore_index=True).drop_duplicates("id")
     return networks_from(frame, params, pii_key=pii_key)
 
