@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate
 from sqlalchemy.engine import Connection
 
 from ews import wilayah
@@ -103,8 +102,8 @@ def fairness_from(frame: pd.DataFrame, params: Params | None = None, *, n_boot: 
     labelled = y_label.notna()
     for col in sensitive:
         groups = w[col]
-        flag = _metric(selection_rate, y_pred, y_pred, groups, weight, n_boot, random_state)
-        fpr = _metric(false_positive_rate, y_label[labelled].astype(int), y_pred[labelled],
+        flag = _metric("selection_rate", y_pred, y_pred, groups, weight, n_boot, random_state)
+        fpr = _metric("false_positive_rate", y_label[labelled].astype(int), y_pred[labelled],
                       groups[labelled], weight[labelled], n_boot,
                       random_state) if labelled.any() else {}
         sums = pd.DataFrame({"g": groups, "n": weight, "flagged": weight * y_pred,
@@ -146,8 +145,9 @@ def fairness_from(frame: pd.DataFrame, params: Params | None = None, *, n_boot: 
                   tuple(notes))
 
 
-def _metric(fn, y_true, y_pred, groups, weight, n_boot: int, seed: int) -> dict:
-    """Return {group: (rate on all rows, (low, high) bootstrap 95% interval)}.
+def _metric(name: str, y_true, y_pred, groups, weight, n_boot: int, seed: int) -> dict:
+    """Return {group: (rate on all rows, (low, high) bootstrap 95% interval)} of fairlearn's
+    metric `name` (selection_rate or false_positive_rate).
 
     Rows are weighted (a row stands for `weight` assessments). Point estimates come from
     fairlearn's MetricFrame (sample weights). The interval is the percentile bootstrap
@@ -157,8 +157,11 @@ def _metric(fn, y_true, y_pred, groups, weight, n_boot: int, seed: int) -> dict:
     of the row weights. MetricFrame's own loop builds a frame per resample, too slow at
     office scale.
     """
-    full = MetricFrame(metrics=fn, y_true=y_true, y_pred=y_pred, sensitive_features=groups,
-                       sample_params={"sample_weight": weight.to_numpy(dtype=float)})
+    from fairlearn import metrics  # imported here: every CLI command would pay for sklearn
+
+    full = metrics.MetricFrame(metrics=getattr(metrics, name), y_true=y_true, y_pred=y_pred,
+                               sensitive_features=groups,
+                               sample_params={"sample_weight": weight.to_numpy(dtype=float)})
     out = {g: (float(v), (math.nan, math.nan)) for g, v in full.by_group.items()}
     total = float(weight.sum())
     if not n_boot or total < 2:
@@ -166,8 +169,8 @@ def _metric(fn, y_true, y_pred, groups, weight, n_boot: int, seed: int) -> dict:
     codes, names = pd.factorize(groups)
     yt, yp = y_true.to_numpy(dtype=float), y_pred.to_numpy(dtype=float)
     # selection_rate: mean of y_pred; false_positive_rate: mean of y_pred among y_true == 0
-    num = yp if fn is selection_rate else yp * (yt == 0)
-    den = np.ones_like(yp) if fn is selection_rate else (yt == 0).astype(float)
+    num = yp if name == "selection_rate" else yp * (yt == 0)
+    den = np.ones_like(yp) if name == "selection_rate" else (yt == 0).astype(float)
     rng = np.random.default_rng(seed)
     draws = rng.multinomial(int(min(total, BOOT_ROWS)),
                             weight.to_numpy(dtype=float) / total, size=n_boot)

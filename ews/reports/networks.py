@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 
-import networkx as nx
 import pandas as pd
 from sqlalchemy.engine import Connection
 
@@ -53,6 +52,8 @@ def _components(frame: pd.DataFrame, pii_key: str,
                 min_people: int) -> list[tuple[list[str], list[tuple[str, str]]]]:
     """Return the connected groups of assessments and identifiers (networkx) that hold at
     least `min_people` assessments and one identifier: (assessment ids, identifiers)."""
+    import networkx as nx  # imported here: every CLI command would pay for it
+
     people_per_phone = frame.groupby("phone_hash")["nik_hash"].nunique()
     shared = set(people_per_phone.index[people_per_phone > 1])
     agencies: dict[str, str] = {}

@@ -59,7 +59,11 @@ def _int(value: Any) -> int | None:
 def facts_of(row: Mapping[str, Any]) -> dict:
     """Return the fact row of an assessment row (its column values; JSON as dict or text)."""
     version = int(row["checklist_version"])
-    record = stored_record(_doc(row["answers"]), _doc(row["features"]), version)
+    answers, features = _doc(row["answers"]), _doc(row["features"])
+    if version == 1:  # v1 names and values, mapped as every reader maps them
+        record = stored_record(answers, features, version)
+    else:  # what stored_record gives for v2, for the fields needed (on the write path)
+        record = {k: features[k] if k in features else answers.get(k) for k in RECORD_FIELDS}
     result = _doc(row["result"])
     created = _utc(row["created_at"])
     out = {name: row.get(name) for name in ROW_FIELDS}
