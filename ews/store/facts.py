@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import Connection
 
 from ews.checklist import stored_record
@@ -106,12 +106,18 @@ def redact(conn: Connection, cutoff: dt.datetime) -> int:
 
 
 def backfill(conn: Connection, batch: int = 5000) -> int:
-    """Insert the fact rows of every stored assessment (into an empty table), in batches."""
+    """Insert the fact rows of every stored assessment (into an empty table); return how many.
+
+    Checklist v2 rows are copied by one INSERT ... SELECT with the dialect's JSON functions
+    (minutes, not hours, at national scale); v1 rows go through `facts_of` in batches.
+    """
+    done = conn.execute(text(_v2_sql(conn.dialect.name))).rowcount
     table = Assessment.__table__
     stmt = select(*(table.c[name] for name in (
         "id", "answers", "features", "result", "created_at", "superseded_by",
-        "decision_required", *ROW_FIELDS))).order_by(table.c.id)
-    done, last = 0, ""
+        "decision_required", *ROW_FIELDS))).where(table.c.checklist_version != 2) \
+        .order_by(table.c.id)
+    last = ""
     while True:
         part = conn.execute(stmt.where(table.c.id > last).limit(batch)).mappings().all()
         if not part:
@@ -119,3 +125,46 @@ def backfill(conn: Connection, batch: int = 5000) -> int:
         insert_facts(conn, part)
         done += len(part)
         last = part[-1]["id"]
+
+
+def _v2_sql(dialect: str) -> str:
+    """Return the INSERT ... SELECT of the facts of every checklist v2 assessment.
+
+    For v2, `stored_record` is the answers with the derived fields from the features:
+    derived fields are read from `features`, the others from `answers`.
+    """
+    from ews.checklist import FIELDS
+
+    pg = dialect == "postgresql"
+
+    def field(name: str) -> str:
+        doc = "a.features" if FIELDS[name].derived else "a.answers"
+        return f"({doc} ->> '{name}')" if pg else f"json_extract({doc}, '$.{name}')"
+
+    values = {name: field(name) for name in RECORD_FIELDS}
+    values["phone_shared_30d"] = f"CAST({values['phone_shared_30d']} AS INTEGER)"
+    for name in ("domicile_village", "agency_name"):
+        values[name] = f"NULLIF({values[name]}, '')"
+    if pg:
+        values |= {
+            "month": "to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM')",
+            "hour_utc": "CAST(EXTRACT(HOUR FROM a.created_at AT TIME ZONE 'UTC') AS INTEGER)",
+            "completeness": "COALESCE(CAST(a.result ->> 'completeness' AS FLOAT), 1.0)",
+            "indicators": "(SELECT string_agg(DISTINCT r ->> 'indicator', ',' ORDER BY "
+                          "r ->> 'indicator') FROM json_array_elements(CASE WHEN "
+                          "json_typeof(a.result -> 'reasons') = 'array' THEN "
+                          "a.result -> 'reasons' ELSE '[]' END) r)"}
+    else:
+        values |= {
+            "month": "substr(a.created_at, 1, 7)",
+            "hour_utc": "CAST(substr(a.created_at, 12, 2) AS INTEGER)",
+            "completeness": "COALESCE(json_extract(a.result, '$.completeness'), 1.0)",
+            "indicators": "(SELECT group_concat(i, ',') FROM (SELECT DISTINCT "
+                          "json_extract(r.value, '$.indicator') AS i FROM "
+                          "json_each(a.result, '$.reasons') r WHERE i IS NOT NULL "
+                          "ORDER BY i))"}
+    values |= {"assessment_id": "a.id", "created_at": "a.created_at",
+               "latest": "a.superseded_by IS NULL", "flagged": "a.decision_required"}
+    values |= {name: f"a.{name}" for name in ROW_FIELDS}
+    return (f"INSERT INTO assessment_facts ({', '.join(values)}) SELECT "
+            f"{', '.join(values.values())} FROM assessments a WHERE a.checklist_version = 2")
