@@ -5,7 +5,7 @@ touched gigabytes at national scale and parsed a JSON document per row. `facts_o
 from the values of one assessment row, what the reports read (office, period, rung, flag,
 completeness, the answer and audit fields they group by, the indicators that fired and the
 keyed hashes the network report links); every writer inserts it in the same transaction as
-the assessment (`insert`, one statement). It is derived data: rebuilt from the assessments
+the assessment (`insert_facts`, one statement). It is derived data: rebuilt from the assessments
 by the migration that created it (`backfill`), never sealed, and redacted by retention with
 its assessment (`redact`). No clear personal data: hashes only, as in the assessment row.
 """
@@ -77,7 +77,8 @@ def facts_of(row: Mapping[str, Any]) -> dict:
         "assessment_id": row["id"], "created_at": created, "month": created.strftime("%Y-%m"),
         "hour_utc": created.hour, "latest": row.get("superseded_by") is None,
         "flagged": bool(row["decision_required"]),
-        "completeness": float(result.get("completeness", 1.0)),
+        "completeness": float(1.0 if result.get("completeness") is None
+                              else result["completeness"]),
         "indicators": ",".join(indicators) or None,
     }
 
