@@ -37,7 +37,7 @@ COPY_COLUMNS = ("office_code, answers_hash, answers, features, result, score, ba
                 "decided_at, checklist_version, version, supersedes_id, superseded_by, "
                 "origin_kecamatan, recruiter_phone_hash")
 
-FACT_COLUMNS = ("office_code, created_at, month, hour_utc, latest, checklist_version, rung, "
+FACT_COLUMNS = ("office_code, created_at, month, hour_utc, latest, checklist_version, score, rung, "
                 "action, band, flagged, completeness, officer_id, origin_kecamatan, "
                 "domicile_village, sex, age_band, destination_country, purpose, job_sector, "
                 "transit_country, job_offer_channel, recruiter_type, agency_licence, "

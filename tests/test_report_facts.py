@@ -22,7 +22,7 @@ from .checklists import sound_umrah
 
 ANSWERS = ("sex", "age_band", "destination_country", "purpose", "job_sector",
            "transit_country", "job_offer_channel", "recruiter_type", "agency_licence")
-COLUMNS = ("office_code", "rung", "action", "band", "officer_id", "origin_kecamatan",
+COLUMNS = ("office_code", "score", "rung", "action", "band", "officer_id", "origin_kecamatan",
            "nik_hash", "phone_hash", "recruiter_phone_hash", "checklist_version")
 
 

@@ -20,7 +20,7 @@ POSITIVE = ("confirmed_trafficking", "confirmed_nonprocedural", "intercepted_at_
 NEGATIVE = ("legitimate_travel_confirmed",)
 DEFERRING = ("deferred", "redirected")
 # Columns of assessment_facts a report may group by or select.
-COLUMNS = ("office_code", "month", "hour_utc", "rung", "action", "band", "officer_id",
+COLUMNS = ("office_code", "month", "hour_utc", "score", "rung", "action", "band", "officer_id",
            "checklist_version", "origin_kecamatan", "domicile_village", "sex", "age_band",
            "destination_country", "purpose", "job_sector", "transit_country",
            "job_offer_channel", "recruiter_type", "agency_licence", "agency_name",

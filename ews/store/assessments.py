@@ -189,12 +189,13 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
                                                       "version": values["version"],
                                                       "supersedes": values["supersedes_id"]},
                           row=("assessments", values))
+    fact = facts.facts_of(values)  # derived before the lock too
     try:
         # Insert first, no look-up before: a replay is rare, and the unique constraint
         # catches it (and a concurrent twin) in the same statement. Core, not the ORM unit
         # of work: it costs more than the statement on this hot path.
         session.connection().execute(_INSERT, values)
-        facts.insert_facts(session.connection(), (values,))  # what reports read, one row
+        facts.insert_fact(session.connection(), fact)  # what reports read, one row
         if earlier is not None:
             _supersede(session, earlier, values["id"])
         audit.append(session, event)

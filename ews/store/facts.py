@@ -29,7 +29,7 @@ RECORD_FIELDS = ("sex", "age_band", "domicile_village", "destination_country", "
                  "job_sector", "transit_country", "job_offer_channel", "recruiter_type",
                  "agency_licence", "agency_name", "phone_shared_30d")
 # Assessment columns copied as they are.
-ROW_FIELDS = ("office_code", "rung", "action", "band", "officer_id", "checklist_version",
+ROW_FIELDS = ("office_code", "score", "rung", "action", "band", "officer_id", "checklist_version",
               "origin_kecamatan", "nik_hash", "phone_hash", "recruiter_phone_hash")
 # What retention blanks in a fact row once its assessment passes the cutoff.
 PERSONAL = ("nik_hash", "phone_hash", "recruiter_phone_hash", "domicile_village")
@@ -81,6 +81,11 @@ def facts_of(row: Mapping[str, Any]) -> dict:
                               else result["completeness"]),
         "indicators": ",".join(indicators) or None,
     }
+
+
+def insert_fact(conn: Connection, fact: dict) -> None:
+    """Insert one fact row (from `facts_of`) of a freshly inserted assessment."""
+    conn.execute(_INSERT, fact)
 
 
 def insert_facts(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:

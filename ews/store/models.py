@@ -299,6 +299,7 @@ class AssessmentFact(Base):
     hour_utc: Mapped[int] = mapped_column(Integer)
     latest: Mapped[bool] = mapped_column(Boolean)
     checklist_version: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
     rung: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(32))
     band: Mapped[str] = mapped_column(String(16))

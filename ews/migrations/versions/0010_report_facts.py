@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("hour_utc", sa.Integer(), nullable=False),
         sa.Column("latest", sa.Boolean(), nullable=False),
         sa.Column("checklist_version", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
         sa.Column("rung", sa.Integer(), nullable=False),
         sa.Column("action", sa.String(32), nullable=False),
         sa.Column("band", sa.String(16), nullable=False),
