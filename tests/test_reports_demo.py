@@ -117,3 +117,11 @@ def test_outcomes_and_fairness_and_officers_have_figures(demo_db):
     hours = _report(demo_db[0], "officers").table("by_hour").records()
     by_hour = {r["hour"]: r["not_asked_rate"] for r in hours if r["n"] > 100}
     assert by_hour[15] > 3 * by_hour[9]  # the planted fatigue signal
+
+
+def test_demo_rows_have_report_facts_equal_to_their_json(demo_db):
+    from tests.test_report_facts import assert_facts_match
+
+    engine, _ = demo_db
+    with engine.connect() as conn:
+        assert assert_facts_match(conn) == N

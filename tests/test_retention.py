@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ews.audit import verify
@@ -117,6 +117,18 @@ def test_apply_redacts_old_personal_data_and_keeps_aggregates(cli, history, db):
     again = cli("retention", "apply")
     assert "0 assessments, 0 decisions, 0 outcomes" in again.output
     assert cli("audit", "verify").exit_code == 0
+
+
+def test_apply_blanks_the_hashes_and_village_of_old_report_facts(cli, history, db):  # noqa: F811
+    facts = "SELECT nik_hash, phone_hash, domicile_village FROM assessment_facts WHERE " \
+            "assessment_id = :i"
+    assert db.execute(text(facts), {"i": history["old"]}).one() == tuple(
+        db.execute(text(facts), {"i": history["recent"]}).one())  # same person, village
+    assert cli("retention", "apply").exit_code == 0
+    db.expire_all()
+    assert tuple(db.execute(text(facts), {"i": history["old"]}).one()) == (None, None, None)
+    recent = db.execute(text(facts), {"i": history["recent"]}).one()
+    assert recent.nik_hash and recent.domicile_village == "Bettet"
 
 
 def test_redacted_case_is_still_served(cli, history, client, accounts):  # noqa: F811

@@ -22,7 +22,7 @@ from ews import audit
 from ews.checklist import RULE_FIELDS, validate_checklist
 from ews.engine import RuleSet
 from ews.scoring import score
-from ews.store import pii
+from ews.store import facts, pii
 from ews.store.assessments import HISTORY_WINDOW
 from ews.store.models import HOLDING_DECISIONS, Assessment, Decision, Outcome
 
@@ -156,6 +156,7 @@ class Writer:
             self._one(case, rows, decisions, outcomes, events)
         conn = self.session.connection()
         conn.execute(insert(Assessment.__table__), rows)
+        facts.insert_facts(conn, rows)
         if decisions:
             conn.execute(insert(Decision.__table__), decisions)
         if outcomes:

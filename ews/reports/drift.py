@@ -1,8 +1,9 @@
 """Drift on the outcomes report: population stability, month over month, of the score
 distribution and of indicator hit rates (`ews.learn.drift` computes the PSI).
 
-Read from the stored log by SQL aggregation (score counts per month, indicator hits per
-month from the result's reasons), so it costs what a grouped report costs. No Flask.
+Read from the report facts by SQL aggregation (score counts per month, counts of each set of
+indicators that fired per month, split into hits per indicator here), so it costs what a
+grouped report costs. No Flask.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.engine import Connection
 from ews.learn.drift import drift_from_counts
 
 from .model import Column, Params, Report, Table
-from .query import _bind, _where, key_sql
+from .query import _bind, _where
 
 READING = ("PSI, each month against the one before: < 0.1 stable, 0.1-0.25 moderate "
            "(look at what changed), > 0.25 large (re-evaluate the rule set and any model "
@@ -29,25 +30,20 @@ COLUMNS = (Column("month", "Month", "key"), Column("n", "Applicants"),
 
 
 def _counts(conn: Connection, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
-    month = key_sql(conn, "month")
-    base = (" FROM assessments a{join} WHERE a.superseded_by IS NULL AND a.created_at >= "
-            f":start AND a.created_at < :end{_where(params)}")
+    base = f" FROM assessment_facts a WHERE a.latest AND a.created_at >= :start AND " \
+           f"a.created_at < :end{_where(params)}"
     scores = pd.DataFrame(conn.execute(_bind(
-        f"SELECT {month} AS month, a.score AS score, COUNT(*) AS n"
-        + base.format(join="") + " GROUP BY 1, 2", params)).mappings().all(),
-        columns=["month", "score", "n"])
-    if conn.dialect.name == "postgresql":
-        join = (" CROSS JOIN LATERAL json_array_elements(CAST(a.result AS json) -> 'reasons')"
-                " AS r(value)")
-        indicator = "r.value ->> 'indicator'"
-    else:
-        join, indicator = ", json_each(a.result, '$.reasons') r", \
-            "json_extract(r.value, '$.indicator')"
-    hits = pd.DataFrame(conn.execute(_bind(
-        f"SELECT {month} AS month, {indicator} AS indicator, COUNT(*) AS hits"
-        + base.format(join=join) + " GROUP BY 1, 2", params)).mappings().all(),
-        columns=["month", "indicator", "hits"])
-    return scores, hits
+        "SELECT a.month AS month, a.score AS score, COUNT(*) AS n" + base + " GROUP BY 1, 2",
+        params)).all(), columns=["month", "score", "n"])
+    # Indicator sets per month (few distinct sets), split into hits per indicator here.
+    sets = pd.DataFrame(conn.execute(_bind(
+        "SELECT a.month AS month, a.indicators AS indicators, COUNT(*) AS hits" + base
+        + " AND a.indicators IS NOT NULL GROUP BY 1, 2", params)).all(),
+        columns=["month", "indicators", "hits"])
+    sets["indicator"] = sets["indicators"].str.split(",")
+    hits = (sets.explode("indicator").groupby(["month", "indicator"], as_index=False)["hits"]
+            .sum() if len(sets) else pd.DataFrame(columns=["month", "indicator", "hits"]))
+    return scores, hits[["month", "indicator", "hits"]]
 
 
 def drift(conn: Connection, params: Params) -> tuple[Table, tuple[str, ...]]:

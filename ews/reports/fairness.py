@@ -12,22 +12,29 @@ import math
 
 import numpy as np
 import pandas as pd
-from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate
 from sqlalchemy.engine import Connection
 
 from ews import wilayah
 
 from .model import K_MIN, Chart, Column, Params, Report, Table
-from .query import NEGATIVE, POSITIVE, rows
+from .query import _LATEST, NEGATIVE, POSITIVE, _bind, _in, _where
 
 SENSITIVE = ("sex", "age_band", "regency")
 RATIO_RANGE = (0.8, 1.25)
-BOOT_ROWS = 50_000  # bootstrap from at most this many rows (a random sample beyond)
+BOOT_ROWS = 50_000  # a bootstrap resample holds at most this many assessments
 
 
 def fairness(conn: Connection, params: Params, *, n_boot: int = 200) -> Report:
-    """Return the fairness report of the period (reads the log)."""
-    frame = rows(conn, params, ("sex", "age_band", "origin_kecamatan"))
+    """Return the fairness report of the period (reads the log, counted in SQL)."""
+    label = (f"CASE WHEN o.outcome IN {_in(POSITIVE)} THEN 1 "
+             f"WHEN o.outcome IN {_in(NEGATIVE)} THEN 0 END")
+    sql = (f"SELECT a.sex AS sex, a.age_band AS age_band, "
+           f"a.origin_kecamatan AS origin_kecamatan, a.flagged AS flagged, {label} AS label, "
+           f"COUNT(*) AS weight{_LATEST}{_where(params)} GROUP BY 1, 2, 3, 4, 5")
+    frame = pd.DataFrame(conn.execute(_bind(sql, params)).all(),
+                         columns=["sex", "age_band", "origin_kecamatan", "flagged", "label",
+                                  "weight"])
+    frame["label"] = frame["label"].astype(float)
     return fairness_from(frame, params, n_boot=n_boot)
 
 
@@ -45,6 +52,21 @@ def _regency(code) -> str:
     return wilayah.name(wilayah.regency_of(code)) or code[:4]
 
 
+def _compact(frame: pd.DataFrame, sensitive: tuple[str, ...]) -> pd.DataFrame:
+    """Return the frame as weights per (sensitive groups, flagged, label)."""
+    if "regency" in sensitive and "regency" not in frame:
+        frame = frame.assign(regency=frame["origin_kecamatan"].map(_regency))
+    y_label = frame["label"].astype(float) if "label" in frame else labels(frame["outcome"])
+    out = pd.DataFrame({c: frame[c].astype(object).where(frame[c].notna(), "(unknown)")
+                        .astype(str) for c in sensitive})
+    out = out.assign(flagged=frame["flagged"].astype(bool).astype(int).to_numpy(),
+                     label=y_label.to_numpy(),
+                     weight=frame["weight"].to_numpy(dtype=float) if "weight" in frame
+                     else 1.0)
+    keys = list(sensitive) + ["flagged", "label"]
+    return out.groupby(keys, dropna=False, as_index=False, sort=False)["weight"].sum()
+
+
 def fairness_from(frame: pd.DataFrame, params: Params | None = None, *, n_boot: int = 200,
                   random_state: int = 0, sensitive: tuple[str, ...] = SENSITIVE) -> Report:
     """Return flag rate and false-positive rate by group, with ratios and warnings.
@@ -53,49 +75,46 @@ def fairness_from(frame: pd.DataFrame, params: Params | None = None, *, n_boot: 
     ----------
     frame : one row per assessment: `flagged` (bool), `outcome` (label text or None) or
         `label` (1, 0, NaN), and the sensitive columns (`sex`, `age_band`, and `regency` or
-        `origin_kecamatan`). NaN in a sensitive column is its own group "(unknown)".
+        `origin_kecamatan`). NaN in a sensitive column is its own group "(unknown)". An
+        optional `weight` column makes a row stand for that many assessments (the report
+        reads counts grouped in SQL).
 
     Returns
     -------
     Report with a `summary` table (overall rates) and one table per sensitive column.
     """
-    frame = frame.copy()
-    if "regency" in sensitive and "regency" not in frame:
-        frame["regency"] = frame["origin_kecamatan"].map(_regency)
-    y_label = frame["label"] if "label" in frame else labels(frame["outcome"])
-    y_pred = frame["flagged"].astype(int)
+    w = _compact(frame, sensitive)
+    weight, y_pred, y_label = w["weight"], w["flagged"], w["label"]
     tables, notes = [], []
-    labelled = y_label.notna()
-    overall_flag = float(y_pred.mean()) if len(frame) else math.nan
-    negatives = int((y_label == 0).sum())
-    fp = int(((y_label == 0) & (y_pred == 1)).sum())
+    n_all, flagged_all = int(weight.sum()), int((weight * y_pred).sum())
+    overall_flag = flagged_all / n_all if n_all else math.nan
+    neg_rows = y_label == 0
+    negatives = int(weight[neg_rows].sum())
+    fp = int(weight[neg_rows & (y_pred == 1)].sum())
+    overall_fpr = fp / negatives if negatives else math.nan
     tables.append(Table("summary", "Overall", (
         Column("n", "Applicants"), Column("flagged", "Flagged"),
         Column("flag_rate", "Flag rate", "rate", ("flagged", "n")),
         Column("negatives", "Legitimate travel confirmed"),
         Column("false_positives", "Flagged, later legitimate"),
         Column("fpr", "False-positive rate", "rate", ("false_positives", "negatives"))),
-        ((len(frame), int(y_pred.sum()), overall_flag, negatives, fp,
-          fp / negatives if negatives else math.nan),)))
-    rng = np.random.RandomState(random_state)
-    boot = frame if len(frame) <= BOOT_ROWS else frame.sample(BOOT_ROWS, random_state=rng)
+        ((n_all, flagged_all, overall_flag, negatives, fp, overall_fpr),)))
+    labelled = y_label.notna()
     for col in sensitive:
-        groups = frame[col].fillna("(unknown)").astype(str)
-        flag = _metric(selection_rate, y_pred, y_pred, groups, boot.index, n_boot, random_state)
-        neg = labelled
-        fpr = _metric(false_positive_rate, y_label[neg].astype(int), y_pred[neg],
-                      groups[neg], boot.index.intersection(frame.index[neg]), n_boot,
-                      random_state) if neg.any() else {}
+        groups = w[col]
+        flag = _metric("selection_rate", y_pred, y_pred, groups, weight, n_boot, random_state)
+        fpr = _metric("false_positive_rate", y_label[labelled].astype(int), y_pred[labelled],
+                      groups[labelled], weight[labelled], n_boot,
+                      random_state) if labelled.any() else {}
+        sums = pd.DataFrame({"g": groups, "n": weight, "flagged": weight * y_pred,
+                             "neg": weight * neg_rows,
+                             "fp": weight * (neg_rows & (y_pred == 1))}).groupby("g").sum()
         rows_ = []
-        for g in sorted(groups.unique()):
-            in_g = groups == g
-            n, flagged = int(in_g.sum()), int(y_pred[in_g].sum())
-            g_neg = int((in_g & (y_label == 0)).sum())
-            g_fp = int((in_g & (y_label == 0) & (y_pred == 1)).sum())
+        for g, r in sums.sort_index().iterrows():
+            n, flagged, g_neg, g_fp = int(r["n"]), int(r["flagged"]), int(r["neg"]), int(r["fp"])
             rate_, ci = flag.get(g, (math.nan, (math.nan, math.nan)))
             ratio = rate_ / overall_flag if overall_flag else math.nan
             f_rate, f_ci = fpr.get(g, (math.nan, (math.nan, math.nan)))
-            overall_fpr = fp / negatives if negatives else math.nan
             f_ratio = f_rate / overall_fpr if overall_fpr else math.nan
             rows_.append((g, n, flagged, rate_, ci, ratio, g_neg, g_fp, f_rate, f_ci, f_ratio))
             for name, value, size in (("flag rate", ratio, n), ("false-positive rate",
@@ -126,30 +145,39 @@ def fairness_from(frame: pd.DataFrame, params: Params | None = None, *, n_boot: 
                   tuple(notes))
 
 
-def _metric(fn, y_true, y_pred, groups, boot_index, n_boot: int, seed: int) -> dict:
-    """Return {group: (rate on all rows, (low, high) bootstrap 95% interval)}.
+def _metric(name: str, y_true, y_pred, groups, weight, n_boot: int, seed: int) -> dict:
+    """Return {group: (rate on all rows, (low, high) bootstrap 95% interval)} of fairlearn's
+    metric `name` (selection_rate or false_positive_rate).
 
-    Point estimates come from fairlearn's MetricFrame. The interval is the percentile
-    bootstrap MetricFrame computes with `n_boot` (rows resampled with replacement, the metric
+    Rows are weighted (a row stands for `weight` assessments). Point estimates come from
+    fairlearn's MetricFrame (sample weights). The interval is the percentile bootstrap
+    MetricFrame computes with `n_boot` (assessments resampled with replacement, the metric
     per group, the 2.5% and 97.5% quantiles), done here with numpy in one pass for all
-    resamples: MetricFrame's own loop builds a frame per resample, too slow at office scale.
+    resamples: a resample of min(assessments, BOOT_ROWS) assessments is a multinomial draw
+    of the row weights. MetricFrame's own loop builds a frame per resample, too slow at
+    office scale.
     """
-    full = MetricFrame(metrics=fn, y_true=y_true, y_pred=y_pred, sensitive_features=groups)
+    from fairlearn import metrics  # imported here: every CLI command would pay for sklearn
+
+    full = metrics.MetricFrame(metrics=getattr(metrics, name), y_true=y_true, y_pred=y_pred,
+                               sensitive_features=groups,
+                               sample_params={"sample_weight": weight.to_numpy(dtype=float)})
     out = {g: (float(v), (math.nan, math.nan)) for g, v in full.by_group.items()}
-    idx = boot_index.intersection(y_true.index)
-    if not n_boot or len(idx) < 2:
+    total = float(weight.sum())
+    if not n_boot or total < 2:
         return out
-    codes, names = pd.factorize(groups[idx])
-    yt, yp = y_true[idx].to_numpy(dtype=float), y_pred[idx].to_numpy(dtype=float)
+    codes, names = pd.factorize(groups)
+    yt, yp = y_true.to_numpy(dtype=float), y_pred.to_numpy(dtype=float)
     # selection_rate: mean of y_pred; false_positive_rate: mean of y_pred among y_true == 0
-    num = yp if fn is selection_rate else yp * (yt == 0)
-    den = np.ones_like(yp) if fn is selection_rate else (yt == 0).astype(float)
+    num = yp if name == "selection_rate" else yp * (yt == 0)
+    den = np.ones_like(yp) if name == "selection_rate" else (yt == 0).astype(float)
     rng = np.random.default_rng(seed)
-    draws = rng.integers(0, len(idx), size=(n_boot, len(idx)))
+    draws = rng.multinomial(int(min(total, BOOT_ROWS)),
+                            weight.to_numpy(dtype=float) / total, size=n_boot)
     k = len(names)
-    offset = (np.arange(n_boot)[:, None] * k + codes[draws]).ravel()
-    nums = np.bincount(offset, weights=num[draws].ravel(), minlength=n_boot * k)
-    dens = np.bincount(offset, weights=den[draws].ravel(), minlength=n_boot * k)
+    offset = (np.arange(n_boot)[:, None] * k + codes[None, :]).ravel()
+    nums = np.bincount(offset, weights=(draws * num).ravel(), minlength=n_boot * k)
+    dens = np.bincount(offset, weights=(draws * den).ravel(), minlength=n_boot * k)
     with np.errstate(invalid="ignore", divide="ignore"):
         rates = (nums / dens).reshape(n_boot, k)
     for j, g in enumerate(names):

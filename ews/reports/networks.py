@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import re
 
-import networkx as nx
 import pandas as pd
 from sqlalchemy.engine import Connection
 
 from ews.checklist import agency_key
 
 from .model import Chart, Column, Params, Report, Table
-from .query import POSITIVE, key_sql, rows
+from .query import POSITIVE, rows
 from .stats import rate
 
 _HEX = re.compile(r"[0-9a-f]{64}")
@@ -27,20 +26,17 @@ KINDS = {"r": "recruiter phone", "p": "shared contact phone", "g": "unlicensed a
 
 def networks(conn: Connection, params: Params, *, pii_key: str = "") -> Report:
     """Return the recruiter-network report of the period (reads the log)."""
-    agency = key_sql(conn, "agency_name")
-    shared = f"CAST({key_sql(conn, 'phone_shared_30d')} AS INTEGER) > 1"
-    extra = ("a.nik_hash AS nik_hash", "a.phone_hash AS phone_hash",
-             "a.recruiter_phone_hash AS recruiter_phone_hash")
-    keys = ("agency_name", "agency_licence")
+    keys = ("agency_name", "agency_licence", "nik_hash", "phone_hash", "recruiter_phone_hash")
     # Rows with a recruiter phone or an agency, or whose contact phone was already shared
     # at the interview (the stored history feature: no scan of all phones)...
-    frame = rows(conn, params, keys, extra=extra, where=(
-        f"(a.recruiter_phone_hash IS NOT NULL OR {agency} IS NOT NULL OR {shared})"))
+    frame = rows(conn, params, keys, where=(
+        "(a.recruiter_phone_hash IS NOT NULL OR a.agency_name IS NOT NULL "
+        "OR a.phone_shared_30d > 1)"))
     # ...then the earlier interviews with those phones (index on phone_hash).
     phones = sorted({h for h in frame.get("phone_hash", []) if _HEX.fullmatch(str(h))})
     for start in range(0, len(phones), 500):
         listed = ", ".join(f"'{h}'" for h in phones[start:start + 500])  # hex only
-        more = rows(conn, params, keys, extra=extra, where=f"a.phone_hash IN ({listed})")
+        more = rows(conn, params, keys, where=f"a.phone_hash IN ({listed})")
         frame = pd.concat([frame, more], ignore_index=True).drop_duplicates("id")
     return networks_from(frame, params, pii_key=pii_key)
 
@@ -52,43 +48,69 @@ def _agency_hash(key: str, name: str) -> str:
                     hashlib.sha256).hexdigest()
 
 
+def _components(frame: pd.DataFrame, pii_key: str,
+                min_people: int) -> list[tuple[list[str], list[tuple[str, str]]]]:
+    """Return the connected groups of assessments and identifiers (networkx) that hold at
+    least `min_people` assessments and one identifier: (assessment ids, identifiers)."""
+    import networkx as nx  # imported here: every CLI command would pay for it
+
+    people_per_phone = frame.groupby("phone_hash")["nik_hash"].nunique()
+    shared = set(people_per_phone.index[people_per_phone > 1])
+    agencies: dict[str, str] = {}
+    graph = nx.Graph()
+    graph.add_nodes_from(("a", i) for i in frame["id"])
+    edges = []
+    for aid, recruiter, phone, agency, licence in zip(
+            frame["id"], frame["recruiter_phone_hash"], frame["phone_hash"],
+            frame["agency_name"], frame["agency_licence"], strict=True):
+        node = ("a", aid)
+        if isinstance(recruiter, str):
+            edges.append((node, ("r", recruiter)))
+        if isinstance(phone, str) and phone in shared:
+            edges.append((node, ("p", phone)))
+        if isinstance(agency, str) and agency and licence != "licensed":
+            if agency not in agencies:
+                agencies[agency] = _agency_hash(pii_key, agency)
+            edges.append((node, ("g", agencies[agency])))
+    graph.add_edges_from(edges)
+    out = []
+    for comp in nx.connected_components(graph):
+        if len(comp) <= min_people:  # fewer assessments than people needed, or no identifier
+            continue
+        ids = [n[1] for n in comp if n[0] == "a"]
+        idents = sorted(n for n in comp if n[0] != "a")
+        if len(ids) >= min_people and idents:
+            out.append((ids, idents))
+    return out
+
+
 def networks_from(frame: pd.DataFrame, params: Params, *, pii_key: str = "",
                   min_people: int = 2) -> Report:
     """Build the report from one row per assessment (id, office, created_at, flagged,
     outcome, nik_hash, phone_hash, recruiter_phone_hash, agency_name, agency_licence)."""
-    graph = nx.Graph()
-    if len(frame):
-        people_per_phone = frame.groupby("phone_hash")["nik_hash"].nunique()
-        for r in frame.itertuples(index=False):
-            node = ("a", r.id)
-            graph.add_node(node)
-            if isinstance(r.recruiter_phone_hash, str):
-                graph.add_edge(node, ("r", r.recruiter_phone_hash))
-            if isinstance(r.phone_hash, str) and people_per_phone.get(r.phone_hash, 0) > 1:
-                graph.add_edge(node, ("p", r.phone_hash))
-            if isinstance(r.agency_name, str) and r.agency_name and \
-                    r.agency_licence != "licensed":
-                graph.add_edge(node, ("g", _agency_hash(pii_key, r.agency_name)))
-    by_id = frame.set_index("id") if len(frame) else frame
     groups, members = [], {}
-    for comp in nx.connected_components(graph):
-        ids = sorted(n[1] for n in comp if n[0] == "a")
-        idents = sorted(n for n in comp if n[0] != "a")
-        sub = by_id.loc[ids]
-        people = sub["nik_hash"].nunique()
-        if people < min_people or not idents:
-            continue
-        gid = "N-" + hashlib.sha256("|".join(h for _, h in idents).encode()).hexdigest()[:10]
-        created = pd.to_datetime(sub["created_at"], utc=True)
-        offices = sorted(sub["office"].unique())
-        counts = {k: sum(1 for kind, _ in idents if kind == k) for k in KINDS}
-        groups.append((gid, people, len(ids), counts["r"], counts["p"], counts["g"],
-                       len(offices), ", ".join(offices), int(sub["flagged"].sum()),
-                       rate(int(sub["flagged"].sum()), len(ids)),
-                       int(sub["outcome"].isin(POSITIVE).sum()),
-                       rate(int(sub["outcome"].isin(POSITIVE).sum()), len(ids)),
-                       created.min().date(), created.max().date()))
-        members[gid] = tuple(zip(ids, sub["office"], strict=True))
+    comps = _components(frame, pii_key, min_people) if len(frame) else []
+    if comps:
+        label = {aid: k for k, (ids, _) in enumerate(comps) for aid in ids}
+        sub = frame[frame["id"].isin(label)].sort_values("id")
+        sub = sub.assign(comp=sub["id"].map(label),
+                         created=pd.to_datetime(sub["created_at"], utc=True, format="ISO8601"),
+                         positive=sub["outcome"].isin(POSITIVE),
+                         flagged=sub["flagged"].astype(bool))
+        for k, part in sub.groupby("comp", sort=False):
+            ids, idents = comps[int(k)]
+            people = part["nik_hash"].nunique()
+            if people < min_people:
+                continue
+            gid = "N-" + hashlib.sha256("|".join(h for _, h in idents).encode()).hexdigest()[:10]
+            offices = sorted(part["office"].unique())
+            counts = {kind: sum(1 for k2, _ in idents if k2 == kind) for kind in KINDS}
+            flagged, positive = int(part["flagged"].sum()), int(part["positive"].sum())
+            groups.append((gid, people, len(part), counts["r"], counts["p"], counts["g"],
+                           len(offices), ", ".join(offices), flagged, rate(flagged, len(part)),
+                           positive, rate(positive, len(part)), part["created"].min().date(),
+                           part["created"].max().date()))
+            members[gid] = tuple(zip(part["id"], part["office"], strict=True))
     groups.sort(key=lambda g: (-g[1], g[0]))
     cols = (Column("group", "Group", "key"), Column("people", "People"),
             Column("assessments", "Assessments"),

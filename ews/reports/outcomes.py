@@ -6,8 +6,6 @@ negative = legitimate_travel_confirmed; no_information is unlabelled and only co
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -32,15 +30,13 @@ def _precision(pos: int, neg: int, unknown: int) -> tuple:
 
 def outcomes(conn: Connection, params: Params) -> Report:
     """Return the outcomes report of the period (reads the log)."""
-    sql = (f"SELECT a.rung AS rung, a.result AS result, o.outcome AS outcome{_LATEST}"
-           f"{_where(params)} AND o.id IS NOT NULL")
-    frame = pd.DataFrame(conn.execute(_bind(sql, params)).mappings().all(),
-                         columns=["rung", "result", "outcome"])
-    frame["indicators"] = [
-        tuple(r["indicator"] for r in (json.loads(v) if isinstance(v, str) else v)["reasons"])
-        for v in frame["result"]]
-    return with_drift(outcomes_from(frame[["rung", "indicators", "outcome"]], params),
-                      *drift(conn, params))
+    sql = (f"SELECT a.rung AS rung, a.indicators AS indicators, o.outcome AS outcome"
+           f"{_LATEST}{_where(params)} AND o.id IS NOT NULL")
+    frame = pd.DataFrame(conn.execute(_bind(sql, params)).all(),
+                         columns=["rung", "indicators", "outcome"])
+    frame["indicators"] = [tuple(v.split(",")) if isinstance(v, str) and v else ()
+                           for v in frame["indicators"]]
+    return with_drift(outcomes_from(frame, params), *drift(conn, params))
 
 
 def outcomes_from(frame: pd.DataFrame, params: Params) -> Report:

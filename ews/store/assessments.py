@@ -22,7 +22,7 @@ from ews.engine import RuleSet
 from ews.lifecycle.shadow import score_beside
 from ews.scoring import score
 
-from . import pii
+from . import facts, pii
 from .db import as_utc, utcnow
 from .model_registry import active_model
 from .models import HOLDING_DECISIONS, Assessment, Decision, User
@@ -189,11 +189,13 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
                                                       "version": values["version"],
                                                       "supersedes": values["supersedes_id"]},
                           row=("assessments", values))
+    fact = facts.facts_of(values)  # derived before the lock too
     try:
         # Insert first, no look-up before: a replay is rare, and the unique constraint
         # catches it (and a concurrent twin) in the same statement. Core, not the ORM unit
         # of work: it costs more than the statement on this hot path.
         session.connection().execute(_INSERT, values)
+        facts.insert_fact(session.connection(), fact)  # what reports read, one row
         if earlier is not None:
             _supersede(session, earlier, values["id"])
         audit.append(session, event)
@@ -222,6 +224,7 @@ def _supersede(session: Session, earlier: Assessment, newer_id: str) -> None:
     session.connection().execute(
         update(Assessment.__table__).where(Assessment.id == earlier.id)
         .values(superseded_by=newer_id, status=status))
+    facts.supersede(session.connection(), earlier.id)
 
 
 def result_of(row: Assessment) -> dict:

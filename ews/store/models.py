@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -274,6 +275,53 @@ class Assessment(Base):
     supersedes_id: Mapped[str | None] = mapped_column(String(36))
     superseded_by: Mapped[str | None] = mapped_column(String(36))
     origin_kecamatan: Mapped[str | None] = mapped_column(String(6))
+    recruiter_phone_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AssessmentFact(Base):
+    """What reports read of one assessment, narrow and typed (derived; see ews.store.facts).
+
+    Written in the same transaction as its assessment; `latest` turns false when a follow-up
+    version supersedes it. Hashes only, like the assessment row; retention blanks them.
+    """
+
+    __tablename__ = "assessment_facts"
+    __table_args__ = (
+        Index("ix_assessment_facts_created", "created_at"),
+        Index("ix_assessment_facts_office_created", "office_code", "created_at"),
+        Index("ix_assessment_facts_phone", "phone_hash"),
+    )
+    assessment_id: Mapped[str] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True)
+    office_code: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM of created_at (UTC)
+    hour_utc: Mapped[int] = mapped_column(Integer)
+    latest: Mapped[bool] = mapped_column(Boolean)
+    checklist_version: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    rung: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    band: Mapped[str] = mapped_column(String(16))
+    flagged: Mapped[bool] = mapped_column(Boolean)
+    completeness: Mapped[float] = mapped_column(Float)
+    officer_id: Mapped[int | None] = mapped_column(Integer)
+    origin_kecamatan: Mapped[str | None] = mapped_column(String(6))
+    domicile_village: Mapped[str | None] = mapped_column(Text)
+    sex: Mapped[str | None] = mapped_column(String(64))
+    age_band: Mapped[str | None] = mapped_column(String(64))
+    destination_country: Mapped[str | None] = mapped_column(String(64))
+    purpose: Mapped[str | None] = mapped_column(String(64))
+    job_sector: Mapped[str | None] = mapped_column(String(64))
+    transit_country: Mapped[str | None] = mapped_column(String(64))
+    job_offer_channel: Mapped[str | None] = mapped_column(String(64))
+    recruiter_type: Mapped[str | None] = mapped_column(String(64))
+    agency_licence: Mapped[str | None] = mapped_column(String(64))
+    agency_name: Mapped[str | None] = mapped_column(Text)
+    phone_shared_30d: Mapped[int | None] = mapped_column(Integer)
+    indicators: Mapped[str | None] = mapped_column(Text)  # comma-separated, sorted
+    nik_hash: Mapped[str | None] = mapped_column(String(64))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
     recruiter_phone_hash: Mapped[str | None] = mapped_column(String(64))
 
 

@@ -18,6 +18,12 @@ from ews.checklist.schema import V1_ANSWERS
 
 _NON_DIGITS = re.compile(r"\D")
 DERIVED = tuple(name for name, f in FIELDS.items() if f.derived)
+# The names each function reads, computed once (these run for every stored interview).
+_HASHED = tuple(name for name in FIELDS if name not in DERIVED and name != "interviewed_at")
+_STORED = {version: tuple(name for name, f in fields.items()
+                          if not f.derived and f.role != "pii")
+           for version, fields in ((1, FIELDS_V1), (2, FIELDS))}
+_DATES = (dt.datetime, dt.date)
 
 
 def keyed_hash(key: str, kind: str, value: str) -> str:
@@ -42,6 +48,8 @@ def phone_hash(key: str, phone: str | None) -> str | None:
 
 
 def _jsonable(value):
+    if not isinstance(value, _DATES):
+        return value
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.date):
@@ -55,8 +63,7 @@ def answers_hash(key: str, record: dict) -> str:
     The interview time is left out because forms and clients default it to "now", so a
     retry of the same interview would otherwise look like different answers.
     """
-    canon = {name: _jsonable(record.get(name)) for name in FIELDS
-             if name not in DERIVED and name != "interviewed_at"}
+    canon = {name: _jsonable(record.get(name)) for name in _HASHED}
     if canon.get("phone"):
         canon["phone"] = normal_phone(canon["phone"])
     text = json.dumps(canon, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -65,11 +72,10 @@ def answers_hash(key: str, record: dict) -> str:
 
 def storable_answers(record: dict) -> dict:
     """Return the input answers as given (v1 names for a v1 payload), without personal data."""
-    given, fields = record.get(V1_ANSWERS), FIELDS
+    given, names = record.get(V1_ANSWERS), _STORED[2]
     if given is not None:
-        record, fields = given, FIELDS_V1
-    return {name: _jsonable(record.get(name)) for name, f in fields.items()
-            if not f.derived and f.role != "pii"}
+        record, names = given, _STORED[1]
+    return {name: _jsonable(record.get(name)) for name in names}
 
 
 def derived_features(record: dict) -> dict:

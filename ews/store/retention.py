@@ -6,7 +6,8 @@ free-text values are replaced by the fixed redacted values of `ews.audit.seal.SP
 (NIK/phone/answers hashes removed, the application number replaced by the row's own id,
 officer notes, village, decision reasons and outcome notes blanked). Failed-login rows older
 than the throttling window, and throttle counts older than the login path keeps them, are
-deleted. One `retention.applied` event records the cutoff and
+deleted. The report facts of redacted assessments (derived data, not sealed) lose their
+hashes and village in the same transaction. One `retention.applied` event records the cutoff and
 the counts; `ews audit verify` accepts redacted values in rows older than a recorded cutoff.
 """
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from ews import audit
 from ews.audit.seal import SPECS, personal_value
 
+from . import facts
 from .db import utcnow
 from .guards import maintenance
 from .models import Assessment, Base, Decision, LoginAttempt, LoginThrottle, Outcome
@@ -95,6 +97,7 @@ def apply(session: Session, *, cutoff: dt.datetime, login_cutoff: dt.datetime,
     """Redact and delete what is older than the cutoffs, audit it and commit; return counts."""
     with maintenance(session, "retention"):
         done = {name: _redact(session, name, cutoff) for name in SPECS}
+        facts.redact(session.connection(), cutoff)  # derived rows follow their assessment
         done["login_failures"] = session.execute(
             delete(LoginAttempt).where(LoginAttempt.at < login_cutoff)).rowcount
         done["login_throttle"] = session.execute(delete(LoginThrottle).where(

@@ -18,6 +18,7 @@ from ews.checklist import FIELDS, PII_FIELDS
 from ews.engine import RuleSet
 from ews.scoring import score_frame
 
+from .facts import insert_facts
 from .models import Assessment, Outcome
 
 DERIVED = tuple(n for n, f in FIELDS.items() if f.derived)
@@ -73,6 +74,7 @@ def store_frame(session: Session, frame: pd.DataFrame, ruleset: RuleSet, *, offi
                                      recorded_by=recorder_id,
                                      recorded_at=at + dt.timedelta(days=60)))
         session.execute(insert(Assessment.__table__), rows)
+        insert_facts(session.connection(), rows)
         if outcomes:
             session.execute(insert(Outcome.__table__), outcomes)
         session.commit()
