@@ -59,7 +59,7 @@ def test_drift_on_the_outcomes_page_json_and_cli(client, demo, ews_cli):
     assert any("0.1-0.25 moderate" in n for n in body["notes"])
     _login(client, demo["analyst"])
     html = client.get("/reports/outcomes", query_string=PERIOD).get_data(as_text=True)
-    assert 'data-table="drift"' in html and "Score distribution PSI" in html
+    assert 'data-table="drift"' in html and "PSI sebaran skor" in html
     printed = ews_cli("report", "outcomes", "--from", PERIOD["from"], "--to", PERIOD["to"])
     assert printed.exit_code == 0, printed.output
     assert "## Drift month over month (population stability index)" in printed.output

@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from ews.reports.model import Chart, Report  # noqa: E402
 
+from .report_text import cell, text  # noqa: E402
+
 plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "font.family": "sans-serif",
                      "axes.spines.top": False, "axes.spines.right": False})
 COLOURS = ("#2f6f4f", "#d9a400", "#c4572d", "#8b1e3f", "#3b4d8f", "#777777")
@@ -47,28 +49,36 @@ def _number(value) -> float:
 
 
 def svg(report: Report, chart: Chart, top: int = 15) -> str:
-    """Return the chart as inline SVG text (suppressed cells drawn as 0; the table says <11)."""
+    """Return the chart as inline SVG text in the page language (suppressed cells drawn as 0).
+
+    Titles, axis and legend labels go through `report_text` like the table under the chart.
+    """
     table = report.table(chart.table)
+    labels = {c.name: text(c.label) for c in table.columns}
     records = table.records()
     if chart.kind != "line" and chart.x not in ("month", "hour"):
         records = records[:top]
-    xs = [str(r[chart.x]) for r in records]
+    xs = [cell(r[chart.x], chart.x) if isinstance(r[chart.x], str) else str(r[chart.x])
+          for r in records]
     fig, ax = plt.subplots(figsize=(7.5, 2.8))
     bottom = [0.0] * len(xs)
     for i, name in enumerate(chart.series):
         ys = [_number(r[name]) for r in records]
         colour = COLOURS[i % len(COLOURS)]
         if chart.kind == "line":
-            ax.plot(xs, ys, marker="o", color=colour, label=name)
+            ax.plot(xs, ys, marker="o", color=colour, label=labels[name])
         elif chart.kind == "stacked":
-            ax.bar(xs, ys, bottom=bottom, color=colour, label=name)
+            ax.bar(xs, ys, bottom=bottom, color=colour, label=labels[name])
             bottom = [b + y for b, y in zip(bottom, ys, strict=True)]
         else:
             width = 0.8 / len(chart.series)
             ax.bar([k + i * width for k in range(len(xs))], ys, width=width, color=colour,
-                   label=name)
+                   label=labels[name])
             ax.set_xticks([k + 0.4 - width / 2 for k in range(len(xs))], xs)
-    ax.set_title(chart.title, loc="left")
+    ax.set_title(text(chart.title), loc="left")
+    ax.set_xlabel(labels[chart.x])
+    if len(chart.series) == 1:
+        ax.set_ylabel(labels[chart.series[0]])
     ax.tick_params(axis="x", labelrotation=45 if len(xs) > 6 else 0)
     if len(chart.series) > 1:
         ax.legend(frameon=False, fontsize=7, ncols=min(5, len(chart.series)))

@@ -33,10 +33,12 @@ from ews.reports.service import compute, prepare
 from ews.store import get_session
 from ews.store.models import FOLLOW_UP_AGENCIES, SUBJECT_KINDS
 
+from . import report_text
 from .charts import svg
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 QUARTERLY = ("overview", "destinations", "recruitment", "areas", "outcomes")
+bp.add_app_template_global(report_text.text, "report_text")
 
 
 def _problem(status: int, message: str):
@@ -67,8 +69,10 @@ def index():
 
 def fmt_cell(value, column) -> str:
     """Format a report cell for a page: rates as percentages, intervals, counts."""
-    if value == SUPPRESSED or isinstance(value, str):
+    if value == SUPPRESSED:
         return value
+    if isinstance(value, str):
+        return report_text.cell(value, column.name)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     kind = column.kind
