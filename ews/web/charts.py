@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 
 import matplotlib
 
@@ -58,8 +59,8 @@ def svg(report: Report, chart: Chart, top: int = 15) -> str:
     records = table.records()
     if chart.kind != "line" and chart.x not in ("month", "hour"):
         records = records[:top]
-    xs = [cell(r[chart.x], chart.x) if isinstance(r[chart.x], str) else str(r[chart.x])
-          for r in records]
+    xs = [textwrap.fill(cell(r[chart.x], chart.x), 16) if isinstance(r[chart.x], str)
+          else str(r[chart.x]) for r in records]  # long labels wrap instead of overlapping
     fig, ax = plt.subplots(figsize=(7.5, 2.8))
     bottom = [0.0] * len(xs)
     for i, name in enumerate(chart.series):
