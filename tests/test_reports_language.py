@@ -56,9 +56,10 @@ def _pages():
         ("quarterly", "/reports/quarterly")]
 
 
-def test_every_report_page_is_indonesian_by_default(client, db, demo):
-    _login(client, demo["analyst"])
+def _assert_indonesian(client, db, skip: tuple[str, ...] = ()) -> None:
     for name, url in _pages():
+        if name in skip:
+            continue
         page = client.get(url, query_string=PERIOD)
         assert page.status_code == 200, url
         shown = _texts(page.get_data(as_text=True))
@@ -70,6 +71,21 @@ def test_every_report_page_is_indonesian_by_default(client, db, demo):
             for kind, texts in shown.items():
                 left = sorted(set(texts) & english[kind])
                 assert not left, f"{url}: English {kind} {left}"
+
+
+def test_every_report_page_is_indonesian_by_default(client, db, demo):
+    _login(client, demo["analyst"])
+    _assert_indonesian(client, db)
+
+
+def test_report_pages_without_data_are_indonesian(client, db, accounts):
+    _login(client, accounts["analyst"])
+    # "No interviews in this period.", drift needs two months. The fairness report fails on
+    # a period without interviews (fairlearn: "need at least one array to stack"), a separate
+    # bug of ews/reports/fairness.py, so it is left out here.
+    _assert_indonesian(client, db, skip=("fairness",))
+    page = client.get("/reports/overview", query_string=PERIOD).get_data(as_text=True)
+    assert "Tidak ada wawancara dalam periode ini." in _texts(page)["note"]
 
 
 def test_supervisor_officers_page_is_indonesian(client, db, demo):
