@@ -143,3 +143,12 @@ def test_report_modules_import_no_flask():
         assert not any(n.split(".")[0] in ("flask", "flask_login", "werkzeug")
                        or n.startswith("ews.web") or n.startswith("ews.api")
                        for n in names), path.name
+
+
+def test_fairness_of_an_empty_period_says_so_instead_of_failing():
+    empty = pd.DataFrame({"sex": [], "age_band": [], "regency": [], "flagged": [],
+                          "outcome": []})
+    report = fairness_from(empty)
+    assert report.notes == ("No interviews in this period.",)
+    assert report.tables[0].rows[0][:2] == (0, 0)
+    assert all(t.rows == () for t in report.tables[1:])

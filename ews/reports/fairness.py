@@ -102,7 +102,8 @@ def fairness_from(frame: pd.DataFrame, params: Params | None = None, *, n_boot: 
     labelled = y_label.notna()
     for col in sensitive:
         groups = w[col]
-        flag = _metric("selection_rate", y_pred, y_pred, groups, weight, n_boot, random_state)
+        flag = _metric("selection_rate", y_pred, y_pred, groups, weight, n_boot,
+                       random_state) if n_all else {}
         fpr = _metric("false_positive_rate", y_label[labelled].astype(int), y_pred[labelled],
                       groups[labelled], weight[labelled], n_boot,
                       random_state) if labelled.any() else {}
@@ -136,7 +137,9 @@ def fairness_from(frame: pd.DataFrame, params: Params | None = None, *, n_boot: 
                    ("false_positives", "negatives")),
             Column("fpr_ratio", "Ratio to overall", "ratio", ("false_positives", "negatives"))),
             tuple(rows_)))
-    if not notes:
+    if not n_all:
+        notes.append("No interviews in this period.")
+    elif not notes:
         notes.append("Every group with at least 11 people is within 0.8-1.25 of the overall "
                      "rate.")
     charts = tuple(Chart(f"Flag rate by {c.replace('_', ' ')}", f"by_{c}", c, ("flag_rate",))
