@@ -27,6 +27,19 @@ NONE_OF_HISTORY = {"civil_documents_mismatch": False, "civil_record_changed_rece
 NONE_OF_PROTECTION = {"financial_pressure": False, "unaware_of_legal_route": False}
 
 
+# One checklist-v1 assessment as stored (answers, derived features): replayed through the
+# checklist's v1 mapping by the backtest tests.
+STORED_V1 = {"application_id": "V1-1", "office_code": "PMK", "application_type": "new",
+             "purpose": "tourism", "destination_country": "KH", "purpose_explained": "yes",
+             "destination_address_known": "yes", "return_ticket": "not_booked",
+             "host_or_guarantor": "verified", "visa_matches_activity": "yes",
+             "admits_work_intent": False, "job_offer_channel": "none",
+             "offer_unrealistic": True, "coercion_signs": "none", "lost_passport_count": 0}
+STORED_V1_FEATURES = {"is_minor": False, "prior_deferral_on_record": False,
+                      "repeat_applications_30d": 1, "phone_shared_30d": 1,
+                      "age_band": "35_44"}
+
+
 def sound_umrah(**overrides) -> dict:
     """Return a complete, sound umrah interview."""
     answers = {

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ews.engine import parse_ruleset
 from ews.lifecycle.backtest import Interval, StoredRow, backtest, wilson
 from ews.store.pii import derived_features, storable_answers
-from tests.checklists import checklists, sound_umrah
+from tests.checklists import STORED_V1, STORED_V1_FEATURES, checklists, sound_umrah
 from tests.rulesets import MINI
 
 BASE = parse_ruleset(MINI, source="mini")
@@ -150,15 +150,8 @@ def test_merged_tallies_equal_one_tally():
 
 
 def test_v1_rows_go_through_the_checklist_mapping():
-    v1 = {"application_id": "V1-1", "office_code": "PMK", "application_type": "new",
-          "purpose": "tourism", "destination_country": "KH", "purpose_explained": "yes",
-          "destination_address_known": "yes", "return_ticket": "not_booked",
-          "host_or_guarantor": "verified", "visa_matches_activity": "yes",
-          "admits_work_intent": False, "job_offer_channel": "none", "offer_unrealistic": True,
-          "coercion_signs": "none", "lost_passport_count": 0}
-    features = {"is_minor": False, "prior_deferral_on_record": False,
-                "repeat_applications_30d": 1, "phone_shared_30d": 1, "age_band": "35_44"}
-    row = StoredRow("v1-1", "PMK", W46, v1, features, None, checklist_version=1)
+    row = StoredRow("v1-1", "PMK", W46, STORED_V1, STORED_V1_FEATURES, None,
+                    checklist_version=1)
     res = run(candidate=BASE, rows=[row])
     assert res.rows == 1 and res.skipped == {}
     rates = {r.id: r.baseline_hits for r in res.indicators}

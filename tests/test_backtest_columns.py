@@ -14,18 +14,10 @@ from ews.engine.conditions import vocabulary
 from ews.lifecycle.columns import StoredChunk, _fast_frame, chunk_frame
 from ews.lifecycle.records import SkipRow, record_frame, rule_fields, stored_record
 from ews.store.pii import derived_features, storable_answers
-from tests.checklists import checklists
+from tests.checklists import STORED_V1, STORED_V1_FEATURES, checklists
 from tests.conftest import DEFAULT_RULES
 
 FIELDS_READ = rule_fields(load_ruleset(DEFAULT_RULES))
-V1 = {"application_id": "V1-1", "office_code": "PMK", "application_type": "new",
-      "purpose": "tourism", "destination_country": "KH", "purpose_explained": "yes",
-      "destination_address_known": "yes", "return_ticket": "not_booked",
-      "host_or_guarantor": "verified", "visa_matches_activity": "yes",
-      "admits_work_intent": False, "job_offer_channel": "none", "offer_unrealistic": True,
-      "coercion_signs": "none", "lost_passport_count": 0}
-V1_FEATURES = {"is_minor": False, "prior_deferral_on_record": False,
-               "repeat_applications_30d": 1, "phone_shared_30d": 1, "age_band": "35_44"}
 ODD = st.sampled_from([None, 0, 1, 2, 1.0, 0.5, -3, "", "yes", "true", "not_a_value",
                        True, False, [], ["x"], {"a": 1}, 2 ** 60])
 
@@ -114,7 +106,7 @@ def test_valid_checklists_take_the_fast_path_and_equal_it(payloads, data):
 @given(st.lists(st.sampled_from(["v1", "v2", "text", "list", "version"]), min_size=1,
                 max_size=8), v2_rows())
 def test_v1_and_unreplayable_rows_mixed_with_v2(kinds, v2):
-    rows = {"v1": (V1, V1_FEATURES, 1), "v2": v2, "text": ("not a dict", {}, 2),
+    rows = {"v1": (STORED_V1, STORED_V1_FEATURES, 1), "v2": v2, "text": ("not a dict", {}, 2),
             "list": ({}, [["is_minor", True]], 2), "version": ({}, {}, 7)}
     same([rows[k] for k in kinds])
 
