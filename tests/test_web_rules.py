@@ -56,7 +56,13 @@ def test_self_approval_from_the_page_is_refused_with_a_message(client, accounts,
     client.post(f"/rules/{pk['id']}/step/submit", data={})
     resp = client.post(f"/rules/{pk['id']}/step/approve", data={}, follow_redirects=True)
     html = resp.get_data(as_text=True)
-    assert "someone other than its author" in html and 'data-state="in_review"' in html
+    # Indonesian by default (the API and the CLI keep the English message)
+    assert ("Setujui: langkah ini harus dilakukan oleh orang lain, bukan penyusun versi ini."
+            in html and 'data-state="in_review"' in html)
+    client.post("/language", data={"lang": "en"})
+    resp = client.post(f"/rules/{pk['id']}/step/approve", data={}, follow_redirects=True)
+    assert ("Approve: this must be done by someone other than the author of the version."
+            in resp.get_data(as_text=True))
 
 
 def test_backtest_page_and_empty_window(client, accounts, payload):
@@ -67,6 +73,7 @@ def test_backtest_page_and_empty_window(client, accounts, payload):
     assert 'data-rows>1<' in html and 'data-changed>0<' in html
     resp = client.get(f"/rules/{live['id']}/backtest?from=2001-01-01&to=2001-01-02")
     assert resp.status_code == 422
-    assert "no stored assessments from 2001-01-01" in resp.get_data(as_text=True)
+    assert ("Tidak ada wawancara tersimpan pada 2001-01-01 - 2001-01-02"
+            in resp.get_data(as_text=True))
     resp = client.get(f"/rules/{live['id']}/backtest?against=nope@1")
-    assert "no rule-set version" in resp.get_data(as_text=True)
+    assert "Tidak ada versi perangkat aturan nope@1" in resp.get_data(as_text=True)

@@ -41,11 +41,13 @@ def run_backtest(session: Session, candidate: RuleSet, *, against: str = "live",
     row = find_version(session, against)
     if row is None:
         raise UnknownVersion(f"no rule-set version {against!r} to compare with (give 'live', "
-                             "a version id, ID@VERSION or a version)")
+                             "a version id, ID@VERSION or a version)", "unknown_version",
+                             version=against)
     baseline = compiled(row)
     if not any_rows(session, since=since, until=until, office=office):
         raise EmptyWindow("no stored assessments" + describe_window(since, until, office) +
-                          ": nothing to replay; widen the window or drop the office")
+                          ": nothing to replay; widen the window or drop the office",
+                          "empty_window", window=window_dates(since, until, office))
     if workers > 1:
         session.rollback()
         parts = split_times(session, workers, since=since, until=until, office=office)
@@ -109,6 +111,14 @@ def _parallel(url, candidate, baseline, since, until, office, min_support, chunk
     for other in tallies[1:]:  # in time order: the examples kept are the oldest
         total.merge(other)
     return summarise(total, candidate=candidate, baseline=baseline, min_support=min_support)
+
+
+def window_dates(since, until, office) -> str:
+    """Return 'YYYY-MM-DD - YYYY-MM-DD, OFFICE' (days inclusive; '...' for an open end)."""
+    last = until - dt.timedelta(days=1) if until is not None else None
+    text = f"{since:%Y-%m-%d}" if since is not None else "..."
+    text += f" - {last:%Y-%m-%d}" if last is not None else " - ..."
+    return text + (f", {office}" if office else "")
 
 
 def describe_window(since, until, office) -> str:

@@ -60,14 +60,15 @@ def create_draft(session: Session, user: Actor, text: str, source: str = "draft"
     `agencies`: the licensed-P3MI list (CSV text) the rule set names, if it names one.
     """
     if not can(user, "ruleset.draft"):
-        raise NotAllowed("draft: your role lacks the right ruleset.draft")
+        raise NotAllowed("draft: your role lacks the right ruleset.draft", "lacks_right",
+                         action="draft")
     try:
         row = register_ruleset(session, text, user, source=source, agencies=agencies)
     except DuplicateVersion as err:
-        raise VersionTaken(str(err)) from None
+        raise VersionTaken(str(err), "version_taken") from None
     if row.created_by != user.id or row.status != "draft":
         raise VersionTaken(f"this exact text is stored already as version {row.version} "
-                           f"(#{row.id}, {row.status})")
+                           f"(#{row.id}, {row.status})", "text_taken")
     return row
 
 
@@ -75,10 +76,12 @@ def edit_draft(session: Session, user: Actor, row: RuleSetRecord, text: str,
                source: str = "draft", agencies: str | None = None) -> RuleSetRecord:
     """Replace the text of a draft (its author only); from in_review on the text is frozen."""
     if not _is_author(row, user):
-        raise NotAllowed("edit: only the author of a draft may change it")
+        raise NotAllowed("edit: only the author of a draft may change it", "author_only",
+                         action="edit")
     if row.status != "draft":
         raise WrongState(f"edit: the text is frozen from review on (this version is "
-                         f"{row.status}, sha256 {row.sha256[:12]}); start a new draft")
+                         f"{row.status}, sha256 {row.sha256[:12]}); start a new draft",
+                         "frozen", status=row.status)
     if agencies is None:
         agencies = row.agencies_csv  # the list stays unless a new one is given
     ruleset = parse_ruleset(text, source=source, agencies=agencies)
@@ -87,10 +90,11 @@ def edit_draft(session: Session, user: Actor, row: RuleSetRecord, text: str,
     try:
         check_version_free(session, ruleset, pk=row.id)
     except DuplicateVersion as err:
-        raise VersionTaken(str(err)) from None
+        raise VersionTaken(str(err), "version_taken") from None
     if session.scalar(select(RuleSetRecord.id)
                       .where(RuleSetRecord.sha256 == ruleset.sha256)) is not None:
-        raise VersionTaken("this exact text is stored already as another version")
+        raise VersionTaken("this exact text is stored already as another version",
+                           "text_taken")
     before = row.sha256
     row.sha256, row.text, row.updated_at = ruleset.sha256, ruleset.text, utcnow()
     row.agencies_csv = ruleset.agencies_text
@@ -125,7 +129,8 @@ def transition(session: Session, user: Actor, row: RuleSetRecord, action: str,
             other = shadow_record(session)
             if other is not None:
                 raise WrongState(f"shadow: version {other.version} (#{other.id}) is in shadow "
-                                 "already; take it out of shadow first")
+                                 "already; take it out of shadow first", "shadow_taken",
+                                 version=other.version)
             row.shadow_since = now
         elif action == "submit":
             row.submitted_at, row.review_note = now, None
@@ -143,7 +148,7 @@ def transition(session: Session, user: Actor, row: RuleSetRecord, action: str,
     except IntegrityError:
         session.rollback()
         raise WrongState(f"{action}: another change to the rule sets happened at the same "
-                         "time; reload and try again") from None
+                         "time; reload and try again", "concurrent") from None
     record_step(session, row, action, before, user.username, reason)
     audit.record(session, AUDIT_KIND[action], actor=user.username, subject=row.sha256,
                  data={"ruleset_pk": row.id, "ruleset_id": row.ruleset_id,

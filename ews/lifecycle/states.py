@@ -46,9 +46,17 @@ ACTIONS = tuple(TRANSITIONS)
 
 
 class LifecycleError(Exception):
-    """A refused lifecycle step; the message says why in words an analyst understands."""
+    """A refused lifecycle step; the message says why in words an analyst understands.
+
+    `key` and `params` name the refusal for the pages, which say it in the page's language
+    (the message itself is English, for the CLI, the API and the logs).
+    """
 
     status = 409
+
+    def __init__(self, message: str, key: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.key, self.params = key, params
 
 
 class NotAllowed(LifecycleError):
@@ -76,20 +84,23 @@ def check(action: str, *, status: str, is_author: bool, has_right: bool, reason:
     if step is None:
         raise WrongState(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
     if not has_right:
-        raise NotAllowed(f"{action}: your role lacks the right {step.right}")
+        raise NotAllowed(f"{action}: your role lacks the right {step.right}", "lacks_right",
+                         action=action)
     if step.author == "never" and is_author:
         raise NotAllowed(f"{action}: a rule-set version must be {_past(action)} by someone "
-                         "other than its author")
+                         "other than its author", "not_by_author", action=action)
     if step.author == "only" and not is_author:
-        raise NotAllowed(f"{action}: only the author of a version may {action} it")
+        raise NotAllowed(f"{action}: only the author of a version may {action} it",
+                         "author_only", action=action)
     if status not in step.sources:
         raise WrongState(f"{action}: a version in state {status!r} cannot be {_past(action)} "
-                         f"(only from {' or '.join(step.sources)})")
+                         f"(only from {' or '.join(step.sources)})", "wrong_state",
+                         action=action, status=status)
     if action == "rollback" and not ever_approved:
         raise WrongState("rollback: this version was never approved; only an earlier "
-                         "approved version can be made live again")
+                         "approved version can be made live again", "never_approved")
     if step.reason_required and not (reason or "").strip():
-        raise ReasonRequired(f"{action}: give a reason")
+        raise ReasonRequired(f"{action}: give a reason", "reason_required", action=action)
     return step.target
 
 

@@ -35,6 +35,43 @@ STATE_LABELS = {"draft": _l("draft"), "in_review": _l("in review"), "approved": 
                 "shadow": _l("shadow"), "live": _l("live"), "retired": _l("retired")}
 
 
+# Lifecycle refusals as the pages say them (the error's English message is for the CLI, API).
+REFUSALS = {
+    "lacks_right": _l("%(action)s: your role does not have this right."),
+    "not_by_author": _l("%(action)s: this must be done by someone other than the author of "
+                        "the version."),
+    "author_only": _l("%(action)s: only the author of the version may do this."),
+    "wrong_state": _l("%(action)s: not possible while the version is %(status)s."),
+    "never_approved": _l("Roll back: this version was never approved; only an earlier "
+                         "approved version can go live again."),
+    "reason_required": _l("%(action)s: give a reason."),
+    "version_taken": _l("This rule-set id and version are stored already with another text: "
+                        "give the draft a new version."),
+    "text_taken": _l("This exact text is stored already as another version."),
+    "frozen": _l("The text is frozen from review on (this version is %(status)s): start a "
+                 "new draft."),
+    "shadow_taken": _l("Version %(version)s is in shadow already: take it out of shadow "
+                       "first."),
+    "concurrent": _l("Another change to the rule sets happened at the same time: reload and "
+                     "try again."),
+    "unknown_version": _l("No rule-set version %(version)s to compare with."),
+    "empty_window": _l("No stored interviews in %(window)s: nothing to replay. Widen the "
+                       "window or drop the office."),
+}
+EXTRA_STEPS = {"draft": _l("Save draft"), "edit": _l("Edit draft")}
+
+
+def refusal(err: LifecycleError) -> str:
+    """Return a lifecycle refusal in the page's language."""
+    template = REFUSALS.get(err.key)
+    if template is None:
+        return str(err)
+    labels = {"action": lambda a: STEP_LABELS.get(a) or EXTRA_STEPS.get(a, a),
+              "status": lambda s: STATE_LABELS.get(s, s)}
+    return str(template) % {k: str(labels[k](v)) if k in labels else v
+                            for k, v in err.params.items()}
+
+
 @bp.app_context_processor
 def _labels() -> dict:
     return {"step_label": lambda a: STEP_LABELS.get(a, a),
@@ -100,7 +137,7 @@ def new():
     except LifecycleError as err:
         get_session().rollback()
         return render_template("rules/editor.html", text=text, row=None,
-                               errors=[_plain(str(err))]), err.status
+                               errors=[_plain(refusal(err))]), err.status
     get_session().commit()
     flash(_("Draft saved: %(id)s %(version)s", id=row.ruleset_id, version=row.version))
     return redirect(url_for("rules.detail", pk=row.id))
@@ -128,7 +165,7 @@ def edit(pk: int):
     except LifecycleError as err:
         get_session().rollback()
         return render_template("rules/editor.html", text=text, row=row,
-                               errors=[_plain(str(err))]), err.status
+                               errors=[_plain(refusal(err))]), err.status
     get_session().commit()
     flash(_("Draft saved."))
     return redirect(url_for("rules.detail", pk=row.id))
@@ -169,7 +206,7 @@ def step(pk: int, action: str):
         transition(get_session(), _me(), row, action, request.form.get("reason", ""))
     except LifecycleError as err:
         get_session().rollback()
-        flash(str(err), "error")
+        flash(refusal(err), "error")
         return redirect(url_for("rules.detail", pk=pk)), 303
     get_session().commit()
     flash(_("Done: %(action)s. State now: %(state)s.", action=action, state=row.status))
@@ -201,7 +238,7 @@ def backtest(pk: int):
         result = run_backtest(get_session(), compiled(row), against=against, since=since,
                               until=until, office=office)
     except LifecycleError as err:
-        problem = str(err)
+        problem = refusal(err)
     return render_template("rules/backtest.html", row=row, result=result, problem=problem,
                            against=against, args=request.args, ladder=LADDER), \
         200 if problem is None else 422
