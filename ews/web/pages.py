@@ -48,11 +48,25 @@ HTTP_MESSAGES = {
 }
 
 
+def keyed_text(err, messages: dict, labels: dict | None = None) -> str:
+    """Return the message of a keyed error (key, params) in the page's language.
+
+    `messages` maps keys to lazy texts with %(name)s parameters; `labels` maps a parameter
+    name to a function that says its value in the page's language. An unknown key: the
+    error's own text.
+    """
+    text = messages.get(err.key)
+    if text is None:
+        return str(err)
+    labels = labels or {}
+    params = {k: str(labels[k](v)) if k in labels else (v or "?")
+              for k, v in getattr(err, "params", {}).items()}
+    return str(text) % params if params else str(text)
+
+
 def error_page(err) -> tuple[str, int]:
     """Render a review error (or any object with key, params, status) as an HTML page."""
-    text = MESSAGES.get(err.key)
-    params = {k: v or "?" for k, v in getattr(err, "params", {}).items()}
-    message = str(text) % params if text is not None and params else str(text or err)
+    message = keyed_text(err, MESSAGES)
     title = KEY_TITLES.get(err.key) or TITLES.get(err.status, _l("Error"))
     return render_template("error.html", title=title, message=message,
                            status=err.status), err.status

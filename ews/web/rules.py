@@ -21,7 +21,7 @@ from ews.store import get_session
 from ews.store.models import RuleSetRecord, User
 from ews.store.rulesets import active_record, compiled, history, list_rulesets
 
-from .pages import error_page
+from .pages import error_page, keyed_text
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
 
@@ -63,13 +63,9 @@ EXTRA_STEPS = {"draft": _l("Save draft"), "edit": _l("Edit draft")}
 
 def refusal(err: LifecycleError) -> str:
     """Return a lifecycle refusal in the page's language."""
-    template = REFUSALS.get(err.key)
-    if template is None:
-        return str(err)
-    labels = {"action": lambda a: STEP_LABELS.get(a) or EXTRA_STEPS.get(a, a),
-              "status": lambda s: STATE_LABELS.get(s, s)}
-    return str(template) % {k: str(labels[k](v)) if k in labels else v
-                            for k, v in err.params.items()}
+    return keyed_text(err, REFUSALS, {
+        "action": lambda a: STEP_LABELS.get(a) or EXTRA_STEPS.get(a, a),
+        "status": lambda s: STATE_LABELS.get(s, s)})
 
 
 @bp.app_context_processor
