@@ -133,11 +133,9 @@ def record_many(session: Session, events: list[dict]) -> None:
         raise RuntimeError("audit chain head missing: run `ews init`")
     stamp, rows = _stamp(utcnow()), []
     for seq, ev in enumerate(events, start=last):
-        data = ev.get("data") or {}
-        if ev.get("row") is not None:
-            data = data | {"seal": seal(*ev["row"])}
-        content = [seq, stamp, ev["kind"], ev.get("actor"), ev.get("office_code"),
-                   ev.get("subject"), canonical(data), prev]
+        p = prepare(ev["kind"], actor=ev.get("actor"), office_code=ev.get("office_code"),
+                    subject=ev.get("subject"), data=ev.get("data"), row=ev.get("row"))
+        content = [seq, stamp, p.kind, p.actor, p.office_code, p.subject, p.data, prev]
         prev = _hash(content)
         rows.append(dict(zip(_CONTENT, content, strict=True), hash=prev))
     conn.execute(_INSERT_EVENT, rows)
