@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from ews.store.db import utcnow
+from ews.store.direct import Direct
 from ews.store.models import AuditEvent, AuditHead
 
 from .reconcile import RowBreak, reconcile
@@ -56,11 +57,14 @@ def _hash(content: list) -> str:
 
 
 _HEAD = AuditHead.__table__
-# Built once: these run on every audited write. The first one takes the write lock.
-_BUMP_HEAD = (update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq + 1)
-              .returning(_HEAD.c.seq, _HEAD.c.hash))
+# Built once: these run on every audited write (on the DB-API cursor: see store.direct).
+# The first one takes the write lock.
+_BUMP_HEAD = Direct(update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq + 1)
+                    .returning(_HEAD.c.seq, _HEAD.c.hash))
 _INSERT_EVENT = insert(AuditEvent.__table__)
-_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(hash=bindparam("hash"))
+_INSERT_ONE = Direct(_INSERT_EVENT)
+_SET_HEAD_HASH = Direct(update(_HEAD).where(_HEAD.c.id == HEAD_ID)
+                        .values(hash=bindparam("hash")))
 
 
 @dataclass(frozen=True)
@@ -90,14 +94,14 @@ def prepare(kind: str, *, actor: str | None = None, office_code: str | None = No
 def append(session: Session, event: Prepared) -> None:
     """Append a prepared event to the session's transaction (the caller commits)."""
     conn = session.connection()  # Core statements: no ORM flush needed for an append
-    seq, prev = conn.execute(_BUMP_HEAD).one_or_none() or (None, None)
+    seq, prev = _BUMP_HEAD.one(conn) or (None, None)
     if seq is None:
         raise RuntimeError("audit chain head missing: run `ews init`")
     content = [seq, _stamp(utcnow()), event.kind, event.actor, event.office_code,
                event.subject, event.data, prev]
     values = dict(zip(_CONTENT, content, strict=True), hash=_hash(content))
-    conn.execute(_INSERT_EVENT, values)
-    conn.execute(_SET_HEAD_HASH, {"hash": values["hash"]})
+    _INSERT_ONE.run(conn, values)
+    _SET_HEAD_HASH.run(conn, {"hash": values["hash"]})
 
 
 def record(session: Session, kind: str, *, actor: str | None = None,
@@ -128,7 +132,7 @@ def record_many(session: Session, events: list[dict]) -> None:
     if not events:
         return
     conn = session.connection()
-    last, prev = conn.execute(_BUMP_HEAD).one_or_none() or (None, None)
+    last, prev = _BUMP_HEAD.one(conn) or (None, None)
     if last is None:
         raise RuntimeError("audit chain head missing: run `ews init`")
     stamp, rows = _stamp(utcnow()), []

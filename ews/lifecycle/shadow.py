@@ -1,9 +1,9 @@
 """Shadow scoring: the version in `shadow` scores each new assessment beside the live one.
 
-`score_beside` runs inside the submission's transaction, after the live result is stored:
-whatever goes wrong (a rule set that fails to parse or to evaluate, a failed insert) is
-logged and undone (a failed statement on SQLite, a savepoint on PostgreSQL); the live
-request goes on.
+`score_beside` scores in the submission's transaction before the live row is written and
+`store_beside` stores the result after it: whatever goes wrong (a rule set that fails to
+parse or to evaluate, a failed insert) is logged and undone (a failed statement on SQLite, a
+savepoint on PostgreSQL); the live request goes on.
 """
 
 from __future__ import annotations
@@ -29,24 +29,31 @@ def _fired(result: dict) -> list[str]:
         [r["indicator"] for r in result["protective_flags"]]
 
 
-def score_beside(session: Session, record: dict, stored: dict) -> None:
-    """Score `record` with the shadow version, if any, and store it; never raises.
+def score_beside(session: Session, record: dict, stored: dict) -> dict | None:
+    """Score `record` with the shadow version, if any; return its row, or None. Never raises.
 
-    `stored` holds the live assessment's values as inserted (id, office_code, rung, result).
+    `stored` holds the live assessment's values (id, office_code, rung, result, created_at).
+    Called before the live row is inserted, so that the write lock is not held for it.
     """
     try:
         found = shadow_compiled(session)
         if found is None:
-            return
+            return None
         pk, ruleset = found
         result = score(record, ruleset)
-        row = {"ruleset_pk": pk, "assessment_id": stored["id"],
-               "office_code": stored["office_code"], "score": result["score"],
-               "rung": result["recommended_action"]["rung"], "live_rung": stored["rung"],
-               "indicators": _fired(result), "live_indicators": _fired(stored["result"]),
-               "created_at": stored["created_at"]}
+        return {"ruleset_pk": pk, "assessment_id": stored["id"],
+                "office_code": stored["office_code"], "score": result["score"],
+                "rung": result["recommended_action"]["rung"], "live_rung": stored["rung"],
+                "indicators": _fired(result), "live_indicators": _fired(stored["result"]),
+                "created_at": stored["created_at"]}
     except Exception:  # noqa: BLE001 - a shadow must never fail the live request
         log.exception("shadow scoring failed; the live result stands")
+        return None
+
+
+def store_beside(session: Session, row: dict | None) -> None:
+    """Store a shadow result (from `score_beside`) after the live row; never raises."""
+    if row is None:
         return
     try:
         conn = session.connection()

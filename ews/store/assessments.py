@@ -12,18 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from sqlalchemy import Select, bindparam, exists, func, insert, select, update
+from sqlalchemy import Select, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ews import audit
 from ews.checklist import HISTORY_FIELDS, with_agencies
 from ews.engine import RuleSet
-from ews.lifecycle.shadow import score_beside
+from ews.lifecycle.shadow import score_beside, store_beside
 from ews.scoring import score
 
 from . import facts, pii
 from .db import as_utc, utcnow
+from .direct import Direct
 from .model_registry import active_model
 from .models import HOLDING_DECISIONS, Assessment, Decision, User
 
@@ -58,7 +59,7 @@ def _history_statement(with_nik: bool, with_phone: bool) -> Select:
     columns = []
     if with_nik:
         held = exists().where(Decision.assessment_id == Assessment.id,
-                              Decision.decision.in_(HOLDING_DECISIONS))
+                              or_(*(Decision.decision == d for d in HOLDING_DECISIONS)))
         columns.append(exists().where(Assessment.nik_hash == nik, held)
                        .label("prior_supervisor_decision"))
         columns.append(select(User.role).select_from(Decision)
@@ -82,8 +83,8 @@ def _history_statement(with_nik: bool, with_phone: bool) -> Select:
     return select(*columns)
 
 
-_HISTORY = {(n, p): _history_statement(n, p) for n in (True, False) for p in (True, False)
-            if n or p}
+_HISTORY = {(n, p): Direct(_history_statement(n, p)) for n in (True, False)
+            for p in (True, False) if n or p}
 
 
 def history_features(session: Session, nik_hash: str | None, phone_hash: str | None,
@@ -94,7 +95,7 @@ def history_features(session: Session, nik_hash: str | None, phone_hash: str | N
         stmt = _HISTORY[bool(nik_hash), bool(phone_hash)]
         params = {"since": now - HISTORY_WINDOW, "nik_hash": nik_hash, "phone_hash": phone_hash,
                   "office_code": office_code, "application_id": application_id}
-        out.update(session.connection().execute(stmt, params).one()._asdict())
+        out.update(zip(stmt.keys(), stmt.one(session.connection(), params), strict=True))
     if nik_hash:
         out["prior_supervisor_decision"] = bool(out["prior_supervisor_decision"])
         out["last_decided_by_supervisor"] = out.pop("last_decider_role") in SUPERVISING_ROLES
@@ -119,7 +120,7 @@ def find(session: Session, office_code: str, application_id: str) -> Assessment 
     return session.scalar(_FIND, {"office_code": office_code, "application_id": application_id})
 
 
-_INSERT = insert(Assessment.__table__)
+_INSERT = Direct(insert(Assessment.__table__))
 _FIND = (select(Assessment).where(Assessment.office_code == bindparam("office_code"),
                                   Assessment.application_id == bindparam("application_id"))
          .order_by(Assessment.version.desc()).limit(1))
@@ -190,16 +191,17 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
                                                       "supersedes": values["supersedes_id"]},
                           row=("assessments", values))
     fact = facts.facts_of(values)  # derived before the lock too
+    shadow = score_beside(session, record, values)  # the shadow version's result, if any
     try:
         # Insert first, no look-up before: a replay is rare, and the unique constraint
         # catches it (and a concurrent twin) in the same statement. Core, not the ORM unit
         # of work: it costs more than the statement on this hot path.
-        session.connection().execute(_INSERT, values)
+        _INSERT.run(session.connection(), values)
         facts.insert_fact(session.connection(), fact)  # what reports read, one row
         if earlier is not None:
             _supersede(session, earlier, values["id"])
         audit.append(session, event)
-        score_beside(session, record, values)  # the shadow version, if any; never raises
+        store_beside(session, shadow)  # never raises
         session.commit()
     except IntegrityError:
         session.rollback()

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from ews.checklist import stored_record
 
+from .direct import Direct
 from .models import Assessment, AssessmentFact
 
 # Checklist fields copied from the (v2-mapped) record: what the reports group and filter by.
@@ -35,6 +36,7 @@ ROW_FIELDS = ("office_code", "score", "rung", "action", "band", "officer_id", "c
 PERSONAL = ("nik_hash", "phone_hash", "recruiter_phone_hash", "domicile_village")
 
 _INSERT = insert(AssessmentFact.__table__)
+_INSERT_ONE = Direct(_INSERT)
 
 
 def _doc(value: Any) -> dict:
@@ -85,7 +87,7 @@ def facts_of(row: Mapping[str, Any]) -> dict:
 
 def insert_fact(conn: Connection, fact: dict) -> None:
     """Insert one fact row (from `facts_of`) of a freshly inserted assessment."""
-    conn.execute(_INSERT, fact)
+    _INSERT_ONE.run(conn, fact)
 
 
 def insert_facts(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:

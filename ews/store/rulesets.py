@@ -13,6 +13,7 @@ from ews import audit
 from ews.engine import RuleSet, parse_ruleset
 
 from .db import utcnow
+from .direct import Direct
 from .models import Office, RuleSetRecord, RuleSetTransition, User
 
 SYSTEM = "system"
@@ -56,14 +57,13 @@ def active_compiled(session: Session) -> RuleSet | None:
 
 def active_for_office(session: Session, office_code: str) -> tuple[bool, RuleSet | None]:
     """Return (office exists, live rule set or None) in one round trip (the submit path)."""
-    known, sha = session.connection().execute(_OFFICE_AND_LIVE_SHA,
-                                              {"code": office_code}).one()
+    known, sha = _OFFICE_AND_LIVE_SHA.one(session.connection(), {"code": office_code})
     return bool(known), _by_sha(session, sha)
 
 
 def shadow_compiled(session: Session) -> tuple[int, RuleSet] | None:
     """Return (row id, parsed rule set) of the version in shadow, or None (one small query)."""
-    found = session.connection().execute(_SHADOW).first()
+    found = _SHADOW.one(session.connection())
     if found is None:
         return None
     return found[0], _by_sha(session, found[1])
@@ -178,11 +178,13 @@ def shadow_record(session: Session) -> RuleSetRecord | None:
 
 
 _LIVE_SHA = select(RuleSetRecord.sha256).where(RuleSetRecord.status == "live")
-_OFFICE_AND_LIVE_SHA = select(exists().where(Office.code == bindparam("code")),
-                              _LIVE_SHA.scalar_subquery())
+# Direct: on the submit path.
+_OFFICE_AND_LIVE_SHA = Direct(select(exists().where(Office.code == bindparam("code")),
+                                     _LIVE_SHA.scalar_subquery()))
 _LIVE = (select(RuleSetRecord).options(defer(RuleSetRecord.text))
          .where(RuleSetRecord.status == "live"))
-_SHADOW = select(RuleSetRecord.id, RuleSetRecord.sha256).where(RuleSetRecord.status == "shadow")
+_SHADOW = Direct(select(RuleSetRecord.id, RuleSetRecord.sha256)
+                 .where(RuleSetRecord.status == "shadow"))
 
 
 def list_rulesets(session: Session) -> list[RuleSetRecord]:

@@ -6,15 +6,17 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from collections import namedtuple
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ews import audit
 
 from .db import utcnow
+from .direct import Direct
 from .models import ApiToken, Office, User
 
 TOKEN_PREFIX = "ews_"
@@ -109,24 +111,25 @@ def create_token(session: Session, user: User, name: str, actor: str = "system",
     return row, token
 
 
-def user_for_token(session: Session, token: str) -> Row | None:
+def user_for_token(session: Session, token: str) -> TokenUser | None:
     """Return id, username, role, office_code, must_change_password, expires_at of a token.
 
     None when the token is unknown or revoked or its user inactive; the caller checks
     `expires_at`. Looked up on every request (a revocation counts at once), with a Core
     query: no ORM object per request.
     """
-    return session.connection().execute(_USER_FOR_TOKEN,
-                                        {"digest": token_digest(token)}).first()
+    row = _USER_FOR_TOKEN.one(session.connection(), {"digest": token_digest(token)})
+    return None if row is None else TokenUser(*row)
 
 
-# Built once: every API request runs these.
-_USER_FOR_TOKEN = (
+# Built once, run on the DB-API cursor: every API request runs it.
+_USER_FOR_TOKEN = Direct(
     select(User.id, User.username, User.role, User.office_code, User.must_change_password,
            ApiToken.expires_at)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_sha256 == bindparam("digest"), ApiToken.revoked_at.is_(None),
            User.active.is_(True)))
+TokenUser = namedtuple("TokenUser", _USER_FOR_TOKEN.keys())
 
 
 def revoke_token(session: Session, token_id: int, actor: str = "system") -> ApiToken | None:
