@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+import orjson
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -49,8 +50,10 @@ class Assessments(MethodView):
         except AssessmentConflict as err:
             abort(409, message=str(err), conflicts=err.fields, assessment_id=err.existing.id)
         # result_of is already shaped as ResultSchema (a test asserts the dump changes
-        # nothing): a Response skips flask-smorest's marshmallow dump, ~0.2 ms per submission.
-        return jsonify(result_of(sub.assessment)), 201 if sub.created else 200
+        # nothing): a Response skips flask-smorest's marshmallow dump, ~0.2 ms per submission,
+        # and orjson writes it in a fraction of the standard library's time.
+        return Response(orjson.dumps(result_of(sub.assessment)), 201 if sub.created else 200,
+                        mimetype="application/json")
 
     @bp.arguments(ListArgsSchema, location="query")
     @bp.response(200, PageSchema)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
@@ -24,7 +25,7 @@ from sqlalchemy.sql import Executable, Insert
 @dataclass(frozen=True)
 class _Plan:
     sql: str
-    order: tuple[str, ...] | None  # positional parameter names (qmark), None: by name
+    order: Callable[[dict], tuple] | None  # the positional parameters; None: by name
     defaults: dict[str, Any]  # constants bound by the statement itself
     binds: tuple[tuple[str, Callable], ...]  # name -> bind processor, where there is one
     results: tuple[Callable | None, ...] | None  # result processor per column; None: none
@@ -55,7 +56,7 @@ class Direct:
                         and not name.startswith("%(")}
             if self.inserts:  # columns with a default that the parameters do not set
                 defaults |= _insert_defaults(self.statement.table, set(compiled.binds) - set(keys))
-            order = tuple(compiled.positiontup) if compiled.positional else None
+            order = _positional(compiled.positiontup) if compiled.positional else None
             plan = self._plans[dialect.name, keys] = _Plan(str(compiled), order, defaults, binds,
                                                      results if any(results) else None)
         return plan
@@ -67,7 +68,7 @@ class Direct:
         for name, proc in plan.binds:
             if name in values:
                 values[name] = proc(values[name])
-        args = values if plan.order is None else tuple(values[n] for n in plan.order)
+        args = values if plan.order is None else plan.order(values)
         cursor = conn.connection.driver_connection.cursor()
         try:
             cursor.execute(plan.sql, args)
@@ -102,6 +103,14 @@ class Direct:
     def keys(self) -> list[str]:
         """Return the names of the columns a SELECT or RETURNING gives."""
         return list(self.statement.selected_columns.keys())
+
+
+def _positional(names: Sequence[str]) -> Callable[[dict], tuple]:
+    """Return a function giving the values of `names`, in that order, as a tuple."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda values: (values[name],)
+    return itemgetter(*names)
 
 
 def _insert_defaults(table, names: set[str]) -> dict[str, Any]:

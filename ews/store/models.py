@@ -417,7 +417,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[str] = mapped_column(String(32))  # canonical UTC text: hashed as stored
-    kind: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str | None] = mapped_column(String(64))
     office_code: Mapped[str | None] = mapped_column(String(16))
     subject: Mapped[str | None] = mapped_column(String(64))
