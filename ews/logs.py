@@ -58,9 +58,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _finish(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
-        from flask_login import current_user
-
-        user = getattr(current_user, "id", None) if current_user else None
+        # The user the request already loaded, if any: reading `current_user` here would
+        # load one (a query) for requests that never needed it, such as /healthz.
+        user = getattr(g.get("_login_user"), "id", None)
         access.info("request", extra={
             "request_id": g.get("request_id"), "method": request.method,
             "path": _LONG_NUMBER.sub("<number>", request.path),

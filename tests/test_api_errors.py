@@ -148,3 +148,20 @@ def test_pii_never_reaches_the_logs(client, accounts, payload, caplog):
     assert caplog.records
     for value in (NIK, "Siti Contoh", "1990-01-12", "0000 0001", "+62 812"):
         assert value not in caplog.text
+
+
+def test_access_log_names_the_user_that_made_the_request(client, accounts, payload):
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    access = logging.getLogger("ews.access")
+    access.addHandler(handler)
+    try:
+        client.post("/api/v1/assessments", json=payload(), headers=accounts["officer"].headers)
+        client.get("/healthz")
+        client.get("/api/v1/assessments")  # no credentials: 401
+    finally:
+        access.removeHandler(handler)
+    by_path = [(r.path, r.status, r.user_id) for r in records]
+    assert by_path == [("/api/v1/assessments", 201, accounts["officer"].id),
+                       ("/healthz", 200, None), ("/api/v1/assessments", 401, None)]

@@ -65,9 +65,11 @@ def _load_from_header(req) -> Principal | None:
 
 def _force_password_change():
     """Send a user who still has a one-time password to the change form (pages only)."""
-    if (current_user.is_authenticated and current_user.must_change_password
-            and current_user.via == "session" and request.blueprint not in PASSWORD_FREE
-            and request.endpoint != "static" and not request.path.startswith("/api/")):
+    if request.path.startswith("/api/") or request.endpoint == "static" \
+            or request.blueprint in PASSWORD_FREE:
+        return None  # checked before `current_user`: loading the user costs a query
+    user = current_user._get_current_object()
+    if user.is_authenticated and user.must_change_password and user.via == "session":
         return redirect(url_for("auth.password"))
     return None
 
