@@ -7,6 +7,7 @@ it for gunicorn.
 from __future__ import annotations
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from .config import load_config
@@ -17,9 +18,35 @@ TEST_ENV = {"EWS_ENV": "development", "EWS_SECRET_KEY": "test-secret-key-not-for
             "EWS_PII_KEY": "test-pii-key-not-for-use", "EWS_DATABASE_URL": "sqlite://"}
 
 
+class _App(Flask):
+    """Flask with two per-request costs paid once: found on every API call's profile."""
+
+    def ensure_sync(self, func):
+        """Flask asks for every hook and view on every request; the answer does not change."""
+        cache = self.__dict__.setdefault("_ensure_sync", {})
+        sync = cache.get(func)
+        if sync is None:
+            sync = cache[func] = super().ensure_sync(func)
+        return sync
+
+
+class _Sessions(SecureCookieSessionInterface):
+    """The cookie session, without building a signing serializer when there is no cookie.
+
+    API calls carry a bearer token and no cookie: their (empty) session needs no signature.
+    """
+
+    def open_session(self, app, request):
+        """Return an empty session at once when the request has no session cookie."""
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the application (configuration from EWS_* variables)."""
-    app = Flask(__name__, instance_relative_config=False)
+    app = _App(__name__, instance_relative_config=False)
+    app.session_interface = _Sessions()
     app.config.update(load_config(None if test_config is None else TEST_ENV))
     if test_config:
         app.config.update(test_config)
