@@ -62,12 +62,12 @@ def submit_record(record: dict, user: Principal, identity: dict | None = None) -
     `identity` comes from a front-desk registration (the form then carries none).
     """
     session = get_session()
-    known, ruleset = active_for_office(session, record["office_code"])
+    known, ruleset, shadow = active_for_office(session, record["office_code"])
     if not known:
         abort(422, errors={"office_code": ["Unknown office."]})
     return submit(session, record, user=user, ruleset=_required(ruleset),
                   pii_key=current_app.config["PII_KEY"], due_at=SLA.of_app(current_app).due_at,
-                  follow_up=bool(record.get("follow_up")), identity=identity)
+                  follow_up=bool(record.get("follow_up")), identity=identity, shadow=shadow)
 
 
 def score_record(record: dict) -> dict:

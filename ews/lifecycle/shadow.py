@@ -29,14 +29,16 @@ def _fired(result: dict) -> list[str]:
         [r["indicator"] for r in result["protective_flags"]]
 
 
-def score_beside(session: Session, record: dict, stored: dict) -> dict | None:
+def score_beside(session: Session, record: dict, stored: dict,
+                 shadow: tuple[int, str] | None | str = "look up") -> dict | None:
     """Score `record` with the shadow version, if any; return its row, or None. Never raises.
 
-    `stored` holds the live assessment's values (id, office_code, rung, result, created_at).
-    Called before the live row is inserted, so that the write lock is not held for it.
+    `stored` holds the live assessment's values (id, office_code, rung, result, created_at);
+    `shadow` the (row id, sha256) of the version in shadow when already read, None when
+    there is none. Called before the live row is inserted: the write lock is not held for it.
     """
     try:
-        found = shadow_compiled(session)
+        found = shadow_compiled(session, shadow)
         if found is None:
             return None
         pk, ruleset = found

@@ -137,7 +137,8 @@ def _replay(existing: Assessment, digest: str, answers: dict) -> Submission:
 
 def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
            due_at: DueAt | None = None, follow_up: bool = False,
-           identity: dict | None = None) -> Submission:
+           identity: dict | None = None,
+           shadow: tuple[int, str] | None | str = "look up") -> Submission:
     """Score and store a validated record once; a replay returns the stored row.
 
     With `follow_up`, different answers for an application already assessed become its next
@@ -145,7 +146,8 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
     application exists with different answers. The assessment and its audit event are
     committed together before returning. `identity` (from a front-desk registration, see
     `applications.identity_of`) replaces the identity of the form: keyed NIK and phone
-    hashes, minor status, age band, kecamatan of origin and the audit fields.
+    hashes, minor status, age band, kecamatan of origin and the audit fields. `shadow` is
+    the (row id, sha256) of the version in shadow, or None, when the caller read it already.
     """
     record = with_agencies(record, ruleset.agencies)
     if identity is not None:
@@ -191,7 +193,7 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
                                                       "supersedes": values["supersedes_id"]},
                           row=("assessments", values))
     fact = facts.facts_of(values)  # derived before the lock too
-    shadow = score_beside(session, record, values)  # the shadow version's result, if any
+    shadow = score_beside(session, record, values, shadow)  # the shadow version's, if any
     try:
         # Insert first, no look-up before: a replay is rare, and the unique constraint
         # catches it (and a concurrent twin) in the same statement. Core, not the ORM unit

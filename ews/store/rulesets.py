@@ -55,15 +55,28 @@ def active_compiled(session: Session) -> RuleSet | None:
     return _by_sha(session, session.connection().execute(_LIVE_SHA).scalar())
 
 
-def active_for_office(session: Session, office_code: str) -> tuple[bool, RuleSet | None]:
-    """Return (office exists, live rule set or None) in one round trip (the submit path)."""
-    known, sha = _OFFICE_AND_LIVE_SHA.one(session.connection(), {"code": office_code})
-    return bool(known), _by_sha(session, sha)
+def active_for_office(session: Session,
+                      office_code: str) -> tuple[bool, RuleSet | None, tuple[int, str] | None]:
+    """Return (office exists, live rule set or None, (row id, sha256) of the shadow or None).
+
+    One round trip for the submit path; the shadow is parsed later, where its failure
+    cannot fail the live request (`shadow_compiled`).
+    """
+    known, sha, shadow_pk, shadow_sha = _OFFICE_RULES.one(session.connection(),
+                                                          {"code": office_code})
+    shadow = (shadow_pk, shadow_sha) if shadow_pk is not None else None
+    return bool(known), _by_sha(session, sha), shadow
 
 
-def shadow_compiled(session: Session) -> tuple[int, RuleSet] | None:
-    """Return (row id, parsed rule set) of the version in shadow, or None (one small query)."""
-    found = _SHADOW.one(session.connection())
+def shadow_compiled(session: Session, found: tuple[int, str] | None | str = "look up"
+                    ) -> tuple[int, RuleSet] | None:
+    """Return (row id, parsed rule set) of the version in shadow, or None.
+
+    `found` is its (row id, sha256) when already read (`active_for_office`), else it is
+    looked up (one small query).
+    """
+    if found == "look up":
+        found = _SHADOW.one(session.connection())
     if found is None:
         return None
     return found[0], _by_sha(session, found[1])
@@ -178,13 +191,16 @@ def shadow_record(session: Session) -> RuleSetRecord | None:
 
 
 _LIVE_SHA = select(RuleSetRecord.sha256).where(RuleSetRecord.status == "live")
+_SHADOW_ROW = select(RuleSetRecord.id, RuleSetRecord.sha256).where(RuleSetRecord.status == "shadow")
 # Direct: on the submit path.
-_OFFICE_AND_LIVE_SHA = Direct(select(exists().where(Office.code == bindparam("code")),
-                                     _LIVE_SHA.scalar_subquery()))
+_OFFICE_RULES = Direct(select(exists().where(Office.code == bindparam("code")),
+                              _LIVE_SHA.scalar_subquery(),
+                              _SHADOW_ROW.with_only_columns(RuleSetRecord.id).scalar_subquery(),
+                              _SHADOW_ROW.with_only_columns(RuleSetRecord.sha256)
+                              .scalar_subquery()))
 _LIVE = (select(RuleSetRecord).options(defer(RuleSetRecord.text))
          .where(RuleSetRecord.status == "live"))
-_SHADOW = Direct(select(RuleSetRecord.id, RuleSetRecord.sha256)
-                 .where(RuleSetRecord.status == "shadow"))
+_SHADOW = Direct(_SHADOW_ROW)
 
 
 def list_rulesets(session: Session) -> list[RuleSetRecord]:
