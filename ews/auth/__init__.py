@@ -63,6 +63,18 @@ def _load_from_header(req) -> Principal | None:
     return principal(user, via="token")
 
 
+def _bearer_user() -> None:
+    """Load the caller of a bearer-token request before anything asks `current_user`.
+
+    What Flask-Login would do (its request loader is `_load_from_header`), without opening
+    the cookie session and checking its protection, which a token request has no use for.
+    """
+    if "_login_user" in g or not request.headers.get("Authorization", "")[:7].lower() \
+            == "bearer ":
+        return
+    g._login_user = _load_from_header(request) or login_manager.anonymous_user()
+
+
 def _force_password_change():
     """Send a user who still has a one-time password to the change form (pages only)."""
     if request.path.startswith("/api/") or request.endpoint == "static" \
@@ -83,4 +95,5 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.init_app(app)
     app.register_blueprint(bp)
+    app.before_request(_bearer_user)
     app.before_request(_force_password_change)
