@@ -3,11 +3,16 @@ the database itself refuses to edit or delete them (SQLite and PostgreSQL trigge
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from ews.audit import verify
+from ews.audit.seal import canonical_text
 from ews.store import upgrade
 from ews.store.models import Assessment, AuditEvent, Decision, Outcome
 from tests.test_audit import bypass_guards, cli  # noqa: F401 - cli is a fixture
@@ -139,3 +144,15 @@ def test_follow_up_versions_and_amendments_verify(cli, case, client, accounts, p
     assert older.superseded_by == resp.get_json()["id"]
     result = cli("audit", "verify")
     assert result.exit_code == 0, result.output
+
+
+_FLAT_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70),
+                         st.text(), st.text(alphabet=st.characters(max_codepoint=0x40)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.text(), _FLAT_VALUES, max_size=12))
+def test_fast_canonical_text_is_the_encoders_text(answers):
+    """Seals and answer hashes of stored rows stay valid: the fast path writes the same text."""
+    expected = json.dumps(answers, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical_text(answers) == expected

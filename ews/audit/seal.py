@@ -17,9 +17,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                             default=str)
 _quote = json.encoder.encode_basestring  # what the encoder does to str (ensure_ascii=False)
+
+
+_FLAT = (str, int, bool, type(None))
+_SORTED = orjson.OPT_SORT_KEYS
 
 
 def _canonical(data: Any) -> str:
@@ -32,7 +38,19 @@ def _canonical(data: Any) -> str:
         return "true" if data else "false"
     if isinstance(data, int) and not isinstance(data, bool):
         return str(data)
+    if isinstance(data, dict) and all(type(v) in _FLAT for v in data.values()) \
+            and all(type(k) is str for k in data):
+        # Flat dicts of text, whole numbers, booleans and nulls (the answers): orjson writes
+        # the same text as the encoder (no floats, whose exponents it writes differently),
+        # about ten times faster. tests/test_audit_seal.py holds the two equal.
+        try:
+            return orjson.dumps(data, option=_SORTED).decode()
+        except orjson.JSONEncodeError:  # beyond 64-bit integers, unpaired surrogates
+            pass
     return _ENCODER.encode(data)
+
+
+canonical_text = _canonical  # the one canonical JSON of ews, for other modules
 
 
 def _sha(text: str) -> str:

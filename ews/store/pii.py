@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import re
 
+from ews.audit.seal import canonical_text
 from ews.checklist import FIELDS, FIELDS_V1
 from ews.checklist.schema import V1_ANSWERS
 
@@ -66,8 +66,7 @@ def answers_hash(key: str, record: dict) -> str:
     canon = {name: _jsonable(record.get(name)) for name in _HASHED}
     if canon.get("phone"):
         canon["phone"] = normal_phone(canon["phone"])
-    text = json.dumps(canon, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return keyed_hash(key, "answers", text)
+    return keyed_hash(key, "answers", canonical_text(canon))
 
 
 def storable_answers(record: dict) -> dict:
