@@ -2,11 +2,14 @@
 derived fields, completeness."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from ews.checklist import FIELDS, RULE_FIELDS, completeness, validate_checklist
+from ews.checklist import FIELDS, INPUT_FIELDS, RULE_FIELDS, completeness, validate_checklist
+from ews.checklist.schema import checklist_schema, loaded
 
-from .checklists import sound_umrah
+from .checklists import checklists, sound_umrah
 
 
 def errors_of(payload, lang="en") -> dict:
@@ -237,3 +240,40 @@ def test_completeness_counts_applicable_rule_fields_only():
     assert completeness(work) < 1.0
     # A direct journey has no transit: an empty transit answer is not a skipped question.
     assert completeness(validate_checklist(sound_umrah(transit_country=None))) == 1.0
+
+
+_ANY = st.one_of(st.none(), st.booleans(), st.integers(-3, 200), st.floats(allow_nan=False),
+                 st.text(max_size=8), st.sampled_from(["", "  ", " yes ", "yes", "no", "SA", "sa",
+                                                       "2026-11-20T09:00:00+07:00",
+                                                       "2026-11-20T09:00:00", "1990-01-12",
+                                                       "3528011201900001", "a\u202eb",
+                                                       "1234567890123456", "2999-01-01",
+                                                       "2001-01-01T00:00:00+00:00",
+                                                       "not_applicable"]),
+                 st.lists(st.integers(), max_size=2))
+# Every field, and more often those the record-level check reads (identity, interview time,
+# questions required when others apply).
+_CHECKED = ["nik", "date_of_birth", "interviewed_at"] + [
+    f.name for f in INPUT_FIELDS if f.required_when_applicable]
+_NAMES = st.sampled_from([f.name for f in INPUT_FIELDS] + ["not_a_field"]) | \
+    st.sampled_from(_CHECKED)
+
+
+@settings(max_examples=300, deadline=None)
+@given(checklists(), st.lists(st.tuples(_NAMES, _ANY | st.just("<absent>")), max_size=3),
+       st.sampled_from(["id", "en"]))
+def test_fast_load_is_marshmallows_load(payload, changes, lang):
+    """The submission's fast path gives what the schema gives, or hands over to it."""
+    for name, value in changes:
+        if value == "<absent>":
+            payload.pop(name, None)
+        else:
+            payload[name] = value
+    schema = checklist_schema(lang, 2)
+    fast = loaded(schema, payload)
+    try:
+        full = schema.load(payload)
+    except ValidationError:
+        assert fast is None
+        return
+    assert fast == full

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate, validates_schema
 
 from . import nik as nik_rules
 from .countries import ISO_COUNTRIES
@@ -240,6 +240,30 @@ def checklist_schema(lang: str = "en", version: int = CURRENT_VERSION) -> Schema
     return type(f"ChecklistSchemaV{version}_{lang}", (Schema,), attrs)()
 
 
+def loaded(schema: Schema, answers: Mapping) -> dict | None:
+    """Return `schema.load(answers)` for answers that pass, or None at the first problem.
+
+    What `load` does for these schemas (no hooks but the record check, unknown fields
+    refused, nothing nested), through each field's own `deserialize` without the per-field
+    bookkeeping of `Schema._deserialize`: a third of the validation time of a submission.
+    When anything is wrong the caller runs `load`, which reports every field at once.
+    tests/test_checklist.py holds the two equal on valid and broken payloads.
+    """
+    fields_ = schema.load_fields
+    if any(name not in fields_ for name in answers):
+        return None
+    out = {}
+    try:
+        for name, field in fields_.items():
+            value = field.deserialize(answers.get(name, missing), name, answers)
+            if value is not missing:
+                out[name] = value
+        _validate_record(schema, out)
+    except ValidationError:
+        return None
+    return out
+
+
 def checklist_version(payload: Mapping, lang: str = "en") -> int:
     """Return the payload's checklist version (2 when absent); raise naming the field."""
     version = payload.get("checklist_version", CURRENT_VERSION)
@@ -259,7 +283,10 @@ def validate_checklist(payload: Any, lang: str = "en", now: dt.datetime | None =
         raise ValidationError({"_schema": [message("type", lang)]})
     version = checklist_version(payload, lang)
     answers = {k: v for k, v in payload.items() if k != "checklist_version"}
-    record = checklist_schema(lang, version).load(answers)
+    schema = checklist_schema(lang, version)
+    record = loaded(schema, answers)
+    if record is None:
+        record = schema.load(answers)  # raises, naming every field that is wrong
     if version == 1:  # stored as given (v1 names); scored through the mapping
         record = to_v2(record) | {V1_ANSWERS: record}
     if record.get("interviewed_at") is None:
