@@ -51,7 +51,8 @@ sys.path.insert(0, str(ROOT))
 
 from openloop import nik, run_open_loop  # noqa: E402 - benchmarks/ is the script's folder
 
-from tests.checklists import sound_umrah  # noqa: E402 - after the path set-up
+from ews.service_cli import GUNICORN_SETTINGS  # noqa: E402 - after the path set-up
+from tests.checklists import sound_umrah  # noqa: E402
 
 ECHO_APP = '''
 from flask import Flask, jsonify, request
@@ -156,7 +157,8 @@ def template(marker: str) -> str:
 def start(app: str, port: int, workers: int, env: dict, cwd: Path) -> subprocess.Popen:
     """Start gunicorn and wait until it answers."""
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers),
-                             "--bind", f"127.0.0.1:{port}", app], env=env, cwd=cwd,
+                             *GUNICORN_SETTINGS, "--bind", f"127.0.0.1:{port}", app],
+                            env=env, cwd=cwd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     answered = 0
@@ -372,7 +374,7 @@ def report(runs: list[dict], args, wrk: bool) -> None:
     lines = [
         f"Load: {'wrk' if wrk else 'Python threads'}, {args.connections} connections, "
         f"{args.duration} s per server and run, {len(runs)} runs (medians below); gunicorn "
-        f"sync workers: {args.workers}; {os.cpu_count()} CPUs; SQLite (WAL, "
+        f"sync workers: {args.workers}, settings of ews serve; {os.cpu_count()} CPUs; SQLite (WAL, "
         f"synchronous=FULL); load average {args.load[0]:.1f} before, {args.load[1]:.1f} after "
         "(other work on the machine: everything above 0 is competition for the 2 CPUs).", "",
         f"**EWS/durable: {ratio:.2f}** (runs: {_span(ratios, '.2f')}; target >= 0.5).", "",

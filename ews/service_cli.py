@@ -112,6 +112,13 @@ def _outdated(row) -> str | None:
     return None
 
 
+# How `ews serve` runs gunicorn (benchmarks/bench_http.py serves with the same). A worker
+# is replaced after ~50,000 requests (a guard against slow leaks): starting one costs about
+# two seconds of CPU, which every 5,000 requests took a fifth of a busy worker's time.
+GUNICORN_SETTINGS = ("--timeout", "30", "--graceful-timeout", "20",
+                     "--max-requests", "50000", "--max-requests-jitter", "5000")
+
+
 @click.command("serve")
 @click.option("--workers", type=int, default=None, help="default: EWS_WORKERS or one per CPU")
 def serve_cmd(workers: int | None) -> None:
@@ -121,9 +128,7 @@ def serve_cmd(workers: int | None) -> None:
     # workers only add preemption while one holds the write lock (docs/performance.md).
     workers = workers or int(os.environ.get("EWS_WORKERS") or os.cpu_count() or 1)
     args = [sys.executable, "-m", "gunicorn", "--bind", config["BIND"],
-            "--workers", str(workers), "--timeout", "30", "--graceful-timeout", "20",
-            "--max-requests", "5000", "--max-requests-jitter", "500",
-            "ews:create_app()"]
+            "--workers", str(workers), *GUNICORN_SETTINGS, "ews:create_app()"]
     click.echo(f"serving on http://{config['BIND']} with {workers} workers", err=True)
     os.execv(sys.executable, args)
 
