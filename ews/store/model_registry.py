@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
 from ews import audit
@@ -121,8 +121,10 @@ class Served:
         return self.model.probability(record)
 
 
+# 'active' as an SQL literal: with a parameter SQLite prepares the statement again on every
+# run (the partial unique index on the state might apply); this one runs per submission.
 _ACTIVE = select(ModelRecord.version, ModelRecord.sha256, ModelRecord.path).where(
-    ModelRecord.status == "active")
+    ModelRecord.status == literal_column("'active'"))
 _LOADED: dict[str, Served | None] = {}
 
 

@@ -6,7 +6,7 @@ from which state) live in `ews.lifecycle`.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, literal_column, select
 from sqlalchemy.orm import Session, defer
 
 from ews import audit
@@ -190,8 +190,12 @@ def shadow_record(session: Session) -> RuleSetRecord | None:
     return session.scalar(select(RuleSetRecord).where(RuleSetRecord.status == "shadow"))
 
 
-_LIVE_SHA = select(RuleSetRecord.sha256).where(RuleSetRecord.status == "live")
-_SHADOW_ROW = select(RuleSetRecord.id, RuleSetRecord.sha256).where(RuleSetRecord.status == "shadow")
+# The state as an SQL literal, not a parameter: with a parameter, SQLite prepares the
+# statement again on every run to see whether the partial index on that state applies.
+_LIVE_STATE, _SHADOW_STATE = literal_column("'live'"), literal_column("'shadow'")
+_LIVE_SHA = select(RuleSetRecord.sha256).where(RuleSetRecord.status == _LIVE_STATE)
+_SHADOW_ROW = (select(RuleSetRecord.id, RuleSetRecord.sha256)
+               .where(RuleSetRecord.status == _SHADOW_STATE))
 # Direct: on the submit path.
 _OFFICE_RULES = Direct(select(exists().where(Office.code == bindparam("code")),
                               _LIVE_SHA.scalar_subquery(),
