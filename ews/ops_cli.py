@@ -42,6 +42,9 @@ def retention_apply(dry_run: bool, days: int | None) -> None:
                f"{found['outcomes']} outcomes; "
                f"{'would delete' if dry_run else 'deleted'} {found['login_failures']} "
                f"failed-login rows and {found['login_throttle']} throttle counts")
+    if found.get("wal_cleared") == 0:
+        click.echo("note: the database was busy, so its write-ahead log still holds the "
+                   "replaced values until the service overwrites them; run again when quiet")
 
 
 @click.command("backup")

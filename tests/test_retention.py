@@ -30,9 +30,9 @@ THREE_YEARS_AGO = utcnow() - dt.timedelta(days=3 * 365)
 @pytest.fixture
 def history(client, accounts, payload, db, monkeypatch):
     """Return ids of an old decided case (3 years ago) and of a recent one."""
-    personal = {"officer_notes": "Pemohon Siti ditemani Budi", "domicile_village": "Bettet"}
-
     def case(app_id: str) -> str:
+        personal = {"officer_notes": f"Pemohon Siti ditemani Budi, berkas {app_id}",
+                    "domicile_village": "Bettet"}
         resp = client.post("/api/v1/assessments", headers=accounts["officer"].headers,
                            json=payload(app_id, risky=True, **personal))
         assert resp.status_code == 201, resp.get_json()
@@ -117,6 +117,31 @@ def test_apply_redacts_old_personal_data_and_keeps_aggregates(cli, history, db):
     again = cli("retention", "apply")
     assert "0 assessments, 0 decisions, 0 outcomes" in again.output
     assert cli("audit", "verify").exit_code == 0
+
+
+def test_apply_leaves_no_trace_of_replaced_values_in_the_sqlite_files(cli, history, db,  # noqa: F811
+                                                                     database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the files of an SQLite database")
+    path = database_url.removeprefix("sqlite:///")
+    marker = b"berkas OLD-1"  # in the old case's notes only
+
+    def on_disk() -> bytes:
+        data = b""
+        for suffix in ("", "-wal"):
+            try:
+                with open(path + suffix, "rb") as fh:
+                    data += fh.read()
+            except FileNotFoundError:
+                pass
+        return data
+
+    db.close()
+    assert marker in on_disk()
+    result = cli("retention", "apply")
+    assert result.exit_code == 0 and "note:" not in result.output, result.output
+    assert marker not in on_disk()
+    assert b"berkas NEW-1" in on_disk()  # the recent case is untouched
 
 
 def test_apply_blanks_the_hashes_and_village_of_old_report_facts(cli, history, db):  # noqa: F811

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import ColumnElement, Table, delete, func, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from ews import audit
@@ -94,7 +94,16 @@ def _redact(session: Session, name: str, cutoff: dt.datetime) -> int:
 
 def apply(session: Session, *, cutoff: dt.datetime, login_cutoff: dt.datetime,
           actor: str, days: int) -> dict[str, int]:
-    """Redact and delete what is older than the cutoffs, audit it and commit; return counts."""
+    """Redact and delete what is older than the cutoffs, audit it and commit; return counts.
+
+    On SQLite the replaced values are also wiped from the file: freed space is zeroed while
+    redacting (secure_delete), and the write-ahead log, which still holds the pages as they
+    were, is copied back and emptied after the commit. `wal_cleared` in the counts is 0 when
+    a reader kept the log busy (it is overwritten as the service goes on; run again later).
+    """
+    sqlite = session.connection().dialect.name == "sqlite"
+    if sqlite:
+        session.execute(text("PRAGMA secure_delete=ON"))
     with maintenance(session, "retention"):
         done = {name: _redact(session, name, cutoff) for name in SPECS}
         facts.redact(session.connection(), cutoff)  # derived rows follow their assessment
@@ -105,4 +114,9 @@ def apply(session: Session, *, cutoff: dt.datetime, login_cutoff: dt.datetime,
     audit.record(session, audit.RETENTION_KIND, actor=actor,
                  data={"cutoff": cutoff.astimezone(dt.UTC).isoformat(), "days": days, **done})
     session.commit()
+    if sqlite:
+        session.execute(text("PRAGMA secure_delete=OFF"))
+        busy = session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).first()[0]
+        session.commit()
+        done["wal_cleared"] = int(not busy)
     return done
