@@ -420,33 +420,37 @@ def _span(values: list[float], fmt: str) -> str:
 
 NOTE = """
 Reading the figures. Each EWS request authenticates a bearer token, validates the whole
-checklist, computes the history features from the log, scores, and commits the assessment
-plus its audit event before answering (seven SQL statements: token, office and active rule
-set, history, insert, three for the audit chain; then the commit). The event carries the
-row's seal (issue 8, finding 11), about 50 us of hashing. The bare app parses and echoes
-JSON. The durable app echoes too, but first inserts the body into SQLite with EWS's own
-settings and commits: one statement and one commit, nothing else.
+checklist, computes the history features from the log, scores (twice when a version is in
+shadow), and commits the assessment, its report-fact row and its sealed audit event before
+answering: eight SQL statements (token; office with the live and shadow versions; history;
+the assessment; its fact row; three for the audit chain) and the commit. The bare app
+parses and echoes JSON. The durable app echoes too, but first inserts the body into SQLite
+with EWS's own settings and commits: one statement and one commit, nothing else. The
+durable/bare ratio is the ceiling for any server that makes a write durable before it
+answers: a commit with `synchronous=FULL` waits for an fsync of the write-ahead log, and
+commits from both workers queue for the write lock (`synchronous=NORMAL` would not survive
+a power loss; it is not done).
 
-Targets (issue 8): EWS/durable >= 0.5 at 16 connections, and p99 <= 25 ms at a constant
-offered load of 100 requests/s. The durable/bare ratio is the ceiling for any server that
-makes a write durable before it answers, on this machine and with these worker settings:
-a commit with `synchronous=FULL` waits for an fsync of the write-ahead log, and commits from
-both workers queue for the SQLite write lock. `synchronous=NORMAL` would survive a crash of
-the server process but not a power loss or a kernel crash; it is not done. EWS/durable is
-the share left to everything else EWS does per request; in-process profiles put that at
-about 1.5-2 ms of CPU (about a third each for SQLAlchemy; for Flask, Flask-Login,
-flask-smorest and the log line; for marshmallow validation, scoring and HMAC hashing),
-against about 0.25 ms for the echo. The response of a submission is no longer passed through
-marshmallow (it is already in shape; 0.15-0.28 ms less).
+EWS is CPU-bound: its two workers keep the CPUs ~88% busy at ~1.65 ms of machine CPU per
+submission, where durable, at ~0.55 ms, waits on the fsync and the lock with the CPUs ~60%
+busy. Sampled in a gunicorn worker (SIGPROF), a submission's CPU goes to the SQLite
+statements and the commit (~20%), gunicorn's HTTP handling (~12%), Flask and its extensions
+(~15%), validation (~9%), authentication (~7%), the audit seal and event (~6%) and the rest
+(scoring, keyed hashes, history, facts, the log line). Statements on the submission path run
+on the DB-API cursor, compiled once per dialect by SQLAlchemy (`ews/store/direct.py`), and
+the shadow version is scored before the write lock is taken. Tried and not kept: a writer
+process committing several requests per fsync (with two sync workers a batch averaged 1.05
+requests and the CPUs idled more), gthread workers (durable rises to ~3,000/s, EWS falls to
+~420/s), three or four sync workers (no gain), memory-mapped reads (no change).
 
 The open-loop phase is the honest latency figure: wrk keeps 16 requests in flight and
 measures from the moment it sends, so with sync workers its p99 is mostly queueing (Little's
 law: 16 / throughput) and a stall hides by sending less. At 100 requests/s, far below
 capacity, p99 shows what an officer waits when the service is not saturated, stalls of
 the fsync and of the other workers included. One sync worker per CPU is the default (as
-`ews serve`). Runs on this shared machine vary by more than 30% and by far more when other
-work runs (see the load average above), hence medians over several runs, all three servers
-measured in every run.
+`ews serve`). This machine is a shared virtual one whose speed drifts over tens of seconds
+(a kernel thread takes ~30% of a CPU even when idle); EWS, CPU-bound, feels that more than
+durable. Hence durable and EWS measured A B B A within each run, and medians over runs.
 """
 
 
