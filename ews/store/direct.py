@@ -1,7 +1,7 @@
 """Core statements run straight on the DB-API cursor: the submission's hot path.
 
 Executing a Core statement costs ~30-40 us of Python per call (execution context, parameter
-processing, result wrapping) on top of the database's own work; a submission runs nine,
+processing, result wrapping) on top of the database's own work; a submission runs eight,
 five of them inside the write lock. A `Direct` statement is compiled once per dialect by
 SQLAlchemy itself, and its parameters and results go through the dialect's own bind and
 result processors, so what is stored and read back is exactly what Core would store and
@@ -62,7 +62,7 @@ class Direct:
         return plan
 
     def execute(self, conn: Connection, params: Mapping[str, Any] | None = None):
-        """Run with `params`; return the DB-API cursor (rows through `rows`/`one`)."""
+        """Run with `params`; return the DB-API cursor (for rows, `one`)."""
         plan = self._plan(conn.dialect, params)
         values = plan.defaults | dict(params or {}) if plan.defaults else dict(params or {})
         for name, proc in plan.binds:
@@ -77,15 +77,6 @@ class Direct:
             raise DBAPIError.instance(plan.sql, args, err,
                                       conn.dialect.loaded_dbapi.Error) from err
         return cursor
-
-    def rows(self, conn: Connection, params: Mapping[str, Any] | None = None) -> list[tuple]:
-        """Run and return every row, each value through its result processor."""
-        cursor = self.execute(conn, params)
-        try:
-            plan = self._plan(conn.dialect, params)
-            return [_processed(row, plan) for row in cursor.fetchall()]
-        finally:
-            cursor.close()
 
     def one(self, conn: Connection, params: Mapping[str, Any] | None = None) -> tuple | None:
         """Run and return the first row (processed), or None."""
