@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ews.engine import LADDER
 from ews.scoring import score
 from ews.store.models import RuleSetRecord, ShadowResult
-from ews.store.rulesets import shadow_compiled
+from ews.store.rulesets import LOOK_UP, shadow_compiled
 
 log = logging.getLogger("ews.shadow")
 _INSERT = insert(ShadowResult.__table__)
@@ -30,7 +30,7 @@ def _fired(result: dict) -> list[str]:
 
 
 def score_beside(session: Session, record: dict, stored: dict,
-                 shadow: tuple[int, str] | None | str = "look up") -> dict | None:
+                 shadow: tuple[int, str] | None | str = LOOK_UP) -> dict | None:
     """Score `record` with the shadow version, if any; return its row, or None. Never raises.
 
     `stored` holds the live assessment's values (id, office_code, rung, result, created_at);

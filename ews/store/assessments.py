@@ -27,6 +27,7 @@ from .db import as_utc, utcnow
 from .direct import Direct
 from .model_registry import active_model
 from .models import HOLDING_DECISIONS, Assessment, Decision, User
+from .rulesets import LOOK_UP
 
 HISTORY_WINDOW = dt.timedelta(days=30)
 SUPERVISING_ROLES = ("supervisor", "admin")
@@ -138,7 +139,7 @@ def _replay(existing: Assessment, digest: str, answers: dict) -> Submission:
 def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
            due_at: DueAt | None = None, follow_up: bool = False,
            identity: dict | None = None,
-           shadow: tuple[int, str] | None | str = "look up") -> Submission:
+           shadow: tuple[int, str] | None | str = LOOK_UP) -> Submission:
     """Score and store a validated record once; a replay returns the stored row.
 
     With `follow_up`, different answers for an application already assessed become its next

@@ -68,14 +68,18 @@ def active_for_office(session: Session,
     return bool(known), _by_sha(session, sha), shadow
 
 
-def shadow_compiled(session: Session, found: tuple[int, str] | None | str = "look up"
+# The default of callers that may already know the version in shadow: find it.
+LOOK_UP = "look up"
+
+
+def shadow_compiled(session: Session, found: tuple[int, str] | None | str = LOOK_UP
                     ) -> tuple[int, RuleSet] | None:
     """Return (row id, parsed rule set) of the version in shadow, or None.
 
     `found` is its (row id, sha256) when already read (`active_for_office`), else it is
     looked up (one small query).
     """
-    if found == "look up":
+    if found == LOOK_UP:
         found = _SHADOW.one(session.connection())
     if found is None:
         return None
