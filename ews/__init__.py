@@ -33,7 +33,8 @@ class _App(Flask):
 class _Sessions(SecureCookieSessionInterface):
     """The cookie session, without building a signing serializer when there is no cookie.
 
-    API calls carry a bearer token and no cookie: their (empty) session needs no signature.
+    API calls carry a bearer token and no cookie: their (empty) session needs no signature,
+    and saving it, which Flask does by reading six cookie settings first, does nothing.
     """
 
     def open_session(self, app, request):
@@ -41,6 +42,13 @@ class _Sessions(SecureCookieSessionInterface):
         if app.secret_key and self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        """For an empty, unchanged session, only what Flask does: no cookie, Vary if read."""
+        if session or session.modified:
+            super().save_session(app, session, response)
+        elif session.accessed:
+            response.vary.add("Cookie")
 
 
 def create_app(test_config: dict | None = None) -> Flask:

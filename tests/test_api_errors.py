@@ -165,3 +165,15 @@ def test_access_log_names_the_user_that_made_the_request(client, accounts, paylo
     by_path = [(r.path, r.status, r.user_id) for r in records]
     assert by_path == [("/api/v1/assessments", 201, accounts["officer"].id),
                        ("/healthz", 200, None), ("/api/v1/assessments", 401, None)]
+
+
+def test_request_id_is_echoed_and_carried_by_problems(client):
+    resp = client.get("/api/v1/nothing", headers={"X-Request-ID": "trace-42"})
+    assert resp.status_code == 404
+    assert resp.headers["X-Request-ID"] == "trace-42"
+    assert resp.get_json()["request_id"] == "trace-42"
+    # Not an id we echo (spaces, too long): a fresh one, on the answer and in its problem.
+    for given in ("has spaces", "x" * 65):
+        resp = client.get("/api/v1/nothing", headers={"X-Request-ID": given})
+        assert resp.headers["X-Request-ID"] != given
+        assert resp.get_json()["request_id"] == resp.headers["X-Request-ID"]

@@ -14,6 +14,7 @@ from flask import Response, current_app, g, json, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from ews.logs import request_id
 from ews.store.db import is_unavailable
 
 PROBLEM = "application/problem+json"
@@ -46,8 +47,8 @@ def problem(status: int, detail: str | None = None, errors: dict | None = None,
     if errors is not None:
         body["errors"] = errors
     body.update(extra)
-    if "request_id" in g:
-        body["request_id"] = g.request_id
+    if request_id():
+        body["request_id"] = request_id()
     resp = Response(json.dumps(body), status=status, mimetype=PROBLEM)
     for key, value in (headers or {}).items():
         resp.headers[key] = value
