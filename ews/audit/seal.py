@@ -148,7 +148,9 @@ def _split(spec: Spec, row: Mapping) -> tuple[dict[str, str], dict]:
             continue
         if column in inner and isinstance(value, Mapping):
             value = {k: v for k, v in value.items() if k not in inner[column]}
-        sealed[column] = _canonical(normal(value))
+        kind = type(value)  # the common column types first: the rest through normal()
+        sealed[column] = _quote(value) if kind is str else "null" if value is None else \
+            str(value) if kind is int else _canonical(normal(value))
     personal = {name: normal(personal_value(row, name)) for name in spec.personal}
     return sealed, personal
 

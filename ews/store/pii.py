@@ -47,6 +47,15 @@ def phone_hash(key: str, phone: str | None) -> str | None:
     return keyed_hash(key, "phone", normal_phone(phone)) if phone else None
 
 
+def _json_ready(record: dict, names: tuple[str, ...]) -> dict:
+    """Return the values of `names` in `record`, dates and times as ISO text."""
+    out = {name: record.get(name) for name in names}
+    for name, value in out.items():  # no call per value: most are text, flags or None
+        if isinstance(value, _DATES):
+            out[name] = _jsonable(value)
+    return out
+
+
 def _jsonable(value):
     if not isinstance(value, _DATES):
         return value
@@ -63,7 +72,7 @@ def answers_hash(key: str, record: dict) -> str:
     The interview time is left out because forms and clients default it to "now", so a
     retry of the same interview would otherwise look like different answers.
     """
-    canon = {name: _jsonable(record.get(name)) for name in _HASHED}
+    canon = _json_ready(record, _HASHED)
     if canon.get("phone"):
         canon["phone"] = normal_phone(canon["phone"])
     return keyed_hash(key, "answers", canonical_text(canon))
@@ -74,9 +83,9 @@ def storable_answers(record: dict) -> dict:
     given, names = record.get(V1_ANSWERS), _STORED[2]
     if given is not None:
         record, names = given, _STORED[1]
-    return {name: _jsonable(record.get(name)) for name in names}
+    return _json_ready(record, names)
 
 
 def derived_features(record: dict) -> dict:
     """Return the derived features of a record (point-in-time), JSON-ready."""
-    return {name: _jsonable(record.get(name)) for name in DERIVED}
+    return _json_ready(record, DERIVED)
