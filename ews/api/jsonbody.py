@@ -153,6 +153,8 @@ def load_body(schema: Schema) -> dict:
 
 def refuse_control_characters() -> None:
     """Refuse query parameters with control characters (CR/LF would split a redirect)."""
+    if not request.environ.get("QUERY_STRING"):
+        return  # nothing to parse (every submission)
     for name, value in request.args.items(multi=True):
         if _CONTROL.search(value) or _CONTROL.search(name):
             # Name the parameter when it is one of ours, never echo anything else.
