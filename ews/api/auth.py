@@ -15,11 +15,13 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 def api_user() -> Principal:
     """Return the authenticated caller (401 otherwise)."""
-    if not current_user.is_authenticated:
+    # The user the request loaded (a bearer token's, by ews.auth), else Flask-Login's.
+    user = g.get("_login_user") or current_user._get_current_object()
+    if not user.is_authenticated:
         if "auth_problem" in g:
             abort(401, message=g.auth_problem)
         abort(401)
-    return current_user._get_current_object()
+    return user
 
 
 def _authenticate() -> None:
