@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 from openloop import nik, run_open_loop  # noqa: E402 - benchmarks/ is the script's folder
 
 from ews.service_cli import GUNICORN_SETTINGS  # noqa: E402 - after the path set-up
+from ews.store.db import SQLITE_PRAGMAS  # noqa: E402
 from tests.checklists import sound_umrah  # noqa: E402
 
 ECHO_APP = '''
@@ -282,6 +283,8 @@ def main() -> None:
     (tmp / "echo_app.py").write_text(ECHO_APP)
     (tmp / "durable_app.py").write_text(DURABLE_APP)
     with sqlite3.connect(env["DURABLE_DB"]) as conn:
+        for pragma in SQLITE_PRAGMAS:  # created with EWS's settings (its page size too)
+            conn.execute(pragma)
         conn.execute("CREATE TABLE echo (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
     body = template("APPID-MARKER")
     servers = {"bare": ("echo_app:app", tmp, "echo", None),

@@ -164,3 +164,24 @@ def test_writer_queue_wait_is_bounded_too(client, accounts, payload, database_ur
     resp = client.post("/api/v1/assessments", headers=accounts["officer"].headers,
                        json=payload("QUEUE-3"))
     assert resp.status_code == 201
+
+
+def test_a_new_database_gets_8k_pages_and_an_old_one_keeps_its_own(tmp_path):
+    import sqlite3
+
+    from sqlalchemy import text
+
+    from ews.store.db import make_engine
+
+    old = tmp_path / "old.sqlite3"
+    with sqlite3.connect(old) as conn:  # a database from before: 4 KiB pages, WAL
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE t (x)")
+    for path, size in ((tmp_path / "new.sqlite3", 8192), (old, 4096)):
+        engine = make_engine(f"sqlite:///{path}")
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE IF NOT EXISTS t (x)"))
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            assert conn.execute(text("PRAGMA page_size")).scalar() == size
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        engine.dispose()
