@@ -60,3 +60,23 @@ def test_a_violated_constraint_is_sqlalchemys_integrity_error(db, office):
 def test_expanding_in_is_refused_when_compiled(db):
     with pytest.raises(ValueError, match="expanding IN"):
         Direct(select(User.id).where(User.role.in_(["officer", "admin"]))).one(db.connection())
+
+
+def test_a_requests_connection_and_its_later_session_are_one_transaction(app, db, office):
+    """get_db gives a connection (no ORM session); a session asked for later joins it."""
+    from sqlalchemy.orm import Session
+
+    from ews.store.db import get_db, get_session
+
+    with app.test_request_context():
+        conn = get_db()
+        assert not isinstance(conn, Session)
+        Direct(insert(User.__table__)).run(conn, _user("joined"))
+        session = get_session()
+        assert session.connection() is conn and get_db() is session
+        assert session.scalar(select(User.username).where(User.username == "joined"))
+        session.commit()  # commits what the connection wrote
+    with app.test_request_context():
+        Direct(insert(User.__table__)).run(get_db(), _user("dropped"))
+    # the first request's row is stored; the second, never committed, is rolled back
+    assert set(db.scalars(select(User.username))) == {"joined"}

@@ -113,9 +113,9 @@ def retry_after() -> dict:
 
 def database_unavailable(error: Exception):
     """Answer 503 (problem+json, or the page) for a locked, read-only or failing database."""
-    session = g.get("db_session")
-    if session is not None:
-        session.rollback()  # the page's user lookup needs a usable session
+    db = g.get("db_session") or g.get("db_conn")
+    if db is not None:
+        db.rollback()  # the page's user lookup needs a usable session
     cause = getattr(error, "orig", None)
     log.warning("database unavailable", extra={"cause": type(cause).__name__})
     if is_api_request():

@@ -15,7 +15,7 @@ from ews.checklist import validate_checklist, with_agencies
 from ews.engine import RuleSet
 from ews.review.sla import SLA
 from ews.scoring import score, unstored_result
-from ews.store import get_session, pii
+from ews.store import get_db, get_session, pii
 from ews.store.assessments import (
     Submission,
     history_features,
@@ -61,7 +61,7 @@ def submit_record(record: dict, user: Principal, identity: dict | None = None) -
 
     `identity` comes from a front-desk registration (the form then carries none).
     """
-    session = get_session()
+    session = get_db()  # a connection by API: no ORM session needed
     known, ruleset, shadow = active_for_office(session, record["office_code"])
     if not known:
         abort(422, errors={"office_code": ["Unknown office."]})

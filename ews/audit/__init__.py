@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from ews.store.db import utcnow
+from ews.store.db import Db, connection_of, utcnow
 from ews.store.direct import Direct
 from ews.store.models import AuditEvent, AuditHead
 
@@ -91,9 +91,9 @@ def prepare(kind: str, *, actor: str | None = None, office_code: str | None = No
     return Prepared(kind, actor, office_code, subject, canonical(data or {}))
 
 
-def append(session: Session, event: Prepared) -> None:
-    """Append a prepared event to the session's transaction (the caller commits)."""
-    conn = session.connection()  # Core statements: no ORM flush needed for an append
+def append(session: Db, event: Prepared) -> None:
+    """Append a prepared event to the session's (connection's) transaction; the caller commits."""
+    conn = connection_of(session)  # Core statements: no ORM flush needed for an append
     seq, prev = _BUMP_HEAD.one(conn) or (None, None)
     if seq is None:
         raise RuntimeError("audit chain head missing: run `ews init`")

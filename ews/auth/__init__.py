@@ -13,7 +13,7 @@ from flask import Flask, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from sqlalchemy import Row
 
-from ews.store import get_session
+from ews.store import get_db, get_session
 from ews.store.db import as_utc, utcnow
 from ews.store.models import User
 from ews.store.users import user_for_token
@@ -52,7 +52,7 @@ def _load_from_header(req) -> Principal | None:
     scheme, _, token = req.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    user = user_for_token(get_session(), token.strip())
+    user = user_for_token(get_db(), token.strip())
     if user is None:
         return None
     expires = as_utc(user.expires_at)

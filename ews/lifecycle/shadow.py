@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ews.engine import LADDER
 from ews.scoring import score
+from ews.store.db import Db, connection_of
 from ews.store.models import RuleSetRecord, ShadowResult
 from ews.store.rulesets import LOOK_UP, shadow_compiled
 
@@ -29,7 +30,7 @@ def _fired(result: dict) -> list[str]:
         [r["indicator"] for r in result["protective_flags"]]
 
 
-def score_beside(session: Session, record: dict, stored: dict,
+def score_beside(session: Db, record: dict, stored: dict,
                  shadow: tuple[int, str] | None | str = LOOK_UP) -> dict | None:
     """Score `record` with the shadow version, if any; return its row, or None. Never raises.
 
@@ -53,12 +54,12 @@ def score_beside(session: Session, record: dict, stored: dict,
         return None
 
 
-def store_beside(session: Session, row: dict | None) -> None:
+def store_beside(session: Db, row: dict | None) -> None:
     """Store a shadow result (from `score_beside`) after the live row; never raises."""
     if row is None:
         return
     try:
-        conn = session.connection()
+        conn = connection_of(session)
         if conn.dialect.name == "sqlite":  # a failed statement leaves the transaction intact
             conn.execute(_INSERT, row)
         else:  # PostgreSQL aborts the transaction on any error: contain it in a savepoint

@@ -23,7 +23,7 @@ from ews.lifecycle.shadow import score_beside, store_beside
 from ews.scoring import score
 
 from . import facts, pii
-from .db import as_utc, utcnow
+from .db import Db, as_utc, connection_of, orm, utcnow
 from .direct import Direct
 from .model_registry import active_model
 from .models import HOLDING_DECISIONS, Assessment, Decision, User
@@ -88,7 +88,7 @@ _HISTORY = {(n, p): Direct(_history_statement(n, p)) for n in (True, False)
             for p in (True, False) if n or p}
 
 
-def history_features(session: Session, nik_hash: str | None, phone_hash: str | None,
+def history_features(session: Db, nik_hash: str | None, phone_hash: str | None,
                      now: dt.datetime, office_code: str = "", application_id: str = "") -> dict:
     """Return the point-in-time history features from the log (None when not assessable)."""
     out: dict = dict.fromkeys(HISTORY_FIELDS)
@@ -96,7 +96,7 @@ def history_features(session: Session, nik_hash: str | None, phone_hash: str | N
         stmt = _HISTORY[bool(nik_hash), bool(phone_hash)]
         params = {"since": now - HISTORY_WINDOW, "nik_hash": nik_hash, "phone_hash": phone_hash,
                   "office_code": office_code, "application_id": application_id}
-        out.update(zip(stmt.keys(), stmt.one(session.connection(), params), strict=True))
+        out.update(zip(stmt.keys(), stmt.one(connection_of(session), params), strict=True))
     if nik_hash:
         out["prior_supervisor_decision"] = bool(out["prior_supervisor_decision"])
         out["last_decided_by_supervisor"] = out.pop("last_decider_role") in SUPERVISING_ROLES
@@ -105,7 +105,7 @@ def history_features(session: Session, nik_hash: str | None, phone_hash: str | N
     return out
 
 
-def model_probability(session: Session, ruleset: RuleSet,
+def model_probability(session: Db, ruleset: RuleSet,
                       record: dict) -> tuple[float | None, str | None]:
     """Return (probability, version) of the active model when the rule set's mode uses it."""
     if ruleset.model_mode == "off":
@@ -116,9 +116,11 @@ def model_probability(session: Session, ruleset: RuleSet,
     return served.probability(record), served.version
 
 
-def find(session: Session, office_code: str, application_id: str) -> Assessment | None:
+def find(db: Db, office_code: str, application_id: str) -> Assessment | None:
     """Return the latest version of the assessment of an application at an office, or None."""
-    return session.scalar(_FIND, {"office_code": office_code, "application_id": application_id})
+    with orm(db) as session:
+        return session.scalar(_FIND, {"office_code": office_code,
+                                      "application_id": application_id})
 
 
 _INSERT = Direct(insert(Assessment.__table__))
@@ -136,7 +138,7 @@ def _replay(existing: Assessment, digest: str, answers: dict) -> Submission:
                                                      "date_of_birth or phone)"])
 
 
-def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
+def submit(session: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
            due_at: DueAt | None = None, follow_up: bool = False,
            identity: dict | None = None,
            shadow: tuple[int, str] | None | str = LOOK_UP) -> Submission:
@@ -199,8 +201,9 @@ def submit(session: Session, record: dict, *, user: User, ruleset: RuleSet, pii_
         # Insert first, no look-up before: a replay is rare, and the unique constraint
         # catches it (and a concurrent twin) in the same statement. Core, not the ORM unit
         # of work: it costs more than the statement on this hot path.
-        _INSERT.run(session.connection(), values)
-        facts.insert_fact(session.connection(), fact)  # what reports read, one row
+        conn = connection_of(session)
+        _INSERT.run(conn, values)
+        facts.insert_fact(conn, fact)  # what reports read, one row
         if earlier is not None:
             _supersede(session, earlier, values["id"])
         audit.append(session, event)
@@ -223,13 +226,13 @@ def with_identity(record: dict, identity: dict) -> dict:
     return record | dict.fromkeys(("nik", "full_name", "date_of_birth", "phone")) | keep
 
 
-def _supersede(session: Session, earlier: Assessment, newer_id: str) -> None:
+def _supersede(session: Db, earlier: Assessment, newer_id: str) -> None:
     """Link the earlier version to its successor; an undecided one leaves the queue."""
     status = "superseded" if earlier.status in ("open", "awaiting_review") else earlier.status
-    session.connection().execute(
-        update(Assessment.__table__).where(Assessment.id == earlier.id)
-        .values(superseded_by=newer_id, status=status))
-    facts.supersede(session.connection(), earlier.id)
+    conn = connection_of(session)
+    conn.execute(update(Assessment.__table__).where(Assessment.id == earlier.id)
+                 .values(superseded_by=newer_id, status=status))
+    facts.supersede(conn, earlier.id)
 
 
 def result_of(row: Assessment) -> dict:

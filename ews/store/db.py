@@ -1,4 +1,8 @@
-"""Engine and session handling: one engine per app, one session per request.
+"""Engine and session handling: one engine per app, one connection per request.
+
+A request works on one database connection: an ORM session (`get_session`) or, where Core
+statements are enough (an API submission: `get_db`), the connection alone; a session asked
+for after the connection joins it and its transaction.
 
 SQLite runs in WAL mode with a busy timeout, so that several gunicorn workers can share one
 file; PostgreSQL gets the same limit as its lock_timeout. The limit (EWS_DB_BUSY_TIMEOUT,
@@ -9,10 +13,12 @@ time fails, and `is_unavailable` tells the error handlers to answer 503, not 500
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import orjson
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -125,14 +131,52 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
 
 
+Db = Session | Connection  # what repository functions on the submission path accept
+
+
+def get_db() -> Db:
+    """Return this request's ORM session when one is open, else a Core connection.
+
+    The connection is in a transaction (commit or rollback it, as a session); a submission
+    by API needs no ORM session, whose bookkeeping costs more than its statements' Python.
+    A session asked for later in the request joins this connection and its transaction.
+    """
+    if "db_session" in g:
+        return g.db_session
+    if "db_conn" not in g:
+        g.db_conn = current_app.extensions["ews_engine"].connect()
+        g.db_conn.begin()
+    return g.db_conn
+
+
 def get_session() -> Session:
-    """Return this request's session, opening it on first use."""
+    """Return this request's session, opening it on first use (on the request's connection)."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["ews_sessions"]()
+        conn = g.get("db_conn")
+        g.db_session = current_app.extensions["ews_sessions"]() if conn is None else \
+            Session(bind=conn, join_transaction_mode="control_fully", expire_on_commit=False)
     return g.db_session
+
+
+def connection_of(db: Db) -> Connection:
+    """Return the connection Core statements run on: a session's, or the connection itself."""
+    return db.connection() if isinstance(db, Session) else db
+
+
+@contextmanager
+def orm(db: Db) -> Iterator[Session]:
+    """Give a session for ORM reads: `db` itself, or one within the connection's transaction."""
+    if isinstance(db, Session):
+        yield db
+        return
+    with Session(bind=db, expire_on_commit=False) as session:  # leaves the transaction alone
+        yield session
 
 
 def _close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+    conn = g.pop("db_conn", None)
+    if conn is not None:
+        conn.close()  # rolls back what was not committed

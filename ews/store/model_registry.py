@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ews import audit
 
-from .db import utcnow
+from .db import Db, connection_of, utcnow
 from .models import ModelRecord, User
 from .rulesets import MakerCheckerError
 
@@ -128,7 +128,7 @@ _ACTIVE = select(ModelRecord.version, ModelRecord.sha256, ModelRecord.path).wher
 _LOADED: dict[str, Served | None] = {}
 
 
-def active_model(session: Session) -> Served | None:
+def active_model(session: Db) -> Served | None:
     """Return the active model, loaded once per process per SHA-256; None when none is usable.
 
     A file whose bytes do not hash to the approved SHA-256 is refused (logged, not loaded)
@@ -136,7 +136,7 @@ def active_model(session: Session) -> Served | None:
     """
     from ews.learn.artefacts import ModelIntegrityError, load_verified
 
-    row = session.connection().execute(_ACTIVE).one_or_none()
+    row = connection_of(session).execute(_ACTIVE).one_or_none()
     if row is None:
         return None
     key = f"{row.sha256}:{row.path}"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, defer
 from ews import audit
 from ews.engine import RuleSet, parse_ruleset
 
-from .db import utcnow
+from .db import Db, connection_of, orm, utcnow
 from .direct import Direct
 from .models import Office, RuleSetRecord, RuleSetTransition, User
 
@@ -55,14 +55,14 @@ def active_compiled(session: Session) -> RuleSet | None:
     return _by_sha(session, session.connection().execute(_LIVE_SHA).scalar())
 
 
-def active_for_office(session: Session,
+def active_for_office(session: Db,
                       office_code: str) -> tuple[bool, RuleSet | None, tuple[int, str] | None]:
     """Return (office exists, live rule set or None, (row id, sha256) of the shadow or None).
 
     One round trip for the submit path; the shadow is parsed later, where its failure
     cannot fail the live request (`shadow_compiled`).
     """
-    known, sha, shadow_pk, shadow_sha = _OFFICE_RULES.one(session.connection(),
+    known, sha, shadow_pk, shadow_sha = _OFFICE_RULES.one(connection_of(session),
                                                           {"code": office_code})
     shadow = (shadow_pk, shadow_sha) if shadow_pk is not None else None
     return bool(known), _by_sha(session, sha), shadow
@@ -72,7 +72,7 @@ def active_for_office(session: Session,
 LOOK_UP = "look up"
 
 
-def shadow_compiled(session: Session, found: tuple[int, str] | None | str = LOOK_UP
+def shadow_compiled(session: Db, found: tuple[int, str] | None | str = LOOK_UP
                     ) -> tuple[int, RuleSet] | None:
     """Return (row id, parsed rule set) of the version in shadow, or None.
 
@@ -80,19 +80,20 @@ def shadow_compiled(session: Session, found: tuple[int, str] | None | str = LOOK
     looked up (one small query).
     """
     if found == LOOK_UP:
-        found = _SHADOW.one(session.connection())
+        found = _SHADOW.one(connection_of(session))
     if found is None:
         return None
     return found[0], _by_sha(session, found[1])
 
 
-def _by_sha(session: Session, sha: str | None) -> RuleSet | None:
+def _by_sha(db: Db, sha: str | None) -> RuleSet | None:
     if sha is None:
         return None
     ruleset = _COMPILED.get(sha)
     if ruleset is None:
-        ruleset = compiled(session.scalar(select(RuleSetRecord)
-                                          .where(RuleSetRecord.sha256 == sha)))
+        with orm(db) as session:
+            ruleset = compiled(session.scalar(select(RuleSetRecord)
+                                              .where(RuleSetRecord.sha256 == sha)))
     return ruleset
 
 

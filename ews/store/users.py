@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ews import audit
 
-from .db import utcnow
+from .db import Db, connection_of, utcnow
 from .direct import Direct
 from .models import ApiToken, Office, User
 
@@ -111,14 +111,14 @@ def create_token(session: Session, user: User, name: str, actor: str = "system",
     return row, token
 
 
-def user_for_token(session: Session, token: str) -> TokenUser | None:
+def user_for_token(session: Db, token: str) -> TokenUser | None:
     """Return id, username, role, office_code, must_change_password, expires_at of a token.
 
     None when the token is unknown or revoked or its user inactive; the caller checks
     `expires_at`. Looked up on every request (a revocation counts at once), with a Core
     query: no ORM object per request.
     """
-    row = _USER_FOR_TOKEN.one(session.connection(), {"digest": token_digest(token)})
+    row = _USER_FOR_TOKEN.one(connection_of(session), {"digest": token_digest(token)})
     return None if row is None else TokenUser(*row)
 
 
