@@ -41,13 +41,13 @@ class JSONBodyError(ValueError):
 
 
 def _object(pairs: list) -> dict:
-    out: dict = {}
-    for key, value in pairs:
-        if key in out:
-            raise JSONBodyError(422, "A key appears twice in a JSON object.",
-                                {_named(key): ["This key appears twice; send it once."]})
-        out[key] = value
-    return out
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    seen: set = set()
+    key = next(key for key, _ in pairs if key in seen or seen.add(key))  # the first repeated
+    raise JSONBodyError(422, "A key appears twice in a JSON object.",
+                        {_named(key): ["This key appears twice; send it once."]})
 
 
 def _constant(name: str):
