@@ -3,6 +3,7 @@ the database itself refuses to edit or delete them (SQLite and PostgreSQL trigge
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -151,8 +152,17 @@ _FLAT_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70),
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.dictionaries(st.text(), _FLAT_VALUES, max_size=12))
+@given(st.dictionaries(st.text(), _FLAT_VALUES, max_size=12) | st.lists(_FLAT_VALUES, max_size=9))
 def test_fast_canonical_text_is_the_encoders_text(answers):
-    """Seals and answer hashes of stored rows stay valid: the fast path writes the same text."""
+    """Seals, answer hashes and event hashes of stored rows stay valid: the fast path writes
+    the same text (flat dicts such as answers, flat lists such as an event's content)."""
     expected = json.dumps(answers, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert canonical_text(answers) == expected
+
+
+@given(st.datetimes(min_value=dt.datetime(1000, 1, 1), timezones=st.just(dt.UTC)))
+def test_event_time_text_is_unchanged(at):
+    """The time an event hashes is the text strftime wrote before (2026-11-24T04:16:14.000123Z)."""
+    from ews.audit import _stamp
+
+    assert _stamp(at) == at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
