@@ -141,12 +141,14 @@ def get_db() -> Db:
     by API needs no ORM session, whose bookkeeping costs more than its statements' Python.
     A session asked for later in the request joins this connection and its transaction.
     """
-    if "db_session" in g:
-        return g.db_session
-    if "db_conn" not in g:
-        g.db_conn = current_app.extensions["ews_engine"].connect()
-        g.db_conn.begin()
-    return g.db_conn
+    state = vars(g._get_current_object())  # the request's globals, read without the proxy
+    db = state.get("db_session")
+    if db is None:
+        db = state.get("db_conn")
+    if db is None:
+        db = state["db_conn"] = current_app.extensions["ews_engine"].connect()
+        db.begin()
+    return db
 
 
 def get_session() -> Session:
