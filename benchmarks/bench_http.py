@@ -434,17 +434,28 @@ answers: a commit with `synchronous=FULL` waits for an fsync of the write-ahead 
 commits from both workers queue for the write lock (`synchronous=NORMAL` would not survive
 a power loss; it is not done).
 
-EWS is CPU-bound: its two workers keep the CPUs ~88% busy at ~1.65 ms of machine CPU per
+EWS is CPU-bound: its two workers keep the CPUs ~87% busy at ~1.4-1.5 ms of machine CPU per
 submission, where durable, at ~0.55 ms, waits on the fsync and the lock with the CPUs ~60%
 busy. Sampled in a gunicorn worker (SIGPROF), a submission's CPU goes to the SQLite
-statements and the commit (~20%), gunicorn's HTTP handling (~12%), Flask and its extensions
-(~15%), validation (~9%), authentication (~7%), the audit seal and event (~6%) and the rest
-(scoring, keyed hashes, history, facts, the log line). Statements on the submission path run
-on the DB-API cursor, compiled once per dialect by SQLAlchemy (`ews/store/direct.py`), and
-the shadow version is scored before the write lock is taken. Tried and not kept: a writer
-process committing several requests per fsync (with two sync workers a batch averaged 1.05
-requests and the CPUs idled more), gthread workers (durable rises to ~3,000/s, EWS falls to
-~420/s), three or four sync workers (no gain), memory-mapped reads (no change).
+statements and the commit (~25%, system calls included: each transaction starts with a cold
+page cache after the other worker's commit, ~40 page reads, and writes ~16 pages to the
+log), gunicorn's HTTP handling (~15%), Flask and its extensions (~10%), validation and JSON
+parsing (~10%), the audit seal and event (~7%), authentication (~6%) and the rest (scoring,
+keyed hashes, history, facts, the log line). Statements on the submission path run on the
+DB-API cursor, compiled once per dialect by SQLAlchemy (`ews/store/direct.py`), on the
+request's connection without an ORM session (`get_db`), and the shadow version is scored
+before the write lock is taken. The round of 2026-11-24 gained about 10% (A/B over
+interleaved runs): validation through each field's steps without marshmallow's per-call
+bookkeeping (67 -> 32 us), security headers and the access log as WSGI middleware, no ORM
+session for an API submission (its autobegin, commit bookkeeping and close cost ~25 us),
+canonical JSON of flat lists (an audit event's content) through orjson, one report-facts
+index instead of two, and 8 KiB pages for new databases (a ~2.5 KB assessment row no longer
+takes a page of its own). Tried and not kept: a writer process committing several requests
+per fsync (with two sync workers a batch averaged 1.05 requests and the CPUs idled more),
+gthread workers (durable rises to ~3,000/s, EWS falls to ~420/s), three or four sync workers
+(still ~87% busy, more CPU per request), memory-mapped reads (the hot pages are in the
+write-ahead log, read with pread anyway), `WITHOUT ROWID` for the facts (0.1 page less per
+commit). What is left is spread thin, and the ratio moves by about 0.03 from run to run.
 
 The open-loop phase is the honest latency figure: wrk keeps 16 requests in flight and
 measures from the moment it sends, so with sync workers its p99 is mostly queueing (Little's
