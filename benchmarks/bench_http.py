@@ -49,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from openloop import nik, run_open_loop  # noqa: E402 - benchmarks/ is the script's folder
+from openloop import applicant_block, nik, run_open_loop  # noqa: E402 - benchmarks/ is the script's folder
 
 from ews.service_cli import GUNICORN_SETTINGS  # noqa: E402 - after the path set-up
 from ews.store.db import SQLITE_PRAGMAS  # noqa: E402
@@ -115,7 +115,7 @@ function nik(n)
 end
 function request()
   counter = counter + 1
-  local n = tid * 100000000 + counter
+  local n = BASE + (tid - 1) * 500000 + counter  -- another applicant every time
   return wrk.format(nil, nil, nil, string.format(TEMPLATE, PREFIX .. tid .. "-" .. counter,
                                                  nik(n), n))
 end
@@ -189,7 +189,7 @@ def run_wrk(url: str, seconds: int, conns: int, body: str, prefix: str,
     """Drive `url` with wrk; return its figures."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(f"TEMPLATE = {json.dumps(body)}\nPREFIX = {json.dumps(prefix)}\n"
-                 + WRK_SCRIPT)
+                 f"BASE = {applicant_block()}\n" + WRK_SCRIPT)
     # A slow answer is not an error: wait as long as gunicorn lets a worker run (30 s).
     cmd = ["wrk", "-t", "2", "-c", str(conns), "-d", f"{seconds}s", "--timeout", "30s", "-s",
            fh.name, url]
@@ -214,6 +214,7 @@ def run_python(url: str, seconds: int, conns: int, body: str, prefix: str,
         headers["Authorization"] = f"Bearer {token}"
     latencies, created, errors = [], [0], [0]
     lock, deadline = threading.Lock(), time.perf_counter() + seconds
+    base, stride = applicant_block(), 1_000_000 // max(conns, 1)  # a share per thread
 
     def worker(tid: int) -> None:
         conn, n, mine = http.client.HTTPConnection(host, int(port), timeout=30), 0, []
@@ -221,7 +222,7 @@ def run_python(url: str, seconds: int, conns: int, body: str, prefix: str,
             n += 1
             started = time.perf_counter()
             try:
-                number = tid * 100_000_000 + n
+                number = base + tid * stride + n  # another applicant every time
                 conn.request("POST", "/" + path, body % (f"{prefix}{tid}-{n}", nik(number), number),
                              headers)
                 resp = conn.getresponse()

@@ -10,6 +10,7 @@ its latency counts from the scheduled time, not from the moment it was actually 
 from __future__ import annotations
 
 import http.client
+import itertools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,20 @@ def nik(n: int) -> str:
     """Return a structurally valid NIK for applicant number `n` (distinct for distinct n
     below 99 million): Surabaya kecamatan codes, 1 January, a serial from n."""
     return f"3578{1 + n // 1_000_000 % 99:02d}0101{n // 10_000 % 100:02d}{1 + n % 9999:04d}"
+
+
+_BLOCKS = itertools.count()
+
+
+def applicant_block() -> int:
+    """Return the first applicant number of a fresh block of a million (one per load phase).
+
+    Every phase of a benchmark then sends applicants never seen before: a NIK met again is a
+    repeat applicant, whom the history features count and the rules flag after two earlier
+    assessments (more work per request). Numbers stay below 99 million, where `nik` gives
+    distinct NIKs: after 98 phases the blocks come round again.
+    """
+    return (next(_BLOCKS) % 98 + 1) * 1_000_000
 
 
 def run_open_loop(url: str, rate: float, seconds: float, body: str, prefix: str,
@@ -32,13 +47,13 @@ def run_open_loop(url: str, rate: float, seconds: float, body: str, prefix: str,
     local = threading.local()
     latencies: list[float] = []
     status: dict[str, int] = {"created": 0, "errors": 0}
-    lock = threading.Lock()
+    lock, base = threading.Lock(), applicant_block()
 
     def send(i: int, due: float) -> None:
         conn = getattr(local, "conn", None) or http.client.HTTPConnection(host, int(port),
                                                                           timeout=30)
         local.conn = conn
-        number = 900_000_000 + i
+        number = base + i
         try:
             conn.request("POST", "/" + path, body % (f"{prefix}{i}", nik(number), number), headers)
             resp = conn.getresponse()
