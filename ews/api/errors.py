@@ -47,8 +47,8 @@ def problem(status: int, detail: str | None = None, errors: dict | None = None,
     if errors is not None:
         body["errors"] = errors
     body.update(extra)
-    if request_id():
-        body["request_id"] = request_id()
+    if rid := request_id():
+        body["request_id"] = rid
     resp = Response(json.dumps(body), status=status, mimetype=PROBLEM)
     for key, value in (headers or {}).items():
         resp.headers[key] = value

@@ -45,7 +45,10 @@ def _object(pairs: list) -> dict:
     if len(out) == len(pairs):
         return out
     seen: set = set()
-    key = next(key for key, _ in pairs if key in seen or seen.add(key))  # the first repeated
+    for key, _ in pairs:  # name the first key that repeats
+        if key in seen:
+            break
+        seen.add(key)
     raise JSONBodyError(422, "A key appears twice in a JSON object.",
                         {_named(key): ["This key appears twice; send it once."]})
 

@@ -123,7 +123,8 @@ def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
 
 
 def init_app(app: Flask) -> None:
-    """Attach an engine and a session factory to `app`; close the session after requests."""
+    """Attach an engine and a session factory to `app`; close the request's session and
+    connection after each request."""
     engine = make_engine(app.config["DATABASE_URL"],
                          app.config.get("DB_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT))
     app.extensions["ews_engine"] = engine
