@@ -1,6 +1,7 @@
 """The report facts (one narrow row per assessment) say what the stored JSON says: for
 submitted, follow-up and v1 assessments, after the migration's backfill, and after retention;
-reports count v1 and v2 rows alike."""
+reports count v1 and v2 rows alike. A submission stores no fact row; a report derives the
+missing ones first (catch-up), so it counts every committed assessment."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select, text
 
 from ews.checklist import stored_record
 from ews.reports import Params, run
-from ews.store import make_engine, upgrade
+from ews.store import facts, make_engine, upgrade
 from ews.store.db import as_utc
 from ews.store.models import Assessment, AssessmentFact
 from tests.conftest import seed_supervisor
@@ -74,6 +75,14 @@ def test_submitted_follow_up_and_v1_assessments_have_matching_facts(client, acco
                                               supporting_document="verified", follow_up=True))
     v1 = post(client, officer, dict(CASES_V1["C5-control-no-escalation"]["answers_v1"],
                                     checklist_version=1))
+    with engine.connect() as conn:  # the submissions stored no fact row...
+        assert conn.scalar(text("SELECT COUNT(*) FROM assessment_facts")) == 0
+    today = dt.date.today()
+    with engine.connect() as conn:  # ...the report derives them; the superseded one not counted
+        report = run("overview", conn, Params(today - dt.timedelta(days=1),
+                                              today + dt.timedelta(days=1)))
+    assert report.table("summary").records()[0]["n"] == 3
+    assert facts.catch_up(engine) == 0  # nothing left to derive
     with engine.connect() as conn:
         assert assert_facts_match(conn) == 4
         latest = dict(conn.execute(text("SELECT assessment_id, latest FROM assessment_facts"))
@@ -83,11 +92,27 @@ def test_submitted_follow_up_and_v1_assessments_have_matching_facts(client, acco
                                {"i": v1}).one()
     assert (bool(latest[first]), bool(latest[newer])) == (False, True)
     assert version.checklist_version == 1 and version.destination_country  # mapped to v2
-    today = dt.date.today()
-    with engine.connect() as conn:  # the superseded version does not count; v1 does
-        report = run("overview", conn, Params(today - dt.timedelta(days=1),
-                                              today + dt.timedelta(days=1)))
-    assert report.table("summary").records()[0]["n"] == 3
+
+
+def test_catch_up_derives_in_slices_and_repairs_latest(client, accounts, db, payload, engine):
+    officer = accounts["officer"]
+    ids = [post(client, officer, payload(f"PMK-{i}", risky=i % 2 == 0)) for i in range(5)]
+    assert facts.catch_up(engine, batch=2) == 5  # three slices, each its own transaction
+    with engine.connect() as conn:
+        assert assert_facts_match(conn) == 5
+    later = post(client, officer, payload("PMK-9"))
+    assert facts.catch_up(engine, batch=2) == 1  # only the new one
+    # A follow-up that superseded an assessment while its fact was being derived (a race on
+    # PostgreSQL) leaves a fact marked latest: the next catch-up repairs it.
+    newer = post(client, officer, payload("PMK-9", risky=True, follow_up=True))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE assessment_facts SET latest = :t WHERE assessment_id = :i"),
+                     {"t": True, "i": later})
+    assert facts.catch_up(engine) == 1
+    with engine.connect() as conn:
+        assert assert_facts_match(conn) == 7
+        assert conn.scalar(text("SELECT COUNT(*) FROM assessment_facts")) == 7
+    assert newer not in ids
 
 
 V2_ANSWERS = {"destination_country": "KH", "purpose": "tourism", "sex": "female",

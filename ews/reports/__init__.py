@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from ews.store import facts
+
 from .areas import areas
 from .breakdowns import destinations, recruitment
 from .fairness import fairness, fairness_from
@@ -100,8 +102,13 @@ def authorize(role: str, office_code: str, name: str, params: Params) -> Access:
 
 
 def run(name: str, conn: Connection, params: Params, **context: Any) -> Report:
-    """Compute report `name` (context: `pii_key` for networks)."""
+    """Compute report `name` (context: `pii_key` for networks).
+
+    First derives the report facts of assessments stored since the last catch-up, in their
+    own transactions (`ews.store.facts.catch_up`): the report counts every committed one.
+    """
     fn = spec(name).fn
+    facts.catch_up(conn.engine)
     if name == "networks":
         return fn(conn, params, pii_key=context.get("pii_key", ""))
     return fn(conn, params)

@@ -195,7 +195,6 @@ def submit(session: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: 
                                                       "version": values["version"],
                                                       "supersedes": values["supersedes_id"]},
                           row=("assessments", values))
-    fact = facts.facts_of(values)  # derived before the lock too
     shadow = score_beside(session, record, values, shadow)  # the shadow version's, if any
     try:
         # Insert first, no look-up before: a replay is rare, and the unique constraint
@@ -203,7 +202,6 @@ def submit(session: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: 
         # of work: it costs more than the statement on this hot path.
         conn = connection_of(session)
         _INSERT.run(conn, values)
-        facts.insert_fact(conn, fact)  # what reports read, one row
         if earlier is not None:
             _supersede(session, earlier, values["id"])
         audit.append(session, event)

@@ -4,10 +4,17 @@ A stored assessment is ~5 kB (answers, features and result JSON); a report that 
 touched gigabytes at national scale and parsed a JSON document per row. `facts_of` derives,
 from the values of one assessment row, what the reports read (office, period, rung, flag,
 completeness, the answer and audit fields they group by, the indicators that fired and the
-keyed hashes the network report links); every writer inserts it in the same transaction as
-the assessment (`insert_facts`, one statement). It is derived data: rebuilt from the assessments
-by the migration that created it (`backfill`), never sealed, and redacted by retention with
-its assessment (`redact`). No clear personal data: hashes only, as in the assessment row.
+keyed hashes the network report links).
+
+A submission stores only its assessment: the facts of new assessments are derived in bulk,
+by `catch_up`, before a report reads them (`ews.reports.run`) and before retention redacts
+them - one `INSERT ... SELECT` with the dialect's JSON functions for checklist v2 rows, v1
+rows through `facts_of`. On the request path this saved a fact row in four B-trees and its
+derivation (~8% of a submission's CPU, docs/performance.md). Bulk writers (`ews demo`, the
+synthetic loader) insert their facts with their rows (`insert_facts`). It is derived data:
+rebuilt from the assessments (`backfill`, run by the migration that created the table),
+never sealed, and redacted by retention with its assessment (`redact`). No clear personal
+data: hashes only, as in the assessment row.
 """
 
 from __future__ import annotations
@@ -17,12 +24,12 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.engine import Connection, Engine
 
 from ews.checklist import stored_record
 
-from .direct import Direct
+from .db import as_utc
 from .models import Assessment, AssessmentFact
 
 # Checklist fields copied from the (v2-mapped) record: what the reports group and filter by.
@@ -36,7 +43,11 @@ ROW_FIELDS = ("office_code", "score", "rung", "action", "band", "officer_id", "c
 PERSONAL = ("nik_hash", "phone_hash", "recruiter_phone_hash", "domicile_village")
 
 _INSERT = insert(AssessmentFact.__table__)
-_INSERT_ONE = Direct(_INSERT)
+# A catch-up looks for assessments without facts from this long before the newest fact on:
+# longer than a submission takes from reading its clock to committing, and than the clocks
+# of several application servers differ.
+MARGIN = dt.timedelta(hours=1)
+BATCH = 2000  # assessments per catch-up transaction: a waiting writer waits for one batch
 
 
 def _doc(value: Any) -> dict:
@@ -85,11 +96,6 @@ def facts_of(row: Mapping[str, Any]) -> dict:
     }
 
 
-def insert_fact(conn: Connection, fact: dict) -> None:
-    """Insert one fact row (from `facts_of`) of a freshly inserted assessment."""
-    _INSERT_ONE.run(conn, fact)
-
-
 def insert_facts(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
     """Insert the fact rows of freshly inserted assessment rows (one executemany)."""
     facts = [facts_of(r) for r in rows]
@@ -113,30 +119,100 @@ def redact(conn: Connection, cutoff: dt.datetime) -> int:
                         .values(dict.fromkeys(PERSONAL))).rowcount
 
 
-def backfill(conn: Connection, batch: int = 5000) -> int:
-    """Insert the fact rows of every stored assessment (into an empty table); return how many.
+def catch_up(engine: Engine, batch: int = BATCH) -> int:
+    """Derive the fact rows of the assessments that have none yet; return how many.
+
+    Looks from `MARGIN` before the newest fact on (everything when there is none), in
+    slices of `batch` assessments by `created_at`, each its own transaction, so a
+    submission waits for the writer lock at most one slice. Safe to run concurrently: a row
+    another catch-up derived first is skipped. Then marks the facts of assessments a
+    follow-up superseded meanwhile as not latest (a follow-up updates a fact that exists;
+    on PostgreSQL one derived at the same moment can miss that update).
+    """
+    table = Assessment.__table__
+    with engine.connect() as conn:
+        newest = conn.scalar(select(func.max(AssessmentFact.created_at)))
+    start = None if newest is None else as_utc(newest) - MARGIN
+    since, done = start, 0
+    while True:
+        with engine.begin() as conn:
+            until = conn.scalar(
+                select(table.c.created_at)
+                .where(*([] if since is None else [table.c.created_at >= since]))
+                .order_by(table.c.created_at).offset(batch).limit(1))
+            if until is not None and since is not None and as_utc(until) <= since:
+                until = None  # more than a batch share one instant: the rest at once
+            done += derive(conn, since, None if until is None else as_utc(until))
+            if until is None:
+                _mark_superseded(conn, start)
+                return done
+        since = as_utc(until)
+
+
+def backfill(conn: Connection) -> int:
+    """Insert the fact rows of every stored assessment (the migration); return how many."""
+    return derive(conn, None, None)
+
+
+def derive(conn: Connection, since: dt.datetime | None, until: dt.datetime | None) -> int:
+    """Insert the missing fact rows of assessments created in [since, until); return how many.
 
     Checklist v2 rows are copied by one INSERT ... SELECT with the dialect's JSON functions
     (minutes, not hours, at national scale); v1 rows go through `facts_of` in batches.
     """
-    done = conn.execute(text(_v2_sql(conn.dialect.name))).rowcount
+    window = {"since": since, "until": until}
+    done = conn.execute(text(_v2_sql(conn.dialect.name, since is not None, until is not None))
+                        .bindparams(*_time_binds(since, until)), window).rowcount
     table = Assessment.__table__
+    missing = ~select(AssessmentFact.assessment_id).where(
+        AssessmentFact.assessment_id == table.c.id).exists()
+    conds = [table.c.checklist_version != 2, missing]
+    if since is not None:
+        conds.append(table.c.created_at >= since)
+    if until is not None:
+        conds.append(table.c.created_at < until)
     stmt = select(*(table.c[name] for name in (
         "id", "answers", "features", "result", "created_at", "superseded_by",
-        "decision_required", *ROW_FIELDS))).where(table.c.checklist_version != 2) \
-        .order_by(table.c.id)
+        "decision_required", *ROW_FIELDS))).where(*conds).order_by(table.c.id)
     last = ""
+    new_only = _dialect_insert(conn.dialect.name)(AssessmentFact.__table__) \
+        .on_conflict_do_nothing(index_elements=["assessment_id"])
     while True:
-        part = conn.execute(stmt.where(table.c.id > last).limit(batch)).mappings().all()
+        part = conn.execute(stmt.where(table.c.id > last).limit(5000)).mappings().all()
         if not part:
             return done
-        insert_facts(conn, part)
+        conn.execute(new_only, [facts_of(r) for r in part])
         done += len(part)
         last = part[-1]["id"]
 
 
-def _v2_sql(dialect: str) -> str:
-    """Return the INSERT ... SELECT of the facts of every checklist v2 assessment.
+def _dialect_insert(name: str):
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert
+
+
+def _time_binds(since, until) -> list:
+    kind = Assessment.__table__.c.created_at.type  # UTC, whatever the value's zone
+    return [bindparam(name, type_=kind) for name, value in
+            (("since", since), ("until", until)) if value is not None]
+
+
+def _mark_superseded(conn: Connection, since: dt.datetime | None) -> None:
+    table = Assessment.__table__
+    superseded = select(table.c.id).where(table.c.superseded_by.is_not(None))
+    if since is not None:
+        superseded = superseded.where(table.c.created_at >= since)
+    conn.execute(update(AssessmentFact.__table__)
+                 .where(AssessmentFact.latest.is_(True),
+                        AssessmentFact.assessment_id.in_(superseded))
+                 .values(latest=False))
+
+
+def _v2_sql(dialect: str, since: bool, until: bool) -> str:
+    """Return the INSERT ... SELECT of the missing facts of checklist v2 assessments.
 
     For v2, `stored_record` is the answers with the derived fields from the features:
     derived fields are read from `features`, the others from `answers`.
@@ -174,5 +250,13 @@ def _v2_sql(dialect: str) -> str:
     values |= {"assessment_id": "a.id", "created_at": "a.created_at",
                "latest": "a.superseded_by IS NULL", "flagged": "a.decision_required"}
     values |= {name: f"a.{name}" for name in ROW_FIELDS}
+    where = ["a.checklist_version = 2", "NOT EXISTS (SELECT 1 FROM assessment_facts f "
+             "WHERE f.assessment_id = a.id)"]
+    if since:
+        where.append("a.created_at >= :since")
+    if until:
+        where.append("a.created_at < :until")
+    # ON CONFLICT: a row another catch-up derived since this statement's snapshot is skipped.
     return (f"INSERT INTO assessment_facts ({', '.join(values)}) SELECT "
-            f"{', '.join(values.values())} FROM assessments a WHERE a.checklist_version = 2")
+            f"{', '.join(values.values())} FROM assessments a WHERE {' AND '.join(where)} "
+            "ON CONFLICT (assessment_id) DO NOTHING")

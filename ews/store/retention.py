@@ -101,6 +101,7 @@ def apply(session: Session, *, cutoff: dt.datetime, login_cutoff: dt.datetime,
     were, is copied back and emptied after the commit. `wal_cleared` in the counts is 0 when
     a reader kept the log busy (it is overwritten as the service goes on; run again later).
     """
+    facts.catch_up(session.get_bind())  # every assessment's facts exist, then are redacted
     sqlite = session.connection().dialect.name == "sqlite"
     if sqlite:
         session.execute(text("PRAGMA secure_delete=ON"))
