@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ews.checklist import stored_record
 
-from .db import as_utc
+from .db import as_utc, utcnow
 from .models import Assessment, AssessmentFact
 
 # Checklist fields copied from the (v2-mapped) record: what the reports group and filter by.
@@ -132,7 +132,9 @@ def catch_up(engine: Engine, batch: int = BATCH) -> int:
     table = Assessment.__table__
     with engine.connect() as conn:
         newest = conn.scalar(select(func.max(AssessmentFact.created_at)))
-    start = None if newest is None else as_utc(newest) - MARGIN
+    # Not after the present: a fact stamped ahead (a clock set wrong for a while) must not
+    # hide the assessments stored since.
+    start = None if newest is None else min(as_utc(newest), utcnow()) - MARGIN
     since, done = start, 0
     while True:
         with engine.begin() as conn:
