@@ -425,47 +425,51 @@ def _span(values: list[float], fmt: str) -> str:
 NOTE = """
 Reading the figures. Each EWS request authenticates a bearer token, validates the whole
 checklist, computes the history features from the log, scores (twice when a version is in
-shadow), and commits the assessment, its report-fact row and its sealed audit event before
-answering: eight SQL statements (token; office with the live and shadow versions; history;
-the assessment; its fact row; three for the audit chain) and the commit. The bare app
-parses and echoes JSON. The durable app echoes too, but first inserts the body into SQLite
-with EWS's own settings and commits: one statement and one commit, nothing else. The
-durable/bare ratio is the ceiling for any server that makes a write durable before it
-answers: a commit with `synchronous=FULL` waits for an fsync of the write-ahead log, and
-commits from both workers queue for the write lock (`synchronous=NORMAL` would not survive
-a power loss; it is not done).
+shadow), and commits the assessment and its sealed audit event before answering: seven SQL
+statements (token; office with the live and shadow versions; history; the assessment; three
+for the audit chain) and the commit. The bare app parses and echoes JSON. The durable app
+echoes too, but first inserts the body into SQLite with EWS's own settings and commits: one
+statement and one commit, nothing else. The durable/bare ratio is the ceiling for any
+server that makes a write durable before it answers: a commit with `synchronous=FULL` waits
+for an fsync of the write-ahead log, and commits from both workers queue for the write lock
+(`synchronous=NORMAL` would not survive a power loss; it is not done).
 
-EWS is CPU-bound: its two workers keep the CPUs ~87% busy at ~1.4-1.5 ms of machine CPU per
-submission, where durable, at ~0.55 ms, waits on the fsync and the lock with the CPUs ~60%
-busy. Sampled in a gunicorn worker (SIGPROF), a submission's CPU goes to the SQLite
-statements and the commit (~25%, system calls included: each transaction starts with a cold
-page cache after the other worker's commit, ~40 page reads, and writes ~16 pages to the
-log), gunicorn's HTTP handling (~15%), Flask and its extensions (~10%), validation and JSON
-parsing (~10%), the audit seal and event (~7%), authentication (~6%) and the rest (scoring,
-keyed hashes, history, facts, the log line). Statements on the submission path run on the
-DB-API cursor, compiled once per dialect by SQLAlchemy (`ews/store/direct.py`), on the
-request's connection without an ORM session (`get_db`), and the shadow version is scored
-before the write lock is taken. The round of 2026-11-24 gained about 10% (A/B over
-interleaved runs): validation through each field's steps without marshmallow's per-call
-bookkeeping (67 -> 32 us), security headers and the access log as WSGI middleware, no ORM
-session for an API submission (its autobegin, commit bookkeeping and close cost ~25 us),
-canonical JSON of flat lists (an audit event's content) through orjson, one report-facts
-index instead of two, and 8 KiB pages for new databases (a ~2.5 KB assessment row no longer
-takes a page of its own). Tried and not kept: a writer process committing several requests
-per fsync (with two sync workers a batch averaged 1.05 requests and the CPUs idled more),
-gthread workers (durable rises to ~3,000/s, EWS falls to ~420/s), three or four sync workers
-(still ~87% busy, more CPU per request), memory-mapped reads (the hot pages are in the
-write-ahead log, read with pread anyway), `WITHOUT ROWID` for the facts (0.1 page less per
-commit). What is left is spread thin, and the ratio moves by about 0.03 from run to run.
+EWS is CPU-bound: its two workers keep the CPUs ~88% busy at ~2.0 ms of machine CPU per
+submission on the machine of 2026-12-07 (slower than that of 2026-11-24: bare echo ~3,900/s
+there vs ~6,000/s, EWS ~1.45 ms), where durable, at ~0.8 ms, waits on the fsync and the
+lock with the CPUs ~60% busy. A submission's CPU goes to the SQLite statements and the
+commit (~25%, system calls included: each transaction starts with a cold page cache after
+the other worker's commit, ~34 page reads, and ~12 pages written to the log; a commit costs
+~100 us of CPU for its fsync and ~12-15 us per page), gunicorn's HTTP handling (~15%), Flask
+and its extensions (~10-15%), validation and JSON parsing (~10%), the audit seal and event
+(~8%), authentication (~6%), scoring (~6%) and the rest (keyed hashes, history, the log
+line). Statements on the submission path run on the DB-API cursor, compiled once per
+dialect by SQLAlchemy (`ews/store/direct.py`), on the request's connection without an ORM
+session (`get_db`), and the shadow version is scored before the write lock is taken. The
+round of 2026-11-24 gained about 10% (A/B over interleaved runs): validation through each
+field's steps without marshmallow's per-call bookkeeping (67 -> 32 us), security headers and
+the access log as WSGI middleware, no ORM session for an API submission, canonical JSON of
+flat lists through orjson, one report-facts index instead of two, and 8 KiB pages for new
+databases. The round of 2026-12-07: a submission no longer writes its report-fact row; the
+facts are derived in bulk before a report reads them (docs/reports.md), which takes four
+B-trees out of every commit (12 pages written instead of 16, ~8 fewer page reads) and ~3%
+of a submission's user-space instructions (callgrind, deterministic on this noisy machine).
+Tried and not kept: a writer process committing several requests per fsync (with two sync
+workers a batch averaged 1.05 requests and the CPUs idled more), gthread workers (durable
+rises to ~3,000/s, EWS falls to ~420/s), three sync workers (the CPUs stay ~88% busy while
+a submission's CPU rises from ~2.0 to ~2.4-2.6 ms: more commits of other workers between
+its statements, more lock waits and context switches), memory-mapped reads (the hot pages
+are in the write-ahead log, read with pread anyway), `WITHOUT ROWID` for the facts. What is
+left is spread thin, and single runs of the ratio vary by about +-0.05.
 
 The open-loop phase is the honest latency figure: wrk keeps 16 requests in flight and
 measures from the moment it sends, so with sync workers its p99 is mostly queueing (Little's
 law: 16 / throughput) and a stall hides by sending less. At 100 requests/s, far below
 capacity, p99 shows what an officer waits when the service is not saturated, stalls of
 the fsync and of the other workers included. One sync worker per CPU is the default (as
-`ews serve`). This machine is a shared virtual one whose speed drifts over tens of seconds
-(a kernel thread takes ~30% of a CPU even when idle); EWS, CPU-bound, feels that more than
-durable. Hence durable and EWS measured A B B A within each run, and medians over runs.
+`ews serve`). This machine is a shared virtual one whose speed drifts over tens of seconds;
+EWS, CPU-bound, feels that more than durable. Hence durable and EWS measured A B B A within
+each run, and medians over runs.
 """
 
 

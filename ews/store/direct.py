@@ -1,8 +1,8 @@
 """Core statements run straight on the DB-API cursor: the submission's hot path.
 
 Executing a Core statement costs ~30-40 us of Python per call (execution context, parameter
-processing, result wrapping) on top of the database's own work; a submission runs eight,
-five of them inside the write lock. A `Direct` statement is compiled once per dialect by
+processing, result wrapping) on top of the database's own work; a submission runs seven,
+four of them inside the write lock. A `Direct` statement is compiled once per dialect by
 SQLAlchemy itself, and its parameters and results go through the dialect's own bind and
 result processors, so what is stored and read back is exactly what Core would store and
 read. Errors are re-raised as SQLAlchemy's exceptions (IntegrityError, OperationalError...),
