@@ -458,9 +458,11 @@ Tried and not kept: a writer process committing several requests per fsync (with
 workers a batch averaged 1.05 requests and the CPUs idled more), gthread workers (durable
 rises to ~3,000/s, EWS falls to ~420/s), three sync workers (the CPUs stay ~88% busy while
 a submission's CPU rises from ~2.0 to ~2.4-2.6 ms: more commits of other workers between
-its statements, more lock waits and context switches), memory-mapped reads (the hot pages
-are in the write-ahead log, read with pread anyway), `WITHOUT ROWID` for the facts. What is
-left is spread thin, and single runs of the ratio vary by about +-0.05.
+its statements, more lock waits and context switches), memory-mapped reads (they save the
+~10 preads a submission makes from the database file, the rest come from the write-ahead
+log, but cost ~5 page faults each as the map follows the file, which grows at every
+checkpoint: more CPU per request in perf stat on this virtual machine), `WITHOUT ROWID` for
+the facts. What is left is spread thin, and single runs of the ratio vary by about +-0.05.
 
 The open-loop phase is the honest latency figure: wrk keeps 16 requests in flight and
 measures from the moment it sends, so with sync workers its p99 is mostly queueing (Little's
