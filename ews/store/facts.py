@@ -9,12 +9,13 @@ keyed hashes the network report links).
 A submission stores only its assessment: the facts of new assessments are derived in bulk,
 by `catch_up`, before a report reads them (`ews.reports.run`) and before retention redacts
 them - one `INSERT ... SELECT` with the dialect's JSON functions for checklist v2 rows, v1
-rows through `facts_of`. On the request path this saved a fact row in four B-trees and its
-derivation (~8% of a submission's CPU, docs/performance.md). Bulk writers (`ews demo`, the
-synthetic loader) insert their facts with their rows (`insert_facts`). It is derived data:
-rebuilt from the assessments (`backfill`, run by the migration that created the table),
-never sealed, and redacted by retention with its assessment (`redact`). No clear personal
-data: hashes only, as in the assessment row.
+rows through `facts_of`. This took a fact row in four B-trees and its derivation off the
+request path: 4 of a submission's ~16 page writes and ~3% of its user-space instructions
+(docs/performance.md, HTTP). Bulk writers (`ews demo`, the synthetic loader) insert their
+facts with their rows (`insert_facts`). It is derived data: rebuilt from the assessments
+(`backfill`, run by the migration that created the table), never sealed, and redacted by
+retention with its assessment (`redact`). No clear personal data: hashes only, as in the
+assessment row.
 """
 
 from __future__ import annotations
@@ -162,9 +163,12 @@ def derive(conn: Connection, since: dt.datetime | None, until: dt.datetime | Non
     Checklist v2 rows are copied by one INSERT ... SELECT with the dialect's JSON functions
     (minutes, not hours, at national scale); v1 rows go through `facts_of` in batches.
     """
-    window = {"since": since, "until": until}
-    done = conn.execute(text(_v2_sql(conn.dialect.name, since is not None, until is not None))
-                        .bindparams(*_time_binds(since, until)), window).rowcount
+    bounds = {name: value for name, value in (("since", since), ("until", until))
+              if value is not None}
+    kind = Assessment.__table__.c.created_at.type  # UTC, whatever the value's zone
+    v2 = text(_v2_sql(conn.dialect.name, tuple(bounds))).bindparams(
+        *(bindparam(name, type_=kind) for name in bounds))
+    done = conn.execute(v2, bounds).rowcount
     table = Assessment.__table__
     missing = ~select(AssessmentFact.assessment_id).where(
         AssessmentFact.assessment_id == table.c.id).exists()
@@ -196,12 +200,6 @@ def _dialect_insert(name: str):
     return dialect_insert
 
 
-def _time_binds(since, until) -> list:
-    kind = Assessment.__table__.c.created_at.type  # UTC, whatever the value's zone
-    return [bindparam(name, type_=kind) for name, value in
-            (("since", since), ("until", until)) if value is not None]
-
-
 def _mark_superseded(conn: Connection, since: dt.datetime | None) -> None:
     table = Assessment.__table__
     superseded = select(table.c.id).where(table.c.superseded_by.is_not(None))
@@ -213,7 +211,7 @@ def _mark_superseded(conn: Connection, since: dt.datetime | None) -> None:
                  .values(latest=False))
 
 
-def _v2_sql(dialect: str, since: bool, until: bool) -> str:
+def _v2_sql(dialect: str, bounds: tuple[str, ...] = ()) -> str:
     """Return the INSERT ... SELECT of the missing facts of checklist v2 assessments.
 
     For v2, `stored_record` is the answers with the derived fields from the features:
@@ -254,9 +252,9 @@ def _v2_sql(dialect: str, since: bool, until: bool) -> str:
     values |= {name: f"a.{name}" for name in ROW_FIELDS}
     where = ["a.checklist_version = 2", "NOT EXISTS (SELECT 1 FROM assessment_facts f "
              "WHERE f.assessment_id = a.id)"]
-    if since:
+    if "since" in bounds:
         where.append("a.created_at >= :since")
-    if until:
+    if "until" in bounds:
         where.append("a.created_at < :until")
     # ON CONFLICT: a row another catch-up derived since this statement's snapshot is skipped.
     return (f"INSERT INTO assessment_facts ({', '.join(values)}) SELECT "
