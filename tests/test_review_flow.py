@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from ews.store.guards import maintenance
 from ews.store.models import Assessment, AuditEvent, Decision, Outcome
@@ -184,3 +184,44 @@ def test_kpi_strip(client, db, accounts, submit):
     login(client, accounts["supervisor"])
     page = client.get("/review").get_data(as_text=True)
     assert 'data-kpi="overdue" class="kpi-bad"' in page and "3 jam" in page
+
+
+def test_queue_kpis_and_cases_read_the_partial_status_indexes(app, client, db, engine, accounts,
+                                                              submit):
+    """Only flagged assessments have entries: the queue, its KPIs and the decided cases find
+    them through the partial index of their status, not by scanning the office's rows."""
+    submit("PLAN-1")
+    item = submit("PLAN-2")
+    submit("PLAN-3", risky=False)  # needs no decision: in neither index
+    sup = accounts["supervisor"]
+    assert client.post(f"/api/v1/assessments/{item}/decision", headers=sup.headers,
+                       json={"decision": "deferred", "reason": "Dokumen kerja tidak sesuai "
+                             "pengakuan pemohon."}).status_code == 201
+    seen = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "FROM assessments" in statement and "status = '" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(app.extensions["ews_engine"], "before_cursor_execute", capture)
+    try:
+        assert len(queue_ids(client, sup)) == 1
+        assert client.get("/api/v1/cases", headers=sup.headers).status_code == 200
+    finally:
+        event.remove(app.extensions["ews_engine"], "before_cursor_execute", capture)
+    used = {"awaiting_review": "ix_assessments_awaiting", "decided": "ix_assessments_decided"}
+    assert {s for s in used if any(f"status = '{s}'" in sql for sql, _ in seen)} == set(used)
+    with engine.connect() as conn:
+        for sql, params in seen:
+            if conn.dialect.name == "sqlite":
+                plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN " + sql, params))
+            else:
+                conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table otherwise
+                plan = " ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + sql, params))
+            for status, index in used.items():
+                if f"status = '{status}'" in sql:
+                    assert index in plan, (sql, plan)
+    unflagged = db.scalar(select(Assessment.status).where(
+        Assessment.application_id == "PLAN-3"))
+    assert unflagged == "open"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ews.auth.scope import Principal, can, office_scope
 from ews.store.db import as_utc, utcnow
-from ews.store.models import Assessment, Decision, Outcome, User
+from ews.store.models import Assessment, Decision, Outcome, User, status_is
 
 from .service import Forbidden
 
@@ -91,7 +91,7 @@ def _statement(offices, flt: CaseFilters, tz: ZoneInfo, now: dt.datetime) -> Sel
     any_outcome = aliased(Outcome)
     has_outcome = (exists().where(any_outcome.assessment_id == Assessment.id)
                    .correlate(Assessment))
-    conds = [Assessment.status == "decided"]
+    conds = [status_is("decided")]
     if offices is not None:
         conds.append(Assessment.office_code.in_(offices))
     if flt.application_id:
@@ -150,7 +150,7 @@ def case_officers(session: Session, user: Principal) -> list[str]:
     """Return the usernames of the officers who interviewed decided cases in the user's reach."""
     offices = _offices(user, CaseFilters())
     stmt = (select(User.username).join(Assessment, Assessment.officer_id == User.id)
-            .where(Assessment.status == "decided").distinct().order_by(User.username))
+            .where(status_is("decided")).distinct().order_by(User.username))
     if offices is not None:
         stmt = stmt.where(Assessment.office_code.in_(offices))
     return list(session.scalars(stmt))

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ews.store.db import as_utc, utcnow
-from ews.store.models import Assessment
+from ews.store.models import Assessment, status_is
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def office_kpis(session: Session, office_code: str, tz: ZoneInfo,
                 now: dt.datetime | None = None) -> KPIs:
     """Return the KPI strip figures of an office."""
     now = now or utcnow()
-    waiting = (Assessment.office_code == office_code, Assessment.status == "awaiting_review")
+    waiting = (Assessment.office_code == office_code, status_is("awaiting_review"))
     open_n = session.scalar(select(func.count()).select_from(Assessment).where(*waiting))
     overdue = session.scalar(select(func.count()).select_from(Assessment)
                              .where(*waiting, Assessment.due_at < now))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ews import audit
 from ews.auth.scope import Principal, can
 from ews.store.db import as_utc, utcnow
-from ews.store.models import Assessment, Decision, Outcome, User
+from ews.store.models import Assessment, Decision, Outcome, User, status_is
 
 _ASSESSMENT_ID = re.compile(r"[0-9a-fA-F-]{1,36}")
 
@@ -100,7 +100,7 @@ def review_queue(session: Session, user: Principal,
     now = now or utcnow()
     rows = session.scalars(
         select(Assessment).where(Assessment.office_code == user.office_code,
-                                 Assessment.status == "awaiting_review")
+                                 status_is("awaiting_review"))
         .order_by(Assessment.rung.desc(), Assessment.created_at, Assessment.id)).all()
     names: dict[int, str | None] = {}
     items = []

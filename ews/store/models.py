@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -32,6 +33,14 @@ from .db import Base, utcnow
 ROLES = ("officer", "supervisor", "analyst", "admin", "intake")
 RULESET_STATUSES = ("draft", "in_review", "approved", "shadow", "live", "retired")
 ASSESSMENT_STATUSES = ("open", "awaiting_review", "decided", "superseded")
+
+
+def status_is(status: str):
+    """Return `assessments.status = '<status>'` with the value in the SQL text, not bound:
+    the planners use the partial indexes of a status only when they see its value."""
+    if status not in ASSESSMENT_STATUSES:
+        raise ValueError(status)
+    return Assessment.status == literal_column(f"'{status}'")
 DECISIONS = ("issued", "additional_documents_requested", "deferred", "redirected", "referred",
              "rejected")
 # Decisions a returning applicant's history counts (checklist v2): a supervisor held them.
@@ -242,7 +251,14 @@ class Assessment(Base):
         CheckConstraint(_in("status", ASSESSMENT_STATUSES), name="ck_assessments_status"),
         Index("ix_assessments_nik_created", "nik_hash", "created_at"),
         Index("ix_assessments_phone_created", "phone_hash", "created_at"),
-        Index("ix_assessments_office_status", "office_code", "status", "created_at"),
+        # The supervisor queue and the decided cases, by office: partial, so that the
+        # assessments that need no decision (nearly all) write no entry at all.
+        Index("ix_assessments_awaiting", "office_code", "created_at",
+              sqlite_where=text("status = 'awaiting_review'"),
+              postgresql_where=text("status = 'awaiting_review'")),
+        Index("ix_assessments_decided", "office_code", "created_at",
+              sqlite_where=text("status = 'decided'"),
+              postgresql_where=text("status = 'decided'")),
         Index("ix_assessments_created", "created_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True,
