@@ -439,7 +439,7 @@ submission on the machine of 2026-12-07 (slower than that of 2026-11-24: bare ec
 there vs ~6,000/s, EWS ~1.45 ms), where durable, at ~0.8 ms, waits on the fsync and the
 lock with the CPUs ~60% busy. A submission's CPU goes to the SQLite statements and the
 commit (~25%, system calls included: each transaction starts with a cold page cache after
-the other worker's commit, ~34 page reads, and ~12 pages written to the log; a commit costs
+the other worker's commit, ~34 page reads, and ~11 pages written to the log; a commit costs
 ~100 us of CPU for its fsync and ~12-15 us per page), gunicorn's HTTP handling (~15%), Flask
 and its extensions (~10-15%), validation and JSON parsing (~10%), the audit seal and event
 (~8%), authentication (~6%), scoring (~6%) and the rest (keyed hashes, history, the log
@@ -453,7 +453,10 @@ flat lists through orjson, one report-facts index instead of two, and 8 KiB page
 databases. The round of 2026-12-07: a submission no longer writes its report-fact row; the
 facts are derived in bulk before a report reads them (docs/reports.md), which takes four
 B-trees out of every commit (12 pages written instead of 16, ~8 fewer page reads) and ~3%
-of a submission's user-space instructions (callgrind, deterministic on this noisy machine).
+of a submission's user-space instructions (callgrind, deterministic on this noisy machine);
+and the supervisor queue and the decided cases read two partial indexes (one per status)
+instead of an index over every row, so an assessment that needs no decision writes one
+page less.
 Tried and not kept: a writer process committing several requests per fsync (with two sync
 workers a batch averaged 1.05 requests and the CPUs idled more), gthread workers (durable
 rises to ~3,000/s, EWS falls to ~420/s), three sync workers (the CPUs stay ~88% busy while
