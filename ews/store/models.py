@@ -33,14 +33,6 @@ from .db import Base, utcnow
 ROLES = ("officer", "supervisor", "analyst", "admin", "intake")
 RULESET_STATUSES = ("draft", "in_review", "approved", "shadow", "live", "retired")
 ASSESSMENT_STATUSES = ("open", "awaiting_review", "decided", "superseded")
-
-
-def status_is(status: str):
-    """Return `assessments.status = '<status>'` with the value in the SQL text, not bound:
-    the planners use the partial indexes of a status only when they see its value."""
-    if status not in ASSESSMENT_STATUSES:
-        raise ValueError(status)
-    return Assessment.status == literal_column(f"'{status}'")
 DECISIONS = ("issued", "additional_documents_requested", "deferred", "redirected", "referred",
              "rejected")
 # Decisions a returning applicant's history counts (checklist v2): a supervisor held them.
@@ -292,6 +284,14 @@ class Assessment(Base):
     superseded_by: Mapped[str | None] = mapped_column(String(36))
     origin_kecamatan: Mapped[str | None] = mapped_column(String(6))
     recruiter_phone_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+def status_is(status: str):
+    """Return `assessments.status = '<status>'` with the value in the SQL text, not bound:
+    the planners use the partial indexes of a status only when they see its value."""
+    if status not in ASSESSMENT_STATUSES:
+        raise ValueError(status)
+    return Assessment.status == literal_column(f"'{status}'")
 
 
 class AssessmentFact(Base):
