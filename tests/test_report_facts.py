@@ -111,7 +111,7 @@ def test_catch_up_derives_in_slices_and_repairs_latest(client, accounts, db, pay
                           "assessments WHERE id = :i) WHERE assessment_id = :i"), {"i": ids[0]})
     # A follow-up that superseded an assessment while its fact was being derived (a race on
     # PostgreSQL) leaves a fact marked latest: the next catch-up repairs it.
-    newer = post(client, officer, payload("PMK-9", risky=True, follow_up=True))
+    post(client, officer, payload("PMK-9", risky=True, follow_up=True))
     with engine.begin() as conn:
         conn.execute(text("UPDATE assessment_facts SET latest = :t WHERE assessment_id = :i"),
                      {"t": True, "i": later})
@@ -119,7 +119,6 @@ def test_catch_up_derives_in_slices_and_repairs_latest(client, accounts, db, pay
     with engine.connect() as conn:
         assert assert_facts_match(conn) == 7
         assert conn.scalar(text("SELECT COUNT(*) FROM assessment_facts")) == 7
-    assert newer not in ids
 
 
 V2_ANSWERS = {"destination_country": "KH", "purpose": "tourism", "sex": "female",
