@@ -139,17 +139,17 @@ def catch_up(engine: Engine, batch: int = BATCH) -> int:
     since, done = start, 0
     while True:
         with engine.begin() as conn:
-            until = conn.scalar(
+            until = as_utc(conn.scalar(
                 select(table.c.created_at)
                 .where(*([] if since is None else [table.c.created_at >= since]))
-                .order_by(table.c.created_at).offset(batch).limit(1))
-            if until is not None and since is not None and as_utc(until) <= since:
+                .order_by(table.c.created_at).offset(batch).limit(1)))
+            if until is not None and since is not None and until <= since:
                 until = None  # more than a batch share one instant: the rest at once
-            done += derive(conn, since, None if until is None else as_utc(until))
+            done += derive(conn, since, until)
             if until is None:
                 _mark_superseded(conn, start)
                 return done
-        since = as_utc(until)
+        since = until
 
 
 def backfill(conn: Connection) -> int:
@@ -211,7 +211,7 @@ def _mark_superseded(conn: Connection, since: dt.datetime | None) -> None:
                  .values(latest=False))
 
 
-def _v2_sql(dialect: str, bounds: tuple[str, ...] = ()) -> str:
+def _v2_sql(dialect: str, bounds: tuple[str, ...]) -> str:
     """Return the INSERT ... SELECT of the missing facts of checklist v2 assessments.
 
     For v2, `stored_record` is the answers with the derived fields from the features:
