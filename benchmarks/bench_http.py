@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from openloop import applicant_block, nik, run_open_loop  # noqa: E402 - benchmarks/ is the script's folder
 
-from ews.service_cli import GUNICORN_SETTINGS  # noqa: E402 - after the path set-up
+from ews.cli.ops import GUNICORN_SETTINGS  # noqa: E402 - after the path set-up
 from ews.store.db import SQLITE_PRAGMAS  # noqa: E402
 from tests.checklists import sound_umrah  # noqa: E402
 

@@ -2,11 +2,13 @@
 
 `tests/data/cli_tree.json` records every command path with its parameters and the first line
 of its help. A change to the command line is deliberate: regenerate the file with
-`python -m tests.test_cli_tree --write` and review its diff like code.
+`python -m tests.test_cli_tree --write` and review its diff like code. The command line is
+also the top layer: nothing else in `ews/` imports it.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import sys
 from pathlib import Path
@@ -82,3 +84,33 @@ if __name__ == "__main__":
         sys.exit("usage: python -m tests.test_cli_tree --write")
     STORED.write_text(json.dumps(tree(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {STORED}")
+
+
+def _imports(path: Path, package: str):
+    """Yield (module, names) of each import in `path`, relative imports resolved."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from ((alias.name, []) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[:len(package.split(".")) - node.level + 1] \
+                if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            yield module, [alias.name for alias in node.names]
+
+
+def test_the_command_line_is_the_top_layer():
+    """Nothing else in ews/ imports ews.cli; a group module uses no other module's _names."""
+    root = Path(__file__).resolve().parents[1] / "ews"
+    below, private = [], []
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        package = ".".join(parts if parts[-1] == "__init__" else parts[:-1])
+        in_cli = parts[:2] == ("ews", "cli")
+        for module, names in _imports(path, package.removesuffix(".__init__")):
+            if not in_cli and (module == "ews.cli" or module.startswith("ews.cli.")
+                               or (module == "ews" and "cli" in names)):
+                below.append(f"{path.relative_to(root.parent)} imports {module}")
+            if in_cli and module != "__future__":
+                private += [f"{path.name}: {module}.{n}" for n in names if n.startswith("_")]
+    assert not below, below
+    assert not private, private

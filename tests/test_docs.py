@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-from ews.engine.cli import render_table
-from ews.engine.describe import MARKER
+from ews.engine.describe import MARKER, render_table
 
 ROOT = Path(__file__).resolve().parents[1]
 

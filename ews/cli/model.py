@@ -6,22 +6,19 @@ import datetime as dt
 
 import click
 
-from ews.learn_cli import DATE, _label, _window, load_window
-from ews.service_cli import _config, _session
+# The aliases keep the command bodies as they were before the move into ews/cli (#23), so
+# branches that edit them merge; use the public names in new code.
+from .context import DATE, load_window
+from .context import db_session as _session
+from .context import named_user as _cli_user
+from .context import read_config as _config
+from .context import utc_window as _window
+from .context import window_label as _label
 
 
 @click.group("model")
 def model_group() -> None:
     """Train, evaluate, card, submit, approve and activate the optional classifier."""
-
-
-def _cli_user(session, name: str):
-    from ews.store.users import user_by_name
-
-    user = user_by_name(session, name)
-    if user is None:
-        raise click.ClickException(f"no user named {name!r}")
-    return user
 
 
 @model_group.command("train")

@@ -16,6 +16,8 @@ from marshmallow import ValidationError
 
 from ews.checklist import INTAKE_FIELDS, validate_intake
 
+from .context import CLI_ACTOR, db_session, named_user, read_config
+
 MAX_ROWS = 100_000
 
 
@@ -72,15 +74,14 @@ def check_rows(rows: list[tuple[int, dict]]) -> tuple[list[tuple[int, dict]], li
               help="the front-desk (intake) or admin user who registers (default: cli)")
 def intake_cmd(file: Path, username: str | None) -> None:
     """Register today's applications from a CSV file (nothing stored when a row is bad)."""
-    from ews.service_cli import CLI_ACTOR, _config, _session, _user
     from ews.store.applications import check, register, unknown_offices
 
-    config = _config()
+    config = read_config()
     rows, problems = _rows(file)
     records, row_problems = check_rows(rows)
     problems += row_problems
-    with _session(config) as session:
-        user = _user(session, username) if username else None
+    with db_session(config) as session:
+        user = named_user(session, username) if username else None
         if user is not None and (user.role not in ("intake", "admin") or not user.active):
             raise click.ClickException(f"user {username!r} may not register applications "
                                        "(role intake or admin, active)")

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ews.service_cli import CLI_ACTOR, _config, _session
+from .context import CLI_ACTOR, db_session, read_config
 
 
 @click.command("report")
@@ -36,8 +36,8 @@ def report_cmd(name: str, date_from: str | None, date_to: str | None, office: st
         raise click.UsageError(str(err)) from None
     if fmt == "xlsx" and sys.stdout.isatty():
         raise click.UsageError("xlsx is binary: redirect it to a file (> report.xlsx)")
-    config = _config()
-    with _session(config) as session:
+    config = read_config()
+    with db_session(config) as session:
         report = suppress(run(name, session.connection(), params, pii_key=config["PII_KEY"]))
         audit.record(session, "report.exported", actor=CLI_ACTOR, data={
             "report": name, "format": fmt, "from": params.start.isoformat(),

@@ -1,52 +1,21 @@
-"""Operator commands of the service: init, serve, audit verify (users and tokens: ews.admin.cli).
+"""Operator commands: init, serve, audit verify; data care: retention apply, backup, restore.
 
-They read the same `EWS_*` configuration as the web application and talk to the database
-directly (no running server needed).
+See docs/operations.md.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from ews.config import ConfigError, load_config
 from ews.store.models import User
 
-CLI_ACTOR = "cli"
-
-
-def _config() -> dict:
-    try:
-        return load_config()
-    except ConfigError as err:
-        raise click.ClickException(str(err)) from None
-
-
-@contextmanager
-def _session(config: dict):
-    from ews.store import make_engine
-
-    engine = make_engine(config["DATABASE_URL"])
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def _user(session: Session, name: str) -> User:
-    from ews.store.users import user_by_name
-
-    user = user_by_name(session, name)
-    if user is None:
-        raise click.ClickException(f"no user named {name!r}")
-    return user
+from .context import CLI_ACTOR, db_session, read_config
 
 
 @click.command("init")
@@ -58,10 +27,10 @@ def init_cmd() -> None:
     from ews.store.rulesets import activate_ruleset, active_record, register_ruleset
     from ews.store.users import AccountError, create_user
 
-    config = _config()
+    config = read_config()
     upgrade(config["DATABASE_URL"])
     click.echo("database: migrated to the latest schema")
-    with _session(config) as session:
+    with db_session(config) as session:
         active = active_record(session)
         outdated = active is not None and _outdated(active)
         if outdated:
@@ -123,7 +92,7 @@ GUNICORN_SETTINGS = ("--timeout", "30", "--graceful-timeout", "20",
 @click.option("--workers", type=int, default=None, help="default: EWS_WORKERS or one per CPU")
 def serve_cmd(workers: int | None) -> None:
     """Serve the application with gunicorn on EWS_BIND (default 127.0.0.1:8000)."""
-    config = _config()
+    config = read_config()
     # One sync worker per CPU: a submission is CPU-bound (its fsync is short), and extra
     # workers only add preemption while one holds the write lock (docs/performance.md).
     workers = workers or int(os.environ.get("EWS_WORKERS") or os.cpu_count() or 1)
@@ -143,7 +112,7 @@ def audit_verify() -> None:
     """Check the audit chain; exit 1 naming the first broken event."""
     from ews.audit import RowBreak, verify
 
-    with _session(_config()) as session:
+    with db_session(read_config()) as session:
         count, broken = verify(session)
     if isinstance(broken, RowBreak):
         click.echo(f"TAMPERED: {broken} (the chain of {count} events itself is intact)",
@@ -155,6 +124,72 @@ def audit_verify() -> None:
     click.echo(f"ok: {count} audit events, chain intact, rows match their events")
 
 
-from ews.admin.cli import token_group, user_group  # noqa: E402 - they use the helpers above
+@click.group("retention")
+def retention_group() -> None:
+    """Redact personal data and free text older than the retention period."""
 
-COMMANDS = (init_cmd, user_group, token_group, serve_cmd, audit_group)
+
+@retention_group.command("apply")
+@click.option("--dry-run", is_flag=True, help="print the counts only; change nothing")
+@click.option("--older-than", "days", type=click.IntRange(min=1), default=None,
+              help="days; default EWS_RETENTION_DAYS (730)")
+def retention_apply(dry_run: bool, days: int | None) -> None:
+    """Redact assessments, decisions and outcomes older than DAYS; delete old login failures."""
+    from ews.store import retention
+    from ews.store.db import utcnow
+
+    config = read_config()
+    days = days or config["RETENTION_DAYS"]
+    now = utcnow()
+    cutoff = now - dt.timedelta(days=days)
+    login_cutoff = now - dt.timedelta(seconds=config["LOGIN_WINDOW_SECONDS"])
+    with db_session(config) as session:
+        if dry_run:
+            found = retention.counts(session, cutoff, login_cutoff)
+        else:
+            found = retention.apply(session, cutoff=cutoff, login_cutoff=login_cutoff,
+                                    actor=CLI_ACTOR, days=days)
+    verb = "would redact" if dry_run else "redacted"
+    click.echo(f"{verb} (older than {days} days, before {cutoff:%Y-%m-%d %H:%M} UTC): "
+               f"{found['assessments']} assessments, {found['decisions']} decisions, "
+               f"{found['outcomes']} outcomes; "
+               f"{'would delete' if dry_run else 'deleted'} {found['login_failures']} "
+               f"failed-login rows and {found['login_throttle']} throttle counts")
+    if found.get("wal_cleared") == 0:
+        click.echo("note: the database was busy, so its write-ahead log still holds the "
+                   "replaced values until the service overwrites them; run again when quiet")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_cmd(path: Path) -> None:
+    """Back up the SQLite database into PATH (a new file) and check the copy."""
+    from ews.store.backup import BackupError, backup
+
+    try:
+        report = backup(read_config()["DATABASE_URL"], path)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    _finish(report)
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--check", "check_only", is_flag=True,
+              help="only check PATH (integrity, migration level, audit chain)")
+def restore_cmd(path: Path, check_only: bool) -> None:
+    """Check a backup; without --check, restore it where EWS_DATABASE_URL points (if empty)."""
+    from ews.store.backup import BackupError, check, restore
+
+    try:
+        report = check(path) if check_only else restore(read_config()["DATABASE_URL"], path)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    _finish(report)
+
+
+def _finish(report) -> None:
+    click.echo(report.summary(), err=not report.ok)
+    if not report.ok:
+        sys.exit(1)
+

@@ -1,43 +1,87 @@
-"""`ews rules draft|submit|approve|reject|activate|rollback|...`: the lifecycle from a shell.
+"""`ews rules ...` and `ews backtest`: check, describe and move rule sets through their lifecycle.
 
-They talk to the database directly and act as the user named by --user (an operator with
-access to the server's configuration); every step is recorded under that name.
+The lifecycle commands (draft, submit, approve, ... rollback) talk to the database directly
+and act as the user named by --user (an operator with access to the server's configuration);
+every step is recorded under that name.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from .states import ACTIONS, STATES
+from ews.engine import RuleSetError, default_rules_path, load_ruleset
+from ews.engine.describe import MARKER, render_table
+from ews.lifecycle.states import ACTIONS, STATES
+
+from .context import db_session, failing_on, named_user, read_config
+
+
+@click.group()
+def rules() -> None:
+    """Check and describe rule sets."""
+
+
+@rules.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def check(files: tuple[str, ...]) -> None:
+    """Validate rule-set files: exit 0, or print every error one a line and exit 1."""
+    failed = False
+    for path in files:
+        try:
+            rs = load_ruleset(path)
+        except RuleSetError as exc:
+            failed = True
+            for line in exc.errors:
+                click.echo(line, err=True)
+        else:
+            click.echo(f"{path}: ok ({rs.id} {rs.version}, {len(rs.indicators)} indicators, "
+                       f"{len(rs.escalations)} escalations, sha256 {rs.sha256})")
+    sys.exit(1 if failed else 0)
+
+
+@rules.command("table")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--into", type=click.Path(dir_okay=False),
+              help=f"Replace what follows the line {MARKER!r} in this Markdown file.")
+def table_cmd(file: str | None, into: str | None) -> None:
+    """Print the indicator table of a rule set (default: the shipped one) as Markdown."""
+    try:
+        text = render_table(Path(file) if file else default_rules_path())
+    except RuleSetError as exc:
+        for line in exc.errors:
+            click.echo(line, err=True)
+        sys.exit(1)
+    if not into:
+        click.echo(text, nl=False)
+        return
+    doc = Path(into).read_text(encoding="utf-8")
+    if MARKER not in doc:
+        raise click.ClickException(f"{into}: no line {MARKER!r} to write after")
+    Path(into).write_text(doc.split(MARKER)[0] + MARKER + "\n\n" + text, encoding="utf-8")
+
 
 USER_OPTION = click.option("--user", "username", required=True, envvar="EWS_USER",
                            help="the user you act as (env EWS_USER); the author may not "
                                 "approve, activate or roll back their own version")
 
 
-def _fail_lifecycle(err) -> None:
-    raise click.ClickException(str(err)) from None
-
-
-@click.command("draft")
+@rules.command("draft")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
 @USER_OPTION
 @click.option("--edit", "edit", default=None, metavar="VERSION",
               help="replace the text of this draft of yours instead of adding a new one")
 def draft_cmd(file: str, username: str, edit: str | None) -> None:
     """Store FILE as a new draft (or replace a draft's text); errors name their line."""
-    from ews.engine import RuleSetError, ruleset_files
-    from ews.service_cli import _config, _session, _user
-
-    from .lines import locate
-    from .service import create_draft, edit_draft
-    from .states import LifecycleError
+    from ews.engine import ruleset_files
+    from ews.lifecycle.service import create_draft, edit_draft
+    from ews.lifecycle.states import LifecycleError
 
     text = Path(file).read_text(encoding="utf-8")
-    with _session(_config()) as session:
-        user = _user(session, username)
+    with db_session(read_config()) as session:
+        user = named_user(session, username)
         try:
             agencies = ruleset_files(file)[1]  # the P3MI list beside the file, if it names one
             agencies = agencies.decode("utf-8") if agencies is not None else None
@@ -47,13 +91,20 @@ def draft_cmd(file: str, username: str, edit: str | None) -> None:
             else:
                 row = create_draft(session, user, text, source=file, agencies=agencies)
         except RuleSetError as err:
-            lines = [f"{file}:{e.line}: {e.message}" if e.line else f"{file}: {e.message}"
-                     for e in locate(text, err.errors, file)]
-            raise click.ClickException("invalid rule set:\n" + "\n".join(lines)) from None
+            raise _invalid(file, text, err) from None
         except LifecycleError as err:
-            _fail_lifecycle(err)
+            raise click.ClickException(str(err)) from None
         session.commit()
     click.echo(f"draft #{row.id}: {row.ruleset_id} {row.version} sha256 {row.sha256}")
+
+
+def _invalid(path: str, text: str, err: RuleSetError) -> click.ClickException:
+    """Return the error listing a rule-set file's problems, each with its line."""
+    from ews.lifecycle.lines import locate
+
+    lines = [f"{path}:{e.line}: {e.message}" if e.line else f"{path}: {e.message}"
+             for e in locate(text, err.errors, path)]
+    return click.ClickException("invalid rule set:\n" + "\n".join(lines))
 
 
 def _version(session, ref: str):
@@ -72,18 +123,14 @@ def _step_command(action: str) -> click.Command:
     @USER_OPTION
     @click.option("--reason", default="", help="why (required to reject, roll back, retire)")
     def step(version: str, username: str, reason: str) -> None:
-        from ews.service_cli import _config, _session, _user
+        from ews.lifecycle.service import transition
+        from ews.lifecycle.states import LifecycleError
 
-        from .service import transition
-        from .states import LifecycleError
-
-        with _session(_config()) as session:
-            user = _user(session, username)
+        with db_session(read_config()) as session:
+            user = named_user(session, username)
             row = _version(session, version)
-            try:
+            with failing_on(LifecycleError):
                 transition(session, user, row, action, reason)
-            except LifecycleError as err:
-                _fail_lifecycle(err)
             session.commit()
         click.echo(f"#{row.id} {row.ruleset_id} {row.version}: {action} -> {row.status}")
 
@@ -91,26 +138,21 @@ def _step_command(action: str) -> click.Command:
     return step
 
 
-@click.command("versions")
+@rules.command("versions")
 @click.option("--state", type=click.Choice(STATES), default=None)
 def versions_cmd(state: str | None) -> None:
     """List stored rule-set versions with their state, newest first."""
-    from ews.service_cli import _config, _session
     from ews.store.rulesets import list_rulesets
 
-    with _session(_config()) as session:
+    with db_session(read_config()) as session:
         for row in list_rulesets(session):
             if state is None or row.status == state:
                 click.echo(f"#{row.id}\t{row.ruleset_id}\t{row.version}\t{row.status}\t"
                            f"{row.sha256[:12]}")
 
 
-def add_commands(group: click.Group) -> None:
-    """Attach the lifecycle commands to the `ews rules` group."""
-    group.add_command(draft_cmd)
-    group.add_command(versions_cmd)
-    for action in ACTIONS:
-        group.add_command(_step_command(action))
+for _action in ACTIONS:
+    rules.add_command(_step_command(_action))
 
 
 @click.command("backtest")
@@ -134,25 +176,19 @@ def backtest_cmd(candidate: str, against: str, since, until, office, fmt: str,
     import datetime as dt
     import json
 
-    from ews.engine import RuleSetError, load_ruleset
-    from ews.service_cli import _config, _session
-
-    from .lines import locate
-    from .report import as_data, to_markdown
-    from .run import run_backtest
-    from .states import LifecycleError
+    from ews.lifecycle.report import as_data, to_markdown
+    from ews.lifecycle.run import run_backtest
+    from ews.lifecycle.states import LifecycleError
 
     try:
         ruleset = load_ruleset(candidate)
     except RuleSetError as err:
         text = Path(candidate).read_text(encoding="utf-8", errors="replace")
-        lines = [f"{candidate}:{e.line}: {e.message}" if e.line else f"{candidate}: {e.message}"
-                 for e in locate(text, err.errors, candidate)]
-        raise click.ClickException("invalid rule set:\n" + "\n".join(lines)) from None
+        raise _invalid(candidate, text, err) from None
     utc = dt.UTC
     since = since.replace(tzinfo=utc) if since else None
     until = (until.replace(tzinfo=utc) + dt.timedelta(days=1)) if until else None
-    with _session(_config()) as session:
+    with db_session(read_config()) as session:
         try:
             result = run_backtest(session, ruleset, against=against, since=since, until=until,
                                   office=office.strip().upper() if office else None,

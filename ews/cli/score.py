@@ -10,8 +10,7 @@ from marshmallow import ValidationError
 
 from ews.checklist import validate_checklist
 from ews.engine import RuleSet, RuleSetError, default_rules_path, load_ruleset
-
-from . import score, unstored_result
+from ews.scoring import score, unstored_result
 
 
 def score_payload(payload, ruleset: RuleSet, lang: str = "en") -> dict:

@@ -9,7 +9,7 @@ import time
 import click
 from sqlalchemy.exc import IntegrityError
 
-from ews.service_cli import CLI_ACTOR, _config, _session
+from .context import CLI_ACTOR, db_session, read_config
 
 
 def _month(value: str | None) -> dt.date | None:
@@ -51,9 +51,9 @@ def demo_cmd(n: int, months: int, offices: str, seed: int, end: str | None,
     window = plan.Window(months, _month(end) or plan.DEFAULT_END)
     if window.end > dt.date.today():
         raise click.BadParameter("the window must end in the past", param_hint="--end")
-    config = _config()
+    config = read_config()
     started = time.perf_counter()
-    with _session(config) as session, tqdm(total=n, unit="interview", disable=None) as bar:
+    with db_session(config) as session, tqdm(total=n, unit="interview", disable=None) as bar:
         try:
             summary = run(session, n=n, window=window, offices=codes, seed=seed,
                           pii_key=config["PII_KEY"], batch=batch, progress=bar.update,

@@ -11,48 +11,14 @@ from pathlib import Path
 
 import click
 
-from ews.service_cli import _config, _session
-
-DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
-def _window(since: dt.datetime | None, until: dt.datetime | None) -> tuple:
-    to_utc = (lambda d: d.replace(tzinfo=dt.UTC) if d else None)  # noqa: E731
-    since, until = to_utc(since), to_utc(until)
-    if since and until and since >= until:
-        raise click.ClickException(f"--from {since.date()} is not before --to {until.date()}")
-    return since, until
-
-
-def _label(since, until) -> str:
-    return f"{since.date() if since else 'start'} to {until.date() if until else 'now'}"
-
-
-def _live_ruleset(session, rules_path: str | None):
-    from ews.engine import RuleSetError, load_ruleset
-    from ews.store.rulesets import active_compiled
-
-    if rules_path:
-        try:
-            return load_ruleset(rules_path)
-        except RuleSetError as exc:
-            raise click.ClickException("\n".join(exc.errors)) from None
-    ruleset = active_compiled(session)
-    if ruleset is None:
-        raise click.ClickException("no active rule set; run `ews init` or pass --rules")
-    return ruleset
-
-
-def load_window(since, until, rules_path=None):
-    """Return (frame, live rule set) of a window; a clear error when it is empty."""
-    from ews.store.frames import assessments_frame
-
-    with _session(_config()) as session:
-        ruleset = _live_ruleset(session, rules_path)
-        frame = assessments_frame(session, since, until, progress=True)
-    if frame.empty:
-        raise click.ClickException(f"no assessments interviewed from {_label(since, until)}")
-    return frame, ruleset
+# The aliases keep the command bodies as they were before the move into ews/cli (#23), so
+# branches that edit them merge; use the public names in new code.
+from .context import DATE, load_window
+from .context import db_session as _session
+from .context import named_user as _user
+from .context import read_config as _config
+from .context import utc_window as _window
+from .context import window_label as _label
 
 
 @click.group("learn")
@@ -131,7 +97,6 @@ def _store_draft(text: str, source: str, agencies, username: str) -> None:
     from ews.engine import RuleSetError
     from ews.lifecycle.service import create_draft
     from ews.lifecycle.states import LifecycleError
-    from ews.service_cli import _user
 
     if isinstance(agencies, bytes):
         agencies = agencies.decode("utf-8")
@@ -167,5 +132,3 @@ def learn_drift(since, until, rules_path) -> None:
     click.echo("PSI < 0.1 stable, 0.1-0.25 moderate, > 0.25 large")
     click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
-
-COMMANDS = (learn_group,)
