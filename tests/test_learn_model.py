@@ -7,9 +7,9 @@ import pytest
 from ews.engine import load_ruleset
 from ews.learn import FeatureError, LabelError, labels, time_split
 from ews.learn.classifier import ChecklistClassifier
-from ews.learn.drift import monthly_drift, psi, reading
 from ews.learn.evaluate import evaluate
 from ews.learn.synthetic import planted_frame
+from ews.reports.psi import monthly_drift, psi, reading
 
 
 @pytest.fixture(scope="module")
