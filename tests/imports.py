@@ -111,7 +111,7 @@ def imports() -> tuple[Import, ...]:
                 reached = [target] + (_packages_above(target, module)
                                       if target.startswith("ews.") else [])
                 out += [Import(module, t, node.lineno, in_function) for t in reached
-                        if t != module and t != "ews"]
+                        if t != module]
     return tuple(out)
 
 
