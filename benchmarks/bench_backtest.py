@@ -27,16 +27,14 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import checklists  # noqa: E402
-
-from ews.checklist import validate_checklist, with_agencies  # noqa: E402
-from ews.engine import default_rules_path, parse_ruleset, ruleset_files  # noqa: E402
-from ews.engine.loader import RuleLoader  # noqa: E402
-from ews.lifecycle.backtest import stored_record  # noqa: E402
-from ews.scoring import score  # noqa: E402
-from ews.store import make_engine, upgrade  # noqa: E402
-from ews.store.pii import derived_features, storable_answers  # noqa: E402
+from ews.checklist import validate_checklist, with_agencies
+from ews.demo.frame import payloads
+from ews.engine import default_rules_path, parse_ruleset, ruleset_files
+from ews.engine.loader import RuleLoader
+from ews.lifecycle.backtest import stored_record
+from ews.scoring import score
+from ews.store import make_engine, upgrade
+from ews.store.pii import derived_features, storable_answers
 
 TEMPLATES = 20_000
 OFFICES = ("PMK", "SMP", "SBY", "JKT", "MDN")
@@ -83,7 +81,7 @@ def generate(path: Path, rows: int) -> None:
     engine.dispose()
     rng = random.Random(7)
     templates = []
-    for payload in checklists(TEMPLATES, seed=11):
+    for payload in payloads(TEMPLATES, seed=11):
         record = with_agencies(validate_checklist(payload), live.agencies)
         record |= {"prior_supervisor_decision": rng.random() < 0.01,
                    "last_decided_by_supervisor": False,
@@ -211,7 +209,7 @@ def shadow_overhead(n: int = 1200, block: int = 10) -> dict:
         db.commit()
         user = db.query(User).one()
         shadow_pk = shadow.id
-    records = [validate_checklist(p | {"office_code": "PMK"}) for p in checklists(n, seed=5)]
+    records = [validate_checklist(p | {"office_code": "PMK"}) for p in payloads(n, seed=5)]
     wall: dict[bool, list[float]] = {False: [], True: []}
     cpu: dict[bool, list[float]] = {False: [], True: []}
     blocks: dict[bool, list[float]] = {False: [], True: []}

@@ -6,8 +6,8 @@ Targets (issue 11): training <= 120 s on 1,000,000 stored assessments; the model
 
     python benchmarks/bench_learn.py [--n 1000000] [--requests 400] [--write docs/performance.md]
 
-Builds a throwaway SQLite database in a temporary folder: stores `--n` synthetic interviews
-with planted signal (ews.learn.synthetic) and their outcomes (setup, not timed against the
+Builds a throwaway SQLite database in a temporary folder: stores `--n` interviews of the
+demo's world (`ews.demo.frame.demo_frame`) and their outcomes (setup, not timed against the
 target), then times loading them (`ews.store.frames.assessments_frame`) and fitting the
 logistic classifier (the model the service answers from its coefficients).
 """
@@ -25,17 +25,17 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ews.checklist import validate_checklist
+from ews.demo.bulk import store_frame
+from ews.demo.frame import demo_frame
 from ews.engine import parse_ruleset, ruleset_files
 from ews.learn import labels, time_split
 from ews.learn.artefacts import save
 from ews.learn.classifier import ChecklistClassifier
-from ews.learn.synthetic import planted_frame
 from ews.store import make_engine, model_registry, upgrade
 from ews.store.assessments import submit
 from ews.store.frames import assessments_frame
 from ews.store.models import Office
 from ews.store.rulesets import activate_ruleset, register_ruleset
-from ews.store.synthetic import store_frame
 from ews.store.users import create_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +46,7 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def setup(url: str, n: int, text: bytes, agencies: bytes) -> dict:
+def setup(url: str, n: int, text: bytes, agencies: bytes, risk: float) -> dict:
     upgrade(url)
     engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as s:
@@ -59,7 +59,7 @@ def setup(url: str, n: int, text: bytes, agencies: bytes) -> dict:
         s.commit()
         ruleset = parse_ruleset(text, agencies=agencies)
         t = time.perf_counter()
-        frame = planted_frame(n, months=12, seed=11)
+        frame = demo_frame(n, seed=11, risk=risk, agencies=ruleset.agencies)  # 12 months
         log(f"generated {n:,} rows in {time.perf_counter() - t:.1f} s")
         t = time.perf_counter()
         store_frame(s, frame, ruleset, officer_id=users["officer"].id,
@@ -135,12 +135,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--risk", type=float, default=1.0, help="multiplies the demo's risky "
+                        "shares (training needs 30 labelled positives: raise it for a small --n)")
     parser.add_argument("--write", type=Path, help="update the Learning section of this file")
     args = parser.parse_args()
     text, agencies = ruleset_files(ROOT / "rules" / "tppo_pmi.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.sqlite3"
-        made = setup(url, args.n, text, agencies)
+        made = setup(url, args.n, text, agencies, args.risk)
         trained = train(url)
         latency = per_request(url, trained["model"], tmp, made["users"], text, agencies,
                               args.requests)

@@ -24,14 +24,12 @@ import pandas as pd
 import rule_engine
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import checklists  # noqa: E402
-
-from ews.checklist import validate_checklist  # noqa: E402
-from ews.engine import default_rules_path, evaluate, load_ruleset  # noqa: E402
-from ews.engine.conditions import typed_frame  # noqa: E402
-from ews.engine.loader import RuleLoader  # noqa: E402
-from ews.scoring import score, score_frame  # noqa: E402
+from ews.checklist import validate_checklist
+from ews.demo.frame import payloads as demo_payloads
+from ews.engine import default_rules_path, evaluate, load_ruleset
+from ews.engine.conditions import typed_frame
+from ews.engine.loader import RuleLoader
+from ews.scoring import score, score_frame
 
 TARGETS = {"score_us": 25.0, "frame_rows_s": 1_000_000, "cli_records_s": 5_000}
 
@@ -84,7 +82,7 @@ def main() -> None:
     args = ap.parse_args()
     rules_path = default_rules_path()
     rs = load_ruleset(rules_path)
-    payloads, t_gen = timed(checklists, args.n)
+    payloads, t_gen = timed(demo_payloads, args.n)
     records, t_val = timed(lambda: [validate_checklist(p) for p in payloads])
     fig = {"n": args.n, "validate_us": t_val / args.n * 1e6}
     # The inputs are long-lived; keep the cyclic GC from rescanning them on every

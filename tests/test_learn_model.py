@@ -1,20 +1,25 @@
 """The classifier, its evaluation and drift, on synthetic data with planted signal."""
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from ews.demo.frame import demo_frame
+from ews.demo.plan import Window
 from ews.engine import load_ruleset
 from ews.learn import FeatureError, LabelError, labels, time_split
 from ews.learn.classifier import ChecklistClassifier
-from ews.learn.drift import monthly_drift, psi, reading
 from ews.learn.evaluate import evaluate
-from ews.learn.synthetic import planted_frame
+from ews.reports.psi import monthly_drift, psi, reading
+
+JAN_TO_JUN = Window(6, dt.date(2026, 7, 1))  # the demo's months January-June 2026
 
 
 @pytest.fixture(scope="module")
 def split():
-    return time_split(planted_frame(6000, seed=3))
+    return time_split(demo_frame(6000, seed=3, risk=10, window=JAN_TO_JUN))
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +39,12 @@ def fitted(split):
 
 
 @pytest.mark.parametrize("kind", ["logistic", "hist_gradient_boosting"])
-def test_classifier_beats_the_rule_set_on_the_later_period(split, live, kind):
+def test_classifier_learns_the_planted_profiles_as_well_as_the_rule_set(split, live, kind):
+    """The demo's rule set was written for the demo's profiles: the model must match it."""
     model = ChecklistClassifier(kind).fit(*_labelled(split[0]))
     ev = evaluate(model, split[1], live, budget=0.05)
-    assert ev.pr_auc > ev.rules_pr_auc + 0.05
-    assert ev.model.precision > ev.rules.precision
+    assert ev.pr_auc >= 0.95 and ev.pr_auc >= ev.rules_pr_auc - 0.02
+    assert ev.model.precision >= ev.rules.precision - 0.02
     assert ev.rows == len(split[1]) and ev.labelled < ev.rows  # unlabelled rows stay out
     tables = ev.fairness["tables"]
     assert {"sex", "age_band", "regency"} <= set(tables)
@@ -64,10 +70,12 @@ def test_unlabelled_rows_are_excluded_with_a_pu_sensitivity_check(split, fitted,
     ev = evaluate(fitted, test, live)
     unlabelled = int(labels(test["outcome"]).isna().sum())
     assert ev.unlabelled == unlabelled and ev.labelled + unlabelled == ev.rows
-    # some unlabelled rows are hidden positives (planted): counting them as negatives
-    # lowers both PR-AUCs, and the model's lead over the rule set survives
+    # some unlabelled rows are hidden positives (the demo's outcomes with no information, and
+    # risky people whose outcome never came back): counted as negatives, both PR-AUCs drop
+    hidden = test.truth.isin(["nonprocedural", "trafficking", "scam", "network"]) \
+        & labels(test["outcome"]).isna()
+    assert hidden.any()
     assert ev.pu_pr_auc < ev.pr_auc and ev.pu_rules_pr_auc < ev.rules_pr_auc
-    assert ev.pu_pr_auc > ev.pu_rules_pr_auc
 
 
 def test_the_request_path_gives_the_pipeline_probability(split, fitted):

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from click.testing import CliRunner
 
 from ews.cli import main
+from ews.demo.bulk import store_frame
+from ews.demo.frame import demo_frame
+from ews.demo.plan import Window
 from ews.engine import parse_ruleset, ruleset_files
-from ews.learn.synthetic import planted_frame
+from ews.learn.weights import hit_frame
 from ews.store.frames import assessments_frame
 from ews.store.models import Office
 from ews.store.rulesets import activate_ruleset, active_compiled, register_ruleset
-from ews.store.synthetic import store_frame
 from ews.store.users import create_user
 
 from .conftest import DEFAULT_RULES
@@ -19,7 +23,7 @@ from .conftest import DEFAULT_RULES
 
 @pytest.fixture
 def stored(db, password_hash):
-    """Store 3000 planted interviews (Jan-Jun 2026) under the active default rule set."""
+    """Store 3000 demo interviews (Jan-Jun 2026, risky profiles enriched) under the default set."""
     text, agencies = ruleset_files(DEFAULT_RULES)
     activate_ruleset(db, register_ruleset(db, text, None, agencies=agencies), None)
     db.merge(Office(code="PMK", name="Pamekasan"))
@@ -29,7 +33,7 @@ def stored(db, password_hash):
     trainer = create_user(db, "analyst-two", "analyst", "PMK", password_hash)
     admin = create_user(db, "admin-pst", "admin", "PMK", password_hash)
     db.commit()
-    frame = planted_frame(3000, seed=2)
+    frame = demo_frame(3000, seed=2, risk=10, window=Window(6, dt.date(2026, 7, 1)))
     store_frame(db, frame, active_compiled(db), officer_id=officer.id, recorder_id=analyst.id)
     return {"frame": frame, "analyst": analyst, "trainer": trainer, "admin": admin}
 
@@ -63,7 +67,13 @@ def test_learn_weights_writes_a_draft_and_its_justification(db, stored, cli, tmp
     assert text.startswith("# DRAFT suggested by `ews learn weights`")
     parsed = parse_ruleset(text, agencies=(draft.parent / "p3mi_licensed.csv").read_text())
     points = {i.id: i.points for i in parsed.indicators}
-    assert points["KOE08"] > 10 and points["DOK01"] < 15
+    # DOK01 fires on the demo's false alarms only; the largest weight goes to an indicator
+    # of the planted risky profiles
+    assert points["DOK01"] < 15
+    top = max(points, key=points.get)
+    fired = hit_frame(stored["frame"], active_compiled(db))[top].to_numpy(bool)
+    assert set(stored["frame"].truth[fired]) <= {"nonprocedural", "trafficking", "scam",
+                                                 "network"}
     table = draft.with_suffix(".md").read_text()
     assert "| KOE08 | trafficking | 10 |" in table and "Live rule set: alert rate" in table
     from sqlalchemy import select
@@ -160,14 +170,14 @@ def _escalating(db, admin):
     return active_compiled(db)
 
 
-def _record(application_id: str, **answers):
+def _record(application_id: str, truth: str = "sound"):
+    """Return a validated record of the demo's first case of `truth`, as interviewed later."""
     from ews.checklist import validate_checklist
+    from ews.demo import generate
 
-    from .checklists import sound_umrah
-
-    payload = sound_umrah(application_id=application_id,
-                          interviewed_at="2026-11-20T09:00:00+07:00")
-    return validate_checklist(payload | answers, "en")
+    case = next(c for c in generate(100, Window(3), ("PMK",), 1) if c.truth == truth)
+    return validate_checklist(case.payload | {"application_id": application_id,
+                                              "interviewed_at": "2026-11-20T09:00:00+07:00"})
 
 
 def test_active_model_reaches_the_scorer_and_only_raises(db, stored, cli, caplog):
@@ -181,7 +191,7 @@ def test_active_model_reaches_the_scorer_and_only_raises(db, stored, cli, caplog
     ruleset = _escalating(db, stored["admin"])
     model_registry.forget_loaded()
     user = stored["analyst"]
-    risky = submit(db, _record("PMK-RISKY", scripted_answers=True), user=user, ruleset=ruleset,
+    risky = submit(db, _record("PMK-RISKY", "network"), user=user, ruleset=ruleset,
                    pii_key="k").assessment
     assert risky.model_version == "m1"
     model = risky.result["model"]
@@ -205,7 +215,7 @@ def test_a_model_file_whose_hash_differs_is_refused_at_load(db, stored, cli, tmp
     ruleset = _escalating(db, stored["admin"])
     model_registry.forget_loaded()
     with caplog.at_level("ERROR", logger="ews.models"):
-        row = submit(db, _record("PMK-RISKY", scripted_answers=True), user=stored["analyst"],
+        row = submit(db, _record("PMK-RISKY", "network"), user=stored["analyst"],
                      ruleset=ruleset, pii_key="k").assessment
     assert row.model_version is None and row.result["model"] is None
     assert "model m1 refused" in caplog.text and "approved record says" in caplog.text
@@ -225,7 +235,7 @@ def test_learn_drift_prints_monthly_psi_with_its_reading(db, stored, cli):
 
 def test_a_window_without_labels_gets_a_clear_message_from_each_command(db, stored, cli):
     """Interviews of September 2026 with no outcome yet: nothing to learn or evaluate from."""
-    late = planted_frame(60, start="2026-09-01", months=1, seed=9)
+    late = demo_frame(60, seed=9, window=Window(1, dt.date(2026, 10, 1)))
     late["outcome"] = [None, "no_information"] * 30
     late["application_id"] = [f"LATE-{i:04d}" for i in range(len(late))]
     store_frame(db, late, active_compiled(db), officer_id=stored["analyst"].id,

@@ -1,8 +1,12 @@
 """Labels, features and suggested weights on synthetic data with planted signal."""
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
+from ews.demo.frame import demo_frame
+from ews.demo.plan import Window
 from ews.engine import load_ruleset, parse_ruleset
 from ews.learn import (
     ChecklistEncoder,
@@ -14,8 +18,10 @@ from ews.learn import (
     time_split,
 )
 from ews.learn.draft import budget_threshold, capacity, draft_text, suggested_scores
-from ews.learn.synthetic import planted_frame
 from ews.learn.weights import hit_frame, indicator_stats, suggest_points
+
+JAN_TO_JUN = Window(6, dt.date(2026, 7, 1))  # the demo's months January-June 2026
+RISKY = {"nonprocedural", "trafficking", "scam", "network"}  # the demo's hidden truths
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +31,7 @@ def live():
 
 @pytest.fixture(scope="module")
 def frame():
-    return planted_frame(4000, seed=1)
+    return demo_frame(4000, seed=1, risk=10, window=JAN_TO_JUN)
 
 
 def test_labels_positive_negative_and_unlabelled_never_negative():
@@ -75,7 +81,12 @@ def test_time_split_trains_on_earlier_months_only(frame):
 
 def test_time_split_of_an_empty_window_says_so():
     with pytest.raises(LabelError, match="no assessments"):
-        time_split(planted_frame(10).iloc[:0])
+        time_split(demo_frame(10).iloc[:0])
+
+
+def _risky_only(frame, hits, name) -> bool:
+    """Return True when indicator `name` fires on the demo's risky truths only."""
+    return set(frame.truth[hits[name].to_numpy(bool)]) <= RISKY
 
 
 def test_stats_count_labelled_rows_only(frame, live):
@@ -84,16 +95,21 @@ def test_stats_count_labelled_rows_only(frame, live):
     stats = indicator_stats(hits, y)
     assert stats.loc["KOE08", "support"] == hits.KOE08[y.notna()].sum()
     assert stats.loc["KOE08", "fired"] == hits.KOE08.sum()
-    assert stats.loc["KOE08", "lift_low"] > 2 and stats.loc["DOK01", "lift_low"] < 1
     assert stats.loc["KOE08", "share_low"] < stats.loc["KOE08", "share"] \
         < stats.loc["KOE08", "share_high"]
+    # PMI03 (work in view, another purpose stated) fires on the planted risky profiles
+    # only; DOK01 (civil documents mismatch) only on the demo's false alarms.
+    assert _risky_only(frame, hits, "PMI03") and stats.loc["PMI03", "lift_low"] > 1
+    assert set(frame.truth[hits.DOK01.to_numpy(bool)]) == {"false_alarm"}
+    assert stats.loc["DOK01", "lift_high"] < 1
 
 
-def test_suggestion_raises_the_planted_indicator_and_lowers_the_useless_one(frame, live):
+def test_suggestion_weighs_the_planted_profiles_and_drops_the_false_alarms_one(frame, live):
     hits, y = hit_frame(frame, live), labels(frame.outcome)
     table = suggest_points(hits, y, live).table
-    strong, useless = table.loc["KOE08"], table.loc["DOK01"]  # scripted answers, documents
-    assert strong.suggested > strong.old
+    top = table.suggested.idxmax()
+    assert table.loc[top, "suggested"] > 0 and _risky_only(frame, hits, top)
+    useless = table.loc["DOK01"]  # fires on false alarms only
     assert useless.suggested < useless.old
     assert (table.suggested >= 0).all()
     assert (table[table.protective].suggested == 0).all()
@@ -113,7 +129,7 @@ def test_a_window_without_labels_is_refused(frame, live):
         suggest_points(hit_frame(frame, live), y, live)
 
 
-def test_draft_is_a_new_valid_version_and_meets_the_budget_better(frame, live):
+def test_draft_is_a_new_valid_version_that_alerts_less_and_more_precisely(frame, live):
     hits, y = hit_frame(frame, live), labels(frame.outcome)
     points = suggest_points(hits, y, live).table.suggested
     cut = budget_threshold(suggested_scores(hits, live, points), 0.05)
@@ -123,5 +139,7 @@ def test_draft_is_a_new_valid_version_and_meets_the_budget_better(frame, live):
     assert {i.id: i.points for i in draft.indicators}["KOE08"] == points["KOE08"]
     assert "# Calibration intent" in text  # comments kept
     before, after = capacity(frame, y, live), capacity(frame, y, draft)
-    assert after.precision > before.precision and after.recall > before.recall
+    # the live set alerts well over the 5% budget; the draft fewer, and more precisely
+    assert after.alert_rate < before.alert_rate
+    assert after.precision > before.precision and after.recall > 0.5
     assert load_ruleset("rules/tppo_pmi.yaml").sha256 == live.sha256  # nothing applied

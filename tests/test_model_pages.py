@@ -8,12 +8,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from ews.demo.frame import demo_frame
+from ews.demo.plan import Window
 from ews.engine import ruleset_files
 from ews.learn import labels
 from ews.learn.artefacts import save
 from ews.learn.classifier import ChecklistClassifier
 from ews.learn.evaluate import evaluate
-from ews.learn.synthetic import planted_frame
 from ews.store import model_registry
 from ews.store.models import Assessment, User
 from ews.store.rulesets import activate_ruleset, active_compiled, register_ruleset
@@ -24,6 +25,8 @@ from tests.test_workflow_pages import _scam
 CAVEAT_ID = "Probabilitas ini adalah saran, bukan keputusan"
 PROTECTION_ID = "dirujuk ke layanan perlindungan"
 
+JAN_TO_JUN = Window(6, dt.date(2026, 7, 1))  # the demo's months January-June 2026
+
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
@@ -31,7 +34,7 @@ def model_dir(tmp_path_factory):
     from ews.engine import load_ruleset
     from ews.learn import time_split
 
-    train, test = time_split(planted_frame(3000, seed=5))
+    train, test = time_split(demo_frame(3000, seed=5, risk=10, window=JAN_TO_JUN))
     y = labels(train["outcome"])
     known = y.notna().to_numpy()
     model = ChecklistClassifier("logistic").fit(train[known], y[known])

@@ -32,9 +32,7 @@ def _authenticate() -> None:
         if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED",
                                                                            True):
             # Cookies ride along on cross-site requests; a bearer token does not.
-            from ews import csrf
-
-            csrf.protect()
+            current_app.extensions["csrf"].protect()  # the app's CSRFProtect (create_app)
 
 
 def protect(blp: Blueprint) -> Blueprint:

@@ -102,6 +102,8 @@ def handle_http_exception(error: HTTPException):
     return problem(status, detail, errors=errors, headers=headers, **extra)
 
 
+# The pages register their 503 page under this key (`ews.web.init_app`): the API knows no page.
+UNAVAILABLE_PAGE = "ews.unavailable_page"
 UNAVAILABLE = ("The database is busy or does not accept writes just now; nothing was stored. "
                "Retry after the time in Retry-After.")
 
@@ -118,11 +120,10 @@ def database_unavailable(error: Exception):
         db.rollback()  # the page's user lookup needs a usable session
     cause = getattr(error, "orig", None)
     log.warning("database unavailable", extra={"cause": type(cause).__name__})
-    if is_api_request():
+    page = current_app.extensions.get(UNAVAILABLE_PAGE)
+    if is_api_request() or page is None:
         return problem(503, UNAVAILABLE, headers=retry_after())
-    from ews.web.pages import unavailable_page
-
-    return unavailable_page(retry_after())
+    return page(retry_after())
 
 
 def handle_unexpected(error: Exception):

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
 from ews.reports import ReportForbidden, ReportInputError
-from ews.reports.export import MIMETYPES, ReportSchema, render
+from ews.reports.export import MIMETYPES, ReportSchema, record_export, render
 from ews.reports.service import compute, prepare
 from ews.store import get_session
 
@@ -40,8 +40,6 @@ class ReportResource(MethodView):
         Cells of groups under 11 are "<11" unless a supervisor reads their own office;
         csv/md/xlsx are downloads, always suppressed and audited.
         """
-        from ews.web.reports import record_export
-
         user = api_user()
         fmt = args.get("format", "json")
         try:
@@ -59,7 +57,8 @@ class ReportResource(MethodView):
                          office_code=user.office_code, pii_key=current_app.config["PII_KEY"],
                          leaves_office=leaves)
         if leaves:
-            record_export(name, fmt, access.params, "api")
+            record_export(get_session(), actor=user.username, office_code=user.office_code,
+                          name=name, fmt=fmt, params=access.params, via="api")
             return Response(render(report, fmt), mimetype=MIMETYPES[fmt], headers={
                 "Content-Disposition": f'attachment; filename="ews-{name}.{fmt}"'})
         return report

@@ -11,27 +11,18 @@ from __future__ import annotations
 
 from flask import Flask, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
-from sqlalchemy import Row
 
 from ews.store import get_db, get_session
 from ews.store.db import as_utc, utcnow
 from ews.store.models import User
 from ews.store.users import user_for_token
 
-from .scope import Principal, can, office_scope, require, sees_pii
+from .scope import Principal, can, office_scope, principal, require, sees_pii
 from .views import bp
 
 __all__ = ["Principal", "bp", "can", "init_app", "office_scope", "principal", "require",
            "sees_pii"]
 login_manager = LoginManager()
-
-
-def principal(user: User | Row, via: str = "session") -> Principal:
-    """Return the request-level view of a stored user."""
-    return Principal(id=user.id, username=user.username, role=user.role,
-                     office_code=user.office_code,
-                     must_change_password=user.must_change_password, via=via,
-                     generation=getattr(user, "session_generation", 0))
 
 
 @login_manager.user_loader

@@ -61,6 +61,14 @@ class Principal:
         return f"{self.id}:{self.generation}"
 
 
+def principal(user, via: str = "session") -> Principal:
+    """Return the request-level view of a stored user (a `User` or a row of its columns)."""
+    return Principal(id=user.id, username=user.username, role=user.role,
+                     office_code=user.office_code,
+                     must_change_password=user.must_change_password, via=via,
+                     generation=getattr(user, "session_generation", 0))
+
+
 def office_scope(user: Principal) -> tuple[str, ...] | None:
     """Return the offices whose assessments `user` may see, or None for every office."""
     return (user.office_code,) if user.role in OFFICE_BOUND else None

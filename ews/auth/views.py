@@ -26,6 +26,7 @@ from ews.store.users import end_sessions, user_by_name
 from . import devices, ratelimit
 from .forms import LoginForm, PasswordForm
 from .passwords import check_password, hash_password, password_problem
+from .scope import principal
 
 bp = Blueprint("auth", __name__)
 
@@ -81,8 +82,6 @@ def login():
     audit.record(db, "login.success", actor=username, office_code=user.office_code,
                  data={"addr": addr})
     db.commit()
-    from . import principal
-
     login_user(principal(user))
     target = (url_for("auth.password") if user.must_change_password
               else _safe_next(request.args.get("next")))
@@ -128,8 +127,6 @@ def password():
                  office_code=user.office_code, subject=user.username)
     end_sessions(db, user.id)  # a copied cookie dies; this session is renewed below
     db.commit()
-    from . import principal
-
     login_user(principal(user))
     flash(_("Password changed."), "success")
     return redirect(_home())

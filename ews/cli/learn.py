@@ -119,8 +119,8 @@ def _store_draft(text: str, source: str, agencies, username: str) -> None:
 def learn_drift(since, until, rules_path) -> None:
     """Month-over-month PSI of the score distribution and of indicator hit rates."""
     from ews.learn import month_of
-    from ews.learn.drift import monthly_drift
     from ews.learn.weights import hit_frame
+    from ews.reports.psi import monthly_drift
     from ews.scoring import score_frame
 
     since, until = _window(since, until)

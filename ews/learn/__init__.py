@@ -1,6 +1,6 @@
 """Learning from outcomes: labels, features, indicator statistics, suggested weights, an
-optional calibrated classifier, its card and drift. Pure functions of frames; no Flask and no
-database (the loader lives in `ews.store.frames`)."""
+optional calibrated classifier and its card. Pure functions of frames; no Flask and no
+database (the loader lives in `ews.store.frames`; PSI drift is a report, `ews.reports.psi`)."""
 
 from .features import (
     DEFAULT_EXCLUSIONS,

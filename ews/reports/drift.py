@@ -1,5 +1,5 @@
 """Drift on the outcomes report: population stability, month over month, of the score
-distribution and of indicator hit rates (`ews.learn.drift` computes the PSI).
+distribution and of indicator hit rates (`psi.py` computes the PSI).
 
 Read from the report facts by SQL aggregation (score counts per month, counts of each set of
 indicators that fired per month, split into hits per indicator here), so it costs what a
@@ -13,9 +13,8 @@ from dataclasses import replace
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from ews.learn.drift import drift_from_counts
-
 from .model import Column, Params, Report, Table
+from .psi import drift_from_counts
 from .query import _bind, _where
 
 READING = ("PSI, each month against the one before: < 0.1 stable, 0.1-0.25 moderate "

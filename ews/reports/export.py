@@ -9,8 +9,11 @@ import math
 from typing import Any
 
 from marshmallow import Schema, fields
+from sqlalchemy.orm import Session
 
-from .model import Report, to_csv, to_markdown
+from ews import audit
+
+from .model import Params, Report, to_csv, to_markdown
 
 MIMETYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
              "md": "text/markdown; charset=utf-8",
@@ -102,3 +105,13 @@ def render(report: Report, fmt: str) -> bytes:
     if fmt == "md":
         return to_markdown(report).encode()
     return to_xlsx(report)
+
+
+def record_export(session: Session, *, actor: str, office_code: str | None, name: str,
+                  fmt: str, params: Params, via: str) -> None:
+    """Audit an export and commit: who, which report, which period and offices, which format."""
+    audit.record(session, "report.exported", actor=actor, office_code=office_code, data={
+        "report": name, "format": fmt, "from": params.start.isoformat(),
+        "to": (params.end - dt.timedelta(days=1)).isoformat(),
+        "offices": list(params.offices) if params.offices else None, "via": via})
+    session.commit()

@@ -1,5 +1,5 @@
-"""Supervisor review: queue, take, decisions, outcomes, KPIs (service functions and pages).
+"""Supervisor review: queue, take, decisions, outcomes, KPIs (service functions, no Flask).
 
 The service functions in `service`, `history` and `kpi` are the only implementation; the
-pages (`views`) and the JSON API (`ews.api.review`) both call them.
+pages (`ews.web.review`) and the JSON API (`ews.api.review`) both call them.
 """

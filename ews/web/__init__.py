@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from ews.api.errors import UNAVAILABLE_PAGE
 from ews.auth import login_manager
 from ews.auth.scope import can
 
@@ -28,9 +29,8 @@ def can_review() -> bool:
 
 def init_app(app: Flask) -> None:
     """Register Babel, template helpers and the page blueprints on `app`."""
-    from ews.review.views import bp as review_bp
-
     from .reports import bp as reports_bp
+    from .review import bp as review_bp
     from .rules import bp as rules_bp
 
     i18n.init_app(app)
@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     for error in (CSRFError, 400, 404, 405, 413, 503):
         app.register_error_handler(error, pages.http_error_page)
+    app.extensions[UNAVAILABLE_PAGE] = pages.unavailable_page
 
 
 def _favicon():

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from ews.api.errors import handle_http_exception, is_api_request
 from ews.auth.scope import can
 
 MESSAGES = {
@@ -89,8 +90,6 @@ def unavailable_page(headers: dict):
 
 def http_error_page(error: HTTPException):
     """Render page errors (400, CSRF, 404, 405, 413) in the officer's language; /api: JSON."""
-    from ews.api.errors import handle_http_exception, is_api_request
-
     if is_api_request():
         return handle_http_exception(error)
     status = error.code or 400

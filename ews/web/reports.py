@@ -23,10 +23,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from ews import audit
 from ews.reports import REPORTS, ReportForbidden, ReportInputError
 from ews.reports import ikk as ikk_service
 from ews.reports.export import MIMETYPES, render
+from ews.reports.export import record_export as audit_export
 from ews.reports.ikk import Actor
 from ews.reports.model import SUPPRESSED
 from ews.reports.service import compute, prepare
@@ -195,14 +195,10 @@ def export(name: str):
 
 
 def record_export(name: str, fmt: str, params, via: str) -> None:
-    """Audit an export: who, which report, which period and offices, which format."""
-    session = get_session()
-    audit.record(session, "report.exported", actor=current_user.username,
-                 office_code=current_user.office_code, data={
-                     "report": name, "format": fmt, "from": params.start.isoformat(),
-                     "to": (params.end - dt.timedelta(days=1)).isoformat(),
-                     "offices": list(params.offices) if params.offices else None, "via": via})
-    session.commit()
+    """Audit an export by the signed-in user."""
+    audit_export(get_session(), actor=current_user.username,
+                 office_code=current_user.office_code, name=name, fmt=fmt, params=params,
+                 via=via)
 
 
 @bp.get("/quarterly")

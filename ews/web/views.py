@@ -26,7 +26,6 @@ from ews.checklist import validate_checklist
 from ews.engine import REVIEW_RUNG
 from ews.review import records, service
 from ews.review.sla import SLA
-from ews.review.views import record_decision
 from ews.store import get_session
 from ews.store.applications import identity_of
 from ews.store.assessments import AssessmentConflict, result_of
@@ -46,6 +45,7 @@ from .form import (
     payload_from_form,
 )
 from .pages import error_page, interviewers_only
+from .review import record_decision
 
 bp = Blueprint("web", __name__)
 SUGGESTED = {0: "issued", 1: "additional_documents_requested"}

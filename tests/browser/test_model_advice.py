@@ -9,12 +9,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from ews.demo.frame import demo_frame
+from ews.demo.plan import Window
 from ews.engine import load_ruleset, ruleset_files
 from ews.learn import labels, time_split
 from ews.learn.artefacts import save
 from ews.learn.classifier import ChecklistClassifier
 from ews.learn.evaluate import evaluate
-from ews.learn.synthetic import planted_frame
 from ews.store import model_registry
 from ews.store.models import User
 from ews.store.rulesets import activate_ruleset, register_ruleset
@@ -28,11 +29,13 @@ from .helpers import TABLET, shoot, sign_in
 
 pytestmark = pytest.mark.browser
 
+JAN_TO_JUN = Window(6, dt.date(2026, 7, 1))  # the demo's months January-June 2026
+
 
 @pytest.fixture(scope="module")
 def flagged(live_server, browser, tmp_path_factory) -> str:
     """Activate a trained model in advisory mode, submit a flagged interview; its id."""
-    train, test = time_split(planted_frame(3000, seed=5))
+    train, test = time_split(demo_frame(3000, seed=5, risk=10, window=JAN_TO_JUN))
     y = labels(train["outcome"])
     known = y.notna().to_numpy()
     model = ChecklistClassifier("logistic").fit(train[known], y[known])

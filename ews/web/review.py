@@ -12,20 +12,20 @@ from marshmallow import EXCLUDE, ValidationError
 from ews.auth.scope import can
 from ews.checklist import FIELDS, stored_record
 from ews.engine import LADDER, REVIEW_RUNG
+from ews.review import cases, records, service
+from ews.review.history import person_history
+from ews.review.kpi import office_kpis
+from ews.review.schemas import case_args_schema, decision_schema, outcome_schema
+from ews.review.sla import SLA
+from ews.review.vocab import INTELLIGENCE_FIELDS, INTELLIGENCE_LABELS, OUTCOMES
 from ews.store import get_session, model_registry
 from ews.store.assessments import result_of
 from ews.store.db import as_utc, utcnow
 from ews.store.models import DECISIONS, Assessment, User
-from ews.web import i18n
-from ews.web.form import form_sections
-from ews.web.pages import error_page
 
-from . import cases, records, service
-from .history import person_history
-from .kpi import office_kpis
-from .schemas import case_args_schema, decision_schema, outcome_schema
-from .sla import SLA
-from .vocab import INTELLIGENCE_FIELDS, INTELLIGENCE_LABELS, OUTCOMES
+from . import i18n
+from .form import form_sections
+from .pages import error_page
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 WAITING_DAYS = 30  # the "waiting for an outcome" shortcut: decided more than 30 days ago

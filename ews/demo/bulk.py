@@ -1,7 +1,8 @@
-"""Bulk-store a synthetic history frame (tests, notebooks, benchmarks of the learning code).
+"""Bulk-store a `demo_frame` (tests and benchmarks of the learning code, a million rows).
 
 Rows are scored with the given rule set and inserted with Core statements in chunks, with
-their outcomes. `ews demo` builds realistic histories; this only stores a frame as it is.
+their outcomes: no validation, history, decisions or audit events. `ews demo` (`write`)
+stores its cases the way the service does; this only stores a frame as it is.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from sqlalchemy.orm import Session
 from ews.checklist import FIELDS, PII_FIELDS
 from ews.engine import RuleSet
 from ews.scoring import score_frame
-
-from .facts import insert_facts
-from .models import Assessment, Outcome
+from ews.store.facts import insert_facts
+from ews.store.models import Assessment, Outcome
 
 DERIVED = tuple(n for n, f in FIELDS.items() if f.derived)
 
