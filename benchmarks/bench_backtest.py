@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import checklists  # noqa: E402
 
 from ews.checklist import validate_checklist, with_agencies  # noqa: E402
-from ews.engine import default_rules_path, parse_ruleset, ruleset_files  # noqa: E402
+from ews.engine import SHIPPED_RULES, parse_ruleset, ruleset_files  # noqa: E402
 from ews.engine.loader import RuleLoader  # noqa: E402
 from ews.lifecycle.backtest import stored_record  # noqa: E402
 from ews.scoring import score  # noqa: E402
@@ -49,7 +49,7 @@ WORKERS = 2  # as `ews backtest` by default: one process per core of this machin
 
 def shipped() -> tuple[str, str | None]:
     """Return the shipped rule set's text and the P3MI list it names."""
-    return ruleset_files(default_rules_path())
+    return ruleset_files(SHIPPED_RULES)
 
 
 def candidate_text(base: str) -> str:
@@ -72,7 +72,7 @@ def generate(path: Path, rows: int) -> None:
     from sqlalchemy.orm import Session
 
     from ews.auth.passwords import hash_password
-    from ews.store.rulesets import activate_ruleset, register_ruleset
+    from ews.lifecycle.service import activate_ruleset, register_ruleset
     from ews.store.users import create_user
 
     with Session(engine) as db:
@@ -84,7 +84,8 @@ def generate(path: Path, rows: int) -> None:
     rng = random.Random(7)
     templates = []
     for payload in checklists(TEMPLATES, seed=11):
-        record = with_agencies(validate_checklist(payload), live.agencies)
+        record = with_agencies(validate_checklist(payload, now=dt.datetime.now(dt.UTC)),
+                               live.agencies)
         record |= {"prior_supervisor_decision": rng.random() < 0.01,
                    "last_decided_by_supervisor": False,
                    "repeat_applications_30d": rng.choice([1, 1, 1, 2]),
@@ -191,9 +192,10 @@ def shadow_overhead(n: int = 1200, block: int = 10) -> dict:
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
+    from ews.lifecycle.compiled import active_compiled
+    from ews.lifecycle.service import register_ruleset
     from ews.store.assessments import submit
     from ews.store.models import User
-    from ews.store.rulesets import active_compiled, register_ruleset
 
     tmp = tempfile.mkdtemp(prefix="ews-bench-shadow-")
     url = f"sqlite:///{tmp}/ews.sqlite3"
@@ -201,7 +203,7 @@ def shadow_overhead(n: int = 1200, block: int = 10) -> dict:
     engine = make_engine(url)
     base_text, agencies = shipped()
     with Session(engine, expire_on_commit=False) as db:
-        from ews.store.rulesets import activate_ruleset
+        from ews.lifecycle.service import activate_ruleset
 
         activate_ruleset(db, register_ruleset(db, base_text, None, agencies=agencies), None)
         shadow = register_ruleset(db, candidate_text(base_text), None, agencies=agencies)
@@ -211,7 +213,9 @@ def shadow_overhead(n: int = 1200, block: int = 10) -> dict:
         db.commit()
         user = db.query(User).one()
         shadow_pk = shadow.id
-    records = [validate_checklist(p | {"office_code": "PMK"}) for p in checklists(n, seed=5)]
+    now = dt.datetime.now(dt.UTC)
+    records = [validate_checklist(p | {"office_code": "PMK"}, now=now)
+               for p in checklists(n, seed=5)]
     wall: dict[bool, list[float]] = {False: [], True: []}
     cpu: dict[bool, list[float]] = {False: [], True: []}
     blocks: dict[bool, list[float]] = {False: [], True: []}

@@ -6,13 +6,15 @@ import pytest
 from click.testing import CliRunner
 
 from ews.cli import main
+from ews.demo.stored_frame import store_frame
 from ews.engine import parse_ruleset, ruleset_files
+from ews.learn.frames import assessments_frame
 from ews.learn.synthetic import planted_frame
-from ews.store.frames import assessments_frame
+from ews.lifecycle.compiled import active_compiled
+from ews.lifecycle.service import activate_ruleset, register_ruleset
 from ews.store.models import Office
-from ews.store.rulesets import activate_ruleset, active_compiled, register_ruleset
-from ews.store.synthetic import store_frame
 from ews.store.users import create_user
+from tests.checklists import clock
 
 from .conftest import DEFAULT_RULES
 
@@ -167,19 +169,19 @@ def _record(application_id: str, **answers):
 
     payload = sound_umrah(application_id=application_id,
                           interviewed_at="2026-11-20T09:00:00+07:00")
-    return validate_checklist(payload | answers, "en")
+    return validate_checklist(payload | answers, "en", now=clock())
 
 
 def test_active_model_reaches_the_scorer_and_only_raises(db, stored, cli, caplog):
-    from ews.store import model_registry
-    from ews.store.assessments import submit
+    from ews.interviews import submit
+    from ews.interviews.advice import forget_loaded
 
     assert _train(cli).exit_code == 0
     for step, who in (("submit", "analyst-two"), ("approve", "admin-pst"),
                       ("activate", "admin-pst")):
         assert cli("model", step, "m1", "--as", who).exit_code == 0
     ruleset = _escalating(db, stored["admin"])
-    model_registry.forget_loaded()
+    forget_loaded()
     user = stored["analyst"]
     risky = submit(db, _record("PMK-RISKY", scripted_answers=True), user=user, ruleset=ruleset,
                    pii_key="k").assessment
@@ -193,8 +195,8 @@ def test_active_model_reaches_the_scorer_and_only_raises(db, stored, cli, caplog
 
 
 def test_a_model_file_whose_hash_differs_is_refused_at_load(db, stored, cli, tmp_path, caplog):
-    from ews.store import model_registry
-    from ews.store.assessments import submit
+    from ews.interviews import submit
+    from ews.interviews.advice import forget_loaded
 
     assert _train(cli).exit_code == 0
     for step, who in (("submit", "analyst-two"), ("approve", "admin-pst"),
@@ -203,7 +205,7 @@ def test_a_model_file_whose_hash_differs_is_refused_at_load(db, stored, cli, tmp
     path = tmp_path / "models" / "m1.joblib"
     path.write_bytes(path.read_bytes() + b"\0")  # replaced after approval
     ruleset = _escalating(db, stored["admin"])
-    model_registry.forget_loaded()
+    forget_loaded()
     with caplog.at_level("ERROR", logger="ews.models"):
         row = submit(db, _record("PMK-RISKY", scripted_answers=True), user=stored["analyst"],
                      ruleset=ruleset, pii_key="k").assessment

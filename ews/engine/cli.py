@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 import yaml
 
+from ews.config import rules_path
+
 from .describe import MARKER, table
-from .loader import RuleLoader, RuleSetError, default_rules_path, load_ruleset
+from .loader import RuleLoader, RuleSetError, load_ruleset
 
 
 @click.group()
@@ -51,7 +53,7 @@ def render_table(path: Path) -> str:
 def table_cmd(file: str | None, into: str | None) -> None:
     """Print the indicator table of a rule set (default: the shipped one) as Markdown."""
     try:
-        text = render_table(Path(file) if file else default_rules_path())
+        text = render_table(Path(file) if file else rules_path())
     except RuleSetError as exc:
         for line in exc.errors:
             click.echo(line, err=True)

@@ -1,6 +1,6 @@
 """Learning from outcomes: labels, features, indicator statistics, suggested weights, an
 optional calibrated classifier, its card and drift. Pure functions of frames; no Flask and no
-database (the loader lives in `ews.store.frames`)."""
+database, but for the loader of those frames (`ews.learn.frames`)."""
 
 from .features import (
     DEFAULT_EXCLUSIONS,

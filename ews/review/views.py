@@ -12,13 +12,14 @@ from marshmallow import EXCLUDE, ValidationError
 from ews.auth.scope import can
 from ews.checklist import FIELDS, stored_record
 from ews.engine import LADDER, REVIEW_RUNG
-from ews.store import get_session, model_registry
+from ews.store import model_registry
 from ews.store.assessments import result_of
 from ews.store.db import as_utc, utcnow
 from ews.store.models import DECISIONS, Assessment, User
 from ews.web import i18n
 from ews.web.form import form_sections
 from ews.web.pages import error_page
+from ews.webdb import get_session
 
 from . import cases, records, service
 from .history import person_history

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 
@@ -9,20 +10,21 @@ import click
 from marshmallow import ValidationError
 
 from ews.checklist import validate_checklist
-from ews.engine import RuleSet, RuleSetError, default_rules_path, load_ruleset
+from ews.config import rules_path
+from ews.engine import RuleSet, RuleSetError, load_ruleset
 
 from . import score, unstored_result
 
 
-def score_payload(payload, ruleset: RuleSet, lang: str = "en") -> dict:
-    """Validate and score one checklist; return a result or an error object naming fields."""
+def score_payload(payload, ruleset: RuleSet, lang: str = "en", *, now: dt.datetime) -> dict:
+    """Validate and score one checklist as of `now`; return a result or an error object."""
     try:
-        record = validate_checklist(payload, lang, agencies=ruleset.agencies)
+        record = validate_checklist(payload, lang, now=now, agencies=ruleset.agencies)
     except ValidationError as exc:
         ref = payload.get("application_id") if isinstance(payload, dict) else None
         return {"error": "validation", "application_id": ref if isinstance(ref, str) else None,
                 "errors": exc.messages}
-    return unstored_result(record, score(record, ruleset))
+    return unstored_result(record, score(record, ruleset), now=now)
 
 
 def _dump(obj) -> str:
@@ -31,18 +33,18 @@ def _dump(obj) -> str:
 
 @click.command("score")
 @click.argument("source", default="-", type=click.File("r", encoding="utf-8"))
-@click.option("--rules", "rules_path", type=click.Path(dir_okay=False),
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False),
               help="Rule-set YAML (default: EWS_RULES_PATH or rules/tppo_pmi.yaml).")
 @click.option("--lang", type=click.Choice(["id", "en"]), default="en",
               help="Language of validation messages.")
-def score_cmd(source, rules_path: str | None, lang: str) -> None:
+def score_cmd(source, rules_file: str | None, lang: str) -> None:
     """Score one checklist JSON object, or JSON Lines (one result per line, same order).
 
     A line that does not validate gives an error object naming the fields; the other lines
     are still scored. Exit status 1 when any input failed.
     """
     try:
-        ruleset = load_ruleset(rules_path or default_rules_path())
+        ruleset = load_ruleset(rules_file or rules_path())
     except RuleSetError as exc:
         raise click.ClickException("\n".join(exc.errors)) from None
     text = source.read()
@@ -53,7 +55,7 @@ def score_cmd(source, rules_path: str | None, lang: str) -> None:
     out = sys.stdout
     failed = False
     if isinstance(single, dict):
-        result = score_payload(single, ruleset, lang)
+        result = score_payload(single, ruleset, lang, now=dt.datetime.now(dt.UTC))
         failed = "error" in result
         out.write(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
     else:
@@ -65,7 +67,7 @@ def score_cmd(source, rules_path: str | None, lang: str) -> None:
             except json.JSONDecodeError as exc:
                 result = {"error": "json", "line": number, "errors": {"_json": [exc.msg]}}
             else:
-                result = score_payload(payload, ruleset, lang)
+                result = score_payload(payload, ruleset, lang, now=dt.datetime.now(dt.UTC))
                 if "error" in result:
                     result["line"] = number
             failed = failed or "error" in result

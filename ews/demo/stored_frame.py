@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session
 from ews.checklist import FIELDS, PII_FIELDS
 from ews.engine import RuleSet
 from ews.scoring import score_frame
-
-from .facts import insert_facts
-from .models import Assessment, Outcome
+from ews.store.facts import insert_facts
+from ews.store.models import Assessment, Outcome
 
 DERIVED = tuple(n for n, f in FIELDS.items() if f.derived)
 
