@@ -192,9 +192,10 @@ def shadow_overhead(n: int = 1200, block: int = 10) -> dict:
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
+    import ews.interviews.assess as assessing
+    from ews.interviews import submit
     from ews.lifecycle.compiled import active_compiled
     from ews.lifecycle.service import register_ruleset
-    from ews.store.assessments import submit
     from ews.store.models import User
 
     tmp = tempfile.mkdtemp(prefix="ews-bench-shadow-")
@@ -219,9 +220,7 @@ def shadow_overhead(n: int = 1200, block: int = 10) -> dict:
     wall: dict[bool, list[float]] = {False: [], True: []}
     cpu: dict[bool, list[float]] = {False: [], True: []}
     blocks: dict[bool, list[float]] = {False: [], True: []}
-    import ews.store.assessments as assessments
-
-    hook, inside = assessments.score_beside, {False: [], True: []}
+    hook, inside = assessing.score_beside, {False: [], True: []}
     state = {"on": False}
 
     def timed_hook(*args):  # the hook's own time, apart from the commit's fsync
@@ -229,7 +228,7 @@ def shadow_overhead(n: int = 1200, block: int = 10) -> dict:
         hook(*args)
         inside[state["on"]].append((time.perf_counter() - t0) * 1000)
 
-    assessments.score_beside = timed_hook
+    assessing.score_beside = timed_hook
     for k, start in enumerate(range(0, n, block)):
         on = (k % 4) in (1, 2)  # off on on off | off on on off ...
         state["on"] = on
@@ -250,7 +249,11 @@ def shadow_overhead(n: int = 1200, block: int = 10) -> dict:
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT COUNT(*) FROM shadow_results")).scalar()
     engine.dispose()
-    assessments.score_beside = hook
+    assessing.score_beside = hook
+    if stored < len(wall[True]):  # the figure would time a failure, not shadow scoring
+        raise SystemExit(f"shadow scoring stored {stored} results for {len(wall[True])} "
+                         "submissions with a version in shadow: the shadow path failed "
+                         "(see the 'ews.shadow' log above); no overhead figure reported")
     med = statistics.median
     paired = [b - a for a, b in zip(blocks[False], blocks[True], strict=False)]
     return {"off_ms": med(wall[False]), "on_ms": med(wall[True]),

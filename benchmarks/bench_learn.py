@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from ews.checklist import validate_checklist
 from ews.demo.stored_frame import store_frame
 from ews.engine import parse_ruleset, ruleset_files
+from ews.interviews import submit
 from ews.learn import labels, time_split
 from ews.learn.artefacts import save
 from ews.learn.classifier import ChecklistClassifier
@@ -34,7 +35,6 @@ from ews.learn.frames import assessments_frame
 from ews.learn.synthetic import planted_frame
 from ews.lifecycle.service import activate_ruleset, register_ruleset
 from ews.store import make_engine, model_registry, upgrade
-from ews.store.assessments import submit
 from ews.store.models import Office
 from ews.store.users import create_user
 

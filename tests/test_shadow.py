@@ -90,6 +90,23 @@ def test_a_shadow_that_raises_on_evaluation_leaves_the_request_alone(
     assert again.status_code == 200
 
 
+def test_the_default_submit_path_looks_up_the_shadow_and_stores_its_result(
+        accounts, payload, shadow_pk, db):
+    """`submit` without `shadow=` (CLI, demo, tests) finds the version in shadow itself."""
+    from ews.checklist import validate_checklist
+    from ews.interviews import submit
+    from ews.lifecycle.compiled import active_compiled
+    from ews.store.models import User
+
+    record = validate_checklist(payload("SH-D", risky=True), now=clock())
+    done = submit(db, record, user=db.get(User, accounts["officer"].id),
+                  ruleset=active_compiled(db), pii_key="k")
+    row = db.scalar(select(ShadowResult)
+                    .where(ShadowResult.assessment_id == done.assessment.id))
+    assert row is not None and row.ruleset_pk == shadow_pk
+    assert row.live_rung == done.assessment.rung
+
+
 def test_no_shadow_no_rows(client, accounts, payload, db):
     assert submit(client, accounts, payload, 5).status_code == 201
     assert db.scalar(select(ShadowResult)) is None
