@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 from ews.store.db import as_utc, utcnow
 from ews.store.models import LoginAttempt, LoginThrottle
 from ews.store.pii import keyed_hash
+from ews.store.retention import THROTTLE_KEEP  # how long the per-window counts are kept
 
 BASE_DELAY = 2.0       # seconds of the first wait; doubled by each further failure
 NAME_FACTOR = 4        # a name may fail this many times more often from all addresses together
 ADDRESS_FACTOR = 10    # an address (an office NAT) may fail this many times more for all names
-THROTTLE_KEEP = dt.timedelta(days=7)  # how long the per-window counts are kept
 
 
 @dataclass(frozen=True)

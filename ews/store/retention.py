@@ -29,6 +29,7 @@ from .models import Assessment, Base, Decision, LoginAttempt, LoginThrottle, Out
 
 DEFAULT_DAYS = 730
 BATCH = 500
+THROTTLE_KEEP = dt.timedelta(days=7)  # how long login throttle counts are kept (auth prunes too)
 
 # Rows still holding personal values (the redacted values are "", NULL or the row's id).
 _PENDING: dict[str, ColumnElement[bool]] = {
@@ -57,8 +58,6 @@ def counts(session: Session, cutoff: dt.datetime, login_cutoff: dt.datetime) -> 
 
 
 def _throttle_cutoff() -> dt.datetime:
-    from ews.auth.ratelimit import THROTTLE_KEEP  # the login path prunes by the same rule
-
     return utcnow() - THROTTLE_KEEP
 
 
