@@ -9,8 +9,8 @@ from sqlalchemy import select
 from ews.auth.passwords import hash_password
 from ews.checklist import validate_checklist
 from ews.engine import load_ruleset
+from ews.interviews import submit
 from ews.lifecycle.compiled import active_compiled
-from ews.store.assessments import submit
 from ews.store.models import RuleSetRecord, User
 from ews.store.users import create_user
 from tests.checklists import clock, sound_umrah
