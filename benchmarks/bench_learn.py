@@ -8,7 +8,7 @@ Targets (issue 11): training <= 120 s on 1,000,000 stored assessments; the model
 
 Builds a throwaway SQLite database in a temporary folder: stores `--n` interviews of the
 demo's world (`ews.demo.frame.demo_frame`) and their outcomes (setup, not timed against the
-target), then times loading them (`ews.store.frames.assessments_frame`) and fitting the
+target), then times loading them (`ews.learn.frames.assessments_frame`) and fitting the
 logistic classifier (the model the service answers from its coefficients).
 """
 
@@ -28,14 +28,14 @@ from ews.checklist import validate_checklist
 from ews.demo.bulk import store_frame
 from ews.demo.frame import demo_frame
 from ews.engine import parse_ruleset, ruleset_files
+from ews.interviews import submit
 from ews.learn import labels, time_split
 from ews.learn.artefacts import save
 from ews.learn.classifier import ChecklistClassifier
+from ews.learn.frames import assessments_frame
+from ews.lifecycle.service import activate_ruleset, register_ruleset
 from ews.store import make_engine, model_registry, upgrade
-from ews.store.assessments import submit
-from ews.store.frames import assessments_frame
 from ews.store.models import Office
-from ews.store.rulesets import activate_ruleset, register_ruleset
 from ews.store.users import create_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +104,7 @@ def per_request(url: str, model, folder: str, users: dict, text: bytes, agencies
          "purpose": "tourism", "destination_country": "MY", "purpose_explained": "yes",
          "destination_address_known": "yes", "return_ticket": "return_booked",
          "visa_status": "not_yet", "job_offer_channel": "none", "accompanied_by": "alone",
-         "scripted_answers": True}, "en")
+         "scripted_answers": True}, "en", now=dt.datetime.now(dt.UTC))
     times: dict[str, list] = {}
     with Session(engine, expire_on_commit=False) as s:
         admin, analyst, officer = (s.scalar(select(User).where(User.username == f"{r}-bench"))

@@ -11,6 +11,7 @@ conditions evaluated per record by the `rule-engine` package, with the speed-up 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gc
 import json
 import os
@@ -25,8 +26,9 @@ import rule_engine
 import yaml
 
 from ews.checklist import validate_checklist
+from ews.config import rules_path
 from ews.demo.frame import payloads as demo_payloads
-from ews.engine import default_rules_path, evaluate, load_ruleset
+from ews.engine import evaluate, load_ruleset
 from ews.engine.conditions import typed_frame
 from ews.engine.loader import RuleLoader
 from ews.scoring import score, score_frame
@@ -80,10 +82,11 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000, help="rows for the frame rate")
     ap.add_argument("--write", type=Path, help="update the '## Rules' section of this file")
     args = ap.parse_args()
-    rules_path = default_rules_path()
-    rs = load_ruleset(rules_path)
+    rules_file = rules_path()
+    rs = load_ruleset(rules_file)
     payloads, t_gen = timed(demo_payloads, args.n)
-    records, t_val = timed(lambda: [validate_checklist(p) for p in payloads])
+    now = dt.datetime.now(dt.UTC)
+    records, t_val = timed(lambda: [validate_checklist(p, now=now) for p in payloads])
     fig = {"n": args.n, "validate_us": t_val / args.n * 1e6}
     # The inputs are long-lived; keep the cyclic GC from rescanning them on every
     # collection, as a server scoring one request at a time would not hold them either.
@@ -108,7 +111,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.jsonl"
         src.write_text("\n".join(json.dumps(p) for p in payloads) + "\n")
-        env = os.environ | {"EWS_RULES_PATH": str(rules_path)}
+        env = os.environ | {"EWS_RULES_PATH": str(rules_file)}
         with open(os.devnull, "w") as sink:
             start = time.perf_counter()
             subprocess.run([sys.executable, "-m", "ews.cli", "score", str(src)], stdout=sink,

@@ -59,7 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from . import api, auth, logs, security_headers, store
+    from . import api, auth, logs, security_headers, webdb
 
     if app.config.get("TRUSTED_PROXIES"):
         # Behind N reverse proxies: take the client address (login throttling) from them.
@@ -70,7 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     logs.init_app(app)
     security_headers.init_app(app)
-    store.init_app(app)
+    webdb.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)
     api.init_app(app, csrf)

@@ -94,6 +94,14 @@ def _busy_timeout(env: Mapping[str, str]) -> float:
     return value
 
 
+def rules_path(env: Mapping[str, str] | None = None) -> Path:
+    """Return EWS_RULES_PATH, or the default rule set shipped in this checkout."""
+    from ews.engine import SHIPPED_RULES
+
+    env = os.environ if env is None else env
+    return Path(env["EWS_RULES_PATH"]) if env.get("EWS_RULES_PATH") else SHIPPED_RULES
+
+
 def load_config(env: Mapping[str, str] | None = None) -> dict:
     """Return Flask config keys built from `EWS_*` variables; raise ConfigError when unsafe."""
     env = os.environ if env is None else env
@@ -101,15 +109,13 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
     if mode not in ENVIRONMENTS:
         raise ConfigError(f"EWS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {mode!r}")
     development = mode == "development"
-    from ews.engine import default_rules_path
-
     config = {
         "ENV_NAME": mode,
         "SECRET_KEY": _secret(env, "EWS_SECRET_KEY", development),
         "PII_KEY": _secret(env, "EWS_PII_KEY", development),
         "DATABASE_URL": env.get("EWS_DATABASE_URL") or default_database_url(env),
         "BIND": env.get("EWS_BIND") or DEFAULT_BIND,
-        "RULES_PATH": env.get("EWS_RULES_PATH") or str(default_rules_path()),
+        "RULES_PATH": str(rules_path(env)),
         "REVIEW_SLA": env.get("EWS_SLA") or "4=1h,2-3=1wd",
         "TIMEZONE": env.get("EWS_TIMEZONE") or "Asia/Jakarta",
         "BP3MI_INFO": env.get("EWS_BP3MI_INFO") or "",

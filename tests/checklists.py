@@ -40,6 +40,11 @@ STORED_V1_FEATURES = {"is_minor": False, "prior_deferral_on_record": False,
                       "age_band": "35_44"}
 
 
+def clock() -> dt.datetime:
+    """Return the time a test validates at: now, as the edges of the service give it."""
+    return dt.datetime.now(dt.UTC)
+
+
 def sound_umrah(**overrides) -> dict:
     """Return a complete, sound umrah interview."""
     answers = {

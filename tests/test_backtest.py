@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ews.engine import parse_ruleset
 from ews.lifecycle.backtest import Interval, StoredRow, backtest, wilson
 from ews.store.pii import derived_features, storable_answers
-from tests.checklists import STORED_V1, STORED_V1_FEATURES, checklists, sound_umrah
+from tests.checklists import STORED_V1, STORED_V1_FEATURES, checklists, clock, sound_umrah
 from tests.rulesets import MINI
 
 BASE = parse_ruleset(MINI, source="mini")
@@ -123,7 +123,7 @@ def test_invariants_on_generated_checklists(payloads, chunk):
 
     rows = []
     for i, p in enumerate(payloads):
-        rec = validate_checklist(p)
+        rec = validate_checklist(p, now=clock())
         rows.append(StoredRow(f"g{i}", rec["office_code"], W46, storable_answers(rec),
                               derived_features(rec), None))
     same = run(candidate=BASE, rows=rows, chunk=chunk)

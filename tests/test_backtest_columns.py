@@ -14,7 +14,7 @@ from ews.engine.conditions import vocabulary
 from ews.lifecycle.columns import StoredChunk, _fast_frame, chunk_frame
 from ews.lifecycle.records import SkipRow, record_frame, rule_fields, stored_record
 from ews.store.pii import derived_features, storable_answers
-from tests.checklists import STORED_V1, STORED_V1_FEATURES, checklists
+from tests.checklists import STORED_V1, STORED_V1_FEATURES, checklists, clock
 from tests.conftest import DEFAULT_RULES
 
 FIELDS_READ = rule_fields(load_ruleset(DEFAULT_RULES))
@@ -91,7 +91,7 @@ def test_v2_rows_with_odd_absent_and_overridden_values(rows):
 def test_valid_checklists_take_the_fast_path_and_equal_it(payloads, data):
     rows = []
     for p in payloads:
-        rec = validate_checklist(p)
+        rec = validate_checklist(p, now=clock())
         rows.append((storable_answers(rec), derived_features(rec), 2))
     same(rows)
     frame = _fast_frame([orjson.dumps(a) for a, _, _ in rows],

@@ -1,20 +1,21 @@
 """Checklist schema v2 (and v1 through its mapping): validation, conditional requirements,
 derived fields, completeness."""
 
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from ews.checklist import FIELDS, INPUT_FIELDS, RULE_FIELDS, completeness, validate_checklist
-from ews.checklist.schema import checklist_schema, loaded
+from ews.checklist.schema import as_of, checklist_schema, loaded
 
-from .checklists import checklists, sound_umrah
+from .checklists import checklists, clock, sound_umrah
 
 
 def errors_of(payload, lang="en") -> dict:
     with pytest.raises(ValidationError) as info:
-        validate_checklist(payload, lang)
+        validate_checklist(payload, lang, now=clock())
     return info.value.messages
 
 
@@ -98,7 +99,7 @@ def test_messages_in_indonesian_use_labels_not_raw_values():
 
 
 def test_notes_keep_their_line_breaks():
-    record = validate_checklist(sound_umrah(officer_notes="baris satu\nbaris dua"))
+    record = validate_checklist(sound_umrah(officer_notes="baris satu\nbaris dua"), now=clock())
     assert record["officer_notes"] == "baris satu\nbaris dua"
 
 
@@ -127,7 +128,7 @@ V1_SOUND = {
 
 
 def test_v1_answers_map_to_v2_and_unrecordable_facts_become_not_asked():
-    record = validate_checklist(V1_SOUND | {"checklist_version": 1})
+    record = validate_checklist(V1_SOUND | {"checklist_version": 1}, now=clock())
     assert record["checklist_version"] == 1
     assert record["return_ticket"] == "one_way_booked"
     assert record["visa_status"] is None  # "unknown" was not a v1 answer of substance
@@ -157,13 +158,13 @@ def test_conditional_requirements_name_the_field(overrides, field):
      "placement_agreement": "present"},
 ])
 def test_conditional_requirements_satisfied(overrides):
-    validate_checklist(sound_umrah(**overrides))
+    validate_checklist(sound_umrah(**overrides), now=clock())
 
 
 def test_absent_answers_are_not_assessed_and_strings_normalised():
     record = validate_checklist({"application_id": " A-1 ", "office_code": "PMK",
                                  "purpose": "tourism", "destination_country": "my",
-                                 "sex": "", "states_work_abroad": False})
+                                 "sex": "", "states_work_abroad": False}, now=clock())
     assert record["application_id"] == "A-1"
     assert record["destination_country"] == "MY"
     assert record["sex"] is None and record["return_ticket"] is None
@@ -177,7 +178,8 @@ def test_absent_answers_are_not_assessed_and_strings_normalised():
 ])
 def test_derived_minor_and_age_band_at_interview_time(dob, minor, band):
     record = validate_checklist(sound_umrah(date_of_birth=dob,
-                                            interviewed_at="2026-11-20T09:00:00+07:00"))
+                                            interviewed_at="2026-11-20T09:00:00+07:00"),
+                                now=clock())
     assert (record["is_minor"], record["age_band"]) == (minor, band)
 
 
@@ -188,13 +190,14 @@ def test_derived_minor_and_age_band_at_interview_time(dob, minor, band):
 ])
 def test_without_a_date_of_birth_the_nik_tells_a_minor(nik, minor):
     record = validate_checklist(sound_umrah(date_of_birth=None, nik=nik,
-                                            interviewed_at="2026-11-20T09:00:00+07:00"))
+                                            interviewed_at="2026-11-20T09:00:00+07:00"),
+                                now=clock())
     assert record["is_minor"] is minor
     assert record["origin_kecamatan"] == nik[:6]
 
 
 def test_nothing_known_of_age_leaves_minor_unknown():
-    record = validate_checklist(sound_umrah(date_of_birth=None, nik=None))
+    record = validate_checklist(sound_umrah(date_of_birth=None, nik=None), now=clock())
     assert (record["is_minor"], record["age_band"], record["origin_kecamatan"]) == \
         (None, None, None)
 
@@ -208,7 +211,7 @@ def test_nothing_known_of_age_leaves_minor_unknown():
     ({"states_work_abroad": None, "job_offer_channel": None}, None),
 ])
 def test_work_in_view_without_an_admission(answers, in_view):
-    assert validate_checklist(sound_umrah(**answers))["work_in_view"] is in_view
+    assert validate_checklist(sound_umrah(**answers), now=clock())["work_in_view"] is in_view
 
 
 @pytest.mark.parametrize("name, on, status", [
@@ -222,24 +225,24 @@ def test_agency_licence_from_the_rule_sets_list(name, on, status):
     agencies = load_ruleset("rules/tppo_pmi.yaml").agencies
     record = validate_checklist(sound_umrah(states_work_abroad=True, agency_name=name,
                                             interviewed_at=f"{on}T09:00:00+07:00"),
-                                agencies=agencies)
+                                agencies=agencies, now=clock())
     assert record["agency_licence"] == status
 
 
 def test_completeness_counts_applicable_rule_fields_only():
-    full = validate_checklist(sound_umrah())
+    full = validate_checklist(sound_umrah(), now=clock())
     assert completeness(full) == 1.0
     sparse = validate_checklist({"application_id": "A", "office_code": "PMK",
-                                 "purpose": "tourism", "destination_country": "MY"})
+                                 "purpose": "tourism", "destination_country": "MY"}, now=clock())
     applicable = [f for f in RULE_FIELDS if not FIELDS[f].derived and FIELDS[f].applies(sparse)
                   and FIELDS[f].counts_in_completeness]
     assert completeness(sparse) == round(2 / len(applicable), 3)
     # Work questions become applicable once work is stated, so completeness drops.
     work = validate_checklist(sound_umrah(states_work_abroad=True,
-                                          disnaker_recommendation="verified"))
+                                          disnaker_recommendation="verified"), now=clock())
     assert completeness(work) < 1.0
     # A direct journey has no transit: an empty transit answer is not a skipped question.
-    assert completeness(validate_checklist(sound_umrah(transit_country=None))) == 1.0
+    assert completeness(validate_checklist(sound_umrah(transit_country=None), now=clock())) == 1.0
 
 
 _ANY = st.one_of(st.none(), st.booleans(), st.integers(-3, 200), st.floats(allow_nan=False),
@@ -270,10 +273,11 @@ def test_fast_load_is_marshmallows_load(payload, changes, lang):
         else:
             payload[name] = value
     schema = checklist_schema(lang, 2)
-    fast = loaded(schema, payload)
-    try:
-        full = schema.load(payload)
-    except ValidationError:
-        assert fast is None
-        return
+    with as_of(clock()):
+        fast = loaded(schema, payload)
+        try:
+            full = schema.load(payload)
+        except ValidationError:
+            assert fast is None
+            return
     assert fast == full

@@ -13,7 +13,7 @@ from ews.checklist import FIELDS, RULE_FIELDS, validate_checklist
 from ews.engine import load_ruleset
 from ews.scoring import score
 
-from .checklists import NONE_OBSERVED, NONE_OF_HISTORY, NONE_OF_PROTECTION, NONE_OF_WORK
+from .checklists import NONE_OBSERVED, NONE_OF_HISTORY, NONE_OF_PROTECTION, NONE_OF_WORK, clock
 
 RULES = Path(__file__).resolve().parent.parent / "rules" / "tppo_pmi.yaml"
 LADDER = ["proceed", "in_depth_interview", "supervisor_review", "defer_and_redirect",
@@ -61,7 +61,7 @@ ONLINE_SCAM = {"purpose": "tourism", "destination_country": "KH", "host_or_guara
 
 def record(answers: dict, history: dict | None = None) -> dict:
     """Validate a full checklist and add the history features the service derives."""
-    rec = validate_checklist(BASE | answers, agencies=AGENCIES)
+    rec = validate_checklist(BASE | answers, agencies=AGENCIES, now=clock())
     rec.update(NO_HISTORY | (history or {}))
     return rec
 

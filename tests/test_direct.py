@@ -66,7 +66,7 @@ def test_a_requests_connection_and_its_later_session_are_one_transaction(app, db
     """get_db gives a connection (no ORM session); a session asked for later joins it."""
     from sqlalchemy.orm import Session
 
-    from ews.store.db import get_db, get_session
+    from ews.webdb import get_db, get_session
 
     with app.test_request_context():
         conn = get_db()

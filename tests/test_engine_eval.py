@@ -1,5 +1,6 @@
 """Operators, the ILO combination rule, and per-record vs DataFrame agreement."""
 
+
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +13,7 @@ from ews.engine.evaluate import positive_dimensions
 from ews.engine.loader import ILO_2009, Indicator
 from ews.scoring import score, score_frame
 
-from .checklists import checklists, history
+from .checklists import checklists, clock, history
 from .rulesets import HEADER, MINI
 
 
@@ -114,7 +115,7 @@ def test_dimension_rule_is_configurable():
     rs = parse_ruleset(text)
     record = validate_checklist({"application_id": "A", "office_code": "PMK",
                                  "purpose": "tourism", "destination_country": "MY",
-                                 "job_changed": True})
+                                 "job_changed": True}, now=clock())
     assert evaluate(record, rs).dimensions == {"deceptive_recruitment"}
 
 
@@ -133,7 +134,7 @@ def ruleset_named(name):
 def test_frame_and_record_scoring_agree(name, batch):
     """Thousands of generated checklists: the backtest path equals the request path."""
     rs = ruleset_named(name)
-    records = [validate_checklist(payload) | hist for payload, hist in batch]
+    records = [validate_checklist(payload, now=clock()) | hist for payload, hist in batch]
     frame = score_frame(pd.DataFrame.from_records(records), rs, details=True)
     typed = score_frame(typed_frame(records), rs, details=True)
     pd.testing.assert_frame_equal(frame, typed)
@@ -166,6 +167,8 @@ def test_audit_pii_admin_fields_never_change_the_outcome(name, payload, data):
         other[f.name] = data.draw(st.none() | checklists().map(lambda p, n=f.name: p.get(n)))
     other["application_id"] = "OTHER-1"
     other["office_code"] = "ZZZ"
-    a, b = score(validate_checklist(payload), rs), score(validate_checklist(other), rs)
+    now = clock()
+    a = score(validate_checklist(payload, now=now), rs)
+    b = score(validate_checklist(other, now=now), rs)
     assert (a["score"], a["recommended_action"], a["reasons"], a["escalations"]) == \
            (b["score"], b["recommended_action"], b["reasons"], b["escalations"])

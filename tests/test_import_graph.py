@@ -9,11 +9,6 @@ import sys
 
 from tests.imports import ROOT, Import, components, cycles, graph
 
-# Circles that other branches of issue #23 remove; the lead empties this set at their merge.
-OWNED_ELSEWHERE = {
-    # branch layout-core: rule-set storage stops calling the lifecycle
-    ("ews.lifecycle", "ews.lifecycle.service", "ews.store.rulesets"),
-}
 # Found beyond issue #23's list; untangling needs edits in a dozen test files that other
 # branches rewrite (`from ews.store import upgrade`), so it waits for their merge: importing
 # `ews.audit.seal` runs `ews/audit/__init__.py`, which imports `ews.store.*`, whose
@@ -31,14 +26,14 @@ def _shown(cycle: tuple[str, ...]) -> str:
 
 def test_no_import_circles_between_modules():
     found = set(cycles(graph()))
-    new = sorted(found - OWNED_ELSEWHERE - TO_UNTANGLE)
+    new = sorted(found - TO_UNTANGLE)
     assert not new, "import circles in ews/:\n" + "\n".join(_shown(c) for c in new)
 
 
 def test_the_listed_circles_still_exist():
-    stale = sorted((OWNED_ELSEWHERE | TO_UNTANGLE) - set(cycles(graph())))
-    assert not stale, ("these circles are gone: remove them from OWNED_ELSEWHERE or "
-                       "TO_UNTANGLE:\n" + "\n".join(_shown(c) for c in stale))
+    stale = sorted(TO_UNTANGLE - set(cycles(graph())))
+    assert not stale, ("these circles are gone: remove them from TO_UNTANGLE:\n"
+                       + "\n".join(_shown(c) for c in stale))
 
 
 def test_the_graph_finds_a_circle_through_a_function_level_import():

@@ -11,16 +11,6 @@ import pytest
 from tests.imports import ROOT, imports, modules
 
 DOC = ROOT / "docs" / "design.md"
-# Imports that break the table today and that another branch of issue #23 removes; the lead
-# empties this set at the merge. (importing module, package it may not import)
-OWNED_ELSEWHERE = {
-    # branch layout-core: ews/store imports nothing above it (the interview step moves out)
-    ("ews.store.assessments", "scoring"),
-    ("ews.store.assessments", "lifecycle"),
-    ("ews.store.rulesets", "lifecycle"),
-    ("ews.store.replay", "lifecycle"),
-    ("ews.store.model_registry", "learn"),
-}
 
 
 def table() -> dict[str, dict]:
@@ -54,8 +44,6 @@ def violations(rows: dict[str, dict]) -> list[str]:
         source, target = row_of(imp.source), row_of(imp.target)
         if source == target or target in rows.get(source, {}).get("allowed", ()):
             continue
-        if (imp.source, target) in OWNED_ELSEWHERE:
-            continue
         where = "in a function" if imp.in_function else "at module level"
         found.add(f"{imp.source} (line {imp.line}, {where}) imports {imp.target}: "
                   f"`{source}` may not import `{target}`")
@@ -82,12 +70,6 @@ def test_every_import_follows_the_table():
             {row_of(m) for m in modules()}}
     found = violations(rows)
     assert not found, "imports against docs/design.md Architecture:\n" + "\n".join(found)
-
-
-def test_the_owned_elsewhere_imports_still_exist():
-    seen = {(i.source, row_of(i.target)) for i in imports() if i.target.startswith("ews.")}
-    stale = sorted(OWNED_ELSEWHERE - seen)
-    assert not stale, f"gone: remove from OWNED_ELSEWHERE: {stale}"
 
 
 @pytest.mark.parametrize("module, row", [

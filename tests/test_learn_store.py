@@ -12,11 +12,13 @@ from ews.demo.bulk import store_frame
 from ews.demo.frame import demo_frame
 from ews.demo.plan import Window
 from ews.engine import parse_ruleset, ruleset_files
+from ews.learn.frames import assessments_frame
 from ews.learn.weights import hit_frame
-from ews.store.frames import assessments_frame
+from ews.lifecycle.compiled import active_compiled
+from ews.lifecycle.service import activate_ruleset, register_ruleset
 from ews.store.models import Office
-from ews.store.rulesets import activate_ruleset, active_compiled, register_ruleset
 from ews.store.users import create_user
+from tests.checklists import clock
 
 from .conftest import DEFAULT_RULES
 
@@ -177,19 +179,20 @@ def _record(application_id: str, truth: str = "sound"):
 
     case = next(c for c in generate(100, Window(3), ("PMK",), 1) if c.truth == truth)
     return validate_checklist(case.payload | {"application_id": application_id,
-                                              "interviewed_at": "2026-11-20T09:00:00+07:00"})
+                                              "interviewed_at": "2026-11-20T09:00:00+07:00"},
+                              now=clock())
 
 
 def test_active_model_reaches_the_scorer_and_only_raises(db, stored, cli, caplog):
-    from ews.store import model_registry
-    from ews.store.assessments import submit
+    from ews.interviews import submit
+    from ews.interviews.advice import forget_loaded
 
     assert _train(cli).exit_code == 0
     for step, who in (("submit", "analyst-two"), ("approve", "admin-pst"),
                       ("activate", "admin-pst")):
         assert cli("model", step, "m1", "--as", who).exit_code == 0
     ruleset = _escalating(db, stored["admin"])
-    model_registry.forget_loaded()
+    forget_loaded()
     user = stored["analyst"]
     risky = submit(db, _record("PMK-RISKY", "network"), user=user, ruleset=ruleset,
                    pii_key="k").assessment
@@ -203,8 +206,8 @@ def test_active_model_reaches_the_scorer_and_only_raises(db, stored, cli, caplog
 
 
 def test_a_model_file_whose_hash_differs_is_refused_at_load(db, stored, cli, tmp_path, caplog):
-    from ews.store import model_registry
-    from ews.store.assessments import submit
+    from ews.interviews import submit
+    from ews.interviews.advice import forget_loaded
 
     assert _train(cli).exit_code == 0
     for step, who in (("submit", "analyst-two"), ("approve", "admin-pst"),
@@ -213,7 +216,7 @@ def test_a_model_file_whose_hash_differs_is_refused_at_load(db, stored, cli, tmp
     path = tmp_path / "models" / "m1.joblib"
     path.write_bytes(path.read_bytes() + b"\0")  # replaced after approval
     ruleset = _escalating(db, stored["admin"])
-    model_registry.forget_loaded()
+    forget_loaded()
     with caplog.at_level("ERROR", logger="ews.models"):
         row = submit(db, _record("PMK-RISKY", "network"), user=stored["analyst"],
                      ruleset=ruleset, pii_key="k").assessment

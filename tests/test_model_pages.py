@@ -11,13 +11,15 @@ from sqlalchemy import select
 from ews.demo.frame import demo_frame
 from ews.demo.plan import Window
 from ews.engine import ruleset_files
+from ews.interviews.advice import forget_loaded
 from ews.learn import labels
 from ews.learn.artefacts import save
 from ews.learn.classifier import ChecklistClassifier
 from ews.learn.evaluate import evaluate
+from ews.lifecycle.compiled import active_compiled
+from ews.lifecycle.service import activate_ruleset, register_ruleset
 from ews.store import model_registry
 from ews.store.models import Assessment, User
-from ews.store.rulesets import activate_ruleset, active_compiled, register_ruleset
 from tests.conftest import DEFAULT_RULES
 from tests.test_web_pages import form_data, login
 from tests.test_workflow_pages import _scam
@@ -60,7 +62,7 @@ def _activate(db, model_dir, mode: str, accounts) -> None:
     activate_ruleset(db, register_ruleset(db, text, None, agencies=agencies), None)
     db.commit()
     assert active_compiled(db).model_mode == mode
-    model_registry.forget_loaded()
+    forget_loaded()
 
 
 @pytest.mark.parametrize("mode", ["advisory", "escalate"])

@@ -4,6 +4,7 @@ a verifiable audit chain, and is audited."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 
 import pytest
@@ -48,8 +49,9 @@ def history(client, accounts, payload, db, monkeypatch):
         return item
 
     with monkeypatch.context() as clock:  # the service's clock, three years back
-        for module in ("ews.store.assessments", "ews.review.service"):
-            clock.setattr(f"{module}.utcnow", lambda: THREE_YEARS_AGO)
+        for module in ("ews.interviews.submit", "ews.review.service"):  # modules, not
+            clock.setattr(importlib.import_module(module), "utcnow",  # same-named functions
+                          lambda: THREE_YEARS_AGO)
         old = case("OLD-1")
     recent = case("NEW-1")
     db.add_all([LoginAttempt(name_hash="a" * 64, remote_addr="10.0.0.1", at=THREE_YEARS_AGO),

@@ -9,6 +9,7 @@ import pytest
 from ews.checklist import validate_checklist
 from ews.engine import load_ruleset
 from ews.scoring import score
+from tests.checklists import clock
 from tests.reviewer_cases import CASES_V1, V1_MAPPABLE, V2
 
 
@@ -18,7 +19,7 @@ def ruleset():
 
 
 def rung(payload: dict, ruleset) -> int:
-    record = validate_checklist(payload, agencies=ruleset.agencies)
+    record = validate_checklist(payload, agencies=ruleset.agencies, now=clock())
     return score(record, ruleset)["recommended_action"]["rung"]
 
 
@@ -57,8 +58,8 @@ WHO = [
 @pytest.mark.parametrize("field, value", WHO)
 @pytest.mark.parametrize("case_id", ADULTS)
 def test_who_the_applicant_is_changes_no_score(case_id, field, value, ruleset):
-    base = validate_checklist(V2[case_id], agencies=ruleset.agencies)
-    other = validate_checklist(V2[case_id] | {field: value}, agencies=ruleset.agencies)
+    base = validate_checklist(V2[case_id], agencies=ruleset.agencies, now=clock())
+    other = validate_checklist(V2[case_id] | {field: value}, agencies=ruleset.agencies, now=clock())
     a, b = score(base, ruleset), score(other, ruleset)
     assert (a["score"], a["recommended_action"], a["reasons"], a["escalations"]) == \
         (b["score"], b["recommended_action"], b["reasons"], b["escalations"])

@@ -10,7 +10,7 @@ from ews.checklist import validate_checklist
 from ews.engine import parse_ruleset
 from ews.scoring import score
 
-from .checklists import sound_umrah
+from .checklists import clock, sound_umrah
 from .rulesets import MINI
 
 RS = parse_ruleset(MINI)
@@ -19,7 +19,7 @@ RESULT_KEYS = {"score", "band", "recommended_action", "tracks", "reasons", "esca
 
 
 def scored(ruleset=RS, probability=None, **answers):
-    return score(validate_checklist(sound_umrah(**answers)), ruleset, probability)
+    return score(validate_checklist(sound_umrah(**answers), now=clock()), ruleset, probability)
 
 
 @pytest.mark.parametrize("answers, action, score_, band", [

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select, text
 
 from ews.engine import parse_ruleset
+from ews.lifecycle import compiled as stored_rulesets
 from ews.scoring import score
-from ews.store import rulesets as store_rulesets
 from ews.store.models import ShadowResult
+from tests.checklists import clock
 from tests.rulesets import MINI
 
 
@@ -43,7 +44,7 @@ def test_shadow_result_is_stored_beside_the_live_one(client, accounts, payload, 
     mini = parse_ruleset(MINI)
     from ews.checklist import validate_checklist
 
-    record = validate_checklist(payload("SH-1", nik="3528011201900001", risky=True))
+    record = validate_checklist(payload("SH-1", nik="3528011201900001", risky=True), now=clock())
     record |= {"prior_deferral_on_record": False, "repeat_applications_30d": 1,
                "phone_shared_30d": 1}
     assert row.rung == score(record, mini)["recommended_action"]["rung"]
@@ -57,7 +58,7 @@ def test_a_shadow_that_cannot_be_parsed_leaves_the_request_alone(
     with engine.begin() as conn:  # a stored text that no longer parses
         conn.execute(text("UPDATE rulesets SET text = 'indicators: [' WHERE id = :pk"),
                      {"pk": shadow_pk})
-    store_rulesets._COMPILED.clear()
+    stored_rulesets._COMPILED.clear()
     with caplog.at_level(logging.ERROR, logger="ews.shadow"):
         resp = submit(client, accounts, payload, 3, risky=True)
     assert resp.status_code == 201
@@ -87,6 +88,23 @@ def test_a_shadow_that_raises_on_evaluation_leaves_the_request_alone(
     again = client.get(f"/api/v1/assessments/{resp.get_json()['id']}",
                        headers=accounts["officer"].headers)
     assert again.status_code == 200
+
+
+def test_the_default_submit_path_looks_up_the_shadow_and_stores_its_result(
+        accounts, payload, shadow_pk, db):
+    """`submit` without `shadow=` (CLI, demo, tests) finds the version in shadow itself."""
+    from ews.checklist import validate_checklist
+    from ews.interviews import submit
+    from ews.lifecycle.compiled import active_compiled
+    from ews.store.models import User
+
+    record = validate_checklist(payload("SH-D", risky=True), now=clock())
+    done = submit(db, record, user=db.get(User, accounts["officer"].id),
+                  ruleset=active_compiled(db), pii_key="k")
+    row = db.scalar(select(ShadowResult)
+                    .where(ShadowResult.assessment_id == done.assessment.id))
+    assert row is not None and row.ruleset_pk == shadow_pk
+    assert row.live_rung == done.assessment.rung
 
 
 def test_no_shadow_no_rows(client, accounts, payload, db):

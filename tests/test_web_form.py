@@ -1,5 +1,6 @@
 """The interview form is generated from the field registry, not written by hand."""
 
+
 from ews.checklist import FIELDS, INPUT_FIELDS, validate_checklist
 from ews.web.form import (
     SERVER_SET,
@@ -7,6 +8,7 @@ from ews.web.form import (
     initial_values,
     payload_from_form,
 )
+from tests.checklists import clock
 
 EXPECTED_SECTIONS = ["application", "travel", "work", "observation", "minor", "history",
                      "protection"]
@@ -49,7 +51,7 @@ def test_no_question_is_pre_answered():
 def test_three_answers_validate_and_the_rest_is_not_asked():
     form = {"application_id": "A1", "purpose": "tourism", "destination_country": "my",
             "states_work_abroad": "false", "lost_passport_count": "2"}
-    record = validate_checklist(payload_from_form(form, "PMK"), "id")
+    record = validate_checklist(payload_from_form(form, "PMK"), "id", now=clock())
     assert record["office_code"] == "PMK"
     assert record["destination_country"] == "MY"
     assert record["states_work_abroad"] is False

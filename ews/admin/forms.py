@@ -8,7 +8,8 @@ from wtforms import SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired
 
 from ews.auth.scope import ROLES
-from ews.store.users import office_problem, username_problem
+
+from .names import office_problem, username_problem
 
 REQUIRED = DataRequired(message=_l("This field is required."))
 ROLE_CHOICES = list(ROLES)  # labels are translated in the template

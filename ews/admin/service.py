@@ -22,11 +22,11 @@ from ews.store.users import (
     create_user,
     end_sessions,
     ensure_office,
-    office_problem,
     revoke_token,
     user_by_name,
-    username_problem,
 )
+
+from .names import office_problem, username_problem
 
 
 class AdminError(ValueError):

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ews.auth.scope import require
-from ews.store import get_session
 from ews.store.models import ApiToken, User
 from ews.store.users import list_tokens
+from ews.webdb import get_session
 
 from . import service
 from .forms import AddUserForm, RoleOfficeForm

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
@@ -9,8 +11,9 @@ from marshmallow import ValidationError
 
 from ews.auth.scope import office_scope, require
 from ews.checklist import validate_intake
-from ews.store import as_utc, get_session
+from ews.store import as_utc
 from ews.store.applications import IntakeConflict, listing, register, unknown_offices
+from ews.webdb import get_session
 
 from .auth import api_user, protect
 from .schemas import ApplicationListArgsSchema, ApplicationListSchema, ApplicationSchema
@@ -44,7 +47,7 @@ class Applications(MethodView):
         require(user, "application.register")
         payload = request.get_json()
         try:
-            record = validate_intake(payload, request_lang())
+            record = validate_intake(payload, request_lang(), now=dt.datetime.now(dt.UTC))
         except ValidationError as err:
             abort(422, errors=err.messages)
         require(user, "application.register", record["office_code"])

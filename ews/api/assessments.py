@@ -8,11 +8,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from ews.auth.scope import office_scope, require
+from ews.interviews import AssessmentConflict
 from ews.review.service import is_assessment_id
-from ews.store import get_session
-from ews.store.assessments import AssessmentConflict, Filters, query, result_of
+from ews.store.assessments import Filters, query, result_of
 from ews.store.db import as_utc
 from ews.store.models import Assessment
+from ews.webdb import get_session
 
 from . import service
 from .auth import api_user, protect

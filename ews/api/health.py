@@ -6,8 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
-from ews.store import get_session
-from ews.store.rulesets import active_compiled
+from ews.lifecycle.compiled import active_compiled
+from ews.webdb import get_session
 
 from .errors import problem, retry_after
 from .schemas import HealthSchema

@@ -12,7 +12,7 @@ from marshmallow import Schema, fields
 from ews.reports import ReportForbidden, ReportInputError
 from ews.reports.export import MIMETYPES, ReportSchema, record_export, render
 from ews.reports.service import compute, prepare
-from ews.store import get_session
+from ews.webdb import get_session
 
 from .auth import api_user, protect
 

@@ -23,8 +23,8 @@ from ews.review.schemas import (
     outcome_schema,
 )
 from ews.review.sla import SLA
-from ews.store import get_session
 from ews.store.db import as_utc
+from ews.webdb import get_session
 
 from .auth import api_user, protect
 from .jsonbody import load_body

@@ -8,13 +8,14 @@ from flask_smorest import Blueprint, abort
 from ews.auth.scope import require
 from ews.engine import RuleSetError
 from ews.lifecycle import ACTIONS, LifecycleError, create_draft, edit_draft, transition
+from ews.lifecycle.compiled import compiled
 from ews.lifecycle.lines import locate
 from ews.lifecycle.run import run_backtest
 from ews.lifecycle.shadow import shadow_summary
-from ews.store import get_session
 from ews.store.db import as_utc
 from ews.store.models import RuleSetRecord, User
-from ews.store.rulesets import active_record, compiled, history, list_rulesets
+from ews.store.rulesets import active_record, history, list_rulesets
+from ews.webdb import get_session
 
 from .auth import api_user, protect
 from .jsonbody import load_body

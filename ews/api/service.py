@@ -1,6 +1,7 @@
-"""The service functions behind the API (and the pages): score, submit, read.
+"""The service functions behind the API: parse the request, call `ews.interviews`, read.
 
-Views stay thin: they parse, call one function here, and serialise the answer.
+Views stay thin: they parse, call one function here, and serialise the answer. Domain
+errors become HTTP answers here (`abort`); the domain lives in `ews.interviews`.
 """
 
 from __future__ import annotations
@@ -11,21 +12,15 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from ews.auth.scope import Principal, sees_pii
-from ews.checklist import validate_checklist, with_agencies
+from ews.checklist import validate_checklist
 from ews.engine import RuleSet
+from ews.interviews import NoLiveRuleSet, Submission, UnknownOffice, preview, submit_at_office
+from ews.lifecycle.compiled import active_compiled
 from ews.review.sla import SLA
-from ews.scoring import score, unstored_result
-from ews.store import get_db, get_session, pii
-from ews.store.assessments import (
-    Submission,
-    history_features,
-    model_probability,
-    result_of,
-    submit,
-)
+from ews.store.assessments import result_of
 from ews.store.db import as_utc, utcnow
 from ews.store.models import Assessment, User
-from ews.store.rulesets import active_compiled, active_for_office
+from ews.webdb import get_db, get_session
 
 LANGS = ("en", "id")
 
@@ -39,7 +34,7 @@ def checklist_from_request() -> dict:
     """Parse and validate the JSON body as a checklist; abort 400/415/422 otherwise."""
     payload = request.get_json()  # 415 when not JSON, 400 when malformed
     try:
-        return validate_checklist(payload, lang=request_lang())
+        return validate_checklist(payload, lang=request_lang(), now=utcnow())
     except ValidationError as err:
         abort(422, errors=err.messages)
     raise AssertionError("unreachable")
@@ -47,39 +42,30 @@ def checklist_from_request() -> dict:
 
 def active_ruleset(session: Session) -> RuleSet:
     """Return the active rule set (parsed); 503 when there is none."""
-    return _required(active_compiled(session))
-
-
-def _required(ruleset: RuleSet | None) -> RuleSet:
+    ruleset = active_compiled(session)
     if ruleset is None:
         abort(503, message="No active rule set: run `ews init`.")
     return ruleset
 
 
-def submit_record(record: dict, user: Principal, identity: dict | None = None) -> Submission:
-    """Score and store a validated record once (the one write path of pages and API).
-
-    `identity` comes from a front-desk registration (the form then carries none).
-    """
-    session = get_db()  # a connection by API: no ORM session needed
-    known, ruleset, shadow = active_for_office(session, record["office_code"])
-    if not known:
+def submit_record(record: dict, user: Principal) -> Submission:
+    """Score and store a validated record once; 422 for an unknown office, 503 without rules."""
+    try:  # a connection: no ORM session needed on this path
+        return submit_at_office(get_db(), record, user=user,
+                                pii_key=current_app.config["PII_KEY"],
+                                due_at=SLA.of_app(current_app).due_at)
+    except UnknownOffice:
         abort(422, errors={"office_code": ["Unknown office."]})
-    return submit(session, record, user=user, ruleset=_required(ruleset),
-                  pii_key=current_app.config["PII_KEY"], due_at=SLA.of_app(current_app).due_at,
-                  follow_up=bool(record.get("follow_up")), identity=identity, shadow=shadow)
+    except NoLiveRuleSet as err:
+        abort(503, message=str(err))
+    raise AssertionError("unreachable")
 
 
 def score_record(record: dict) -> dict:
     """Score a validated record without storing it (history features read from the log)."""
     session = get_session()
-    ruleset = active_ruleset(session)
-    key = current_app.config["PII_KEY"]
-    record = with_agencies(dict(record), ruleset.agencies) | history_features(
-        session, pii.nik_hash(key, record["nik"]), pii.phone_hash(key, record["phone"]),
-        utcnow(), record["office_code"], record["application_id"])
-    probability, version = model_probability(session, ruleset, record)
-    return unstored_result(record, score(record, ruleset, probability, version))
+    return preview(session, record, active_ruleset(session),
+                   pii_key=current_app.config["PII_KEY"], now=utcnow())
 
 
 def _username(session: Session, user_id: int | None) -> str | None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from flask import Flask, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
-from ews.store import get_db, get_session
 from ews.store.db import as_utc, utcnow
 from ews.store.models import User
 from ews.store.users import user_for_token
+from ews.webdb import get_db, get_session
 
 from .scope import Principal, can, office_scope, principal, require, sees_pii
 from .views import bp

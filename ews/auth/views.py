@@ -19,9 +19,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ews import audit
-from ews.store import get_session
 from ews.store.models import User
 from ews.store.users import end_sessions, user_by_name
+from ews.webdb import get_session
 
 from . import devices, ratelimit
 from .forms import LoginForm, PasswordForm

@@ -24,7 +24,7 @@ INTAKE_REQUIRED = ("application_id", "office_code", "nik")
 CARRIED = ("sex", "domicile_regency", "domicile_district", "domicile_village")
 
 
-def validate_intake(payload: Any, lang: str = "en", now: dt.datetime | None = None) -> dict:
+def validate_intake(payload: Any, lang: str = "en", *, now: dt.datetime) -> dict:
     """Validate one registration; return it with `is_minor`, `age_band`, `origin_kecamatan`.
 
     Raises ValidationError naming the fields; messages never echo a value. Blank text is
@@ -32,7 +32,6 @@ def validate_intake(payload: Any, lang: str = "en", now: dt.datetime | None = No
     """
     if not isinstance(payload, dict):
         raise ValidationError({"_schema": [message("type", lang)]})
-    now = now or dt.datetime.now(dt.UTC)
     data = field_schema(INTAKE_FIELDS, lang, INTAKE_REQUIRED).load(payload)
     errors = identity_errors(data, lang, now)
     if errors:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -205,8 +207,25 @@ def field_schema(names: tuple[str, ...], lang: str, required: tuple[str, ...] = 
     return type(f"FieldSchema_{lang}", (Schema,), attrs)()
 
 
+# The time a validation runs at, given by the caller (`as_of`): the schema's record check
+# reads it, as marshmallow hands a hook no argument of the call.
+_NOW: ContextVar[dt.datetime] = ContextVar("checklist_now")
+
+
+@contextmanager
+def as_of(now: dt.datetime) -> Iterator[None]:
+    """Validate checklists as of `now` within this block (`interviewed_at` not after it)."""
+    token = _NOW.set(now)
+    try:
+        yield
+    finally:
+        _NOW.reset(token)
+
+
 def _validate_record(self, data: dict) -> None:
-    now = dt.datetime.now(dt.UTC)
+    now = _NOW.get(None)
+    if now is None:
+        raise RuntimeError("validate a checklist as of a time: validate_checklist(..., now=)")
     errors = identity_errors(data, self.lang, now)
     at = data.get("interviewed_at")
     if at is not None and at > now + CLOCK_SKEW:
@@ -314,25 +333,27 @@ def checklist_version(payload: Mapping, lang: str = "en") -> int:
     return version
 
 
-def validate_checklist(payload: Any, lang: str = "en", now: dt.datetime | None = None,
+def validate_checklist(payload: Any, lang: str = "en", *, now: dt.datetime,
                        agencies: Mapping[str, dt.date] | None = None) -> dict:
     """Validate and normalise answers into a v2 record; raise ValidationError naming fields.
 
-    `agencies` maps normalised names of licensed P3MI to the end of their licence (the rule
-    set's list); it decides the derived `agency_licence`.
+    `now` is the time of validation: an interview cannot be later, and one without a time
+    took place then. `agencies` maps normalised names of licensed P3MI to the end of their
+    licence (the rule set's list); it decides the derived `agency_licence`.
     """
     if not isinstance(payload, dict):
         raise ValidationError({"_schema": [message("type", lang)]})
     version = checklist_version(payload, lang)
     answers = {k: v for k, v in payload.items() if k != "checklist_version"}
     schema = checklist_schema(lang, version)
-    record = loaded(schema, answers)
-    if record is None:
-        record = schema.load(answers)  # raises, naming every field that is wrong
+    with as_of(now):
+        record = loaded(schema, answers)
+        if record is None:
+            record = schema.load(answers)  # raises, naming every field that is wrong
     if version == 1:  # stored as given (v1 names); scored through the mapping
         record = to_v2(record) | {V1_ANSWERS: record}
     if record.get("interviewed_at") is None:
-        record["interviewed_at"] = now or dt.datetime.now(dt.UTC)
+        record["interviewed_at"] = now
     for name in FIELDS:
         record.setdefault(name, None)
     record["checklist_version"] = version

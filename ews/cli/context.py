@@ -82,7 +82,7 @@ def window_label(since, until) -> str:
 
 def _live_ruleset(session, rules_path: str | None):
     from ews.engine import RuleSetError, load_ruleset
-    from ews.store.rulesets import active_compiled
+    from ews.lifecycle.compiled import active_compiled
 
     if rules_path:
         try:
@@ -97,7 +97,7 @@ def _live_ruleset(session, rules_path: str | None):
 
 def load_window(since, until, rules_path=None):
     """Return (frame, live rule set) of a window; a clear error when it is empty."""
-    from ews.store.frames import assessments_frame
+    from ews.learn.frames import assessments_frame
 
     with db_session(read_config()) as session:
         ruleset = _live_ruleset(session, rules_path)

@@ -8,6 +8,7 @@ is already registered with the same data is counted, not stored twice.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def check_rows(rows: list[tuple[int, dict]]) -> tuple[list[tuple[int, dict]], li
     first: dict[tuple[str, str], int] = {}
     for line, row in rows:
         try:
-            record = validate_intake(row, "en")
+            record = validate_intake(row, "en", now=dt.datetime.now(dt.UTC))
         except ValidationError as err:
             for name, messages in sorted(err.messages.items()):
                 text = " ".join(messages) if isinstance(messages, list) else str(messages)

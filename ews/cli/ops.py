@@ -23,8 +23,9 @@ def init_cmd() -> None:
     """Create or migrate the database, activate the default rule set, create the first admin."""
     from ews.auth.passwords import generate_password, hash_password
     from ews.engine import RuleSetError, ruleset_files
+    from ews.lifecycle.service import activate_ruleset, register_ruleset
     from ews.store import upgrade
-    from ews.store.rulesets import activate_ruleset, active_record, register_ruleset
+    from ews.store.rulesets import active_record
     from ews.store.users import AccountError, create_user
 
     config = read_config()
@@ -72,7 +73,7 @@ def _outdated(row) -> str | None:
     longer exist: the service could not score with it, so `ews init` installs the default.
     """
     from ews.engine import RuleSetError
-    from ews.store.rulesets import compiled
+    from ews.lifecycle.compiled import compiled
 
     try:
         compiled(row)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from ews.engine import RuleSetError, default_rules_path, load_ruleset
+from ews.config import rules_path
+from ews.engine import RuleSetError, load_ruleset
 from ews.engine.describe import MARKER, render_table
 from ews.lifecycle.states import ACTIONS, STATES
 
@@ -49,7 +50,7 @@ def check(files: tuple[str, ...]) -> None:
 def table_cmd(file: str | None, into: str | None) -> None:
     """Print the indicator table of a rule set (default: the shipped one) as Markdown."""
     try:
-        text = render_table(Path(file) if file else default_rules_path())
+        text = render_table(Path(file) if file else rules_path())
     except RuleSetError as exc:
         for line in exc.errors:
             click.echo(line, err=True)

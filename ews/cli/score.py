@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 
@@ -9,19 +10,20 @@ import click
 from marshmallow import ValidationError
 
 from ews.checklist import validate_checklist
-from ews.engine import RuleSet, RuleSetError, default_rules_path, load_ruleset
+from ews.config import rules_path as default_rules
+from ews.engine import RuleSet, RuleSetError, load_ruleset
 from ews.scoring import score, unstored_result
 
 
-def score_payload(payload, ruleset: RuleSet, lang: str = "en") -> dict:
-    """Validate and score one checklist; return a result or an error object naming fields."""
+def score_payload(payload, ruleset: RuleSet, lang: str = "en", *, now: dt.datetime) -> dict:
+    """Validate and score one checklist as of `now`; return a result or an error object."""
     try:
-        record = validate_checklist(payload, lang, agencies=ruleset.agencies)
+        record = validate_checklist(payload, lang, now=now, agencies=ruleset.agencies)
     except ValidationError as exc:
         ref = payload.get("application_id") if isinstance(payload, dict) else None
         return {"error": "validation", "application_id": ref if isinstance(ref, str) else None,
                 "errors": exc.messages}
-    return unstored_result(record, score(record, ruleset))
+    return unstored_result(record, score(record, ruleset), now=now)
 
 
 def _dump(obj) -> str:
@@ -41,7 +43,7 @@ def score_cmd(source, rules_path: str | None, lang: str) -> None:
     are still scored. Exit status 1 when any input failed.
     """
     try:
-        ruleset = load_ruleset(rules_path or default_rules_path())
+        ruleset = load_ruleset(rules_path or default_rules())
     except RuleSetError as exc:
         raise click.ClickException("\n".join(exc.errors)) from None
     text = source.read()
@@ -52,7 +54,7 @@ def score_cmd(source, rules_path: str | None, lang: str) -> None:
     out = sys.stdout
     failed = False
     if isinstance(single, dict):
-        result = score_payload(single, ruleset, lang)
+        result = score_payload(single, ruleset, lang, now=dt.datetime.now(dt.UTC))
         failed = "error" in result
         out.write(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
     else:
@@ -64,7 +66,7 @@ def score_cmd(source, rules_path: str | None, lang: str) -> None:
             except json.JSONDecodeError as exc:
                 result = {"error": "json", "line": number, "errors": {"_json": [exc.msg]}}
             else:
-                result = score_payload(payload, ruleset, lang)
+                result = score_payload(payload, ruleset, lang, now=dt.datetime.now(dt.UTC))
                 if "error" in result:
                     result["line"] = number
             failed = failed or "error" in result

@@ -44,7 +44,7 @@ def run(session: Session, *, n: int, window: Window, offices: tuple[str, ...], s
         actor: str = "cli", password: str = "", password_hash: str | None = None) -> Summary:
     """Write `n` demo interviews with decisions and outcomes; LookupError without a rule set."""
     from ews.auth.passwords import hash_password
-    from ews.store.rulesets import active_compiled
+    from ews.lifecycle.compiled import active_compiled
 
     ruleset = active_compiled(session)
     if ruleset is None:

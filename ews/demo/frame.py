@@ -13,6 +13,7 @@ cases the rule set flags, in the demo) and for a few others, as in `write`.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import numpy as np
@@ -70,6 +71,7 @@ DRAW = {"sound": _sound, "false_alarm": _false_alarm,
 IDENTITY = {"application_id": "T", "office_code": "PMK", "nik": "3528095001900001",
             "interviewed_at": "2026-01-05T09:00:00+07:00", "full_name": "Pemohon Demo",
             "date_of_birth": "1990-01-10", "sex": "female", "phone": "+6281200000000"}
+VALIDATED_AT = dt.datetime(2026, 1, 5, 2, 0, tzinfo=dt.UTC)  # the identity's interview time
 
 
 def templates(k: int, seed: int, agencies=None) -> pd.DataFrame:
@@ -78,7 +80,8 @@ def templates(k: int, seed: int, agencies=None) -> pd.DataFrame:
     rows = []
     for truth in TRUTHS:
         for _ in range(k):
-            record = validate_checklist(IDENTITY | DRAW[truth](rng), agencies=agencies)
+            record = validate_checklist(IDENTITY | DRAW[truth](rng), now=VALIDATED_AT,
+                                        agencies=agencies)
             rows.append({n: record.get(n) for n in COLUMNS} | {"truth": truth})
     return typed_frame(rows)
 

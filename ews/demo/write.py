@@ -2,8 +2,10 @@
 
 Each case goes through `validate_checklist` and `score` exactly like a submission; the history
 features are computed from the cases written before it (point-in-time, as `submit` does from
-the log). Rows, decisions, outcomes and their audit events are inserted per batch with
-executemany, and the audit chain is extended with `audit.record_many`.
+the log). Each row is the one `ews.interviews.submit` would store (`assessment_row`), with
+the supervisor's decision already taken. Rows, decisions, outcomes and their audit events
+are inserted per batch with executemany, and the audit chain is extended with
+`audit.record_many`.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from sqlalchemy.orm import Session
 from ews import audit
 from ews.checklist import RULE_FIELDS, validate_checklist
 from ews.engine import RuleSet
+from ews.interviews import HISTORY_WINDOW, assessment_row
 from ews.scoring import score
 from ews.store import facts, pii
-from ews.store.assessments import HISTORY_WINDOW
 from ews.store.models import HOLDING_DECISIONS, Assessment, Decision, Outcome
 
 from .generate import Case
@@ -167,7 +169,7 @@ class Writer:
     def _one(self, case: Case, rows: list, decisions: list, outcomes: list,
              events: list) -> None:
         ruleset, key = self.ruleset, self.key
-        record = validate_checklist(case.payload, agencies=ruleset.agencies)
+        record = validate_checklist(case.payload, now=self.end, agencies=ruleset.agencies)
         office = record["office_code"]
         created = record["interviewed_at"].astimezone(dt.UTC) + dt.timedelta(minutes=5)
         nik_h, phone_h = pii.nik_hash(key, record["nik"]), pii.phone_hash(key, record["phone"])
@@ -182,18 +184,13 @@ class Writer:
         rng = random.Random(case.u_decision)
         decision = _pick(rng, DECISIONS_BY_TRUTH[case.truth]) if flagged else None
         decided_at = created + dt.timedelta(hours=case.delay_hours) if flagged else None
-        rows.append(dict(
-            id=row_id, office_code=office, application_id=record["application_id"],
-            answers_hash=pii.answers_hash(key, record), answers=pii.storable_answers(record),
-            features=pii.derived_features(record), result=result, score=result["score"],
-            band=result["band"], rung=action["rung"], action=action["id"],
-            decision_required=flagged, status="decided" if flagged else "open",
-            ruleset_sha256=ruleset.sha256, model_version=None, officer_id=officer_id,
-            nik_hash=nik_h, phone_hash=phone_h, interviewed_at=record["interviewed_at"],
-            created_at=created, checklist_version=record["checklist_version"], version=1,
-            supersedes_id=None, superseded_by=None, origin_kecamatan=record["origin_kecamatan"],
-            recruiter_phone_hash=pii.phone_hash(key, record.get("recruiter_phone")),
-            due_at=None, claimed_by=None, claimed_at=None, decided_at=decided_at))
+        rows.append(assessment_row(
+            record, result, answers_hash=pii.answers_hash(key, record),
+            answers=pii.storable_answers(record), ruleset_sha256=ruleset.sha256,
+            model_version=None, officer_id=officer_id, nik_hash=nik_h, phone_hash=phone_h,
+            pii_key=key, now=created, row_id=row_id)
+            | {"status": "decided" if flagged else "open", "claimed_by": None,
+               "claimed_at": None, "decided_at": decided_at})
         events.append({"kind": "assessment.created", "actor": officer, "office_code": office,
                        "subject": row_id, "row": ("assessments", rows[-1]), "data": {
                            "action": action["id"], "rung": action["rung"],

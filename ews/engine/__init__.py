@@ -5,17 +5,18 @@ from .evaluate import FrameHits, Hits, evaluate, evaluate_frame
 from .loader import (
     LADDER,
     REVIEW_RUNG,
+    SHIPPED_RULES,
     TRACKS,
     RuleSet,
     RuleSetError,
-    default_rules_path,
     load_ruleset,
     parse_ruleset,
     ruleset_files,
 )
 
 __all__ = [
-    "DIMENSIONS", "FIELD_OPS", "LADDER", "REVIEW_RUNG", "TRACKS", "FrameHits", "Hits",
-    "RuleSet", "RuleSetError", "default_rules_path", "evaluate", "evaluate_frame",
+    "DIMENSIONS", "FIELD_OPS", "LADDER", "REVIEW_RUNG", "SHIPPED_RULES", "TRACKS", "FrameHits",
+    "Hits",
+    "RuleSet", "RuleSetError", "evaluate", "evaluate_frame",
     "load_ruleset", "parse_ruleset", "ruleset_files",
 ]

@@ -11,7 +11,6 @@ type and length.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 from types import MappingProxyType
@@ -100,10 +99,8 @@ RuleLoader.add_implicit_resolver(
     list("tTfF"))
 
 
-def default_rules_path() -> Path:
-    """Return EWS_RULES_PATH, or the shipped default rule set of this checkout."""
-    env = os.environ.get("EWS_RULES_PATH")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "rules" / "tppo_pmi.yaml"
+# The default rule set shipped in this checkout (EWS_RULES_PATH is read by `ews.config`).
+SHIPPED_RULES = Path(__file__).resolve().parents[2] / "rules" / "tppo_pmi.yaml"
 
 
 def load_ruleset(path: str | Path) -> RuleSet:

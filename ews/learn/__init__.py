@@ -1,6 +1,7 @@
 """Learning from outcomes: labels, features, indicator statistics, suggested weights, an
 optional calibrated classifier and its card. Pure functions of frames; no Flask and no
-database (the loader lives in `ews.store.frames`; PSI drift is a report, `ews.reports.psi`)."""
+database, but for the loader of those frames (`ews.learn.frames`; PSI drift is a report,
+`ews.reports.psi`)."""
 
 from .features import (
     DEFAULT_EXCLUSIONS,

@@ -3,7 +3,14 @@
 No Flask here: the API and the pages translate the typed errors into responses.
 """
 
-from .service import VersionTaken, create_draft, edit_draft, transition
+from .service import (
+    VersionTaken,
+    activate_ruleset,
+    create_draft,
+    edit_draft,
+    register_ruleset,
+    transition,
+)
 from .states import (
     ACTIONS,
     STATES,
@@ -15,5 +22,5 @@ from .states import (
 )
 
 __all__ = ["ACTIONS", "STATES", "TRANSITIONS", "LifecycleError", "NotAllowed",
-           "ReasonRequired", "VersionTaken", "WrongState", "create_draft", "edit_draft",
-           "transition"]
+           "ReasonRequired", "VersionTaken", "WrongState", "activate_ruleset", "create_draft",
+           "edit_draft", "register_ruleset", "transition"]

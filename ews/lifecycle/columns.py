@@ -22,6 +22,7 @@ import pandas as pd
 
 from ews.checklist import CURRENT_VERSION, FIELDS
 from ews.engine.conditions import vocabulary
+from ews.store.replay import StoredChunk
 
 from .records import SkipRow, record_frame, stored_record
 
@@ -36,29 +37,6 @@ _BAD = object()  # a stored text that is not JSON
 _BOOL = {True: 1, False: 0, None: -1}  # 1 and 0 hash equal to True and False, as pandas' eq
 _NOT_BOOL = 2
 _LIMIT = 2.0 ** 53  # ints beyond this are left to pandas (they may not fit a float)
-
-
-class StoredChunk(NamedTuple):
-    """Stored rows of a chunk, one list per column."""
-
-    ids: list
-    offices: list
-    created: list  # datetimes or ISO text
-    answers: list  # parsed, or JSON as bytes (a str is a value, not JSON text)
-    features: list
-    outcomes: list
-    versions: list
-
-    @classmethod
-    def of_rows(cls, rows: Sequence) -> StoredChunk:
-        """Return the chunk of a sequence of `StoredRow` (same field order)."""
-        if not rows:
-            return cls([], [], [], [], [], [], [])
-        return cls(*map(list, zip(*rows, strict=True)))
-
-    def take(self, keep: Sequence[int]) -> StoredChunk:
-        """Return the rows at positions `keep`."""
-        return StoredChunk(*([col[i] for i in keep] for col in self))
 
 
 def _parsed(values: list) -> list:

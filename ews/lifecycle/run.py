@@ -7,8 +7,9 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from ews.engine import RuleSet
+from ews.lifecycle.compiled import compiled
 from ews.store.replay import any_rows, split_times, stored_chunks
-from ews.store.rulesets import compiled, find_version
+from ews.store.rulesets import find_version
 
 from .backtest import BacktestResult, Tally, backtest, summarise
 from .states import LifecycleError

@@ -17,13 +17,14 @@ from ews import audit
 from ews.auth.scope import can
 from ews.engine import parse_ruleset
 from ews.store.db import utcnow
-from ews.store.models import RuleSetRecord
+from ews.store.models import RuleSetRecord, User
 from ews.store.rulesets import (
+    SYSTEM,
     DuplicateVersion,
+    MakerCheckerError,
     active_record,
     check_version_free,
     record_step,
-    register_ruleset,
     retire_current,
     shadow_record,
 )
@@ -47,6 +48,61 @@ class VersionTaken(LifecycleError):
     """(ruleset_id, version) or the exact text is stored already."""
 
     status = 409
+
+
+def register_ruleset(session: Session, text: str | bytes, created_by: User | None,
+                     source: str = "<upload>",
+                     agencies: str | bytes | None = None) -> RuleSetRecord:
+    """Validate and store a rule set as a draft (or return the stored one with the same bytes).
+
+    `agencies` is the text of the P3MI list CSV the rule set names, stored with it. Raises
+    RuleSetError (invalid text) or DuplicateVersion (its id and version name another text).
+    """
+    # raises RuleSetError listing every problem
+    ruleset = parse_ruleset(text, source=source, agencies=agencies)
+    row = session.scalar(select(RuleSetRecord).where(RuleSetRecord.sha256 == ruleset.sha256))
+    if row is not None:
+        return row
+    check_version_free(session, ruleset.id, ruleset.version)
+    row = RuleSetRecord(sha256=ruleset.sha256, ruleset_id=ruleset.id, version=ruleset.version,
+                        description=ruleset.description or "", text=ruleset.text,
+                        agencies_csv=ruleset.agencies_text, status="draft",
+                        created_by=created_by.id if created_by else None)
+    session.add(row)
+    session.flush()
+    actor = created_by.username if created_by else SYSTEM
+    record_step(session, row, "draft", None, actor, "")
+    audit.record(session, "ruleset.registered", actor=actor, subject=row.sha256,
+                 data={"ruleset_id": row.ruleset_id, "version": row.version})
+    return row
+
+
+def activate_ruleset(session: Session, row: RuleSetRecord, by: User | None) -> RuleSetRecord:
+    """Make `row` live. With `by` None: the system installs it (`ews init`, no review).
+
+    A person goes through the lifecycle instead (approved first, never the author); this
+    raises MakerCheckerError when `by` is the author, like the lifecycle does.
+    """
+    if by is not None:
+        try:
+            return transition(session, by, row, "activate", reason="")
+        except LifecycleError as err:
+            if err.status == 403:
+                raise MakerCheckerError(str(err)) from None
+            raise
+    current = active_record(session)
+    if current is not None and current.id == row.id:
+        return row
+    retire_current(session, current, SYSTEM, f"replaced by {row.ruleset_id} {row.version}")
+    before = row.status
+    row.status, row.activated_by, row.activated_at = "live", None, utcnow()
+    session.flush()
+    record_step(session, row, "install", before, SYSTEM, "installed by the system")
+    audit.record(session, "ruleset.activated", actor=SYSTEM, subject=row.sha256,
+                 data={"ruleset_id": row.ruleset_id, "version": row.version,
+                       "replaces": current.sha256 if current else None,
+                       "reason": "installed by the system"})
+    return row
 
 
 def _is_author(row: RuleSetRecord, user: Actor) -> bool:
@@ -88,7 +144,7 @@ def edit_draft(session: Session, user: Actor, row: RuleSetRecord, text: str,
     if ruleset.sha256 == row.sha256:
         return row
     try:
-        check_version_free(session, ruleset, pk=row.id)
+        check_version_free(session, ruleset.id, ruleset.version, pk=row.id)
     except DuplicateVersion as err:
         raise VersionTaken(str(err), "version_taken") from None
     if session.scalar(select(RuleSetRecord.id)

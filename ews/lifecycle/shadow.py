@@ -16,10 +16,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ews.engine import LADDER
+from ews.lifecycle.compiled import LOOK_UP, shadow_compiled
 from ews.scoring import score
 from ews.store.db import Db, connection_of
 from ews.store.models import RuleSetRecord, ShadowResult
-from ews.store.rulesets import LOOK_UP, shadow_compiled
 
 log = logging.getLogger("ews.shadow")
 _INSERT = insert(ShadowResult.__table__)
@@ -30,36 +30,40 @@ def _fired(result: dict) -> list[str]:
         [r["indicator"] for r in result["protective_flags"]]
 
 
-def score_beside(session: Db, record: dict, stored: dict,
-                 shadow: tuple[int, str] | None | str = LOOK_UP) -> dict | None:
-    """Score `record` with the shadow version, if any; return its row, or None. Never raises.
+def score_beside(db: Db, record: dict,
+                 shadow: tuple[int, str] | None | str = LOOK_UP) -> tuple[int, dict] | None:
+    """Score `record` with the version in shadow; return (its row id, result), or None.
 
-    `stored` holds the live assessment's values (id, office_code, rung, result, created_at);
-    `shadow` the (row id, sha256) of the version in shadow when already read, None when
-    there is none. Called before the live row is inserted: the write lock is not held for it.
+    `shadow` is the (row id, sha256) of the version in shadow when already read, None when
+    there is none, LOOK_UP to ask the database. Never raises: called before the live row
+    is inserted, so the write lock is not held for it.
     """
     try:
-        found = shadow_compiled(session, shadow)
+        found = shadow_compiled(db, shadow)
         if found is None:
             return None
         pk, ruleset = found
-        result = score(record, ruleset)
-        return {"ruleset_pk": pk, "assessment_id": stored["id"],
-                "office_code": stored["office_code"], "score": result["score"],
-                "rung": result["recommended_action"]["rung"], "live_rung": stored["rung"],
-                "indicators": _fired(result), "live_indicators": _fired(stored["result"]),
-                "created_at": stored["created_at"]}
+        return pk, score(record, ruleset)
     except Exception:  # noqa: BLE001 - a shadow must never fail the live request
         log.exception("shadow scoring failed; the live result stands")
         return None
 
 
-def store_beside(session: Db, row: dict | None) -> None:
-    """Store a shadow result (from `score_beside`) after the live row; never raises."""
-    if row is None:
+def store_beside(db: Db, scored: tuple[int, dict] | None, stored: dict) -> None:
+    """Store a shadow result (from `score_beside`) after the live row; never raises.
+
+    `stored` holds the live assessment's values (id, office_code, rung, result,
+    created_at).
+    """
+    if scored is None:
         return
+    pk, result = scored
+    row = {"ruleset_pk": pk, "assessment_id": stored["id"], "office_code": stored["office_code"],
+           "score": result["score"], "rung": result["recommended_action"]["rung"],
+           "live_rung": stored["rung"], "indicators": _fired(result),
+           "live_indicators": _fired(stored["result"]), "created_at": stored["created_at"]}
     try:
-        conn = connection_of(session)
+        conn = connection_of(db)
         if conn.dialect.name == "sqlite":  # a failed statement leaves the transaction intact
             conn.execute(_INSERT, row)
         else:  # PostgreSQL aborts the transaction on any error: contain it in a savepoint

@@ -132,8 +132,8 @@ def score(record: dict, ruleset: RuleSet, model_probability: float | None = None
     }
 
 
-def unstored_result(record: dict, result: dict) -> dict:
-    """Return the full result JSON of a record scored without storing it (id null)."""
+def unstored_result(record: dict, result: dict, *, now: dt.datetime) -> dict:
+    """Return the full result JSON of a record scored at `now` without storing it (id null)."""
     return {"id": None, "application_id": record["application_id"],
             "office_code": record["office_code"], **result, "status": "not_stored",
-            "created_at": dt.datetime.now(dt.UTC).isoformat()}
+            "created_at": now.isoformat()}

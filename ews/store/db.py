@@ -1,8 +1,8 @@
-"""Engine and session handling: one engine per app, one connection per request.
+"""Engines and connections: what every repository function runs on (no Flask here).
 
-A request works on one database connection: an ORM session (`get_session`) or, where Core
-statements are enough (an API submission: `get_db`), the connection alone; a session asked
-for after the connection joins it and its transaction.
+Repository functions take a `Db`: an ORM session or, where Core statements are enough (an
+API submission), a connection alone. The request's session and connection are handed out
+by `ews.webdb`.
 
 SQLite runs in WAL mode with a busy timeout, so that several gunicorn workers can share one
 file; PostgreSQL gets the same limit as its lock_timeout. The limit (EWS_DB_BUSY_TIMEOUT,
@@ -17,10 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import orjson
-from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from .sqlite_lock import QueuedWriterConnection
 
@@ -122,43 +121,7 @@ def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
     return engine
 
 
-def init_app(app: Flask) -> None:
-    """Attach an engine and a session factory to `app`; close the request's session and
-    connection after each request."""
-    engine = make_engine(app.config["DATABASE_URL"],
-                         app.config.get("DB_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT))
-    app.extensions["ews_engine"] = engine
-    app.extensions["ews_sessions"] = sessionmaker(engine, expire_on_commit=False)
-    app.teardown_appcontext(_close_session)
-
-
 Db = Session | Connection  # what repository functions on the submission path accept
-
-
-def get_db() -> Db:
-    """Return this request's ORM session when one is open, else a Core connection.
-
-    The connection is in a transaction (commit or rollback it, as a session); a submission
-    by API needs no ORM session, whose bookkeeping costs more than its statements' Python.
-    A session asked for later in the request joins this connection and its transaction.
-    """
-    state = vars(g._get_current_object())  # the request's globals, read without the proxy
-    db = state.get("db_session")
-    if db is None:
-        db = state.get("db_conn")
-    if db is None:
-        db = state["db_conn"] = current_app.extensions["ews_engine"].connect()
-        db.begin()
-    return db
-
-
-def get_session() -> Session:
-    """Return this request's session, opening it on first use (on the request's connection)."""
-    if "db_session" not in g:
-        conn = g.get("db_conn")
-        g.db_session = current_app.extensions["ews_sessions"]() if conn is None else \
-            Session(bind=conn, join_transaction_mode="control_fully", expire_on_commit=False)
-    return g.db_session
 
 
 def connection_of(db: Db) -> Connection:
@@ -174,12 +137,3 @@ def orm(db: Db) -> Iterator[Session]:
         return
     with Session(bind=db, expire_on_commit=False) as session:  # leaves the transaction alone
         yield session
-
-
-def _close_session(_exc: BaseException | None = None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
-    conn = g.pop("db_conn", None)
-    if conn is not None:
-        conn.close()  # rolls back what was not committed

@@ -98,6 +98,8 @@ class Direct:
 
 def _positional(names: Sequence[str]) -> Callable[[dict], tuple]:
     """Return a function giving the values of `names`, in that order, as a tuple."""
+    if not names:  # a statement without parameters (itemgetter() takes at least one name)
+        return lambda values: ()
     if len(names) == 1:
         name = names[0]
         return lambda values: (values[name],)

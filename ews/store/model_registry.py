@@ -1,14 +1,13 @@
-"""Trained models in the database: submit, approve and activate by different people; serve.
+"""Trained models in the database: submit, approve and activate by different people.
 
-The service loads only a file whose SHA-256 matches the approved record (joblib runs code
-on load) and refuses anything else with a clear log line.
+A model file is registered only when its bytes hash as its manifest says; the service
+(`ews.interviews.advice`) loads only a file whose SHA-256 matches the approved record.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import literal_column, select
@@ -20,13 +19,16 @@ from .db import Db, connection_of, utcnow
 from .models import ModelRecord, User
 from .rulesets import MakerCheckerError
 
-log = logging.getLogger("ews.models")
 SUBMITTERS = ("analyst", "admin")
 APPROVERS = ("admin",)
 
 
 class ModelError(ValueError):
     """A model operation that cannot be done (unknown version, wrong status, bad file)."""
+
+
+class ManifestMismatch(ModelError):
+    """A model file whose bytes do not hash as its manifest says."""
 
 
 def get(session: Session, version: str) -> ModelRecord:
@@ -39,8 +41,6 @@ def get(session: Session, version: str) -> ModelRecord:
 
 def submit(session: Session, manifest_path: Path | str, by: User) -> ModelRecord:
     """Register a trained model from its manifest (the file must hash as the manifest says)."""
-    from ews.learn.artefacts import ModelIntegrityError, sha256_of
-
     if by.role not in SUBMITTERS:
         raise PermissionError(f"role {by.role!r} may not submit a model")
     path = Path(manifest_path)
@@ -50,11 +50,11 @@ def submit(session: Session, manifest_path: Path | str, by: User) -> ModelRecord
         raise ModelError(f"cannot read the manifest {path}: {exc}") from None
     model_path = path.parent / manifest["file"]
     try:
-        found = sha256_of(model_path.read_bytes())
+        found = hashlib.sha256(model_path.read_bytes()).hexdigest()
     except OSError:
         raise ModelError(f"the model file {model_path} is missing") from None
     if found != manifest["sha256"]:
-        raise ModelIntegrityError(f"model file {model_path} does not match its manifest's "
+        raise ManifestMismatch(f"model file {model_path} does not match its manifest's "
                                   "SHA-256; refused")
     if session.scalar(select(ModelRecord).where(ModelRecord.version == manifest["version"])):
         raise ModelError(f"model version {manifest['version']!r} is already registered")
@@ -108,51 +108,18 @@ def activate(session: Session, version: str, by: User) -> ModelRecord:
     return row
 
 
-@dataclass(frozen=True)
-class Served:
-    """The active model as the request path uses it."""
-
-    version: str
-    sha256: str
-    model: object
-
-    def probability(self, record: dict) -> float:
-        """Return the model's probability for one scored record."""
-        return self.model.probability(record)
-
-
 # 'active' as an SQL literal: with a parameter SQLite prepares the statement again on every
 # run (the partial unique index on the state might apply); this one runs per submission.
 _ACTIVE = select(ModelRecord.version, ModelRecord.sha256, ModelRecord.path).where(
     ModelRecord.status == literal_column("'active'"))
-_LOADED: dict[str, Served | None] = {}
 
 
-def active_model(session: Db) -> Served | None:
-    """Return the active model, loaded once per process per SHA-256; None when none is usable.
+def active_row(db: Db):
+    """Return (version, sha256, path) of the active model, or None (one small query).
 
-    A file whose bytes do not hash to the approved SHA-256 is refused (logged, not loaded)
-    and the result is scored without a model.
+    Loading the file is the caller's (`ews.interviews.advice`): storage runs no model.
     """
-    from ews.learn.artefacts import ModelIntegrityError, load_verified
-
-    row = connection_of(session).execute(_ACTIVE).one_or_none()
-    if row is None:
-        return None
-    key = f"{row.sha256}:{row.path}"
-    if key not in _LOADED:
-        try:
-            _LOADED[key] = Served(row.version, row.sha256, load_verified(row.path, row.sha256))
-            log.info("model %s loaded (sha256 %s)", row.version, row.sha256[:12])
-        except ModelIntegrityError as exc:
-            log.error("model %s refused: %s", row.version, exc)
-            _LOADED[key] = None
-    return _LOADED[key]
-
-
-def forget_loaded() -> None:
-    """Drop loaded models (tests; a replaced file is then checked again)."""
-    _LOADED.clear()
+    return connection_of(db).execute(_ACTIVE).one_or_none()
 
 
 def card_summary(session: Session, version: str | None) -> dict | None:

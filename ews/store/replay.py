@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from sqlalchemy import LargeBinary, Text, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
@@ -15,6 +16,30 @@ try:  # about 4x faster than json for the stored answers; optional
     from orjson import loads
 except ImportError:  # pragma: no cover - the stdlib does the same, slower
     loads = json.loads
+
+
+
+class StoredChunk(NamedTuple):
+    """Stored rows of a chunk, one list per column."""
+
+    ids: list
+    offices: list
+    created: list  # datetimes or ISO text
+    answers: list  # parsed, or JSON as bytes (a str is a value, not JSON text)
+    features: list
+    outcomes: list
+    versions: list
+
+    @classmethod
+    def of_rows(cls, rows: Sequence) -> StoredChunk:
+        """Return the chunk of a sequence of `StoredRow` (same field order)."""
+        if not rows:
+            return cls([], [], [], [], [], [], [])
+        return cls(*map(list, zip(*rows, strict=True)))
+
+    def take(self, keep: Sequence[int]) -> StoredChunk:
+        """Return the rows at positions `keep`."""
+        return StoredChunk(*([col[i] for i in keep] for col in self))
 
 
 def latest_outcomes(session: Session, since=None, until=None, office=None,
@@ -84,7 +109,7 @@ def _window(since, until, office, part=(None, None)) -> list:
 def stored_chunks(session: Session, *, since: dt.datetime | None = None,
                   until: dt.datetime | None = None, office: str | None = None,
                   chunk: int = 50_000, part: tuple = (None, None)) -> Iterator:
-    """Yield `ews.lifecycle.columns.StoredChunk`s of at most `chunk` rows, oldest first.
+    """Yield `StoredChunk`s of at most `chunk` rows, oldest first.
 
     `part` limits the rows to a creation-time range [low, high) (see `split_times`). On
     SQLite the rows come straight from the driver's cursor, answers and features as JSON
@@ -118,9 +143,7 @@ def stored_chunks(session: Session, *, since: dt.datetime | None = None,
         yield _chunk(rows, labels, parse=True)
 
 
-def _chunk(rows, labels: dict, parse: bool):
-    from ews.lifecycle.columns import StoredChunk  # the backtest's vocabulary (no cycle)
-
+def _chunk(rows, labels: dict, parse: bool) -> StoredChunk:
     ids, offices, created, answers, features, versions = map(list, zip(*rows, strict=True))
     if parse:
         answers, features = list(map(_json, answers)), list(map(_json, features))

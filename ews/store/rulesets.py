@@ -1,7 +1,7 @@
 """Rule sets in the database: versions, their states, the live and the shadow one.
 
-Lookups used by the request path live here; the lifecycle rules (who may move a version
-from which state) live in `ews.lifecycle`.
+Rows and lookups only: parsing a stored text (`ews.lifecycle.compiled`) and the lifecycle
+rules (who may move a version from which state, `ews.lifecycle.service`) live above.
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ from sqlalchemy import bindparam, exists, literal_column, select
 from sqlalchemy.orm import Session, defer
 
 from ews import audit
-from ews.engine import RuleSet, parse_ruleset
 
 from .db import Db, connection_of, orm, utcnow
 from .direct import Direct
-from .models import Office, RuleSetRecord, RuleSetTransition, User
+from .models import Office, RuleSetRecord, RuleSetTransition
 
 SYSTEM = "system"
 
@@ -27,110 +26,14 @@ class DuplicateVersion(ValueError):
     """Another text is stored under the same (ruleset_id, version)."""
 
 
-_COMPILED: dict[str, RuleSet] = {}
-
-
-def compiled(row: RuleSetRecord) -> RuleSet:
-    """Return the parsed rule set of a stored row (cached by its sha256).
-
-    Keyed by content hash: a cache of immutable data, so workers never disagree about it;
-    the (large) text is read from the database only on a miss.
-    """
-    ruleset = _COMPILED.get(row.sha256)
-    if ruleset is None:
-        ruleset = parse_ruleset(row.text, source=f"ruleset {row.sha256[:12]}",
-                                agencies=row.agencies_csv)
-        if len(_COMPILED) >= 16:
-            _COMPILED.clear()
-        _COMPILED[row.sha256] = ruleset
-    return ruleset
-
-
-def active_compiled(session: Session) -> RuleSet | None:
-    """Return the parsed live rule set, or None; asks the database which one every call.
-
-    One small Core query per call (so an activation by any worker is seen at once); the
-    text is read and parsed only when its sha256 is not in this process's cache yet.
-    """
-    return _by_sha(session, session.connection().execute(_LIVE_SHA).scalar())
-
-
-def active_for_office(session: Db,
-                      office_code: str) -> tuple[bool, RuleSet | None, tuple[int, str] | None]:
-    """Return (office exists, live rule set or None, (row id, sha256) of the shadow or None).
-
-    One round trip for the submit path; the shadow is parsed later, where its failure
-    cannot fail the live request (`shadow_compiled`).
-    """
-    known, sha, shadow_pk, shadow_sha = _OFFICE_RULES.one(connection_of(session),
-                                                          {"code": office_code})
-    shadow = (shadow_pk, shadow_sha) if shadow_pk is not None else None
-    return bool(known), _by_sha(session, sha), shadow
-
-
-# The default of callers that may already know the version in shadow: find it.
-LOOK_UP = "look up"
-
-
-def shadow_compiled(session: Db, found: tuple[int, str] | None | str = LOOK_UP
-                    ) -> tuple[int, RuleSet] | None:
-    """Return (row id, parsed rule set) of the version in shadow, or None.
-
-    `found` is its (row id, sha256) when already read (`active_for_office`), else it is
-    looked up (one small query).
-    """
-    if found == LOOK_UP:
-        found = _SHADOW.one(connection_of(session))
-    if found is None:
-        return None
-    return found[0], _by_sha(session, found[1])
-
-
-def _by_sha(db: Db, sha: str | None) -> RuleSet | None:
-    if sha is None:
-        return None
-    ruleset = _COMPILED.get(sha)
-    if ruleset is None:
-        with orm(db) as session:
-            ruleset = compiled(session.scalar(select(RuleSetRecord)
-                                              .where(RuleSetRecord.sha256 == sha)))
-    return ruleset
-
-
-def register_ruleset(session: Session, text: str | bytes, created_by: User | None,
-                     source: str = "<upload>",
-                     agencies: str | bytes | None = None) -> RuleSetRecord:
-    """Validate and store a rule set as a draft (or return the stored one with the same bytes).
-
-    `agencies` is the text of the P3MI list CSV the rule set names, stored with it. Raises
-    RuleSetError (invalid text) or DuplicateVersion (its id and version name another text).
-    """
-    # raises RuleSetError listing every problem
-    ruleset = parse_ruleset(text, source=source, agencies=agencies)
-    row = session.scalar(select(RuleSetRecord).where(RuleSetRecord.sha256 == ruleset.sha256))
-    if row is not None:
-        return row
-    check_version_free(session, ruleset)
-    row = RuleSetRecord(sha256=ruleset.sha256, ruleset_id=ruleset.id, version=ruleset.version,
-                        description=ruleset.description or "", text=ruleset.text,
-                        agencies_csv=ruleset.agencies_text, status="draft",
-                        created_by=created_by.id if created_by else None)
-    session.add(row)
-    session.flush()
-    actor = created_by.username if created_by else SYSTEM
-    record_step(session, row, "draft", None, actor, "")
-    audit.record(session, "ruleset.registered", actor=actor, subject=row.sha256,
-                 data={"ruleset_id": row.ruleset_id, "version": row.version})
-    return row
-
-
-def check_version_free(session: Session, ruleset: RuleSet, pk: int | None = None) -> None:
+def check_version_free(session: Session, ruleset_id: str, version: str,
+                       pk: int | None = None) -> None:
     """Raise DuplicateVersion when another stored row has the same id and version."""
     other = session.scalar(select(RuleSetRecord.id).where(
-        RuleSetRecord.ruleset_id == ruleset.id, RuleSetRecord.version == ruleset.version,
+        RuleSetRecord.ruleset_id == ruleset_id, RuleSetRecord.version == version,
         RuleSetRecord.id != (pk or 0)))
     if other is not None:
-        raise DuplicateVersion(f"rule set {ruleset.id!r} version {ruleset.version!r} is stored "
+        raise DuplicateVersion(f"rule set {ruleset_id!r} version {version!r} is stored "
                                "already with another text: give the draft a new version")
 
 
@@ -140,36 +43,6 @@ def record_step(session: Session, row: RuleSetRecord, action: str, from_status: 
     session.add(RuleSetTransition(ruleset_pk=row.id, action=action, from_status=from_status,
                                   to_status=row.status, actor=actor, reason=reason,
                                   sha256=row.sha256, at=utcnow()))
-
-
-def activate_ruleset(session: Session, row: RuleSetRecord, by: User | None) -> RuleSetRecord:
-    """Make `row` live. With `by` None: the system installs it (`ews init`, no review).
-
-    A person goes through the lifecycle instead (approved first, never the author); this
-    raises MakerCheckerError when `by` is the author, like the lifecycle does.
-    """
-    if by is not None:
-        from ews.lifecycle import LifecycleError, transition
-
-        try:
-            return transition(session, by, row, "activate", reason="")
-        except LifecycleError as err:
-            if err.status == 403:
-                raise MakerCheckerError(str(err)) from None
-            raise
-    current = active_record(session)
-    if current is not None and current.id == row.id:
-        return row
-    retire_current(session, current, SYSTEM, f"replaced by {row.ruleset_id} {row.version}")
-    before = row.status
-    row.status, row.activated_by, row.activated_at = "live", None, utcnow()
-    session.flush()
-    record_step(session, row, "install", before, SYSTEM, "installed by the system")
-    audit.record(session, "ruleset.activated", actor=SYSTEM, subject=row.sha256,
-                 data={"ruleset_id": row.ruleset_id, "version": row.version,
-                       "replaces": current.sha256 if current else None,
-                       "reason": "installed by the system"})
-    return row
 
 
 def retire_current(session: Session, current: RuleSetRecord | None, actor: str,
@@ -210,6 +83,29 @@ _OFFICE_RULES = Direct(select(exists().where(Office.code == bindparam("code")),
 _LIVE = (select(RuleSetRecord).options(defer(RuleSetRecord.text))
          .where(RuleSetRecord.status == "live"))
 _SHADOW = Direct(_SHADOW_ROW)
+
+
+def live_sha(db: Db) -> str | None:
+    """Return the sha256 of the live rule set, or None (one small query)."""
+    return connection_of(db).execute(_LIVE_SHA).scalar()
+
+
+def office_rules(db: Db, office_code: str) -> tuple[bool, str | None, int | None, str | None]:
+    """Return (office exists, live sha256, shadow row id, shadow sha256): one round trip."""
+    known, sha, shadow_pk, shadow_sha = _OFFICE_RULES.one(connection_of(db),
+                                                          {"code": office_code})
+    return bool(known), sha, shadow_pk, shadow_sha
+
+
+def shadow_row(db: Db) -> tuple[int, str] | None:
+    """Return (row id, sha256) of the version in shadow, or None (one small query)."""
+    return _SHADOW.one(connection_of(db))
+
+
+def record_by_sha(db: Db, sha: str) -> RuleSetRecord | None:
+    """Return the stored row with this sha256, or None."""
+    with orm(db) as session:
+        return session.scalar(select(RuleSetRecord).where(RuleSetRecord.sha256 == sha))
 
 
 def list_rulesets(session: Session) -> list[RuleSetRecord]:

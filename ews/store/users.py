@@ -8,8 +8,6 @@ import re
 import secrets
 from collections import namedtuple
 
-from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
@@ -29,26 +27,17 @@ class AccountError(ValueError):
     """A username or office code that does not follow the rules; the message says which."""
 
 
-def username_problem(name: str) -> LazyString | None:
-    """Return why `name` cannot be a username, or None."""
-    if USERNAME.fullmatch(name):
-        return None
-    return _l("Username: use 2-64 characters from a-z, 0-9, '.', '_' and '-' "
-              "(lower case, no spaces).")
-
-
-def office_problem(code: str) -> LazyString | None:
-    """Return why `code` cannot be an office code, or None."""
-    if OFFICE_CODE.fullmatch(code):
-        return None
-    return _l("Office code: use 2-16 characters from A-Z and 0-9, e.g. PMK.")
+# What the rules say, in English (scripts and logs); the pages translate their own copy
+# (`ews.admin.names`).
+USERNAME_RULE = ("Username: use 2-64 characters from a-z, 0-9, '.', '_' and '-' "
+                 "(lower case, no spaces).")
+OFFICE_RULE = "Office code: use 2-16 characters from A-Z and 0-9, e.g. PMK."
 
 
 def ensure_office(session: Session, code: str, name: str | None = None) -> Office:
     """Return the office with `code`, creating it when missing."""
-    problem = office_problem(code)
-    if problem:
-        raise AccountError(str(problem))
+    if not OFFICE_CODE.fullmatch(code):
+        raise AccountError(OFFICE_RULE)
     office = session.get(Office, code)
     if office is None:
         office = Office(code=code, name=name or code)
@@ -66,9 +55,8 @@ def create_user(session: Session, username: str, role: str, office_code: str,
                 password_hash: str, *, actor: str = "system",
                 must_change_password: bool = False) -> User:
     """Create a user (and its office if new); audited, not committed."""
-    problem = username_problem(username)
-    if problem:
-        raise AccountError(str(problem))
+    if not USERNAME.fullmatch(username):
+        raise AccountError(USERNAME_RULE)
     ensure_office(session, office_code)
     user = User(username=username, role=role, office_code=office_code,
                 password_hash=password_hash, must_change_password=must_change_password)

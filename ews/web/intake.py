@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_login import current_user
 
 from ews.auth.scope import can
-from ews.store import as_utc, get_session
+from ews.store import as_utc
 from ews.store.applications import listing, waiting_for
 from ews.store.models import Application
+from ews.webdb import get_session
 
 from .form import form_value
 

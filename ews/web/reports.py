@@ -30,8 +30,8 @@ from ews.reports.export import record_export as audit_export
 from ews.reports.ikk import Actor
 from ews.reports.model import SUPPRESSED
 from ews.reports.service import compute, prepare
-from ews.store import get_session
 from ews.store.models import FOLLOW_UP_AGENCIES, SUBJECT_KINDS
+from ews.webdb import get_session
 
 from . import report_text
 from .charts import svg

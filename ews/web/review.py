@@ -18,10 +18,11 @@ from ews.review.kpi import office_kpis
 from ews.review.schemas import case_args_schema, decision_schema, outcome_schema
 from ews.review.sla import SLA
 from ews.review.vocab import INTELLIGENCE_FIELDS, INTELLIGENCE_LABELS, OUTCOMES
-from ews.store import get_session, model_registry
+from ews.store import model_registry
 from ews.store.assessments import result_of
 from ews.store.db import as_utc, utcnow
 from ews.store.models import DECISIONS, Assessment, User
+from ews.webdb import get_session
 
 from . import i18n
 from .form import form_sections

@@ -13,13 +13,14 @@ from flask_login import current_user, login_required
 from ews.auth.scope import can
 from ews.engine import LADDER, RuleSetError
 from ews.lifecycle import TRANSITIONS, LifecycleError, create_draft, edit_draft, transition
+from ews.lifecycle.compiled import compiled
 from ews.lifecycle.diff import semantic_diff, text_diff
 from ews.lifecycle.lines import locate
 from ews.lifecycle.run import run_backtest
 from ews.lifecycle.shadow import shadow_summary
-from ews.store import get_session
 from ews.store.models import RuleSetRecord, User
-from ews.store.rulesets import active_record, compiled, history, list_rulesets
+from ews.store.rulesets import active_record, history, list_rulesets
+from ews.webdb import get_session
 
 from .pages import error_page, keyed_text
 

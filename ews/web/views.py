@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -20,17 +21,17 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from ews.api.service import submit_record
 from ews.auth.scope import can
 from ews.checklist import validate_checklist
 from ews.engine import REVIEW_RUNG
+from ews.interviews import AssessmentConflict, NoLiveRuleSet, UnknownOffice, submit_at_office
 from ews.review import records, service
 from ews.review.sla import SLA
-from ews.store import get_session
 from ews.store.applications import identity_of
-from ews.store.assessments import AssessmentConflict, result_of
+from ews.store.assessments import result_of
 from ews.store.db import as_utc, utcnow
 from ews.store.models import DECISIONS, Assessment, User
+from ews.webdb import get_db, get_session
 
 from . import i18n, intake, nav
 from .completion import completion_of
@@ -130,13 +131,19 @@ def new_interview():
     if reg:
         payload = {k: v for k, v in payload.items() if k not in intake.FORM_IDENTITY} | fixed
     try:
-        record = validate_checklist(payload, i18n.current_lang())
+        record = validate_checklist(payload, i18n.current_lang(), now=utcnow())
     except ValidationError as err:
         return _render_form(values, page_errors(err.messages, i18n.current_lang()), 422)
         return _render_form(values, err.messages, 422, registered=reg)
     try:
-        submission = submit_record(record, current_user,
-                                   identity=identity_of(reg) if reg else None)
+        submission = submit_at_office(get_db(), record, user=current_user,
+                                      pii_key=current_app.config["PII_KEY"],
+                                      due_at=SLA.of_app(current_app).due_at,
+                                      identity=identity_of(reg) if reg else None)
+    except UnknownOffice:
+        abort(422)
+    except NoLiveRuleSet:
+        abort(503)
     except AssessmentConflict as conflict:
         fields = ", ".join(i18n.field_label(f) for f in conflict.fields)
         message = _("This application number was already assessed with other answers "

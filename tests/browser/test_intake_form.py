@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ews.checklist import validate_intake
 from ews.store.applications import register
 from ews.store.models import Assessment
+from tests.checklists import clock
 
 from .test_officer_supervisor import sign_in, submit_and_wait
 
@@ -52,7 +53,8 @@ class Inputs:
 
 def test_sound_applicant_from_intake_in_at_most_12_inputs(browser, live_server):
     with live_server.session() as db:
-        register(db, [validate_intake(REGISTERED)], key=PII_KEY, actor="desk", user_id=None)
+        register(db, [validate_intake(REGISTERED, now=clock())], key=PII_KEY, actor="desk",
+                 user_id=None)
     page = sign_in(browser, live_server.url, "officer1")
     row = page.locator('[data-waiting] tr[data-intake="PMK-2026-000901"]')
     with page.expect_navigation():

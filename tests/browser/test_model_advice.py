@@ -12,13 +12,14 @@ from sqlalchemy import select
 from ews.demo.frame import demo_frame
 from ews.demo.plan import Window
 from ews.engine import load_ruleset, ruleset_files
+from ews.interviews.advice import forget_loaded
 from ews.learn import labels, time_split
 from ews.learn.artefacts import save
 from ews.learn.classifier import ChecklistClassifier
 from ews.learn.evaluate import evaluate
+from ews.lifecycle.service import activate_ruleset, register_ruleset
 from ews.store import model_registry
 from ews.store.models import User
-from ews.store.rulesets import activate_ruleset, register_ruleset
 from ews.store.users import create_token
 from tests.checklists import sound_umrah
 from tests.conftest import ONLINE_SCAM
@@ -56,7 +57,7 @@ def flagged(live_server, browser, tmp_path_factory) -> str:
         activate_ruleset(db, register_ruleset(db, text, None, agencies=agencies), None)
         _, token = create_token(db, users["officer1"], "browser")
         db.commit()
-    model_registry.forget_loaded()
+    forget_loaded()
     answers = {k: v for k, v in (sound_umrah(application_id="PMK-2026-014001")
                                  | ONLINE_SCAM).items() if v is not None}
     context = browser.new_context()

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from ews.auth.passwords import hash_password
 from ews.checklist import validate_checklist
 from ews.engine import load_ruleset
-from ews.store.assessments import submit
+from ews.interviews import submit
+from ews.lifecycle.compiled import active_compiled
 from ews.store.models import RuleSetRecord, User
-from ews.store.rulesets import active_compiled
 from ews.store.users import create_user
-from tests.checklists import sound_umrah
+from tests.checklists import clock, sound_umrah
 
 from .conftest import PASSWORD, RULES
 
@@ -35,7 +35,8 @@ def world(live_server):
         risks = [{}, {"return_ticket": "not_booked"}, {"offer_unrealistic": True}]
         for n, extra in enumerate(risks):
             record = validate_checklist(sound_umrah(application_id=f"PMK-BT-{n}",
-                                                    nik=f"35280112019{n + 1:05d}", **extra))
+                                                    nik=f"35280112019{n + 1:05d}", **extra),
+                                        now=clock())
             submit(db, record, user=officer, ruleset=ruleset, pii_key="browser-pii-key")
     return live_server
 

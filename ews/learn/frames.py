@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from ews.checklist import stored_record
 from ews.engine.conditions import typed_frame
-
-from .models import Assessment, Outcome
+from ews.store.models import Assessment, Outcome
 
 META = ("assessment_id", "office_code", "interviewed_at", "stored_score", "stored_rung",
         "outcome")
