@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from ews.cli import main
+from ews.config import model_key
 from ews.engine import parse_ruleset, ruleset_files
 from ews.learn.synthetic import planted_frame
 from ews.store.frames import assessments_frame
@@ -15,6 +16,8 @@ from ews.store.synthetic import store_frame
 from ews.store.users import create_user
 
 from .conftest import DEFAULT_RULES
+
+KEY = model_key("s" * 32)  # the model key of the `cli` fixture's configuration
 
 
 @pytest.fixture
@@ -182,12 +185,13 @@ def test_active_model_reaches_the_scorer_and_only_raises(db, stored, cli, caplog
     model_registry.forget_loaded()
     user = stored["analyst"]
     risky = submit(db, _record("PMK-RISKY", scripted_answers=True), user=user, ruleset=ruleset,
-                   pii_key="k").assessment
+                   pii_key="k", model_key=KEY).assessment
     assert risky.model_version == "m1"
     model = risky.result["model"]
     assert model["mode"] == "escalate" and model["version"] == "m1"
     assert model["flagged"] and risky.result["recommended_action"]["rung"] >= 2
-    sound = submit(db, _record("PMK-SOUND"), user=user, ruleset=ruleset, pii_key="k").assessment
+    sound = submit(db, _record("PMK-SOUND"), user=user, ruleset=ruleset, pii_key="k",
+                   model_key=KEY).assessment
     assert not sound.result["model"]["flagged"]
     assert sound.result["recommended_action"]["id"] == "proceed"
 
@@ -200,13 +204,13 @@ def test_a_model_file_whose_hash_differs_is_refused_at_load(db, stored, cli, tmp
     for step, who in (("submit", "analyst-two"), ("approve", "admin-pst"),
                       ("activate", "admin-pst")):
         assert cli("model", step, "m1", "--as", who).exit_code == 0
-    path = tmp_path / "models" / "m1.joblib"
+    path = tmp_path / "models" / "m1.skops"
     path.write_bytes(path.read_bytes() + b"\0")  # replaced after approval
     ruleset = _escalating(db, stored["admin"])
     model_registry.forget_loaded()
     with caplog.at_level("ERROR", logger="ews.models"):
         row = submit(db, _record("PMK-RISKY", scripted_answers=True), user=stored["analyst"],
-                     ruleset=ruleset, pii_key="k").assessment
+                     ruleset=ruleset, pii_key="k", model_key=KEY).assessment
     assert row.model_version is None and row.result["model"] is None
     assert "model m1 refused" in caplog.text and "approved record says" in caplog.text
     again = cli("model", "evaluate", "m1", "--from", "2026-05-01")

@@ -67,7 +67,8 @@ def submit_record(record: dict, user: Principal, identity: dict | None = None) -
         abort(422, errors={"office_code": ["Unknown office."]})
     return submit(session, record, user=user, ruleset=_required(ruleset),
                   pii_key=current_app.config["PII_KEY"], due_at=SLA.of_app(current_app).due_at,
-                  follow_up=bool(record.get("follow_up")), identity=identity, shadow=shadow)
+                  follow_up=bool(record.get("follow_up")), identity=identity, shadow=shadow,
+                  model_key=current_app.config["MODEL_KEY"])
 
 
 def score_record(record: dict) -> dict:
@@ -78,7 +79,8 @@ def score_record(record: dict) -> dict:
     record = with_agencies(dict(record), ruleset.agencies) | history_features(
         session, pii.nik_hash(key, record["nik"]), pii.phone_hash(key, record["phone"]),
         utcnow(), record["office_code"], record["application_id"])
-    probability, version = model_probability(session, ruleset, record)
+    probability, version = model_probability(session, ruleset, record,
+                                             current_app.config["MODEL_KEY"])
     return unstored_result(record, score(record, ruleset, probability, version))
 
 

@@ -105,15 +105,15 @@ def history_features(session: Db, nik_hash: str | None, phone_hash: str | None,
     return out
 
 
-def model_probability(session: Db, ruleset: RuleSet,
-                      record: dict) -> tuple[float | None, str | None]:
-    """Return (probability, version) of the active model when the rule set's mode uses it."""
+def model_probability(session: Db, ruleset: RuleSet, record: dict,
+                      model_key: bytes | None = None) -> tuple[float | None, str | None]:
+    """Return (probability, version) of the active model when the rule set's mode uses it;
+    (None, None) - rules alone - when there is none or it was refused (`model_key`)."""
     if ruleset.model_mode == "off":
         return None, None
-    served = active_model(session)
-    if served is None:
-        return None, None
-    return served.probability(record), served.version
+    served = active_model(session, model_key)
+    probability = served.probability(record) if served else None
+    return (None, None) if probability is None else (probability, served.version)
 
 
 def find(db: Db, office_code: str, application_id: str) -> Assessment | None:
@@ -141,7 +141,8 @@ def _replay(existing: Assessment, digest: str, answers: dict) -> Submission:
 def submit(session: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
            due_at: DueAt | None = None, follow_up: bool = False,
            identity: dict | None = None,
-           shadow: tuple[int, str] | None | str = LOOK_UP) -> Submission:
+           shadow: tuple[int, str] | None | str = LOOK_UP,
+           model_key: bytes | None = None) -> Submission:
     """Score and store a validated record once; a replay returns the stored row.
 
     With `follow_up`, different answers for an application already assessed become its next
@@ -151,6 +152,7 @@ def submit(session: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: 
     `applications.identity_of`) replaces the identity of the form: keyed NIK and phone
     hashes, minor status, age band, kecamatan of origin and the audit fields. `shadow` is
     the (row id, sha256) of the version in shadow, or None, when the caller read it already.
+    `model_key` (config MODEL_KEY) is what the active model's signature is checked with.
     """
     record = with_agencies(record, ruleset.agencies)
     if identity is not None:
@@ -168,7 +170,7 @@ def submit(session: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: 
         nik_h = pii.nik_hash(pii_key, record["nik"])
         phone_h = pii.phone_hash(pii_key, record["phone"])
     record = record | history_features(session, nik_h, phone_h, now, office, app_id)
-    probability, model_version = model_probability(session, ruleset, record)
+    probability, model_version = model_probability(session, ruleset, record, model_key)
     result = score(record, ruleset, probability, model_version)
     action = result["recommended_action"]
     values = dict(

@@ -1,7 +1,9 @@
 """Trained models in the database: submit, approve and activate by different people; serve.
 
-The service loads only a file whose SHA-256 matches the approved record (joblib runs code
-on load) and refuses anything else with a clear log line.
+Each step checks the file against its signed manifest (`ews.learn.trust`): submit and
+approve read the bytes only, activate and the service also load them (skops, allowed types
+only). A model that fails is refused with a clear message; the service then scores with the
+rules alone and logs it once per load.
 """
 
 from __future__ import annotations
@@ -37,30 +39,40 @@ def get(session: Session, version: str) -> ModelRecord:
     return row
 
 
-def submit(session: Session, manifest_path: Path | str, by: User) -> ModelRecord:
-    """Register a trained model from its manifest (the file must hash as the manifest says)."""
-    from ews.learn.artefacts import ModelIntegrityError, sha256_of
+def _read_manifest(path: Path) -> dict:
+    from ews.learn.artefacts import VERSION
+    from ews.learn.trust import ManifestError
 
-    if by.role not in SUBMITTERS:
-        raise PermissionError(f"role {by.role!r} may not submit a model")
-    path = Path(manifest_path)
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot read the manifest {path}: {exc}") from None
-    model_path = path.parent / manifest["file"]
-    try:
-        found = sha256_of(model_path.read_bytes())
-    except OSError:
-        raise ModelError(f"the model file {model_path} is missing") from None
-    if found != manifest["sha256"]:
-        raise ModelIntegrityError(f"model file {model_path} does not match its manifest's "
-                                  "SHA-256; refused")
+    if not isinstance(manifest, dict):
+        raise ModelError(f"the manifest {path} is not a JSON object")
+    if not isinstance(manifest.get("version"), str) or not VERSION.match(manifest["version"]):
+        raise ManifestError("version", "letters, digits, '.', '_' and '-' only")
+    if not isinstance(manifest.get("estimator"), str):
+        raise ManifestError("estimator", "missing")
+    return manifest
+
+
+def submit(session: Session, manifest_path: Path | str, by: User, *,
+           key: bytes | None) -> ModelRecord:
+    """Register a trained model from its manifest: a file of the folder, signed by `key`."""
+    from ews.learn.trust import artefact_path, read_verified
+
+    if by.role not in SUBMITTERS:
+        raise PermissionError(f"role {by.role!r} may not submit a model")
+    path = Path(manifest_path)
+    manifest = _read_manifest(path)
+    model_path = artefact_path(path.parent, manifest)
+    read_verified(model_path, manifest, key)  # bytes and signature; nothing deserialised
     if session.scalar(select(ModelRecord).where(ModelRecord.version == manifest["version"])):
         raise ModelError(f"model version {manifest['version']!r} is already registered")
-    row = ModelRecord(version=manifest["version"], sha256=found, path=str(model_path.resolve()),
-                      estimator=manifest["estimator"], manifest=manifest, status="submitted",
-                      submitted_by=by.id, submitted_at=utcnow())
+    row = ModelRecord(version=manifest["version"], sha256=manifest["sha256"],
+                      path=str(model_path.resolve()), estimator=manifest["estimator"],
+                      manifest=manifest, status="submitted", submitted_by=by.id,
+                      submitted_at=utcnow())
     session.add(row)
     session.flush()
     audit.record(session, "model.submitted", actor=by.username, subject=row.version,
@@ -78,12 +90,15 @@ def _checker(row: ModelRecord, by: User, what: str) -> None:
                                 "who trained or submitted it")
 
 
-def approve(session: Session, version: str, by: User) -> ModelRecord:
-    """Approve a submitted model (not by its trainer or submitter)."""
+def approve(session: Session, version: str, by: User, *, key: bytes | None) -> ModelRecord:
+    """Approve a submitted model (not by its trainer or submitter) whose file still verifies."""
+    from ews.learn.trust import read_verified
+
     row = get(session, version)
     _checker(row, by, "approve")
     if row.status != "submitted":
         raise ModelError(f"model {version!r} is {row.status}, not submitted")
+    read_verified(row.path, row.manifest, key, approved_sha256=row.sha256)
     row.status, row.approved_by, row.approved_at = "approved", by.id, utcnow()
     session.flush()
     audit.record(session, "model.approved", actor=by.username, subject=version,
@@ -91,12 +106,19 @@ def approve(session: Session, version: str, by: User) -> ModelRecord:
     return row
 
 
-def activate(session: Session, version: str, by: User) -> ModelRecord:
-    """Make an approved model the active one (not by its trainer or submitter)."""
+def activate(session: Session, version: str, by: User, *, key: bytes | None) -> ModelRecord:
+    """Make an approved model the active one (not by its trainer or submitter).
+
+    The file is loaded as the service will load it, so a model that would be refused there
+    is refused here, with the reason, instead of silently leaving the service without it.
+    """
+    from ews.learn.trust import load
+
     row = get(session, version)
     _checker(row, by, "activate")
     if row.status not in ("approved", "retired"):
         raise ModelError(f"model {version!r} is {row.status}; approve it first")
+    load(row.path, row.manifest, key, approved_sha256=row.sha256)
     current = session.scalar(select(ModelRecord).where(ModelRecord.status == "active"))
     if current is not None:
         current.status = "retired"
@@ -115,10 +137,18 @@ class Served:
     version: str
     sha256: str
     model: object
+    slot: str  # its key in `_LOADED`
 
-    def probability(self, record: dict) -> float:
-        """Return the model's probability for one scored record."""
-        return self.model.probability(record)
+    def probability(self, record: dict) -> float | None:
+        """Return the model's probability for one record; None (logged once) if it fails."""
+        try:
+            return self.model.probability(record)
+        except Exception as exc:  # noqa: BLE001 - a model never turns a submission into a 500
+            if _LOADED.get(self.slot) is self:
+                log.error("model %s failed while scoring (%s); scoring with the rules alone "
+                          "until it is reloaded", self.version, type(exc).__name__)
+                _LOADED[self.slot] = None
+            return None
 
 
 # 'active' as an SQL literal: with a parameter SQLite prepares the statement again on every
@@ -128,26 +158,41 @@ _ACTIVE = select(ModelRecord.version, ModelRecord.sha256, ModelRecord.path).wher
 _LOADED: dict[str, Served | None] = {}
 
 
-def active_model(session: Db) -> Served | None:
-    """Return the active model, loaded once per process per SHA-256; None when none is usable.
+def active_model(session: Db, key: bytes | None) -> Served | None:
+    """Return the active model, loaded once per process per file and key; None when there
+    is none or it is refused.
 
-    A file whose bytes do not hash to the approved SHA-256 is refused (logged, not loaded)
-    and the result is scored without a model.
+    Loading checks the file's path, SHA-256 and signature under `key` before skops reads it
+    (`ews.learn.trust.load`); a refusal is logged once (no personal data) and the result is
+    then scored with the rules alone.
     """
-    from ews.learn.artefacts import ModelIntegrityError, load_verified
+    from ews.learn.trust import key_id, load
 
-    row = connection_of(session).execute(_ACTIVE).one_or_none()
+    conn = connection_of(session)
+    row = conn.execute(_ACTIVE).one_or_none()
     if row is None:
         return None
-    key = f"{row.sha256}:{row.path}"
-    if key not in _LOADED:
+    slot = f"{row.sha256}:{row.path}:{key_id(key) if key else '-'}"
+    if slot not in _LOADED:
+        manifest = conn.execute(select(ModelRecord.manifest).where(
+            ModelRecord.version == row.version)).scalar_one()
         try:
-            _LOADED[key] = Served(row.version, row.sha256, load_verified(row.path, row.sha256))
+            model = load(row.path, manifest, key, approved_sha256=row.sha256)
+            _LOADED[slot] = Served(row.version, row.sha256, model, slot)
             log.info("model %s loaded (sha256 %s)", row.version, row.sha256[:12])
-        except ModelIntegrityError as exc:
-            log.error("model %s refused: %s", row.version, exc)
-            _LOADED[key] = None
-    return _LOADED[key]
+        except Exception as exc:  # noqa: BLE001 - any failure: rules alone, never a 500
+            log.error("model %s refused, scoring with the rules alone: %s", row.version,
+                      exc if isinstance(exc, ValueError) else type(exc).__name__)
+            _LOADED[slot] = None
+    return _LOADED[slot]
+
+
+def serving(session: Db, key: bytes | None) -> str:
+    """Return what `/readyz` says of the model: its version, 'none' or 'unavailable'."""
+    if connection_of(session).execute(_ACTIVE).one_or_none() is None:
+        return "none"
+    served = active_model(session, key)
+    return served.version if served else "unavailable"
 
 
 def forget_loaded() -> None:
