@@ -121,4 +121,4 @@ def test_a_model_signed_here_advises_and_readyz_names_it(client, db, accounts, p
     assert resp.json["model"]["version"] == "m-good" and resp.json["model"]["mode"] == "advisory"
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json["checks"]["model"] == "m-good"
-    assert refusals == ["model m-good loaded (sha256 %s)" % manifest["sha256"][:12]]
+    assert refusals == [f"model m-good loaded (sha256 {manifest['sha256'][:12]})"]
