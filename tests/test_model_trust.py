@@ -74,6 +74,9 @@ def test_a_model_signed_here_loads_and_answers_as_trained(tmp_path, model):
     loaded = load_from(tmp_path, manifest, KEY)
     record = {"scripted_answers": True, "purpose": "work", "destination_country": "KH"}
     assert loaded.probability(record) == model.probability(record)
+    (tmp_path / "renamed.skops").write_bytes((tmp_path / "m-good.skops").read_bytes())
+    with pytest.raises(ManifestError, match="does not name the file being loaded"):
+        load(tmp_path / "renamed.skops", manifest, KEY)
 
 
 @pytest.mark.parametrize("case, message", [

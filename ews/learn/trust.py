@@ -137,7 +137,10 @@ def verify(manifest: Mapping, data: bytes, key: bytes | None, *,
 
 def read_verified(path: Path | str, manifest: Mapping, key: bytes | None, *,
                   approved_sha256: str | None = None) -> bytes:
-    """Return the bytes of `path` once they pass `verify`."""
+    """Return the bytes of `path` once they pass `verify` (and `path` is the signed `file`)."""
+    if Path(path).name != manifest.get("file"):
+        raise ManifestError("file", f"{manifest.get('file')!r} does not name the file being "
+                                    f"loaded ({Path(path).name!r}); refused")
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
