@@ -15,6 +15,8 @@ from sqlalchemy import select
 from ews import TEST_ENV
 from ews.config import load_config, model_key
 from ews.engine import ruleset_files
+from ews.learn.classifier import ChecklistClassifier
+from ews.learn.trust import dumps
 from ews.store import model_registry
 from ews.store.models import Assessment, ModelRecord
 from ews.store.rulesets import activate_ruleset, active_compiled, register_ruleset
@@ -122,3 +124,20 @@ def test_a_model_signed_here_advises_and_readyz_names_it(client, db, accounts, p
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json["checks"]["model"] == "m-good"
     assert refusals == [f"model m-good loaded (sha256 {manifest['sha256'][:12]})"]
+
+
+def test_a_signed_model_that_fails_while_scoring_leaves_the_rules(client, db, accounts,
+                                                                  payload, tmp_path, refusals):
+    """An unfitted classifier, signed here: it loads, then raises on its first record."""
+    manifest = hostile(tmp_path, "unfit", dumps(ChecklistClassifier()), key=KEY,
+                       format="skops")
+    _live(db, manifest, tmp_path / "unfit.joblib", accounts["analyst"].id)
+    _advisory(db)
+    for n in (101, 102):
+        resp = client.post("/api/v1/assessments", json=payload(f"PMK-2026-000{n}", risky=True),
+                           headers=accounts["officer"].headers)
+        assert resp.status_code == 201 and resp.json["model"] is None
+    assert client.get("/readyz").json["checks"]["model"] == "unavailable"
+    failed = [line for line in refusals if "failed while scoring" in line]
+    assert failed == ["model unfit failed while scoring (NotFittedError); scoring with the "
+                      "rules alone until another model is active or the service restarts"]

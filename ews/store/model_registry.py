@@ -146,7 +146,8 @@ class Served:
         except Exception as exc:  # noqa: BLE001 - a model never turns a submission into a 500
             if _LOADED.get(self.slot) is self:
                 log.error("model %s failed while scoring (%s); scoring with the rules alone "
-                          "until it is reloaded", self.version, type(exc).__name__)
+                          "until another model is active or the service restarts",
+                          self.version, type(exc).__name__)
                 _LOADED[self.slot] = None
             return None
 
