@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import secrets
 import statistics
 import sys
 import tempfile
@@ -37,6 +38,8 @@ from ews.lifecycle.service import activate_ruleset, register_ruleset
 from ews.store import make_engine, model_registry, upgrade
 from ews.store.models import Office
 from ews.store.users import create_user
+
+KEY = secrets.token_bytes(32)  # a throwaway installation's model key
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"train_s": 120.0, "model_ms": 0.2}
@@ -94,7 +97,7 @@ def per_request(url: str, model, folder: str, users: dict, text: bytes, agencies
                             b"action: supervisor_review}").replace(
         b"version: 2026.11.2", b"version: 2026.11.2-model")
     manifest = save(model, folder=folder, version="bench", trainer="analyst-bench",
-                    window={}, evaluation=None, now=dt.datetime.now(dt.UTC))
+                    window={}, evaluation=None, now=dt.datetime.now(dt.UTC), key=KEY)
     from sqlalchemy import select
 
     from ews.store.models import User
@@ -110,19 +113,20 @@ def per_request(url: str, model, folder: str, users: dict, text: bytes, agencies
         admin, analyst, officer = (s.scalar(select(User).where(User.username == f"{r}-bench"))
                                    for r in ("admin", "analyst", "officer"))
         activate_ruleset(s, register_ruleset(s, escalate, None, agencies=agencies), None)
-        model_registry.submit(s, Path(folder) / "bench.manifest.json", analyst)
-        model_registry.approve(s, "bench", admin)
+        model_registry.submit(s, Path(folder) / "bench.manifest.json", analyst, key=KEY)
+        model_registry.approve(s, "bench", admin, key=KEY)
         s.commit()
         ruleset = parse_ruleset(escalate, agencies=agencies)
         for mode in ("without", "with"):  # same run, same database, one after the other
             if mode == "with":
-                model_registry.activate(s, "bench", admin)
+                model_registry.activate(s, "bench", admin, key=KEY)
                 s.commit()
             spent = []
             for i in range(requests + 20):
                 record = sample | {"application_id": f"REQ-{mode}-{i}"}
                 t = time.perf_counter()
-                result = submit(s, record, user=officer, ruleset=ruleset, pii_key="k")
+                result = submit(s, record, user=officer, ruleset=ruleset, pii_key="k",
+                                model_key=KEY)
                 spent.append(time.perf_counter() - t)
             assert (result.assessment.model_version is not None) == (mode == "with")
             times[mode] = spent[20:]  # warm-up (and the first load of the model) discarded

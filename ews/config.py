@@ -6,6 +6,8 @@ any other mode refuses to start without them and names the variable to set.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 import time
@@ -16,6 +18,7 @@ SECRETS = ("EWS_SECRET_KEY", "EWS_PII_KEY")
 ENVIRONMENTS = ("development", "production")
 DEFAULT_BIND = "127.0.0.1:8000"
 MAX_BODY = 256 * 1024
+MODEL_KEY_LABEL = b"ews model artefact signing v1"
 
 
 class ConfigError(RuntimeError):
@@ -47,6 +50,23 @@ def _secret(env: Mapping[str, str], name: str, development: bool) -> str:
             f"`export {name}=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')`"
         )
     return _dev_secret(env, name)
+
+
+def model_key(secret: str) -> bytes:
+    """Return the key that signs model artefacts: HMAC-SHA256 of a fixed label under `secret`.
+
+    A key of its own, so that the signatures say nothing about the secret it comes from.
+    """
+    return hmac.new(secret.encode(), MODEL_KEY_LABEL, hashlib.sha256).digest()
+
+
+def _model_secret(env: Mapping[str, str], secret_key: str, development: bool) -> str:
+    """Return EWS_MODEL_KEY when set (at least 16 characters outside development), else
+    EWS_SECRET_KEY: a model key exists exactly when the secret key does."""
+    value = env.get("EWS_MODEL_KEY", "").strip()
+    if value and len(value) < 16 and not development:
+        raise ConfigError("EWS_MODEL_KEY is too short: use at least 16 random characters")
+    return value or secret_key
 
 
 def _dev_secret(env: Mapping[str, str], name: str) -> str:
@@ -109,9 +129,12 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
     if mode not in ENVIRONMENTS:
         raise ConfigError(f"EWS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {mode!r}")
     development = mode == "development"
+    secret_key = _secret(env, "EWS_SECRET_KEY", development)
     config = {
         "ENV_NAME": mode,
-        "SECRET_KEY": _secret(env, "EWS_SECRET_KEY", development),
+        "SECRET_KEY": secret_key,
+        # Signs model artefacts (`ews model train`); every load checks it (ews.store.trust).
+        "MODEL_KEY": model_key(_model_secret(env, secret_key, development)),
         "PII_KEY": _secret(env, "EWS_PII_KEY", development),
         "DATABASE_URL": env.get("EWS_DATABASE_URL") or default_database_url(env),
         "BIND": env.get("EWS_BIND") or DEFAULT_BIND,

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from ews.cli import main
+from ews.config import model_key
 from ews.demo.bulk import store_frame
 from ews.demo.frame import demo_frame
 from ews.demo.plan import Window
@@ -21,6 +22,8 @@ from ews.store.users import create_user
 from tests.checklists import clock
 
 from .conftest import DEFAULT_RULES
+
+KEY = model_key("s" * 32)  # the model key of the `cli` fixture's configuration
 
 
 @pytest.fixture
@@ -195,12 +198,13 @@ def test_active_model_reaches_the_scorer_and_only_raises(db, stored, cli, caplog
     forget_loaded()
     user = stored["analyst"]
     risky = submit(db, _record("PMK-RISKY", "network"), user=user, ruleset=ruleset,
-                   pii_key="k").assessment
+                   pii_key="k", model_key=KEY).assessment
     assert risky.model_version == "m1"
     model = risky.result["model"]
     assert model["mode"] == "escalate" and model["version"] == "m1"
     assert model["flagged"] and risky.result["recommended_action"]["rung"] >= 2
-    sound = submit(db, _record("PMK-SOUND"), user=user, ruleset=ruleset, pii_key="k").assessment
+    sound = submit(db, _record("PMK-SOUND"), user=user, ruleset=ruleset, pii_key="k",
+                   model_key=KEY).assessment
     assert not sound.result["model"]["flagged"]
     assert sound.result["recommended_action"]["id"] == "proceed"
 
@@ -213,13 +217,13 @@ def test_a_model_file_whose_hash_differs_is_refused_at_load(db, stored, cli, tmp
     for step, who in (("submit", "analyst-two"), ("approve", "admin-pst"),
                       ("activate", "admin-pst")):
         assert cli("model", step, "m1", "--as", who).exit_code == 0
-    path = tmp_path / "models" / "m1.joblib"
+    path = tmp_path / "models" / "m1.skops"
     path.write_bytes(path.read_bytes() + b"\0")  # replaced after approval
     ruleset = _escalating(db, stored["admin"])
     forget_loaded()
     with caplog.at_level("ERROR", logger="ews.models"):
         row = submit(db, _record("PMK-RISKY", "network"), user=stored["analyst"],
-                     ruleset=ruleset, pii_key="k").assessment
+                     ruleset=ruleset, pii_key="k", model_key=KEY).assessment
     assert row.model_version is None and row.result["model"] is None
     assert "model m1 refused" in caplog.text and "approved record says" in caplog.text
     again = cli("model", "evaluate", "m1", "--from", "2026-05-01")

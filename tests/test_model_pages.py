@@ -8,6 +8,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from ews import TEST_ENV
+from ews.config import load_config
 from ews.demo.frame import demo_frame
 from ews.demo.plan import Window
 from ews.engine import ruleset_files
@@ -26,6 +28,7 @@ from tests.test_workflow_pages import _scam
 
 CAVEAT_ID = "Probabilitas ini adalah saran, bukan keputusan"
 PROTECTION_ID = "dirujuk ke layanan perlindungan"
+KEY = load_config(TEST_ENV)["MODEL_KEY"]  # the key the `app` fixture checks signatures with
 
 JAN_TO_JUN = Window(6, dt.date(2026, 7, 1))  # the demo's months January-June 2026
 
@@ -44,7 +47,7 @@ def model_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("models")
     save(model, folder=folder, version="m-page", trainer="trainer-pst",
          window={"test_from": "2026-05-01", "test_to": "2026-06-30"}, evaluation=ev,
-         now=dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
+         now=dt.datetime(2026, 7, 1, tzinfo=dt.UTC), key=KEY)
     return folder
 
 
@@ -52,9 +55,9 @@ def _activate(db, model_dir, mode: str, accounts) -> None:
     """Activate the model (another admin than the submitter) and a rule set in `mode`."""
     analyst = db.get(User, accounts["analyst"].id)
     admin = db.get(User, accounts["admin"].id)
-    model_registry.submit(db, model_dir / "m-page.manifest.json", analyst)
-    model_registry.approve(db, "m-page", admin)
-    model_registry.activate(db, "m-page", admin)
+    model_registry.submit(db, model_dir / "m-page.manifest.json", analyst, key=KEY)
+    model_registry.approve(db, "m-page", admin, key=KEY)
+    model_registry.activate(db, "m-page", admin, key=KEY)
     text, agencies = ruleset_files(DEFAULT_RULES)
     text = text.replace(b"model: {mode: off}", f"model: {{mode: {mode}, threshold: 0.01, "
                         "action: supervisor_review}".encode()).replace(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
+from ews.interviews.advice import serving
 from ews.lifecycle.compiled import active_compiled
 from ews.webdb import get_session
 
@@ -29,7 +31,12 @@ class Ready(MethodView):
     @bp.alt_response(503, description="Not ready: the database does not answer or does not "
                                       "accept writes, or no rule set is active")
     def get(self):
-        """Check that the database answers and accepts a write, and the active rule set."""
+        """Check that the database answers and accepts a write, the rule set and the model.
+
+        A model that is refused does not make the service unready: it scores with the rules
+        alone, and `checks.model` says `unavailable` (its version when it serves, `none`
+        when none is active; absent when the rule set's model mode is off).
+        """
         session = get_session()
         try:
             session.execute(text("SELECT 1"))
@@ -48,4 +55,7 @@ class Ready(MethodView):
         ruleset = active_compiled(session)  # parses it, so a broken stored text shows here
         if ruleset is None:
             return problem(503, "No active rule set: run `ews init`.")
-        return {"status": "ok", "checks": {"database": "ok", "ruleset": ruleset.sha256}}
+        checks = {"database": "ok", "ruleset": ruleset.sha256}
+        if ruleset.model_mode != "off":
+            checks["model"] = serving(session, current_app.config["MODEL_KEY"])
+        return {"status": "ok", "checks": checks}

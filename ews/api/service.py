@@ -53,7 +53,8 @@ def submit_record(record: dict, user: Principal) -> Submission:
     try:  # a connection: no ORM session needed on this path
         return submit_at_office(get_db(), record, user=user,
                                 pii_key=current_app.config["PII_KEY"],
-                                due_at=SLA.of_app(current_app).due_at)
+                                due_at=SLA.of_app(current_app).due_at,
+                                model_key=current_app.config["MODEL_KEY"])
     except UnknownOffice:
         abort(422, errors={"office_code": ["Unknown office."]})
     except NoLiveRuleSet as err:
@@ -65,7 +66,8 @@ def score_record(record: dict) -> dict:
     """Score a validated record without storing it (history features read from the log)."""
     session = get_session()
     return preview(session, record, active_ruleset(session),
-                   pii_key=current_app.config["PII_KEY"], now=utcnow())
+                   pii_key=current_app.config["PII_KEY"], now=utcnow(),
+                   model_key=current_app.config["MODEL_KEY"])
 
 
 def _username(session: Session, user_id: int | None) -> str | None:

@@ -45,7 +45,8 @@ def model_train(since, until, split_at, estimator, budget, version, out_dir, rul
     from ews.learn.evaluate import evaluate
 
     since, until = _window(since, until)
-    with _session(_config()) as session:
+    config = _config()
+    with _session(config) as session:
         _cli_user(session, trainer)
     frame, ruleset = load_window(since, until, rules_path)
     try:
@@ -72,12 +73,13 @@ def model_train(since, until, split_at, estimator, budget, version, out_dir, rul
               "ruleset": f"{ruleset.id} {ruleset.version}"}
     manifest = save(model, folder=out_dir, version=version, trainer=trainer, window=window,
                     evaluation=ev, comparison={k: r[1].pr_auc for k, r in results.items()},
-                    now=dt.datetime.now(dt.UTC))
+                    now=dt.datetime.now(dt.UTC), key=config["MODEL_KEY"])
     for kind, (_, e) in results.items():
         click.echo(f"{kind}: PR-AUC {e.pr_auc:.3f} (rule set alone {e.rules_pr_auc:.3f}); "
                    f"at {budget:.1%}: precision {e.model.precision:.2f}, recall "
                    f"{e.model.recall:.2f}")
-    click.echo(f"kept {best}: {out_dir}/{version}.joblib sha256 {manifest['sha256']}")
+    click.echo(f"kept {best}: {out_dir}/{manifest['file']} sha256 {manifest['sha256']} "
+               f"(signed, key id {manifest['signature']['key_id']})")
     click.echo(f"card: {out_dir}/{version}.card.md; next: ews model submit {version} --as ...")
 
 
@@ -93,7 +95,10 @@ def _manifest(out_dir: str, version: str) -> dict:
     if not where["manifest"].exists():
         raise click.ClickException(f"unknown model version {version!r}: no "
                                    f"{where['manifest']}")
-    return json.loads(where["manifest"].read_text(encoding="utf-8"))
+    try:
+        return json.loads(where["manifest"].read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise click.ClickException(f"{where['manifest']} is not JSON: {exc}") from None
 
 
 @model_group.command("evaluate")
@@ -106,13 +111,13 @@ def _manifest(out_dir: str, version: str) -> dict:
 def model_evaluate(version, since, until, budget, out_dir, rules_path) -> None:
     """Evaluate a trained model on a window (e.g. the newest month) next to the rule set."""
     from ews.learn import LabelError
-    from ews.learn.artefacts import ModelIntegrityError, load_verified
     from ews.learn.evaluate import evaluate
+    from ews.store.trust import load_from
 
     manifest = _manifest(out_dir, version)
     try:
-        model = load_verified(f"{out_dir}/{manifest['file']}", manifest["sha256"])
-    except ModelIntegrityError as exc:
+        model = load_from(out_dir, manifest, _config()["MODEL_KEY"])
+    except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     since, until = _window(since, until)
     frame, ruleset = load_window(since, until, rules_path)
@@ -131,28 +136,35 @@ def model_evaluate(version, since, until, budget, out_dir, rules_path) -> None:
 @click.argument("version")
 @click.option("--dir", "out_dir", type=click.Path(file_okay=False), default="models")
 def model_card(version, out_dir) -> None:
-    """Print the model card of a trained model (from its manifest)."""
+    """Print the model card of a trained model (from its manifest, once its file verifies)."""
     from ews.learn.artefacts import card
+    from ews.store.trust import verify_in
 
-    click.echo(card(_manifest(out_dir, version)))
+    manifest = _manifest(out_dir, version)
+    try:
+        verify_in(out_dir, manifest, _config()["MODEL_KEY"])
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(card(manifest))
 
 
 def _registry_step(step: str, version: str, name: str, out_dir: str = "models") -> None:
-    from ews.learn.artefacts import ModelIntegrityError, paths
+    from ews.learn.artefacts import paths
     from ews.store import model_registry as reg
     from ews.store.rulesets import MakerCheckerError
 
-    with _session(_config()) as session:
+    config = _config()
+    with _session(config) as session:
         user = _cli_user(session, name)
         try:
             if step == "submit":
                 _manifest(out_dir, version)  # "unknown model version" when there is none
-                row = reg.submit(session, paths(out_dir, version)["manifest"], user)
+                row = reg.submit(session, paths(out_dir, version)["manifest"], user,
+                                 key=config["MODEL_KEY"])
             else:
-                row = getattr(reg, step)(session, version, user)
+                row = getattr(reg, step)(session, version, user, key=config["MODEL_KEY"])
             session.commit()
-        except (reg.ModelError, ModelIntegrityError, MakerCheckerError, PermissionError,
-                ValueError) as exc:
+        except (MakerCheckerError, PermissionError, ValueError) as exc:
             session.rollback()
             raise click.ClickException(str(exc)) from None
         click.echo(f"model {row.version}: {row.status} (sha256 {row.sha256[:12]}...)")
@@ -163,7 +175,7 @@ def _registry_step(step: str, version: str, name: str, out_dir: str = "models") 
 @click.option("--as", "name", required=True, help="your user name (analyst or admin)")
 @click.option("--dir", "out_dir", type=click.Path(file_okay=False), default="models")
 def model_submit(version, name, out_dir) -> None:
-    """Register a trained model for approval (its file must match its manifest)."""
+    """Register a trained model for approval (its file signed by this installation)."""
     _registry_step("submit", version, name, out_dir)
 
 

@@ -1,8 +1,10 @@
 """Model advice: the active model's probability for a record, when the rule set uses it.
 
-Only a file whose bytes hash to the approved SHA-256 is loaded (joblib runs code on load),
-once per process; anything else is refused with a clear log line and the interview is
-scored without a model.
+The active model is loaded once per process per file and key, only after its path, SHA-256
+and signature under the installation's model key check out (`ews.store.trust.load`: skops,
+the trainer's types only, never pickle). A refused model, or one that fails while scoring,
+is logged once (no personal data) and the interview is scored with the rules alone: a model
+never turns a submission into a 500.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from ews.engine import RuleSet
-from ews.store.db import Db
+from ews.store.db import Db, connection_of
 from ews.store.model_registry import active_row
+from ews.store.models import ModelRecord
 
 log = logging.getLogger("ews.models")
 
@@ -24,10 +29,19 @@ class Served:
     version: str
     sha256: str
     model: object
+    slot: str  # its key in `_LOADED`
 
-    def probability(self, record: dict) -> float:
-        """Return the model's probability for one scored record."""
-        return self.model.probability(record)
+    def probability(self, record: dict) -> float | None:
+        """Return the model's probability for one record; None (logged once) if it fails."""
+        try:
+            return self.model.probability(record)
+        except Exception as exc:  # noqa: BLE001 - a model never turns a submission into a 500
+            if _LOADED.get(self.slot) is self:
+                log.error("model %s failed while scoring (%s); scoring with the rules alone "
+                          "until another model is active or the service restarts",
+                          self.version, type(exc).__name__)
+                _LOADED[self.slot] = None
+            return None
 
 
 @dataclass(frozen=True)
@@ -42,26 +56,36 @@ NO_ADVICE = Advice()
 _LOADED: dict[str, Served | None] = {}
 
 
-def active_model(db: Db) -> Served | None:
-    """Return the active model, loaded once per process per SHA-256; None when none is usable.
-
-    A file whose bytes do not hash to the approved SHA-256 is refused (logged, not loaded).
-    """
+def active_model(db: Db, key: bytes | None) -> Served | None:
+    """Return the active model, loaded once per process per file and key; None when there
+    is none or it is refused (logged once, then the rules score alone)."""
     row = active_row(db)
     if row is None:
         return None
-    key = f"{row.sha256}:{row.path}"
-    if key not in _LOADED:
-        # Imported here: scikit-learn loads only where a model is active.
-        from ews.learn.artefacts import ModelIntegrityError, load_verified
+    # Imported here: scikit-learn loads only where a model is active.
+    from ews.store.trust import key_id, load
 
+    slot = f"{row.sha256}:{row.path}:{key_id(key) if key else '-'}"
+    if slot not in _LOADED:
+        manifest = connection_of(db).execute(select(ModelRecord.manifest).where(
+            ModelRecord.version == row.version)).scalar_one()
         try:
-            _LOADED[key] = Served(row.version, row.sha256, load_verified(row.path, row.sha256))
+            model = load(row.path, manifest, key, approved_sha256=row.sha256)
+            _LOADED[slot] = Served(row.version, row.sha256, model, slot)
             log.info("model %s loaded (sha256 %s)", row.version, row.sha256[:12])
-        except ModelIntegrityError as exc:
-            log.error("model %s refused: %s", row.version, exc)
-            _LOADED[key] = None
-    return _LOADED[key]
+        except Exception as exc:  # noqa: BLE001 - any failure: rules alone, never a 500
+            log.error("model %s refused, scoring with the rules alone: %s", row.version,
+                      exc if isinstance(exc, ValueError) else type(exc).__name__)
+            _LOADED[slot] = None
+    return _LOADED[slot]
+
+
+def serving(db: Db, key: bytes | None) -> str:
+    """Return what `/readyz` says of the model: its version, 'none' or 'unavailable'."""
+    if active_row(db) is None:
+        return "none"
+    served = active_model(db, key)
+    return served.version if served else "unavailable"
 
 
 def forget_loaded() -> None:
@@ -69,11 +93,10 @@ def forget_loaded() -> None:
     _LOADED.clear()
 
 
-def model_advice(db: Db, ruleset: RuleSet, record: dict) -> Advice:
+def model_advice(db: Db, ruleset: RuleSet, record: dict, model_key: bytes | None) -> Advice:
     """Return the active model's advice on `record` when the rule set's mode uses a model."""
     if ruleset.model_mode == "off":
         return NO_ADVICE
-    served = active_model(db)
-    if served is None:
-        return NO_ADVICE
-    return Advice(served.probability(record), served.version)
+    served = active_model(db, model_key)
+    probability = served.probability(record) if served else None
+    return NO_ADVICE if probability is None else Advice(probability, served.version)

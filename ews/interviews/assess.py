@@ -36,17 +36,19 @@ class Assessed:
 
 def assess(db: Db, record: dict, ruleset: RuleSet, *, now: dt.datetime,
            nik_hash: str | None, phone_hash: str | None,
-           shadow: tuple[int, str] | None | str = LOOK_UP) -> Assessed:
+           shadow: tuple[int, str] | None | str = LOOK_UP,
+           model_key: bytes | None = None) -> Assessed:
     """Score a validated record as of `now`; nothing is stored.
 
     `nik_hash` and `phone_hash` (keyed) find the applicant's history; `shadow` is the
     (row id, sha256) of the version in shadow when the caller read it, None to score
-    without it, LOOK_UP to ask the database.
+    without it, LOOK_UP to ask the database; `model_key` (config MODEL_KEY) is what the
+    active model's signature is checked with (without it no model advises).
     """
     record = record | history_features(db, nik_hash, phone_hash, now=now,
                                        office_code=record["office_code"],
                                        application_id=record["application_id"])
-    advice = model_advice(db, ruleset, record)
+    advice = model_advice(db, ruleset, record, model_key)
     result = score(record, ruleset, advice.probability, advice.version)
     return Assessed(record, result, advice.version, score_beside(db, record, shadow))
 
@@ -60,10 +62,10 @@ def identity_hashes(record: dict, pii_key: str,
 
 
 def preview(db: Db, record: dict, ruleset: RuleSet, *, pii_key: str,
-            now: dt.datetime) -> dict:
+            now: dt.datetime, model_key: bytes | None = None) -> dict:
     """Return the full result JSON of a record scored without storing it (what-if, training)."""
     record = with_agencies(dict(record), ruleset.agencies)
     nik_h, phone_h = identity_hashes(record, pii_key)
     assessed = assess(db, record, ruleset, now=now, nik_hash=nik_h, phone_hash=phone_h,
-                      shadow=None)
+                      shadow=None, model_key=model_key)
     return unstored_result(assessed.record, assessed.result, now=now)

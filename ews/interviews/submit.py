@@ -102,7 +102,8 @@ def after_scoring(db: Db, assessed: Assessed, values: dict) -> dict:
 def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
            due_at: DueAt | None = None, follow_up: bool = False,
            identity: dict | None = None, now: dt.datetime | None = None,
-           shadow: tuple[int, str] | None | str = LOOK_UP) -> Submission:
+           shadow: tuple[int, str] | None | str = LOOK_UP,
+           model_key: bytes | None = None) -> Submission:
     """Score and store a validated record once; a replay returns the stored row.
 
     With `follow_up`, different answers for an application already assessed become its next
@@ -112,7 +113,8 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
     `applications.identity_of`) replaces the identity of the form: keyed NIK and phone
     hashes, minor status, age band, kecamatan of origin and the audit fields. `shadow` is
     the (row id, sha256) of the version in shadow, or None, when the caller read it already.
-    `now` is the time of storing (the clock when not given).
+    `now` is the time of storing (the clock when not given); `model_key` (config MODEL_KEY)
+    is what the active model's signature is checked with.
     """
     record = with_agencies(record, ruleset.agencies)
     if identity is not None:
@@ -126,7 +128,7 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
     now = now or utcnow()
     nik_h, phone_h = identity_hashes(record, pii_key, identity)
     assessed = assess(db, record, ruleset, now=now, nik_hash=nik_h, phone_hash=phone_h,
-                      shadow=shadow)
+                      shadow=shadow, model_key=model_key)
     result = assessed.result
     values = assessment_row(
         assessed.record, result, answers_hash=digest, answers=answers,
@@ -167,7 +169,8 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
 
 def submit_at_office(db: Db, record: dict, *, user: User, pii_key: str,
                      due_at: DueAt | None = None, identity: dict | None = None,
-                     now: dt.datetime | None = None) -> Submission:
+                     now: dt.datetime | None = None,
+                     model_key: bytes | None = None) -> Submission:
     """Submit under the live rule set, as the pages and the API do (`follow_up` from the form).
 
     One round trip finds the office, the live version and the one in shadow. Raises
@@ -180,7 +183,7 @@ def submit_at_office(db: Db, record: dict, *, user: User, pii_key: str,
         raise NoLiveRuleSet("No active rule set: run `ews init`.")
     return submit(db, record, user=user, ruleset=ruleset, pii_key=pii_key, due_at=due_at,
                   follow_up=bool(record.get("follow_up")), identity=identity, shadow=shadow,
-                  now=now)
+                  now=now, model_key=model_key)
 
 
 def _replay(existing: Assessment, digest: str, answers: dict) -> Submission:

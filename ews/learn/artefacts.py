@@ -1,33 +1,21 @@
-"""Model artefacts: the joblib file, its manifest (SHA-256) and its card (Markdown).
+"""Model artefacts: the skops file, its signed manifest and its card (Markdown).
 
-joblib runs code when it loads, so a file is loaded only from bytes whose SHA-256 matches
-the approved record: `load_verified` reads the bytes once, checks them, then unpickles them.
+The file is written in skops' format (no pickle) and signed with the installation's model
+key; `ews.store.trust` says what that proves and loads only what passes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
 import json
-import re
 from pathlib import Path
 
-import joblib
 import sklearn
+import skops
+
+from ews.store.trust import FORMAT, VERSION, dumps, sha256_of, sign
 
 from .evaluate import Evaluation
-
-VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-
-class ModelIntegrityError(ValueError):
-    """A model file whose bytes do not match the approved SHA-256 (or that is missing)."""
-
-
-def sha256_of(data: bytes) -> str:
-    """Return the hex SHA-256 of bytes."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def paths(folder: Path | str, version: str) -> dict[str, Path]:
@@ -35,46 +23,36 @@ def paths(folder: Path | str, version: str) -> dict[str, Path]:
     if not VERSION.match(version):
         raise ValueError(f"model version {version!r}: letters, digits, '.', '_' and '-' only")
     base = Path(folder)
-    return {"model": base / f"{version}.joblib", "manifest": base / f"{version}.manifest.json",
+    return {"model": base / f"{version}.skops", "manifest": base / f"{version}.manifest.json",
             "card": base / f"{version}.card.md"}
 
 
 def save(model, *, folder: Path | str, version: str, trainer: str, window: dict,
          evaluation: Evaluation | None, comparison: dict | None = None,
-         now: dt.datetime) -> dict:
-    """Write the joblib file, manifest and card of a trained model; return the manifest."""
+         now: dt.datetime, key: bytes) -> dict:
+    """Write the model file, signed manifest and card of a trained model; return the manifest.
+
+    `key` is the installation's model key (config `MODEL_KEY`): only files it signed load.
+    """
     where = paths(folder, version)
     where["model"].parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    joblib.dump(model, buffer)
-    data = buffer.getvalue()
-    where["model"].write_bytes(data)
+    data = dumps(model)
     manifest = {
-        "version": version, "file": where["model"].name, "sha256": sha256_of(data),
+        "version": version, "file": where["model"].name, "format": FORMAT,
+        "sha256": sha256_of(data),
         "estimator": model.estimator, "trained_by": trainer, "trained_at": now.isoformat(),
         "window": window, "features": list(model.features_),
         "encoded_features": model.feature_names(),
         "exclusions": model.exclusions.as_dict(),
         "evaluation": evaluation.as_dict() if evaluation else None,
         "comparison": comparison or {},
-        "libraries": {"scikit-learn": sklearn.__version__, "joblib": joblib.__version__},
+        "libraries": {"scikit-learn": sklearn.__version__, "skops": skops.__version__},
     }
+    manifest["signature"] = sign(manifest, data, key)
+    where["model"].write_bytes(data)
     where["manifest"].write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     where["card"].write_text(card(manifest), encoding="utf-8")
     return manifest
-
-
-def load_verified(path: Path | str, sha256: str):
-    """Return the model in `path` if its bytes hash to `sha256`; else ModelIntegrityError."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ModelIntegrityError(f"model file {path} cannot be read: {exc.strerror}") from None
-    found = sha256_of(data)
-    if found != sha256:
-        raise ModelIntegrityError(f"model file {path} has SHA-256 {found[:12]}..., the approved "
-                                  f"record says {sha256[:12]}...; refused")
-    return joblib.load(io.BytesIO(data))
 
 
 def _pct(value) -> str:
@@ -118,7 +96,8 @@ def card(manifest: dict) -> str:
         f"# Model card: {manifest['version']}", "",
         f"Estimator: {manifest['estimator']} (balanced class weights, sigmoid calibration). "
         f"Trained by {manifest['trained_by']} at {manifest['trained_at']}. "
-        f"SHA-256 of the file: `{manifest['sha256']}`.", "",
+        f"SHA-256 of the file: `{manifest['sha256']}`, signed with the model key "
+        f"`{(manifest.get('signature') or {}).get('key_id', 'none')}`.", "",
         "## Intended use",
         "A calibrated probability that an interview is later confirmed as trafficking, "
         "non-procedural migration or a border interception, shown to supervisors (advisory) "

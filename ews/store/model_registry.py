@@ -1,12 +1,13 @@
 """Trained models in the database: submit, approve and activate by different people.
 
-A model file is registered only when its bytes hash as its manifest says; the service
-(`ews.interviews.advice`) loads only a file whose SHA-256 matches the approved record.
+Each step checks the file against its signed manifest (`ews.store.trust`): submit and
+approve read the bytes only, activate and the service also load them (skops, allowed types
+only). A model that fails is refused with a clear message; the service then scores with the
+rules alone and logs it once per load.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -27,10 +28,6 @@ class ModelError(ValueError):
     """A model operation that cannot be done (unknown version, wrong status, bad file)."""
 
 
-class ManifestMismatch(ModelError):
-    """A model file whose bytes do not hash as its manifest says."""
-
-
 def get(session: Session, version: str) -> ModelRecord:
     """Return the record of a model version; ModelError naming it when unknown."""
     row = session.scalar(select(ModelRecord).where(ModelRecord.version == version))
@@ -39,28 +36,39 @@ def get(session: Session, version: str) -> ModelRecord:
     return row
 
 
-def submit(session: Session, manifest_path: Path | str, by: User) -> ModelRecord:
-    """Register a trained model from its manifest (the file must hash as the manifest says)."""
-    if by.role not in SUBMITTERS:
-        raise PermissionError(f"role {by.role!r} may not submit a model")
-    path = Path(manifest_path)
+def _read_manifest(path: Path) -> dict:
+    from .trust import VERSION, ManifestError
+
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot read the manifest {path}: {exc}") from None
-    model_path = path.parent / manifest["file"]
-    try:
-        found = hashlib.sha256(model_path.read_bytes()).hexdigest()
-    except OSError:
-        raise ModelError(f"the model file {model_path} is missing") from None
-    if found != manifest["sha256"]:
-        raise ManifestMismatch(f"model file {model_path} does not match its manifest's "
-                                  "SHA-256; refused")
+    if not isinstance(manifest, dict):
+        raise ModelError(f"the manifest {path} is not a JSON object")
+    if not isinstance(manifest.get("version"), str) or not VERSION.match(manifest["version"]):
+        raise ManifestError("version", "letters, digits, '.', '_' and '-' only")
+    if not isinstance(manifest.get("estimator"), str):
+        raise ManifestError("estimator", "missing")
+    return manifest
+
+
+def submit(session: Session, manifest_path: Path | str, by: User, *,
+           key: bytes | None) -> ModelRecord:
+    """Register a trained model from its manifest: a file of the folder, signed by `key`."""
+    from .trust import artefact_path, read_verified
+
+    if by.role not in SUBMITTERS:
+        raise PermissionError(f"role {by.role!r} may not submit a model")
+    path = Path(manifest_path)
+    manifest = _read_manifest(path)
+    model_path = artefact_path(path.parent, manifest)
+    read_verified(model_path, manifest, key)  # bytes and signature; nothing deserialised
     if session.scalar(select(ModelRecord).where(ModelRecord.version == manifest["version"])):
         raise ModelError(f"model version {manifest['version']!r} is already registered")
-    row = ModelRecord(version=manifest["version"], sha256=found, path=str(model_path.resolve()),
-                      estimator=manifest["estimator"], manifest=manifest, status="submitted",
-                      submitted_by=by.id, submitted_at=utcnow())
+    row = ModelRecord(version=manifest["version"], sha256=manifest["sha256"],
+                      path=str(model_path.resolve()), estimator=manifest["estimator"],
+                      manifest=manifest, status="submitted", submitted_by=by.id,
+                      submitted_at=utcnow())
     session.add(row)
     session.flush()
     audit.record(session, "model.submitted", actor=by.username, subject=row.version,
@@ -78,12 +86,15 @@ def _checker(row: ModelRecord, by: User, what: str) -> None:
                                 "who trained or submitted it")
 
 
-def approve(session: Session, version: str, by: User) -> ModelRecord:
-    """Approve a submitted model (not by its trainer or submitter)."""
+def approve(session: Session, version: str, by: User, *, key: bytes | None) -> ModelRecord:
+    """Approve a submitted model (not by its trainer or submitter) whose file still verifies."""
+    from .trust import read_verified
+
     row = get(session, version)
     _checker(row, by, "approve")
     if row.status != "submitted":
         raise ModelError(f"model {version!r} is {row.status}, not submitted")
+    read_verified(row.path, row.manifest, key, approved_sha256=row.sha256)
     row.status, row.approved_by, row.approved_at = "approved", by.id, utcnow()
     session.flush()
     audit.record(session, "model.approved", actor=by.username, subject=version,
@@ -91,12 +102,19 @@ def approve(session: Session, version: str, by: User) -> ModelRecord:
     return row
 
 
-def activate(session: Session, version: str, by: User) -> ModelRecord:
-    """Make an approved model the active one (not by its trainer or submitter)."""
+def activate(session: Session, version: str, by: User, *, key: bytes | None) -> ModelRecord:
+    """Make an approved model the active one (not by its trainer or submitter).
+
+    The file is loaded as the service will load it, so a model that would be refused there
+    is refused here, with the reason, instead of silently leaving the service without it.
+    """
+    from .trust import load
+
     row = get(session, version)
     _checker(row, by, "activate")
     if row.status not in ("approved", "retired"):
         raise ModelError(f"model {version!r} is {row.status}; approve it first")
+    load(row.path, row.manifest, key, approved_sha256=row.sha256)
     current = session.scalar(select(ModelRecord).where(ModelRecord.status == "active"))
     if current is not None:
         current.status = "retired"

@@ -139,7 +139,8 @@ def new_interview():
         submission = submit_at_office(get_db(), record, user=current_user,
                                       pii_key=current_app.config["PII_KEY"],
                                       due_at=SLA.of_app(current_app).due_at,
-                                      identity=identity_of(reg) if reg else None)
+                                      identity=identity_of(reg) if reg else None,
+                                      model_key=current_app.config["MODEL_KEY"])
     except UnknownOffice:
         abort(422)
     except NoLiveRuleSet:

@@ -9,6 +9,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from ews import TEST_ENV
+from ews.config import load_config
 from ews.demo.frame import demo_frame
 from ews.demo.plan import Window
 from ews.engine import load_ruleset, ruleset_files
@@ -29,6 +31,7 @@ from .conftest import RULES
 from .helpers import TABLET, shoot, sign_in
 
 pytestmark = pytest.mark.browser
+KEY = load_config(TEST_ENV)["MODEL_KEY"]  # the key the live server checks signatures with
 
 JAN_TO_JUN = Window(6, dt.date(2026, 7, 1))  # the demo's months January-June 2026
 
@@ -44,12 +47,12 @@ def flagged(live_server, browser, tmp_path_factory) -> str:
     save(model, folder=folder, version="m-browser", trainer="analyst1",
          window={"test_from": "2026-05-01", "test_to": "2026-06-30"},
          evaluation=evaluate(model, test, load_ruleset(RULES)),
-         now=dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
+         now=dt.datetime(2026, 7, 1, tzinfo=dt.UTC), key=KEY)
     with live_server.session() as db:
         users = {u.username: u for u in db.scalars(select(User))}
-        model_registry.submit(db, folder / "m-browser.manifest.json", users["analyst1"])
-        model_registry.approve(db, "m-browser", users["admin1"])
-        model_registry.activate(db, "m-browser", users["admin1"])
+        model_registry.submit(db, folder / "m-browser.manifest.json", users["analyst1"], key=KEY)
+        model_registry.approve(db, "m-browser", users["admin1"], key=KEY)
+        model_registry.activate(db, "m-browser", users["admin1"], key=KEY)
         text, agencies = ruleset_files(RULES)
         text = text.replace(b"model: {mode: off}", b"model: {mode: advisory, threshold: 0.3, "
                             b"action: supervisor_review}").replace(
