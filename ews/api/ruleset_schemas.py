@@ -57,10 +57,26 @@ class RuleSetUploadSchema(Schema):
                                  "`licensed_agencies` names"})
 
 
+SHA256 = {"validate": validate.Regexp(r"^[0-9a-f]{64}$", error="a sha256: 64 hex digits"),
+          "load_default": None}
+
+
+class RuleSetEditSchema(RuleSetUploadSchema):
+    """A draft's new text, and the sha256 of the text it replaces (as read)."""
+
+    sha256 = fields.String(**SHA256, metadata={
+        "description": "The sha256 of the version as you read it (or send If-Match): the "
+                       "edit is refused with 409 when the text or state changed since. "
+                       "Without it, the sha256 read in the same transaction is used"})
+
+
 class StepReasonSchema(Schema):
     """Why: required to reject, roll back and retire; recorded with every step."""
 
     reason = fields.String(load_default="", validate=validate.Length(0, 2000))
+    sha256 = fields.String(**SHA256, metadata={
+        "description": "The sha256 of the text you reviewed: the step is refused with 409 "
+                       "when the version's text changed since"})
 
 
 class BacktestArgsSchema(Schema):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -21,6 +22,7 @@ from .jsonbody import load_body
 from .ruleset_schemas import (
     BacktestArgsSchema,
     BacktestSchema,
+    RuleSetEditSchema,
     RuleSetSchema,
     RuleSetTextSchema,
     RuleSetUploadSchema,
@@ -80,6 +82,17 @@ def get_version(ruleset_pk: int) -> RuleSetRecord:
     if row is None:
         abort(404, message="No such rule-set version.")
     return row
+
+
+def read_sha(data: dict) -> str | None:
+    """Return the sha256 the client read: the body's `sha256`, else an If-Match header."""
+    if data.get("sha256"):
+        return data["sha256"]
+    tags = [t.strip().strip('"') for t in request.headers.get("If-Match", "").split(",")]
+    tags = [t.removeprefix("W/").strip('"') for t in tags if t and t != "*"]
+    if len(tags) > 1 or (tags and len(tags[0]) != 64):
+        abort(422, errors={"If-Match": ["give one sha256 (64 hex digits)"]})
+    return tags[0].lower() if tags else None
 
 
 def refuse(err: LifecycleError) -> None:
@@ -146,19 +159,21 @@ class RuleSetVersion(MethodView):
         return view(get_version(ruleset_pk), text=True)
 
     @bp.doc(requestBody={"required": True, "content": {
-        "application/json": {"schema": RuleSetUploadSchema}}})
+        "application/json": {"schema": RuleSetEditSchema}}})
     @bp.response(200, RuleSetTextSchema)
-    @bp.alt_response(409, description="Not a draft (frozen), or the id and version are taken")
+    @bp.alt_response(409, description="Not a draft (frozen), the id and version are taken, or "
+                                      "the version changed since you read it (`sha256` or "
+                                      "If-Match)")
     def put(self, ruleset_pk):
         """Replace the text of your draft (validated completely; errors by line)."""
         user = api_user()
         require(user, "ruleset.draft")
-        data = load_body(RuleSetUploadSchema())
+        data = load_body(RuleSetEditSchema())
         session = get_session()
         row = get_version(ruleset_pk)
         try:
             edit_draft(session, session.get(User, user.id), row, data["text"],
-                       agencies=data.get("agencies_csv"))
+                       agencies=data.get("agencies_csv"), sha256=read_sha(data))
         except RuleSetError as err:
             session.rollback()
             abort(422, errors={"text": line_errors(data["text"], err)})
@@ -179,7 +194,7 @@ def _step_view(action: str):
         row = get_version(ruleset_pk)
         try:
             transition(session, session.get(User, user.id), row, action,
-                       (data or {}).get("reason", ""))
+                       (data or {}).get("reason", ""), sha256=read_sha(data or {}))
         except LifecycleError as err:
             refuse(err)
         session.commit()

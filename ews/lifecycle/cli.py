@@ -17,6 +17,10 @@ USER_OPTION = click.option("--user", "username", required=True, envvar="EWS_USER
                                 "approve, activate or roll back their own version")
 
 
+SHA_OPTION = click.option("--sha256", default=None, metavar="SHA256",
+                          help="the sha256 of the text you reviewed: refused if it changed")
+
+
 def _fail_lifecycle(err) -> None:
     raise click.ClickException(str(err)) from None
 
@@ -71,7 +75,8 @@ def _step_command(action: str) -> click.Command:
     @click.argument("version")
     @USER_OPTION
     @click.option("--reason", default="", help="why (required to reject, roll back, retire)")
-    def step(version: str, username: str, reason: str) -> None:
+    @SHA_OPTION
+    def step(version: str, username: str, reason: str, sha256: str | None) -> None:
         from ews.service_cli import _config, _session, _user
 
         from .service import transition
@@ -81,7 +86,7 @@ def _step_command(action: str) -> click.Command:
             user = _user(session, username)
             row = _version(session, version)
             try:
-                transition(session, user, row, action, reason)
+                transition(session, user, row, action, reason, sha256=sha256)
             except LifecycleError as err:
                 _fail_lifecycle(err)
             session.commit()

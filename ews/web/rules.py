@@ -54,6 +54,10 @@ REFUSALS = {
                        "first."),
     "concurrent": _l("Another change to the rule sets happened at the same time: reload and "
                      "try again."),
+    "changed": _l("%(action)s: this version changed since you opened it. Reload the page, "
+                  "check the text again and try again."),
+    "not_approved_text": _l("%(action)s: the stored text of this version is not the text "
+                            "that was approved. Refused."),
     "unknown_version": _l("No rule-set version %(version)s to compare with."),
     "empty_window": _l("No stored interviews in %(window)s: nothing to replay. Widen the "
                        "window or drop the office."),
@@ -139,6 +143,11 @@ def new():
     return redirect(url_for("rules.detail", pk=row.id))
 
 
+def _read_sha() -> str | None:
+    """Return the sha256 of the version as the form showed it (None from an older form)."""
+    return request.form.get("sha256", "").strip().lower() or None
+
+
 def _plain(message: str):
     from ews.lifecycle.lines import LineError
 
@@ -153,7 +162,7 @@ def edit(pk: int):
     row = _version(pk)
     text = request.form.get("text", "")
     try:
-        edit_draft(get_session(), _me(), row, text)
+        edit_draft(get_session(), _me(), row, text, sha256=_read_sha())
     except RuleSetError as err:
         get_session().rollback()
         return render_template("rules/editor.html", text=text, row=row,
@@ -199,7 +208,8 @@ def step(pk: int, action: str):
     if action not in TRANSITIONS:
         abort(404)
     try:
-        transition(get_session(), _me(), row, action, request.form.get("reason", ""))
+        transition(get_session(), _me(), row, action, request.form.get("reason", ""),
+                   sha256=_read_sha())
     except LifecycleError as err:
         get_session().rollback()
         flash(refusal(err), "error")
