@@ -18,6 +18,7 @@ from ews.store import model_registry
 from ews.store.models import Assessment, User
 from ews.store.rulesets import activate_ruleset, active_compiled, register_ruleset
 from tests.conftest import DEFAULT_RULES
+from tests.evidence import evidence_for
 from tests.test_web_pages import form_data, login
 from tests.test_workflow_pages import _scam
 
@@ -47,8 +48,8 @@ def _activate(db, model_dir, mode: str, accounts) -> None:
     """Activate the model (another admin than the submitter) and a rule set in `mode`."""
     analyst = db.get(User, accounts["analyst"].id)
     admin = db.get(User, accounts["admin"].id)
-    model_registry.submit(db, model_dir / "m-page.manifest.json", analyst)
-    model_registry.approve(db, "m-page", admin)
+    row = model_registry.submit(db, model_dir / "m-page.manifest.json", analyst)
+    model_registry.approve(db, "m-page", admin, evidence_for(db, row.sha256, "model"))
     model_registry.activate(db, "m-page", admin)
     text, agencies = ruleset_files(DEFAULT_RULES)
     text = text.replace(b"model: {mode: off}", f"model: {{mode: {mode}, threshold: 0.01, "

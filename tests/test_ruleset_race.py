@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import select, text
 
 from ews.engine import parse_ruleset
-from ews.store.models import RuleSetRecord, RuleSetTransition
+from ews.store.models import Evidence, RuleSetRecord, RuleSetTransition
+from tests.evidence import approve, evidence_for
 from tests.rulesets import MINI
 from tests.test_web_pages import login
 
@@ -42,7 +43,7 @@ def _stored(db, pk: int) -> tuple[RuleSetRecord, list[RuleSetTransition]]:
     return row, steps
 
 
-def _race(app, pk: int, people: dict, rounds: int) -> list[int]:
+def _race(app, engine, pk: int, people: dict, rounds: int) -> list[int]:
     """Edits (6 before, 4 after), a submit and 4 approvals, retried like impatient people."""
     barrier = threading.Barrier(15)
     codes: list[int] = []
@@ -60,7 +61,12 @@ def _race(app, pk: int, people: dict, rounds: int) -> list[int]:
         client = app.test_client()
         barrier.wait()
         while time.monotonic() < stop:  # until it is done, or done by someone else
-            resp = client.post(f"{API}/{pk}/{action}", headers=who.headers)
+            body = {}
+            if action == "approve":  # a reviewer approves the text they read and backtested
+                body["sha256"] = client.get(f"{API}/{pk}", headers=who.headers)\
+                    .get_json()["sha256"]
+                body["evidence"] = evidence_for(engine, body["sha256"], by=who.username)
+            resp = client.post(f"{API}/{pk}/{action}", json=body, headers=who.headers)
             codes.append(resp.status_code)
             if resp.status_code == 200 or client.get(f"{API}/{pk}", headers=who.headers)\
                     .get_json()["status"] not in ("draft", "in_review"):
@@ -77,9 +83,9 @@ def _race(app, pk: int, people: dict, rounds: int) -> list[int]:
     return codes
 
 
-def test_racing_edits_submit_and_approvals_leave_only_approved_text(app, db, people):
+def test_racing_edits_submit_and_approvals_leave_only_approved_text(app, db, engine, people):
     pk = _create(app.test_client(), people["author"])["id"]
-    codes = _race(app, pk, people, rounds=3)
+    codes = _race(app, engine, pk, people, rounds=3)
     assert set(codes) <= {200, 409}, codes  # refused steps are 409, never 500
     row, steps = _stored(db, pk)
     actions = [s.action for s in steps]
@@ -89,6 +95,7 @@ def test_racing_edits_submit_and_approvals_leave_only_approved_text(app, db, peo
     assert actions.count("approve") == 1 and actions.count("submit") == 1
     approval = steps[actions.index("approve")]
     assert approval.sha256 == row.sha256 == steps[submitted].sha256
+    assert db.get(Evidence, approval.evidence_id).sha256 == row.sha256
     assert parse_ruleset(row.text, agencies=row.agencies_csv).sha256 == row.sha256
     # the approved version goes live; its text is the approved one
     admin = people["admin"]
@@ -103,8 +110,7 @@ def test_text_changed_in_the_database_after_approval_is_refused(app, db, engine,
     pk = _create(client, people["author"])["id"]
     assert client.post(f"{API}/{pk}/submit", headers=people["author"].headers).status_code \
         == 200
-    assert client.post(f"{API}/{pk}/approve", headers=people["checker"].headers).status_code \
-        == 200
+    assert approve(client, people["checker"], pk).status_code == 200
     with engine.begin() as conn:
         conn.execute(text("UPDATE rulesets SET text = text || '#x' WHERE id = :pk"), {"pk": pk})
     resp = client.post(f"{API}/{pk}/{action}", headers=people["admin"].headers)
@@ -119,7 +125,7 @@ def test_approved_row_given_another_text_and_its_sha_is_refused(app, db, engine,
     client = app.test_client()
     pk = _create(client, people["author"])["id"]
     client.post(f"{API}/{pk}/submit", headers=people["author"].headers)
-    client.post(f"{API}/{pk}/approve", headers=people["checker"].headers)
+    assert approve(client, people["checker"], pk).status_code == 200
     other = parse_ruleset(MINI + "\n# not reviewed\n")
     with engine.begin() as conn:
         conn.execute(text("UPDATE rulesets SET text = :t, sha256 = :s WHERE id = :pk"),

@@ -11,6 +11,7 @@ from ews.engine import parse_ruleset
 from ews.scoring import score
 from ews.store import rulesets as store_rulesets
 from ews.store.models import ShadowResult
+from tests.evidence import approve
 from tests.rulesets import MINI
 
 
@@ -22,7 +23,7 @@ def shadow_pk(client, make_account):
     pk = client.post("/api/v1/rulesets", json={"text": MINI},
                      headers=author.headers).get_json()["id"]
     client.post(f"/api/v1/rulesets/{pk}/submit", headers=author.headers)
-    client.post(f"/api/v1/rulesets/{pk}/approve", headers=checker.headers)
+    assert approve(client, checker, pk).status_code == 200
     resp = client.post(f"/api/v1/rulesets/{pk}/shadow", headers=checker.headers)
     assert resp.get_json()["status"] == "shadow"
     return pk

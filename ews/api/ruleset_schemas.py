@@ -77,6 +77,11 @@ class StepReasonSchema(Schema):
     sha256 = fields.String(**SHA256, metadata={
         "description": "The sha256 of the text you reviewed: the step is refused with 409 "
                        "when the version's text changed since"})
+    evidence = fields.Integer(load_default=None, validate=validate.Range(1, 2**31 - 1),
+                              metadata={"description": "Required to approve: the id of a "
+                                        "stored backtest or shadow summary of exactly this "
+                                        "text (`evidence_id` of a backtest or shadow "
+                                        "summary of this version)"})
 
 
 class BacktestArgsSchema(Schema):
@@ -160,6 +165,8 @@ class BacktestSchema(Schema):
     quality_candidate = fields.List(fields.Nested(RungQualitySchema))
     min_support = fields.Integer()
     warnings = fields.List(fields.String())
+    evidence_id = fields.Integer(metadata={"description": "this backtest's stored summary: "
+                                           "name it as `evidence` to approve this text"})
 
 
 class IndicatorAgreementSchema(Schema):
@@ -180,3 +187,6 @@ class ShadowSummarySchema(Schema):
     indicators = fields.List(fields.Nested(IndicatorAgreementSchema))
     offices = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()),
                           metadata={"description": "office -> [rows, rung changed]"})
+    evidence_id = fields.Integer(allow_none=True, metadata={
+        "description": "this summary's stored record (null with no rows): name it as "
+                       "`evidence` to approve this text"})

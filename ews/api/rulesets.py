@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from ews.auth.scope import require
 from ews.engine import RuleSetError
-from ews.lifecycle import ACTIONS, LifecycleError, create_draft, edit_draft, transition
+from ews.lifecycle import ACTIONS, LifecycleError, create_draft, edit_draft, evidence, transition
 from ews.lifecycle.lines import locate
 from ews.lifecycle.run import run_backtest
 from ews.lifecycle.shadow import shadow_summary
@@ -194,7 +196,8 @@ def _step_view(action: str):
         row = get_version(ruleset_pk)
         try:
             transition(session, session.get(User, user.id), row, action,
-                       (data or {}).get("reason", ""), sha256=read_sha(data or {}))
+                       (data or {}).get("reason", ""), sha256=read_sha(data or {}),
+                       evidence=(data or {}).get("evidence"))
         except LifecycleError as err:
             refuse(err)
         session.commit()
@@ -218,11 +221,17 @@ class Backtest(MethodView):
         session = get_session()
         candidate = compiled(get_version(ruleset_pk))
         try:
-            return run_backtest(session, candidate, against=args["against"],
-                                since=args["since"], until=args["until"],
-                                office=args["office_code"], min_support=args["min_support"])
+            result = run_backtest(session, candidate, against=args["against"],
+                                  since=args["since"], until=args["until"],
+                                  office=args["office_code"], min_support=args["min_support"])
         except LifecycleError as err:
             refuse(err)
+        stored = evidence.record(session, subject_kind="ruleset", sha256=candidate.sha256,
+                                 kind="backtest", by=user.username,
+                                 summary=evidence.backtest_summary(result))
+        session.commit()
+        return {f.name: getattr(result, f.name) for f in fields(result)} | {
+            "evidence_id": stored.id}
 
 
 @bp.route("/<int:ruleset_pk>/shadow-summary")
@@ -232,8 +241,19 @@ class ShadowSummary(MethodView):
     @bp.response(200, ShadowSummarySchema)
     def get(self, ruleset_pk):
         """Agreement, flips, per indicator and per office since the shadow started."""
-        require(api_user(), "ruleset.read")
-        return shadow_summary(get_session(), get_version(ruleset_pk))
+        user = api_user()
+        require(user, "ruleset.read")
+        session = get_session()
+        row = get_version(ruleset_pk)
+        summary = shadow_summary(session, row)
+        stored = None
+        if summary.rows:
+            stored = evidence.record(session, subject_kind="ruleset", sha256=row.sha256,
+                                     kind="shadow", by=user.username,
+                                     summary=evidence.shadow_headline(summary))
+            session.commit()
+        return {f.name: getattr(summary, f.name) for f in fields(summary)} | {
+            "evidence_id": stored.id if stored else None}
 
 
 for _action in ACTIONS:

@@ -76,7 +76,11 @@ def _step_command(action: str) -> click.Command:
     @USER_OPTION
     @click.option("--reason", default="", help="why (required to reject, roll back, retire)")
     @SHA_OPTION
-    def step(version: str, username: str, reason: str, sha256: str | None) -> None:
+    @click.option("--evidence", type=click.IntRange(1), default=None, metavar="ID",
+                  help="approve: the stored backtest or shadow summary of this text "
+                       "(`ews rules backtest` prints its number)")
+    def step(version: str, username: str, reason: str, sha256: str | None,
+             evidence: int | None) -> None:
         from ews.service_cli import _config, _session, _user
 
         from .service import transition
@@ -86,7 +90,8 @@ def _step_command(action: str) -> click.Command:
             user = _user(session, username)
             row = _version(session, version)
             try:
-                transition(session, user, row, action, reason, sha256=sha256)
+                transition(session, user, row, action, reason, sha256=sha256,
+                           evidence=evidence)
             except LifecycleError as err:
                 _fail_lifecycle(err)
             session.commit()
@@ -133,15 +138,22 @@ def add_commands(group: click.Group) -> None:
               help="warn where precision or recall rest on fewer rows")
 @click.option("--workers", type=click.IntRange(1, 16), default=2, show_default=True,
               help="processes replaying parts of the rows in parallel")
+@click.option("--user", "username", default=None, envvar="EWS_USER",
+              help="who ran it, stored with its summary (default: the shell's user)")
 def backtest_cmd(candidate: str, against: str, since, until, office, fmt: str,
-                 min_support: int, workers: int) -> None:
-    """Replay CANDIDATE.yaml and a baseline over stored assessments; never writes."""
+                 min_support: int, workers: int, username: str | None) -> None:
+    """Replay CANDIDATE.yaml and a baseline over stored assessments.
+
+    Changes no assessment; stores the summary (figures, the text's sha256, who, when) as
+    evidence an approval of exactly this text can name (its number goes to stderr).
+    """
     import datetime as dt
     import json
 
     from ews.engine import RuleSetError, load_ruleset
     from ews.service_cli import _config, _session
 
+    from .evidence import record_backtest
     from .lines import locate
     from .report import as_data, to_markdown
     from .run import run_backtest
@@ -164,6 +176,10 @@ def backtest_cmd(candidate: str, against: str, since, until, office, fmt: str,
                                   min_support=min_support, workers=workers)
         except LifecycleError as err:
             raise click.ClickException(str(err)) from None
+        stored = record_backtest(session, result, username)
+        session.commit()
+    click.echo(f"evidence #{stored.id}: backtest of sha256 {ruleset.sha256[:12]} "
+               f"(approve with --evidence {stored.id})", err=True)
     if fmt == "json":
         click.echo(json.dumps(as_data(result), ensure_ascii=False, indent=1))
     else:

@@ -27,7 +27,9 @@ from ews.store.rulesets import (
     shadow_record,
 )
 
+from .evidence import required
 from .guard import check_approved_text, expected_sha, guarded_update
+from .refusals import record_refusal
 from .states import TRANSITIONS, LifecycleError, NotAllowed, WrongState, check
 
 AUDIT_KIND = {"submit": "ruleset.submitted", "withdraw": "ruleset.withdrawn",
@@ -58,7 +60,18 @@ def create_draft(session: Session, user: Actor, text: str, source: str = "draft"
     """Validate `text` and store it as a new draft by `user` (RuleSetError when invalid).
 
     `agencies`: the licensed-P3MI list (CSV text) the rule set names, if it names one.
+    A refusal (not an invalid text) rolls back and is audited, as in `transition`.
     """
+    try:
+        return _create(session, user, text, source, agencies)
+    except LifecycleError as err:
+        record_refusal(session, "ruleset.refused", actor=user.username, action="draft",
+                       error=err)
+        raise
+
+
+def _create(session: Session, user: Actor, text: str, source: str,
+            agencies: str | None) -> RuleSetRecord:
     if not can(user, "ruleset.draft"):
         raise NotAllowed("draft: your role lacks the right ruleset.draft", "lacks_right",
                          action="draft")
@@ -79,7 +92,19 @@ def edit_draft(session: Session, user: Actor, row: RuleSetRecord, text: str,
 
     `sha256` is the text the editor read (default: the one read with `row`); the text
     changes only while the version is still a draft with that text (else Changed, 409).
+    A refusal (not an invalid text) rolls back and is audited, as in `transition`.
     """
+    pk, sha = row.id, row.sha256
+    try:
+        return _edit(session, user, row, text, source, agencies, sha256)
+    except LifecycleError as err:
+        record_refusal(session, "ruleset.refused", actor=user.username, action="edit",
+                       error=err, subject=sha, ruleset_pk=pk)
+        raise
+
+
+def _edit(session: Session, user: Actor, row: RuleSetRecord, text: str, source: str,
+          agencies: str | None, sha256: str | None) -> RuleSetRecord:
     if not _is_author(row, user):
         raise NotAllowed("edit: only the author of a draft may change it", "author_only",
                          action="edit")
@@ -114,13 +139,27 @@ def edit_draft(session: Session, user: Actor, row: RuleSetRecord, text: str,
 
 
 def transition(session: Session, user: Actor, row: RuleSetRecord, action: str,
-               reason: str = "", sha256: str | None = None) -> RuleSetRecord:
+               reason: str = "", sha256: str | None = None,
+               evidence: int | None = None) -> RuleSetRecord:
     """Apply lifecycle `action` to `row` as `user`; raise LifecycleError subclasses if refused.
 
     `sha256` is the text the acting person saw (default: the one read with `row`): the step
     applies only while the version still has that text and the state read (else Changed).
     Going live or into shadow also needs the stored text to hash to the approved sha256.
+    Approving names `evidence`: a stored backtest or shadow summary of exactly this text.
+    A refusal rolls the transaction back and is audited (`ruleset.refused`, committed).
     """
+    pk, sha = row.id, row.sha256
+    try:
+        return _transition(session, user, row, action, reason, sha256, evidence)
+    except LifecycleError as err:
+        record_refusal(session, "ruleset.refused", actor=user.username, action=action,
+                       error=err, subject=sha, ruleset_pk=pk)
+        raise
+
+
+def _transition(session: Session, user: Actor, row: RuleSetRecord, action: str,
+                reason: str, sha256: str | None, evidence: int | None) -> RuleSetRecord:
     step = TRANSITIONS.get(action)
     has_right = step is not None and can(user, step.right)
     reason = (reason or "").strip()
@@ -128,6 +167,7 @@ def transition(session: Session, user: Actor, row: RuleSetRecord, action: str,
                    has_right=has_right, reason=reason,
                    ever_approved=row.approved_at is not None or row.created_by is None)
     expected = expected_sha(row, action, sha256)
+    proof = required(session, "ruleset", expected, evidence) if action == "approve" else None
     before, now = row.status, utcnow()
     values: dict = {"status": target}
     if target == "live":
@@ -157,9 +197,10 @@ def transition(session: Session, user: Actor, row: RuleSetRecord, action: str,
     guarded_update(session, row, action, values, status=before, sha256=expected)
     if target in ("live", "shadow"):
         check_approved_text(session, row, action)  # read again, under the write lock
-    record_step(session, row, action, before, user.username, reason)
+    record_step(session, row, action, before, user.username, reason,
+                evidence_id=proof.id if proof else None)
     audit.record(session, AUDIT_KIND[action], actor=user.username, subject=row.sha256,
                  data={"ruleset_pk": row.id, "ruleset_id": row.ruleset_id,
                        "version": row.version, "from": before, "to": target,
-                       "reason": reason})
+                       "reason": reason} | ({"evidence_id": proof.id} if proof else {}))
     return row

@@ -78,25 +78,44 @@ def _checker(row: ModelRecord, by: User, what: str) -> None:
                                 "who trained or submitted it")
 
 
-def approve(session: Session, version: str, by: User) -> ModelRecord:
-    """Approve a submitted model (not by its trainer or submitter)."""
-    row = get(session, version)
-    _checker(row, by, "approve")
-    if row.status != "submitted":
-        raise ModelError(f"model {version!r} is {row.status}, not submitted")
-    row.status, row.approved_by, row.approved_at = "approved", by.id, utcnow()
-    session.flush()
+def approve(session: Session, version: str, by: User,
+            evidence: int | None = None) -> ModelRecord:
+    """Approve a submitted model (not by its trainer or submitter) on stored evidence.
+
+    `evidence` names a stored evaluation of exactly this model file (`ews model evaluate`).
+    A refusal rolls back and is audited (`model.refused`, committed).
+    """
+    from ews.lifecycle.evidence import EvidenceRequired, required
+
+    try:
+        row = get(session, version)
+        _checker(row, by, "approve")
+        if row.status != "submitted":
+            raise ModelError(f"model {version!r} is {row.status}, not submitted")
+        try:
+            proof = required(session, "model", row.sha256, evidence)
+        except EvidenceRequired as err:
+            raise ModelError(str(err)) from None
+        row.status, row.approved_by, row.approved_at = "approved", by.id, utcnow()
+        session.flush()
+    except (ModelError, PermissionError) as err:
+        _refused(session, "approve", version, by, err)
+        raise
     audit.record(session, "model.approved", actor=by.username, subject=version,
-                 data={"sha256": row.sha256})
+                 data={"sha256": row.sha256, "evidence_id": proof.id})
     return row
 
 
 def activate(session: Session, version: str, by: User) -> ModelRecord:
     """Make an approved model the active one (not by its trainer or submitter)."""
-    row = get(session, version)
-    _checker(row, by, "activate")
-    if row.status not in ("approved", "retired"):
-        raise ModelError(f"model {version!r} is {row.status}; approve it first")
+    try:
+        row = get(session, version)
+        _checker(row, by, "activate")
+        if row.status not in ("approved", "retired"):
+            raise ModelError(f"model {version!r} is {row.status}; approve it first")
+    except (ModelError, PermissionError) as err:
+        _refused(session, "activate", version, by, err)
+        raise
     current = session.scalar(select(ModelRecord).where(ModelRecord.status == "active"))
     if current is not None:
         current.status = "retired"
@@ -106,6 +125,13 @@ def activate(session: Session, version: str, by: User) -> ModelRecord:
     audit.record(session, "model.activated", actor=by.username, subject=version,
                  data={"sha256": row.sha256, "replaces": current.version if current else None})
     return row
+
+
+def _refused(session: Session, step: str, version: str, by: User, err: Exception) -> None:
+    from ews.lifecycle.refusals import record_refusal
+
+    record_refusal(session, "model.refused", actor=by.username, action=step, error=err,
+                   subject=version[:64])
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from ews.store.rulesets import activate_ruleset, register_ruleset
 from ews.store.users import create_token
 from tests.checklists import sound_umrah
 from tests.conftest import ONLINE_SCAM
+from tests.evidence import evidence_for
 
 from .a11y import axe_violations, english_on_page
 from .conftest import RULES
@@ -43,8 +44,9 @@ def flagged(live_server, browser, tmp_path_factory) -> str:
          now=dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
     with live_server.session() as db:
         users = {u.username: u for u in db.scalars(select(User))}
-        model_registry.submit(db, folder / "m-browser.manifest.json", users["analyst1"])
-        model_registry.approve(db, "m-browser", users["admin1"])
+        row = model_registry.submit(db, folder / "m-browser.manifest.json", users["analyst1"])
+        model_registry.approve(db, "m-browser", users["admin1"],
+                               evidence_for(db, row.sha256, "model"))
         model_registry.activate(db, "m-browser", users["admin1"])
         text, agencies = ruleset_files(RULES)
         text = text.replace(b"model: {mode: off}", b"model: {mode: advisory, threshold: 0.3, "
