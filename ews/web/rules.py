@@ -243,9 +243,12 @@ def _day(name: str) -> dt.datetime | None:
     if not value:
         return None
     try:
-        return dt.datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=dt.UTC)
+        day = dt.datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=dt.UTC)
     except ValueError:
         abort(400)
+    if not 2000 <= day.year <= 2099:  # the reports' range; keeps "to + 1 day" in range
+        abort(400)
+    return day
 
 
 @bp.get("/<int:pk>/backtest")
