@@ -171,3 +171,26 @@ def test_page_editor_refuses_a_save_over_a_newer_text(app, db, people):
     assert "berubah sejak Anda membukanya" in resp.get_data(as_text=True)
     row, _ = _stored(db, pk["id"])
     assert row.text.endswith("# newer\n")
+
+
+def test_rollback_to_a_version_stored_before_histories_checks_its_own_sha(app, db, engine,
+                                                                          people):
+    client, admin = app.test_client(), people["admin"].headers
+    default = client.get(f"{API}/active", headers=admin).get_json()["id"]
+    pk = _create(client, people["author"])["id"]
+    client.post(f"{API}/{pk}/submit", headers=people["author"].headers)
+    assert approve(client, people["checker"], pk).status_code == 200
+    assert client.post(f"{API}/{pk}/activate", headers=admin).status_code == 200
+    with engine.begin() as conn:  # as a database migrated from before migration 0006
+        conn.execute(text("DELETE FROM ruleset_transitions WHERE ruleset_pk = :pk"),
+                     {"pk": default})
+        conn.execute(text("UPDATE rulesets SET text = text || '#x' WHERE id = :pk"),
+                     {"pk": default})
+    back = client.post(f"{API}/{default}/rollback", json={"reason": "r"}, headers=admin)
+    assert back.status_code == 409 and "not the text that was approved" in \
+        back.get_json()["detail"]
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE rulesets SET text = substr(text, 1, length(text) - 2) "
+                          "WHERE id = :pk"), {"pk": default})
+    back = client.post(f"{API}/{default}/rollback", json={"reason": "r"}, headers=admin)
+    assert back.status_code == 200 and back.get_json()["status"] == "live"

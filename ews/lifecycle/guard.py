@@ -93,6 +93,8 @@ def check_approved_text(session: Session, row: RuleSetRecord, action: str) -> No
         actual = parse_ruleset(text, source=f"ruleset #{row.id}", agencies=agencies).sha256
     except RuleSetError:
         actual = None
+    if approved is None and _no_history(session, row):
+        approved = sha  # stored before histories were kept (migration 0006): its own sha256
     if approved is None:
         raise NotApprovedText(f"{action}: no approval of this version is on record",
                               "not_approved_text", action=action)
@@ -102,3 +104,8 @@ def check_approved_text(session: Session, row: RuleSetRecord, action: str) -> No
             f"(approved sha256 {approved[:12]}, the text now hashes to "
             f"{(actual or 'an invalid rule set')[:12]}); refused", "not_approved_text",
             action=action)
+
+
+def _no_history(session: Session, row: RuleSetRecord) -> bool:
+    return session.scalar(select(RuleSetTransition.id)
+                          .where(RuleSetTransition.ruleset_pk == row.id).limit(1)) is None
