@@ -152,6 +152,8 @@ def test_an_edit_or_step_on_text_read_before_a_change_is_409(app, people):
     assert by_header.status_code == 409
     bad = client.put(f"{API}/{pk}", json={"text": MINI, "sha256": "x" * 64}, headers=author)
     assert bad.status_code == 422 and "sha256" in bad.get_json()["errors"]
+    bad = client.put(f"{API}/{pk}", json={"text": MINI}, headers=author | {"If-Match": "x" * 64})
+    assert bad.status_code == 422 and "If-Match" in bad.get_json()["errors"]
     assert client.post(f"{API}/{pk}/submit", json={"sha256": read},
                        headers=author).status_code == 409
     now = changed.get_json()["sha256"]
@@ -194,3 +196,16 @@ def test_rollback_to_a_version_stored_before_histories_checks_its_own_sha(app, d
                           "WHERE id = :pk"), {"pk": default})
     back = client.post(f"{API}/{default}/rollback", json={"reason": "r"}, headers=admin)
     assert back.status_code == 200 and back.get_json()["status"] == "live"
+
+
+def test_a_stored_text_is_hashed_again_when_parsed(db, engine, people):
+    from ews.store import rulesets as stored
+
+    row = db.scalar(select(RuleSetRecord).where(RuleSetRecord.status == "live"))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE rulesets SET text = text || '#x' WHERE id = :pk"),
+                     {"pk": row.id})
+    db.expire_all()
+    stored._COMPILED.clear()  # a worker that has not parsed it yet
+    with pytest.raises(stored.TextMismatch, match="changed outside the lifecycle"):
+        stored.compiled(db.get(RuleSetRecord, row.id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 
 from flask import request
@@ -32,6 +33,7 @@ from .ruleset_schemas import (
     StepReasonSchema,
 )
 
+SHA256 = re.compile(r"[0-9a-f]{64}")
 MAX_ID = 2**31 - 1  # an INTEGER column: larger path values cannot exist (and would overflow)
 bp = protect(Blueprint("rulesets", __name__, url_prefix="/api/v1/rulesets",
                        description="Rule-set versions and their lifecycle"))
@@ -92,7 +94,7 @@ def read_sha(data: dict) -> str | None:
         return data["sha256"]
     tags = [t.strip().strip('"') for t in request.headers.get("If-Match", "").split(",")]
     tags = [t.removeprefix("W/").strip('"') for t in tags if t and t != "*"]
-    if len(tags) > 1 or (tags and len(tags[0]) != 64):
+    if len(tags) > 1 or (tags and not SHA256.fullmatch(tags[0].lower())):
         abort(422, errors={"If-Match": ["give one sha256 (64 hex digits)"]})
     return tags[0].lower() if tags else None
 
