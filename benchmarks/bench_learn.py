@@ -34,8 +34,9 @@ from ews.learn import labels, time_split
 from ews.learn.artefacts import save
 from ews.learn.classifier import ChecklistClassifier
 from ews.learn.frames import assessments_frame
+from ews.lifecycle import evidence, models
 from ews.lifecycle.service import activate_ruleset, register_ruleset
-from ews.store import make_engine, model_registry, upgrade
+from ews.store import make_engine, upgrade
 from ews.store.models import Office
 from ews.store.users import create_user
 
@@ -113,13 +114,15 @@ def per_request(url: str, model, folder: str, users: dict, text: bytes, agencies
         admin, analyst, officer = (s.scalar(select(User).where(User.username == f"{r}-bench"))
                                    for r in ("admin", "analyst", "officer"))
         activate_ruleset(s, register_ruleset(s, escalate, None, agencies=agencies), None)
-        model_registry.submit(s, Path(folder) / "bench.manifest.json", analyst, key=KEY)
-        model_registry.approve(s, "bench", admin, key=KEY)
+        row = models.submit(s, Path(folder) / "bench.manifest.json", analyst, key=KEY)
+        proof = evidence.record(s, subject_kind="model", sha256=row.sha256, kind="evaluation",
+                                by=analyst.username, summary={"stored_for": "the benchmark"})
+        models.approve(s, "bench", admin, key=KEY, evidence=proof.id)
         s.commit()
         ruleset = parse_ruleset(escalate, agencies=agencies)
         for mode in ("without", "with"):  # same run, same database, one after the other
             if mode == "with":
-                model_registry.activate(s, "bench", admin, key=KEY)
+                models.activate(s, "bench", admin, key=KEY)
                 s.commit()
             spent = []
             for i in range(requests + 20):

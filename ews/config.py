@@ -92,6 +92,13 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     return default if not value else value in ("1", "true", "yes", "on")
 
 
+def _token_days(env: Mapping[str, str]) -> int:
+    days = _positive(env, "EWS_TOKEN_DAYS", 90)
+    if days > 365:  # ews.store.users.MAX_TOKEN_DAYS
+        raise ConfigError(f"EWS_TOKEN_DAYS must be at most 365, not {days}")
+    return days
+
+
 def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     value = env.get(name, "").strip()
     if not value:
@@ -147,7 +154,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "LOGIN_MAX_FAILURES": int(env.get("EWS_LOGIN_MAX_FAILURES") or 5),
         "LOGIN_WINDOW_SECONDS": int(env.get("EWS_LOGIN_WINDOW_SECONDS") or 900),
         "LOGIN_MAX_DELAY": _positive(env, "EWS_LOGIN_MAX_DELAY", 60),
-        "TOKEN_DAYS": _positive(env, "EWS_TOKEN_DAYS", 90),
+        "TOKEN_DAYS": _token_days(env),
         "DB_BUSY_TIMEOUT": _busy_timeout(env),
         # Deferral period plus the appeal window (docs/operations.md, "Retention").
         "RETENTION_DAYS": _positive(env, "EWS_RETENTION_DAYS", 730),

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES = ROOT / "rules" / "tppo_pmi.yaml"
 PASSWORD = "correct-horse-battery"
 TABLES = ("audit_events", "audit_head", "shadow_results", "ruleset_transitions",
+          "lifecycle_evidence",
           "intel_followups", "intel_products", "outcomes", "decisions", "applications",
           "assessment_facts", "assessments", "api_tokens", "login_failures", "login_throttle",
           "models", "rulesets", "users", "offices")

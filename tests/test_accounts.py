@@ -11,7 +11,7 @@ from ews.auth.passwords import password_problem
 from ews.config import load_config
 from ews.store.db import as_utc, utcnow
 from ews.store.models import ApiToken, User
-from ews.store.users import create_token, create_user
+from ews.store.users import AccountError, create_token, create_user
 from tests.conftest import PASSWORD
 
 
@@ -97,6 +97,21 @@ def test_cli_token_days(ews_cli, db, password_hash):
     assert as_utc(row.expires_at) - utcnow() <= dt.timedelta(days=7)
     listing = ews_cli("token", "list", "budi").output
     assert "expires" in listing
+
+
+def test_token_lifetime_is_capped_at_a_year(ews_cli, db, password_hash):
+    user = create_user(db, "budi", "officer", "PMK", password_hash)
+    db.commit()
+    result = ews_cli("token", "create", "budi", "--days", "100000")
+    assert result.exit_code == 2 and "--days" in result.output and "365" in result.output
+    result = ews_cli("token", "create", "budi", EWS_TOKEN_DAYS="3650")
+    assert result.exit_code != 0 and "EWS_TOKEN_DAYS must be at most 365" in result.output
+    with pytest.raises(AccountError, match="at most 365 days"):
+        create_token(db, user, "api", days=366)
+    db.rollback()
+    assert ews_cli("token", "create", "budi", "--days", "365").exit_code == 0
+    db.expire_all()
+    assert db.scalars(select(ApiToken)).one().expires_at is not None
 
 
 def test_init_refuses_a_first_admin_name_outside_the_charset(ews_cli, db):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.evidence import approve
 from tests.rulesets import MINI
 
 ROLES = ("officer", "supervisor", "analyst", "admin", "anonymous")
@@ -87,7 +88,10 @@ def world(client, accounts, make_account, payload):
     ids["draft"] = resp.get_json()["id"]
     client.post(f"/api/v1/rulesets/{ids['draft']}/submit", headers=author.headers)
     checker = make_account("analyst", "PST", username="rule-checker")
-    client.post(f"/api/v1/rulesets/{ids['draft']}/approve", headers=checker.headers)
+    backtest = client.post(f"/api/v1/rulesets/{ids['draft']}/backtest", json={},
+                           headers=checker.headers).get_json()
+    client.post(f"/api/v1/rulesets/{ids['draft']}/approve",
+                json={"evidence": backtest["evidence_id"]}, headers=checker.headers)
     return ids
 
 
@@ -108,7 +112,7 @@ def test_rule_set_author_cannot_activate_own_version(client, make_account):
     assert draft.status_code == 201 and draft.get_json()["status"] == "draft"
     pk = draft.get_json()["id"]
     client.post(f"/api/v1/rulesets/{pk}/submit", headers=admin.headers)
-    client.post(f"/api/v1/rulesets/{pk}/approve", headers=checker.headers)
+    assert approve(client, checker, pk).status_code == 200
     resp = client.post(f"/api/v1/rulesets/{pk}/activate", headers=admin.headers)
     assert resp.status_code == 403 and "someone other" in resp.get_json()["detail"]
     resp = client.post(f"/api/v1/rulesets/{pk}/activate", headers=checker.headers)

@@ -132,6 +132,29 @@ def test_login_form_needs_its_csrf_token(csrf_client, accounts):
     assert resp.status_code == 302
 
 
+def test_sign_in_renews_the_csrf_token_and_the_session(csrf_client, accounts, payload):
+    officer = accounts["officer"]
+    csrf_client.post("/language", data={"lang": "en", "csrf_token": _token(
+        csrf_client.get("/login").get_data(as_text=True))})
+    before = _token(csrf_client.get("/login").get_data(as_text=True))
+    with csrf_client.session_transaction() as planted:
+        planted["planted"] = "by an attacker"
+        raw = planted["csrf_token"]
+    resp = csrf_client.post("/login", data={"username": officer.username,
+                                            "password": PASSWORD, "csrf_token": before})
+    assert resp.status_code == 302
+    with csrf_client.session_transaction() as fresh:
+        assert "planted" not in fresh and fresh.get("csrf_token") != raw
+        assert fresh["lang"] == "en"  # the language chosen before stays
+    after = _token(csrf_client.get("/").get_data(as_text=True))
+    assert after != before
+    stale = csrf_client.post("/api/v1/assessments", json=payload("S-1"),
+                             headers={"X-CSRFToken": before})
+    assert stale.status_code == 403
+    assert csrf_client.post("/api/v1/assessments", json=payload("S-1"),
+                            headers={"X-CSRFToken": after}).status_code == 201
+
+
 def test_cookie_writes_to_the_api_need_csrf_but_tokens_do_not(csrf_client, accounts, payload):
     officer = accounts["officer"]
     assert csrf_client.post("/api/v1/assessments", json=payload("T-1"),
@@ -139,6 +162,7 @@ def test_cookie_writes_to_the_api_need_csrf_but_tokens_do_not(csrf_client, accou
     token = _token(csrf_client.get("/login").get_data(as_text=True))
     csrf_client.post("/login", data={"username": officer.username, "password": PASSWORD,
                                      "csrf_token": token})
+    token = _token(csrf_client.get("/").get_data(as_text=True))  # renewed at sign-in
     resp = csrf_client.post("/api/v1/assessments", json=payload("C-1"))
     assert resp.status_code == 403 and "X-CSRFToken" in resp.get_json()["detail"]
     resp = csrf_client.post("/api/v1/assessments", json=payload("C-1"),

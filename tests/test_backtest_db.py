@@ -18,7 +18,8 @@ from ews.scoring import score
 from ews.store.models import Assessment, AuditHead, Outcome
 from tests.conftest import DEFAULT_RULES
 
-TABLES = ("assessments", "outcomes", "rulesets", "audit_events", "shadow_results")
+TABLES = ("assessments", "outcomes", "rulesets", "audit_events", "shadow_results",
+          "lifecycle_evidence")
 
 
 @pytest.fixture
@@ -57,20 +58,27 @@ def counts(engine) -> dict:
     return out
 
 
-def test_identical_candidate_replays_everything_and_writes_nothing(cli, stored, engine):
+def test_identical_candidate_replays_everything_and_writes_only_its_summary(cli, stored,
+                                                                           engine):
     before = counts(engine)
     out = cli("backtest", str(DEFAULT_RULES), "--format", "json")
     assert out.exit_code == 0, out.output
-    res = json.loads(out.output)
+    res = json.loads(out.stdout)
     assert res["rows"] == 5 and res["changed"] == 0 and res["skipped"] == {}
     assert res["labelled"] == 2  # the latest outcome counts: confirmed, not no_information
     assert sum(q["confirmed"] for q in res["quality_baseline"]) == 1
-    assert counts(engine) == before
+    after = counts(engine)
+    # the summary an approval may name, and its audit event; nothing else changes
+    assert after.pop("lifecycle_evidence") == before.pop("lifecycle_evidence") + 1
+    assert after.pop("audit_events") == before.pop("audit_events") + 1
+    assert after.pop("head")[0] == before.pop("head")[0] + 1
+    assert after == before
+    assert "evidence #" in out.stderr
 
 
 def test_office_and_window_filters(cli, stored, db):
     out = cli("backtest", str(DEFAULT_RULES), "--office", "sby", "--format", "json")
-    assert json.loads(out.output)["rows"] == 1
+    assert json.loads(out.stdout)["rows"] == 1
     day = db.scalar(select(func.min(Assessment.created_at)))
     out = cli("backtest", str(DEFAULT_RULES), "--from", f"{day:%Y-%m-%d}", "--to",
               f"{day:%Y-%m-%d}")
@@ -88,7 +96,7 @@ def test_doubled_points_match_scoring_one_record_at_a_time(cli, stored, tmp_path
     shutil.copy(DEFAULT_RULES.parent / "p3mi_licensed.csv", tmp_path)  # the list it names
     out = cli("backtest", str(path), "--format", "json")
     assert out.exit_code == 0, out.output
-    res = json.loads(out.output)
+    res = json.loads(out.stdout)
     candidate = load_ruleset(path)
     expected = [[0] * 5 for _ in range(5)]
     for row in db.scalars(select(Assessment)):

@@ -127,7 +127,13 @@ def test_model_train_submit_approve_activate_by_another_person(db, stored, cli, 
     assert self_approval.exit_code == 1 and "may not approve" in self_approval.output
     early = cli("model", "activate", "m1", "--as", "admin-pst")
     assert early.exit_code == 1 and "approve it first" in early.output
-    assert cli("model", "approve", "m1", "--as", "admin-pst").exit_code == 0
+    blind = cli("model", "approve", "m1", "--as", "admin-pst")
+    assert blind.exit_code == 1 and "name a stored evaluation of this model file" in \
+        blind.output
+    assert cli("model", "approve", "m1", "--as", "admin-pst", "--evidence", "999").exit_code \
+        == 1
+    assert cli("model", "approve", "m1", "--as", "admin-pst",
+               "--evidence", _evaluated(cli)).exit_code == 0
     assert cli("model", "activate", "m1", "--as", "admin-pst").exit_code == 0
     from sqlalchemy import select
 
@@ -137,7 +143,8 @@ def test_model_train_submit_approve_activate_by_another_person(db, stored, cli, 
     assert db.scalar(select(ModelRecord.status)) == "active"
     kinds = db.scalars(select(AuditEvent.kind).where(AuditEvent.kind.like("model.%"))
                        .order_by(AuditEvent.seq)).all()
-    assert kinds == ["model.submitted", "model.approved", "model.activated"]
+    assert kinds == ["model.submitted", "model.refused", "model.refused", "model.refused",
+                     "model.refused", "model.approved", "model.activated"]
 
 
 def test_trainer_who_is_an_admin_cannot_approve_their_own_model(db, stored, cli):
@@ -162,6 +169,20 @@ def test_trainer_who_is_an_admin_cannot_approve_their_own_model(db, stored, cli)
 def test_model_commands_bad_input_clear_messages(db, stored, cli, args, message):
     result = cli(*args)
     assert result.exit_code == 1 and message in result.output, result.output
+
+
+def _evaluated(cli, version: str = "m1") -> str:
+    """Evaluate a trained model on the last months; return the stored evaluation's number."""
+    out = cli("model", "evaluate", version, "--from", "2026-05-01", "--as", "admin-pst")
+    assert out.exit_code == 0, out.output
+    return out.output.rsplit("evidence #", 1)[1].split(":")[0]
+
+
+def _submit_approve_activate(cli) -> None:
+    assert cli("model", "submit", "m1", "--as", "analyst-two").exit_code == 0
+    assert cli("model", "approve", "m1", "--as", "admin-pst",
+               "--evidence", _evaluated(cli)).exit_code == 0
+    assert cli("model", "activate", "m1", "--as", "admin-pst").exit_code == 0
 
 
 def _escalating(db, admin):
@@ -191,9 +212,7 @@ def test_active_model_reaches_the_scorer_and_only_raises(db, stored, cli, caplog
     from ews.interviews.advice import forget_loaded
 
     assert _train(cli).exit_code == 0
-    for step, who in (("submit", "analyst-two"), ("approve", "admin-pst"),
-                      ("activate", "admin-pst")):
-        assert cli("model", step, "m1", "--as", who).exit_code == 0
+    _submit_approve_activate(cli)
     ruleset = _escalating(db, stored["admin"])
     forget_loaded()
     user = stored["analyst"]
@@ -214,9 +233,7 @@ def test_a_model_file_whose_hash_differs_is_refused_at_load(db, stored, cli, tmp
     from ews.interviews.advice import forget_loaded
 
     assert _train(cli).exit_code == 0
-    for step, who in (("submit", "analyst-two"), ("approve", "admin-pst"),
-                      ("activate", "admin-pst")):
-        assert cli("model", step, "m1", "--as", who).exit_code == 0
+    _submit_approve_activate(cli)
     path = tmp_path / "models" / "m1.skops"
     path.write_bytes(path.read_bytes() + b"\0")  # replaced after approval
     ruleset = _escalating(db, stored["admin"])

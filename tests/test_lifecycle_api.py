@@ -12,6 +12,7 @@ from ews.cli import main
 from ews.engine import load_ruleset
 from ews.store.models import AuditEvent, RuleSetRecord, RuleSetTransition
 from tests.conftest import DEFAULT_RULES
+from tests.evidence import approve, evidence_for
 from tests.rulesets import MINI
 
 DEFAULT_VERSION = load_ruleset(DEFAULT_RULES).version
@@ -44,7 +45,7 @@ def draft(client, who, text=V1):
 def approved(client, people, text=V1):
     pk = draft(client, people["author"], text)
     assert post(client, people["author"], f"/{pk}/submit").status_code == 200
-    assert post(client, people["analyst2"], f"/{pk}/approve").status_code == 200
+    assert approve(client, people["analyst2"], pk).status_code == 200
     return pk
 
 
@@ -55,7 +56,7 @@ def live_id(client, who) -> int:
 def test_draft_review_approve_activate(client, people, db):
     pk = draft(client, people["author"])
     assert post(client, people["author"], f"/{pk}/submit").get_json()["status"] == "in_review"
-    resp = post(client, people["analyst2"], f"/{pk}/approve", reason="checked the points")
+    resp = approve(client, people["analyst2"], pk, reason="checked the points")
     assert resp.status_code == 200
     assert resp.get_json()["approved_by"] == "analyst2"
     resp = post(client, people["admin"], f"/{pk}/activate", reason="go")
@@ -80,7 +81,7 @@ def test_self_review_is_refused_with_403(client, people, step):
 def test_self_activation_is_refused_even_for_an_admin(client, people):
     pk = draft(client, people["admin"])
     post(client, people["admin"], f"/{pk}/submit")
-    assert post(client, people["analyst2"], f"/{pk}/approve").status_code == 200
+    assert approve(client, people["analyst2"], pk).status_code == 200
     resp = post(client, people["admin"], f"/{pk}/activate")
     assert resp.status_code == 403
     assert "activated by someone other than its author" in resp.get_json()["detail"]
@@ -177,7 +178,7 @@ def test_the_author_cannot_roll_back_to_their_own_version(client, people):
     assert resp.status_code == 403  # an analyst lacks the right, and is the author
     author_admin = draft(client, people["admin2"], V2.replace('"2"', '"3"'))
     post(client, people["admin2"], f"/{author_admin}/submit")
-    post(client, people["analyst2"], f"/{author_admin}/approve")
+    approve(client, people["analyst2"], author_admin)
     post(client, people["admin"], f"/{author_admin}/activate")
     post(client, people["admin"], f"/{second}/rollback", reason="back to 2")
     resp = post(client, people["admin2"], f"/{author_admin}/rollback", reason="mine")
@@ -199,7 +200,7 @@ def test_every_step_is_audited_with_its_reason(client, people, db):
     post(client, people["author"], f"/{pk}/submit", reason="please review")
     post(client, people["analyst2"], f"/{pk}/reject", reason="D1S too strong")
     post(client, people["author"], f"/{pk}/submit")
-    post(client, people["analyst2"], f"/{pk}/approve", reason="ok now")
+    approve(client, people["analyst2"], pk, reason="ok now")
     post(client, people["analyst2"], f"/{pk}/shadow", reason="watch a week")
     post(client, people["admin"], f"/{pk}/activate", reason="shadow agrees")
     events = [(e.kind, e.actor, json.loads(e.data)) for e in
@@ -239,7 +240,7 @@ def cli(database_url, app, monkeypatch):
     return run
 
 
-def test_cli_walks_the_lifecycle(cli, people, tmp_path):
+def test_cli_walks_the_lifecycle(cli, people, tmp_path, engine):
     path = tmp_path / "v2.yaml"
     path.write_text(V2.replace("points: 35", "points: many"), encoding="utf-8")
     out = cli("draft", str(path), "--user", "author")
@@ -250,7 +251,13 @@ def test_cli_walks_the_lifecycle(cli, people, tmp_path):
     assert cli("submit", "mini@2", "--user", "author").exit_code == 0
     out = cli("approve", "mini@2", "--user", "author")
     assert out.exit_code == 1 and "someone other than its author" in out.output
-    assert cli("approve", "mini@2", "--user", "analyst2").exit_code == 0
+    out = cli("approve", "mini@2", "--user", "analyst2")
+    assert out.exit_code == 1 and "name a stored backtest or shadow summary" in out.output
+    sha = load_ruleset(path).sha256
+    ev = evidence_for(engine, sha)
+    out = cli("approve", "mini@2", "--user", "analyst2", "--evidence", str(ev),
+              "--sha256", sha)
+    assert out.exit_code == 0, out.output
     out = cli("activate", "mini@2", "--user", "admin1", "--reason", "approved")
     assert out.exit_code == 0 and "-> live" in out.output
     out = cli("rollback", f"tppo-pmi-default@{DEFAULT_VERSION}", "--user", "admin2")

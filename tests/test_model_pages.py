@@ -18,11 +18,12 @@ from ews.learn import labels
 from ews.learn.artefacts import save
 from ews.learn.classifier import ChecklistClassifier
 from ews.learn.evaluate import evaluate
+from ews.lifecycle import models
 from ews.lifecycle.compiled import active_compiled
 from ews.lifecycle.service import activate_ruleset, register_ruleset
-from ews.store import model_registry
 from ews.store.models import Assessment, User
 from tests.conftest import DEFAULT_RULES
+from tests.evidence import evidence_for
 from tests.test_web_pages import form_data, login
 from tests.test_workflow_pages import _scam
 
@@ -55,9 +56,9 @@ def _activate(db, model_dir, mode: str, accounts) -> None:
     """Activate the model (another admin than the submitter) and a rule set in `mode`."""
     analyst = db.get(User, accounts["analyst"].id)
     admin = db.get(User, accounts["admin"].id)
-    model_registry.submit(db, model_dir / "m-page.manifest.json", analyst, key=KEY)
-    model_registry.approve(db, "m-page", admin, key=KEY)
-    model_registry.activate(db, "m-page", admin, key=KEY)
+    row = models.submit(db, model_dir / "m-page.manifest.json", analyst, key=KEY)
+    models.approve(db, "m-page", admin, key=KEY, evidence=evidence_for(db, row.sha256, "model"))
+    models.activate(db, "m-page", admin, key=KEY)
     text, agencies = ruleset_files(DEFAULT_RULES)
     text = text.replace(b"model: {mode: off}", f"model: {{mode: {mode}, threshold: 0.01, "
                         "action: supervisor_review}".encode()).replace(

@@ -21,6 +21,7 @@ from ews.store.models import ModelRecord
 from ews.store.trust import ManifestError, ModelIntegrityError, load, load_from
 from ews.store.users import create_user
 
+from .evidence import evidence_for
 from .model_artefacts import evil_pickle, evil_skops, fitted_model, hostile, trained
 
 KEY = model_key("s" * 32)  # the key of the `ews_cli` fixture's configuration
@@ -186,7 +187,10 @@ def test_a_model_trained_under_another_key_is_refused_ours_passes(db, people, ew
     assert theirs.exit_code == 1 and "is signed with another key" in theirs.output
     assert ews_cli("model", "card", "ours", *d).output.startswith("# Model card: ours")
     assert ews_cli("model", "submit", "ours", "--as", "analyst-two", *d).exit_code == 0
-    assert ews_cli("model", "approve", "ours", "--as", "admin-one").exit_code == 0
+    sha = db.scalar(select(ModelRecord.sha256).where(ModelRecord.version == "ours"))
+    proof = str(evidence_for(db.get_bind(), sha, "model"))
+    assert ews_cli("model", "approve", "ours", "--as", "admin-one",
+                   "--evidence", proof).exit_code == 0
     # Replaced after approval by another file signed here: the approved SHA-256 decides.
     retrained = copy.deepcopy(model).set_params(n_threads=2)
     trained(retrained, tmp_path / "again", "ours", KEY)

@@ -77,7 +77,8 @@ def test_supervisor_sees_small_counts_that_an_analyst_sees_as_suppressed(client,
 @pytest.mark.parametrize("query, field", [
     ({"from": "2026-13-01"}, "from"), ({"to": "yesterday"}, "to"),
     ({"from": "2026-10-01", "to": "2026-01-01"}, "from"), ({"office": "P M K"}, "office"),
-    ({"format": "pdf"}, "format")])
+    ({"format": "pdf"}, "format"), ({"to": "9999-12-31"}, "to"), ({"from": "0001-01-01"}, "from"),
+    ({"from": "1999-12-31"}, "from")])
 def test_bad_parameters_are_a_422_naming_the_field(client, demo, query, field):
     got = _get(client, demo["analyst"], "overview", **query)
     assert got.status_code == 422
@@ -142,7 +143,14 @@ def test_pages_answer_bad_input_with_a_clear_error(client, demo):
     _login(client, demo["supervisor"])
     assert client.get("/reports/nope").status_code == 404
     got = client.get("/reports/overview", query_string={"from": "2026-10-01", "to": "2026-01-01"})
-    assert got.status_code == 400 and "after" in got.get_data(as_text=True)
+    assert got.status_code == 422 and "after" in got.get_data(as_text=True)
+    for bound in ("9999-12-31", "0001-01-01"):
+        got = client.get("/reports/overview", query_string={"to": bound})
+        assert got.status_code == 422 and "&#39;to&#39; must be a date from 2000-01-01 to " \
+            "2099-12-31" in got.get_data(as_text=True)
+        got = client.get("/reports/overview/export", query_string={"from": bound})
+        assert got.status_code == 422 and "&#39;from&#39; must be a date" in \
+            got.get_data(as_text=True)
     assert client.get("/reports/overview", query_string={"office": "SBY"}).status_code == 403
     assert client.get("/reports/officers", query_string=PERIOD).status_code == 200
 

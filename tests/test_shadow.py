@@ -12,6 +12,7 @@ from ews.lifecycle import compiled as stored_rulesets
 from ews.scoring import score
 from ews.store.models import ShadowResult
 from tests.checklists import clock
+from tests.evidence import approve
 from tests.rulesets import MINI
 
 
@@ -23,7 +24,7 @@ def shadow_pk(client, make_account):
     pk = client.post("/api/v1/rulesets", json={"text": MINI},
                      headers=author.headers).get_json()["id"]
     client.post(f"/api/v1/rulesets/{pk}/submit", headers=author.headers)
-    client.post(f"/api/v1/rulesets/{pk}/approve", headers=checker.headers)
+    assert approve(client, checker, pk).status_code == 200
     resp = client.post(f"/api/v1/rulesets/{pk}/shadow", headers=checker.headers)
     assert resp.get_json()["status"] == "shadow"
     return pk

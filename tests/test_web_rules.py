@@ -77,3 +77,10 @@ def test_backtest_page_and_empty_window(client, accounts, payload):
             in resp.get_data(as_text=True))
     resp = client.get(f"/rules/{live['id']}/backtest?against=nope@1")
     assert "Tidak ada versi perangkat aturan nope@1" in resp.get_data(as_text=True)
+
+
+def test_backtest_page_refuses_dates_out_of_range(client, accounts):
+    login(client, accounts["analyst"])
+    live = client.get("/api/v1/rulesets/active").get_json()
+    for query in ("to=9999-12-31", "from=0001-01-01"):
+        assert client.get(f"/rules/{live['id']}/backtest?{query}").status_code == 400

@@ -57,10 +57,31 @@ class RuleSetUploadSchema(Schema):
                                  "`licensed_agencies` names"})
 
 
+SHA256 = {"validate": validate.Regexp(r"^[0-9a-f]{64}$", error="a sha256: 64 hex digits"),
+          "load_default": None}
+
+
+class RuleSetEditSchema(RuleSetUploadSchema):
+    """A draft's new text, and the sha256 of the text it replaces (as read)."""
+
+    sha256 = fields.String(**SHA256, metadata={
+        "description": "The sha256 of the version as you read it (or send If-Match): the "
+                       "edit is refused with 409 when the text or state changed since. "
+                       "Without it, the sha256 read in the same transaction is used"})
+
+
 class StepReasonSchema(Schema):
     """Why: required to reject, roll back and retire; recorded with every step."""
 
     reason = fields.String(load_default="", validate=validate.Length(0, 2000))
+    sha256 = fields.String(**SHA256, metadata={
+        "description": "The sha256 of the text you reviewed: the step is refused with 409 "
+                       "when the version's text changed since"})
+    evidence = fields.Integer(load_default=None, validate=validate.Range(1, 2**31 - 1),
+                              metadata={"description": "Required to approve: the id of a "
+                                        "stored backtest or shadow summary of exactly this "
+                                        "text (`evidence_id` of a backtest or shadow "
+                                        "summary of this version)"})
 
 
 class BacktestArgsSchema(Schema):
@@ -144,6 +165,8 @@ class BacktestSchema(Schema):
     quality_candidate = fields.List(fields.Nested(RungQualitySchema))
     min_support = fields.Integer()
     warnings = fields.List(fields.String())
+    evidence_id = fields.Integer(metadata={"description": "this backtest's stored summary: "
+                                           "name it as `evidence` to approve this text"})
 
 
 class IndicatorAgreementSchema(Schema):
@@ -164,3 +187,6 @@ class ShadowSummarySchema(Schema):
     indicators = fields.List(fields.Nested(IndicatorAgreementSchema))
     offices = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()),
                           metadata={"description": "office -> [rows, rung changed]"})
+    evidence_id = fields.Integer(allow_none=True, metadata={
+        "description": "this summary's stored record (null with no rows): name it as "
+                       "`evidence` to approve this text"})

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import fields
+
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from ews.auth.scope import require
 from ews.engine import RuleSetError
-from ews.lifecycle import ACTIONS, LifecycleError, create_draft, edit_draft, transition
+from ews.lifecycle import ACTIONS, LifecycleError, create_draft, edit_draft, evidence, transition
 from ews.lifecycle.compiled import compiled
 from ews.lifecycle.lines import locate
 from ews.lifecycle.run import run_backtest
@@ -22,6 +26,7 @@ from .jsonbody import load_body
 from .ruleset_schemas import (
     BacktestArgsSchema,
     BacktestSchema,
+    RuleSetEditSchema,
     RuleSetSchema,
     RuleSetTextSchema,
     RuleSetUploadSchema,
@@ -29,6 +34,7 @@ from .ruleset_schemas import (
     StepReasonSchema,
 )
 
+SHA256 = re.compile(r"[0-9a-f]{64}")
 MAX_ID = 2**31 - 1  # an INTEGER column: larger path values cannot exist (and would overflow)
 bp = protect(Blueprint("rulesets", __name__, url_prefix="/api/v1/rulesets",
                        description="Rule-set versions and their lifecycle"))
@@ -81,6 +87,17 @@ def get_version(ruleset_pk: int) -> RuleSetRecord:
     if row is None:
         abort(404, message="No such rule-set version.")
     return row
+
+
+def read_sha(data: dict) -> str | None:
+    """Return the sha256 the client read: the body's `sha256`, else an If-Match header."""
+    if data.get("sha256"):
+        return data["sha256"]
+    tags = [t.strip().strip('"') for t in request.headers.get("If-Match", "").split(",")]
+    tags = [t.removeprefix("W/").strip('"') for t in tags if t and t != "*"]
+    if len(tags) > 1 or (tags and not SHA256.fullmatch(tags[0].lower())):
+        abort(422, errors={"If-Match": ["give one sha256 (64 hex digits)"]})
+    return tags[0].lower() if tags else None
 
 
 def refuse(err: LifecycleError) -> None:
@@ -147,19 +164,21 @@ class RuleSetVersion(MethodView):
         return view(get_version(ruleset_pk), text=True)
 
     @bp.doc(requestBody={"required": True, "content": {
-        "application/json": {"schema": RuleSetUploadSchema}}})
+        "application/json": {"schema": RuleSetEditSchema}}})
     @bp.response(200, RuleSetTextSchema)
-    @bp.alt_response(409, description="Not a draft (frozen), or the id and version are taken")
+    @bp.alt_response(409, description="Not a draft (frozen), the id and version are taken, or "
+                                      "the version changed since you read it (`sha256` or "
+                                      "If-Match)")
     def put(self, ruleset_pk):
         """Replace the text of your draft (validated completely; errors by line)."""
         user = api_user()
         require(user, "ruleset.draft")
-        data = load_body(RuleSetUploadSchema())
+        data = load_body(RuleSetEditSchema())
         session = get_session()
         row = get_version(ruleset_pk)
         try:
             edit_draft(session, session.get(User, user.id), row, data["text"],
-                       agencies=data.get("agencies_csv"))
+                       agencies=data.get("agencies_csv"), sha256=read_sha(data))
         except RuleSetError as err:
             session.rollback()
             abort(422, errors={"text": line_errors(data["text"], err)})
@@ -180,7 +199,8 @@ def _step_view(action: str):
         row = get_version(ruleset_pk)
         try:
             transition(session, session.get(User, user.id), row, action,
-                       (data or {}).get("reason", ""))
+                       (data or {}).get("reason", ""), sha256=read_sha(data or {}),
+                       evidence=(data or {}).get("evidence"))
         except LifecycleError as err:
             refuse(err)
         session.commit()
@@ -204,11 +224,17 @@ class Backtest(MethodView):
         session = get_session()
         candidate = compiled(get_version(ruleset_pk))
         try:
-            return run_backtest(session, candidate, against=args["against"],
-                                since=args["since"], until=args["until"],
-                                office=args["office_code"], min_support=args["min_support"])
+            result = run_backtest(session, candidate, against=args["against"],
+                                  since=args["since"], until=args["until"],
+                                  office=args["office_code"], min_support=args["min_support"])
         except LifecycleError as err:
             refuse(err)
+        stored = evidence.record(session, subject_kind="ruleset", sha256=candidate.sha256,
+                                 kind="backtest", by=user.username,
+                                 summary=evidence.backtest_summary(result))
+        session.commit()
+        return {f.name: getattr(result, f.name) for f in fields(result)} | {
+            "evidence_id": stored.id}
 
 
 @bp.route("/<int:ruleset_pk>/shadow-summary")
@@ -218,8 +244,19 @@ class ShadowSummary(MethodView):
     @bp.response(200, ShadowSummarySchema)
     def get(self, ruleset_pk):
         """Agreement, flips, per indicator and per office since the shadow started."""
-        require(api_user(), "ruleset.read")
-        return shadow_summary(get_session(), get_version(ruleset_pk))
+        user = api_user()
+        require(user, "ruleset.read")
+        session = get_session()
+        row = get_version(ruleset_pk)
+        summary = shadow_summary(session, row)
+        stored = None
+        if summary.rows:
+            stored = evidence.record(session, subject_kind="ruleset", sha256=row.sha256,
+                                     kind="shadow", by=user.username,
+                                     summary=evidence.shadow_headline(summary))
+            session.commit()
+        return {f.name: getattr(summary, f.name) for f in fields(summary)} | {
+            "evidence_id": stored.id if stored else None}
 
 
 for _action in ACTIONS:

@@ -9,10 +9,12 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -44,6 +46,20 @@ def _safe_next(target: str | None) -> str:
 
 
 UNKNOWN_ACTOR = "(unknown user)"
+
+
+def _renew_session() -> None:
+    """Start a new session at sign-in: nothing from before it survives but the language.
+
+    A CSRF token (or any value) planted in the session before sign-in is dropped, so the
+    signed-in session gets a new one.
+    """
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    g.pop(field, None)  # flask-wtf's token of this request, signed from the old session's
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -82,6 +98,7 @@ def login():
     audit.record(db, "login.success", actor=username, office_code=user.office_code,
                  data={"addr": addr})
     db.commit()
+    _renew_session()
     login_user(principal(user))
     target = (url_for("auth.password") if user.must_change_password
               else _safe_next(request.args.get("next")))
@@ -127,6 +144,7 @@ def password():
                  office_code=user.office_code, subject=user.username)
     end_sessions(db, user.id)  # a copied cookie dies; this session is renewed below
     db.commit()
+    _renew_session()
     login_user(principal(user))
     flash(_("Password changed."), "success")
     return redirect(_home())

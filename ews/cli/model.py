@@ -108,8 +108,14 @@ def _manifest(out_dir: str, version: str) -> dict:
 @click.option("--budget", type=click.FloatRange(0.001, 0.5), default=0.05, show_default=True)
 @click.option("--dir", "out_dir", type=click.Path(file_okay=False), default="models")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False))
-def model_evaluate(version, since, until, budget, out_dir, rules_path) -> None:
-    """Evaluate a trained model on a window (e.g. the newest month) next to the rule set."""
+@click.option("--as", "name", default=None,
+              help="your user name, stored with the evaluation (default: the shell's user)")
+def model_evaluate(version, since, until, budget, out_dir, rules_path, name) -> None:
+    """Evaluate a trained model on a window (e.g. the newest month) next to the rule set.
+
+    The figures are stored (with the file's sha256, who, when) as the evidence that
+    `ews model approve --evidence ID` names; the ID is printed last.
+    """
     from ews.learn import LabelError
     from ews.learn.evaluate import evaluate
     from ews.store.trust import load_from
@@ -130,6 +136,20 @@ def model_evaluate(version, since, until, budget, out_dir, rules_path) -> None:
     click.echo(f"at {budget:.1%}: model precision {ev.model.precision:.2f} recall "
                f"{ev.model.recall:.2f}; rule set precision {ev.rules.precision:.2f} recall "
                f"{ev.rules.recall:.2f}")
+    _store_evaluation(manifest["sha256"], ev, name, _label(since, until))
+
+
+def _store_evaluation(sha256: str, ev, name: str | None, window: str) -> None:
+    import getpass
+
+    from ews.lifecycle.evidence import record_evaluation
+
+    with _session(_config()) as session:
+        by = _cli_user(session, name).username if name else f"os:{getpass.getuser()}"
+        stored = record_evaluation(session, sha256, ev, by, window)
+        session.commit()
+    click.echo(f"evidence #{stored.id}: evaluation of sha256 {sha256[:12]} "
+               f"(approve with --evidence {stored.id})")
 
 
 @model_group.command("card")
@@ -148,9 +168,10 @@ def model_card(version, out_dir) -> None:
     click.echo(card(manifest))
 
 
-def _registry_step(step: str, version: str, name: str, out_dir: str = "models") -> None:
+def _registry_step(step: str, version: str, name: str, out_dir: str = "models",
+                   evidence: int | None = None) -> None:
     from ews.learn.artefacts import paths
-    from ews.store import model_registry as reg
+    from ews.lifecycle import models as reg
     from ews.store.rulesets import MakerCheckerError
 
     config = _config()
@@ -162,7 +183,9 @@ def _registry_step(step: str, version: str, name: str, out_dir: str = "models") 
                 row = reg.submit(session, paths(out_dir, version)["manifest"], user,
                                  key=config["MODEL_KEY"])
             else:
-                row = getattr(reg, step)(session, version, user, key=config["MODEL_KEY"])
+                extra = {"evidence": evidence} if step == "approve" else {}
+                row = getattr(reg, step)(session, version, user, key=config["MODEL_KEY"],
+                                         **extra)
             session.commit()
         except (MakerCheckerError, PermissionError, ValueError) as exc:
             session.rollback()
@@ -182,9 +205,11 @@ def model_submit(version, name, out_dir) -> None:
 @model_group.command("approve")
 @click.argument("version")
 @click.option("--as", "name", required=True, help="your user name (admin, not the trainer)")
-def model_approve(version, name) -> None:
-    """Approve a submitted model: someone other than its trainer and submitter."""
-    _registry_step("approve", version, name)
+@click.option("--evidence", type=click.IntRange(1), default=None, metavar="ID",
+              help="the stored evaluation of this model file (`ews model evaluate` prints it)")
+def model_approve(version, name, evidence) -> None:
+    """Approve a submitted model on its stored evaluation: not by its trainer or submitter."""
+    _registry_step("approve", version, name, evidence=evidence)
 
 
 @model_group.command("activate")

@@ -69,6 +69,10 @@ USER_OPTION = click.option("--user", "username", required=True, envvar="EWS_USER
                                 "approve, activate or roll back their own version")
 
 
+SHA_OPTION = click.option("--sha256", default=None, metavar="SHA256",
+                          help="the sha256 of the text you reviewed: refused if it changed")
+
+
 @rules.command("draft")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
 @USER_OPTION
@@ -123,7 +127,12 @@ def _step_command(action: str) -> click.Command:
     @click.argument("version")
     @USER_OPTION
     @click.option("--reason", default="", help="why (required to reject, roll back, retire)")
-    def step(version: str, username: str, reason: str) -> None:
+    @SHA_OPTION
+    @click.option("--evidence", type=click.IntRange(1), default=None, metavar="ID",
+                  help="approve: the stored backtest or shadow summary of this text "
+                       "(`ews rules backtest` prints its number)")
+    def step(version: str, username: str, reason: str, sha256: str | None,
+             evidence: int | None) -> None:
         from ews.lifecycle.service import transition
         from ews.lifecycle.states import LifecycleError
 
@@ -131,7 +140,8 @@ def _step_command(action: str) -> click.Command:
             user = named_user(session, username)
             row = _version(session, version)
             with failing_on(LifecycleError):
-                transition(session, user, row, action, reason)
+                transition(session, user, row, action, reason, sha256=sha256,
+                           evidence=evidence)
             session.commit()
         click.echo(f"#{row.id} {row.ruleset_id} {row.version}: {action} -> {row.status}")
 
@@ -171,12 +181,19 @@ for _action in ACTIONS:
               help="warn where precision or recall rest on fewer rows")
 @click.option("--workers", type=click.IntRange(1, 16), default=2, show_default=True,
               help="processes replaying parts of the rows in parallel")
+@click.option("--user", "username", default=None, envvar="EWS_USER",
+              help="who ran it, stored with its summary (default: the shell's user)")
 def backtest_cmd(candidate: str, against: str, since, until, office, fmt: str,
-                 min_support: int, workers: int) -> None:
-    """Replay CANDIDATE.yaml and a baseline over stored assessments; never writes."""
+                 min_support: int, workers: int, username: str | None) -> None:
+    """Replay CANDIDATE.yaml and a baseline over stored assessments.
+
+    Changes no assessment; stores the summary (figures, the text's sha256, who, when) as
+    evidence an approval of exactly this text can name (its number goes to stderr).
+    """
     import datetime as dt
     import json
 
+    from ews.lifecycle.evidence import record_backtest
     from ews.lifecycle.report import as_data, to_markdown
     from ews.lifecycle.run import run_backtest
     from ews.lifecycle.states import LifecycleError
@@ -196,6 +213,10 @@ def backtest_cmd(candidate: str, against: str, since, until, office, fmt: str,
                                   min_support=min_support, workers=workers)
         except LifecycleError as err:
             raise click.ClickException(str(err)) from None
+        stored = record_backtest(session, result, username)
+        session.commit()
+    click.echo(f"evidence #{stored.id}: backtest of sha256 {ruleset.sha256[:12]} "
+               f"(approve with --evidence {stored.id})", err=True)
     if fmt == "json":
         click.echo(json.dumps(as_data(result), ensure_ascii=False, indent=1))
     else:

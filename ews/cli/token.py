@@ -18,8 +18,8 @@ def token_group() -> None:
 @token_group.command("create")
 @click.argument("name")
 @click.option("--label", default="cli", show_default=True, help="what the token is for")
-@click.option("--days", type=click.IntRange(min=1), default=None,
-              help="days until it expires (default: EWS_TOKEN_DAYS, 90)")
+@click.option("--days", type=click.IntRange(min=1, max=365), default=None,
+              help="days until it expires, at most 365 (default: EWS_TOKEN_DAYS, 90)")
 def token_create(name: str, label: str, days: int | None) -> None:
     """Create an API token for user NAME and print it once."""
     from ews.store.users import create_token

@@ -12,6 +12,11 @@ from ews.store.db import Db
 from ews.store.models import RuleSetRecord
 from ews.store.rulesets import live_sha, office_rules, record_by_sha, shadow_row
 
+
+class TextMismatch(RuntimeError):
+    """A stored rule set's text does not hash to its sha256: changed behind the service."""
+
+
 _COMPILED: dict[str, RuleSet] = {}
 # The default of callers that may already know the version in shadow: find it.
 LOOK_UP = "look up"
@@ -21,12 +26,17 @@ def compiled(row: RuleSetRecord) -> RuleSet:
     """Return the parsed rule set of a stored row (cached by its sha256).
 
     Keyed by content hash: a cache of immutable data, so workers never disagree about it;
-    the (large) text is read from the database only on a miss.
+    the (large) text is read from the database only on a miss, and hashed again: a text
+    that no longer matches its sha256 is refused (TextMismatch), never scored with.
     """
     ruleset = _COMPILED.get(row.sha256)
     if ruleset is None:
         ruleset = parse_ruleset(row.text, source=f"ruleset {row.sha256[:12]}",
                                 agencies=row.agencies_csv)
+        if ruleset.sha256 != row.sha256:
+            raise TextMismatch(f"rule set #{row.id}: the stored text hashes to "
+                               f"{ruleset.sha256[:12]}, not to its sha256 {row.sha256[:12]}: "
+                               "changed outside the lifecycle; refused")
         if len(_COMPILED) >= 16:
             _COMPILED.clear()
         _COMPILED[row.sha256] = ruleset

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ews import audit
@@ -29,6 +28,9 @@ from ews.store.rulesets import (
     shadow_record,
 )
 
+from .evidence import required
+from .guard import check_approved_text, expected_sha, guarded_update
+from .refusals import record_refusal
 from .states import TRANSITIONS, LifecycleError, NotAllowed, WrongState, check
 
 AUDIT_KIND = {"submit": "ruleset.submitted", "withdraw": "ruleset.withdrawn",
@@ -114,7 +116,18 @@ def create_draft(session: Session, user: Actor, text: str, source: str = "draft"
     """Validate `text` and store it as a new draft by `user` (RuleSetError when invalid).
 
     `agencies`: the licensed-P3MI list (CSV text) the rule set names, if it names one.
+    A refusal (not an invalid text) rolls back and is audited, as in `transition`.
     """
+    try:
+        return _create(session, user, text, source, agencies)
+    except LifecycleError as err:
+        record_refusal(session, "ruleset.refused", actor=user.username, action="draft",
+                       error=err)
+        raise
+
+
+def _create(session: Session, user: Actor, text: str, source: str,
+            agencies: str | None) -> RuleSetRecord:
     if not can(user, "ruleset.draft"):
         raise NotAllowed("draft: your role lacks the right ruleset.draft", "lacks_right",
                          action="draft")
@@ -129,8 +142,25 @@ def create_draft(session: Session, user: Actor, text: str, source: str = "draft"
 
 
 def edit_draft(session: Session, user: Actor, row: RuleSetRecord, text: str,
-               source: str = "draft", agencies: str | None = None) -> RuleSetRecord:
-    """Replace the text of a draft (its author only); from in_review on the text is frozen."""
+               source: str = "draft", agencies: str | None = None,
+               sha256: str | None = None) -> RuleSetRecord:
+    """Replace the text of a draft (its author only); from in_review on the text is frozen.
+
+    `sha256` is the text the editor read (default: the one read with `row`); the text
+    changes only while the version is still a draft with that text (else Changed, 409).
+    A refusal (not an invalid text) rolls back and is audited, as in `transition`.
+    """
+    pk, sha = row.id, row.sha256
+    try:
+        return _edit(session, user, row, text, source, agencies, sha256)
+    except LifecycleError as err:
+        record_refusal(session, "ruleset.refused", actor=user.username, action="edit",
+                       error=err, subject=sha, ruleset_pk=pk)
+        raise
+
+
+def _edit(session: Session, user: Actor, row: RuleSetRecord, text: str, source: str,
+          agencies: str | None, sha256: str | None) -> RuleSetRecord:
     if not _is_author(row, user):
         raise NotAllowed("edit: only the author of a draft may change it", "author_only",
                          action="edit")
@@ -138,10 +168,11 @@ def edit_draft(session: Session, user: Actor, row: RuleSetRecord, text: str,
         raise WrongState(f"edit: the text is frozen from review on (this version is "
                          f"{row.status}, sha256 {row.sha256[:12]}); start a new draft",
                          "frozen", status=row.status)
+    expected = expected_sha(row, "edit", sha256)
     if agencies is None:
         agencies = row.agencies_csv  # the list stays unless a new one is given
     ruleset = parse_ruleset(text, source=source, agencies=agencies)
-    if ruleset.sha256 == row.sha256:
+    if ruleset.sha256 == expected:
         return row
     try:
         check_version_free(session, ruleset.id, ruleset.version, pk=row.id)
@@ -151,63 +182,81 @@ def edit_draft(session: Session, user: Actor, row: RuleSetRecord, text: str,
                       .where(RuleSetRecord.sha256 == ruleset.sha256)) is not None:
         raise VersionTaken("this exact text is stored already as another version",
                            "text_taken")
-    before = row.sha256
-    row.sha256, row.text, row.updated_at = ruleset.sha256, ruleset.text, utcnow()
-    row.agencies_csv = ruleset.agencies_text
-    row.ruleset_id, row.version = ruleset.id, ruleset.version
-    row.description = ruleset.description or ""
-    session.flush()
+    guarded_update(session, row, "edit", {
+        "sha256": ruleset.sha256, "text": ruleset.text, "updated_at": utcnow(),
+        "agencies_csv": ruleset.agencies_text, "ruleset_id": ruleset.id,
+        "version": ruleset.version, "description": ruleset.description or ""},
+        status="draft", sha256=expected)
     record_step(session, row, "edit", "draft", user.username, "")
     audit.record(session, "ruleset.edited", actor=user.username, subject=row.sha256,
                  data={"ruleset_pk": row.id, "ruleset_id": row.ruleset_id,
-                       "version": row.version, "previous_sha256": before})
+                       "version": row.version, "previous_sha256": expected})
     return row
 
 
 def transition(session: Session, user: Actor, row: RuleSetRecord, action: str,
-               reason: str = "") -> RuleSetRecord:
-    """Apply lifecycle `action` to `row` as `user`; raise LifecycleError subclasses if refused."""
+               reason: str = "", sha256: str | None = None,
+               evidence: int | None = None) -> RuleSetRecord:
+    """Apply lifecycle `action` to `row` as `user`; raise LifecycleError subclasses if refused.
+
+    `sha256` is the text the acting person saw (default: the one read with `row`): the step
+    applies only while the version still has that text and the state read (else Changed).
+    Going live or into shadow also needs the stored text to hash to the approved sha256.
+    Approving names `evidence`: a stored backtest or shadow summary of exactly this text.
+    A refusal rolls the transaction back and is audited (`ruleset.refused`, committed).
+    """
+    pk, sha = row.id, row.sha256
+    try:
+        return _transition(session, user, row, action, reason, sha256, evidence)
+    except LifecycleError as err:
+        record_refusal(session, "ruleset.refused", actor=user.username, action=action,
+                       error=err, subject=sha, ruleset_pk=pk)
+        raise
+
+
+def _transition(session: Session, user: Actor, row: RuleSetRecord, action: str,
+                reason: str, sha256: str | None, evidence: int | None) -> RuleSetRecord:
     step = TRANSITIONS.get(action)
     has_right = step is not None and can(user, step.right)
     reason = (reason or "").strip()
     target = check(action, status=row.status, is_author=_is_author(row, user),
                    has_right=has_right, reason=reason,
                    ever_approved=row.approved_at is not None or row.created_by is None)
+    expected = expected_sha(row, action, sha256)
+    proof = required(session, "ruleset", expected, evidence) if action == "approve" else None
     before, now = row.status, utcnow()
-    try:
-        if target == "live":
-            current = active_record(session)
-            retire_current(session, current, user.username,
-                           f"replaced by {row.ruleset_id} {row.version}: {reason}".rstrip(": "))
-            row.activated_by, row.activated_at, row.retired_at = user.id, now, None
-            row.shadow_since = None
-        elif action == "shadow":
-            other = shadow_record(session)
-            if other is not None:
-                raise WrongState(f"shadow: version {other.version} (#{other.id}) is in shadow "
-                                 "already; take it out of shadow first", "shadow_taken",
-                                 version=other.version)
-            row.shadow_since = now
-        elif action == "submit":
-            row.submitted_at, row.review_note = now, None
-        elif action in ("withdraw", "reject"):
-            row.submitted_at = None
-            row.review_note = reason if action == "reject" else row.review_note
-        elif action == "approve":
-            row.approved_by, row.approved_at = user.id, now
-        elif action == "unshadow":
-            row.shadow_since = None
-        elif action == "retire":
-            row.retired_at = now
-        row.status = target
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise WrongState(f"{action}: another change to the rule sets happened at the same "
-                         "time; reload and try again", "concurrent") from None
-    record_step(session, row, action, before, user.username, reason)
+    values: dict = {"status": target}
+    if target == "live":
+        retire_current(session, active_record(session), user.username,
+                       f"replaced by {row.ruleset_id} {row.version}: {reason}".rstrip(": "))
+        values |= {"activated_by": user.id, "activated_at": now, "retired_at": None,
+                   "shadow_since": None}
+    elif action == "shadow":
+        other = shadow_record(session)
+        if other is not None:
+            raise WrongState(f"shadow: version {other.version} (#{other.id}) is in shadow "
+                             "already; take it out of shadow first", "shadow_taken",
+                             version=other.version)
+        values["shadow_since"] = now
+    elif action == "submit":
+        values |= {"submitted_at": now, "review_note": None}
+    elif action in ("withdraw", "reject"):
+        values["submitted_at"] = None
+        if action == "reject":
+            values["review_note"] = reason
+    elif action == "approve":
+        values |= {"approved_by": user.id, "approved_at": now}
+    elif action == "unshadow":
+        values["shadow_since"] = None
+    elif action == "retire":
+        values["retired_at"] = now
+    guarded_update(session, row, action, values, status=before, sha256=expected)
+    if target in ("live", "shadow"):
+        check_approved_text(session, row, action)  # read again, under the write lock
+    record_step(session, row, action, before, user.username, reason,
+                evidence_id=proof.id if proof else None)
     audit.record(session, AUDIT_KIND[action], actor=user.username, subject=row.sha256,
                  data={"ruleset_pk": row.id, "ruleset_id": row.ruleset_id,
                        "version": row.version, "from": before, "to": target,
-                       "reason": reason})
+                       "reason": reason} | ({"evidence_id": proof.id} if proof else {}))
     return row

@@ -52,6 +52,9 @@ class Params:
         return dt.datetime.combine(self.end, dt.time(), tzinfo=dt.UTC)
 
 
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # the dates a report takes
+
+
 def parse_params(start: str | None, end: str | None, office: str | None = None, *,
                  today: dt.date) -> Params:
     """Return Params from text (`--to` inclusive); ReportInputError names a bad one."""
@@ -59,9 +62,13 @@ def parse_params(start: str | None, end: str | None, office: str | None = None, 
         if value in (None, ""):
             return default
         try:
-            return dt.date.fromisoformat(value)
+            found = dt.date.fromisoformat(value)
         except ValueError:
             raise ReportInputError(name, f"'{name}' must be a date YYYY-MM-DD") from None
+        if not FIRST_DAY <= found <= LAST_DAY:  # also keeps date arithmetic off its limits
+            raise ReportInputError(name, f"'{name}' must be a date from {FIRST_DAY} to "
+                                         f"{LAST_DAY}")
+        return found
 
     last = day(end, "to", today)
     first = day(start, "from", last - dt.timedelta(days=364))

@@ -182,6 +182,32 @@ class RuleSetTransition(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     sha256: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    # the backtest or shadow summary an approval rests on
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("lifecycle_evidence.id"))
+
+
+class Evidence(Base):
+    """A stored backtest, shadow summary or model evaluation of exactly one text or artefact.
+
+    `sha256` is the rule set's or the model file's; approving either names one of these.
+    `summary` holds the headline figures only (never personal data), kept as computed.
+    """
+
+    __tablename__ = "lifecycle_evidence"
+    __table_args__ = (
+        Index("ix_lifecycle_evidence_subject", "subject_kind", "sha256"),
+        CheckConstraint("subject_kind IN ('ruleset', 'model')",
+                        name="ck_lifecycle_evidence_subject"),
+        CheckConstraint("kind IN ('backtest', 'shadow', 'evaluation')",
+                        name="ck_lifecycle_evidence_kind"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    summary: Mapped[dict] = mapped_column(JSON)
 
 
 class ShadowResult(Base):

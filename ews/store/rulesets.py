@@ -38,11 +38,11 @@ def check_version_free(session: Session, ruleset_id: str, version: str,
 
 
 def record_step(session: Session, row: RuleSetRecord, action: str, from_status: str | None,
-                actor: str, reason: str) -> None:
+                actor: str, reason: str, evidence_id: int | None = None) -> None:
     """Append one lifecycle step of `row` to its history (the caller also audits it)."""
     session.add(RuleSetTransition(ruleset_pk=row.id, action=action, from_status=from_status,
                                   to_status=row.status, actor=actor, reason=reason,
-                                  sha256=row.sha256, at=utcnow()))
+                                  sha256=row.sha256, at=utcnow(), evidence_id=evidence_id))
 
 
 def retire_current(session: Session, current: RuleSetRecord | None, actor: str,

@@ -19,6 +19,7 @@ from .models import ApiToken, Office, User
 
 TOKEN_PREFIX = "ews_"
 TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 365  # a token is a password that does not expire with its owner's session
 USERNAME = re.compile(r"[a-z0-9._-]{2,64}")
 OFFICE_CODE = re.compile(r"[A-Z0-9]{2,16}")
 
@@ -87,6 +88,9 @@ def create_token(session: Session, user: User, name: str, actor: str = "system",
     """Create a bearer token for `user` valid `days`; return the row and the token (shown once)."""
     if days < 1:
         raise AccountError("a token must be valid for at least 1 day")
+    if days > MAX_TOKEN_DAYS:
+        raise AccountError(f"a token may be valid for at most {MAX_TOKEN_DAYS} days, not "
+                           f"{days}: create a new one when it expires")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     row = ApiToken(user_id=user.id, name=name, token_sha256=token_digest(token),

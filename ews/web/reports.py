@@ -106,7 +106,7 @@ def page(name: str):
     try:
         access, report = _report(name)
     except ReportInputError as err:
-        return _problem(404 if err.field == "name" else 400, str(err))
+        return _problem(404 if err.field == "name" else 422, str(err))
     except ReportForbidden as err:
         return _problem(403, str(err))
     charts = {c.table: svg(report, c) for c in report.charts}
@@ -184,7 +184,7 @@ def export(name: str):
                          office_code=current_user.office_code,
                          pii_key=current_app.config["PII_KEY"], leaves_office=True)
     except ReportInputError as err:
-        return _problem(404 if err.field == "name" else 400, str(err))
+        return _problem(404 if err.field == "name" else 422, str(err))
     except ReportForbidden as err:
         return _problem(403, str(err))
     record_export(name, fmt, access.params, "page")
@@ -220,7 +220,7 @@ def quarterly():
                                    office_code=current_user.office_code,
                                    pii_key=current_app.config["PII_KEY"], leaves_office=True))
     except ReportInputError as err:
-        return _problem(400, str(err))
+        return _problem(422, str(err))
     except ReportForbidden as err:
         return _problem(403, str(err))
     record_export("quarterly", "html", reports[0].params, "print")

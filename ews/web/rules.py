@@ -12,7 +12,14 @@ from flask_login import current_user, login_required
 
 from ews.auth.scope import can
 from ews.engine import LADDER, RuleSetError
-from ews.lifecycle import TRANSITIONS, LifecycleError, create_draft, edit_draft, transition
+from ews.lifecycle import (
+    TRANSITIONS,
+    LifecycleError,
+    create_draft,
+    edit_draft,
+    evidence,
+    transition,
+)
 from ews.lifecycle.compiled import compiled
 from ews.lifecycle.diff import semantic_diff, text_diff
 from ews.lifecycle.lines import locate
@@ -55,6 +62,15 @@ REFUSALS = {
                        "first."),
     "concurrent": _l("Another change to the rule sets happened at the same time: reload and "
                      "try again."),
+    "changed": _l("%(action)s: this version changed since you opened it. Reload the page, "
+                  "check the text again and try again."),
+    "evidence_required": _l("%(action)s: choose the stored backtest or shadow summary of "
+                            "this text you approve on; run a backtest first if there is "
+                            "none."),
+    "evidence_mismatch": _l("%(action)s: evidence #%(evidence)s is not a backtest or shadow "
+                            "summary of this text."),
+    "not_approved_text": _l("%(action)s: the stored text of this version is not the text "
+                            "that was approved. Refused."),
     "unknown_version": _l("No rule-set version %(version)s to compare with."),
     "empty_window": _l("No stored interviews in %(window)s: nothing to replay. Widen the "
                        "window or drop the office."),
@@ -140,6 +156,17 @@ def new():
     return redirect(url_for("rules.detail", pk=row.id))
 
 
+def _read_sha() -> str | None:
+    """Return the sha256 of the version as the form showed it (None from an older form)."""
+    return request.form.get("sha256", "").strip().lower() or None
+
+
+def _evidence_id() -> int | None:
+    """Return the evidence chosen on the approve form (None when none was chosen)."""
+    value = request.form.get("evidence", "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 def _plain(message: str):
     from ews.lifecycle.lines import LineError
 
@@ -154,7 +181,7 @@ def edit(pk: int):
     row = _version(pk)
     text = request.form.get("text", "")
     try:
-        edit_draft(get_session(), _me(), row, text)
+        edit_draft(get_session(), _me(), row, text, sha256=_read_sha())
     except RuleSetError as err:
         get_session().rollback()
         return render_template("rules/editor.html", text=text, row=row,
@@ -186,6 +213,7 @@ def detail(pk: int):
     return render_template(
         "rules/detail.html", row=row, names=_names(), history=history(session, row),
         steps=steps, live=live, is_author=is_author,
+        evidence=evidence.stored_for(session, "ruleset", row.sha256),
         changes=semantic_diff(live_text, row.text) if compare else [],
         diff=text_diff(live_text, row.text, f"live {live.version}",
                        row.version) if compare else [])
@@ -200,7 +228,8 @@ def step(pk: int, action: str):
     if action not in TRANSITIONS:
         abort(404)
     try:
-        transition(get_session(), _me(), row, action, request.form.get("reason", ""))
+        transition(get_session(), _me(), row, action, request.form.get("reason", ""),
+                   sha256=_read_sha(), evidence=_evidence_id())
     except LifecycleError as err:
         get_session().rollback()
         flash(refusal(err), "error")
@@ -215,9 +244,12 @@ def _day(name: str) -> dt.datetime | None:
     if not value:
         return None
     try:
-        return dt.datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=dt.UTC)
+        day = dt.datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=dt.UTC)
     except ValueError:
         abort(400)
+    if not 2000 <= day.year <= 2099:  # the reports' range; keeps "to + 1 day" in range
+        abort(400)
+    return day
 
 
 @bp.get("/<int:pk>/backtest")
@@ -230,15 +262,20 @@ def backtest(pk: int):
     since, until = _day("from"), _day("to")
     until = until + dt.timedelta(days=1) if until else None
     office = request.args.get("office", "").strip().upper() or None
-    result, problem = None, None
+    result, problem, stored = None, None, None
     try:
         result = run_backtest(get_session(), compiled(row), against=against, since=since,
                               until=until, office=office)
     except LifecycleError as err:
         problem = refusal(err)
+    else:  # the summary an approver may name (the page shows its number)
+        stored = evidence.record(get_session(), subject_kind="ruleset", sha256=row.sha256,
+                                 kind="backtest", by=current_user.username,
+                                 summary=evidence.backtest_summary(result))
+        get_session().commit()
     return render_template("rules/backtest.html", row=row, result=result, problem=problem,
-                           against=against, args=request.args, ladder=LADDER), \
-        200 if problem is None else 422
+                           against=against, args=request.args, ladder=LADDER,
+                           stored=stored), 200 if problem is None else 422
 
 
 @bp.get("/<int:pk>/shadow")
@@ -247,5 +284,11 @@ def backtest(pk: int):
 def shadow(pk: int):
     """The shadow summary of a version: agreement, flips, indicators, offices."""
     row = _version(pk)
-    return render_template("rules/shadow.html", row=row,
-                           summary=shadow_summary(get_session(), row), ladder=LADDER)
+    summary, stored = shadow_summary(get_session(), row), None
+    if summary.rows:
+        stored = evidence.record(get_session(), subject_kind="ruleset", sha256=row.sha256,
+                                 kind="shadow", by=current_user.username,
+                                 summary=evidence.shadow_headline(summary))
+        get_session().commit()
+    return render_template("rules/shadow.html", row=row, summary=summary, ladder=LADDER,
+                           stored=stored)

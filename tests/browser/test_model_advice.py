@@ -19,12 +19,13 @@ from ews.learn import labels, time_split
 from ews.learn.artefacts import save
 from ews.learn.classifier import ChecklistClassifier
 from ews.learn.evaluate import evaluate
+from ews.lifecycle import models
 from ews.lifecycle.service import activate_ruleset, register_ruleset
-from ews.store import model_registry
 from ews.store.models import User
 from ews.store.users import create_token
 from tests.checklists import sound_umrah
 from tests.conftest import ONLINE_SCAM
+from tests.evidence import evidence_for
 
 from .a11y import axe_violations, english_on_page
 from .conftest import RULES
@@ -50,9 +51,10 @@ def flagged(live_server, browser, tmp_path_factory) -> str:
          now=dt.datetime(2026, 7, 1, tzinfo=dt.UTC), key=KEY)
     with live_server.session() as db:
         users = {u.username: u for u in db.scalars(select(User))}
-        model_registry.submit(db, folder / "m-browser.manifest.json", users["analyst1"], key=KEY)
-        model_registry.approve(db, "m-browser", users["admin1"], key=KEY)
-        model_registry.activate(db, "m-browser", users["admin1"], key=KEY)
+        row = models.submit(db, folder / "m-browser.manifest.json", users["analyst1"], key=KEY)
+        models.approve(db, "m-browser", users["admin1"], key=KEY,
+                       evidence=evidence_for(db, row.sha256, "model"))
+        models.activate(db, "m-browser", users["admin1"], key=KEY)
         text, agencies = ruleset_files(RULES)
         text = text.replace(b"model: {mode: off}", b"model: {mode: advisory, threshold: 0.3, "
                             b"action: supervisor_review}").replace(
