@@ -23,8 +23,14 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check ews tests benchmarks wsgi.py
 
+# One pytest-xdist worker per core; each test file stays on one worker, so its module-scoped
+# fixtures (app, demo database, browser) are built once. PYTEST_WORKERS=0: one process.
+# pytest's exit 5 (no test selected) fails the target too, saying so.
+PYTEST_WORKERS ?= auto
 test: lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS) || { rc=$$?; \
+	  [ $$rc -ne 5 ] || echo "make test: pytest selected no test" >&2; \
+	  exit $$rc; }
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rules.py

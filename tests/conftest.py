@@ -2,7 +2,15 @@
 
 The database is SQLite (a temporary file) unless EWS_TEST_DATABASE_URL names a PostgreSQL
 server: then a schema is created for this test session and dropped at its end. Either way the
-migrations run once per session and every table is emptied between tests.
+migrations run once per session (per pytest-xdist worker) and every table is emptied between
+tests.
+
+Set-up is paid once where it can be: the app on the default configuration is built once per
+module (`app` builds a fresh one for a test whose `app_config` differs, and replaces the
+shared one after a test that added routes, hooks or config to it), and the default rule set
+is parsed once per process (the engine caches by content hash). Every test that reaches a
+database through `database_url` or `fresh_url`, directly or through any fixture built on
+them, is marked `db`; the PostgreSQL run of `.ci/run` runs only those.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from ews.engine import ruleset_files
 from ews.lifecycle.service import activate_ruleset, register_ruleset
 from ews.store import make_engine, upgrade
 from ews.store.users import create_token, create_user
+from tests.app_shape import shape
 from tests.checklists import sound_umrah
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +43,16 @@ TABLES = ("audit_events", "audit_head", "shadow_results", "ruleset_transitions",
           "assessment_facts", "assessments", "api_tokens", "login_failures", "login_throttle",
           "models", "rulesets", "users", "offices")
 PG_URL = os.environ.get("EWS_TEST_DATABASE_URL")
+# The fixtures every database fixture is built on (a new one must be built on them too).
+DATABASE_FIXTURES = frozenset({"database_url", "fresh_url"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the marks
+def pytest_collection_modifyitems(items) -> None:
+    """Mark `db` every test whose fixtures reach a database (fixturenames is the closure)."""
+    for item in items:
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
 
 
 @pytest.fixture(scope="session")
@@ -121,24 +140,60 @@ def db(engine):
         yield session
 
 
-@pytest.fixture
-def app_config(database_url, tmp_path) -> dict:
-    """Return the test_config of the app fixture (tests may adjust it before `app`)."""
+def _default_config(database_url: str) -> dict:
     return {"TESTING": True, "DATABASE_URL": database_url, "WTF_CSRF_ENABLED": False,
             "SECRET_KEY": "test-secret", "PII_KEY": "test-pii-key",
             "RULES_PATH": str(DEFAULT_RULES)}
 
 
 @pytest.fixture
-def app(db, app_config):
-    """Return an app on the emptied test database with the default rule set active."""
-    text, agencies = ruleset_files(DEFAULT_RULES)
+def app_config(database_url) -> dict:
+    """Return the test_config of the app fixture (tests may adjust it before `app`)."""
+    return _default_config(database_url)
+
+
+@pytest.fixture(scope="session")
+def default_rules() -> tuple[bytes, bytes | None]:
+    """Return the default rule set's bytes and its P3MI list, read once."""
+    return ruleset_files(DEFAULT_RULES)
+
+
+@pytest.fixture(scope="module")
+def _module_app(database_url):
+    """Hold this module's app on the default configuration (built by `app` when needed)."""
+    held = {}
+    yield held
+    if held:
+        held["app"].extensions["ews_engine"].dispose()
+
+
+@pytest.fixture
+def app(db, database_url, app_config, default_rules, _module_app):
+    """Return an app on the emptied test database with the default rule set active.
+
+    On the default configuration it is the module's app (built once); a test that changed
+    `app_config` gets its own. Each test starts as on a new app: no pooled connection, and
+    routes may be added (Flask allows it only before the first request); a shared app a
+    test changed is replaced for the next test.
+    """
+    text, agencies = default_rules
     row = register_ruleset(db, text, None, source=str(DEFAULT_RULES), agencies=agencies)
     activate_ruleset(db, row, None)
     db.commit()
-    application = create_app(app_config)
+    if app_config != _default_config(database_url):
+        application = create_app(app_config)
+        yield application
+        application.extensions["ews_engine"].dispose()
+        return
+    if not _module_app:
+        _module_app["app"] = create_app(app_config)
+        _module_app["shape"] = shape(_module_app["app"])
+    application = _module_app["app"]
+    application._got_first_request = False
     yield application
     application.extensions["ews_engine"].dispose()
+    if shape(application) != _module_app["shape"]:
+        _module_app.clear()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ type and length.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from pathlib import Path
@@ -49,6 +50,10 @@ MAX_SCALAR = 5000  # any single scalar; the fields below have tighter limits
 LIMITS = {"id": 64, "ruleset_id": 100, "version": 50, "description": 2000, "label": 300,
           "source": 500, "band": 16, "list_item": 100}
 MAX_LIST_ITEMS = 1000
+# sha256 -> the rule set parsed from those bytes, in this process. Parsing is a pure function
+# of the bytes and its result immutable, so the (~50-200 ms) parse of a text already seen is
+# skipped: a register after a load, every worker's first request, each test's app.
+_PARSED: dict[str, RuleSet] = {}
 
 
 class RuleLoader(yaml.SafeLoader):
@@ -148,6 +153,10 @@ def parse_ruleset(data: str | bytes, source: str = "<rule set>",
     agencies_raw = agencies.encode() if isinstance(agencies, str) else agencies
     if len(raw) > MAX_BYTES:
         raise RuleSetError([f"{source}: larger than {MAX_BYTES // 1024} KB: not a rule set"])
+    sha256 = ruleset_sha256(raw, agencies_raw)
+    known = _PARSED.get(sha256)
+    if known is not None:
+        return known if known.source == source else dataclasses.replace(known, source=source)
     try:
         text = raw.decode("utf-8")
         agencies_text = None if agencies_raw is None else agencies_raw.decode("utf-8")
@@ -157,8 +166,11 @@ def parse_ruleset(data: str | bytes, source: str = "<rule set>",
     except yaml.YAMLError as exc:
         problem = str(exc).replace("\n", " ")
         raise RuleSetError([f"{source}: not a valid rule-set YAML: {problem}"]) from None
-    builder = _Builder(source, text, ruleset_sha256(raw, agencies_raw))
-    return builder.build(doc, agencies_text)
+    ruleset = _Builder(source, text, sha256).build(doc, agencies_text)
+    if len(_PARSED) >= 16:
+        _PARSED.clear()
+    _PARSED[sha256] = ruleset
+    return ruleset
 
 
 def _label(value) -> MappingProxyType | None:
