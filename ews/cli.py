@@ -18,6 +18,7 @@ def _register() -> None:
     from ews.lifecycle.cli import add_commands, backtest_cmd
     from ews.model_cli import model_group
     from ews.ops_cli import COMMANDS as OPS_COMMANDS
+    from ews.outcomes_cli import outcomes_group
     from ews.reports.cli import report_cmd
     from ews.scoring.cli import score_cmd
     from ews.service_cli import COMMANDS
@@ -29,6 +30,7 @@ def _register() -> None:
     main.add_command(intake_cmd)
     main.add_command(demo_cmd)
     main.add_command(report_cmd)
+    main.add_command(outcomes_group)
     for command in COMMANDS + OPS_COMMANDS + LEARNING + (model_group,):
         main.add_command(command)
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ews.auth.scope import Principal, sees_pii
 from ews.checklist import validate_checklist, with_agencies
 from ews.engine import RuleSet
+from ews.outcomes.sample import Sampler
 from ews.review.sla import SLA
 from ews.scoring import score, unstored_result
 from ews.store import get_db, get_session, pii
@@ -67,7 +68,16 @@ def submit_record(record: dict, user: Principal, identity: dict | None = None) -
         abort(422, errors={"office_code": ["Unknown office."]})
     return submit(session, record, user=user, ruleset=_required(ruleset),
                   pii_key=current_app.config["PII_KEY"], due_at=SLA.of_app(current_app).due_at,
-                  follow_up=bool(record.get("follow_up")), identity=identity, shadow=shadow)
+                  follow_up=bool(record.get("follow_up")), identity=identity, shadow=shadow,
+                  sampler=sampler_of_app())
+
+
+def sampler_of_app() -> Sampler:
+    """Return the app's follow-up sampler (key and shares, built once per app)."""
+    extensions = current_app.extensions
+    if "ews_sampler" not in extensions:
+        extensions["ews_sampler"] = Sampler.of_config(current_app.config)
+    return extensions["ews_sampler"]
 
 
 def score_record(record: dict) -> dict:

@@ -48,17 +48,22 @@ class StoredChunk(NamedTuple):
     features: list
     outcomes: list
     versions: list
+    # How each latest label arose (followup, sample, external; None: no outcome), and the
+    # probability of the row's draw for the random follow-up sample (NaN: not drawn).
+    label_origin: list | None = None
+    sample_probability: list | None = None
 
     @classmethod
     def of_rows(cls, rows: Sequence) -> StoredChunk:
         """Return the chunk of a sequence of `StoredRow` (same field order)."""
         if not rows:
-            return cls([], [], [], [], [], [], [])
+            return cls(*([] for _ in cls._fields))
         return cls(*map(list, zip(*rows, strict=True)))
 
     def take(self, keep: Sequence[int]) -> StoredChunk:
         """Return the rows at positions `keep`."""
-        return StoredChunk(*([col[i] for i in keep] for col in self))
+        return StoredChunk(*(None if col is None else [col[i] for i in keep]
+                             for col in self))
 
 
 def _parsed(values: list) -> list:

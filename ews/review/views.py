@@ -20,7 +20,7 @@ from ews.web import i18n
 from ews.web.form import form_sections
 from ews.web.pages import error_page
 
-from . import cases, records, service
+from . import cases, records, samples, service
 from .history import person_history
 from .kpi import office_kpis
 from .schemas import case_args_schema, decision_schema, outcome_schema
@@ -72,6 +72,24 @@ def case_history():
         flt=flt, errors=errors, officers=officers, decision_choices=DECISIONS,
         outcome_choices=OUTCOMES, waiting_default=WAITING_DAYS, ladder=LADDER,
         all_offices=current_user.role not in ("officer", "supervisor")), 422 if errors else 200
+
+
+@bp.get("/samples")
+@login_required
+def follow_up_sample():
+    """List the interviews drawn for the follow-up sample (`all=1`: outcomes recorded too)."""
+    waiting = request.args.get("all") != "1"
+    page = request.args.get("page", "1")
+    page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10**6 else 1
+    try:
+        items, total = samples.follow_up_samples(get_session(), current_user, waiting=waiting,
+                                                 page=page)
+    except service.ReviewError as err:
+        return error_page(err)
+    return render_template("review/samples.html", items=items, total=total, page=page,
+                           pages=max(1, -(-total // samples.PER_PAGE)), waiting=waiting,
+                           outcome_choices=OUTCOMES,
+                           all_offices=current_user.role not in ("officer", "supervisor"))
 
 
 def _answers(row: Assessment) -> list[tuple[str, list[tuple[str, str, object]]]]:

@@ -20,6 +20,8 @@ from ews import audit
 from ews.checklist import HISTORY_FIELDS, with_agencies
 from ews.engine import RuleSet
 from ews.lifecycle.shadow import score_beside, store_beside
+from ews.outcomes import sample as followup_sample
+from ews.outcomes.sample import Sampler
 from ews.scoring import score
 
 from . import facts, pii
@@ -141,7 +143,8 @@ def _replay(existing: Assessment, digest: str, answers: dict) -> Submission:
 def submit(session: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
            due_at: DueAt | None = None, follow_up: bool = False,
            identity: dict | None = None,
-           shadow: tuple[int, str] | None | str = LOOK_UP) -> Submission:
+           shadow: tuple[int, str] | None | str = LOOK_UP,
+           sampler: Sampler | None = None) -> Submission:
     """Score and store a validated record once; a replay returns the stored row.
 
     With `follow_up`, different answers for an application already assessed become its next
@@ -151,6 +154,8 @@ def submit(session: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: 
     `applications.identity_of`) replaces the identity of the form: keyed NIK and phone
     hashes, minor status, age band, kecamatan of origin and the audit fields. `shadow` is
     the (row id, sha256) of the version in shadow, or None, when the caller read it already.
+    `sampler` draws the random follow-up sample (`ews.outcomes.sample`) once the result is
+    known; what it draws is stored and audited, never returned.
     """
     record = with_agencies(record, ruleset.agencies)
     if identity is not None:
@@ -196,6 +201,7 @@ def submit(session: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: 
                                                       "supersedes": values["supersedes_id"]},
                           row=("assessments", values))
     shadow = score_beside(session, record, values, shadow)  # the shadow version's, if any
+    drawn = sampler.draw(values, now) if sampler is not None else None
     try:
         # Insert first, no look-up before: a replay is rare, and the unique constraint
         # catches it (and a concurrent twin) in the same statement. Core, not the ORM unit
@@ -205,6 +211,8 @@ def submit(session: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: 
         if earlier is not None:
             _supersede(session, earlier, values["id"])
         audit.append(session, event)
+        if drawn is not None:  # ~2% of the interviews below review: one insert more
+            followup_sample.store(session, drawn)
         store_beside(session, shadow)  # never raises
         session.commit()
     except IntegrityError:
