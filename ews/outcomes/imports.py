@@ -3,7 +3,7 @@ victims) linked to the interviews of the people they happened to.
 
 A CSV with the columns `nik, event_date, kind` and optionally `destination, note`. Each NIK
 is turned into its keyed hash as the row is read and never kept otherwise; the row is then
-linked to that person's latest assessment created before the event date, within two years.
+linked to that person's latest interview held before the event date (UTC), within two years.
 The label records the outcome its kind stands for (`EXTERNAL_KINDS`), the list's name, the
 event's date, kind and country, and `import_key`, a keyed hash of (source, NIK hash, date,
 kind): a second import of the same row finds its key and creates nothing. Everything is
@@ -168,10 +168,10 @@ def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
 
 
 def _interviews(session: Session, hashes: list[str], offices) -> dict[str, list]:
-    """Return {NIK hash: [(created_at UTC, assessment id, office), ...] oldest first}."""
+    """Return {NIK hash: [(interview time UTC, assessment id, office), ...] oldest first}."""
     found: dict[str, list] = {}
     for part in _chunks(hashes):
-        stmt = select(Assessment.nik_hash, Assessment.created_at, Assessment.id,
+        stmt = select(Assessment.nik_hash, Assessment.interviewed_at, Assessment.id,
                       Assessment.office_code).where(Assessment.nik_hash.in_(part))
         if offices is not None:
             stmt = stmt.where(Assessment.office_code.in_(offices))
@@ -185,7 +185,7 @@ def _interviews(session: Session, hashes: list[str], offices) -> dict[str, list]
 
 
 def _latest_before(rows: list, day: dt.date) -> tuple | None:
-    """Return the latest interview created before `day` (UTC) and within WINDOW of it."""
+    """Return the latest interview held before `day` (UTC) and within WINDOW of it."""
     end = dt.datetime.combine(day, dt.time(), dt.UTC)
     i = bisect.bisect_left(rows, (end,))
     if i == 0 or rows[i - 1][0] < end - WINDOW:
