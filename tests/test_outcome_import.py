@@ -16,9 +16,9 @@ KEY = "p" * 32  # the PII key of the `ews_cli` fixture: the app hashes with the 
 TODAY = dt.date.today()
 
 
-def nik(serial: int) -> str:
-    """Return a valid NIK (Pamekasan area code, a 1990 birth date) with this serial."""
-    return f"352801120190{serial:04d}"
+def nik(serial: int, kecamatan: int = 1) -> str:
+    """Return a valid NIK (a Pamekasan kecamatan, a 1990 birth date) with this serial."""
+    return f"3528{kecamatan:02d}120190{serial:04d}"
 
 
 @pytest.fixture
@@ -30,12 +30,13 @@ def app_config(app_config):
 def people(client, db, accounts, payload):
     """Return a function that records interviews (below review) of NIKs held `days` ago."""
 
-    def make(serials, days: int = 40, account: str = "officer", **answers) -> list[str]:
+    def make(serials, days: int = 40, account: str = "officer", kecamatan: int = 1,
+             risky: bool = False, **answers) -> list[str]:
         acct, ids = accounts[account], []
         held = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).isoformat()
         for s in serials:
-            body = payload(f"{acct.office_code}-{days}-{s}", acct.office_code, nik=nik(s),
-                           interviewed_at=held, **answers)
+            body = payload(f"{acct.office_code}-{days}-{kecamatan}-{s}", acct.office_code,
+                           risky=risky, nik=nik(s, kecamatan), interviewed_at=held, **answers)
             resp = client.post("/api/v1/assessments", headers=acct.headers, json=body)
             assert resp.status_code == 201, resp.get_json()
             ids.append(resp.get_json()["id"])

@@ -245,7 +245,7 @@ class Writer:
                              method_of_control=intel.get("method_of_control"),
                              recruiter_role=intel.get("recruiter_role"),
                              destination_city=intel.get("destination_city"), notes=None,
-                             recorded_by=sup_id, recorded_at=at)))
+                             recorded_by=sup_id, recorded_at=at, origin="followup")))
         events.append({"kind": "outcome.recorded", "actor": sup, "office_code": office,
                        "subject": row_id, "row": ("outcomes", outcomes[-1]),
                        "data": {"outcome": label,
