@@ -22,7 +22,7 @@ def table(report: dict, name: str) -> dict:
 
 
 def test_imported_matches_of_unflagged_interviews_by_group_small_ones_hidden(
-        ews_cli, accounts, people, tmp_path):
+        ews_cli, accounts, people, tmp_path):  # noqa: F811
     people(range(1, 12))  # kecamatan 35.28.01 (from the NIK): eleven people
     people(range(1, 4), kecamatan=2)  # 35.28.02: three
     people([50], risky=True)  # flagged: a confirmation is a hit, not a miss
@@ -50,7 +50,7 @@ def test_imported_matches_of_unflagged_interviews_by_group_small_ones_hidden(
     assert all(nik(s) not in got.output for s in range(1, 12))
 
 
-def test_the_page_and_the_supervisors_own_office(client, accounts, people):
+def test_the_page_and_the_supervisors_own_office(client, accounts, people):  # noqa: F811
     from tests.test_web_pages import login
 
     people(range(1, 4))
