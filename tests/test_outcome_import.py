@@ -131,7 +131,9 @@ def post(client, account, text: str, source: str = "BP3MI Jatim"):
 
 
 def test_api_supervisor_links_only_their_office(client, db, accounts, people):
-    people([1], account="officer")
+    from tests.test_web_pages import login
+
+    (mine,) = people([1], account="officer")
     people([2], account="officer_sby")
     rows = [(nik(1), day(5), "deported", "", ""), (nik(2), day(5), "deported", "", "")]
     resp = post(client, accounts["supervisor"], csv_text(rows))
@@ -140,6 +142,10 @@ def test_api_supervisor_links_only_their_office(client, db, accounts, people):
     office = db.scalar(select(Assessment.office_code).join(
         Outcome, Outcome.assessment_id == Assessment.id))
     assert office == "PMK"
+    login(client, accounts["supervisor"])
+    page = client.get(f"/review/{mine}").get_data(as_text=True)
+    assert 'data-origin="external"' in page and "BP3MI Jatim" in page
+    assert "Dideportasi" in page
 
 
 @pytest.mark.parametrize(("role", "source", "status"), [

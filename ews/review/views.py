@@ -25,7 +25,13 @@ from .history import person_history
 from .kpi import office_kpis
 from .schemas import case_args_schema, decision_schema, outcome_schema
 from .sla import SLA
-from .vocab import INTELLIGENCE_FIELDS, INTELLIGENCE_LABELS, OUTCOMES
+from .vocab import (
+    EXTERNAL_KINDS,
+    INTELLIGENCE_FIELDS,
+    INTELLIGENCE_LABELS,
+    ORIGINS,
+    OUTCOMES,
+)
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 WAITING_DAYS = 30  # the "waiting for an outcome" shortcut: decided more than 30 days ago
@@ -131,6 +137,7 @@ def _detail(row: Assessment, status: int = 200, decision_errors: dict | None = N
         can_record_outcome=service.may_record_outcome(current_user, row),
         decision_choices=DECISIONS, outcome_choices=OUTCOMES,
         intel_fields=INTELLIGENCE_FIELDS, intel_labels=INTELLIGENCE_LABELS,
+        external_kinds=EXTERNAL_KINDS, origins=ORIGINS,
         decision_errors=decision_errors or {}, outcome_errors=outcome_errors or {},
         values=values or {}, review_rung=REVIEW_RUNG, back=_back_link(row),
         model_card=model_registry.card_summary(db, row.model_version)), status
