@@ -260,18 +260,19 @@ def _row(event: Event, assessment_id: str, key: str, source: str, user_id: int,
 
 
 def _write(session: Session, new: list[tuple[str, dict]], user) -> None:
-    """Insert the new labels (ids returned in order) and one sealed event per label."""
+    """Insert the new labels, read their ids back by key, add one sealed event per label."""
     if not new:
         return
     conn = session.connection()
-    stmt = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
-    events = []
-    for part in _chunks(new, 5000):
-        ids = conn.execute(stmt, [row for _, row in part]).scalars().all()
-        for (office, row), ident in zip(part, ids, strict=True):
-            events.append({"kind": LABEL_KIND, "actor": user.username, "office_code": office,
-                           "subject": row["assessment_id"],
-                           "data": {"outcome": row["outcome"], "outcome_id": ident,
-                                    "origin": "external", "kind": row["external_kind"]},
-                           "row": ("outcomes", {"id": ident} | row)})
-    audit.record_many(session, events)
+    conn.execute(insert(_TABLE), [row for _, row in new])  # executemany: no row-by-row
+    ids: dict[str, int] = {}
+    for part in _chunks([row["import_key"] for _, row in new]):
+        ids.update(conn.execute(select(_TABLE.c.import_key, _TABLE.c.id)
+                                .where(_TABLE.c.import_key.in_(part))).all())
+    audit.record_many(session, [
+        {"kind": LABEL_KIND, "actor": user.username, "office_code": office,
+         "subject": row["assessment_id"],
+         "data": {"outcome": row["outcome"], "outcome_id": ids[row["import_key"]],
+                  "origin": "external", "kind": row["external_kind"]},
+         "row": ("outcomes", {"id": ids[row["import_key"]]} | row)}
+        for office, row in new])

@@ -47,7 +47,7 @@ def selected(key: bytes, assessment_id: str, probability: float) -> bool:
     """
     if probability <= 0:
         return False
-    digest = hmac.new(key, assessment_id.encode(), hashlib.sha256).digest()
+    digest = hmac.digest(key, assessment_id.encode(), "sha256")
     return int.from_bytes(digest[:8], "big") / _SCALE < probability
 
 
