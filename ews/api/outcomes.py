@@ -77,7 +77,7 @@ class Imports(MethodView):
         try:
             text = files["file"].read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            abort(422, errors={"files": {"file": ["not UTF-8 text"]}})
+            abort(422, errors={"file": ["not UTF-8 text"]})
         try:
             summary = import_outcomes(get_session(), io.StringIO(text, newline=""),
                                       source=args["source"], user=user,
@@ -86,7 +86,5 @@ class Imports(MethodView):
         except ImportInputError as err:
             if err.field == "role":
                 abort(403, message=str(err))
-            location = "query" if err.field == "source" else "files"
-            abort(422, errors={location: {"file" if location == "files" else err.field:
-                                          [str(err)]}})
+            abort(422, errors={"source" if err.field == "source" else "file": [str(err)]})
         return summary.as_dict()
