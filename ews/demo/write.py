@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ews import audit
@@ -153,7 +153,19 @@ class Writer:
             self._batch(chunk)
             if progress:
                 progress(len(chunk))
+        self._advance_sequences()
         return self.summary
+
+    def _advance_sequences(self) -> None:
+        """On PostgreSQL, move the id sequences past the ids written here: the service's own
+        decisions and outcomes (and imports) take theirs from the sequence."""
+        conn = self.session.connection()
+        if conn.dialect.name != "postgresql":
+            return  # SQLite takes the next id after the largest one
+        for table in ("decisions", "outcomes"):
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                              f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"))
+        self.session.commit()
 
     def _batch(self, cases: list[Case]) -> None:
         rows, decisions, outcomes, events = [], [], [], []
