@@ -6,7 +6,8 @@ Builds a throwaway SQLite database (or a fresh schema-less PostgreSQL database n
 `--url`), stores one interview per person for 90% of the list's NIKs (setup, not timed),
 writes the list as CSV, then times in the same run: reading and hashing the file alone
 (the baseline: what any import must do), the first import (every matched row a new label
-with its sealed audit event) and a second import of the same file (nothing new).
+with its sealed audit event) and a second import of the same file (nothing new), each as
+wall time and as the CPU time of the process (what the code costs on a shared machine).
 """
 
 from __future__ import annotations
@@ -80,10 +81,12 @@ def write_csv(path: Path, people: list[str]) -> None:
             fh.write(f"{person},{day},{KINDS[i % 4]},MY,\n")
 
 
-def timed(fn) -> tuple[float, object]:
-    start = time.perf_counter()
+def timed(fn) -> tuple[tuple[float, float], object]:
+    """Return ((wall s, CPU s of this process), result): on a shared machine the CPU time
+    says what the code costs, the wall time what this run waited too."""
+    start, cpu = time.perf_counter(), time.process_time()
     out = fn()
-    return time.perf_counter() - start, out
+    return (time.perf_counter() - start, time.process_time() - cpu), out
 
 
 def main() -> None:
@@ -118,10 +121,13 @@ def main() -> None:
         engine.dispose()
     assert not errors and n == args.rows and len(events) == args.rows
     assert first.labels_created == labels == args.rows * 9 // 10 and second.labels_created == 0
-    print(f"rows {args.rows:,}: read + hash only {base_s:.2f} s; first import {first_s:.2f} s "
-          f"({first.labels_created:,} labels); second import {second_s:.2f} s "
-          f"({second.duplicates:,} duplicates, nothing new); target <= {TARGET_S:.0f} s: "
-          f"{'met' if first_s <= TARGET_S else 'MISSED'}")
+    def shown(t):
+        return f"{t[0]:.2f} s (CPU {t[1]:.2f} s)"
+
+    print(f"rows {args.rows:,}: read + hash only {shown(base_s)}; first import "
+          f"{shown(first_s)} ({first.labels_created:,} labels); second import "
+          f"{shown(second_s)} ({second.duplicates:,} duplicates, nothing new); target <= "
+          f"{TARGET_S:.0f} s wall: {'met' if first_s[0] <= TARGET_S else 'MISSED'}")
 
 
 if __name__ == "__main__":

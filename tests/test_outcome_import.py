@@ -7,9 +7,10 @@ import io
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ews.audit import verify
+from ews.store.guards import maintenance
 from ews.store.models import Assessment, Base, Outcome
 
 KEY = "p" * 32  # the PII key of the `ews_cli` fixture: the app hashes with the same one
@@ -93,7 +94,13 @@ def test_cli_import_counts_match_the_file_and_a_second_import_creates_nothing(
     assert db.scalar(select(func.count()).select_from(Outcome)) == 12
     for out in (first.output, second.output, caplog.text, all_text(db)):
         assert not any(nik(s) in out for s in (1, 2, 13, 90))
-    assert verify(db)[1] is None  # every label sealed by its audit event
+    assert verify(db)[1] is None  # every label sealed by an audit event
+    with maintenance(db, "tests: tamper"):  # an imported label changed behind the service
+        db.execute(update(Outcome).where(Outcome.id == labels[0].id)
+                   .values(outcome="legitimate_travel_confirmed"))
+    db.commit()
+    broken = verify(db)[1]
+    assert broken is not None and broken.table == "outcomes" and "outcome" in broken.problem
 
 
 def test_cli_refuses_a_bad_header_and_an_officer(ews_cli, accounts, people, tmp_path):

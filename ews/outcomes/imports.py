@@ -7,7 +7,8 @@ linked to that person's latest interview held before the event date (UTC), withi
 The label records the outcome its kind stands for (`EXTERNAL_KINDS`), the list's name, the
 event's date, kind and country, and `import_key`, a keyed hash of (source, NIK hash, date,
 kind): a second import of the same row finds its key and creates nothing. Everything is
-written in one transaction with one sealed audit event per label and one for the import.
+written in one transaction: the labels sealed in audit events of a thousand each, and one
+event for the import with its counts.
 Messages name lines and columns, never a value. No Flask, no clock (`now` is passed in).
 """
 
@@ -25,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ews import audit
+from ews.audit.seal import seal
 from ews.auth.scope import can, office_scope
 from ews.checklist.countries import ISO_COUNTRIES
 from ews.store import pii
@@ -36,7 +38,8 @@ WINDOW = dt.timedelta(days=730)  # an event links to an interview of the two yea
 SOURCE_MAX, NOTE_MAX = 80, 2000
 BATCH = 1000  # hashes per look-up statement
 IMPORT_KIND = "outcomes.imported"
-LABEL_KIND = "outcome.imported"
+LABEL_KIND = "outcomes.labelled"  # one event per SEALS_PER_EVENT labels, each sealed
+SEALS_PER_EVENT = 1000
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _TABLE = Outcome.__table__
@@ -232,7 +235,7 @@ def import_outcomes(session: Session, lines: Iterable[str], *, source: str, user
             continue
         seen.add(key)
         new.append((office, _row(event, ident, key, source, user.id, now)))
-    _write(session, new, user)
+    _write(session, new, user, source)
     summary = Summary(source, rows, len(links), len(events) - len(links), len(new),
                       len(links) - len(new), tuple(errors))
     audit.record(session, IMPORT_KIND, actor=user.username,
@@ -259,8 +262,9 @@ def _row(event: Event, assessment_id: str, key: str, source: str, user_id: int,
             "external_kind": event.kind, "event_country": event.country, "import_key": key}
 
 
-def _write(session: Session, new: list[tuple[str, dict]], user) -> None:
-    """Insert the new labels, read their ids back by key, add one sealed event per label."""
+def _write(session: Session, new: list[tuple[str, dict]], user, source: str) -> None:
+    """Insert the new labels, read their ids back by key, and seal them in audit events of
+    `SEALS_PER_EVENT` labels each (naming outcome id, assessment and outcome of each)."""
     if not new:
         return
     conn = session.connection()
@@ -269,10 +273,11 @@ def _write(session: Session, new: list[tuple[str, dict]], user) -> None:
     for part in _chunks([row["import_key"] for _, row in new]):
         ids.update(conn.execute(select(_TABLE.c.import_key, _TABLE.c.id)
                                 .where(_TABLE.c.import_key.in_(part))).all())
-    audit.record_many(session, [
-        {"kind": LABEL_KIND, "actor": user.username, "office_code": office,
-         "subject": row["assessment_id"],
-         "data": {"outcome": row["outcome"], "outcome_id": ids[row["import_key"]],
-                  "origin": "external", "kind": row["external_kind"]},
-         "row": ("outcomes", {"id": ids[row["import_key"]]} | row)}
-        for office, row in new])
+    events = []
+    for part in _chunks([{"id": ids[row["import_key"]]} | row for _, row in new],
+                        SEALS_PER_EVENT):
+        events.append({"kind": LABEL_KIND, "actor": user.username, "data": {
+            "source": source, "labels": [[r["id"], r["assessment_id"], r["outcome"]]
+                                         for r in part],
+            "seals": [seal("outcomes", r) for r in part]}})
+    audit.record_many(session, events)
