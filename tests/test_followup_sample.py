@@ -6,7 +6,8 @@ import json
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import DBAPIError
 
 from ews.audit import verify
 from ews.config import ConfigError, load_config
@@ -124,6 +125,16 @@ def test_supervisors_see_the_sample_and_its_label_stays_sample(client, db, accou
     assert (row["outcome"], row["label_origin"], row["sample_probability"]) == (
         "confirmed_nonprocedural", "sample", 1.0)
     assert verify(db)[1] is None
+
+
+def test_a_draw_cannot_be_undone(client, db, accounts, payload):
+    client.post("/api/v1/assessments", headers=accounts["officer"].headers,
+                json=payload("PMK-S-6"))
+    for statement in (delete(FollowupSample), update(FollowupSample).values(probability=0.5)):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.execute(statement)
+        db.rollback()
+    assert list(samples(db).values()) == [1.0]
 
 
 def test_officers_do_not_see_the_sample_list(client, accounts, payload):
