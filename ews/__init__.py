@@ -60,6 +60,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     from . import api, auth, logs, security_headers, webdb
+    from .outcomes.sample import Sampler
+
+    # The random follow-up sample's key and shares, built once: every submission draws.
+    app.extensions["ews_sampler"] = Sampler.of_config(app.config)
 
     if app.config.get("TRUSTED_PROXIES"):
         # Behind N reverse proxies: take the client address (login throttling) from them.

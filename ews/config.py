@@ -127,6 +127,14 @@ def rules_path(env: Mapping[str, str] | None = None) -> Path:
 
     env = os.environ if env is None else env
     return Path(env["EWS_RULES_PATH"]) if env.get("EWS_RULES_PATH") else SHIPPED_RULES
+def _followup_sample(env: Mapping[str, str]):
+    """Return the parsed EWS_FOLLOWUP_SAMPLE (`0.02` or `0.02,PMK=0.05`; default 0.02)."""
+    from ews.outcomes.sample import SampleConfigError, parse_rates
+
+    try:
+        return parse_rates(env.get("EWS_FOLLOWUP_SAMPLE"))
+    except SampleConfigError as err:
+        raise ConfigError(str(err)) from None
 
 
 def load_config(env: Mapping[str, str] | None = None) -> dict:
@@ -158,6 +166,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "DB_BUSY_TIMEOUT": _busy_timeout(env),
         # Deferral period plus the appeal window (docs/operations.md, "Retention").
         "RETENTION_DAYS": _positive(env, "EWS_RETENTION_DAYS", 730),
+        # The random follow-up sample of interviews below review (ews.outcomes.sample).
+        "FOLLOWUP_SAMPLE": _followup_sample(env),
         "MAX_CONTENT_LENGTH": MAX_BODY,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -61,9 +61,10 @@ def init_app(app: Flask, csrf) -> Api:
     api = ProblemApi(app)
     api.spec.components.schema("Checklist", schema=checklist_request_schema())
     api.spec.components.schema("Intake", schema=intake_request_schema())
-    from . import reports, review  # import this package's auth and service modules
+    from . import outcomes, reports, review  # import this package's auth and service modules
 
-    for blp in (assessments.bp, applications.bp, rulesets.bp, review.bp, reports.bp):
+    for blp in (assessments.bp, applications.bp, rulesets.bp, review.bp, reports.bp,
+                outcomes.bp):
         csrf.exempt(blp)  # checked in ews.api.auth: only for cookie-authenticated writes
         api.register_blueprint(blp)
     api.register_blueprint(health.bp, url_prefix="/")

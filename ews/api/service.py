@@ -54,12 +54,14 @@ def submit_record(record: dict, user: Principal) -> Submission:
         return submit_at_office(get_db(), record, user=user,
                                 pii_key=current_app.config["PII_KEY"],
                                 due_at=SLA.of_app(current_app).due_at,
-                                model_key=current_app.config["MODEL_KEY"])
+                                model_key=current_app.config["MODEL_KEY"],
+                                sampler=current_app.extensions["ews_sampler"])
     except UnknownOffice:
         abort(422, errors={"office_code": ["Unknown office."]})
     except NoLiveRuleSet as err:
         abort(503, message=str(err))
     raise AssertionError("unreachable")
+
 
 
 def score_record(record: dict) -> dict:

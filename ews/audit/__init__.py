@@ -6,7 +6,8 @@ one-row chain head first, which takes the database's write lock (SQLite) or a ro
 is added to the caller's transaction, so it commits together with what it records.
 
 Events that create a row of assessments, decisions or outcomes carry the row's seal
-(`seal.py`); `verify` then also reconciles those tables with the chain (`reconcile.py`).
+(`seal.py`; an event of a bulk write may carry many, under `seals`); `verify` then also
+reconciles those tables with the chain (`reconcile.py`).
 """
 
 from __future__ import annotations
@@ -174,9 +175,12 @@ def verify(session: Session, batch: int = 5000) -> tuple[int, Break | RowBreak |
                 return count, Break(ev.seq, "prev_hash does not match the previous event")
             if event_hash(ev) != ev.hash:
                 return count, Break(ev.seq, f"content altered (kind {ev.kind!r})")
-            if '"seal"' in ev.data:  # cheap test first: most events carry no seal
-                sealed = json.loads(ev.data).get("seal")
+            if '"seal' in ev.data:  # cheap test first: most events carry no seal
+                content = json.loads(ev.data)
+                sealed = content.get("seal")
                 if isinstance(sealed, dict):
+                    seals[sealed["t"], sealed["id"]] = (ev.seq, sealed)
+                for sealed in content.get("seals") or ():  # one event of a bulk write
                     seals[sealed["t"], sealed["id"]] = (ev.seq, sealed)
             if ev.kind == RETENTION_KIND:
                 at = dt.datetime.fromisoformat(json.loads(ev.data)["cutoff"])

@@ -60,6 +60,12 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@functools.lru_cache(maxsize=4096)
+def _short(text: str) -> str:
+    """Return a column's short digest; bulk writers repeat most values (null, a code)."""
+    return _sha(text)[:8]
+
+
 def _digest(data: Any) -> str:
     return _sha(_canonical(data))
 
@@ -163,7 +169,7 @@ def seal(table: str, row: Mapping) -> dict:
     spec = SPECS[table]
     sealed, personal = _split(spec, row)
     return {"t": table, "id": str(row[spec.key]), "h": _digest_texts(sealed),
-            "p": _digest(personal), "c": {name: _sha(text)[:8] for name, text in sealed.items()}}
+            "p": _digest(personal), "c": {name: _short(text) for name, text in sealed.items()}}
 
 
 def check(stored: dict, row: Mapping, redacted_before: dt.datetime | None) -> str | None:

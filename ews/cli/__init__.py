@@ -20,6 +20,7 @@ from .ops import (
     retention_group,
     serve_cmd,
 )
+from .outcomes import outcomes_group
 from .report import report_cmd
 from .rules import backtest_cmd, rules
 from .score import score_cmd
@@ -28,7 +29,7 @@ from .user import user_group
 
 COMMANDS = (init_cmd, serve_cmd, user_group, token_group, audit_group, retention_group,
             backup_cmd, restore_cmd, intake_cmd, score_cmd, rules, backtest_cmd, report_cmd,
-            learn_group, model_group, demo_cmd)
+            learn_group, model_group, demo_cmd, outcomes_group)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

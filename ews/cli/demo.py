@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import time
+from pathlib import Path
 
 import click
 from sqlalchemy.exc import IntegrityError
@@ -40,8 +41,12 @@ def _offices(value: str) -> tuple[str, ...]:
 @click.option("--end", default=None, help="first month after the window, YYYY-MM "
                                           "(default 2026-11; fixed so a seed repeats)")
 @click.option("--batch", type=click.IntRange(100, 50_000), default=5000, show_default=True)
+@click.option("--external-outcomes", "external_path", default=None,
+              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="also write what later happened to some applicants as an external list "
+                   "(CSV for `ews outcomes import`, synthetic NIKs)")
 def demo_cmd(n: int, months: int, offices: str, seed: int, end: str | None,
-             batch: int) -> None:
+             batch: int, external_path: Path | None) -> None:
     """Write N synthetic interviews with decisions and outcomes (see docs/demo.md)."""
     from tqdm import tqdm
 
@@ -53,18 +58,27 @@ def demo_cmd(n: int, months: int, offices: str, seed: int, end: str | None,
         raise click.BadParameter("the window must end in the past", param_hint="--end")
     config = read_config()
     started = time.perf_counter()
+    collected: list | None = [] if external_path is not None else None
     with db_session(config) as session, tqdm(total=n, unit="interview", disable=None) as bar:
         try:
             summary = run(session, n=n, window=window, offices=codes, seed=seed,
                           pii_key=config["PII_KEY"], batch=batch, progress=bar.update,
-                          actor=CLI_ACTOR, password=secrets.token_urlsafe(24))
+                          actor=CLI_ACTOR, password=secrets.token_urlsafe(24),
+                          external=collected)
         except LookupError as err:
             raise click.ClickException(str(err)) from None
         except IntegrityError:
             raise click.ClickException(f"demo data of seed {seed} is already in this "
                                        "database; use another --seed") from None
     secs = time.perf_counter() - started
+    if collected is not None:
+        from ews.demo.external import write_list
+
+        written = write_list(external_path, collected)
     click.echo(f"demo: {summary.assessments} assessments ({summary.flagged} flagged for "
                f"review), {summary.decisions} decisions, {summary.outcomes} outcomes in "
                f"{secs:.1f} s; window {window.month_starts()[0]:%Y-%m} to "
                f"{window.month_starts()[-1]:%Y-%m}, scam wave {window.wave_month():%Y-%m}")
+    if collected is not None:
+        click.echo(f"external list: {written} events in {external_path} (import it with "
+                   f"`ews outcomes import {external_path} --source demo --as USER`)")

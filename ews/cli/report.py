@@ -21,7 +21,7 @@ from .context import CLI_ACTOR, db_session, read_config
 def report_cmd(name: str, date_from: str | None, date_to: str | None, office: str | None,
                fmt: str) -> None:
     """Print report NAME (overview, destinations, recruitment, areas, networks, fairness,
-    outcomes, officers) with groups under 11 shown as "<11"."""
+    outcomes, misses, officers) with groups under 11 shown as "<11"."""
     from ews import audit
     from ews.reports import FORMATS, ReportInputError, parse_params, run, spec, suppress
     from ews.reports.export import render

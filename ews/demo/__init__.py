@@ -41,8 +41,12 @@ def staff_for(session: Session, offices: tuple[str, ...], password_hash: str,
 
 def run(session: Session, *, n: int, window: Window, offices: tuple[str, ...], seed: int,
         pii_key: str, batch: int = 5000, progress: Callable[[int], None] | None = None,
-        actor: str = "cli", password: str = "", password_hash: str | None = None) -> Summary:
-    """Write `n` demo interviews with decisions and outcomes; LookupError without a rule set."""
+        actor: str = "cli", password: str = "", password_hash: str | None = None,
+        external: list | None = None) -> Summary:
+    """Write `n` demo interviews with decisions and outcomes; LookupError without a rule set.
+
+    `external`, a list, collects the demo's external outcome list (`ews.demo.external`).
+    """
     from ews.auth.passwords import hash_password
     from ews.lifecycle.compiled import active_compiled
 
@@ -52,7 +56,8 @@ def run(session: Session, *, n: int, window: Window, offices: tuple[str, ...], s
     hashed = password_hash or hash_password(password or "demo-" + str(seed))
     staff = staff_for(session, offices, hashed, actor)
     end = dt.datetime.combine(window.end, dt.time(), tzinfo=dt.UTC)
-    writer = Writer(session, ruleset=ruleset, pii_key=pii_key, staff=staff, end=end)
+    writer = Writer(session, ruleset=ruleset, pii_key=pii_key, staff=staff, end=end,
+                    external=external)
     summary = writer.write(generate(n, window, offices, seed), batch=batch, progress=progress)
     audit.record(session, "demo.generated", actor=actor, data={
         "seed": seed, "assessments": summary.assessments, "months": window.months,

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ews import audit
@@ -26,8 +26,9 @@ from ews.engine import RuleSet
 from ews.interviews import HISTORY_WINDOW, assessment_row
 from ews.scoring import score
 from ews.store import facts, pii
-from ews.store.models import HOLDING_DECISIONS, Assessment, Decision, Outcome
+from ews.store.models import HOLDING_DECISIONS, Assessment, Decision, FollowupSample, Outcome
 
+from .external import external_event
 from .generate import Case
 
 DECISIONS_BY_TRUTH = {  # (decision, weight) a supervisor records, by hidden truth
@@ -62,7 +63,9 @@ INTEL = {  # HTCDS-style fields recorded with a positive outcome, by truth
     "trafficking": {"recruitment_method": "unlicensed_broker",
                     "method_of_control": "debt_bondage", "recruiter_role": "recruiter"},
 }
-UNFLAGGED_OUTCOME_SHARE = 0.02  # outcomes also come back for a few cases nobody flagged
+# Outcomes come back for the cases nobody flagged only through the random follow-up sample
+# (ews.outcomes.sample): drawn with this probability, stored as such and labelled `sample`.
+UNFLAGGED_OUTCOME_SHARE = 0.02
 
 
 @dataclass
@@ -125,9 +128,11 @@ class Writer:
     """Writes cases in batches; keeps ids, history and the summary across batches."""
 
     def __init__(self, session: Session, *, ruleset: RuleSet, pii_key: str, staff: Staff,
-                 end: dt.datetime) -> None:
+                 end: dt.datetime, external: list | None = None) -> None:
         self.session, self.ruleset, self.key, self.staff = session, ruleset, pii_key, staff
         self.end = end
+        self.external = external  # collects the demo's external list (clear synthetic NIKs)
+        self.samples: list[dict] = []
         self.history = History()
         self.summary = Summary()
         self.decision_id = session.scalar(select(func.coalesce(func.max(Decision.id), 0)))
@@ -150,7 +155,19 @@ class Writer:
             self._batch(chunk)
             if progress:
                 progress(len(chunk))
+        self._advance_sequences()
         return self.summary
+
+    def _advance_sequences(self) -> None:
+        """On PostgreSQL, move the id sequences past the ids written here: the service's own
+        decisions and outcomes (and imports) take theirs from the sequence."""
+        conn = self.session.connection()
+        if conn.dialect.name != "postgresql":
+            return  # SQLite takes the next id after the largest one
+        for table in ("decisions", "outcomes"):
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                              f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"))
+        self.session.commit()
 
     def _batch(self, cases: list[Case]) -> None:
         rows, decisions, outcomes, events = [], [], [], []
@@ -163,6 +180,9 @@ class Writer:
             conn.execute(insert(Decision.__table__), decisions)
         if outcomes:
             conn.execute(insert(Outcome.__table__), outcomes)
+        if self.samples:
+            conn.execute(insert(FollowupSample.__table__), self.samples)
+            self.samples = []
         audit.record_many(self.session, events)
         self.session.commit()
 
@@ -213,8 +233,20 @@ class Writer:
                                "rung": action["rung"], "role": "supervisor"}})
             self.summary.flagged += 1
             self.summary.decisions += 1
-        if flagged or case.u_outcome < UNFLAGGED_OUTCOME_SHARE:
-            self._outcome(case, row_id, office, decided_at or created, outcomes, events)
+        sampled = not flagged and case.u_outcome < UNFLAGGED_OUTCOME_SHARE
+        if sampled:
+            self.samples.append(dict(assessment_id=row_id, office_code=office,
+                                     probability=UNFLAGGED_OUTCOME_SHARE, selected_at=created))
+            events.append({"kind": "outcome.sampled", "office_code": office, "subject": row_id,
+                           "data": {"probability": UNFLAGGED_OUTCOME_SHARE}})
+        if flagged or sampled:
+            self._outcome(case, row_id, office, decided_at or created, outcomes, events,
+                          "sample" if sampled else "followup")
+        if self.external is not None:
+            event = external_event(case, record["nik"], record.get("destination_country"),
+                                   record["interviewed_at"], self.end)
+            if event is not None:
+                self.external.append(event)
 
     def _score(self, record: dict) -> dict:
         """Return `score(record)`, computed once per distinct set of rule inputs.
@@ -229,7 +261,7 @@ class Writer:
         return result
 
     def _outcome(self, case: Case, row_id: str, office: str, after: dt.datetime,
-                 outcomes: list, events: list) -> None:
+                 outcomes: list, events: list, origin: str) -> None:
         rng = random.Random(case.u_label)
         label = _pick(rng, OUTCOMES_BY_TRUTH[case.truth])
         at = min(after + dt.timedelta(days=3 + 40 * case.u_label), self.end)
@@ -242,7 +274,7 @@ class Writer:
                              method_of_control=intel.get("method_of_control"),
                              recruiter_role=intel.get("recruiter_role"),
                              destination_city=intel.get("destination_city"), notes=None,
-                             recorded_by=sup_id, recorded_at=at)))
+                             recorded_by=sup_id, recorded_at=at, origin=origin)))
         events.append({"kind": "outcome.recorded", "actor": sup, "office_code": office,
                        "subject": row_id, "row": ("outcomes", outcomes[-1]),
                        "data": {"outcome": label,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 from sqlalchemy.exc import IntegrityError
@@ -19,12 +19,14 @@ from ews.checklist import with_agencies
 from ews.engine import RuleSet
 from ews.lifecycle.compiled import LOOK_UP, active_for_office
 from ews.lifecycle.shadow import store_beside
+from ews.outcomes import sample as followup_sample
+from ews.outcomes.sample import Sampler
 from ews.store import pii
 from ews.store.assessments import find, insert_assessment, supersede
 from ews.store.db import Db, connection_of, utcnow
 from ews.store.models import Assessment, User
 
-from .assess import Assessed, assess, identity_hashes
+from .assess import assess, identity_hashes
 
 DueAt = Callable[[dt.datetime, int], dt.datetime | None]
 
@@ -49,14 +51,10 @@ class NoLiveRuleSet(LookupError):
 
 @dataclass
 class Submission:
-    """What `submit` did: the stored assessment and whether this call created it.
-
-    `extra` holds what the steps between scoring and storing add (`after_scoring`).
-    """
+    """What `submit` did: the stored assessment and whether this call created it."""
 
     assessment: Assessment | SimpleNamespace  # a new one: its stored columns
     created: bool
-    extra: dict = field(default_factory=dict)
 
 
 def status_of(result: dict) -> str:
@@ -88,22 +86,11 @@ def assessment_row(record: dict, result: dict, *, answers_hash: str, answers: di
         due_at=due_at)
 
 
-def after_scoring(db: Db, assessed: Assessed, values: dict) -> dict:
-    """Run the steps that follow scoring and precede storing; return what they add.
-
-    The one place for them: the result is final here (nothing done now can shape the
-    officer's interview) and nothing is stored yet. A step may set columns of `values`
-    (the row about to be inserted) and return entries for `Submission.extra`; it runs on
-    the submission's path, so it adds no query it can avoid. None yet.
-    """
-    return {}
-
-
 def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
            due_at: DueAt | None = None, follow_up: bool = False,
            identity: dict | None = None, now: dt.datetime | None = None,
            shadow: tuple[int, str] | None | str = LOOK_UP,
-           model_key: bytes | None = None) -> Submission:
+           model_key: bytes | None = None, sampler: Sampler | None = None) -> Submission:
     """Score and store a validated record once; a replay returns the stored row.
 
     With `follow_up`, different answers for an application already assessed become its next
@@ -114,7 +101,9 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
     hashes, minor status, age band, kecamatan of origin and the audit fields. `shadow` is
     the (row id, sha256) of the version in shadow, or None, when the caller read it already.
     `now` is the time of storing (the clock when not given); `model_key` (config MODEL_KEY)
-    is what the active model's signature is checked with.
+    is what the active model's signature is checked with. `sampler` draws the random
+    follow-up sample (`ews.outcomes.sample`) once the result is final: what it draws is
+    stored and audited, never returned (the officer's interview cannot be shaped by it).
     """
     record = with_agencies(record, ruleset.agencies)
     if identity is not None:
@@ -136,7 +125,7 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
         officer_id=user.id, nik_hash=nik_h, phone_hash=phone_h, pii_key=pii_key, now=now,
         earlier=earlier, due_at=due_at(now, result["recommended_action"]["rung"])
         if due_at and result["decision_required"] else None)
-    extra = after_scoring(db, assessed, values)
+    drawn = sampler.draw(values, now) if sampler is not None else None
     # Sealed before the insert: the write lock, taken by the insert, is held only for the
     # statements and the commit, never for hashing.
     event = audit.prepare("assessment.created", actor=user.username, office_code=office,
@@ -154,6 +143,8 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
         if earlier is not None:
             supersede(db, earlier, values["id"])
         audit.append(db, event)
+        if drawn is not None:  # ~2% of the interviews below review: one insert more
+            followup_sample.store(db, drawn)
         store_beside(db, assessed.shadow, values)  # never raises
         db.commit()
     except IntegrityError:
@@ -164,13 +155,13 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
         return _replay(existing, digest, answers)
     # What was committed, for the caller to read (not in the session): a plain namespace
     # of the stored columns, as an ORM instance would cost ~20 us on this path.
-    return Submission(SimpleNamespace(**values), created=True, extra=extra)
+    return Submission(SimpleNamespace(**values), created=True)
 
 
 def submit_at_office(db: Db, record: dict, *, user: User, pii_key: str,
                      due_at: DueAt | None = None, identity: dict | None = None,
-                     now: dt.datetime | None = None,
-                     model_key: bytes | None = None) -> Submission:
+                     now: dt.datetime | None = None, model_key: bytes | None = None,
+                     sampler: Sampler | None = None) -> Submission:
     """Submit under the live rule set, as the pages and the API do (`follow_up` from the form).
 
     One round trip finds the office, the live version and the one in shadow. Raises
@@ -183,7 +174,7 @@ def submit_at_office(db: Db, record: dict, *, user: User, pii_key: str,
         raise NoLiveRuleSet("No active rule set: run `ews init`.")
     return submit(db, record, user=user, ruleset=ruleset, pii_key=pii_key, due_at=due_at,
                   follow_up=bool(record.get("follow_up")), identity=identity, shadow=shadow,
-                  now=now, model_key=model_key)
+                  now=now, model_key=model_key, sampler=sampler)
 
 
 def _replay(existing: Assessment, digest: str, answers: dict) -> Submission:

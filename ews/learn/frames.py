@@ -7,6 +7,7 @@ function of the frame this returns.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -14,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from ews.checklist import stored_record
 from ews.engine.conditions import typed_frame
-from ews.store.models import Assessment, Outcome
+from ews.store.models import Assessment, FollowupSample, Outcome
 
 META = ("assessment_id", "office_code", "interviewed_at", "stored_score", "stored_rung",
-        "outcome")
+        "outcome", "label_origin", "sample_probability")
 CHUNK = 20_000
 
 
@@ -26,9 +27,11 @@ def _statement(since: dt.datetime | None, until: dt.datetime | None):
               .group_by(Outcome.assessment_id).subquery())
     stmt = (select(Assessment.id, Assessment.office_code, Assessment.interviewed_at,
                    Assessment.answers, Assessment.features, Assessment.checklist_version,
-                   Assessment.score, Assessment.rung, Outcome.outcome)
+                   Assessment.score, Assessment.rung, Outcome.outcome, Outcome.origin,
+                   FollowupSample.probability)
             .outerjoin(latest, latest.c.assessment_id == Assessment.id)
             .outerjoin(Outcome, Outcome.id == latest.c.oid)
+            .outerjoin(FollowupSample, FollowupSample.assessment_id == Assessment.id)
             .where(Assessment.superseded_by.is_(None)))
     if since is not None:
         stmt = stmt.where(Assessment.interviewed_at >= since)
@@ -56,7 +59,10 @@ def assessments_frame(session: Session, since: dt.datetime | None = None,
 
     Columns: every checklist field (v2; v1 rows mapped by `stored_record`), the derived
     features as stored at the interview, and `META`: assessment id, office, interview time
-    (UTC), the stored score and rung, and the latest outcome (None when none was recorded).
+    (UTC), the stored score and rung, the latest outcome (None when none was recorded), how
+    that label arose (`label_origin`: followup, sample, external; None without an outcome)
+    and `sample_probability`, the probability with which the interview was drawn for the
+    random follow-up sample (NaN when it was not drawn).
     Rows are read `chunk` at a time (streamed), oldest interview first. No personal data:
     the store keeps none in clear.
     """
@@ -72,7 +78,9 @@ def assessments_frame(session: Session, since: dt.datetime | None = None,
         record = stored_record(row.answers, row.features, row.checklist_version)
         record.update(assessment_id=row.id, office_code=row.office_code,
                       interviewed_at=row.interviewed_at, stored_score=row.score,
-                      stored_rung=row.rung, outcome=row.outcome)
+                      stored_rung=row.rung, outcome=row.outcome, label_origin=row.origin,
+                      sample_probability=math.nan if row.probability is None
+                      else row.probability)
         batch.append(record)
         if len(batch) >= chunk:
             parts.append(typed_frame(batch))

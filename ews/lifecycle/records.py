@@ -32,6 +32,8 @@ class StoredRow(NamedTuple):
     features: dict
     outcome: str | None
     checklist_version: int = CURRENT_VERSION
+    label_origin: str | None = None  # followup, sample or external (None: no outcome)
+    sample_probability: float = float("nan")  # drawn for the follow-up sample at this p
 
 
 def stored_record(answers, features, checklist_version: int = CURRENT_VERSION) -> dict:

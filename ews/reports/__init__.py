@@ -18,6 +18,7 @@ from ews.store import facts
 from .areas import areas
 from .breakdowns import destinations, recruitment
 from .fairness import fairness, fairness_from
+from .misses import misses
 from .model import (
     K_MIN,
     Params,
@@ -53,6 +54,7 @@ REPORTS: dict[str, Spec] = {
     "networks": Spec(networks, ANALYSTS, "Recruiter networks"),
     "fairness": Spec(fairness, ANALYSTS, "Fairness"),
     "outcomes": Spec(outcomes, ANALYSTS, "Outcomes"),
+    "misses": Spec(misses, ANALYSTS, "Misses"),
     "officers": Spec(officers, SUPERVISORS, "Officers and hours"),
 }
 
@@ -116,5 +118,5 @@ def run(name: str, conn: Connection, params: Params, **context: Any) -> Report:
 
 __all__ = ["FORMATS", "K_MIN", "NAMES", "REPORTS", "Access", "Params", "Report",
            "ReportForbidden", "ReportInputError", "areas", "authorize", "destinations",
-           "fairness", "fairness_from", "networks", "officers", "outcomes", "overview",
+           "fairness", "fairness_from", "misses", "networks", "officers", "outcomes", "overview",
            "parse_params", "recruitment", "run", "spec", "suppress", "to_csv", "to_markdown"]

@@ -44,6 +44,8 @@ def outcomes_of(session: Session, row: Assessment, viewer: Principal) -> list[di
                     "method_of_control": o.method_of_control,
                     "recruiter_role": o.recruiter_role, "destination_city": o.destination_city,
                     "notes": o.notes if shown else None,
-                    "text_hidden": not shown and bool(o.notes),
+                    "text_hidden": not shown and bool(o.notes), "origin": o.origin,
+                    "source_name": o.source_name, "event_date": o.event_date,
+                    "external_kind": o.external_kind,
                     "by": _name(session, o.recorded_by), "at": as_utc(o.recorded_at)})
     return out

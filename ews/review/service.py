@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ews import audit
 from ews.auth.scope import Principal, can
 from ews.store.db import as_utc, utcnow
-from ews.store.models import Assessment, Decision, Outcome, User, status_is
+from ews.store.models import Assessment, Decision, FollowupSample, Outcome, User, status_is
 
 _ASSESSMENT_ID = re.compile(r"[0-9a-fA-F-]{1,36}")
 
@@ -269,12 +269,16 @@ def record_outcome(session: Session, assessment_id: str, user: Principal, data: 
     if not may_record_outcome(user, row):
         raise Forbidden("not_allowed", "only supervisors of the office and analysts record "
                         "outcomes")
+    # A label of the random follow-up sample stays `sample` whoever records it: estimates
+    # weight it by its selection probability, not as a supervisor's chosen follow-up.
+    sampled = session.get(FollowupSample, row.id) is not None
     entry = Outcome(assessment_id=row.id, recorded_by=user.id, recorded_at=now or utcnow(),
-                    **data)
+                    origin="sample" if sampled else "followup", **data)
     session.add(entry)
     session.flush()
     audit.record(session, "outcome.recorded", actor=user.username, office_code=row.office_code,
-                 subject=row.id, data={"outcome": entry.outcome, "outcome_id": entry.id},
+                 subject=row.id, data={"outcome": entry.outcome, "outcome_id": entry.id,
+                                       "origin": entry.origin},
                  row=("outcomes", audit.columns_of(entry)))
     session.commit()
     return entry

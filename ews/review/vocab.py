@@ -25,6 +25,21 @@ OUTCOMES = _vocab(
     ("no_information", "Tidak ada informasi", "No information"),
 )
 
+# The kinds of an external list (`ews outcomes import`); each records the outcome of
+# ews.store.models.EXTERNAL_KINDS and is kept beside it.
+EXTERNAL_KINDS = _vocab(
+    ("departure_denied", "Keberangkatan ditunda di TPI", "Departure denied at the border"),
+    ("deported", "Dideportasi", "Deported"),
+    ("repatriated_pmi", "Dipulangkan sebagai PMI nonprosedural",
+     "Repatriated as a non-procedural worker"),
+    ("tppo_victim", "Teridentifikasi korban TPPO", "Identified as a trafficking victim"),
+)
+ORIGINS = _vocab(
+    ("followup", "Tindak lanjut supervisor", "Supervisor's follow-up"),
+    ("sample", "Sampel tindak lanjut", "Follow-up sample"),
+    ("external", "Daftar eksternal", "External list"),
+)
+
 RECRUITMENT_METHODS = _vocab(
     ("personal_contact", "Kenalan/hubungan pribadi", "Personal contact"),
     ("family_member", "Anggota keluarga", "Family member"),

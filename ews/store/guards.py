@@ -1,11 +1,11 @@
 """Append-only enforced by the database: triggers, and the one sanctioned way past them.
 
-Audit events, decisions and outcomes can be inserted, never updated or deleted; assessments
-may change only their workflow columns (status, claim, decision time). The triggers raise
-unless a row exists in `audit_maintenance`, which `maintenance()` inserts and deletes again
-inside the caller's transaction: retention and the tests' clean-up use it, and no other
-connection ever sees the row. Someone with the database owner's rights can still drop the
-triggers; the sealed audit chain (`ews audit verify`) is what detects that.
+Audit events, decisions, outcomes and follow-up samples can be inserted, never updated or
+deleted; assessments may change only their workflow columns (status, claim, decision time).
+The triggers raise unless a row exists in `audit_maintenance`, which `maintenance()` inserts
+and deletes again inside the caller's transaction: retention and the tests' clean-up use it,
+and no other connection ever sees the row. Someone with the database owner's rights can still
+drop the triggers; the sealed audit chain (`ews audit verify`) is what detects that.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .models import AuditMaintenance
 
 # table -> (guard UPDATE, guard DELETE); assessments guard UPDATE OF its sealed columns only.
 GUARDED = {"audit_events": (True, True), "decisions": (True, True), "outcomes": (True, True),
+           "followup_samples": (True, True),
            "assessments": (True, True), "audit_head": (False, True)}
 
 _PG_FUNCTION = """
@@ -51,7 +52,10 @@ def install(conn: Connection) -> None:
     pg = conn.dialect.name == "postgresql"
     if pg:
         conn.execute(text(_PG_FUNCTION))
+    present = set(inspect(conn).get_table_names())  # an earlier migration: not all tables yet
     for table, (on_update, on_delete) in GUARDED.items():
+        if table not in present:
+            continue
         ops = ([f"UPDATE{_update_columns(conn, table)}"] if on_update else []) + (
             ["DELETE"] if on_delete else [])
         if pg and on_delete:

@@ -40,6 +40,14 @@ HOLDING_DECISIONS = ("deferred", "redirected", "referred", "rejected")
 MODEL_STATUSES = ("submitted", "approved", "active", "retired")
 OUTCOMES = ("confirmed_trafficking", "confirmed_nonprocedural", "intercepted_at_border",
             "legitimate_travel_confirmed", "no_information")
+# How a label arose: a supervisor's follow-up of a case, the random follow-up sample of
+# interviews below review, or an external list (border posts, BP3MI, police) imported.
+OUTCOME_ORIGINS = ("followup", "sample", "external")
+# Kinds of an external list and the outcome each one records (the kind is kept beside it).
+EXTERNAL_KINDS = {"tppo_victim": "confirmed_trafficking",
+                  "repatriated_pmi": "confirmed_nonprocedural",
+                  "deported": "confirmed_nonprocedural",
+                  "departure_denied": "intercepted_at_border"}
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -427,10 +435,18 @@ class Decision(Base):
 
 
 class Outcome(Base):
-    """A later outcome label with optional IOM HTCDS intelligence fields (append-only)."""
+    """A later outcome label with optional IOM HTCDS intelligence fields (append-only).
+
+    `origin` says how the label arose (OUTCOME_ORIGINS); an imported one names its list
+    (`source_name`), the event's date and kind, and carries `import_key`, a keyed hash of
+    (source, NIK hash, date, kind) that makes a second import of the same row a no-op.
+    """
 
     __tablename__ = "outcomes"
-    __table_args__ = (CheckConstraint(_in("outcome", OUTCOMES), name="ck_outcomes_outcome"),)
+    __table_args__ = (CheckConstraint(_in("outcome", OUTCOMES), name="ck_outcomes_outcome"),
+                      CheckConstraint(_in("origin", OUTCOME_ORIGINS),
+                                      name="ck_outcomes_origin"),
+                      UniqueConstraint("import_key", name="uq_outcomes_import_key"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), index=True)
     outcome: Mapped[str] = mapped_column(String(40))
@@ -442,6 +458,29 @@ class Outcome(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    origin: Mapped[str] = mapped_column(String(16), default="followup",
+                                        server_default="followup")
+    source_name: Mapped[str | None] = mapped_column(String(80))
+    event_date: Mapped[dt.date | None] = mapped_column(Date)
+    external_kind: Mapped[str | None] = mapped_column(String(24))
+    event_country: Mapped[str | None] = mapped_column(String(2))  # where it happened (ISO)
+    import_key: Mapped[str | None] = mapped_column(String(64))
+
+
+class FollowupSample(Base):
+    """An interview below review drawn for the random outcome follow-up (append-only).
+
+    `probability` is the selection probability in force when it was drawn: the weight an
+    estimate gives its label is its inverse.
+    """
+
+    __tablename__ = "followup_samples"
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), primary_key=True)
+    office_code: Mapped[str] = mapped_column(String(16))
+    probability: Mapped[float] = mapped_column(Float)
+    selected_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    __table_args__ = (Index("ix_followup_samples_office_selected", "office_code",
+                            "selected_at"),)
 
 
 class AuditHead(Base):

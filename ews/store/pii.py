@@ -8,7 +8,6 @@ all; only the derived `is_minor` and `age_band` are.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import re
 
@@ -28,7 +27,7 @@ _DATES = (dt.datetime, dt.date)
 
 def keyed_hash(key: str, kind: str, value: str) -> str:
     """Return the HMAC-SHA256 hex of `value`, separated by `kind` so NIK and phone never meet."""
-    return hmac.new(key.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key.encode(), f"{kind}:{value}".encode(), "sha256").hex()
 
 
 def normal_phone(phone: str) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from sqlalchemy import LargeBinary, Text, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from .models import Assessment, Outcome
+from .models import Assessment, FollowupSample, Outcome
 
 try:  # about 4x faster than json for the stored answers; optional
     from orjson import loads
@@ -29,27 +30,50 @@ class StoredChunk(NamedTuple):
     features: list
     outcomes: list
     versions: list
+    # How each latest label arose (followup, sample, external; None: no outcome), and the
+    # probability of the row's draw for the random follow-up sample (NaN: not drawn).
+    label_origin: list | None = None
+    sample_probability: list | None = None
 
     @classmethod
     def of_rows(cls, rows: Sequence) -> StoredChunk:
         """Return the chunk of a sequence of `StoredRow` (same field order)."""
         if not rows:
-            return cls([], [], [], [], [], [], [])
+            return cls(*([] for _ in cls._fields))
         return cls(*map(list, zip(*rows, strict=True)))
 
     def take(self, keep: Sequence[int]) -> StoredChunk:
         """Return the rows at positions `keep`."""
-        return StoredChunk(*([col[i] for i in keep] for col in self))
+        return StoredChunk(*(None if col is None else [col[i] for i in keep]
+                             for col in self))
 
 
 def latest_outcomes(session: Session, since=None, until=None, office=None,
                     part: tuple = (None, None)) -> dict[str, str]:
     """Return {assessment id: its latest outcome} for the window (one query; outcomes are
     a small share of the assessments)."""
-    stmt = (select(Outcome.assessment_id, Outcome.outcome)
+    return {k: outcome for k, (outcome, _) in
+            latest_labels(session, since, until, office, part).items()}
+
+
+def latest_labels(session: Session, since=None, until=None, office=None,
+                  part: tuple = (None, None)) -> dict[str, tuple[str, str]]:
+    """Return {assessment id: (its latest outcome, how that label arose)} for the window."""
+    stmt = (select(Outcome.assessment_id, Outcome.outcome, Outcome.origin)
             .join(Assessment, Assessment.id == Outcome.assessment_id)
             .where(*_window(since, until, office, part)).order_by(Outcome.id))
-    return dict(session.connection().execute(stmt).all())  # by id: the last one wins
+    rows = session.connection().execute(stmt).all()
+    return {k: (outcome, origin) for k, outcome, origin in rows}  # by id: the last one wins
+
+
+def sample_probabilities(session: Session, since=None, until=None, office=None,
+                         part: tuple = (None, None)) -> dict[str, float]:
+    """Return {assessment id: its selection probability} of the follow-up sample drawn in
+    the window (about 2% of the interviews below review)."""
+    stmt = (select(FollowupSample.assessment_id, FollowupSample.probability)
+            .join(Assessment, Assessment.id == FollowupSample.assessment_id)
+            .where(*_window(since, until, office, part)))
+    return dict(session.connection().execute(stmt).all())
 
 
 def _json(value):
@@ -127,7 +151,8 @@ def stored_chunks(session: Session, *, since: dt.datetime | None = None,
     stmt = (select(table.c.id, table.c.office_code, *columns, table.c.checklist_version)
             .where(*_window(since, until, office, part))
             .order_by(table.c.created_at, table.c.id))
-    labels = latest_outcomes(session, since, until, office, part)
+    labels = latest_labels(session, since, until, office, part), \
+        sample_probabilities(session, since, until, office, part)
     if sqlite:
         result = session.connection().execute(stmt)
         try:  # the driver's cursor: no result-row objects for a million rows
@@ -143,9 +168,14 @@ def stored_chunks(session: Session, *, since: dt.datetime | None = None,
         yield _chunk(rows, labels, parse=True)
 
 
-def _chunk(rows, labels: dict, parse: bool) -> StoredChunk:
+_NO_LABEL = (None, None)
+
+
+def _chunk(rows, labels: tuple[dict, dict], parse: bool) -> StoredChunk:
     ids, offices, created, answers, features, versions = map(list, zip(*rows, strict=True))
     if parse:
         answers, features = list(map(_json, answers)), list(map(_json, features))
-    return StoredChunk(ids, offices, created, answers, features, list(map(labels.get, ids)),
-                       versions)
+    latest, sampled = labels
+    outcomes, origins = zip(*(latest.get(i, _NO_LABEL) for i in ids), strict=True)
+    return StoredChunk(ids, offices, created, answers, features, list(outcomes), versions,
+                       list(origins), [sampled.get(i, math.nan) for i in ids])

@@ -47,6 +47,10 @@ MESSAGES = frozenset((
     N_("Drift month over month (population stability index)"),
     N_("Confirmation rate by rung"), N_("By officer"), N_("Not-asked rate by hour of day"),
     N_("Intelligence products by quarter of the due date"),
+    N_("Misses"), N_("Misses: not flagged, later confirmed"),
+    N_("Interviews not flagged and later confirmed"), N_("Misses by destination"),
+    N_("Misses by purpose"), N_("Misses by kecamatan"), N_("Misses by channel"),
+    N_("Indicators that fired on the misses"), N_("Questions not asked in the misses"),
     # column labels
     N_("Interviews"), N_("Flagged for supervisor review"), N_("Flag rate"),
     N_("Deferred or redirected"), N_("Deferral rate"), N_("National deferral rate (2024)"),
@@ -69,6 +73,10 @@ MESSAGES = frozenset((
     N_("Indicator that moved most"), N_("Its hit-rate PSI"), N_("Officer"), N_("Hour"),
     N_("Quarter"), N_("Products"), N_("Followed up"), N_("Share followed up"),
     N_("Followed up by the due date"), N_("Share on time"),
+    N_("Not flagged"), N_("In the follow-up sample"), N_("Missed (confirmed later)"),
+    N_("Label from sample"), N_("Label from followup"), N_("Label from external"),
+    N_("Near misses"), N_("Missed per 1,000 not flagged"), N_("Kecamatan name"),
+    N_("Question"),
     # notes
     N_("No interviews in this period."),
     N_("Origin is an audit variable: it is reported in aggregate and never scores anyone."),
@@ -85,6 +93,11 @@ MESSAGES = frozenset((
        "it is about workload, not about any officer's worth."),
     N_("IKK 9.1 components: the share of intelligence products followed up and the "
        "timeliness of that follow-up."),
+    N_("A miss: an interview below supervisor review whose latest outcome confirmed "
+       "trafficking, non-procedural work or a border deferral. A near miss: a track's "
+       "score one band short of supervisor review."),
+    N_("Only the follow-up sample is drawn at random: misses found by imports and "
+       "follow-ups show where to look, not how often the checklist misses."),
 ))
 
 # Words inside texts and cells: audit columns, rates, drift readings, placeholders, actions.

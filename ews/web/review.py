@@ -12,12 +12,18 @@ from marshmallow import EXCLUDE, ValidationError
 from ews.auth.scope import can
 from ews.checklist import FIELDS, stored_record
 from ews.engine import LADDER, REVIEW_RUNG
-from ews.review import cases, records, service
+from ews.review import cases, records, samples, service
 from ews.review.history import person_history
 from ews.review.kpi import office_kpis
 from ews.review.schemas import case_args_schema, decision_schema, outcome_schema
 from ews.review.sla import SLA
-from ews.review.vocab import INTELLIGENCE_FIELDS, INTELLIGENCE_LABELS, OUTCOMES
+from ews.review.vocab import (
+    EXTERNAL_KINDS,
+    INTELLIGENCE_FIELDS,
+    INTELLIGENCE_LABELS,
+    ORIGINS,
+    OUTCOMES,
+)
 from ews.store import model_registry
 from ews.store.assessments import result_of
 from ews.store.db import as_utc, utcnow
@@ -75,6 +81,24 @@ def case_history():
         all_offices=current_user.role not in ("officer", "supervisor")), 422 if errors else 200
 
 
+@bp.get("/samples")
+@login_required
+def follow_up_sample():
+    """List the interviews drawn for the follow-up sample (`all=1`: outcomes recorded too)."""
+    waiting = request.args.get("all") != "1"
+    page = request.args.get("page", "1")
+    page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10**6 else 1
+    try:
+        items, total = samples.follow_up_samples(get_session(), current_user, waiting=waiting,
+                                                 page=page)
+    except service.ReviewError as err:
+        return error_page(err)
+    return render_template("review/samples.html", items=items, total=total, page=page,
+                           pages=max(1, -(-total // samples.PER_PAGE)), waiting=waiting,
+                           outcome_choices=OUTCOMES,
+                           all_offices=current_user.role not in ("officer", "supervisor"))
+
+
 def _answers(row: Assessment) -> list[tuple[str, list[tuple[str, str, object]]]]:
     """Return the answers grouped by form section: (section, [(name, label, value)]).
 
@@ -114,6 +138,7 @@ def _detail(row: Assessment, status: int = 200, decision_errors: dict | None = N
         can_record_outcome=service.may_record_outcome(current_user, row),
         decision_choices=DECISIONS, outcome_choices=OUTCOMES,
         intel_fields=INTELLIGENCE_FIELDS, intel_labels=INTELLIGENCE_LABELS,
+        external_kinds=EXTERNAL_KINDS, origins=ORIGINS,
         decision_errors=decision_errors or {}, outcome_errors=outcome_errors or {},
         values=values or {}, review_rung=REVIEW_RUNG, back=_back_link(row),
         model_card=model_registry.card_summary(db, row.model_version)), status

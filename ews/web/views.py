@@ -140,7 +140,8 @@ def new_interview():
                                       pii_key=current_app.config["PII_KEY"],
                                       due_at=SLA.of_app(current_app).due_at,
                                       identity=identity_of(reg) if reg else None,
-                                      model_key=current_app.config["MODEL_KEY"])
+                                      model_key=current_app.config["MODEL_KEY"],
+                                      sampler=current_app.extensions["ews_sampler"])
     except UnknownOffice:
         abort(422)
     except NoLiveRuleSet:
