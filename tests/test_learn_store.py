@@ -65,7 +65,9 @@ def test_learn_weights_writes_a_draft_and_its_justification(db, stored, cli, tmp
     points = {i.id: i.points for i in parsed.indicators}
     assert points["KOE08"] > 10 and points["DOK01"] < 15
     table = draft.with_suffix(".md").read_text()
-    assert "| KOE08 | trafficking | 10 |" in table and "Live rule set: alert rate" in table
+    assert "| KOE08 | trafficking | 10 |" in table
+    assert "Reported on the later months only: 2026-05-01" in table  # fit Jan-Apr
+    assert "| trafficking | refer_protection | live |" in table
     from sqlalchemy import select
 
     from ews.store.models import RuleSetRecord
@@ -80,7 +82,9 @@ def test_learn_weights_writes_a_draft_and_its_justification(db, stored, cli, tmp
 @pytest.mark.parametrize("args, message", [
     (("--from", "2030-01-01", "--to", "2030-02-01"), "no assessments interviewed from 2030-01-01"),
     (("--from", "2026-03-01", "--to", "2026-01-01"), "is not before --to"),
-    (("--from", "2026-01-01", "--to", "2026-01-15", "--min-positives", "200"),
+    (("--from", "2026-01-01", "--to", "2026-01-15", "--min-positives", "1"),
+     "needs at least two calendar months"),
+    (("--from", "2026-01-01", "--to", "2026-04-01", "--min-positives", "200"),
      "at least 200 are needed"),
 ])
 def test_learn_weights_bad_windows_get_clear_messages(db, stored, cli, args, message):
