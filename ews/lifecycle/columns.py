@@ -48,6 +48,9 @@ class StoredChunk(NamedTuple):
     features: list
     outcomes: list
     versions: list
+    rungs: list | None = None  # the stored (live) rung: the stratum of its label
+    origins: list | None = None  # label_origin: followup, sample, external (None: followup)
+    probabilities: list | None = None  # sample_probability of sampled rows (else NaN)
 
     @classmethod
     def of_rows(cls, rows: Sequence) -> StoredChunk:
@@ -58,7 +61,7 @@ class StoredChunk(NamedTuple):
 
     def take(self, keep: Sequence[int]) -> StoredChunk:
         """Return the rows at positions `keep`."""
-        return StoredChunk(*([col[i] for i in keep] for col in self))
+        return StoredChunk(*(None if col is None else [col[i] for i in keep] for col in self))
 
 
 def _parsed(values: list) -> list:

@@ -99,7 +99,8 @@ def stored_chunks(session: Session, *, since: dt.datetime | None = None,
     else:
         columns = (table.c.created_at, type_coerce(table.c.answers, Text),
                    type_coerce(table.c.features, Text))
-    stmt = (select(table.c.id, table.c.office_code, *columns, table.c.checklist_version)
+    stmt = (select(table.c.id, table.c.office_code, *columns, table.c.checklist_version,
+                   table.c.rung)
             .where(*_window(since, until, office, part))
             .order_by(table.c.created_at, table.c.id))
     labels = latest_outcomes(session, since, until, office, part)
@@ -121,8 +122,9 @@ def stored_chunks(session: Session, *, since: dt.datetime | None = None,
 def _chunk(rows, labels: dict, parse: bool):
     from ews.lifecycle.columns import StoredChunk  # the backtest's vocabulary (no cycle)
 
-    ids, offices, created, answers, features, versions = map(list, zip(*rows, strict=True))
+    ids, offices, created, answers, features, versions, rungs = map(list, zip(*rows,
+                                                                          strict=True))
     if parse:
         answers, features = list(map(_json, answers)), list(map(_json, features))
     return StoredChunk(ids, offices, created, answers, features, list(map(labels.get, ids)),
-                       versions)
+                       versions, rungs)
