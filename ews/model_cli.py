@@ -32,7 +32,7 @@ def _cli_user(session, name: str):
 @click.option("--estimator", type=click.Choice(["compare", "logistic",
                                                 "hist_gradient_boosting"]),
               default="compare", show_default=True,
-              help="compare: train both, keep the better PR-AUC on the later period")
+              help="compare: train both, keep the better PR-AUC on the last training months")
 @click.option("--budget", type=click.FloatRange(0.001, 0.5), default=0.05, show_default=True)
 @click.option("--version", "version", help="model version (default: model-<date of --to>)")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="models",
@@ -44,8 +44,8 @@ def model_train(since, until, split_at, estimator, budget, version, out_dir, rul
     """Train on earlier months, evaluate on later ones, write model + card + manifest."""
     from ews.learn import LabelError, labels, time_split
     from ews.learn.artefacts import save
-    from ews.learn.classifier import ESTIMATORS, ChecklistClassifier
-    from ews.learn.evaluate import evaluate
+    from ews.learn.classifier import ESTIMATORS
+    from ews.learn.selection import choose_and_evaluate
 
     since, until = _window(since, until)
     with _session(_config()) as session:
@@ -56,16 +56,10 @@ def model_train(since, until, split_at, estimator, budget, version, out_dir, rul
         y = labels(train["outcome"])
         known = y.notna().to_numpy()
         kinds = ESTIMATORS if estimator == "compare" else (estimator,)
-        results = {}
-        from tqdm import tqdm
-
-        for kind in tqdm(kinds, desc="training", unit="model"):
-            model = ChecklistClassifier(kind).fit(train[known], y[known])
-            results[kind] = (model, evaluate(model, test, ruleset, budget=budget))
+        best, model, ev, comparison = choose_and_evaluate(train, test, ruleset, kinds,
+                                                          budget=budget)
     except LabelError as exc:
         raise click.ClickException(f"{exc} (window {_label(since, until)})") from None
-    best = max(results, key=lambda k: results[k][1].pr_auc)
-    model, ev = results[best]
     version = version or f"model-{(until or dt.datetime.now(dt.UTC)):%Y%m%d}"
     window = {"train_from": str(train["interviewed_at"].min().date()),
               "train_to": str(train["interviewed_at"].max().date()),
@@ -74,12 +68,14 @@ def model_train(since, until, split_at, estimator, budget, version, out_dir, rul
               "train_labelled": int(known.sum()), "train_positives": int(y.sum()),
               "ruleset": f"{ruleset.id} {ruleset.version}"}
     manifest = save(model, folder=out_dir, version=version, trainer=trainer, window=window,
-                    evaluation=ev, comparison={k: r[1].pr_auc for k, r in results.items()},
-                    now=dt.datetime.now(dt.UTC))
-    for kind, (_, e) in results.items():
-        click.echo(f"{kind}: PR-AUC {e.pr_auc:.3f} (rule set alone {e.rules_pr_auc:.3f}); "
-                   f"at {budget:.1%}: precision {e.model.precision:.2f}, recall "
-                   f"{e.model.recall:.2f}")
+                    evaluation=ev, comparison=comparison, now=dt.datetime.now(dt.UTC))
+    for kind, pr_auc in comparison.items():
+        click.echo(f"{kind}: PR-AUC {pr_auc:.3f} on the last training months")
+    click.echo(f"{best} on the later period: PR-AUC {ev.pr_auc:.3f} (rule set alone "
+               f"{ev.rules_pr_auc:.3f}); at {budget:.1%}: precision {ev.model.precision:.2f}, "
+               f"recall {ev.model.recall:.2f}")
+    for warning in ev.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"kept {best}: {out_dir}/{version}.joblib sha256 {manifest['sha256']}")
     click.echo(f"card: {out_dir}/{version}.card.md; next: ews model submit {version} --as ...")
 
@@ -101,22 +97,31 @@ def _manifest(out_dir: str, version: str) -> dict:
 
 @model_group.command("evaluate")
 @click.argument("version")
-@click.option("--from", "since", type=DATE)
-@click.option("--to", "until", type=DATE)
+@click.option("--from", "since", type=DATE, help="default: the model's held-out later period")
+@click.option("--to", "until", type=DATE, help="default: the end of that period")
 @click.option("--budget", type=click.FloatRange(0.001, 0.5), default=0.05, show_default=True)
 @click.option("--dir", "out_dir", type=click.Path(file_okay=False), default="models")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False))
 def model_evaluate(version, since, until, budget, out_dir, rules_path) -> None:
-    """Evaluate a trained model on a window (e.g. the newest month) next to the rule set."""
+    """Evaluate a trained model next to the rule set (default: its held-out later period).
+
+    Warns when the rows include training rows or a figure is perfect.
+    """
     from ews.learn import LabelError
     from ews.learn.artefacts import ModelIntegrityError, load_verified
     from ews.learn.evaluate import evaluate
+    from ews.learn.honest import CONDITIONAL, training_overlap
 
     manifest = _manifest(out_dir, version)
     try:
         model = load_verified(f"{out_dir}/{manifest['file']}", manifest["sha256"])
     except ModelIntegrityError as exc:
         raise click.ClickException(str(exc)) from None
+    window = manifest.get("window") or {}
+    if since is None and until is None and window.get("test_from"):
+        since = dt.datetime.fromisoformat(window["test_from"])
+        until = dt.datetime.fromisoformat(window["test_to"]) + dt.timedelta(days=1)
+        click.echo(f"held-out period of {version}: {since.date()} to {window['test_to']}")
     since, until = _window(since, until)
     frame, ruleset = load_window(since, until, rules_path)
     try:
@@ -128,6 +133,19 @@ def model_evaluate(version, since, until, budget, out_dir, rules_path) -> None:
     click.echo(f"at {budget:.1%}: model precision {ev.model.precision:.2f} recall "
                f"{ev.model.recall:.2f}; rule set precision {ev.rules.precision:.2f} recall "
                f"{ev.rules.recall:.2f}")
+    click.echo(f"of the model's {ev.model.alerts} alerts {ev.model.confirmed} were confirmed "
+               f"and {ev.model.with_outcome} had any outcome. {CONDITIONAL}")
+    for name, tracks in ev.tracks.items():
+        for track, f in tracks.items():
+            click.echo(f"weighted {name} {track}: " + "; ".join(
+                f"{k} {v['estimate']:.2f} [{v['low']:.2f}-{v['high']:.2f}] on {v['labels']}"
+                if v["estimate"] is not None else f"{k} - (0 labels)" for k, v in f.items()))
+    overlap = training_overlap(frame, window)
+    warnings = ([f"{overlap} of the {len(frame)} rows fall in the training period "
+                 f"({window['train_from']} to {window['train_to']}): the figures flatter the "
+                 "model"] if overlap else []) + list(ev.warnings)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @model_group.command("card")
@@ -151,6 +169,8 @@ def _registry_step(step: str, version: str, name: str, out_dir: str = "models") 
             if step == "submit":
                 _manifest(out_dir, version)  # "unknown model version" when there is none
                 row = reg.submit(session, paths(out_dir, version)["manifest"], user)
+            elif step == "rollback":
+                row = reg.rollback(session, user)
             else:
                 row = getattr(reg, step)(session, version, user)
             session.commit()
@@ -176,6 +196,21 @@ def model_submit(version, name, out_dir) -> None:
 def model_approve(version, name) -> None:
     """Approve a submitted model: someone other than its trainer and submitter."""
     _registry_step("approve", version, name)
+
+
+@model_group.command("retire")
+@click.argument("version")
+@click.option("--as", "name", required=True, help="your user name (admin)")
+def model_retire(version, name) -> None:
+    """Stop serving a model (active or approved): results are scored without it."""
+    _registry_step("retire", version, name)
+
+
+@model_group.command("rollback")
+@click.option("--as", "name", required=True, help="your user name (admin)")
+def model_rollback(name) -> None:
+    """Retire the active model and serve again the one it replaced."""
+    _registry_step("rollback", None, name)
 
 
 @model_group.command("activate")

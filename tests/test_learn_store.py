@@ -241,3 +241,44 @@ def test_a_window_without_labels_gets_a_clear_message_from_each_command(db, stor
     assert _train(cli).exit_code == 0
     evaluated = cli("model", "evaluate", "m1", *window)
     assert evaluated.exit_code == 1 and "has no labelled outcomes" in evaluated.output
+
+
+def test_model_evaluate_defaults_to_the_held_out_period_and_warns_on_training_rows(
+        db, stored, cli, tmp_path):
+    assert _train(cli).exit_code == 0
+    held_out = cli("model", "evaluate", "m1")
+    assert held_out.exit_code == 0, held_out.output
+    assert "held-out period of m1: 2026-05-01" in held_out.output
+    assert "fall in the training period" not in held_out.output
+    assert "conditional on an outcome being recorded" in held_out.output
+    assert "weighted model trafficking: precision" in held_out.output
+    everything = cli("model", "evaluate", "m1", "--from", "2026-01-01", "--to", "2026-07-01")
+    assert everything.exit_code == 0
+    assert "rows fall in the training period (2026-01-01 to 2026-04-30)" in everything.output
+    card = (tmp_path / "models" / "m1.card.md").read_text()
+    assert "## What these figures rest on" in card
+    assert "had any outcome recorded" in card and "| model | trafficking |" in card
+
+
+def test_model_rollback_serves_the_replaced_model_again_and_retire_serves_none(
+        db, stored, cli):
+    from sqlalchemy import select
+
+    from ews.store.models import AuditEvent, ModelRecord
+
+    for version in ("m1", "m3"):
+        assert _train(cli, "--version", version).exit_code == 0
+        assert cli("model", "submit", version, "--as", "analyst-two").exit_code == 0
+        assert cli("model", "approve", version, "--as", "admin-pst").exit_code == 0
+        assert cli("model", "activate", version, "--as", "admin-pst").exit_code == 0
+    assert cli("model", "rollback", "--as", "analyst-pst").exit_code == 1  # not an admin
+    back = cli("model", "rollback", "--as", "admin-pst")
+    assert back.exit_code == 0 and "model m1: active" in back.output
+    db.expire_all()
+    status = dict(db.execute(select(ModelRecord.version, ModelRecord.status)).all())
+    assert status == {"m1": "active", "m3": "retired"}
+    assert cli("model", "retire", "m1", "--as", "admin-pst").exit_code == 0
+    none = cli("model", "rollback", "--as", "admin-pst")
+    assert none.exit_code == 1 and "no active model" in none.output
+    kinds = db.scalars(select(AuditEvent.kind).where(AuditEvent.kind.like("model.%"))).all()
+    assert "model.rolled_back" in kinds and "model.retired" in kinds

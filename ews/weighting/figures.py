@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.stats import beta
 
 from ews.engine import LADDER, REVIEW_RUNG
 
@@ -69,6 +68,8 @@ class TrackFigures:
 
 def clopper_pearson(k: float, n: float, alpha: float = 0.05) -> tuple[float, float]:
     """Return the exact (Clopper-Pearson) interval of k in n; k and n may be fractional."""
+    from scipy.stats import beta  # imported when first needed: heavy for backtest workers
+
     if n <= 0:
         return (float("nan"), float("nan"))
     k = min(max(k, 0.0), n)
