@@ -149,8 +149,15 @@ def _store_draft(text: str, source: str, agencies, username: str) -> None:
 @click.option("--to", "until", type=DATE, help="last interview day (UTC), exclusive")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False),
               help="rule set to score with (default: the active rule set)")
-def learn_drift(since, until, rules_path) -> None:
-    """Month-over-month PSI of the score distribution and of indicator hit rates."""
+@click.option("--reference", type=click.Choice(["quarter", "year"]), default="quarter",
+              show_default=True,
+              help="compare each month with the quarter before it or the same month a year "
+                   "before")
+def learn_drift(since, until, rules_path, reference) -> None:
+    """PSI of the score distribution and indicator hit rates, each month against a reference.
+
+    Months (or references) under 200 interviews read "too few".
+    """
     from ews.learn import month_of
     from ews.learn.drift import monthly_drift
     from ews.learn.weights import hit_frame
@@ -159,10 +166,14 @@ def learn_drift(since, until, rules_path) -> None:
     since, until = _window(since, until)
     frame, ruleset = load_window(since, until, rules_path)
     table = monthly_drift(month_of(frame["interviewed_at"]),
-                          score_frame(frame, ruleset)["score"], hit_frame(frame, ruleset))
+                          score_frame(frame, ruleset)["score"], hit_frame(frame, ruleset),
+                          reference=reference)
+    against = "the same month a year before" if reference == "year" else "the quarter before"
     if table.empty:
-        raise click.ClickException("drift needs at least two calendar months in the window")
-    click.echo("PSI < 0.1 stable, 0.1-0.25 moderate, > 0.25 large")
+        raise click.ClickException("drift needs at least two calendar months in the window, "
+                                   f"with its reference ({against}) among them")
+    click.echo(f"each month against {against}; PSI < 0.1 stable, 0.1-0.25 moderate, "
+               "> 0.25 large; under 200 interviews: too few")
     click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 

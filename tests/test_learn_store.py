@@ -107,7 +107,7 @@ def test_model_train_submit_approve_activate_by_another_person(db, stored, cli, 
                     "Excluded fields: financial_pressure",
                     "## Unlabelled rows (positive-unlabelled sensitivity)",
                     "are excluded from training", "Counting them all as negatives",
-                    "bootstrap 95% intervals", "| Group | Applicants | Alert rate"):
+                    "exact 95% intervals", "| Group | Applicants | Alert rate"):
         assert heading in card
     assert "0.8-1.25" in card  # the fairness report's reading
     assert cli("model", "card", "m1").output.startswith("# Model card: m1")

@@ -94,22 +94,23 @@ def rule_risk(frame: pd.DataFrame, ruleset: RuleSet) -> tuple[np.ndarray, np.nda
 
 
 def fairness(frame: pd.DataFrame, alert: np.ndarray, y: np.ndarray,
-             groups: tuple[str, ...] = AUDIT_GROUPS, *, n_boot: int = 200) -> dict:
+             groups: tuple[str, ...] = AUDIT_GROUPS) -> dict:
     """Return the reports' fairness tables of the alerts, by sex, age band and regency.
 
     Audit variables are read here only to report disparities; they are never features.
-    Groups under 11 applicants are suppressed, as in any report that leaves the office.
+    Regency is the NIK's (`origin_kecamatan`), as in the fairness report. Groups under 11
+    applicants are suppressed, as in any report that leaves the office.
     """
     audit = pd.DataFrame({"flagged": np.asarray(alert, bool), "label": y}, index=frame.index)
     present = []
     for name in groups:
-        source = "domicile_regency" if name == "regency" else name
+        source = "origin_kecamatan" if name == "regency" else name
         if source in frame:
-            audit[name] = frame[source].astype(object).to_numpy()
+            audit[source] = frame[source].astype(object).to_numpy()
             present.append(name)
     if not present:
         return {"tables": {}, "notes": []}
-    report = suppress(fairness_from(audit.reset_index(drop=True), None, n_boot=n_boot,
+    report = suppress(fairness_from(audit.reset_index(drop=True), None,
                                     sensitive=tuple(present)))
     return {"tables": {t.name.removeprefix("by_"): t.records() for t in report.tables
                        if t.name != "summary"},
