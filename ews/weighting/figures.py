@@ -9,8 +9,9 @@ supervisor review that is an assumption the result warns about. External labels 
 from border posts, BP3MI, police) hold only positives and are no random sample: they weigh
 nothing here and are counted apart (`external`), for the misses report.
 
-Intervals: Clopper-Pearson on the Kish effective sample size of the weights (Korn and
-Graubard, 1998) - exact, so 0 of n gets a real upper bound.
+Intervals: the wider of Clopper-Pearson on the Kish effective sample size of the weights
+(Korn and Graubard, 1998; exact, so 0 of n gets a real upper bound) and a bootstrap of the
+labels within strata (it sees the variance of rare positives in a heavily weighted stratum).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ TRACK_OUTCOMES = {"trafficking": (0,),  # confirmed_trafficking
 TRACK_RUNG = {"trafficking": LADDER.index("refer_protection"),
               "nonprocedural": LADDER.index("defer_and_redirect")}
 MIN_LABELS = 30
+BOOT = 400  # stratified bootstrap replicates per figure set (cells: cheap at any row count)
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,6 @@ def stratum_factors(count: np.ndarray, s1: np.ndarray) -> tuple[np.ndarray, list
             notes.append(f"no labels among the {int(rows[s]):,} interviews decided "
                          f"{LADDER[s]}: their cases are missing from every estimate")
     return factors, notes
-
-
-BOOT = 400  # stratified bootstrap replicates per figure set (cells: cheap at any row count)
 
 
 def _usable(count, s1, s2, factors):
