@@ -157,3 +157,41 @@ def test_v1_rows_go_through_the_checklist_mapping():
     rates = {r.id: r.baseline_hits for r in res.indicators}
     # v1 "return_ticket: no" is v2's no return ticket: TICKET fires; SCAM and D1M too
     assert (rates["TICKET"], rates["SCAM"], rates["D1M"]) == (1, 1, 1)
+
+
+def test_flips_by_outcome_split_the_flip_matrix_by_recorded_outcome():
+    res = run()
+    assert [(f.before, f.after, f.outcome, f.count) for f in res.flips_by_outcome] == [
+        ("in_depth_interview", "supervisor_review", "confirmed_trafficking", 1),
+        ("proceed", "in_depth_interview", "legitimate_travel_confirmed", 1)]
+    assert sum(f.count for f in res.flips_by_outcome) == res.changed
+
+
+def test_tracks_carry_weighted_figures_in_the_json_contract():
+    from ews.lifecycle.report import as_data, to_markdown
+
+    res = run()
+    data = as_data(res)
+    for track in ("trafficking", "nonprocedural"):
+        for kind in ("recall", "precision"):
+            assert set(data["tracks"][track][kind]) == {"estimate", "low", "high", "labels"}
+    traff = data["tracks"]["trafficking"]
+    assert traff["recall"]["labels"] == 2  # id-4 and id-7, both follow-up labels
+    review = traff["rungs"][1]
+    assert review["action"] == "supervisor_review" and review["recall"]["estimate"] == 1.0
+    # Under the baseline id-7 sits at rung 1 with four rows and one label: it stands for
+    # four cases (weight 4), id-4 for one: recall 1/5, where counting labels says 1/2.
+    base = traff["baseline"]["rungs"][1]
+    assert base["recall"]["estimate"] == 0.2 and base["naive_recall"]["estimate"] == 0.5
+    assert data["flips_by_outcome"][0]["outcome"] == "confirmed_trafficking"
+    assert any("candidate trafficking: figures on fewer than 30 labels" in w
+               for w in res.warnings)
+    md = to_markdown(res)
+    assert "## Per track, weighted" in md and "## Flips by outcome" in md
+
+
+def test_an_identical_candidate_has_no_flips_by_outcome_and_equal_track_figures():
+    res = run(candidate=BASE)
+    assert res.flips_by_outcome == ()
+    for t in res.tracks.values():
+        assert (t.precision, t.recall) == (t.baseline.precision, t.baseline.recall)

@@ -67,6 +67,9 @@ def test_identical_candidate_replays_everything_and_writes_only_its_summary(cli,
     assert res["rows"] == 5 and res["changed"] == 0 and res["skipped"] == {}
     assert res["labelled"] == 2  # the latest outcome counts: confirmed, not no_information
     assert sum(q["confirmed"] for q in res["quality_baseline"]) == 1
+    assert res["flips_by_outcome"] == []
+    recall = res["tracks"]["trafficking"]["recall"]
+    assert set(recall) == {"estimate", "low", "high", "labels"} and recall["labels"] == 1
     after = counts(engine)
     # the summary an approval may name, and its audit event; nothing else changes
     assert after.pop("lifecycle_evidence") == before.pop("lifecycle_evidence") + 1

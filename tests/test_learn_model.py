@@ -49,7 +49,7 @@ def test_classifier_learns_the_planted_profiles_as_well_as_the_rule_set(split, l
     tables = ev.fairness["tables"]
     assert {"sex", "age_band", "regency"} <= set(tables)
     assert {r["sex"] for r in tables["sex"]} == {"female", "male"}
-    assert all(len(r["flag_interval"]) == 2 for r in tables["sex"])  # bootstrap interval
+    assert all(len(r["flag_interval"]) == 2 for r in tables["sex"])  # exact interval
     assert ev.fairness["notes"]  # the reports' 0.8-1.25 reading, one way or the other
 
 
@@ -58,7 +58,7 @@ def test_fairness_is_the_reports_machinery_and_warns_outside_its_range(split, fi
 
     test = split[1]
     alert = (test["sex"] == "female").to_numpy() & (np.arange(len(test)) % 10 == 0)
-    fair = fairness(test, alert, labels(test["outcome"]).to_numpy(), n_boot=20)
+    fair = fairness(test, alert, labels(test["outcome"]).to_numpy())
     notes = " ".join(fair["notes"])
     assert "sex = female: flag rate is" in notes and "outside 0.8-1.25" in notes
     male = next(r for r in fair["tables"]["sex"] if r["sex"] == "male")
@@ -139,3 +139,17 @@ def test_psi_reading_and_monthly_drift():
     assert table["month"].tolist() == ["2026-02", "2026-03"]
     assert table["reading"].tolist() == ["stable", "large"]
     assert table.iloc[1]["indicator"] == "A" and table.iloc[1]["hits_reading"] == "large"
+
+
+def test_a_small_month_reads_too_few_and_a_year_reference_compares_like_months():
+    months = pd.Series(["2025-03"] * 300 + ["2026-02"] * 500 + ["2026-03"] * 300
+                       + ["2026-04"] * 12)
+    scores = pd.Series(np.r_[np.zeros(300), np.full(500, 45), np.zeros(300), np.full(12, 45)])
+    quarter = monthly_drift(months, scores).set_index("month")
+    assert quarter.loc["2026-03", "reference"] == "2026-02"  # the months of the quarter held
+    assert quarter.loc["2026-03", "reading"] == "large"
+    assert quarter.loc["2026-04", "reading"] == "too few"  # 12 rows never read "large"
+    assert np.isnan(quarter.loc["2026-04", "score_psi"])
+    year = monthly_drift(months, scores, reference="year").set_index("month")
+    assert list(year.index) == ["2026-03"] and year.loc["2026-03", "reference"] == "2025-03"
+    assert year.loc["2026-03", "reading"] == "stable"  # like March a year before

@@ -91,6 +91,8 @@ def test_supervisor_reads_the_probability_with_caveats_officer_does_not(
     assert CAVEAT_ID in page and PROTECTION_ID in page
     assert "Probabilitas rendah tidak berarti pemohon aman" in page
     assert "data-model-card" in page and "2026-05-01" in page  # the card's figures
+    assert "bersyarat pada adanya hasil akhir yang tercatat" in page
+    assert "memiliki hasil akhir yang tercatat" in page  # confirmed among ALL the top share
     if mode == "escalate":
         assert "Model tidak pernah menurunkan tindakan" in page
     else:

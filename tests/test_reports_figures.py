@@ -10,7 +10,7 @@ import pytest
 
 from ews.reports.areas import areas_from
 from ews.reports.fairness import fairness_from
-from ews.reports.model import Column, Params, Table, parse_params, suppress_table
+from ews.reports.model import Column, Params, Table, parse_params, suppress, suppress_table
 from ews.reports.networks import networks_from
 from ews.reports.outcomes import outcomes_from
 from ews.reports.overview import overview_from
@@ -102,14 +102,42 @@ def test_fairness_rates_ratios_and_warning():
                                       + ["legitimate_travel_confirmed"] * 20),
                           "sex": ["female"] * 20 + ["male"] * 20, "age_band": "25_34",
                           "origin_kecamatan": "352809"})
-    r = fairness_from(frame, P, n_boot=50)
+    r = fairness_from(frame, P)
     sex = {row["sex"]: row for row in r.table("by_sex").records()}
     assert sex["female"]["flag_rate"] == 0.2 and sex["male"]["flag_rate"] == 0.05
     assert sex["female"]["flag_ratio"] == pytest.approx(0.2 / 0.125)
     assert sex["female"]["fpr"] == 1.0 and sex["male"]["fpr"] == pytest.approx(1 / 20)
     low, high = sex["female"]["flag_interval"]
     assert low <= 0.2 <= high
-    assert any("sex = female: flag rate is 1.60 times" in n for n in r.notes)
+    # 4 flagged women: the exported table shows "<11", so no note may reveal the ratio
+    assert not any("female" in n for n in r.notes)
+    hidden = suppress(r).table("by_sex").records()
+    assert {row["sex"]: row["flag_ratio"] for row in hidden}["female"] == "<11"
+
+
+def _groups(flagged_f: int, flagged_m: int, n: int = 400) -> pd.DataFrame:
+    return pd.DataFrame({"flagged": [True] * flagged_f + [False] * (n - flagged_f)
+                         + [True] * flagged_m + [False] * (n - flagged_m),
+                         "outcome": None, "sex": ["female"] * n + ["male"] * n,
+                         "age_band": "25_34", "origin_kecamatan": "352809"})
+
+
+def test_a_disparity_warning_needs_11_events_and_an_interval_that_excludes_parity():
+    clear = fairness_from(_groups(60, 20), P)  # 15% against 10% overall, 60 events
+    assert any("sex = female: flag rate is 1.50 times" in n for n in clear.notes)
+    noisy = fairness_from(_groups(16, 8, n=100), P)  # 16% against 12%: interval has 12%
+    assert not any("sex =" in n for n in noisy.notes)
+
+
+def test_exact_intervals_give_zero_of_25_a_real_upper_bound():
+    frame = pd.DataFrame({"flagged": [False] * 25 + [True] * 25,
+                          "outcome": "legitimate_travel_confirmed",
+                          "sex": ["female"] * 25 + ["male"] * 25, "age_band": "25_34",
+                          "origin_kecamatan": "352809"})
+    female = fairness_from(frame, P).table("by_sex").records()[0]
+    assert female["fpr"] == 0.0
+    low, high = female["fpr_interval"]
+    assert low == 0.0 and 0.13 < high < 0.14  # Clopper-Pearson 0 of 25: 0.137
 
 
 def test_suppression_hides_small_counts_and_the_rates_that_reveal_them():
@@ -152,3 +180,20 @@ def test_fairness_of_an_empty_period_says_so_instead_of_failing():
     assert report.notes == ("No interviews in this period.",)
     assert report.tables[0].rows[0][:2] == (0, 0)
     assert all(t.rows == () for t in report.tables[1:])
+
+
+def test_a_chart_leaves_out_the_groups_a_suppressed_table_hides(app):
+    from ews.web.charts import svg
+
+    frame = pd.DataFrame({"flagged": [True] * 30 + [False] * 170 + [True] * 3 + [False] * 97,
+                          "outcome": None, "sex": ["female"] * 200 + ["male"] * 100,
+                          "age_band": ["25_34"] * 200 + ["45_54"] * 100,
+                          "origin_kecamatan": "352809"})
+    full = fairness_from(frame, P)
+    report = suppress(full)
+    assert {r["age_band"]: r["flag_rate"] for r in report.table("by_age_band").records()} \
+        == {"25_34": 0.15, "45_54": "<11"}
+    chart = next(c for c in report.charts if c.table == "by_age_band")
+    with app.test_request_context():
+        bars = [svg(r, chart).count('id="patch_') for r in (full, report)]
+    assert bars[1] == bars[0] - 1  # the hidden group has no bar (not a bar of 0)

@@ -71,6 +71,7 @@ def test_backtest_page_and_empty_window(client, accounts, payload):
     live = client.get("/api/v1/rulesets/active").get_json()
     html = client.get(f"/rules/{live['id']}/backtest").get_data(as_text=True)
     assert 'data-rows>1<' in html and 'data-changed>0<' in html
+    assert 'data-tracks' in html and 'Per jalur, dibobot' in html  # Indonesian by default
     resp = client.get(f"/rules/{live['id']}/backtest?from=2001-01-01&to=2001-01-02")
     assert resp.status_code == 422
     assert ("Tidak ada wawancara tersimpan pada 2001-01-01 - 2001-01-02"

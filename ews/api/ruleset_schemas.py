@@ -143,6 +143,43 @@ class VersionRefSchema(Schema):
     sha256 = fields.String()
 
 
+class FigureSchema(Schema):
+    """A weighted proportion with its 95% interval and the labels it rests on."""
+
+    estimate = fields.Float(allow_none=True)
+    low = fields.Float(allow_none=True)
+    high = fields.Float(allow_none=True)
+    labels = fields.Integer()
+
+
+class RungFiguresSchema(Schema):
+    rung = fields.Integer()
+    action = fields.String()
+    precision = fields.Nested(FigureSchema)
+    recall = fields.Nested(FigureSchema)
+    naive_precision = fields.Nested(FigureSchema)
+    naive_recall = fields.Nested(FigureSchema)
+
+
+class TrackFiguresSchema(RungFiguresSchema):
+    external = fields.Integer(metadata={"description": "externally reported positives, "
+                                                       "counted apart (not weighted)"})
+    rungs = fields.List(fields.Nested(RungFiguresSchema))
+
+
+class TrackQualitySchema(TrackFiguresSchema):
+    """One track under the candidate (top level) and the baseline (docs/rules-lifecycle.md)."""
+
+    baseline = fields.Nested(TrackFiguresSchema)
+
+
+class OutcomeFlipsSchema(Schema):
+    before = fields.String()
+    after = fields.String()
+    outcome = fields.String(metadata={"description": "outcome id, or 'none'"})
+    count = fields.Integer()
+
+
 class BacktestSchema(Schema):
     """A backtest (ews.lifecycle.backtest.BacktestResult)."""
 
@@ -167,6 +204,9 @@ class BacktestSchema(Schema):
     warnings = fields.List(fields.String())
     evidence_id = fields.Integer(metadata={"description": "this backtest's stored summary: "
                                            "name it as `evidence` to approve this text"})
+    tracks = fields.Dict(keys=fields.String(), values=fields.Nested(TrackQualitySchema),
+                         metadata={"description": "trafficking / nonprocedural, weighted"})
+    flips_by_outcome = fields.List(fields.Nested(OutcomeFlipsSchema))
 
 
 class IndicatorAgreementSchema(Schema):

@@ -31,64 +31,62 @@ def learn_group() -> None:
 @click.option("--to", "until", type=DATE, help="last interview day (UTC), exclusive")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False),
               help="live rule set file (default: the active rule set in the database)")
-@click.option("--budget", type=click.FloatRange(0.001, 0.5), default=0.05, show_default=True,
-              help="largest share of applicants at supervisor_review or above")
+@click.option("--budget", type=click.FloatRange(0.001, 0.5), default=None,
+              help="largest share of applicants at supervisor_review or above "
+                   "(default: the live set's observed share over the window)")
 @click.option("--version", "version", help="version of the draft (default: <live>-learned-<date>)")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="rules/drafts",
               show_default=True, help="folder for the draft YAML and its justification")
 @click.option("--min-positives", type=int, default=30, show_default=True)
+@click.option("--force", is_flag=True,
+              help="write a draft the checks refuse, with the reasons in its justification")
 @click.option("--as", "username", default=None,
               help="also store the draft in the rule-set lifecycle as this user "
                    "(then: ews rules submit/backtest/approve)")
-def learn_weights(since, until, rules_path, budget, version, out_dir, min_positives,
+def learn_weights(since, until, rules_path, budget, version, out_dir, min_positives, force,
                   username) -> None:
-    """Suggest indicator points from outcomes: a DRAFT rule set plus a justification table."""
-    from ews.learn import LabelError, labels
-    from ews.learn.draft import (
-        budget_threshold,
-        capacity,
-        draft_text,
-        justification,
-        suggested_scores,
-    )
-    from ews.learn.weights import hit_frame, suggest_points
+    """Suggest indicator points from outcomes: a DRAFT rule set plus a justification table.
+
+    Fits on the earlier months of the window and reports on the later ones; refuses (exit
+    1) a draft that fails the checks of docs/learning.md unless --force.
+    """
+    from ews.learn import LabelError
+    from ews.learn.propose import propose
 
     since, until = _window(since, until)
     frame, live = load_window(since, until, rules_path)
-    y = labels(frame["outcome"])
-    hits = hit_frame(frame, live)
-    try:
-        suggestion = suggest_points(hits, y, live, min_positives=min_positives)
-    except LabelError as exc:
-        raise click.ClickException(f"{exc} (window {_label(since, until)})") from None
-    points = suggestion.table["suggested"]
-    cut = budget_threshold(suggested_scores(hits, live, points), budget)
     version = version or f"{live.version}-learned-{(until or dt.datetime.now(dt.UTC)):%Y%m%d}"
     header = (f"# DRAFT suggested by `ews learn weights` from outcomes {_label(since, until)}.\n"
               "# Not active: review, backtest and approve it like any rule-set change.\n")
-    text = draft_text(live, {k: int(v) for k, v in points.items()}, version, cut, header)
-    from ews.engine import parse_ruleset
-
-    draft = parse_ruleset(text, source="draft", agencies=live.agencies_text)
-    table = justification(suggestion, capacity(frame, y, live), capacity(frame, y, draft),
-                          window=_label(since, until), budget=budget, review_cut=cut,
-                          version=version)
+    try:
+        proposal = propose(frame, live, version=version, budget=budget, header=header,
+                           min_positives=min_positives)
+    except LabelError as exc:
+        raise click.ClickException(f"{exc} (window {_label(since, until)})") from None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"{live.id}-{version}"
-    Path(f"{stem}.yaml").write_text(text, encoding="utf-8")
-    Path(f"{stem}.md").write_text(table, encoding="utf-8")
+    if proposal.refusals and (not force or proposal.text is None):
+        Path(f"{stem}.refused.md").write_text(proposal.justification, encoding="utf-8")
+        hint = "" if proposal.text is None else "; --force writes it anyway"
+        raise click.ClickException(
+            "draft refused:\n" + "\n".join(f"- {r}" for r in proposal.refusals)
+            + f"\n(details: {stem}.refused.md{hint})")
+    Path(f"{stem}.yaml").write_text(proposal.text, encoding="utf-8")
+    Path(f"{stem}.md").write_text(proposal.justification, encoding="utf-8")
     if live.agencies_text is not None:  # the draft names the same P3MI list file
         import re
 
-        name = re.search(r"^licensed_agencies:\s*(\S+)", text, re.M)
+        name = re.search(r"^licensed_agencies:\s*(\S+)", proposal.text, re.M)
         if name:
             (out / name[1]).write_text(live.agencies_text, encoding="utf-8")
-    changed = int((suggestion.table["suggested"] != suggestion.table["old"]).sum())
-    click.echo(f"draft: {stem}.yaml ({changed} indicators changed, supervisor threshold {cut})")
+    click.echo(f"draft: {stem}.yaml ({proposal.changed} indicators changed, supervisor "
+               f"threshold {proposal.cut}, budget {proposal.budget:.2%})")
     click.echo(f"justification: {stem}.md")
+    for warning in proposal.refusals:
+        click.echo(f"warning (written with --force): {warning}", err=True)
     if username:
-        _store_draft(text, f"{stem}.yaml", live.agencies_text, username)
+        _store_draft(proposal.text, f"{stem}.yaml", live.agencies_text, username)
     click.echo("nothing was applied: review and backtest the draft before activating it")
 
 
@@ -116,8 +114,15 @@ def _store_draft(text: str, source: str, agencies, username: str) -> None:
 @click.option("--to", "until", type=DATE, help="last interview day (UTC), exclusive")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False),
               help="rule set to score with (default: the active rule set)")
-def learn_drift(since, until, rules_path) -> None:
-    """Month-over-month PSI of the score distribution and of indicator hit rates."""
+@click.option("--reference", type=click.Choice(["quarter", "year"]), default="quarter",
+              show_default=True,
+              help="compare each month with the quarter before it or the same month a year "
+                   "before")
+def learn_drift(since, until, rules_path, reference) -> None:
+    """PSI of the score distribution and indicator hit rates, each month against a reference.
+
+    Months (or references) under 200 interviews read "too few".
+    """
     from ews.learn import month_of
     from ews.learn.weights import hit_frame
     from ews.reports.psi import monthly_drift
@@ -126,9 +131,13 @@ def learn_drift(since, until, rules_path) -> None:
     since, until = _window(since, until)
     frame, ruleset = load_window(since, until, rules_path)
     table = monthly_drift(month_of(frame["interviewed_at"]),
-                          score_frame(frame, ruleset)["score"], hit_frame(frame, ruleset))
+                          score_frame(frame, ruleset)["score"], hit_frame(frame, ruleset),
+                          reference=reference)
+    against = "the same month a year before" if reference == "year" else "the quarter before"
     if table.empty:
-        raise click.ClickException("drift needs at least two calendar months in the window")
-    click.echo("PSI < 0.1 stable, 0.1-0.25 moderate, > 0.25 large")
+        raise click.ClickException("drift needs at least two calendar months in the window, "
+                                   f"with its reference ({against}) among them")
+    click.echo(f"each month against {against}; PSI < 0.1 stable, 0.1-0.25 moderate, "
+               "> 0.25 large; under 200 interviews: too few")
     click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 

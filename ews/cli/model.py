@@ -29,7 +29,7 @@ def model_group() -> None:
 @click.option("--estimator", type=click.Choice(["compare", "logistic",
                                                 "hist_gradient_boosting"]),
               default="compare", show_default=True,
-              help="compare: train both, keep the better PR-AUC on the later period")
+              help="compare: train both, keep the better PR-AUC on the last training months")
 @click.option("--budget", type=click.FloatRange(0.001, 0.5), default=0.05, show_default=True)
 @click.option("--version", "version", help="model version (default: model-<date of --to>)")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="models",
@@ -41,8 +41,8 @@ def model_train(since, until, split_at, estimator, budget, version, out_dir, rul
     """Train on earlier months, evaluate on later ones, write model + card + manifest."""
     from ews.learn import LabelError, labels, time_split
     from ews.learn.artefacts import save
-    from ews.learn.classifier import ESTIMATORS, ChecklistClassifier
-    from ews.learn.evaluate import evaluate
+    from ews.learn.classifier import ESTIMATORS
+    from ews.learn.selection import choose_and_evaluate
 
     since, until = _window(since, until)
     config = _config()
@@ -54,16 +54,10 @@ def model_train(since, until, split_at, estimator, budget, version, out_dir, rul
         y = labels(train["outcome"])
         known = y.notna().to_numpy()
         kinds = ESTIMATORS if estimator == "compare" else (estimator,)
-        results = {}
-        from tqdm import tqdm
-
-        for kind in tqdm(kinds, desc="training", unit="model"):
-            model = ChecklistClassifier(kind).fit(train[known], y[known])
-            results[kind] = (model, evaluate(model, test, ruleset, budget=budget))
+        best, model, ev, comparison = choose_and_evaluate(train, test, ruleset, kinds,
+                                                          budget=budget)
     except LabelError as exc:
         raise click.ClickException(f"{exc} (window {_label(since, until)})") from None
-    best = max(results, key=lambda k: results[k][1].pr_auc)
-    model, ev = results[best]
     version = version or f"model-{(until or dt.datetime.now(dt.UTC)):%Y%m%d}"
     window = {"train_from": str(train["interviewed_at"].min().date()),
               "train_to": str(train["interviewed_at"].max().date()),
@@ -72,12 +66,15 @@ def model_train(since, until, split_at, estimator, budget, version, out_dir, rul
               "train_labelled": int(known.sum()), "train_positives": int(y.sum()),
               "ruleset": f"{ruleset.id} {ruleset.version}"}
     manifest = save(model, folder=out_dir, version=version, trainer=trainer, window=window,
-                    evaluation=ev, comparison={k: r[1].pr_auc for k, r in results.items()},
-                    now=dt.datetime.now(dt.UTC), key=config["MODEL_KEY"])
-    for kind, (_, e) in results.items():
-        click.echo(f"{kind}: PR-AUC {e.pr_auc:.3f} (rule set alone {e.rules_pr_auc:.3f}); "
-                   f"at {budget:.1%}: precision {e.model.precision:.2f}, recall "
-                   f"{e.model.recall:.2f}")
+                    evaluation=ev, comparison=comparison, now=dt.datetime.now(dt.UTC),
+                    key=config["MODEL_KEY"])
+    for kind, pr_auc in comparison.items():
+        click.echo(f"{kind}: PR-AUC {pr_auc:.3f} on the last training months")
+    click.echo(f"{best} on the later period: PR-AUC {ev.pr_auc:.3f} (rule set alone "
+               f"{ev.rules_pr_auc:.3f}); at {budget:.1%}: precision {ev.model.precision:.2f}, "
+               f"recall {ev.model.recall:.2f}")
+    for warning in ev.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"kept {best}: {out_dir}/{manifest['file']} sha256 {manifest['sha256']} "
                f"(signed, key id {manifest['signature']['key_id']})")
     click.echo(f"card: {out_dir}/{version}.card.md; next: ews model submit {version} --as ...")
@@ -103,21 +100,23 @@ def _manifest(out_dir: str, version: str) -> dict:
 
 @model_group.command("evaluate")
 @click.argument("version")
-@click.option("--from", "since", type=DATE)
-@click.option("--to", "until", type=DATE)
+@click.option("--from", "since", type=DATE, help="default: the model's held-out later period")
+@click.option("--to", "until", type=DATE, help="default: the end of that period")
 @click.option("--budget", type=click.FloatRange(0.001, 0.5), default=0.05, show_default=True)
 @click.option("--dir", "out_dir", type=click.Path(file_okay=False), default="models")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False))
 @click.option("--as", "name", default=None,
               help="your user name, stored with the evaluation (default: the shell's user)")
 def model_evaluate(version, since, until, budget, out_dir, rules_path, name) -> None:
-    """Evaluate a trained model on a window (e.g. the newest month) next to the rule set.
+    """Evaluate a trained model next to the rule set (default: its held-out later period).
 
-    The figures are stored (with the file's sha256, who, when) as the evidence that
+    Warns when the rows include training rows or a figure is perfect. The figures are
+    stored (with the file's sha256, who, when) as the evidence that
     `ews model approve --evidence ID` names; the ID is printed last.
     """
     from ews.learn import LabelError
     from ews.learn.evaluate import evaluate
+    from ews.learn.honest import CONDITIONAL, training_overlap
     from ews.store.trust import load_from
 
     manifest = _manifest(out_dir, version)
@@ -125,6 +124,11 @@ def model_evaluate(version, since, until, budget, out_dir, rules_path, name) -> 
         model = load_from(out_dir, manifest, _config()["MODEL_KEY"])
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+    window = manifest.get("window") or {}
+    if since is None and until is None and window.get("test_from"):
+        since = dt.datetime.fromisoformat(window["test_from"])
+        until = dt.datetime.fromisoformat(window["test_to"]) + dt.timedelta(days=1)
+        click.echo(f"held-out period of {version}: {since.date()} to {window['test_to']}")
     since, until = _window(since, until)
     frame, ruleset = load_window(since, until, rules_path)
     try:
@@ -136,6 +140,19 @@ def model_evaluate(version, since, until, budget, out_dir, rules_path, name) -> 
     click.echo(f"at {budget:.1%}: model precision {ev.model.precision:.2f} recall "
                f"{ev.model.recall:.2f}; rule set precision {ev.rules.precision:.2f} recall "
                f"{ev.rules.recall:.2f}")
+    click.echo(f"of the model's {ev.model.alerts} alerts {ev.model.confirmed} were confirmed "
+               f"and {ev.model.with_outcome} had any outcome. {CONDITIONAL}")
+    for which, tracks in ev.tracks.items():
+        for track, f in tracks.items():
+            click.echo(f"weighted {which} {track}: " + "; ".join(
+                f"{k} {v['estimate']:.2f} [{v['low']:.2f}-{v['high']:.2f}] on {v['labels']}"
+                if v["estimate"] is not None else f"{k} - (0 labels)" for k, v in f.items()))
+    overlap = training_overlap(frame, window)
+    warnings = ([f"{overlap} of the {len(frame)} rows fall in the training period "
+                 f"({window['train_from']} to {window['train_to']}): the figures flatter the "
+                 "model"] if overlap else []) + list(ev.warnings)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     _store_evaluation(manifest["sha256"], ev, name, _label(since, until))
 
 
@@ -182,6 +199,10 @@ def _registry_step(step: str, version: str, name: str, out_dir: str = "models",
                 _manifest(out_dir, version)  # "unknown model version" when there is none
                 row = reg.submit(session, paths(out_dir, version)["manifest"], user,
                                  key=config["MODEL_KEY"])
+            elif step == "rollback":
+                row = reg.rollback(session, user, key=config["MODEL_KEY"])
+            elif step == "retire":
+                row = reg.retire(session, version, user)
             else:
                 extra = {"evidence": evidence} if step == "approve" else {}
                 row = getattr(reg, step)(session, version, user, key=config["MODEL_KEY"],
@@ -210,6 +231,21 @@ def model_submit(version, name, out_dir) -> None:
 def model_approve(version, name, evidence) -> None:
     """Approve a submitted model on its stored evaluation: not by its trainer or submitter."""
     _registry_step("approve", version, name, evidence=evidence)
+
+
+@model_group.command("retire")
+@click.argument("version")
+@click.option("--as", "name", required=True, help="your user name (admin)")
+def model_retire(version, name) -> None:
+    """Stop serving a model (active or approved): results are scored without it."""
+    _registry_step("retire", version, name)
+
+
+@model_group.command("rollback")
+@click.option("--as", "name", required=True, help="your user name (admin)")
+def model_rollback(name) -> None:
+    """Retire the active model and serve again the one it replaced."""
+    _registry_step("rollback", None, name)
 
 
 @model_group.command("activate")

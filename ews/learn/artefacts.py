@@ -151,13 +151,16 @@ def card(manifest: dict) -> str:
             "",
             "## Fairness (alerts at the budget, by audit variable)", "",
             "Computed with the fairness report's code: flag rate over all applicants and "
-            "false-positive rate over legitimate travel, with bootstrap 95% intervals and the "
+            "false-positive rate over legitimate travel, with exact 95% intervals and the "
             "ratio to the overall rate; groups under 11 shown as \"<11\".", ""]
         lines += _fairness(ev.get("fairness") or {})
+        from .honest import card_lines
+
+        lines += card_lines(ev)
     else:
         lines += ["Not evaluated.", ""]
     if manifest.get("comparison"):
-        lines += ["## Estimators compared (later period PR-AUC)", ""]
+        lines += ["## Estimators compared (PR-AUC on the last training months)", ""]
         lines += [f"- {k}: {_pct(v)}" for k, v in manifest["comparison"].items()] + [""]
     lines += [
         "## Limits",

@@ -15,8 +15,6 @@ import pandas as pd
 from ews.engine import REVIEW_RUNG, RuleSet, parse_ruleset
 from ews.scoring import score_frame
 
-from .weights import Suggestion
-
 _ID = re.compile(r"^\s*-\s*id:\s*(\S+)\s*$")
 _POINTS = re.compile(r"^(\s*points:\s*)(\d+)(.*)$")
 _VERSION = re.compile(r"^(\s*version:\s*)(\S+)(.*)$")
@@ -122,40 +120,3 @@ def capacity(frame: pd.DataFrame, y: pd.Series, ruleset: RuleSet) -> Capacity:
     recall = float(al[yl].mean()) if yl.any() else float("nan")
     return Capacity(float(alert.mean()) if len(alert) else float("nan"), precision, recall,
                     int(alert.sum()), len(alert))
-
-
-def _interval(low, high) -> str:
-    return "-" if np.isnan(low) else f"{low:.2f}-{high:.2f}"
-
-
-def _estimate(value, low, high) -> str:
-    return "-" if np.isnan(value) else f"{value:.2f} ({_interval(low, high)})"
-
-
-def justification(suggestion: Suggestion, old: Capacity, new: Capacity, *, window: str,
-                  budget: float, review_cut: int | None, version: str) -> str:
-    """Return the Markdown table that justifies a draft (old and suggested points, support)."""
-    t = suggestion.table
-    rows = ["| Indicator | Track | Old | Suggested | Fired | Support | Positives | "
-            "Confirmed share (95% CI) | Lift (95% CI) | Note |",
-            "|---|---|---:|---:|---:|---:|---:|---|---|---|"]
-    for ind, r in t.iterrows():
-        share = _estimate(r.share, r.share_low, r.share_high)
-        lift = _estimate(r.lift, r.lift_low, r.lift_high)
-        rows.append(f"| {ind} | {r.track} | {r.old} | {r.suggested} | {r.fired} | {r.support} "
-                    f"| {r.positives} | {share} | {lift} | {r.note} |")
-
-    def cap(c: Capacity) -> str:
-        return (f"alert rate {c.alert_rate:.2%} ({c.alerts} of {c.rows}), precision "
-                f"{c.precision:.2f}, recall {c.recall:.2f}")
-
-    head = [f"# Suggested weights: draft {version}", "",
-            f"Window: {window}. Labelled rows: {suggestion.labelled} "
-            f"({suggestion.positives} positive); unlabelled rows (no_information, no outcome) "
-            "are left out of the fit and count only in 'Fired'.", "",
-            "Nothing is applied: the draft goes to review and backtest.", "",
-            f"Alert budget: rung >= supervisor_review for at most {budget:.1%} of applicants; "
-            f"suggested supervisor threshold: {review_cut}.", "",
-            f"- Live rule set: {cap(old)}", f"- Draft: {cap(new)}", "",
-            f"Scale: {suggestion.scale:.1f} points per unit of log-odds.", ""]
-    return "\n".join(head + rows) + "\n"

@@ -9,7 +9,7 @@ MetricFrame, bootstrap intervals, the 0.8-1.25 warning), suppressed like an expo
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from ews.reports.fairness import fairness_from
 from ews.reports.model import suppress
 from ews.scoring import score_frame
 
+from .honest import perfect_figures, weighted_alerts
 from .labels import LabelError, labels
 
 AUDIT_GROUPS = ("sex", "age_band", "regency")
@@ -32,8 +33,10 @@ class AtBudget:
 
     budget: float
     alerts: int
-    precision: float
+    precision: float  # among the alerted rows with a label (conditional on an outcome)
     recall: float
+    confirmed: int = 0  # confirmed among ALL alerted rows
+    with_outcome: int = 0  # alerted rows with any outcome recorded (no_information too)
 
 
 @dataclass(frozen=True)
@@ -54,17 +57,24 @@ class Evaluation:
     # positive-unlabelled sensitivity: PR-AUC with every unlabelled row counted as negative
     pu_pr_auc: float = float("nan")
     pu_rules_pr_auc: float = float("nan")
+    # per track, weighted by how labels arose (ews.weighting): {"model"|"rules": {track: ...}}
+    tracks: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """Return a JSON-ready dict (manifest, card)."""
         return asdict(self)
 
 
-def _at(alert: np.ndarray, y: np.ndarray, lab: np.ndarray, budget: float) -> AtBudget:
+def _at(alert: np.ndarray, y: np.ndarray, lab: np.ndarray, budget: float,
+        known: np.ndarray | None = None) -> AtBudget:
     yl, al = y[lab] == 1, alert[lab]
     precision = float(yl[al].mean()) if al.any() else float("nan")
     recall = float(al[yl].mean()) if yl.any() else float("nan")
-    return AtBudget(budget, int(alert.sum()), precision, recall)
+    known = lab if known is None else known
+    return AtBudget(budget, int(alert.sum()), precision, recall,
+                    confirmed=int((alert & (y == 1)).sum()),
+                    with_outcome=int((alert & known).sum()))
 
 
 def top_share(risk: np.ndarray, budget: float) -> np.ndarray:
@@ -84,22 +94,23 @@ def rule_risk(frame: pd.DataFrame, ruleset: RuleSet) -> tuple[np.ndarray, np.nda
 
 
 def fairness(frame: pd.DataFrame, alert: np.ndarray, y: np.ndarray,
-             groups: tuple[str, ...] = AUDIT_GROUPS, *, n_boot: int = 200) -> dict:
+             groups: tuple[str, ...] = AUDIT_GROUPS) -> dict:
     """Return the reports' fairness tables of the alerts, by sex, age band and regency.
 
     Audit variables are read here only to report disparities; they are never features.
-    Groups under 11 applicants are suppressed, as in any report that leaves the office.
+    Regency is the NIK's (`origin_kecamatan`), as in the fairness report. Groups under 11
+    applicants are suppressed, as in any report that leaves the office.
     """
     audit = pd.DataFrame({"flagged": np.asarray(alert, bool), "label": y}, index=frame.index)
     present = []
     for name in groups:
-        source = "domicile_regency" if name == "regency" else name
+        source = "origin_kecamatan" if name == "regency" else name
         if source in frame:
-            audit[name] = frame[source].astype(object).to_numpy()
+            audit[source] = frame[source].astype(object).to_numpy()
             present.append(name)
     if not present:
         return {"tables": {}, "notes": []}
-    report = suppress(fairness_from(audit.reset_index(drop=True), None, n_boot=n_boot,
+    report = suppress(fairness_from(audit.reset_index(drop=True), None,
                                     sensitive=tuple(present)))
     return {"tables": {t.name.removeprefix("by_"): t.records() for t in report.tables
                        if t.name != "summary"},
@@ -137,14 +148,20 @@ def evaluate(model, frame: pd.DataFrame, ruleset: RuleSet, *, budget: float = 0.
     alert = top_share(p, budget)
     observed, predicted = calibration_curve(y[lab], p[lab], n_bins=bins, strategy="quantile")
     pu = np.nan_to_num(y, nan=0.0)
-    return Evaluation(
+    known = frame["outcome"].notna().to_numpy()
+    tracks, warnings = weighted_alerts(frame, ruleset, {"model": alert,
+                                                        "rules": rung >= REVIEW_RUNG})
+    ev = Evaluation(
         rows=len(frame), labelled=int(lab.sum()), positives=positives,
         pr_auc=float(average_precision_score(y[lab], p[lab])),
         rules_pr_auc=float(average_precision_score(y[lab], risk[lab])),
-        model=_at(alert, y, lab, budget), rules=_at(top_share(risk, budget), y, lab, budget),
-        rules_alerts=_at(rung >= REVIEW_RUNG, y, lab, float((rung >= REVIEW_RUNG).mean())),
+        model=_at(alert, y, lab, budget, known),
+        rules=_at(top_share(risk, budget), y, lab, budget, known),
+        rules_alerts=_at(rung >= REVIEW_RUNG, y, lab, float((rung >= REVIEW_RUNG).mean()),
+                         known),
         calibration={"predicted": [float(v) for v in predicted],
                      "observed": [float(v) for v in observed]},
         fairness=fairness(frame, alert, y), unlabelled=int((~lab).sum()),
         pu_pr_auc=float(average_precision_score(pu, p)),
-        pu_rules_pr_auc=float(average_precision_score(pu, risk)))
+        pu_rules_pr_auc=float(average_precision_score(pu, risk)), tracks=tracks)
+    return replace(ev, warnings=warnings + perfect_figures(ev))

@@ -109,6 +109,12 @@ def nonnegative_logistic(x: np.ndarray, y: np.ndarray, l1: float = 1.0
     Returns (w, b). `l1` is in units of log-likelihood per unit of weight (rows are summed).
     """
     pats, n, pos = _patterns(np.asarray(x, dtype=bool), np.asarray(y, dtype=float))
+    return fit_patterns(pats, n, pos, l1)
+
+
+def fit_patterns(pats: np.ndarray, n: np.ndarray, pos: np.ndarray, l1: float = 1.0
+                 ) -> tuple[np.ndarray, float]:
+    """Fit the sign-constrained model on distinct patterns with row and positive counts."""
     k = pats.shape[1]
 
     def loss(theta):
@@ -119,7 +125,7 @@ def nonnegative_logistic(x: np.ndarray, y: np.ndarray, l1: float = 1.0
         g_z = n * expit(z) - pos
         return ll, np.concatenate([pats.T @ g_z + l1, [g_z.sum()]])
 
-    prior = np.clip(pos.sum() / n.sum(), 1e-6, 1 - 1e-6)
+    prior = np.clip(pos.sum() / max(n.sum(), 1e-12), 1e-6, 1 - 1e-6)
     theta0 = np.concatenate([np.zeros(k), [np.log(prior / (1 - prior))]])
     res = minimize(loss, theta0, jac=True, method="L-BFGS-B",
                    bounds=[(0, None)] * k + [(None, None)])
@@ -167,6 +173,7 @@ def suggest_points(hits: pd.DataFrame, y: pd.Series, ruleset: RuleSet, *, l1: fl
              if not u else "" for i, u in zip(inds, usable, strict=True)]
     table = pd.DataFrame({"track": [i.track for i in inds],
                           "protective": [i.protective for i in inds], "old": old,
-                          "weight": weights, "suggested": suggested, "note": notes},
+                          "weight": weights, "suggested": suggested, "note": notes,
+                          "fitted": usable},
                          index=hits.columns).join(stats)
     return Suggestion(table, b, float(scale), int(mask.sum()), int(y[mask].sum()))

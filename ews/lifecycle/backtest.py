@@ -19,8 +19,10 @@ import pandas as pd
 from ews.engine import LADDER, REVIEW_RUNG, RuleSet, evaluate_frame
 from ews.engine.conditions import Columns
 from ews.scoring import score_frame
+from ews.weighting import Cells
 
 from .columns import StoredChunk, chunk_frame
+from .outcomes import OutcomeFlips, TrackQuality, label_table, outcome_flips, track_quality
 from .records import (  # noqa: F401 - re-exported: the stored-row vocabulary of a backtest
     CHECKLIST_VERSIONS,
     SkipRow,
@@ -131,6 +133,8 @@ class BacktestResult:
     quality_candidate: tuple[RungQuality, ...]
     min_support: int
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    tracks: dict[str, TrackQuality] = field(default_factory=dict)  # weighted, per track
+    flips_by_outcome: tuple[OutcomeFlips, ...] = field(default_factory=tuple)
 
 
 class Tally:
@@ -149,7 +153,7 @@ class Tally:
         self.hits = {"b": Counter(), "c": Counter()}
         self.sets = {"b": baseline, "c": candidate}
         self.work: Counter = Counter()
-        self.labels = {k: np.zeros((3, N), dtype=np.int64) for k in ("b", "c")}
+        self.cells = Cells()  # outcomes by stored rung, label origin and both rungs
         self.fields = rule_fields(candidate, baseline)
 
     def __getstate__(self) -> dict:
@@ -170,7 +174,7 @@ class Tally:
             slot[1] = (slot[1] + ids)[:self.examples]
         for k in ("b", "c"):
             self.hits[k].update(other.hits[k])
-            self.labels[k] += other.labels[k]
+        self.cells.merge(other.cells)
         self.work.update(other.work)
         return self
 
@@ -200,11 +204,9 @@ class Tally:
             if len(slot[1]) < self.examples:
                 slot[1].append(chunk.ids[i])
         self._workload(chunk, b, c)
-        label = np.fromiter((_LABEL.get(o, 2) if o else 3 for o in chunk.outcomes), np.int8,
-                            len(kept))
-        for key, rung in (("b", b), ("c", c)):
-            for lab in range(3):
-                self.labels[key][lab] += np.bincount(rung[label == lab], minlength=N)
+        stored = np.full(len(b), -1) if chunk.rungs is None else np.asarray(chunk.rungs)
+        self.cells.add(stored=stored, outcomes=chunk.outcomes, baseline=b, candidate=c,
+                       origins=chunk.label_origin, probabilities=chunk.sample_probability)
 
     def _workload(self, chunk: StoredChunk, b: np.ndarray, c: np.ndarray) -> None:
         """Add rows at review or above per ISO week and office; note the first and last."""
@@ -228,7 +230,6 @@ class Tally:
 
 
 _DAY = 86_400 * 10**9  # nanoseconds
-_LABEL = dict.fromkeys(POSITIVE, 0) | dict.fromkeys(NEGATIVE, 1)  # other outcomes: 2, none: 3
 
 
 def _quality(table: np.ndarray) -> tuple[RungQuality, ...]:
@@ -289,9 +290,10 @@ def summarise(tally: Tally, *, candidate: RuleSet, baseline: RuleSet,
     weeks = sorted({(w, o) for w, o, _ in tally.work})
     workload = tuple(Workload(w, o, tally.work[w, o, "b"], tally.work[w, o, "c"])
                      for w, o in weeks)
-    qb, qc = _quality(tally.labels["b"]), _quality(tally.labels["c"])
-    labelled = int(tally.labels["b"][:2].sum())
-    warnings = _warnings(tally, qb, qc, min_support)
+    qb, qc = _quality(label_table(tally.cells, "b")), _quality(label_table(tally.cells, "c"))
+    labelled = int(label_table(tally.cells, "b")[:2].sum())
+    tracks, notes = track_quality(tally.cells, min_support)
+    warnings = tuple(dict.fromkeys(_warnings(tally, qb, qc, min_support) + tuple(notes)))
     return BacktestResult(
         candidate=_ref(candidate), baseline=_ref(baseline), rows=tally.rows,
         first_created_at=_py(tally.first), last_created_at=_py(tally.last),
@@ -300,7 +302,7 @@ def summarise(tally: Tally, *, candidate: RuleSet, baseline: RuleSet,
         changed=int(tally.flips.sum() - np.trace(tally.flips)), office_flips=office,
         indicators=tuple(rates), workload=workload, labelled=labelled,
         quality_baseline=qb, quality_candidate=qc, min_support=min_support,
-        warnings=warnings)
+        warnings=warnings, tracks=tracks, flips_by_outcome=outcome_flips(tally.cells))
 
 
 def _warnings(tally: Tally, qb, qc, min_support: int) -> tuple[str, ...]:

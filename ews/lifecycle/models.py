@@ -126,3 +126,44 @@ def activate(session: Session, version: str, by: User, *, key: bytes | None) -> 
     audit.record(session, "model.activated", actor=by.username, subject=version,
                  data={"sha256": row.sha256, "replaces": current.version if current else None})
     return row
+
+
+def retire(session: Session, version: str, by: User) -> ModelRecord:
+    """Retire an active or approved model (an admin); the service then serves none."""
+    if by.role not in APPROVERS:
+        raise PermissionError(f"role {by.role!r} may not retire a model")
+    row = get(session, version)
+    if row.status not in ("active", "approved"):
+        raise ModelError(f"model {version!r} is {row.status}; only an active or approved "
+                         "model can be retired")
+    was, row.status = row.status, "retired"
+    session.flush()
+    audit.record(session, "model.retired", actor=by.username, subject=version,
+                 data={"sha256": row.sha256, "was": was})
+    return row
+
+
+def rollback(session: Session, by: User, *, key: bytes | None) -> ModelRecord:
+    """Retire the active model and activate the one activated before it (an admin), once
+    that one still loads as the service will load it."""
+    if by.role not in APPROVERS:
+        raise PermissionError(f"role {by.role!r} may not roll back a model")
+    current = session.scalar(select(ModelRecord).where(ModelRecord.status == "active"))
+    if current is None:
+        raise ModelError("no active model to roll back")
+    previous = session.scalar(
+        select(ModelRecord).where(ModelRecord.status == "retired",
+                                  ModelRecord.activated_at.is_not(None),
+                                  ModelRecord.id != current.id)
+        .order_by(ModelRecord.activated_at.desc(), ModelRecord.id.desc()).limit(1))
+    if previous is None:
+        raise ModelError(f"model {current.version!r} replaced no earlier model: retire it "
+                         "instead")
+    load(previous.path, previous.manifest, key, approved_sha256=previous.sha256)
+    current.status = "retired"
+    session.flush()
+    previous.status, previous.activated_by, previous.activated_at = "active", by.id, utcnow()
+    session.flush()
+    audit.record(session, "model.rolled_back", actor=by.username, subject=previous.version,
+                 data={"sha256": previous.sha256, "from": current.version})
+    return previous

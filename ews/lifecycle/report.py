@@ -35,6 +35,35 @@ def _ci(iv: Interval) -> str:
     return f"{_pct(iv.value)} [{_pct(iv.low)}, {_pct(iv.high)}] (n={iv.support})"
 
 
+def _fig(f) -> str:
+    if f.estimate is None:
+        return "- (0 labels)"
+    return f"{_pct(f.estimate)} [{_pct(f.low)}, {_pct(f.high)}] ({f.labels} labels)"
+
+
+def _tracks(r: BacktestResult) -> list[str]:
+    """Return the weighted per-track table and the flips by outcome."""
+    out = ["", "## Per track, weighted by how each label arose", "",
+           "Trafficking: confirmed_trafficking; non-procedural: confirmed_nonprocedural, "
+           "intercepted_at_border. Follow-up labels stand for their stratum (the stored "
+           "decision), random-sample labels weigh 1/probability; external reports are "
+           "counted apart. 95% intervals (docs/rules-lifecycle.md).", "",
+           "| track | at or above | version | precision | recall | naive precision | "
+           "naive recall |", "|---|---|---|---|---|---|---|"]
+    for name, t in r.tracks.items():
+        for rung in t.rungs:
+            base = t.baseline.rungs[rung.rung - 1]
+            for version, f in (("baseline", base), ("candidate", rung)):
+                out.append(f"| {name} | {f.action} | {version} | {_fig(f.precision)} | "
+                           f"{_fig(f.recall)} | {_fig(f.naive_precision)} | "
+                           f"{_fig(f.naive_recall)} |")
+    out += ["", "## Flips by outcome", "", "| before | after | outcome | rows |",
+            "|---|---|---|---|"]
+    out += [f"| {f.before} | {f.after} | {f.outcome} | {f.count:,} |"
+            for f in r.flips_by_outcome]
+    return out
+
+
 def to_markdown(r: BacktestResult) -> str:
     """Return the backtest as a Markdown report."""
     short = [a.replace("_", " ") for a in LADDER]
@@ -68,10 +97,12 @@ def to_markdown(r: BacktestResult) -> str:
             "| week | office | baseline | candidate |", "|---|---|---|---|"]
     out += [f"| {w.week} | {w.office_code} | {w.baseline:,} | {w.candidate:,} |"
             for w in r.workload]
-    out += ["", f"## Outcomes ({r.labelled:,} labelled rows)", "",
+    out += _tracks(r)
+    out += ["", f"## Outcomes, naive: both tracks pooled ({r.labelled:,} labelled rows)", "",
             "Confirmed: confirmed_trafficking, confirmed_nonprocedural, intercepted_at_border; "
             "legitimate: legitimate_travel_confirmed; no_information is not a label. "
-            "Precision and recall of flagging at this rung or above, Wilson 95% intervals.", "",
+            "Precision and recall of flagging at this rung or above, Wilson 95% intervals, "
+            "every label counted once whoever was followed up (see the weighted table).", "",
             "| rung | version | confirmed | legitimate | no information | precision | recall |",
             "|---|---|---|---|---|---|---|"]
     for qb, qc in zip(r.quality_baseline, r.quality_candidate, strict=True):

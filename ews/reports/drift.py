@@ -1,5 +1,6 @@
-"""Drift on the outcomes report: population stability, month over month, of the score
-distribution and of indicator hit rates (`psi.py` computes the PSI).
+"""Drift on the outcomes report: population stability of the score distribution and of
+indicator hit rates, each month against the quarter before it (`psi.py` computes the PSI;
+months or references under 200 applicants read "too few").
 
 Read from the report facts by SQL aggregation (score counts per month, counts of each set of
 indicators that fired per month, split into hits per indicator here), so it costs what a
@@ -14,13 +15,15 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from .model import Column, Params, Report, Table
-from .psi import drift_from_counts
+from .psi import TOO_FEW, drift_from_counts
 from .query import _bind, _where
 
-READING = ("PSI, each month against the one before: < 0.1 stable, 0.1-0.25 moderate "
+READING = ("PSI, each month against the quarter before it: < 0.1 stable, 0.1-0.25 moderate "
            "(look at what changed), > 0.25 large (re-evaluate the rule set and any model "
-           "before trusting them).")
+           "before trusting them); under 200 applicants in the month or the quarter: too few.")
 COLUMNS = (Column("month", "Month", "key"), Column("n", "Applicants"),
+           Column("reference", "Compared with", "text"),
+           Column("reference_n", "Applicants then"),
            Column("score_psi", "Score distribution PSI", "ratio", ("n",)),
            Column("score_reading", "Reading", "text", ("n",)),
            Column("indicator", "Indicator that moved most", "text", ("n",)),
@@ -52,26 +55,27 @@ def drift(conn: Connection, params: Params) -> tuple[Table, tuple[str, ...]]:
 
 def drift_from(score_counts: pd.DataFrame, hit_counts: pd.DataFrame
                ) -> tuple[Table, tuple[str, ...]]:
-    """Return the drift table (one row per month after the first) and its notes, from counts.
+    """Return the drift table (one row per month with a reference quarter) and its notes.
 
     `score_counts`: month, score, n; `hit_counts`: month, indicator, hits.
     """
     table = drift_from_counts(score_counts, hit_counts)
-    rows = tuple((r["month"], int(r["rows"]), float(r["score_psi"]), r["reading"],
-                  r["indicator"], float(r["hits_psi_max"]), r["hits_reading"])
+    rows = tuple((r["month"], int(r["rows"]), r["reference"], int(r["reference_rows"]),
+                  float(r["score_psi"]), r["reading"], r["indicator"],
+                  float(r["hits_psi_max"]), r["hits_reading"])
                  for _, r in table.iterrows())
     notes = [READING]
-    for month, _, score_psi, score_reading, indicator, hits_psi, hits_reading in rows:
-        if score_reading != "stable":
+    for month, _, _, _, score_psi, score_reading, indicator, hits_psi, hits_reading in rows:
+        if score_reading not in ("stable", TOO_FEW):
             notes.append(f"{month}: the score distribution moved ({score_reading}, PSI "
                          f"{score_psi:.2f}).")
-        if hits_reading != "stable":
+        if hits_reading not in ("stable", TOO_FEW):
             notes.append(f"{month}: the hit rate of {indicator} moved ({hits_reading}, PSI "
                          f"{hits_psi:.2f}).")
     if not rows:
         notes.append("Drift needs at least two calendar months in the period.")
-    return Table("drift", "Drift month over month (population stability index)", COLUMNS,
-                 rows), tuple(notes)
+    return Table("drift", "Drift against the quarter before (population stability index)",
+                 COLUMNS, rows), tuple(notes)
 
 
 def with_drift(report: Report, table: Table, notes: tuple[str, ...]) -> Report:

@@ -2,8 +2,12 @@
 
 `fairness_from` is a pure function of a frame (the learning layer reuses it for a model's
 flags): fairlearn's MetricFrame gives per-group rates, their ratio to the overall rate, and
-bootstrap 95% intervals. A ratio outside 0.8-1.25 gets a plain warning. These are audit
-variables: reported so that disparate impact is visible, never an input of a rule.
+exact (Clopper-Pearson) 95% intervals from the group's counts - no resampling, no row cap,
+and 0 of n gets a real upper bound. A disparity warning needs a ratio outside 0.8-1.25, an
+interval that excludes the overall rate, and at least 11 people and 11 events in the group:
+no warning ever speaks of a cell the suppressed table hides. These are audit variables:
+reported so that disparate impact is visible, never an input of a rule. Regency is the
+NIK's (from `origin_kecamatan`) everywhere, in this report and on a model's card.
 """
 
 from __future__ import annotations
@@ -15,16 +19,18 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from ews import wilayah
+from ews.weighting import clopper_pearson
 
 from .model import K_MIN, Chart, Column, Params, Report, Table
 from .query import _LATEST, NEGATIVE, POSITIVE, _bind, _in, _where
 
 SENSITIVE = ("sex", "age_band", "regency")
 RATIO_RANGE = (0.8, 1.25)
-BOOT_ROWS = 50_000  # a bootstrap resample holds at most this many assessments
+ALL_CLEAR = ("No group of 11 or more people and 11 or more events is outside 0.8-1.25 of the "
+             "overall rate with a 95% interval that excludes it.")
 
 
-def fairness(conn: Connection, params: Params, *, n_boot: int = 200) -> Report:
+def fairness(conn: Connection, params: Params) -> Report:
     """Return the fairness report of the period (reads the log, counted in SQL)."""
     label = (f"CASE WHEN o.outcome IN {_in(POSITIVE)} THEN 1 "
              f"WHEN o.outcome IN {_in(NEGATIVE)} THEN 0 END")
@@ -35,7 +41,7 @@ def fairness(conn: Connection, params: Params, *, n_boot: int = 200) -> Report:
                          columns=["sex", "age_band", "origin_kecamatan", "flagged", "label",
                                   "weight"])
     frame["label"] = frame["label"].astype(float)
-    return fairness_from(frame, params, n_boot=n_boot)
+    return fairness_from(frame, params)
 
 
 def labels(outcome: pd.Series) -> pd.Series:
@@ -67,8 +73,8 @@ def _compact(frame: pd.DataFrame, sensitive: tuple[str, ...]) -> pd.DataFrame:
     return out.groupby(keys, dropna=False, as_index=False, sort=False)["weight"].sum()
 
 
-def fairness_from(frame: pd.DataFrame, params: Params | None = None, *, n_boot: int = 200,
-                  random_state: int = 0, sensitive: tuple[str, ...] = SENSITIVE) -> Report:
+def fairness_from(frame: pd.DataFrame, params: Params | None = None, *,
+                  sensitive: tuple[str, ...] = SENSITIVE) -> Report:
     """Return flag rate and false-positive rate by group, with ratios and warnings.
 
     Parameters
@@ -102,90 +108,70 @@ def fairness_from(frame: pd.DataFrame, params: Params | None = None, *, n_boot: 
     labelled = y_label.notna()
     for col in sensitive:
         groups = w[col]
-        flag = _metric("selection_rate", y_pred, y_pred, groups, weight, n_boot,
-                       random_state) if n_all else {}
+        flag = _metric("selection_rate", y_pred, y_pred, groups, weight) if n_all else {}
         fpr = _metric("false_positive_rate", y_label[labelled].astype(int), y_pred[labelled],
-                      groups[labelled], weight[labelled], n_boot,
-                      random_state) if labelled.any() else {}
+                      groups[labelled], weight[labelled]) if labelled.any() else {}
         sums = pd.DataFrame({"g": groups, "n": weight, "flagged": weight * y_pred,
                              "neg": weight * neg_rows,
                              "fp": weight * (neg_rows & (y_pred == 1))}).groupby("g").sum()
         rows_ = []
         for g, r in sums.sort_index().iterrows():
             n, flagged, g_neg, g_fp = int(r["n"]), int(r["flagged"]), int(r["neg"]), int(r["fp"])
-            rate_, ci = flag.get(g, (math.nan, (math.nan, math.nan)))
+            rate_ = flag.get(g, math.nan)
+            ci = clopper_pearson(flagged, n)
             ratio = rate_ / overall_flag if overall_flag else math.nan
-            f_rate, f_ci = fpr.get(g, (math.nan, (math.nan, math.nan)))
+            f_rate = fpr.get(g, math.nan)
+            f_ci = clopper_pearson(g_fp, g_neg)
             f_ratio = f_rate / overall_fpr if overall_fpr else math.nan
             rows_.append((g, n, flagged, rate_, ci, ratio, g_neg, g_fp, f_rate, f_ci, f_ratio))
-            for name, value, size in (("flag rate", ratio, n), ("false-positive rate",
-                                                                 f_ratio, g_neg)):
-                if size >= K_MIN and value == value and not (
-                        RATIO_RANGE[0] <= value <= RATIO_RANGE[1]):
+            for name, value, size, events, interval, overall in (
+                    ("flag rate", ratio, n, flagged, ci, overall_flag),
+                    ("false-positive rate", f_ratio, g_neg, g_fp, f_ci, overall_fpr)):
+                if disparity(value, size, events, interval, overall):
                     notes.append(f"{col} = {g}: {name} is {value:.2f} times the overall rate "
                                  f"(outside {RATIO_RANGE[0]}-{RATIO_RANGE[1]}).")
         tables.append(Table(f"by_{col}", f"By {col.replace('_', ' ')}", (
             Column(col, col.replace("_", " ").capitalize(), "key"), Column("n", "Applicants"),
             Column("flagged", "Flagged"),
             Column("flag_rate", "Flag rate", "rate", ("flagged", "n")),
-            Column("flag_interval", "95% interval (bootstrap)", "interval", ("flagged", "n")),
+            Column("flag_interval", "95% interval (exact)", "interval", ("flagged", "n")),
             Column("flag_ratio", "Ratio to overall", "ratio", ("flagged", "n")),
             Column("negatives", "Legitimate travel confirmed"),
             Column("false_positives", "Flagged, later legitimate"),
             Column("fpr", "False-positive rate", "rate", ("false_positives", "negatives")),
-            Column("fpr_interval", "95% interval (bootstrap)", "interval",
+            Column("fpr_interval", "95% interval (exact)", "interval",
                    ("false_positives", "negatives")),
             Column("fpr_ratio", "Ratio to overall", "ratio", ("false_positives", "negatives"))),
             tuple(rows_)))
     if not n_all:
         notes.append("No interviews in this period.")
     elif not notes:
-        notes.append("Every group with at least 11 people is within 0.8-1.25 of the overall "
-                     "rate.")
+        notes.append(ALL_CLEAR)
     charts = tuple(Chart(f"Flag rate by {c.replace('_', ' ')}", f"by_{c}", c, ("flag_rate",))
                    for c in sensitive[:2])
     return Report("fairness", "Fairness (audit variables)", params, tuple(tables), charts,
                   tuple(notes))
 
 
-def _metric(name: str, y_true, y_pred, groups, weight, n_boot: int, seed: int) -> dict:
-    """Return {group: (rate on all rows, (low, high) bootstrap 95% interval)} of fairlearn's
-    metric `name` (selection_rate or false_positive_rate).
+def disparity(ratio: float, size: int, events: int, interval: tuple, overall: float) -> bool:
+    """Return whether a group's rate is a disparity worth a warning.
 
-    Rows are weighted (a row stands for `weight` assessments). Point estimates come from
-    fairlearn's MetricFrame (sample weights). The interval is the percentile bootstrap
-    MetricFrame computes with `n_boot` (assessments resampled with replacement, the metric
-    per group, the 2.5% and 97.5% quantiles), done here with numpy in one pass for all
-    resamples: a resample of min(assessments, BOOT_ROWS) assessments is a multinomial draw
-    of the row weights. MetricFrame's own loop builds a frame per resample, too slow at
-    office scale.
+    Only where the ratio leaves 0.8-1.25, the 95% interval excludes the overall rate
+    (parity), and the group holds at least K_MIN people and K_MIN events - so a warning
+    never reveals a count the suppressed table shows as "<11".
     """
+    low, high = interval
+    return (size >= K_MIN and events >= K_MIN and ratio == ratio
+            and not RATIO_RANGE[0] <= ratio <= RATIO_RANGE[1]
+            and not low <= overall <= high)
+
+
+def _metric(name: str, y_true, y_pred, groups, weight) -> dict:
+    """Return {group: rate} of fairlearn's metric `name` (selection_rate or
+    false_positive_rate), rows weighted (a row stands for `weight` assessments)."""
     from fairlearn import metrics  # imported here: every CLI command would pay for sklearn
 
     full = metrics.MetricFrame(metrics=getattr(metrics, name), y_true=y_true, y_pred=y_pred,
                                sensitive_features=groups,
                                sample_params={"sample_weight": weight.to_numpy(dtype=float)})
-    out = {g: (float(v), (math.nan, math.nan)) for g, v in full.by_group.items()}
-    total = float(weight.sum())
-    if not n_boot or total < 2:
-        return out
-    codes, names = pd.factorize(groups)
-    yt, yp = y_true.to_numpy(dtype=float), y_pred.to_numpy(dtype=float)
-    # selection_rate: mean of y_pred; false_positive_rate: mean of y_pred among y_true == 0
-    num = yp if name == "selection_rate" else yp * (yt == 0)
-    den = np.ones_like(yp) if name == "selection_rate" else (yt == 0).astype(float)
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(int(min(total, BOOT_ROWS)),
-                            weight.to_numpy(dtype=float) / total, size=n_boot)
-    k = len(names)
-    offset = (np.arange(n_boot)[:, None] * k + codes[None, :]).ravel()
-    nums = np.bincount(offset, weights=(draws * num).ravel(), minlength=n_boot * k)
-    dens = np.bincount(offset, weights=(draws * den).ravel(), minlength=n_boot * k)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rates = (nums / dens).reshape(n_boot, k)
-    for j, g in enumerate(names):
-        col = rates[:, j][~np.isnan(rates[:, j])]
-        if g in out and len(col):
-            out[g] = (out[g][0], (float(np.quantile(col, 0.025)),
-                                  float(np.quantile(col, 0.975))))
-    return out
+    return {g: float(v) for g, v in full.by_group.items()}

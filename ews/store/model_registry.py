@@ -58,4 +58,6 @@ def card_summary(session: Session, version: str | None) -> dict | None:
             "test_from": window.get("test_from"), "test_to": window.get("test_to"),
             "budget": model.get("budget"), "precision": model.get("precision"),
             "recall": model.get("recall"), "rules_precision": rules.get("precision"),
-            "rules_recall": rules.get("recall")}
+            "rules_recall": rules.get("recall"), "alerts": model.get("alerts"),
+            "confirmed": model.get("confirmed"), "with_outcome": model.get("with_outcome"),
+            "tracks": (ev.get("tracks") or {}).get("model") or {}}

@@ -34,6 +34,7 @@ class StoredChunk(NamedTuple):
     # probability of the row's draw for the random follow-up sample (NaN: not drawn).
     label_origin: list | None = None
     sample_probability: list | None = None
+    rungs: list | None = None  # the stored (live) rung: the stratum of its label
 
     @classmethod
     def of_rows(cls, rows: Sequence) -> StoredChunk:
@@ -148,7 +149,8 @@ def stored_chunks(session: Session, *, since: dt.datetime | None = None,
     else:
         columns = (table.c.created_at, type_coerce(table.c.answers, Text),
                    type_coerce(table.c.features, Text))
-    stmt = (select(table.c.id, table.c.office_code, *columns, table.c.checklist_version)
+    stmt = (select(table.c.id, table.c.office_code, *columns, table.c.checklist_version,
+                   table.c.rung)
             .where(*_window(since, until, office, part))
             .order_by(table.c.created_at, table.c.id))
     labels = latest_labels(session, since, until, office, part), \
@@ -172,10 +174,11 @@ _NO_LABEL = (None, None)
 
 
 def _chunk(rows, labels: tuple[dict, dict], parse: bool) -> StoredChunk:
-    ids, offices, created, answers, features, versions = map(list, zip(*rows, strict=True))
+    ids, offices, created, answers, features, versions, rungs = map(list, zip(*rows,
+                                                                          strict=True))
     if parse:
         answers, features = list(map(_json, answers)), list(map(_json, features))
     latest, sampled = labels
     outcomes, origins = zip(*(latest.get(i, _NO_LABEL) for i in ids), strict=True)
     return StoredChunk(ids, offices, created, answers, features, list(outcomes), versions,
-                       list(origins), [sampled.get(i, math.nan) for i in ids])
+                       list(origins), [sampled.get(i, math.nan) for i in ids], rungs)

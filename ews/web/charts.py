@@ -50,13 +50,16 @@ def _number(value) -> float:
 
 
 def svg(report: Report, chart: Chart, top: int = 15) -> str:
-    """Return the chart as inline SVG text in the page language (suppressed cells drawn as 0).
+    """Return the chart as inline SVG text in the page language.
 
-    Titles, axis and legend labels go through `report_text` like the table under the chart.
+    A group with a suppressed cell ("<11") in any series is left out: a bar of 0 would be
+    read as a figure. Titles, axis and legend labels go through `report_text` like the
+    table under the chart.
     """
     table = report.table(chart.table)
     labels = {c.name: text(c.label) for c in table.columns}
-    records = table.records()
+    records = [r for r in table.records()
+               if not any(isinstance(r[name], str) for name in chart.series)]
     if chart.kind != "line" and chart.x not in ("month", "hour"):
         records = records[:top]
     xs = [textwrap.fill(cell(r[chart.x], chart.x), 16) if isinstance(r[chart.x], str)

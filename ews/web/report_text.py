@@ -44,7 +44,7 @@ MESSAGES = frozenset((
        "(largest first)"),
     N_("People per group (largest 15)"), N_("Overall"), N_("Outcomes recorded"),
     N_("By recommended action"), N_("By indicator that fired"),
-    N_("Drift month over month (population stability index)"),
+    N_("Drift against the quarter before (population stability index)"),
     N_("Confirmation rate by rung"), N_("By officer"), N_("Not-asked rate by hour of day"),
     N_("Intelligence products by quarter of the due date"),
     N_("Misses"), N_("Misses: not flagged, later confirmed"),
@@ -67,10 +67,11 @@ MESSAGES = frozenset((
     N_("Flagged share"), N_("Confirmed share"), N_("First seen"), N_("Last seen"),
     N_("Legitimate travel confirmed"), N_("Flagged, later legitimate"),
     N_("False-positive rate"), N_("Sex"), N_("Age band"), N_("Regency"),
-    N_("95%% interval (bootstrap)"), N_("Ratio to overall"), N_("Labelled (support)"),
+    N_("95%% interval (exact)"), N_("Ratio to overall"), N_("Labelled (support)"),
     N_("Legitimate travel"), N_("Confirmation rate"), N_("No information"), N_("Rung"),
     N_("Action"), N_("Indicator"), N_("Score distribution PSI"), N_("Reading"),
-    N_("Indicator that moved most"), N_("Its hit-rate PSI"), N_("Officer"), N_("Hour"),
+    N_("Indicator that moved most"), N_("Compared with"), N_("Applicants then"),
+    N_("Its hit-rate PSI"), N_("Officer"), N_("Hour"),
     N_("Quarter"), N_("Products"), N_("Followed up"), N_("Share followed up"),
     N_("Followed up by the due date"), N_("Share on time"),
     N_("Not flagged"), N_("In the follow-up sample"), N_("Missed (confirmed later)"),
@@ -83,11 +84,13 @@ MESSAGES = frozenset((
     N_("Candidates rank by the lower end of the 95%% interval of flags per 1,000."),
     N_("Identifiers are keyed hashes; no phone number or name is shown."),
     N_("Supervisors may open their own office's assessments of a group."),
-    N_("Every group with at least 11 people is within 0.8-1.25 of the overall rate."),
+    N_("No group of 11 or more people and 11 or more events is outside 0.8-1.25 of the "
+       "overall rate with a 95%% interval that excludes it."),
     N_("Positive: confirmed trafficking, confirmed non-procedural, intercepted at the border; "
        "negative: legitimate travel confirmed; no information is not a label."),
-    N_("PSI, each month against the one before: < 0.1 stable, 0.1-0.25 moderate (look at what "
-       "changed), > 0.25 large (re-evaluate the rule set and any model before trusting them)."),
+    N_("PSI, each month against the quarter before it: < 0.1 stable, 0.1-0.25 moderate (look "
+       "at what changed), > 0.25 large (re-evaluate the rule set and any model before "
+       "trusting them); under 200 applicants in the month or the quarter: too few."),
     N_("Drift needs at least two calendar months in the period."),
     N_("A rising not-asked rate late in the day is the fatigue signal of the strategic plan; "
        "it is about workload, not about any officer's worth."),
@@ -105,7 +108,8 @@ WORDS = {
     "sex": N_("sex"), "age band": N_("age band"), "age_band": N_("age band"),
     "regency": N_("regency"), "flag rate": N_("flag rate"),
     "false-positive rate": N_("false-positive rate"), "large": N_("large"),
-    "moderate": N_("moderate"), "stable": N_("stable"), "(not asked)": N_("(not asked)"),
+    "moderate": N_("moderate"), "stable": N_("stable"), "too few": N_("too few"),
+    "(not asked)": N_("(not asked)"),
     "(not recorded)": N_("(not recorded)"), "(unknown)": N_("(unknown)"),
     "proceed": N_("Proceed"), "in_depth_interview": N_("In depth interview"),
     "supervisor_review": N_("Supervisor review"), "defer_and_redirect": N_("Defer and redirect"),
