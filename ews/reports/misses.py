@@ -22,7 +22,7 @@ from ews.checklist.schema import ALWAYS, GROUPS
 from ews.engine.ruleset import LADDER
 from ews.store.models import Assessment
 
-from .model import Column, Params, Report, Table
+from .model import Chart, Column, Params, Report, Table
 from .query import _LATEST, POSITIVE, _bind, _in, _where, grouped
 from .stats import per1000
 
@@ -147,8 +147,9 @@ def misses_from(missed: pd.DataFrame, counts: dict[str, pd.DataFrame], sampled: 
              "score one band short of supervisor review.",
              "Only the follow-up sample is drawn at random: misses found by imports and "
              "follow-ups show where to look, not how often the checklist misses.")
+    chart = Chart("Misses by destination", "by_destination", "destination_country", ("missed",))
     return Report("misses", "Misses: not flagged, later confirmed", params, tuple(tables),
-                  notes=notes)
+                  charts=(chart,), notes=notes)
 
 
 def _group_row(key: str, group: str, unflagged: int, missed: int, near: int) -> tuple:
