@@ -12,8 +12,9 @@ import traceback
 
 from flask import Response, current_app, g, json, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
 
+from ews.lifecycle.compiled import TextMismatch
 from ews.logs import request_id
 from ews.store.db import is_unavailable
 
@@ -126,12 +127,34 @@ def database_unavailable(error: Exception):
     return page(retry_after())
 
 
+RULESET_CHANGED = ("The rule set changed outside the lifecycle: its stored text no longer "
+                   "matches its sha256. Nothing was scored or stored; tell the administrator "
+                   "(`ews audit verify`).")
+
+
+def ruleset_changed(error: TextMismatch, *, api: bool = False):
+    """Answer 503 when a stored rule set's text does not hash to its sha256 (tampered).
+
+    Logged as an error with the message of TextMismatch: row id and sha256 prefixes only.
+    problem+json under /api or with `api` (the probes), the 503 page otherwise.
+    """
+    db = g.get("db_session") or g.get("db_conn")
+    if db is not None:
+        db.rollback()
+    log.error("rule set changed outside the lifecycle", extra={"cause": str(error)})
+    if api or is_api_request():
+        return problem(503, RULESET_CHANGED)
+    return current_app.handle_http_exception(ServiceUnavailable(RULESET_CHANGED))
+
+
 def handle_unexpected(error: Exception):
     """Log an unexpected error (type and request id only) and answer 500 without details."""
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
     if is_unavailable(error):
         return database_unavailable(error)
+    if isinstance(error, TextMismatch):
+        return ruleset_changed(error)
     # The message may quote SQL parameters or input: log where it happened, not what it says.
     cause = getattr(error, "orig", None)  # a DBAPI error under an SQLAlchemy one
     log.error("unhandled %s", type(error).__name__,

@@ -110,11 +110,17 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 def audit_verify() -> None:
-    """Check the audit chain; exit 1 naming the first broken event."""
+    """Check the schema's objects and the audit chain; exit 1 naming the first problem."""
     from ews.audit import RowBreak, verify
+    from ews.store.schema import unknown_objects
 
     with db_session(read_config()) as session:
+        unknown = unknown_objects(session.connection())
         count, broken = verify(session)
+    if unknown:
+        click.echo(f"TAMPERED: the database holds objects EWS does not create: "
+                   f"{', '.join(unknown)}", err=True)
+        sys.exit(1)
     if isinstance(broken, RowBreak):
         click.echo(f"TAMPERED: {broken} (the chain of {count} events itself is intact)",
                    err=True)
