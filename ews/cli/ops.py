@@ -183,7 +183,7 @@ def backup_cmd(path: Path) -> None:
 @click.command("restore")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--check", "check_only", is_flag=True,
-              help="only check PATH (integrity, migration level, audit chain)")
+              help="only check PATH (integrity, migration level, schema objects, audit chain)")
 def restore_cmd(path: Path, check_only: bool) -> None:
     """Check a backup; without --check, restore it where EWS_DATABASE_URL points (if empty)."""
     from ews.store.backup import BackupError, check, restore
