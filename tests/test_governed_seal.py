@@ -150,3 +150,25 @@ def test_a_live_text_changed_behind_the_service_answers_503(client, world, engin
     logged = [r for r in caplog.records if r.getMessage() == "rule set changed outside the "
               "lifecycle"]
     assert logged and all("GOV-2" not in str(r.__dict__) for r in caplog.records)
+
+
+def test_the_form_answers_the_503_page_in_indonesian(client, world, engine, accounts):
+    from tests.checklists import sound_umrah
+    from tests.test_web_pages import form_data, login
+
+    login(client, accounts["officer"])
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE rulesets SET text = text || '#x' WHERE id = {world['ruleset']}"))
+    stored._COMPILED.clear()
+    resp = client.post("/interviews/new", data=form_data(sound_umrah(application_id="GOV-3")))
+    assert resp.status_code == 503
+    assert "diubah di luar proses peninjauan" in resp.get_data(as_text=True)
+
+
+def test_init_refuses_a_live_text_changed_behind_the_service(cli, world, engine):  # noqa: F811
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE rulesets SET text = text || '#x' WHERE id = {world['ruleset']}"))
+    stored._COMPILED.clear()
+    result = cli("init")
+    assert result.exit_code == 1
+    assert "changed outside the lifecycle" in result.output

@@ -12,7 +12,7 @@ import traceback
 
 from flask import Response, current_app, g, json, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from ews.lifecycle.compiled import TextMismatch
 from ews.logs import request_id
@@ -103,8 +103,9 @@ def handle_http_exception(error: HTTPException):
     return problem(status, detail, errors=errors, headers=headers, **extra)
 
 
-# The pages register their 503 page under this key (`ews.web.init_app`): the API knows no page.
+# The pages register their 503 pages under these keys (`ews.web.init_app`): the API knows no page.
 UNAVAILABLE_PAGE = "ews.unavailable_page"
+RULESET_CHANGED_PAGE = "ews.ruleset_changed_page"
 UNAVAILABLE = ("The database is busy or does not accept writes just now; nothing was stored. "
                "Retry after the time in Retry-After.")
 
@@ -142,9 +143,10 @@ def ruleset_changed(error: TextMismatch, *, api: bool = False):
     if db is not None:
         db.rollback()
     log.error("rule set changed outside the lifecycle", extra={"cause": str(error)})
-    if api or is_api_request():
+    page = current_app.extensions.get(RULESET_CHANGED_PAGE)
+    if api or is_api_request() or page is None:
         return problem(503, RULESET_CHANGED)
-    return current_app.handle_http_exception(ServiceUnavailable(RULESET_CHANGED))
+    return page()
 
 
 def handle_unexpected(error: Exception):

@@ -73,12 +73,14 @@ def _outdated(row) -> str | None:
     longer exist: the service could not score with it, so `ews init` installs the default.
     """
     from ews.engine import RuleSetError
-    from ews.lifecycle.compiled import compiled
+    from ews.lifecycle.compiled import TextMismatch, compiled
 
     try:
         compiled(row)
     except RuleSetError as err:
         return err.errors[0]
+    except TextMismatch as err:  # tampered, not outdated: installing another would hide it
+        raise click.ClickException(f"{err} (see `ews audit verify`)") from None
     return None
 
 
