@@ -8,6 +8,7 @@ answers 503 (not 500) for a rule-set text that no longer hashes to its sha256.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sqlite3
 
@@ -15,11 +16,15 @@ import pytest
 from sqlalchemy import select, text
 
 from ews import audit
+from ews.audit import RETENTION_KIND
 from ews.lifecycle import compiled as stored
 from ews.store.db import utcnow
 from ews.store.models import ModelRecord, RuleSetRecord
+from tests.checklists import sound_umrah
 from tests.conftest import PG_URL
-from tests.test_audit import cli  # noqa: F401 - a fixture
+from tests.test_audit import bypass_guards, cli  # noqa: F401 - cli is a fixture
+from tests.test_intake import REGISTRATION
+from tests.test_web_pages import form_data, login
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="ews backup handles SQLite files")
 
@@ -153,9 +158,6 @@ def test_a_live_text_changed_behind_the_service_answers_503(client, world, engin
 
 
 def test_the_form_answers_the_503_page_in_indonesian(client, world, engine, accounts):
-    from tests.checklists import sound_umrah
-    from tests.test_web_pages import form_data, login
-
     login(client, accounts["officer"])
     with engine.begin() as conn:
         conn.execute(text(f"UPDATE rulesets SET text = text || '#x' WHERE id = {world['ruleset']}"))
@@ -172,3 +174,19 @@ def test_init_refuses_a_live_text_changed_behind_the_service(cli, world, engine)
     result = cli("init")
     assert result.exit_code == 1
     assert "changed outside the lifecycle" in result.output
+
+
+def test_registrations_redacted_by_retention_still_verify(
+        cli, world, client, make_account, db, engine):  # noqa: F811
+    """The values retention puts into an old registration (#20 H3) are the sealed ones."""
+    desk = make_account("intake", "PMK", "desk-pmk")
+    resp = client.post("/api/v1/applications", json=REGISTRATION, headers=desk.headers)
+    assert resp.status_code == 201, resp.get_json()
+    cutoff = utcnow() + dt.timedelta(days=1)
+    bypass_guards(engine, "UPDATE applications SET nik_hash = '', phone_hash = NULL, "
+                          "intake_hash = '', domicile_village = NULL, application_id = id")
+    audit.record(db, RETENTION_KIND, actor="tests", data={"cutoff": cutoff.isoformat()})
+    db.commit()
+    assert cli("audit", "verify").exit_code == 0
+    bypass_guards(engine, "UPDATE applications SET sex = 'male'")
+    assert "applications row" in cli("audit", "verify").output

@@ -6,7 +6,8 @@ while every seal still holds. So `ews audit verify` and `ews restore --check` fi
 the database's tables, views and triggers (PostgreSQL: also rules, and the guards' function)
 with what the migrations create: the tables of `ews.store.models` and Alembic's version
 table, the append-only triggers of `guards` with their exact definitions, no view. Indexes
-are not compared (they hold no code and copy nothing). Messages name objects, never rows.
+are not compared (they hold no code and copy nothing), nor the relations of an installed
+PostgreSQL extension (pg_stat_statements' view). Messages name objects, never rows.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def _sqlite(conn: Connection) -> list[str]:
 _PG_RELATIONS = text("""
 SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype = 'e')
 """)
 _PG_TRIGGERS = text("""
 SELECT t.tgname, c.relname, p.proname, pn.nspname = current_schema(), t.tgenabled
