@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from ews import audit
 from ews.cli import main
 from ews.store.models import Application, Assessment, AuditEvent
 from tests.test_web_pages import form_data, login
@@ -62,6 +63,7 @@ def test_registration_keeps_identity_only_as_hashes_and_is_audited(client, desk,
     assert register(client, desk).status_code == 200
     assert register(client, desk, phone="0812 9999 0000").status_code == 409
     assert count(db, Application) == 1
+    assert audit.verify(db)[1] is None  # the registration is sealed by its event
 
 
 @pytest.mark.parametrize(("field", "value", "words"), [

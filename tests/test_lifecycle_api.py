@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from ews import audit
 from ews.cli import main
 from ews.engine import load_ruleset
 from ews.store.models import AuditEvent, RuleSetRecord, RuleSetTransition
@@ -65,6 +66,7 @@ def test_draft_review_approve_activate(client, people, db):
     states = {r["ruleset_id"]: r["status"] for r in
               client.get("/api/v1/rulesets", headers=people["admin"].headers).get_json()}
     assert states == {"mini": "live", "tppo-pmi-default": "retired"}
+    assert audit.verify(db)[1] is None  # every step re-sealed the rows it changed
 
 
 @pytest.mark.parametrize("step", ["approve", "reject"])
@@ -154,7 +156,7 @@ def test_invalid_draft_names_lines_and_stores_nothing(client, people, db):
     assert db.scalar(select(RuleSetRecord.id).order_by(RuleSetRecord.id.desc())) == before
 
 
-def test_rollback_makes_the_earlier_version_live_again(client, people):
+def test_rollback_makes_the_earlier_version_live_again(client, people, db):
     default = live_id(client, people["admin"])
     pk = approved(client, people)
     post(client, people["admin"], f"/{pk}/activate")
@@ -167,6 +169,7 @@ def test_rollback_makes_the_earlier_version_live_again(client, people):
     assert body["status"] == "retired"
     assert body["history"][-1]["action"] == "replaced"
     assert "too many deferrals" in body["history"][-1]["reason"]
+    assert audit.verify(db)[1] is None
 
 
 def test_the_author_cannot_roll_back_to_their_own_version(client, people):
@@ -186,13 +189,14 @@ def test_the_author_cannot_roll_back_to_their_own_version(client, people):
         resp.get_json()["detail"]
 
 
-def test_shadow_one_at_a_time_then_activate(client, people):
+def test_shadow_one_at_a_time_then_activate(client, people, db):
     first, second = approved(client, people), approved(client, people, V2)
     assert post(client, people["analyst2"], f"/{first}/shadow").get_json()["status"] == "shadow"
     resp = post(client, people["analyst2"], f"/{second}/shadow")
     assert resp.status_code == 409 and "in shadow already" in resp.get_json()["detail"]
     assert post(client, people["admin"], f"/{first}/activate").get_json()["status"] == "live"
     assert post(client, people["analyst2"], f"/{second}/shadow").status_code == 200
+    assert audit.verify(db)[1] is None
 
 
 def test_every_step_is_audited_with_its_reason(client, people, db):

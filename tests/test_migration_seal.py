@@ -45,10 +45,28 @@ def test_rows_of_before_the_migration_are_sealed_and_verify(fresh_url):
     upgrade(fresh_url)
     with Session(engine) as session:
         sealed = session.scalar(select(func.count()).where(AuditEvent.kind == "row.sealed"))
-        assert sealed == 3
-        assert audit.verify(session) == (4, None)
+        assert sealed == 5  # audit_seal: the three rows; governed_seals: the user, the rule set
+        assert audit.verify(session) == (6, None)
         with maintenance(session, "tests: tamper"):
             session.execute(text("UPDATE decisions SET decision = 'issued'"))
         session.commit()
         assert "decisions row 1: decision differ" in str(audit.verify(session)[1])
+    engine.dispose()
+
+
+def test_governing_rows_of_before_the_migration_are_held_to_their_state_at_upgrade(fresh_url):
+    upgrade(fresh_url, "0001")
+    engine = make_engine(fresh_url)
+    params = {"at": dt.datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC),
+              "sha": "a" * 64, "aid": str(uuid.uuid4())}
+    with Session(engine) as session:
+        for statement in LEGACY[:3]:
+            session.execute(text(statement), params)
+        session.commit()
+    upgrade(fresh_url)
+    with Session(engine) as session:
+        assert audit.verify(session)[1] is None
+        session.execute(text("UPDATE users SET role = 'admin' WHERE id = 1"))
+        session.commit()
+        assert str(audit.verify(session)[1]).startswith("users row 1: role differ")
     engine.dispose()

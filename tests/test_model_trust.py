@@ -197,3 +197,5 @@ def test_a_model_trained_under_another_key_is_refused_ours_passes(db, people, ew
     os.replace(tmp_path / "again" / "ours.skops", folder / "ours.skops")
     late = ews_cli("model", "activate", "ours", "--as", "admin-one")
     assert late.exit_code == 1 and "the approved record says" in late.output
+    verified = ews_cli("audit", "verify")  # submit and approve re-sealed the model's row
+    assert verified.exit_code == 0, verified.output

@@ -97,11 +97,11 @@ def set_active(session: Session, user: User, active: bool, *, actor: str) -> Non
     """Enable or disable a user; disabling ends their sessions (tokens stop at once too)."""
     if user.active == active:
         return
-    audit.record(session, "user.enabled" if active else "user.disabled", actor=actor,
-                 office_code=user.office_code, subject=user.username)
     _keep_an_admin(session, user, user.role, active)
     user.active = active
     end_sessions(session, user.id)
+    audit.record(session, "user.enabled" if active else "user.disabled", actor=actor,
+                 office_code=user.office_code, subject=user.username, governs=(user,))
 
 
 def change_role_office(session: Session, user: User, *, role: str | None,
@@ -116,13 +116,13 @@ def change_role_office(session: Session, user: User, *, role: str | None,
         raise AdminError(str(problem))
     if (role, office) == (user.role, user.office_code):
         return
-    audit.record(session, "user.changed", actor=actor, office_code=office,
-                 subject=user.username,
-                 data={"role": [user.role, role], "office": [user.office_code, office]})
+    changed = {"role": [user.role, role], "office": [user.office_code, office]}
     _keep_an_admin(session, user, role, user.active)
     ensure_office(session, office)
     user.role, user.office_code = role, office
     end_sessions(session, user.id)
+    audit.record(session, "user.changed", actor=actor, office_code=office,
+                 subject=user.username, data=changed, governs=(user,))
 
 
 def reset_password(session: Session, user: User, *, actor: str) -> str:

@@ -14,6 +14,7 @@ from flask import Response, current_app, g, json, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from ews.lifecycle.compiled import TextMismatch
 from ews.logs import request_id
 from ews.store.db import is_unavailable
 
@@ -102,8 +103,9 @@ def handle_http_exception(error: HTTPException):
     return problem(status, detail, errors=errors, headers=headers, **extra)
 
 
-# The pages register their 503 page under this key (`ews.web.init_app`): the API knows no page.
+# The pages register their 503 pages under these keys (`ews.web.init_app`): the API knows no page.
 UNAVAILABLE_PAGE = "ews.unavailable_page"
+RULESET_CHANGED_PAGE = "ews.ruleset_changed_page"
 UNAVAILABLE = ("The database is busy or does not accept writes just now; nothing was stored. "
                "Retry after the time in Retry-After.")
 
@@ -126,12 +128,35 @@ def database_unavailable(error: Exception):
     return page(retry_after())
 
 
+RULESET_CHANGED = ("The rule set changed outside the lifecycle: its stored text no longer "
+                   "matches its sha256. Nothing was scored or stored; tell the administrator "
+                   "(`ews audit verify`).")
+
+
+def ruleset_changed(error: TextMismatch, *, api: bool = False):
+    """Answer 503 when a stored rule set's text does not hash to its sha256 (tampered).
+
+    Logged as an error with the message of TextMismatch: row id and sha256 prefixes only.
+    problem+json under /api or with `api` (the probes), the 503 page otherwise.
+    """
+    db = g.get("db_session") or g.get("db_conn")
+    if db is not None:
+        db.rollback()
+    log.error("rule set changed outside the lifecycle", extra={"cause": str(error)})
+    page = current_app.extensions.get(RULESET_CHANGED_PAGE)
+    if api or is_api_request() or page is None:
+        return problem(503, RULESET_CHANGED)
+    return page()
+
+
 def handle_unexpected(error: Exception):
     """Log an unexpected error (type and request id only) and answer 500 without details."""
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
     if is_unavailable(error):
         return database_unavailable(error)
+    if isinstance(error, TextMismatch):
+        return ruleset_changed(error)
     # The message may quote SQL parameters or input: log where it happened, not what it says.
     cause = getattr(error, "orig", None)  # a DBAPI error under an SQLAlchemy one
     log.error("unhandled %s", type(error).__name__,

@@ -8,10 +8,10 @@ from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from ews.interviews.advice import serving
-from ews.lifecycle.compiled import active_compiled
+from ews.lifecycle.compiled import TextMismatch, active_compiled
 from ews.webdb import get_session
 
-from .errors import problem, retry_after
+from .errors import problem, retry_after, ruleset_changed
 from .schemas import HealthSchema
 
 bp = Blueprint("health", __name__, description="Probes for load balancers")
@@ -52,7 +52,10 @@ class Ready(MethodView):
         except Exception:  # noqa: BLE001 - any database failure means "not ready"
             session.rollback()
             return problem(503, "The database does not accept writes.", headers=retry_after())
-        ruleset = active_compiled(session)  # parses it, so a broken stored text shows here
+        try:
+            ruleset = active_compiled(session)  # parses it, so a broken stored text shows here
+        except TextMismatch as err:
+            return ruleset_changed(err, api=True)
         if ruleset is None:
             return problem(503, "No active rule set: run `ews init`.")
         checks = {"database": "ok", "ruleset": ruleset.sha256}

@@ -6,8 +6,12 @@ one-row chain head first, which takes the database's write lock (SQLite) or a ro
 is added to the caller's transaction, so it commits together with what it records.
 
 Events that create a row of assessments, decisions or outcomes carry the row's seal
-(`seal.py`; an event of a bulk write may carry many, under `seals`); `verify` then also
-reconciles those tables with the chain (`reconcile.py`).
+(`seal.py`; an event of a bulk write may carry many, under `seals`); so does every event
+that creates or changes a row of the governing tables (rule sets, models, users, API tokens,
+registrations, lifecycle evidence: `seal.GOVERNED`, sealed with `governs=`). `verify` then
+also reconciles those tables with the chain, each row against its latest seal
+(`reconcile.py`). Objects the schema does not create (a trigger copying rows elsewhere) are
+refused by `ews.store.schema`, which `ews audit verify` and `ews restore --check` run first.
 """
 
 from __future__ import annotations
@@ -77,15 +81,21 @@ class Prepared:
     data: str  # canonical JSON, the row's seal included
 
 
+Row = tuple[str, Mapping]
+
+
 def prepare(kind: str, *, actor: str | None = None, office_code: str | None = None,
             subject: str | None = None, data: dict | None = None,
-            row: tuple[str, Mapping] | None = None) -> Prepared:
+            row: Row | list[Row] | None = None) -> Prepared:
     """Return an event ready to append: the row's seal and the canonical data, hashed once.
 
-    `row` is (table, column values) of a row this event creates: its seal goes into data.
+    `row` is (table, column values) of a row this event creates, or a list of such rows
+    (governing rows this event creates or changes): their seals go into data.
     Separate from `append` so that a hot path seals before it takes the write lock.
     """
-    if row is not None:
+    if isinstance(row, list):
+        data = (data or {}) | {"seal": [seal(*r) for r in row]}
+    elif row is not None:
         data = (data or {}) | {"seal": seal(*row)}
     return Prepared(kind, actor, office_code, subject, canonical(data or {}))
 
@@ -105,13 +115,20 @@ def append(session: Db, event: Prepared) -> None:
 
 def record(session: Session, kind: str, *, actor: str | None = None,
            office_code: str | None = None, subject: str | None = None,
-           data: dict | None = None, row: tuple[str, Mapping] | None = None) -> None:
+           data: dict | None = None, row: Row | None = None,
+           governs: tuple[Any, ...] = ()) -> None:
     """Append an event to the session's transaction (the caller commits); never put PII in data.
 
     `row` is (table, column values) of a row this event creates: its seal goes into data.
+    `governs` are ORM objects of the governing tables (`seal.GOVERNED`) this event creates
+    or changes: they are flushed and their seals go into data (one event per change).
     """
+    rows: Row | list[Row] | None = row
+    if governs:
+        session.flush()
+        rows = [(obj.__table__.name, columns_of(obj)) for obj in governs]
     append(session, prepare(kind, actor=actor, office_code=office_code, subject=subject,
-                            data=data, row=row))
+                            data=data, row=rows))
 
 
 def columns_of(obj: Any) -> dict:
@@ -178,10 +195,10 @@ def verify(session: Session, batch: int = 5000) -> tuple[int, Break | RowBreak |
             if '"seal' in ev.data:  # cheap test first: most events carry no seal
                 content = json.loads(ev.data)
                 sealed = content.get("seal")
-                if isinstance(sealed, dict):
-                    seals[sealed["t"], sealed["id"]] = (ev.seq, sealed)
-                for sealed in content.get("seals") or ():  # one event of a bulk write
-                    seals[sealed["t"], sealed["id"]] = (ev.seq, sealed)
+                found = sealed if isinstance(sealed, list) else [sealed]
+                for one in [*found, *(content.get("seals") or ())]:  # bulk writes: `seals`
+                    if isinstance(one, dict):  # the latest seal of a row wins
+                        seals[one["t"], one["id"]] = (ev.seq, one)
             if ev.kind == RETENTION_KIND:
                 at = dt.datetime.fromisoformat(json.loads(ev.data)["cutoff"])
                 cutoff = at if cutoff is None else max(cutoff, at)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ews.store.models import Base
 
-from .seal import SPECS, check
+from .seal import ALL_SPECS, check
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def reconcile(session: Session, seals: dict[tuple[str, str], tuple[int, dict]],
               redacted_before: dt.datetime | None, batch: int = 2000) -> RowBreak | None:
     """Compare every row of the sealed tables with its latest seal; return the first break."""
     seals = dict(seals)
-    for spec in SPECS.values():
+    for spec in ALL_SPECS.values():
         table = Base.metadata.tables[spec.table]
         key = table.c[spec.key]
         last = None

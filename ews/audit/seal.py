@@ -4,7 +4,13 @@ A seal names the row (table and key) and carries two SHA-256 digests of canonica
 `h` over the columns that never change (one short per-column digest in `c` locates a
 difference), and `p` over the personal and free-text values, which retention may later
 replace with fixed redacted values. Workflow columns that change legitimately (status,
-claim, decision time) are not sealed. Pure functions: no Flask, no database.
+claim, decision time) are not sealed.
+
+`GOVERNED` names the tables that govern the service (rule sets, models, users, API tokens)
+and the insert-only records beside them (intake registrations, lifecycle evidence). For the
+first four only the governing columns (`only`) are sealed, and every event that changes one
+of them carries a new seal of the row: `verify` compares each row with its latest seal.
+Pure functions: no Flask, no database.
 """
 
 from __future__ import annotations
@@ -99,6 +105,7 @@ class Spec:
     at: str  # the row's time: retention redacts rows older than its cutoff
     mutable: tuple[str, ...] = ()
     personal: Mapping[str, Any] = field(default_factory=dict)
+    only: tuple[str, ...] = ()  # when given: the sealed columns (the rest may change freely)
 
     def redacted(self, name: str, row: Mapping) -> Any:
         """Return the value retention puts into personal field `name` of `row`."""
@@ -126,6 +133,27 @@ SPECS: dict[str, Spec] = {
     "outcomes": Spec("outcomes", "id", "recorded_at", personal={"notes": None}),
 }
 
+# Re-sealed by every event that changes them (see `ews.audit.governed`); not redacted by
+# retention except the registrations (the values retention puts there: #20 H3).
+GOVERNED: dict[str, Spec] = {
+    "rulesets": Spec("rulesets", "id", "created_at",
+                     only=("sha256", "ruleset_id", "version", "text", "agencies_csv",
+                           "status")),
+    "models": Spec("models", "id", "submitted_at",
+                   only=("version", "sha256", "path", "status")),
+    "users": Spec("users", "id", "created_at",
+                  only=("username", "role", "office_code", "active")),
+    "api_tokens": Spec("api_tokens", "id", "created_at",
+                       only=("user_id", "token_sha256", "expires_at", "revoked_at")),
+    "applications": Spec("applications", "id", "registered_at",
+                         personal={"application_id": _own_id, "intake_hash": "",
+                                   "nik_hash": "", "phone_hash": None,
+                                   "domicile_village": None}),
+    "lifecycle_evidence": Spec("lifecycle_evidence", "id", "created_at"),
+}
+ALL_SPECS: dict[str, Spec] = SPECS | GOVERNED
+
+
 def personal_value(row: Mapping, name: str) -> Any:
     """Return personal field `name` (`column` or `column.key`) of a row."""
     column, _, key = name.partition(".")
@@ -138,7 +166,7 @@ def personal_value(row: Mapping, name: str) -> Any:
 @functools.cache
 def _layout(table: str) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """Return the unsealed columns and, per JSON column, its personal keys."""
-    spec = SPECS[table]
+    spec = ALL_SPECS[table]
     skip = set(spec.mutable) | {name for name in spec.personal if "." not in name}
     inner: dict[str, set[str]] = {}
     for name in spec.personal:
@@ -151,6 +179,8 @@ def _layout(table: str) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
 def _split(spec: Spec, row: Mapping) -> tuple[dict[str, str], dict]:
     """Return the canonical text of each sealed column, and the personal values."""
     skip, inner = _layout(spec.table)
+    if spec.only:
+        return {column: _canonical(normal(row[column])) for column in spec.only}, {}
     sealed = {}
     for column, value in row.items():
         if column in skip:
@@ -166,7 +196,7 @@ def _split(spec: Spec, row: Mapping) -> tuple[dict[str, str], dict]:
 
 def seal(table: str, row: Mapping) -> dict:
     """Return the seal of a row (all its stored columns) to put into its audit event."""
-    spec = SPECS[table]
+    spec = ALL_SPECS[table]
     sealed, personal = _split(spec, row)
     return {"t": table, "id": str(row[spec.key]), "h": _digest_texts(sealed),
             "p": _digest(personal), "c": {name: _short(text) for name, text in sealed.items()}}
@@ -178,7 +208,7 @@ def check(stored: dict, row: Mapping, redacted_before: dt.datetime | None) -> st
     Personal values may differ when retention has redacted them: the row is older than a
     recorded retention cutoff and holds exactly the redacted values.
     """
-    spec = SPECS[stored["t"]]
+    spec = ALL_SPECS[stored["t"]]
     sealed, personal = _split(spec, row)
     columns = stored["c"]
     missing = sorted(set(columns) - set(sealed))

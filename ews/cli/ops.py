@@ -73,12 +73,14 @@ def _outdated(row) -> str | None:
     longer exist: the service could not score with it, so `ews init` installs the default.
     """
     from ews.engine import RuleSetError
-    from ews.lifecycle.compiled import compiled
+    from ews.lifecycle.compiled import TextMismatch, compiled
 
     try:
         compiled(row)
     except RuleSetError as err:
         return err.errors[0]
+    except TextMismatch as err:  # tampered, not outdated: installing another would hide it
+        raise click.ClickException(f"{err} (see `ews audit verify`)") from None
     return None
 
 
@@ -110,11 +112,17 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 def audit_verify() -> None:
-    """Check the audit chain; exit 1 naming the first broken event."""
+    """Check the schema's objects and the audit chain; exit 1 naming the first problem."""
     from ews.audit import RowBreak, verify
+    from ews.store.schema import unknown_objects
 
     with db_session(read_config()) as session:
+        unknown = unknown_objects(session.connection())
         count, broken = verify(session)
+    if unknown:
+        click.echo(f"TAMPERED: the database holds objects EWS does not create: "
+                   f"{', '.join(unknown)}", err=True)
+        sys.exit(1)
     if isinstance(broken, RowBreak):
         click.echo(f"TAMPERED: {broken} (the chain of {count} events itself is intact)",
                    err=True)
@@ -177,7 +185,7 @@ def backup_cmd(path: Path) -> None:
 @click.command("restore")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--check", "check_only", is_flag=True,
-              help="only check PATH (integrity, migration level, audit chain)")
+              help="only check PATH (integrity, migration level, schema objects, audit chain)")
 def restore_cmd(path: Path, check_only: bool) -> None:
     """Check a backup; without --check, restore it where EWS_DATABASE_URL points (if empty)."""
     from ews.store.backup import BackupError, check, restore

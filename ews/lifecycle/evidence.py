@@ -57,7 +57,7 @@ def record(session: Session, *, subject_kind: str, sha256: str, kind: str, by: s
     digest = hashlib.sha256(audit.canonical(summary).encode()).hexdigest()
     audit.record(session, "evidence.recorded", actor=by[:64], subject=sha256,
                  data={"evidence_id": row.id, "subject_kind": subject_kind, "kind": kind,
-                       "summary_sha256": digest})
+                       "summary_sha256": digest}, governs=(row,))
     return row
 
 

@@ -63,7 +63,7 @@ def submit(session: Session, manifest_path: Path | str, by: User, *,
     session.flush()
     audit.record(session, "model.submitted", actor=by.username, subject=row.version,
                  data={"sha256": row.sha256, "estimator": row.estimator,
-                       "trained_by": manifest.get("trained_by")})
+                       "trained_by": manifest.get("trained_by")}, governs=(row,))
     return row
 
 
@@ -101,7 +101,7 @@ def approve(session: Session, version: str, by: User, *, key: bytes | None,
         _refused(session, "approve", version, by, err)
         raise
     audit.record(session, "model.approved", actor=by.username, subject=version,
-                 data={"sha256": row.sha256, "evidence_id": proof.id})
+                 data={"sha256": row.sha256, "evidence_id": proof.id}, governs=(row,))
     return row
 
 
@@ -124,7 +124,8 @@ def activate(session: Session, version: str, by: User, *, key: bytes | None) -> 
     row.status, row.activated_by, row.activated_at = "active", by.id, utcnow()
     session.flush()
     audit.record(session, "model.activated", actor=by.username, subject=version,
-                 data={"sha256": row.sha256, "replaces": current.version if current else None})
+                 data={"sha256": row.sha256, "replaces": current.version if current else None},
+                 governs=(row,) if current is None else (row, current))
     return row
 
 

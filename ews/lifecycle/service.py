@@ -75,7 +75,7 @@ def register_ruleset(session: Session, text: str | bytes, created_by: User | Non
     actor = created_by.username if created_by else SYSTEM
     record_step(session, row, "draft", None, actor, "")
     audit.record(session, "ruleset.registered", actor=actor, subject=row.sha256,
-                 data={"ruleset_id": row.ruleset_id, "version": row.version})
+                 data={"ruleset_id": row.ruleset_id, "version": row.version}, governs=(row,))
     return row
 
 
@@ -103,7 +103,7 @@ def activate_ruleset(session: Session, row: RuleSetRecord, by: User | None) -> R
     audit.record(session, "ruleset.activated", actor=SYSTEM, subject=row.sha256,
                  data={"ruleset_id": row.ruleset_id, "version": row.version,
                        "replaces": current.sha256 if current else None,
-                       "reason": "installed by the system"})
+                       "reason": "installed by the system"}, governs=(row,))
     return row
 
 
@@ -190,7 +190,7 @@ def _edit(session: Session, user: Actor, row: RuleSetRecord, text: str, source: 
     record_step(session, row, "edit", "draft", user.username, "")
     audit.record(session, "ruleset.edited", actor=user.username, subject=row.sha256,
                  data={"ruleset_pk": row.id, "ruleset_id": row.ruleset_id,
-                       "version": row.version, "previous_sha256": expected})
+                       "version": row.version, "previous_sha256": expected}, governs=(row,))
     return row
 
 
@@ -258,5 +258,6 @@ def _transition(session: Session, user: Actor, row: RuleSetRecord, action: str,
     audit.record(session, AUDIT_KIND[action], actor=user.username, subject=row.sha256,
                  data={"ruleset_pk": row.id, "ruleset_id": row.ruleset_id,
                        "version": row.version, "from": before, "to": target,
-                       "reason": reason} | ({"evidence_id": proof.id} if proof else {}))
+                       "reason": reason} | ({"evidence_id": proof.id} if proof else {}),
+                 governs=(row,))
     return row

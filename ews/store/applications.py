@@ -112,7 +112,7 @@ def register(session: Session, records: list[dict], *, key: str, actor: str,
             audit.record(session, "application.registered", actor=actor,
                          office_code=row.office_code, subject=row.id,
                          data={"application_id": row.application_id,
-                               "purpose": row.purpose})
+                               "purpose": row.purpose}, governs=(row,))
             out.append(Registration(row, created=True))
         session.commit()
     except Exception:

@@ -2,8 +2,9 @@
 
 A backup is taken with SQLite's online backup API (a consistent snapshot while the service
 runs), written to a temporary file with mode 600 beside the target and renamed into place,
-then checked like any backup: `PRAGMA integrity_check`, the migration level, and the audit
-chain with its sealed rows. A restore copies a checked backup into the configured database
+then checked like any backup: `PRAGMA integrity_check`, the migration level, no table, view
+or trigger the schema does not create (`schema.py`), and the audit chain with its sealed
+rows. A restore copies a checked backup into the configured database
 path only when nothing is there (the service is stopped and the old file moved aside).
 """
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from .migrate import alembic_config
 from .models import Assessment
+from .schema import unknown_objects
 
 
 class BackupError(Exception):
@@ -110,6 +112,9 @@ def check(path: Path) -> Check:
                 report.problems.append(f"migration level {report.revision}, this version of "
                                        f"EWS needs {', '.join(sorted(heads))}")
                 return report
+            unknown = unknown_objects(session.connection())
+            if unknown:
+                report.problems.append("objects EWS does not create: " + ", ".join(unknown))
             report.events, broken = verify(session)
             if broken is not None:
                 report.problems.append(f"audit: {broken}")

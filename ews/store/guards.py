@@ -47,11 +47,10 @@ def _update_columns(conn: Connection, table: str) -> str:
     return " OF " + ", ".join(names)
 
 
-def install(conn: Connection) -> None:
-    """(Re)create the append-only triggers; idempotent (run after every migration)."""
+def definitions(conn: Connection) -> dict[str, tuple[str, str]]:
+    """Return each guard trigger's name -> (table, CREATE statement), for this database."""
     pg = conn.dialect.name == "postgresql"
-    if pg:
-        conn.execute(text(_PG_FUNCTION))
+    out = {}
     present = set(inspect(conn).get_table_names())  # an earlier migration: not all tables yet
     for table, (on_update, on_delete) in GUARDED.items():
         if table not in present:
@@ -64,15 +63,26 @@ def install(conn: Connection) -> None:
             name = f"ews_guard_{table}_{op.split()[0].lower()}"
             if pg:
                 level = "STATEMENT" if op == "TRUNCATE" else "ROW"
-                conn.execute(text(f"DROP TRIGGER IF EXISTS {name} ON {table}"))
-                conn.execute(text(f"CREATE TRIGGER {name} BEFORE {op} ON {table} "
-                                  f"FOR EACH {level} EXECUTE FUNCTION ews_append_only()"))
+                out[name] = (table, f"CREATE TRIGGER {name} BEFORE {op} ON {table} "
+                                    f"FOR EACH {level} EXECUTE FUNCTION ews_append_only()")
             else:
-                conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
-                conn.execute(text(
-                    f"CREATE TRIGGER {name} BEFORE {op} ON {table} "
-                    "WHEN NOT EXISTS (SELECT 1 FROM audit_maintenance) BEGIN "
-                    f"SELECT RAISE(ABORT, 'ews: {table} is append-only'); END"))
+                out[name] = (table, f"CREATE TRIGGER {name} BEFORE {op} ON {table} "
+                                    "WHEN NOT EXISTS (SELECT 1 FROM audit_maintenance) BEGIN "
+                                    f"SELECT RAISE(ABORT, 'ews: {table} is append-only'); END")
+    return out
+
+
+PG_FUNCTION_BODY = _PG_FUNCTION.split("$$")[1]  # what pg_proc.prosrc holds
+
+
+def install(conn: Connection) -> None:
+    """(Re)create the append-only triggers; idempotent (run after every migration)."""
+    pg = conn.dialect.name == "postgresql"
+    if pg:
+        conn.execute(text(_PG_FUNCTION))
+    for name, (table, create) in definitions(conn).items():
+        conn.execute(text(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if pg else "")))
+        conn.execute(text(create))
 
 
 @contextmanager

@@ -55,7 +55,7 @@ def retire_current(session: Session, current: RuleSetRecord | None, actor: str,
     record_step(session, current, "replaced", "live", actor, reason)
     audit.record(session, "ruleset.retired", actor=actor, subject=current.sha256,
                  data={"ruleset_id": current.ruleset_id, "version": current.version,
-                       "reason": reason})
+                       "reason": reason}, governs=(current,))
 
 
 def active_record(session: Session) -> RuleSetRecord | None:

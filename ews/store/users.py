@@ -64,7 +64,7 @@ def create_user(session: Session, username: str, role: str, office_code: str,
     session.add(user)
     session.flush()
     audit.record(session, "user.created", actor=actor, office_code=office_code,
-                 subject=username, data={"role": role})
+                 subject=username, data={"role": role}, governs=(user,))
     return user
 
 
@@ -99,7 +99,7 @@ def create_token(session: Session, user: User, name: str, actor: str = "system",
     session.flush()
     audit.record(session, "token.created", actor=actor, office_code=user.office_code,
                  subject=user.username, data={"token_id": row.id, "name": name,
-                                              "days": days})
+                                              "days": days}, governs=(row,))
     return row, token
 
 
@@ -133,7 +133,7 @@ def revoke_token(session: Session, token_id: int, actor: str = "system") -> ApiT
         row.revoked_at = utcnow()
         user = session.get(User, row.user_id)
         audit.record(session, "token.revoked", actor=actor, office_code=user.office_code,
-                     subject=user.username, data={"token_id": row.id})
+                     subject=user.username, data={"token_id": row.id}, governs=(row,))
     return row
 
 

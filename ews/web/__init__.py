@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from ews.api.errors import UNAVAILABLE_PAGE
+from ews.api.errors import RULESET_CHANGED_PAGE, UNAVAILABLE_PAGE
 from ews.auth import login_manager
 from ews.auth.scope import can
 
@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
     for error in (CSRFError, 400, 404, 405, 413, 503):
         app.register_error_handler(error, pages.http_error_page)
     app.extensions[UNAVAILABLE_PAGE] = pages.unavailable_page
+    app.extensions[RULESET_CHANGED_PAGE] = pages.ruleset_changed_page
 
 
 def _favicon():

@@ -88,6 +88,18 @@ def unavailable_page(headers: dict):
     return page, 503, headers
 
 
+RULESET_CHANGED = _l("The rule set in use was changed outside the review process, so nothing "
+                     "was scored or stored. Tell the administrator.")
+
+
+def ruleset_changed_page():
+    """Render the 503 page for a live rule set whose text no longer matches its sha256."""
+    page = render_template("error.html", title=TITLES[503], message=RULESET_CHANGED,
+                           status=503)
+    session.modified = False
+    return page, 503
+
+
 def http_error_page(error: HTTPException):
     """Render page errors (400, CSRF, 404, 405, 413) in the officer's language; /api: JSON."""
     if is_api_request():
