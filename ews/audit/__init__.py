@@ -102,13 +102,20 @@ def append(session: Db, event: Prepared) -> None:
     _SET_HEAD_HASH.run(conn, {"hash": values["hash"]})
 
 
+OS_USER = "os_user"
+
+
 def record(session: Session, kind: str, *, actor: str | None = None,
            office_code: str | None = None, subject: str | None = None,
            data: dict | None = None, row: tuple[str, Mapping] | None = None) -> None:
     """Append an event to the session's transaction (the caller commits); never put PII in data.
 
     `row` is (table, column values) of a row this event creates: its seal goes into data.
+    A command-line session acting as a named user adds the operating-system account
+    (`session.info[OS_USER]`, see ews.cli.context.named_user) to data as `os_user`.
     """
+    if OS_USER in session.info:
+        data = {**(data or {}), OS_USER: session.info[OS_USER]}
     append(session, prepare(kind, actor=actor, office_code=office_code, subject=subject,
                             data=data, row=row))
 

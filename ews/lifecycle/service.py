@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ews import audit
 from ews.auth.scope import can
 from ews.engine import parse_ruleset
+from ews.store.approvers import independence_problem
 from ews.store.db import utcnow
 from ews.store.models import RuleSetRecord, User
 from ews.store.rulesets import (
@@ -105,6 +106,15 @@ def activate_ruleset(session: Session, row: RuleSetRecord, by: User | None) -> R
     return row
 
 
+def _independent(session: Session, row: RuleSetRecord, user: Actor) -> None:
+    """Refuse an approver whose account the author created, or created after the draft."""
+    author = session.get(User, row.created_by) if row.created_by is not None else None
+    problem = independence_problem(session, user.id, makers=[author and author.username],
+                                   made_at=row.created_at)
+    if problem:
+        raise NotAllowed(f"approve: {problem}", "not_independent")
+
+
 def _is_author(row: RuleSetRecord, user: Actor) -> bool:
     return row.created_by is not None and row.created_by == user.id
 
@@ -173,6 +183,8 @@ def transition(session: Session, user: Actor, row: RuleSetRecord, action: str,
     target = check(action, status=row.status, is_author=_is_author(row, user),
                    has_right=has_right, reason=reason,
                    ever_approved=row.approved_at is not None or row.created_by is None)
+    if action == "approve":
+        _independent(session, row, user)
     before, now = row.status, utcnow()
     try:
         if target == "live":

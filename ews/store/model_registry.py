@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ews import audit
 
+from .approvers import independence_problem
 from .db import Db, connection_of, utcnow
 from .models import ModelRecord, User
 from .rulesets import MakerCheckerError
@@ -94,6 +95,12 @@ def approve(session: Session, version: str, by: User, *, key: bytes | None) -> M
     _checker(row, by, "approve")
     if row.status != "submitted":
         raise ModelError(f"model {version!r} is {row.status}, not submitted")
+    submitter = session.get(User, row.submitted_by)
+    problem = independence_problem(
+        session, by.id, makers=[submitter and submitter.username,
+                                row.manifest.get("trained_by")], made_at=row.submitted_at)
+    if problem:
+        raise MakerCheckerError(f"model {version!r}: {problem}")
     read_verified(row.path, row.manifest, key, approved_sha256=row.sha256)
     row.status, row.approved_by, row.approved_at = "approved", by.id, utcnow()
     session.flush()
