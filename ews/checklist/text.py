@@ -15,6 +15,8 @@ INVISIBLE_CATEGORIES = frozenset({"Cf", "Zl", "Zp"})
 
 def has_invisible(text: str) -> bool:
     """Return True when `text` holds a format character or a line/paragraph separator."""
+    if text.isascii():  # the usual case, in C: no character to look up
+        return False
     return any(unicodedata.category(c) in INVISIBLE_CATEGORIES for c in text if c > "\x7f")
 
 

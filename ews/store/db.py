@@ -99,8 +99,8 @@ def create_private(path: str) -> None:
         return  # a URI filename: SQLite opens it as told
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except (FileExistsError, FileNotFoundError):
-        pass  # exists already, or no folder: SQLite says so on connect
+    except OSError:
+        pass  # exists already, no folder, no right to write there: SQLite says so on connect
 
 
 def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
