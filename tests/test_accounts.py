@@ -26,7 +26,10 @@ from tests.conftest import PASSWORD
     ("indonesia12345", None, True),
     ("budi.santoso-2026", "budi.santoso", True),  # contains the username
     ("officer-pmk", "officer-pmk", True),
+    ("Tppo-Tppo-Tppo-1", None, True),          # #20 L4: one word repeated
+    ("Kantor-Kantor-Kantor", None, True),
     ("lantai tiga, meja kiri", "budi", False),
+    ("jalan-kaki-ke-pasar-pagi", None, False),
     (PASSWORD, "officer-pmk", False),
 ])
 def test_password_policy(password, username, refused):
@@ -41,6 +44,17 @@ def test_the_one_time_password_cannot_be_kept(client, db, password_hash):
                                           "confirm": PASSWORD})
     assert resp.status_code == 400
     assert "sebelumnya" in resp.get_data(as_text=True)  # "same as the previous one", in Indonesian
+
+
+def test_a_repeated_word_password_is_refused_in_the_page_language(client, db,
+                                                                   password_hash):
+    create_user(db, "fresh", "officer", "PMK", password_hash, must_change_password=True)
+    db.commit()
+    client.post("/login", data={"username": "fresh", "password": PASSWORD})
+    weak = "Tppo-Tppo-Tppo-1"
+    resp = client.post("/password", data={"current": PASSWORD, "new": weak, "confirm": weak})
+    assert resp.status_code == 400
+    assert "terlalu mudah ditebak (kata yang diulang" in resp.get_data(as_text=True)
 
 
 def test_cli_refuses_a_weak_password(ews_cli, db):

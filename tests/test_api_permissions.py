@@ -84,10 +84,10 @@ def world(client, accounts, make_account, payload):
                            headers=admin.headers)
         ids[office] = resp.get_json()["id"]
     author = make_account("analyst", "PST", username="rule-author")
+    checker = make_account("analyst", "PST", username="rule-checker")  # older than the draft
     resp = client.post("/api/v1/rulesets", json={"text": MINI}, headers=author.headers)
     ids["draft"] = resp.get_json()["id"]
     client.post(f"/api/v1/rulesets/{ids['draft']}/submit", headers=author.headers)
-    checker = make_account("analyst", "PST", username="rule-checker")
     backtest = client.post(f"/api/v1/rulesets/{ids['draft']}/backtest", json={},
                            headers=checker.headers).get_json()
     client.post(f"/api/v1/rulesets/{ids['draft']}/approve",

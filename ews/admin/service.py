@@ -16,7 +16,7 @@ from ews import audit
 from ews.auth.passwords import generate_password, hash_password, password_problem
 from ews.auth.scope import ROLES
 from ews.store.db import utcnow
-from ews.store.models import ApiToken, User
+from ews.store.models import ApiToken, AuditEvent, User
 from ews.store.users import (
     AccountError,
     create_user,
@@ -44,6 +44,17 @@ LAST_ADMIN = ("{name} is the last active admin: make another user admin first, "
 def list_users(session: Session) -> list[User]:
     """Return every user, by office and name."""
     return list(session.scalars(select(User).order_by(User.office_code, User.username)))
+
+
+def creators(session: Session) -> dict[str, tuple[str | None, str]]:
+    """Return {username: (who created the account, when: YYYY-MM-DD)} from the audit trail.
+
+    Shown on the users page so that an admin account made by another admin is visible
+    (maker-checker: see ews.store.approvers).
+    """
+    rows = session.execute(select(AuditEvent.subject, AuditEvent.actor, AuditEvent.at)
+                           .where(AuditEvent.kind == "user.created").order_by(AuditEvent.seq))
+    return {subject: (actor, at[:10]) for subject, actor, at in rows}
 
 
 def token_counts(session: Session) -> dict[int, int]:

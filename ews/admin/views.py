@@ -40,7 +40,8 @@ def _user_or_404(user_id: int) -> User:
 def _users_page(form: AddUserForm, status: int = 200):
     db = get_session()
     return render_template("admin/users.html", users=service.list_users(db),
-                           tokens=service.token_counts(db), form=form), status
+                           tokens=service.token_counts(db), creators=service.creators(db),
+                           form=form), status
 
 
 def _user_page(user: User, error: str | None = None, status: int = 200):

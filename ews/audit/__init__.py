@@ -113,6 +113,9 @@ def append(session: Db, event: Prepared) -> None:
     _SET_HEAD_HASH.run(conn, {"hash": values["hash"]})
 
 
+OS_USER = "os_user"
+
+
 def record(session: Session, kind: str, *, actor: str | None = None,
            office_code: str | None = None, subject: str | None = None,
            data: dict | None = None, row: Row | None = None,
@@ -122,7 +125,11 @@ def record(session: Session, kind: str, *, actor: str | None = None,
     `row` is (table, column values) of a row this event creates: its seal goes into data.
     `governs` are ORM objects of the governing tables (`seal.GOVERNED`) this event creates
     or changes: they are flushed and their seals go into data (one event per change).
+    A command-line session acting as a named user adds the operating-system account
+    (`session.info[OS_USER]`, see ews.cli.context.named_user) to data as `os_user`.
     """
+    if OS_USER in session.info:
+        data = {**(data or {}), OS_USER: session.info[OS_USER]}
     rows: Row | list[Row] | None = row
     if governs:
         session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
 from functools import cache
@@ -11,12 +12,19 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from zxcvbn import zxcvbn
 
 _hasher = PasswordHasher()
 # Verified against when the user does not exist, so that timing does not reveal it.
 _DUMMY = _hasher.hash("not-a-real-password")
 MIN_LENGTH = 12
 MIN_DISTINCT = 5
+# zxcvbn's score (0-4) a new password must reach: 3 is "safely unguessable" (about 10^8
+# guesses), which refuses repeated words ("Tppo-Tppo-Tppo-1"), names with a year and
+# keyboard patterns the rules below miss. Only the first ZXCVBN_CHARS characters are rated
+# (zxcvbn's time grows fast with length; a longer password has passed the rules anyway).
+MIN_SCORE = 3
+ZXCVBN_CHARS = 64
 COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
 _EDGES = string.digits + string.punctuation + " "
 _SWAPS = str.maketrans("013457@$", "oieastas")
@@ -66,6 +74,18 @@ def _repeats(low: str) -> bool:
                for size in range(1, len(low) // 2 + 1))
 
 
+def _one_word_repeated(low: str) -> bool:
+    """Return True when the words of `low` are one word again and again ("tppo-tppo-tppo-1")."""
+    words = re.findall(r"[^\W\d_]{3,}", low)
+    return len(words) >= 2 and len(set(words)) == 1
+
+
+def _score(password: str, username: str | None) -> int:
+    """Return zxcvbn's score, the username and its parts ("siti", "aminah") known to it."""
+    known = [username, *re.split(r"[\W_]+", username)] if username else []
+    return zxcvbn(password[:ZXCVBN_CHARS], user_inputs=[w for w in known if w])["score"]
+
+
 def password_problem(password: str, username: str | None = None,
                      previous_hash: str | None = None) -> LazyString | None:
     """Return why a new password is unacceptable (a translatable message), or None."""
@@ -79,6 +99,9 @@ def password_problem(password: str, username: str | None = None,
     if username and (low == username.lower() or (len(username) >= 3
                                                  and username.lower() in low)):
         return _l("The password must not contain the username.")
+    if _one_word_repeated(low) or _score(password, username) < MIN_SCORE:
+        return _l("This password is too easy to guess (repeated words, names, dates or "
+                  "keyboard patterns): add another uncommon word.")
     if previous_hash and check_password(previous_hash, password):
         return _l("The new password must differ from the previous one.")
     return None

@@ -136,6 +136,10 @@ PMI_DOCS = _when(purpose=("procedural_work",), states_work_abroad=(True,),
 NOT_PMI_PLACEMENT = _when(purpose=LAWFUL_WORK_PURPOSES + ("seafarer",))
 MINOR = _when(is_minor=(True,), appears_minor=(True,))
 
+# Free-text place names are stored in one shape (trimmed, single spaces) so that reports
+# group "Desa  Bunder" with "Desa Bunder".
+PLACE = MappingProxyType({"collapse": True})
+
 _FIELDS = [
     # --- Permohonan -----------------------------------------------------------------------
     _f("application_id", "str", "admin", "application",
@@ -167,11 +171,14 @@ _FIELDS = [
     _f("sex", "enum", "audit", "application", L("Jenis kelamin", "Sex"), AUDIT_ONLY,
        choices=_choices(("male", "Laki-laki", "Male"), ("female", "Perempuan", "Female"))),
     _f("domicile_regency", "str", "audit", "application",
-       L("Kabupaten/kota domisili", "Regency/city of domicile"), AUDIT_ONLY, maximum=80),
+       L("Kabupaten/kota domisili", "Regency/city of domicile"), AUDIT_ONLY, maximum=80,
+       extra=PLACE),
     _f("domicile_district", "str", "audit", "application",
-       L("Kecamatan domisili", "District of domicile"), AUDIT_ONLY, maximum=80),
+       L("Kecamatan domisili", "District of domicile"), AUDIT_ONLY, maximum=80,
+       extra=PLACE),
     _f("domicile_village", "str", "audit", "application",
-       L("Desa/kelurahan domisili", "Village of domicile"), AUDIT_ONLY, maximum=80),
+       L("Desa/kelurahan domisili", "Village of domicile"), AUDIT_ONLY, maximum=80,
+       extra=PLACE),
     _f("phone", "str", "pii", "application", L("Nomor telepon", "Phone number"),
        minimum=6, maximum=20,
        extra=MappingProxyType({"pattern": r"\+?[0-9 ()-]{6,20}", "error": "phone"})),

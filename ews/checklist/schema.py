@@ -24,6 +24,7 @@ from . import nik as nik_rules
 from .countries import ISO_COUNTRIES
 from .derive import derive
 from .fields import FIELDS, INPUT_FIELDS, Field
+from .text import collapse_spaces, has_invisible
 from .v1 import FIELDS_V1, INPUT_FIELDS_V1, to_v2
 
 VERSIONS = (1, 2)
@@ -86,16 +87,18 @@ def message(key: str, lang: str, **kw: Any) -> str:
 class _Str(fields.String):
     """A string that is stripped, with blank meaning 'not asked' (null), and clean text."""
 
-    def __init__(self, *args, multiline: bool = False, text_error: str = "", **kwargs):
+    def __init__(self, *args, multiline: bool = False, text_error: str = "",
+                 collapse: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.multiline, self.text_error = multiline, text_error
+        self.multiline, self.text_error, self.collapse = multiline, text_error, collapse
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
             raise self.make_error("invalid")
-        if _BAD_TEXT.search(value) or (not self.multiline and _BAD_LINE.search(value)):
+        if _BAD_TEXT.search(value) or (not self.multiline and _BAD_LINE.search(value)) \
+                or has_invisible(value):
             raise ValidationError(self.text_error)
-        return value
+        return collapse_spaces(value) if self.collapse else value
 
     def prepare(self, value):
         """Return the value as deserialised: stripped text, blank as null."""
@@ -164,7 +167,8 @@ def _field(f: Field, lang: str) -> fields.Field:
     if "pattern" in f.extra:
         checks = [validate.Regexp(f"^(?:{f.extra['pattern']})$",
                                   flags=re.ASCII, error=message(f.extra["error"], lang))]
-    return _Str(validate=checks, multiline=(f.maximum or 0) > 200, text_error=text, **kw)
+    return _Str(validate=checks, multiline=(f.maximum or 0) > 200, text_error=text,
+                collapse=bool(f.extra.get("collapse")), **kw)
 
 
 def _condition_text(f: Field, registry: Mapping, lang: str) -> str:

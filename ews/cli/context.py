@@ -9,12 +9,15 @@ group module's private names; a problem the operator can fix ends as one `click`
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
 from sqlalchemy.orm import Session
 
+from ews import audit
 from ews.config import ConfigError, load_config
 from ews.store.models import User
 
@@ -43,13 +46,26 @@ def db_session(config: dict) -> Iterator[Session]:
         engine.dispose()
 
 
+def os_user() -> str:
+    """Return the operating-system account running the command (uid when it has no name)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment nor the password file
+        return f"uid {os.getuid()}"
+
+
 def named_user(session: Session, name: str) -> User:
-    """Return the user called `name` (the one the command acts as) or end the command."""
+    """Return the user called `name` (the one the command acts as) or end the command.
+
+    `--user`/`--as` is a name, not a credential: the audit events this session records
+    also carry the operating-system account that typed it (`os_user`).
+    """
     from ews.store.users import user_by_name
 
     user = user_by_name(session, name)
     if user is None:
         raise click.ClickException(f"no user named {name!r}")
+    session.info[audit.OS_USER] = os_user()
     return user
 
 

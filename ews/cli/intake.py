@@ -1,15 +1,15 @@
 """`ews intake FILE.csv`: register the day's applications from the front desk's export.
 
-All or nothing: every row is checked first; when any row is bad, each problem is printed as
-"line N: field: message" (never the value: it may be a NIK) and nothing is stored. A row that
-is already registered with the same data is counted, not stored twice.
+The file is read as a stream (ews/cli/intake_csv.py): at most 100,000 rows, cells of at
+most 131,072 characters, each column named once. All or nothing: every row is checked
+first; when any row is bad, each problem is printed as "line N: field: message" (never the
+value: it may be a NIK) and nothing is stored. A row that is already registered with the
+same data is counted, not stored twice.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 import click
@@ -18,33 +18,7 @@ from marshmallow import ValidationError
 from ews.checklist import INTAKE_FIELDS, validate_intake
 
 from .context import CLI_ACTOR, db_session, named_user, read_config
-
-MAX_ROWS = 100_000
-
-
-def _rows(path: Path) -> tuple[list[tuple[int, dict]], list[str]]:
-    """Return (line number, row without blank cells) pairs, or header problems."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        return [], ["the file is not UTF-8 text"]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    missing = [c for c in INTAKE_FIELDS if c not in header]
-    unknown = [c for c in header if c not in INTAKE_FIELDS]
-    if missing or unknown:
-        return [], ([f"line 1: missing column(s): {', '.join(missing)}"] if missing else []) + \
-                   ([f"line 1: unknown column(s): {', '.join(unknown)}"] if unknown else [])
-    rows = []
-    for row in reader:
-        if None in row:
-            return [], [f"line {reader.line_num}: more cells than columns"]
-        if all(not (v or "").strip() for v in row.values()):
-            continue
-        rows.append((reader.line_num, {k: v for k, v in row.items() if v and v.strip()}))
-        if len(rows) > MAX_ROWS:
-            return [], [f"more than {MAX_ROWS} rows: split the file"]
-    return rows, []
+from .intake_csv import read_rows
 
 
 def check_rows(rows: list[tuple[int, dict]]) -> tuple[list[tuple[int, dict]], list[str]]:
@@ -78,7 +52,7 @@ def intake_cmd(file: Path, username: str | None) -> None:
     from ews.store.applications import check, register, unknown_offices
 
     config = read_config()
-    rows, problems = _rows(file)
+    rows, problems = read_rows(file, INTAKE_FIELDS)
     records, row_problems = check_rows(rows)
     problems += row_problems
     with db_session(config) as session:

@@ -143,7 +143,8 @@ def retention_group() -> None:
 @click.option("--older-than", "days", type=click.IntRange(min=1), default=None,
               help="days; default EWS_RETENTION_DAYS (730)")
 def retention_apply(dry_run: bool, days: int | None) -> None:
-    """Redact assessments, decisions and outcomes older than DAYS; delete old login failures."""
+    """Redact assessments, decisions, outcomes and registrations older than DAYS; delete old
+    login failures."""
     from ews.store import retention
     from ews.store.db import utcnow
 
@@ -161,7 +162,7 @@ def retention_apply(dry_run: bool, days: int | None) -> None:
     verb = "would redact" if dry_run else "redacted"
     click.echo(f"{verb} (older than {days} days, before {cutoff:%Y-%m-%d %H:%M} UTC): "
                f"{found['assessments']} assessments, {found['decisions']} decisions, "
-               f"{found['outcomes']} outcomes; "
+               f"{found['outcomes']} outcomes, {found['registrations']} registrations; "
                f"{'would delete' if dry_run else 'deleted'} {found['login_failures']} "
                f"failed-login rows and {found['login_throttle']} throttle counts")
     if found.get("wal_cleared") == 0:

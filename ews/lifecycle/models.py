@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ews import audit
+from ews.store.approvers import independence_problem
 from ews.store.db import utcnow
 from ews.store.model_registry import ModelError, get
 from ews.store.models import ModelRecord, User
@@ -83,13 +84,20 @@ def _refused(session: Session, step: str, version: str, by: User, err: Exception
 
 def approve(session: Session, version: str, by: User, *, key: bytes | None,
             evidence: int | None = None) -> ModelRecord:
-    """Approve a submitted model (not by its trainer or submitter) whose file still verifies,
-    on stored evidence of exactly this file (`evidence`: the id of its evaluation)."""
+    """Approve a submitted model (not by its trainer or submitter, nor by an account they
+    created or one created after the submission) whose file still verifies, on stored
+    evidence of exactly this file (`evidence`: the id of its evaluation)."""
     try:
         row = get(session, version)
         _checker(row, by, "approve")
         if row.status != "submitted":
             raise ModelError(f"model {version!r} is {row.status}, not submitted")
+        submitter = session.get(User, row.submitted_by)
+        problem = independence_problem(
+            session, by.id, makers=[submitter and submitter.username,
+                                    row.manifest.get("trained_by")], made_at=row.submitted_at)
+        if problem:
+            raise MakerCheckerError(f"model {version!r}: {problem}")
         read_verified(row.path, row.manifest, key, approved_sha256=row.sha256)
         try:
             proof = required(session, "model", row.sha256, evidence)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ews import audit
 from ews.auth.scope import can
 from ews.engine import parse_ruleset
+from ews.store.approvers import independence_problem
 from ews.store.db import utcnow
 from ews.store.models import RuleSetRecord, User
 from ews.store.rulesets import (
@@ -105,6 +106,15 @@ def activate_ruleset(session: Session, row: RuleSetRecord, by: User | None) -> R
                        "replaces": current.sha256 if current else None,
                        "reason": "installed by the system"}, governs=(row,))
     return row
+
+
+def _independent(session: Session, row: RuleSetRecord, user: Actor) -> None:
+    """Refuse an approver whose account the author created, or created after the draft."""
+    author = session.get(User, row.created_by) if row.created_by is not None else None
+    problem = independence_problem(session, user.id, makers=[author and author.username],
+                                   made_at=row.created_at)
+    if problem:
+        raise NotAllowed(f"approve: {problem}", "not_independent")
 
 
 def _is_author(row: RuleSetRecord, user: Actor) -> bool:
@@ -222,6 +232,8 @@ def _transition(session: Session, user: Actor, row: RuleSetRecord, action: str,
     target = check(action, status=row.status, is_author=_is_author(row, user),
                    has_right=has_right, reason=reason,
                    ever_approved=row.approved_at is not None or row.created_by is None)
+    if action == "approve":
+        _independent(session, row, user)
     expected = expected_sha(row, action, sha256)
     proof = required(session, "ruleset", expected, evidence) if action == "approve" else None
     before, now = row.status, utcnow()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ews.checklist.text import has_invisible
+
 STATES = ("draft", "in_review", "approved", "shadow", "live", "retired")
 FROZEN = STATES[1:]  # from in_review on, the text never changes
 
@@ -101,6 +103,10 @@ def check(action: str, *, status: str, is_author: bool, has_right: bool, reason:
                          "approved version can be made live again", "never_approved")
     if step.reason_required and not (reason or "").strip():
         raise ReasonRequired(f"{action}: give a reason", "reason_required", action=action)
+    if reason and has_invisible(reason):
+        raise ReasonRequired(f"{action}: reason: remove the invisible characters (zero-width, "
+                             "text-direction or line-separator characters)", "reason_invisible",
+                             action=action)
     return step.target
 
 

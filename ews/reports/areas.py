@@ -64,7 +64,8 @@ def areas_from(counts: pd.DataFrame, params: Params, min_applicants: int = K_MIN
                           wilayah.name(wilayah.regency_of(code)) or "?", *figures))
     desa_rows.sort(key=lambda row: (-_low(row[6]), -row[3], row[0]))
     candidates = [row for row in desa_rows if row[3] >= min_applicants and row[4] > 0][:20]
-    desa_cols = (Column("desa", "Desa/kelurahan", "key"),
+    # A desa is named only with its count: a group under 11 leaves the office unnamed.
+    desa_cols = (Column("desa", "Desa/kelurahan", "key", ("n",)),
                  Column("kecamatan_name", "Kecamatan", "key"),
                  Column("regency_name", "Regency/city", "key"))
     cand_cols = (Column("rank", "Rank", "key"),) + desa_cols + AREA_COLUMNS

@@ -76,7 +76,10 @@ class ReportSchema(Schema):
 
 
 def to_xlsx(report: Report) -> bytes:
-    """Return the report as an XLSX workbook: one sheet per table."""
+    """Return the report as an XLSX workbook: one sheet per table.
+
+    Text is always stored as a string cell, never as a formula, whatever it starts with.
+    """
     from openpyxl import Workbook
 
     book = Workbook()
@@ -86,6 +89,9 @@ def to_xlsx(report: Report) -> bytes:
         sheet.append([c.label for c in table.columns])
         for row in table.rows:
             sheet.append([_xl(v) for v in row])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # openpyxl makes "=..." a formula otherwise
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

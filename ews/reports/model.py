@@ -183,6 +183,29 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+# A cell a spreadsheet would read as a formula (OWASP CSV injection): text starting with one
+# of these leaves as text, prefixed with an apostrophe.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(value: Any) -> Any:
+    """Return `value` safe for a spreadsheet cell: formula-like text gets a leading `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _one_line(value: Any) -> Any:
+    """Return a neutral cell with no line break to split its row (CR is not quoted by csv)."""
+    value = neutral(_cell(value))
+    return value.replace("\r", " ").replace("\n", " ") if isinstance(value, str) else value
+
+
+def _md(value: Any) -> str:
+    """Return a Markdown table cell: one line, no pipe to split the row."""
+    return str(_one_line(value)).replace("|", "\\|")
+
+
 def to_csv(report: Report) -> str:
     """Return every table as CSV blocks, each headed by `# name: title`."""
     buf = io.StringIO()
@@ -190,7 +213,7 @@ def to_csv(report: Report) -> str:
     for table in report.tables:
         buf.write(f"# {table.name}: {table.title}\n")
         writer.writerow([c.name for c in table.columns])
-        writer.writerows([[_cell(v) for v in row] for row in table.rows])
+        writer.writerows([[_one_line(v) for v in row] for row in table.rows])
         buf.write("\n")
     return buf.getvalue()
 
@@ -208,5 +231,5 @@ def to_markdown(report: Report) -> str:
         lines += ["", f"## {table.title}", "",
                   "| " + " | ".join(c.label for c in table.columns) + " |",
                   "|" + "---|" * len(table.columns)]
-        lines += ["| " + " | ".join(str(_cell(v)) for v in row) + " |" for row in table.rows]
+        lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in table.rows]
     return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ from functools import cache
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ews.checklist import message
+from ews.checklist.text import has_invisible
 from ews.store.models import DECISIONS, OUTCOMES
 
 from .cases import OUTCOME_STATES
@@ -49,7 +50,8 @@ class _Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if (_CONTROL_MULTILINE if self.multiline else _CONTROL).search(text):
+        if (_CONTROL_MULTILINE if self.multiline else _CONTROL).search(text) \
+                or has_invisible(text):
             raise ValidationError(TEXT_MESSAGES[self.lang if self.lang in TEXT_MESSAGES else "en"]
                                   ["text" if self.multiline else "line"])
         return text

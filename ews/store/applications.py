@@ -109,10 +109,11 @@ def register(session: Session, records: list[dict], *, key: str, actor: str,
             session.add(row)
             session.flush()
             seen[ident] = row
+            # No application number in the event: retention blanks it in the row, but the
+            # audit chain keeps every event as written (`subject` names the row).
             audit.record(session, "application.registered", actor=actor,
                          office_code=row.office_code, subject=row.id,
-                         data={"application_id": row.application_id,
-                               "purpose": row.purpose}, governs=(row,))
+                         data={"purpose": row.purpose}, governs=(row,))
             out.append(Registration(row, created=True))
         session.commit()
     except Exception:
@@ -130,7 +131,8 @@ def listing(session: Session, offices: tuple[str, ...] | None, status: str | Non
             limit: int = 200) -> list[tuple[Application, bool]]:
     """Return registrations (oldest first) with whether each has been assessed."""
     assessed = _assessed()
-    stmt = select(Application, assessed.label("assessed"))
+    # Registrations redacted by retention (no NIK hash left) wait for nothing any more.
+    stmt = select(Application, assessed.label("assessed")).where(Application.nik_hash != "")
     if offices is not None:
         stmt = stmt.where(Application.office_code.in_(offices))
     if status == "waiting":

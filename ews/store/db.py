@@ -13,6 +13,7 @@ time fails, and `is_unavailable` tells the error handlers to answer 503, not 500
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -88,6 +89,20 @@ def is_unavailable(error: BaseException) -> bool:
         t in str(orig).lower() for t in _SQLITE_TEXT)
 
 
+def create_private(path: str) -> None:
+    """Create the SQLite file `path` readable by its owner only (mode 600), if it is new.
+
+    SQLite gives the write-ahead log and shared-memory files it creates later the database
+    file's own permissions, so they are 600 too. An existing file is left as it is.
+    """
+    if path.startswith("file:"):
+        return  # a URI filename: SQLite opens it as told
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:
+        pass  # exists already, no folder, no right to write there: SQLite says so on connect
+
+
 def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
     """Create an engine; a writer waits at most `busy_timeout` seconds for a lock.
 
@@ -96,8 +111,10 @@ def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
     """
     if url.startswith("sqlite"):
         args = {"timeout": busy_timeout, "check_same_thread": False}
-        if make_url(url).database not in (None, "", ":memory:"):
+        path = make_url(url).database
+        if path not in (None, "", ":memory:"):
             args["factory"] = QueuedWriterConnection  # workers queue for writes, no polling
+            create_private(path)
         engine = create_engine(url, connect_args=args, **_JSON)
 
         @event.listens_for(engine, "connect")

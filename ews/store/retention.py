@@ -7,8 +7,11 @@ free-text values are replaced by the fixed redacted values of `ews.audit.seal.SP
 officer notes, village, decision reasons and outcome notes blanked). Failed-login rows older
 than the throttling window, and throttle counts older than the login path keeps them, are
 deleted. The report facts of redacted assessments (derived data, not sealed) lose their
-hashes and village in the same transaction. One `retention.applied` event records the cutoff and
-the counts; `ews audit verify` accepts redacted values in rows older than a recorded cutoff.
+hashes and village in the same transaction, and so do front-desk registrations (the
+`applications` table): NIK, phone and intake hashes blanked, village removed and the
+application number replaced by the row's own id. One `retention.applied` event records the
+cutoff and the counts; `ews audit verify` accepts redacted values in rows older than a
+recorded cutoff.
 """
 
 from __future__ import annotations
@@ -25,7 +28,15 @@ from ews.audit.seal import SPECS, personal_value
 from . import facts
 from .db import utcnow
 from .guards import maintenance
-from .models import Assessment, Base, Decision, LoginAttempt, LoginThrottle, Outcome
+from .models import (
+    Application,
+    Assessment,
+    Base,
+    Decision,
+    LoginAttempt,
+    LoginThrottle,
+    Outcome,
+)
 
 DEFAULT_DAYS = 730
 BATCH = 500
@@ -43,6 +54,20 @@ def _where(table: Table, name: str, cutoff: dt.datetime) -> list:
     return [table.c[SPECS[name].at] < cutoff, _PENDING[name]]
 
 
+# A registration still holding its identity (a redacted one has an empty NIK hash).
+def _old_registrations(cutoff: dt.datetime) -> list:
+    return [Application.registered_at < cutoff, Application.nik_hash != ""]
+
+
+def _redact_registrations(session: Session, cutoff: dt.datetime) -> int:
+    """Blank the hashes, village and application number of registrations before `cutoff`."""
+    return session.execute(
+        update(Application).where(*_old_registrations(cutoff))
+        .values(nik_hash="", phone_hash=None, intake_hash="", domicile_village=None,
+                application_id=Application.id)
+        .execution_options(synchronize_session=False)).rowcount
+
+
 def counts(session: Session, cutoff: dt.datetime, login_cutoff: dt.datetime) -> dict[str, int]:
     """Return how many rows retention would redact (per table) or delete (login failures)."""
     out = {}
@@ -50,6 +75,8 @@ def counts(session: Session, cutoff: dt.datetime, login_cutoff: dt.datetime) -> 
         table = Base.metadata.tables[name]
         out[name] = session.scalar(select(func.count()).select_from(table)
                                    .where(*_where(table, name, cutoff)))
+    out["registrations"] = session.scalar(select(func.count()).where(
+        *_old_registrations(cutoff)))
     out["login_failures"] = session.scalar(select(func.count()).where(
         LoginAttempt.at < login_cutoff))
     out["login_throttle"] = session.scalar(select(func.count()).where(
@@ -107,6 +134,7 @@ def apply(session: Session, *, cutoff: dt.datetime, login_cutoff: dt.datetime,
     with maintenance(session, "retention"):
         done = {name: _redact(session, name, cutoff) for name in SPECS}
         facts.redact(session.connection(), cutoff)  # derived rows follow their assessment
+        done["registrations"] = _redact_registrations(session, cutoff)
         done["login_failures"] = session.execute(
             delete(LoginAttempt).where(LoginAttempt.at < login_cutoff)).rowcount
         done["login_throttle"] = session.execute(delete(LoginThrottle).where(

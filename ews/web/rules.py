@@ -53,6 +53,10 @@ REFUSALS = {
     "never_approved": _l("Roll back: this version was never approved; only an earlier "
                          "approved version can go live again."),
     "reason_required": _l("%(action)s: give a reason."),
+    "not_independent": _l("Approve: your account was created by the author of this version, "
+                          "or after the draft; an older account of another person must "
+                          "approve."),
+    "reason_invisible": _l("%(action)s: remove the invisible characters from the reason."),
     "version_taken": _l("This rule-set id and version are stored already with another text: "
                         "give the draft a new version."),
     "text_taken": _l("This exact text is stored already as another version."),
