@@ -24,6 +24,9 @@ class ReportQuerySchema(Schema):
     date_from = fields.String(data_key="from", metadata={"description": "YYYY-MM-DD"})
     date_to = fields.String(data_key="to", metadata={"description": "YYYY-MM-DD, inclusive"})
     office = fields.String(metadata={"description": "office code(s), comma-separated"})
+    by = fields.String(metadata={"description": "interview (default): date each interview by "
+                                                "when it took place; submitted: by when it "
+                                                "was submitted (office's local time)"})
     format = fields.String(load_default="json", metadata={
         "description": "json (default), or csv, md, xlsx as an audited download"})
 
@@ -45,7 +48,7 @@ class ReportResource(MethodView):
         try:
             access = prepare(name, user.role, user.office_code, args.get("date_from"),
                              args.get("date_to"), args.get("office"), today=dt.date.today(),
-                             fmt=fmt)
+                             fmt=fmt, by=args.get("by"))
         except ReportInputError as err:
             if err.field == "name":
                 abort(404, message=str(err))

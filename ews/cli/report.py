@@ -18,8 +18,11 @@ from .context import CLI_ACTOR, db_session, read_config
 @click.option("--office", default=None, help="office code(s), comma-separated (default: all)")
 @click.option("--format", "fmt", default="md", show_default=True,
               help="json, csv, md or xlsx (xlsx needs a redirect to a file)")
+@click.option("--by", type=click.Choice(["interview", "submitted"]), default="interview",
+              show_default=True, help="date each interview by when it took place or by when "
+                                      "it was submitted (office's local time)")
 def report_cmd(name: str, date_from: str | None, date_to: str | None, office: str | None,
-               fmt: str) -> None:
+               fmt: str, by: str) -> None:
     """Print report NAME (overview, destinations, recruitment, areas, networks, fairness,
     outcomes, officers) with groups under 11 shown as "<11"."""
     from ews import audit
@@ -31,7 +34,7 @@ def report_cmd(name: str, date_from: str | None, date_to: str | None, office: st
         if fmt not in FORMATS:
             raise ReportInputError("format", f"unknown format {fmt!r}; use one of "
                                              f"{', '.join(FORMATS)}")
-        params = parse_params(date_from, date_to, office, today=dt.date.today())
+        params = parse_params(date_from, date_to, office, today=dt.date.today(), by=by)
     except ReportInputError as err:
         raise click.UsageError(str(err)) from None
     if fmt == "xlsx" and sys.stdout.isatty():
@@ -42,7 +45,8 @@ def report_cmd(name: str, date_from: str | None, date_to: str | None, office: st
         audit.record(session, "report.exported", actor=CLI_ACTOR, data={
             "report": name, "format": fmt, "from": params.start.isoformat(),
             "to": (params.end - dt.timedelta(days=1)).isoformat(),
-            "offices": list(params.offices) if params.offices else None, "via": "cli"})
+            "offices": list(params.offices) if params.offices else None, "by": params.by,
+            "via": "cli"})
         session.commit()
     sys.stdout.buffer.write(render(report, fmt))
     sys.stdout.flush()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from ews import audit
+from ews.store import facts
 
 from . import plan
 from .generate import Case, generate, nik
@@ -58,4 +59,5 @@ def run(session: Session, *, n: int, window: Window, offices: tuple[str, ...], s
         "seed": seed, "assessments": summary.assessments, "months": window.months,
         "end": window.end.isoformat(), "offices": list(offices)})
     session.commit()
+    facts.catch_up(session.get_bind())  # as after submissions through the API
     return summary

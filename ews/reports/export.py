@@ -68,6 +68,9 @@ class ReportSchema(Schema):
     date_to = fields.Function(lambda r: (r.params.end - dt.timedelta(days=1)).isoformat(),
                               data_key="to")
     offices = fields.Function(lambda r: list(r.params.offices) if r.params.offices else None)
+    by = fields.Function(lambda r: r.params.by, metadata={
+        "description": "interview: dated by when each interview took place; submitted: by "
+                       "when it was submitted (both on each office's local clock)"})
     suppressed = fields.Boolean(required=True, metadata={
         "description": "true when groups under 11 are shown as '<11'"})
     notes = fields.List(fields.String())
@@ -113,5 +116,6 @@ def record_export(session: Session, *, actor: str, office_code: str | None, name
     audit.record(session, "report.exported", actor=actor, office_code=office_code, data={
         "report": name, "format": fmt, "from": params.start.isoformat(),
         "to": (params.end - dt.timedelta(days=1)).isoformat(),
-        "offices": list(params.offices) if params.offices else None, "via": via})
+        "offices": list(params.offices) if params.offices else None, "by": params.by,
+        "via": via})
     session.commit()

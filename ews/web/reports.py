@@ -49,7 +49,8 @@ def _problem(status: int, message: str):
 def _access(name: str, fmt: str | None = None):
     args = request.args
     return prepare(name, current_user.role, current_user.office_code, args.get("from"),
-                   args.get("to"), args.get("office"), today=dt.date.today(), fmt=fmt)
+                   args.get("to"), args.get("office"), today=dt.date.today(), fmt=fmt,
+                   by=args.get("by"))
 
 
 def _visible() -> list[tuple[str, str]]:
@@ -215,7 +216,8 @@ def quarterly():
     try:
         for name in QUARTERLY:
             access = prepare(name, current_user.role, current_user.office_code,
-                             start.isoformat(), end.isoformat(), office, today=dt.date.today())
+                             start.isoformat(), end.isoformat(), office, today=dt.date.today(),
+                             by=request.args.get("by"))
             reports.append(compute(get_session().connection(), name, access,
                                    office_code=current_user.office_code,
                                    pii_key=current_app.config["PII_KEY"], leaves_office=True))
