@@ -130,3 +130,17 @@ def test_the_api_history_and_the_demo_history_give_the_same_months(client, accou
     # Posted today, they all were submitted this month.
     assert [r["month"] for r in submitted.table("by_month").records()] == [
         f"{zones.local(dt.datetime.now(dt.UTC), 420):%Y-%m}"]
+
+
+def test_an_office_moved_to_another_zone_has_its_interviews_re_dated(client, accounts,
+                                                                    late_batch, ews_cli):
+    _report(client, accounts["analyst"], "overview")  # every fact derived, on WIB/WITA
+    got = ews_cli("office", "timezone", "PMK", "Europe/Berlin")
+    assert got.exit_code == 2 and "ZONE" in got.output
+    assert "Asia/Jakarta (WIB)" in ews_cli("office", "timezone", "PMK").output
+    got = ews_cli("office", "timezone", "PMK", "Asia/Jayapura")
+    assert got.exit_code == 0 and "12 report facts derived" in got.output, got.output
+    hours = _table(_report(client, accounts["supervisor"], "officers"), "by_hour")
+    assert {r["hour"]: r["n"] for r in hours} == {11: 12}  # 09:00 WIB is 11:00 WIT
+    hours = _table(_report(client, accounts["supervisor_sby"], "officers"), "by_hour")
+    assert {r["hour"]: r["n"] for r in hours} == {9: 12}  # SBY untouched

@@ -59,5 +59,7 @@ def run(session: Session, *, n: int, window: Window, offices: tuple[str, ...], s
         "seed": seed, "assessments": summary.assessments, "months": window.months,
         "end": window.end.isoformat(), "offices": list(offices)})
     session.commit()
-    facts.catch_up(session.get_bind())  # as after submissions through the API
+    # As after submissions through the API; from the window's start, stamped in the past.
+    facts.catch_up(session.get_bind(), since=dt.datetime.combine(
+        window.month_starts()[0], dt.time(), tzinfo=dt.UTC))
     return summary

@@ -129,10 +129,11 @@ def redact(conn: Connection, cutoff: dt.datetime) -> int:
                         .values(dict.fromkeys(PERSONAL))).rowcount
 
 
-def catch_up(engine: Engine, batch: int = BATCH) -> int:
+def catch_up(engine: Engine, batch: int = BATCH, since: dt.datetime | None = None) -> int:
     """Derive the fact rows of the assessments that have none yet; return how many.
 
-    Looks from `MARGIN` before the newest fact on (everything when there is none), in
+    Looks from `MARGIN` before the newest fact on (everything when there is none; from
+    `since` when that is earlier: a bulk writer's rows stamped in the past), in
     slices of `batch` assessments by `created_at`, each its own transaction, so a
     submission waits for the writer lock at most one slice. Safe to run concurrently: a row
     another catch-up derived first is skipped. Then marks the facts of assessments a
@@ -145,6 +146,8 @@ def catch_up(engine: Engine, batch: int = BATCH) -> int:
         # Not after the present: a fact stamped ahead (a clock set wrong for a while) must
         # not hide the assessments stored since.
         start = None if newest is None else min(as_utc(newest), utcnow()) - MARGIN
+        if start is not None and since is not None:
+            start = min(start, as_utc(since))
         if start is not None and _all_derived(conn, start):
             return 0
     since, done = start, 0
