@@ -144,3 +144,14 @@ def test_an_office_moved_to_another_zone_has_its_interviews_re_dated(client, acc
     assert {r["hour"]: r["n"] for r in hours} == {11: 12}  # 09:00 WIB is 11:00 WIT
     hours = _table(_report(client, accounts["supervisor_sby"], "officers"), "by_hour")
     assert {r["hour"]: r["n"] for r in hours} == {9: 12}  # SBY untouched
+
+
+def test_the_quarterly_page_of_q3_holds_the_august_interviews(client, accounts, late_batch):
+    from tests.test_reports_language import _login
+
+    _login(client, accounts["supervisor"])
+    page = client.get("/reports/quarterly", query_string={"quarter": "2026Q3"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "2026-08" in html
+    page = client.get("/reports/quarterly", query_string={"quarter": "2026Q3", "by": "submitted"})
+    assert "2026-08" not in page.get_data(as_text=True)
