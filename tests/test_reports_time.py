@@ -155,3 +155,23 @@ def test_the_quarterly_page_of_q3_holds_the_august_interviews(client, accounts, 
     assert page.status_code == 200 and "2026-08" in html
     page = client.get("/reports/quarterly", query_string={"quarter": "2026Q3", "by": "submitted"})
     assert "2026-08" not in page.get_data(as_text=True)
+
+
+def test_the_cli_dates_by_interview_or_by_submission(late_batch, ews_cli):
+    import csv
+    import io
+    import zipfile
+
+    def months(*extra) -> dict:
+        got = ews_cli("report", "overview", "--office", "PMK", "--from", "2026-01-01",
+                      "--format", "csv", *extra)
+        assert got.exit_code == 0, got.output
+        archive = zipfile.ZipFile(io.BytesIO(got.stdout_bytes))
+        rows = list(csv.DictReader(io.StringIO(
+            archive.read("overview-by_month.csv").decode())))
+        return {r["month"]: r["n"] for r in rows}
+
+    assert months() == {AUGUST: "12"}
+    (month, n), = months("--by", "submitted").items()
+    assert n == "12" and month in {m for m, _ in late_batch["PMK"]}
+    assert ews_cli("report", "overview", "--by", "created").exit_code == 2

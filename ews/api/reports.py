@@ -10,7 +10,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
 from ews.reports import ReportForbidden, ReportInputError
-from ews.reports.export import MIMETYPES, ReportSchema, record_export, render
+from ews.reports.export import ReportSchema, download, record_export
 from ews.reports.service import compute, prepare
 from ews.webdb import get_session
 
@@ -62,6 +62,7 @@ class ReportResource(MethodView):
         if leaves:
             record_export(get_session(), actor=user.username, office_code=user.office_code,
                           name=name, fmt=fmt, params=access.params, via="api")
-            return Response(render(report, fmt), mimetype=MIMETYPES[fmt], headers={
-                "Content-Disposition": f'attachment; filename="ews-{name}.{fmt}"'})
+            body, mimetype, ext = download(report, fmt)
+            return Response(body, mimetype=mimetype, headers={
+                "Content-Disposition": f'attachment; filename="ews-{name}.{ext}"'})
         return report

@@ -184,15 +184,13 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def to_csv(report: Report) -> str:
-    """Return every table as CSV blocks, each headed by `# name: title`."""
+def to_csv(table: Table) -> str:
+    """Return one table as CSV: a header row of column names, then the rows (nothing else,
+    so that a spreadsheet reads it as it is)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    for table in report.tables:
-        buf.write(f"# {table.name}: {table.title}\n")
-        writer.writerow([c.name for c in table.columns])
-        writer.writerows([[_cell(v) for v in row] for row in table.rows])
-        buf.write("\n")
+    writer.writerow([c.name for c in table.columns])
+    writer.writerows([[_cell(v) for v in row] for row in table.rows])
     return buf.getvalue()
 
 

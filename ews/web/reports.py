@@ -25,7 +25,7 @@ from marshmallow import ValidationError
 
 from ews.reports import REPORTS, ReportForbidden, ReportInputError
 from ews.reports import ikk as ikk_service
-from ews.reports.export import MIMETYPES, render
+from ews.reports.export import download
 from ews.reports.export import record_export as audit_export
 from ews.reports.ikk import Actor
 from ews.reports.model import SUPPRESSED
@@ -190,8 +190,9 @@ def export(name: str):
         return _problem(403, str(err))
     record_export(name, fmt, access.params, "page")
     p = access.params
-    filename = f"ews-{name}-{p.start}-{p.end - dt.timedelta(days=1)}.{fmt}"
-    return Response(render(report, fmt), mimetype=MIMETYPES[fmt],
+    body, mimetype, ext = download(report, fmt)
+    filename = f"ews-{name}-{p.start}-{p.end - dt.timedelta(days=1)}.{ext}"
+    return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
