@@ -50,9 +50,15 @@ def assert_facts_match(conn) -> int:
         assert f["completeness"] == pytest.approx(result.get("completeness", 1.0))
         fired = sorted({x["indicator"] for x in result.get("reasons", ())})
         assert (f["indicators"].split(",") if f["indicators"] else []) == fired
-        created = as_utc(r["created_at"])
+        created, interviewed = as_utc(r["created_at"]), as_utc(r["interviewed_at"])
         assert as_utc(f["created_at"]) == created
-        assert (f["month"], f["hour_utc"]) == (created.strftime("%Y-%m"), created.hour)
+        assert as_utc(f["interviewed_at"]) == interviewed
+        wib = dt.timezone(dt.timedelta(hours=7))  # the offices of these tests are on WIB
+        at, sent = interviewed.astimezone(wib), created.astimezone(wib)
+        assert (f["day"], f["month"], f["hour"]) == (
+            f"{at:%Y-%m-%d}", f"{at:%Y-%m}", at.hour), r["id"]
+        assert (f["submitted_day"], f["submitted_month"], f["submitted_hour"]) == (
+            f"{sent:%Y-%m-%d}", f"{sent:%Y-%m}", sent.hour), r["id"]
     return len(rows)
 
 
@@ -80,7 +86,7 @@ def test_submitted_follow_up_and_v1_assessments_have_matching_facts(client, acco
     today = dt.date.today()
     with engine.connect() as conn:  # ...the report derives them; the superseded one not counted
         report = run("overview", conn, Params(today - dt.timedelta(days=1),
-                                              today + dt.timedelta(days=1)))
+                                              today + dt.timedelta(days=1), by="submitted"))
     assert report.table("summary").records()[0]["n"] == 3
     assert facts.catch_up(engine) == 0  # nothing left to derive
     with engine.connect() as conn:
@@ -164,8 +170,12 @@ def test_the_migration_backfills_existing_rows(fresh_url):
             "SELECT * FROM assessment_facts ORDER BY assessment_id"))}
     engine.dispose()
     old = got["v2-old"]
-    assert (old.indicators, old.completeness, old.month, old.hour_utc) == (
-        "AGE,SCAM", 0.75, "2026-03", 23)
+    # Interviewed 2026-01-01 00:00 UTC, submitted 2026-03-31 23:30 UTC: 07:00 and the next
+    # morning's 06:30 in Pamekasan (WIB).
+    assert (old.indicators, old.completeness, old.month, old.hour, old.day) == (
+        "AGE,SCAM", 0.75, "2026-01", 7, "2026-01-01")
+    assert (old.submitted_month, old.submitted_hour, old.submitted_day) == (
+        "2026-04", 6, "2026-04-01")
     assert (old.destination_country, old.domicile_village, old.agency_name) == (
         "KH", "Bajang", None)
     assert (bool(old.latest), bool(got["v2-new"].latest), old.phone_shared_30d) == (

@@ -35,7 +35,7 @@ def test_imported_matches_of_unflagged_interviews_by_group_small_ones_hidden(
                    accounts["analyst"].username, "--format", "json")
     assert json.loads(done.stdout)["labels_created"] == 15
     got = ews_cli("report", "misses", "--format", "json", "--from",
-                  (TODAY - dt.timedelta(days=1)).isoformat(), "--to", TODAY.isoformat())
+                  (TODAY - dt.timedelta(days=41)).isoformat(), "--to", TODAY.isoformat())
     assert got.exit_code == 0, got.output
     report = json.loads(got.stdout)
     assert report["suppressed"] is True

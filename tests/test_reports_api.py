@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import pytest
 from sqlalchemy import select
@@ -90,15 +91,26 @@ def test_unknown_report_is_a_404_listing_the_known_ones(client, demo):
     assert got.status_code == 404 and "overview" in got.json["detail"]
 
 
-def test_csv_export_is_suppressed_and_audited(client, demo, db):
+def test_csv_export_is_one_table_per_file_suppressed_and_audited(client, demo, db):
     got = _get(client, demo["supervisor"], "overview", format="csv")
-    assert got.status_code == 200 and got.mimetype == "text/csv"
-    text = got.get_data(as_text=True)
-    assert "<11" in text and "attachment" in got.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][0].startswith("# summary")
+    assert got.status_code == 200 and got.mimetype == "application/zip"
+    assert 'filename="ews-overview.zip"' in got.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(got.data))
+    assert archive.namelist() == ["overview-summary.csv", "overview-by_month.csv"]
+    months = list(csv.reader(io.StringIO(archive.read("overview-by_month.csv").decode())))
+    assert months[0][:2] == ["month", "n"]  # a header row first, no comment line
+    assert all(len(row) == len(months[0]) for row in months)  # one table: one shape
+    assert "<11" in {cell for row in months for cell in row}
     event = db.scalars(select(AuditEvent).where(AuditEvent.kind == "report.exported")).one()
     assert event.actor == demo["supervisor"].username and '"report":"overview"' in event.data
+
+
+def test_csv_of_a_one_table_report_is_one_csv(client, demo):
+    got = _get(client, demo["analyst"], "networks", format="csv")
+    assert got.status_code == 200 and got.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(got.get_data(as_text=True))))
+    assert rows[0][:3] == ["group", "people", "assessments"] and len(rows) > 1
+    assert all(len(row) == len(rows[0]) for row in rows)
 
 
 def test_xlsx_export_opens(client, demo):

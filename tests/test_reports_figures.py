@@ -83,7 +83,7 @@ def test_networks_link_recruiter_phones_shared_phones_and_unlicensed_agencies():
     frame = pd.DataFrame(rows, columns=["id", "office", "nik_hash", "phone_hash",
                                         "recruiter_phone_hash", "agency_name",
                                         "agency_licence"])
-    frame["created_at"] = "2026-01-05 10:00:00"
+    frame["day"] = "2026-01-05"
     frame["flagged"] = [True, True, False, False, False, False, False]
     frame["outcome"] = ["confirmed_trafficking", None, None, None, None, None, None]
     r = networks_from(frame, P, pii_key="k")

@@ -91,7 +91,8 @@ def test_supervisor_officers_page_is_indonesian(client, db, demo):
     _login(client, demo["supervisor"])
     page = client.get("/reports/officers", query_string=PERIOD).get_data(as_text=True)
     shown = _texts(page)
-    assert "Menurut petugas" in shown["caption"] and "Menurut jam (UTC+7)" in shown["caption"]
+    assert "Menurut petugas" in shown["caption"]
+    assert "Menurut jam (waktu setempat kantor)" in shown["caption"]
     assert "Tingkat tidak ditanyakan menurut jam" in shown["chart"]
     assert not set(shown["header"]) & {"Officer", "Hour", "Interviews", "Not-asked rate"}
     assert shown["note"][0].startswith("Tingkat tidak ditanyakan yang naik")

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
 from ews.reports import ReportForbidden, ReportInputError
-from ews.reports.export import MIMETYPES, ReportSchema, record_export, render
+from ews.reports.export import ReportSchema, download, record_export
 from ews.reports.service import compute, prepare
 from ews.webdb import get_session
 
@@ -24,6 +24,9 @@ class ReportQuerySchema(Schema):
     date_from = fields.String(data_key="from", metadata={"description": "YYYY-MM-DD"})
     date_to = fields.String(data_key="to", metadata={"description": "YYYY-MM-DD, inclusive"})
     office = fields.String(metadata={"description": "office code(s), comma-separated"})
+    by = fields.String(metadata={"description": "interview (default): date each interview by "
+                                                "when it took place; submitted: by when it "
+                                                "was submitted (office's local time)"})
     format = fields.String(load_default="json", metadata={
         "description": "json (default), or csv, md, xlsx as an audited download"})
 
@@ -45,7 +48,7 @@ class ReportResource(MethodView):
         try:
             access = prepare(name, user.role, user.office_code, args.get("date_from"),
                              args.get("date_to"), args.get("office"), today=dt.date.today(),
-                             fmt=fmt)
+                             fmt=fmt, by=args.get("by"))
         except ReportInputError as err:
             if err.field == "name":
                 abort(404, message=str(err))
@@ -59,6 +62,7 @@ class ReportResource(MethodView):
         if leaves:
             record_export(get_session(), actor=user.username, office_code=user.office_code,
                           name=name, fmt=fmt, params=access.params, via="api")
-            return Response(render(report, fmt), mimetype=MIMETYPES[fmt], headers={
-                "Content-Disposition": f'attachment; filename="ews-{name}.{fmt}"'})
+            body, mimetype, ext = download(report, fmt)
+            return Response(body, mimetype=mimetype, headers={
+                "Content-Disposition": f'attachment; filename="ews-{name}.{ext}"'})
         return report

@@ -17,21 +17,25 @@ from .context import CLI_ACTOR, db_session, read_config
 @click.option("--to", "date_to", default=None, help="last day, YYYY-MM-DD (default: today)")
 @click.option("--office", default=None, help="office code(s), comma-separated (default: all)")
 @click.option("--format", "fmt", default="md", show_default=True,
-              help="json, csv, md or xlsx (xlsx needs a redirect to a file)")
+              help="json, csv, md or xlsx (xlsx, and csv of a report of several tables - "
+                   "a zip of one CSV per table - need a redirect to a file)")
+@click.option("--by", type=click.Choice(["interview", "submitted"]), default="interview",
+              show_default=True, help="date each interview by when it took place or by when "
+                                      "it was submitted (office's local time)")
 def report_cmd(name: str, date_from: str | None, date_to: str | None, office: str | None,
-               fmt: str) -> None:
+               fmt: str, by: str) -> None:
     """Print report NAME (overview, destinations, recruitment, areas, networks, fairness,
     outcomes, misses, officers) with groups under 11 shown as "<11"."""
     from ews import audit
     from ews.reports import FORMATS, ReportInputError, parse_params, run, spec, suppress
-    from ews.reports.export import render
+    from ews.reports.export import download
 
     try:
         spec(name)
         if fmt not in FORMATS:
             raise ReportInputError("format", f"unknown format {fmt!r}; use one of "
                                              f"{', '.join(FORMATS)}")
-        params = parse_params(date_from, date_to, office, today=dt.date.today())
+        params = parse_params(date_from, date_to, office, today=dt.date.today(), by=by)
     except ReportInputError as err:
         raise click.UsageError(str(err)) from None
     if fmt == "xlsx" and sys.stdout.isatty():
@@ -39,10 +43,15 @@ def report_cmd(name: str, date_from: str | None, date_to: str | None, office: st
     config = read_config()
     with db_session(config) as session:
         report = suppress(run(name, session.connection(), params, pii_key=config["PII_KEY"]))
+        body, _, ext = download(report, fmt)
+        if ext == "zip" and sys.stdout.isatty():
+            raise click.UsageError(f"the {name} report has several tables: its csv is a zip "
+                                   "of one CSV per table; redirect it to a file (> report.zip)")
         audit.record(session, "report.exported", actor=CLI_ACTOR, data={
             "report": name, "format": fmt, "from": params.start.isoformat(),
             "to": (params.end - dt.timedelta(days=1)).isoformat(),
-            "offices": list(params.offices) if params.offices else None, "via": "cli"})
+            "offices": list(params.offices) if params.offices else None, "by": params.by,
+            "via": "cli"})
         session.commit()
-    sys.stdout.buffer.write(render(report, fmt))
+    sys.stdout.buffer.write(body)
     sys.stdout.flush()

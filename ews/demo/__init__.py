@@ -12,6 +12,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from ews import audit
+from ews.store import facts
 
 from . import plan
 from .generate import Case, generate, nik
@@ -63,4 +64,7 @@ def run(session: Session, *, n: int, window: Window, offices: tuple[str, ...], s
         "seed": seed, "assessments": summary.assessments, "months": window.months,
         "end": window.end.isoformat(), "offices": list(offices)})
     session.commit()
+    # As after submissions through the API; from the window's start, stamped in the past.
+    facts.catch_up(session.get_bind(), since=dt.datetime.combine(
+        window.month_starts()[0], dt.time(), tzinfo=dt.UTC))
     return summary

@@ -3,9 +3,11 @@
 Each case goes through `validate_checklist` and `score` exactly like a submission; the history
 features are computed from the cases written before it (point-in-time, as `submit` does from
 the log). Each row is the one `ews.interviews.submit` would store (`assessment_row`), with
-the supervisor's decision already taken. Rows, decisions, outcomes and their audit events
-are inserted per batch with executemany, and the audit chain is extended with
-`audit.record_many`.
+the supervisor's decision already taken, submitted minutes after the interview (one in 20
+entered days later, as a field session or an outage would). Rows, decisions, outcomes and
+their audit events are inserted per batch with executemany, and the audit chain is extended
+with `audit.record_many`. Their report facts are derived as a submission's are, by the
+catch-up (`ews.store.facts.catch_up`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ews.checklist import RULE_FIELDS, validate_checklist
 from ews.engine import RuleSet
 from ews.interviews import HISTORY_WINDOW, assessment_row
 from ews.scoring import score
-from ews.store import facts, pii
+from ews.store import pii
 from ews.store.models import HOLDING_DECISIONS, Assessment, Decision, FollowupSample, Outcome
 
 from .external import external_event
@@ -66,6 +68,16 @@ INTEL = {  # HTCDS-style fields recorded with a positive outcome, by truth
 # Outcomes come back for the cases nobody flagged only through the random follow-up sample
 # (ews.outcomes.sample): drawn with this probability, stored as such and labelled `sample`.
 UNFLAGGED_OUTCOME_SHARE = 0.02
+LATE_SHARE = 0.05  # checklists entered days after the interview
+
+
+def submission_lag(key: str) -> dt.timedelta:
+    """Return how long after its interview a checklist is submitted (drawn from `key`):
+    5-30 minutes at the desk, or 1-3 days for the LATE_SHARE entered later."""
+    rng = random.Random(f"lag:{key}")
+    if rng.random() < LATE_SHARE:
+        return dt.timedelta(days=rng.uniform(1, 3))
+    return dt.timedelta(minutes=rng.uniform(5, 30))
 
 
 @dataclass
@@ -175,7 +187,6 @@ class Writer:
             self._one(case, rows, decisions, outcomes, events)
         conn = self.session.connection()
         conn.execute(insert(Assessment.__table__), rows)
-        facts.insert_facts(conn, rows)
         if decisions:
             conn.execute(insert(Decision.__table__), decisions)
         if outcomes:
@@ -191,7 +202,8 @@ class Writer:
         ruleset, key = self.ruleset, self.key
         record = validate_checklist(case.payload, now=self.end, agencies=ruleset.agencies)
         office = record["office_code"]
-        created = record["interviewed_at"].astimezone(dt.UTC) + dt.timedelta(minutes=5)
+        created = min(record["interviewed_at"].astimezone(dt.UTC)
+                      + submission_lag(record["application_id"]), self.end)
         nik_h, phone_h = pii.nik_hash(key, record["nik"]), pii.phone_hash(key, record["phone"])
         record |= self.history.features(nik_h, phone_h, created)
         result = self._score(record)

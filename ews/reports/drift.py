@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from .model import Column, Params, Report, Table
 from .psi import TOO_FEW, drift_from_counts
-from .query import _bind, _where
+from .query import _bind, _where, key_sql
 
 READING = ("PSI, each month against the quarter before it: < 0.1 stable, 0.1-0.25 moderate "
            "(look at what changed), > 0.25 large (re-evaluate the rule set and any model "
@@ -32,14 +32,14 @@ COLUMNS = (Column("month", "Month", "key"), Column("n", "Applicants"),
 
 
 def _counts(conn: Connection, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
-    base = f" FROM assessment_facts a WHERE a.latest AND a.created_at >= :start AND " \
-           f"a.created_at < :end{_where(params)}"
+    base = f" FROM assessment_facts a WHERE a.latest AND {_where(params)}"
+    month = key_sql("month", params.by)
     scores = pd.DataFrame(conn.execute(_bind(
-        "SELECT a.month AS month, a.score AS score, COUNT(*) AS n" + base + " GROUP BY 1, 2",
+        f"SELECT {month} AS month, a.score AS score, COUNT(*) AS n" + base + " GROUP BY 1, 2",
         params)).all(), columns=["month", "score", "n"])
     # Indicator sets per month (few distinct sets), split into hits per indicator here.
     sets = pd.DataFrame(conn.execute(_bind(
-        "SELECT a.month AS month, a.indicators AS indicators, COUNT(*) AS hits" + base
+        f"SELECT {month} AS month, a.indicators AS indicators, COUNT(*) AS hits" + base
         + " AND a.indicators IS NOT NULL GROUP BY 1, 2", params)).all(),
         columns=["month", "indicators", "hits"])
     sets["indicator"] = sets["indicators"].str.split(",")

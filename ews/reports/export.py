@@ -1,4 +1,8 @@
-"""Reports as they leave the service: JSON (marshmallow), CSV, Markdown and XLSX."""
+"""Reports as they leave the service: JSON (marshmallow), CSV, Markdown and XLSX.
+
+CSV holds one table per file: a report of one table is one CSV, a report of several a zip
+of CSVs named `<report>-<table>.csv` (`download` says which).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import datetime as dt
 import io
 import json
 import math
+import zipfile
 from typing import Any
 
 from marshmallow import Schema, fields
@@ -68,6 +73,9 @@ class ReportSchema(Schema):
     date_to = fields.Function(lambda r: (r.params.end - dt.timedelta(days=1)).isoformat(),
                               data_key="to")
     offices = fields.Function(lambda r: list(r.params.offices) if r.params.offices else None)
+    by = fields.Function(lambda r: r.params.by, metadata={
+        "description": "interview: dated by when each interview took place; submitted: by "
+                       "when it was submitted (both on each office's local clock)"})
     suppressed = fields.Boolean(required=True, metadata={
         "description": "true when groups under 11 are shown as '<11'"})
     notes = fields.List(fields.String())
@@ -102,12 +110,32 @@ def _xl(value: Any) -> Any:
     return "-".join(str(v) for v in value) if isinstance(value, list) else value
 
 
+def csv_zip(report: Report) -> bytes:
+    """Return a zip of one CSV per table of the report (fixed timestamps: same bytes for the
+    same report)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for table in report.tables:
+            info = zipfile.ZipInfo(f"{report.name}-{table.name}.csv", (1980, 1, 1, 0, 0, 0))
+            archive.writestr(info, to_csv(table).encode(), zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def download(report: Report, fmt: str) -> tuple[bytes, str, str]:
+    """Return the report in `fmt` as (bytes, mimetype, file extension): csv is a zip of
+    CSVs when the report has several tables."""
+    if fmt == "csv" and len(report.tables) != 1:
+        return csv_zip(report), "application/zip", "zip"
+    return render(report, fmt), MIMETYPES[fmt], fmt
+
+
 def render(report: Report, fmt: str) -> bytes:
-    """Return the report in `fmt` (json, csv, md, xlsx) as bytes."""
+    """Return the report in `fmt` (json, csv, md, xlsx) as bytes (csv: see `download`)."""
     if fmt == "json":
         return json.dumps(ReportSchema().dump(report), ensure_ascii=False).encode()
     if fmt == "csv":
-        return to_csv(report).encode()
+        return to_csv(report.tables[0]).encode() if len(report.tables) == 1 \
+            else csv_zip(report)
     if fmt == "md":
         return to_markdown(report).encode()
     return to_xlsx(report)
@@ -119,5 +147,6 @@ def record_export(session: Session, *, actor: str, office_code: str | None, name
     audit.record(session, "report.exported", actor=actor, office_code=office_code, data={
         "report": name, "format": fmt, "from": params.start.isoformat(),
         "to": (params.end - dt.timedelta(days=1)).isoformat(),
-        "offices": list(params.offices) if params.offices else None, "via": via})
+        "offices": list(params.offices) if params.offices else None, "by": params.by,
+        "via": via})
     session.commit()

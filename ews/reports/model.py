@@ -20,7 +20,8 @@ KINDS = ("key", "text", "count", "rate", "per1000", "interval", "ratio", "date")
 
 
 class ReportInputError(ValueError):
-    """Bad report parameters; `field` names the parameter (from, to, office, format, name)."""
+    """Bad report parameters; `field` names the parameter (from, to, office, by, format,
+    name)."""
 
     def __init__(self, field_name: str, message: str) -> None:
         super().__init__(message)
@@ -29,12 +30,14 @@ class ReportInputError(ValueError):
 
 @dataclass(frozen=True)
 class Params:
-    """What a report covers: [start, end) in UTC days, and the offices (None: every office)."""
+    """What a report covers: [start, end) in days on each office's clock, the offices (None:
+    every office), and which time dates an assessment: the interview's (default) or the
+    submission's (`by="submitted"`)."""
 
     start: dt.date
     end: dt.date  # exclusive
     offices: tuple[str, ...] | None = None
-    tz_hours: int = 7  # the offices' UTC offset for hour-of-day figures (WIB)
+    by: str = "interview"
 
     @property
     def start_at(self) -> dt.datetime:
@@ -53,10 +56,11 @@ class Params:
 
 
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # the dates a report takes
+BY = ("interview", "submitted")
 
 
 def parse_params(start: str | None, end: str | None, office: str | None = None, *,
-                 today: dt.date) -> Params:
+                 today: dt.date, by: str | None = None) -> Params:
     """Return Params from text (`--to` inclusive); ReportInputError names a bad one."""
     def day(value: str | None, name: str, default: dt.date) -> dt.date:
         if value in (None, ""):
@@ -81,7 +85,9 @@ def parse_params(start: str | None, end: str | None, office: str | None = None, 
             raise ReportInputError("office", "'office' must be office codes (2-16 letters or "
                                              "digits), comma-separated")
         offices = codes
-    return Params(first, last + dt.timedelta(days=1), offices)
+    if by not in (None, "", *BY):
+        raise ReportInputError("by", f"'by' must be one of {', '.join(BY)}")
+    return Params(first, last + dt.timedelta(days=1), offices, by or "interview")
 
 
 @dataclass(frozen=True)
@@ -206,15 +212,13 @@ def _md(value: Any) -> str:
     return str(_one_line(value)).replace("|", "\\|")
 
 
-def to_csv(report: Report) -> str:
-    """Return every table as CSV blocks, each headed by `# name: title`."""
+def to_csv(table: Table) -> str:
+    """Return one table as CSV: a header row of column names, then the rows (nothing else,
+    so that a spreadsheet reads it as it is); formula-like text is neutralised."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    for table in report.tables:
-        buf.write(f"# {table.name}: {table.title}\n")
-        writer.writerow([c.name for c in table.columns])
-        writer.writerows([[_one_line(v) for v in row] for row in table.rows])
-        buf.write("\n")
+    writer.writerow([c.name for c in table.columns])
+    writer.writerows([[_one_line(v) for v in row] for row in table.rows])
     return buf.getvalue()
 
 
@@ -223,7 +227,9 @@ def to_markdown(report: Report) -> str:
     p = report.params
     scope = ", ".join(p.offices) if p.offices else "all offices"
     lines = [f"# {report.title}", "",
-             f"{p.start} to {p.end - dt.timedelta(days=1)}, {scope}"
+             f"{p.start} to {p.end - dt.timedelta(days=1)}, {scope}, by "
+             f"{'interview' if p.by == 'interview' else 'submission'} time "
+             "(office's local time)"
              + (" (groups under 11 suppressed)" if report.suppressed else ""), ""]
     for note in report.notes:
         lines.append(f"- {note}")

@@ -8,6 +8,7 @@ Connected groups of two or more people are reported across offices, with keyed-h
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 
@@ -26,7 +27,8 @@ KINDS = {"r": "recruiter phone", "p": "shared contact phone", "g": "unlicensed a
 
 def networks(conn: Connection, params: Params, *, pii_key: str = "") -> Report:
     """Return the recruiter-network report of the period (reads the log)."""
-    keys = ("agency_name", "agency_licence", "nik_hash", "phone_hash", "recruiter_phone_hash")
+    keys = ("day", "agency_name", "agency_licence", "nik_hash", "phone_hash",
+            "recruiter_phone_hash")
     # Rows with a recruiter phone or an agency, or whose contact phone was already shared
     # at the interview (the stored history feature: no scan of all phones)...
     frame = rows(conn, params, keys, where=(
@@ -86,15 +88,16 @@ def _components(frame: pd.DataFrame, pii_key: str,
 
 def networks_from(frame: pd.DataFrame, params: Params, *, pii_key: str = "",
                   min_people: int = 2) -> Report:
-    """Build the report from one row per assessment (id, office, created_at, flagged,
-    outcome, nik_hash, phone_hash, recruiter_phone_hash, agency_name, agency_licence)."""
+    """Build the report from one row per assessment (id, office, day (YYYY-MM-DD, the local
+    day that dates it), flagged, outcome, nik_hash, phone_hash, recruiter_phone_hash,
+    agency_name, agency_licence)."""
     groups, members = [], {}
     comps = _components(frame, pii_key, min_people) if len(frame) else []
     if comps:
         label = {aid: k for k, (ids, _) in enumerate(comps) for aid in ids}
         sub = frame[frame["id"].isin(label)].sort_values("id")
         sub = sub.assign(comp=sub["id"].map(label),
-                         created=pd.to_datetime(sub["created_at"], utc=True, format="ISO8601"),
+                         created=sub["day"].astype(str),
                          positive=sub["outcome"].isin(POSITIVE),
                          flagged=sub["flagged"].astype(bool))
         for k, part in sub.groupby("comp", sort=False):
@@ -108,8 +111,9 @@ def networks_from(frame: pd.DataFrame, params: Params, *, pii_key: str = "",
             flagged, positive = int(part["flagged"].sum()), int(part["positive"].sum())
             groups.append((gid, people, len(part), counts["r"], counts["p"], counts["g"],
                            len(offices), ", ".join(offices), flagged, rate(flagged, len(part)),
-                           positive, rate(positive, len(part)), part["created"].min().date(),
-                           part["created"].max().date()))
+                           positive, rate(positive, len(part)),
+                           dt.date.fromisoformat(part["created"].min()),
+                           dt.date.fromisoformat(part["created"].max())))
             members[gid] = tuple(zip(part["id"], part["office"], strict=True))
     groups.sort(key=lambda g: (-g[1], g[0]))
     cols = (Column("group", "Group", "key"), Column("people", "People"),

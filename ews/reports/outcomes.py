@@ -77,8 +77,7 @@ def officers(conn: Connection, params: Params) -> Report:
     by_officer = grouped(conn, params, ("officer_id",), not_asked=True)
     names = dict(conn.execute(text("SELECT id, username FROM users")).all())
     by_officer["officer"] = by_officer["officer_id"].map(lambda i: names.get(i, f"#{i}"))
-    by_hour = grouped(conn, params, ("hour_utc",), not_asked=True)
-    by_hour["hour"] = (by_hour["hour_utc"].astype(int) + params.tz_hours) % 24
+    by_hour = grouped(conn, params, ("hour",), not_asked=True)
     return officers_from(by_officer, by_hour.groupby("hour", as_index=False).sum(), params)
 
 
@@ -95,7 +94,7 @@ def officers_from(by_officer: pd.DataFrame, by_hour: pd.DataFrame, params: Param
                      rows)
     return Report("officers", "Officers and hours of the day", params, (
         table("summary", "By officer", by_officer, "officer", "Officer"),
-        table("by_hour", f"By hour of day (UTC+{params.tz_hours})", by_hour, "hour", "Hour")),
+        table("by_hour", "By hour of day (office's local time)", by_hour, "hour", "Hour")),
         (Chart("Not-asked rate by hour of day", "by_hour", "hour", ("not_asked_rate",),
                "line"),),
         ("A rising not-asked rate late in the day is the fatigue signal of the strategic "

@@ -3,7 +3,9 @@
 Reports read `assessment_facts` (one typed row per assessment, written with it; see
 `ews.store.facts`), never the answers, features or result JSON: the database groups and
 counts, pandas gets the groups. Only the latest version of each assessment counts
-(`latest`); the period is on `created_at` (UTC); the latest decision and the latest outcome
+(`latest`); the period, the month and the hour are the interview's on its office's clock
+(`day`, `month`, `hour`), or the submission's when `Params.by` says so; the latest decision
+and the latest outcome
 of each assessment are joined. Checklist v1 rows were mapped to v2 when their facts were
 written, so every version is grouped alike. No Flask here.
 """
@@ -11,7 +13,7 @@ written, so every version is grouped alike. No Flask here.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import DateTime, bindparam, text
+from sqlalchemy import String, bindparam, text
 from sqlalchemy.engine import Connection
 
 from .model import Params
@@ -20,7 +22,7 @@ POSITIVE = ("confirmed_trafficking", "confirmed_nonprocedural", "intercepted_at_
 NEGATIVE = ("legitimate_travel_confirmed",)
 DEFERRING = ("deferred", "redirected")
 # Columns of assessment_facts a report may group by or select.
-COLUMNS = ("office_code", "month", "hour_utc", "score", "rung", "action", "band", "officer_id",
+COLUMNS = ("office_code", "day", "month", "hour", "score", "rung", "action", "band", "officer_id",
            "checklist_version", "origin_kecamatan", "domicile_village", "sex", "age_band",
            "destination_country", "purpose", "job_sector", "transit_country",
            "job_offer_channel", "recruiter_type", "agency_licence", "agency_name",
@@ -34,13 +36,28 @@ def _in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-def key_sql(key: str) -> str:
-    """Return the SQL expression of a grouping key (a facts column, or `outcome`)."""
+TIMED = ("day", "month", "hour")  # facts columns with a `submitted_` twin
+
+
+def key_sql(key: str, by: str = "interview") -> str:
+    """Return the SQL expression of a grouping key (a facts column, or `outcome`); `month`
+    and `hour` are the submission's when `by` is "submitted"."""
     if key == "outcome":
         return "o.outcome"
     if key not in COLUMNS:
         raise KeyError(key)
-    return f"a.{key}"
+    return f"a.submitted_{key}" if by == "submitted" and key in TIMED else f"a.{key}"
+
+
+def period_sql(by: str) -> str:
+    """Return the condition of the period (local days, bound as :start and :end)."""
+    day = key_sql("day", by) if by == "submitted" else "a.day"
+    return f"{day} >= :start AND {day} < :end"
+
+
+def instant_sql(by: str) -> str:
+    """Return the column of the instant that dates an assessment (UTC)."""
+    return "a.created_at" if by == "submitted" else "a.interviewed_at"
 
 
 _LATEST = """
@@ -51,17 +68,17 @@ LEFT JOIN decisions d ON d.id = ld.id
 LEFT JOIN (SELECT assessment_id, MAX(id) AS id FROM outcomes GROUP BY assessment_id) lo
   ON lo.assessment_id = a.assessment_id
 LEFT JOIN outcomes o ON o.id = lo.id
-WHERE a.latest AND a.created_at >= :start AND a.created_at < :end
-"""
+WHERE a.latest AND """
 
 
 def _where(params: Params) -> str:
-    return "" if params.offices is None else " AND a.office_code IN :offices"
+    return period_sql(params.by) + (
+        "" if params.offices is None else " AND a.office_code IN :offices")
 
 
 def _bind(sql: str, params: Params):
-    binds = [bindparam("start", params.start_at, type_=DateTime()),
-             bindparam("end", params.end_at, type_=DateTime())]
+    binds = [bindparam("start", params.start.isoformat(), type_=String()),
+             bindparam("end", params.end.isoformat(), type_=String())]
     if params.offices is not None:
         binds.append(bindparam("offices", list(params.offices), expanding=True))
     return text(sql).bindparams(*binds)
@@ -87,10 +104,10 @@ def grouped(conn: Connection, params: Params, keys: tuple[str, ...],
     """Return counts per group: keys, then n, flagged, deferred, positive, negative,
     flagged_positive, flagged_negative, not_asked (sum of 1 - completeness, when asked for).
 
-    Keys are columns of the report facts (`month`, `hour_utc`, answer and audit fields...)
+    Keys are columns of the report facts (`month`, `hour`, answer and audit fields...)
     or `outcome`.
     """
-    exprs = [f"{key_sql(k)} AS {k}" for k in keys]
+    exprs = [f"{key_sql(k, params.by)} AS {k}" for k in keys]
     group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(exprs)))}" if exprs else ""
     sql = f"SELECT {', '.join(exprs + [_measures_sql(not_asked)])}{_LATEST}{_where(params)}"
     out = pd.DataFrame(conn.execute(_bind(sql + group, params)).all(),
@@ -103,11 +120,13 @@ def grouped(conn: Connection, params: Params, keys: tuple[str, ...],
 
 def rows(conn: Connection, params: Params, keys: tuple[str, ...], where: str = "",
          extra: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Return one row per latest assessment: id, office, created_at, flagged, decision,
-    outcome, then the keys (facts columns) and `extra` raw SQL expressions `expr AS name`."""
-    cols = ["a.assessment_id AS id", "a.office_code AS office", "a.created_at AS created_at",
+    """Return one row per latest assessment: id, office, `at` (the instant that dates it, UTC),
+    flagged, decision, outcome, then the keys (facts columns) and `extra` raw SQL expressions
+    `expr AS name`."""
+    cols = ["a.assessment_id AS id", "a.office_code AS office",
+            f"{instant_sql(params.by)} AS at",
             "a.flagged AS flagged", "d.decision AS decision", "o.outcome AS outcome"]
-    cols += [f"{key_sql(k)} AS {k}" for k in keys if k != "office_code"]
+    cols += [f"{key_sql(k, params.by)} AS {k}" for k in keys if k != "office_code"]
     cols += list(extra)
     sql = (f"SELECT {', '.join(cols)}{_LATEST}{_where(params)}"
            f"{(' AND ' + where) if where else ''}")

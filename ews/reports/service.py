@@ -20,17 +20,18 @@ FORMATS = ("json", "csv", "md", "xlsx")
 
 def prepare(name: str, role: str, office_code: str, date_from: str | None,
             date_to: str | None, office: str | None, *, today: dt.date,
-            fmt: str | None = None) -> Access:
+            fmt: str | None = None, by: str | None = None) -> Access:
     """Return the reader's access to report `name` over the given period and offices.
 
-    Raises ReportInputError (unknown name, bad date, reversed period, bad office or format)
+    `by`: "interview" (default) or "submitted", the time that dates an assessment.
+    Raises ReportInputError (unknown name, bad date, reversed period, bad office, by or format)
     or ReportForbidden (role, or an office outside the reader's reach).
     """
     spec(name)
     if fmt is not None and fmt not in FORMATS:
         raise ReportInputError("format", f"unknown format {fmt!r}; use one of "
                                          f"{', '.join(FORMATS)}")
-    params = parse_params(date_from, date_to, office, today=today)
+    params = parse_params(date_from, date_to, office, today=today, by=by)
     return authorize(role, office_code, name, params)
 
 

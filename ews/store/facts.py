@@ -2,20 +2,22 @@
 
 A stored assessment is ~5 kB (answers, features and result JSON); a report that scanned it
 touched gigabytes at national scale and parsed a JSON document per row. `facts_of` derives,
-from the values of one assessment row, what the reports read (office, period, rung, flag,
+from the values of one assessment row, what the reports read (office, the interview's and the
+submission's instant and their local day, month and hour on the office's clock - reports date
+by the interview unless asked for the submission; see `ews.store.zones` - rung, flag,
 completeness, the answer and audit fields they group by, the indicators that fired and the
 keyed hashes the network report links).
 
 A submission stores only its assessment: the facts of new assessments are derived in bulk,
-by `catch_up`, before a report reads them (`ews.reports.run`) and before retention redacts
-them - one `INSERT ... SELECT` with the dialect's JSON functions for checklist v2 rows, v1
-rows through `facts_of`. This took a fact row in four B-trees and its derivation off the
-request path: 4 of a submission's ~16 page writes and ~3% of its user-space instructions
-(docs/performance.md, HTTP). Bulk writers (`ews demo`, the synthetic loader) insert their
-facts with their rows (`insert_facts`). It is derived data: rebuilt from the assessments
-(`backfill`, run by the migration that created the table), never sealed, and redacted by
-retention with its assessment (`redact`). No clear personal data: hashes only, as in the
-assessment row.
+by `catch_up`, before a report reads them (`ews.reports.run`), before retention redacts them
+and after `ews demo` - one `INSERT ... SELECT` with the dialect's JSON functions for
+checklist v2 rows, v1 rows through `facts_of`. This took a fact row in four B-trees and its
+derivation off the request path: 4 of a submission's ~16 page writes and ~3% of its
+user-space instructions (docs/performance.md, HTTP). A catch-up that finds nothing to derive
+costs two index counts. The synthetic loader inserts its facts with its rows
+(`insert_facts`). It is derived data: rebuilt from the assessments (`backfill`, run by the
+migration office_timezone), never sealed, and redacted by retention with its assessment
+(`redact`). No clear personal data: hashes only, as in the assessment row.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ews.checklist import stored_record
 
+from . import zones
 from .db import as_utc, utcnow
 from .models import Assessment, AssessmentFact
 
@@ -70,8 +73,9 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def facts_of(row: Mapping[str, Any]) -> dict:
-    """Return the fact row of an assessment row (its column values; JSON as dict or text)."""
+def facts_of(row: Mapping[str, Any], minutes: int = zones.ZONES[zones.DEFAULT][0]) -> dict:
+    """Return the fact row of an assessment row (its column values; JSON as dict or text),
+    dated on the clock of its office, `minutes` east of UTC (`ews.store.zones`)."""
     version = int(row["checklist_version"])
     answers, features = _doc(row["answers"]), _doc(row["features"])
     if version == 1:  # v1 names and values, mapped as every reader maps them
@@ -79,7 +83,8 @@ def facts_of(row: Mapping[str, Any]) -> dict:
     else:  # what stored_record gives for v2, for the fields needed (on the write path)
         record = {k: features[k] if k in features else answers.get(k) for k in RECORD_FIELDS}
     result = _doc(row["result"])
-    created = _utc(row["created_at"])
+    created, interviewed = _utc(row["created_at"]), _utc(row["interviewed_at"])
+    at, sent = zones.local(interviewed, minutes), zones.local(created, minutes)
     out = {name: row.get(name) for name in ROW_FIELDS}
     out |= {name: record.get(name) for name in RECORD_FIELDS}
     out["phone_shared_30d"] = _int(out["phone_shared_30d"])
@@ -88,8 +93,10 @@ def facts_of(row: Mapping[str, Any]) -> dict:
     indicators = sorted({r["indicator"] for r in result.get("reasons", ())
                          if r.get("indicator")})
     return out | {
-        "assessment_id": row["id"], "created_at": created, "month": created.strftime("%Y-%m"),
-        "hour_utc": created.hour, "latest": row.get("superseded_by") is None,
+        "assessment_id": row["id"], "created_at": created, "interviewed_at": interviewed,
+        "day": f"{at:%Y-%m-%d}", "month": f"{at:%Y-%m}", "hour": at.hour,
+        "submitted_day": f"{sent:%Y-%m-%d}", "submitted_month": f"{sent:%Y-%m}",
+        "submitted_hour": sent.hour, "latest": row.get("superseded_by") is None,
         "flagged": bool(row["decision_required"]),
         "completeness": float(1.0 if result.get("completeness") is None
                               else result["completeness"]),
@@ -99,7 +106,9 @@ def facts_of(row: Mapping[str, Any]) -> dict:
 
 def insert_facts(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
     """Insert the fact rows of freshly inserted assessment rows (one executemany)."""
-    facts = [facts_of(r) for r in rows]
+    rows = list(rows)
+    where = zones.offsets(conn) if rows else {}
+    facts = [facts_of(r, zones.minutes_of(where, r["office_code"])) for r in rows]
     if facts:
         conn.execute(_INSERT, facts)
 
@@ -120,10 +129,11 @@ def redact(conn: Connection, cutoff: dt.datetime) -> int:
                         .values(dict.fromkeys(PERSONAL))).rowcount
 
 
-def catch_up(engine: Engine, batch: int = BATCH) -> int:
+def catch_up(engine: Engine, batch: int = BATCH, since: dt.datetime | None = None) -> int:
     """Derive the fact rows of the assessments that have none yet; return how many.
 
-    Looks from `MARGIN` before the newest fact on (everything when there is none), in
+    Looks from `MARGIN` before the newest fact on (everything when there is none; from
+    `since` when that is earlier: a bulk writer's rows stamped in the past), in
     slices of `batch` assessments by `created_at`, each its own transaction, so a
     submission waits for the writer lock at most one slice. Safe to run concurrently: a row
     another catch-up derived first is skipped. Then marks the facts of assessments a
@@ -133,9 +143,13 @@ def catch_up(engine: Engine, batch: int = BATCH) -> int:
     table = Assessment.__table__
     with engine.connect() as conn:
         newest = conn.scalar(select(func.max(AssessmentFact.created_at)))
-    # Not after the present: a fact stamped ahead (a clock set wrong for a while) must not
-    # hide the assessments stored since.
-    start = None if newest is None else min(as_utc(newest), utcnow()) - MARGIN
+        # Not after the present: a fact stamped ahead (a clock set wrong for a while) must
+        # not hide the assessments stored since.
+        start = None if newest is None else min(as_utc(newest), utcnow()) - MARGIN
+        if start is not None and since is not None:
+            start = min(start, as_utc(since))
+        if start is not None and _all_derived(conn, start):
+            return 0
     since, done = start, 0
     while True:
         with engine.begin() as conn:
@@ -152,6 +166,25 @@ def catch_up(engine: Engine, batch: int = BATCH) -> int:
         since = until
 
 
+def _all_derived(conn: Connection, start: dt.datetime) -> bool:
+    """Return whether every assessment stored from `start` on has its fact row.
+
+    Two counts over the `created_at` indexes of both tables (a fact has its assessment's
+    `created_at`, one per assessment): a catch-up that finds nothing costs milliseconds, not
+    a statement over the assessments. Follow-ups since `start` still get their `latest`
+    marked, as a catch-up that derives does.
+    """
+    stored = conn.scalar(select(func.count()).select_from(Assessment.__table__)
+                         .where(Assessment.created_at >= start))
+    derived = conn.scalar(select(func.count()).select_from(AssessmentFact.__table__)
+                          .where(AssessmentFact.created_at >= start))
+    if stored != derived:
+        return False
+    _mark_superseded(conn, start)
+    conn.commit()
+    return True
+
+
 def backfill(conn: Connection) -> int:
     """Insert the fact rows of every stored assessment (the migration); return how many."""
     return derive(conn, None, None)
@@ -166,7 +199,8 @@ def derive(conn: Connection, since: dt.datetime | None, until: dt.datetime | Non
     bounds = {name: value for name, value in (("since", since), ("until", until))
               if value is not None}
     kind = Assessment.__table__.c.created_at.type  # UTC, whatever the value's zone
-    v2 = text(_v2_sql(conn.dialect.name, tuple(bounds))).bindparams(
+    where = zones.offsets(conn)
+    v2 = text(_v2_sql(conn.dialect.name, tuple(bounds), where)).bindparams(
         *(bindparam(name, type_=kind) for name in bounds))
     done = conn.execute(v2, bounds).rowcount
     table = Assessment.__table__
@@ -178,7 +212,7 @@ def derive(conn: Connection, since: dt.datetime | None, until: dt.datetime | Non
     if until is not None:
         conds.append(table.c.created_at < until)
     stmt = select(*(table.c[name] for name in (
-        "id", "answers", "features", "result", "created_at", "superseded_by",
+        "id", "answers", "features", "result", "created_at", "interviewed_at", "superseded_by",
         "decision_required", *ROW_FIELDS))).where(*conds).order_by(table.c.id)
     last = ""
     new_only = _dialect_insert(conn.dialect.name)(AssessmentFact.__table__) \
@@ -187,7 +221,8 @@ def derive(conn: Connection, since: dt.datetime | None, until: dt.datetime | Non
         part = conn.execute(stmt.where(table.c.id > last).limit(5000)).mappings().all()
         if not part:
             return done
-        conn.execute(new_only, [facts_of(r) for r in part])
+        conn.execute(new_only, [facts_of(r, zones.minutes_of(where, r["office_code"]))
+                                for r in part])
         done += len(part)
         last = part[-1]["id"]
 
@@ -205,17 +240,18 @@ def _mark_superseded(conn: Connection, since: dt.datetime | None) -> None:
     superseded = select(table.c.id).where(table.c.superseded_by.is_not(None))
     if since is not None:
         superseded = superseded.where(table.c.created_at >= since)
-    conn.execute(update(AssessmentFact.__table__)
-                 .where(AssessmentFact.latest.is_(True),
-                        AssessmentFact.assessment_id.in_(superseded))
-                 .values(latest=False))
+    stale = (AssessmentFact.latest.is_(True), AssessmentFact.assessment_id.in_(superseded))
+    # Looked for first: a report that finds none writes nothing (no writer lock taken).
+    if conn.scalar(select(AssessmentFact.assessment_id).where(*stale).limit(1)) is not None:
+        conn.execute(update(AssessmentFact.__table__).where(*stale).values(latest=False))
 
 
-def _v2_sql(dialect: str, bounds: tuple[str, ...]) -> str:
+def _v2_sql(dialect: str, bounds: tuple[str, ...], office_offsets: dict[str, int]) -> str:
     """Return the INSERT ... SELECT of the missing facts of checklist v2 assessments.
 
     For v2, `stored_record` is the answers with the derived fields from the features:
-    derived fields are read from `features`, the others from `answers`.
+    derived fields are read from `features`, the others from `answers`. Local times are
+    the UTC instants shifted by the office's offset (`ews.store.zones`).
     """
     from ews.checklist import FIELDS
 
@@ -229,25 +265,37 @@ def _v2_sql(dialect: str, bounds: tuple[str, ...]) -> str:
     values["phone_shared_30d"] = f"CAST({values['phone_shared_30d']} AS INTEGER)"
     for name in ("domicile_village", "agency_name"):
         values[name] = f"NULLIF({values[name]}, '')"
+    shift = zones.offset_sql(office_offsets)
     if pg:
+        def local(column: str) -> str:
+            return f"(a.{column} AT TIME ZONE 'UTC' + {shift} * INTERVAL '1 minute')"
+
+        for prefix, column in (("", "interviewed_at"), ("submitted_", "created_at")):
+            values |= {f"{prefix}day": f"to_char({local(column)}, 'YYYY-MM-DD')",
+                       f"{prefix}month": f"to_char({local(column)}, 'YYYY-MM')",
+                       f"{prefix}hour": f"CAST(EXTRACT(HOUR FROM {local(column)}) AS INTEGER)"}
         values |= {
-            "month": "to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM')",
-            "hour_utc": "CAST(EXTRACT(HOUR FROM a.created_at AT TIME ZONE 'UTC') AS INTEGER)",
             "completeness": "COALESCE(CAST(a.result ->> 'completeness' AS FLOAT), 1.0)",
             "indicators": "(SELECT string_agg(DISTINCT r ->> 'indicator', ',' ORDER BY "
                           "r ->> 'indicator') FROM json_array_elements(CASE WHEN "
                           "json_typeof(a.result -> 'reasons') = 'array' THEN "
                           "a.result -> 'reasons' ELSE '[]' END) r)"}
     else:
+        def local(column: str) -> str:
+            return f"datetime(a.{column}, printf('%+d minutes', {shift}))"
+
+        for prefix, column in (("", "interviewed_at"), ("submitted_", "created_at")):
+            values |= {f"{prefix}day": f"substr({local(column)}, 1, 10)",
+                       f"{prefix}month": f"substr({local(column)}, 1, 7)",
+                       f"{prefix}hour": f"CAST(substr({local(column)}, 12, 2) AS INTEGER)"}
         values |= {
-            "month": "substr(a.created_at, 1, 7)",
-            "hour_utc": "CAST(substr(a.created_at, 12, 2) AS INTEGER)",
             "completeness": "COALESCE(json_extract(a.result, '$.completeness'), 1.0)",
             "indicators": "(SELECT group_concat(i, ',') FROM (SELECT DISTINCT "
                           "json_extract(r.value, '$.indicator') AS i FROM "
                           "json_each(a.result, '$.reasons') r WHERE i IS NOT NULL "
                           "ORDER BY i))"}
     values |= {"assessment_id": "a.id", "created_at": "a.created_at",
+               "interviewed_at": "a.interviewed_at",
                "latest": "a.superseded_by IS NULL", "flagged": "a.decision_required"}
     values |= {name: f"a.{name}" for name in ROW_FIELDS}
     where = ["a.checklist_version = 2", "NOT EXISTS (SELECT 1 FROM assessment_facts f "

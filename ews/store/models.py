@@ -80,6 +80,9 @@ class Office(Base):
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    # IANA zone of the office's clock (WIB/WITA/WIT); reports date interviews by it.
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta",
+                                          server_default="Asia/Jakarta")
 
 
 class User(Base):
@@ -337,16 +340,26 @@ class AssessmentFact(Base):
 
     __tablename__ = "assessment_facts"
     __table_args__ = (
-        # Reports read a period, of all offices or some: one index serves both.
-        Index("ix_assessment_facts_created_office", "created_at", "office_code"),
+        # Reports read a period of local interview days (or of submission days), of all
+        # offices or some: one index each serves both; the catch-up reads max(created_at).
+        Index("ix_assessment_facts_day_office", "day", "office_code"),
+        Index("ix_assessment_facts_submitted_office", "submitted_day", "office_code"),
+        Index("ix_assessment_facts_created", "created_at"),
         Index("ix_assessment_facts_phone", "phone_hash"),
     )
     assessment_id: Mapped[str] = mapped_column(
         ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True)
     office_code: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
-    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM of created_at (UTC)
-    hour_utc: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)  # submitted (UTC)
+    interviewed_at: Mapped[dt.datetime] = mapped_column(Timestamp)  # UTC
+    # The interview's local date, month and hour in the office's zone (ews.store.zones) ...
+    day: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    hour: Mapped[int] = mapped_column(Integer)
+    # ... and the submission's (`--by submitted`).
+    submitted_day: Mapped[str] = mapped_column(String(10))
+    submitted_month: Mapped[str] = mapped_column(String(7))
+    submitted_hour: Mapped[int] = mapped_column(Integer)
     latest: Mapped[bool] = mapped_column(Boolean)
     checklist_version: Mapped[int] = mapped_column(Integer)
     score: Mapped[int] = mapped_column(Integer)

@@ -46,6 +46,7 @@ MESSAGES = frozenset((
     N_("By recommended action"), N_("By indicator that fired"),
     N_("Drift against the quarter before (population stability index)"),
     N_("Confirmation rate by rung"), N_("By officer"), N_("Not-asked rate by hour of day"),
+    N_("By hour of day (office's local time)"),
     N_("Intelligence products by quarter of the due date"),
     N_("Misses"), N_("Misses: not flagged, later confirmed"),
     N_("Interviews not flagged and later confirmed"), N_("Misses by destination"),
@@ -120,7 +121,6 @@ WORDS = {
 PATTERNS = (
     (re.compile(r"By (?P<col>[a-z ]+)"), N_("By %(col)s")),
     (re.compile(r"Flag rate by (?P<col>[a-z ]+)"), N_("Flag rate by %(col)s")),
-    (re.compile(r"By hour of day \(UTC\+(?P<tz>\d+)\)"), N_("By hour of day (UTC+%(tz)s)")),
     (re.compile(r"Desa Binaan candidates \(at least (?P<n>\d+) applicants, at least one "
                 r"flag\)"),
      N_("Desa Binaan candidates (at least %(n)s applicants, at least one flag)")),

@@ -25,7 +25,7 @@ from marshmallow import ValidationError
 
 from ews.reports import REPORTS, ReportForbidden, ReportInputError
 from ews.reports import ikk as ikk_service
-from ews.reports.export import MIMETYPES, render
+from ews.reports.export import download
 from ews.reports.export import record_export as audit_export
 from ews.reports.ikk import Actor
 from ews.reports.model import SUPPRESSED
@@ -49,7 +49,8 @@ def _problem(status: int, message: str):
 def _access(name: str, fmt: str | None = None):
     args = request.args
     return prepare(name, current_user.role, current_user.office_code, args.get("from"),
-                   args.get("to"), args.get("office"), today=dt.date.today(), fmt=fmt)
+                   args.get("to"), args.get("office"), today=dt.date.today(), fmt=fmt,
+                   by=args.get("by"))
 
 
 def _visible() -> list[tuple[str, str]]:
@@ -189,8 +190,9 @@ def export(name: str):
         return _problem(403, str(err))
     record_export(name, fmt, access.params, "page")
     p = access.params
-    filename = f"ews-{name}-{p.start}-{p.end - dt.timedelta(days=1)}.{fmt}"
-    return Response(render(report, fmt), mimetype=MIMETYPES[fmt],
+    body, mimetype, ext = download(report, fmt)
+    filename = f"ews-{name}-{p.start}-{p.end - dt.timedelta(days=1)}.{ext}"
+    return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -215,7 +217,8 @@ def quarterly():
     try:
         for name in QUARTERLY:
             access = prepare(name, current_user.role, current_user.office_code,
-                             start.isoformat(), end.isoformat(), office, today=dt.date.today())
+                             start.isoformat(), end.isoformat(), office, today=dt.date.today(),
+                             by=request.args.get("by"))
             reports.append(compute(get_session().connection(), name, access,
                                    office_code=current_user.office_code,
                                    pii_key=current_app.config["PII_KEY"], leaves_office=True))
