@@ -30,8 +30,8 @@ DEFAULT_RULES = ROOT / "rules" / "tppo_pmi.yaml"
 PASSWORD = "correct-horse-battery"
 TABLES = ("audit_events", "audit_head", "shadow_results", "ruleset_transitions",
           "intel_followups", "intel_products", "outcomes", "decisions", "applications",
-          "assessment_facts", "assessments", "api_tokens", "login_failures", "login_throttle",
-          "models", "rulesets", "users", "offices")
+          "assessment_facts", "assessments", "interview_drafts", "api_tokens", "login_failures",
+          "login_throttle", "models", "rulesets", "users", "offices")
 PG_URL = os.environ.get("EWS_TEST_DATABASE_URL")
 
 
