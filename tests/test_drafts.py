@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -161,3 +162,12 @@ def test_the_draft_endpoint_needs_the_csrf_token(app_config, accounts, db):
     resp = client.post("/interviews/draft", data={"application_id": APP_ID, "csrf_token": token})
     assert resp.status_code == 204 and len(_rows(db)) == 1
     app.extensions["ews_engine"].dispose()
+
+
+def test_only_the_interview_form_reads_drafts():
+    """Drafts never reach reports, exports, the API or the CLI: one page module reads them."""
+    root = Path(__file__).resolve().parents[1] / "ews"
+    imports = re.compile(r"^\s*(from \S*drafts\b|(from \S+ )?import .*\bdrafts\b)", re.M)
+    readers = sorted(str(f.relative_to(root)) for f in root.rglob("*.py")
+                     if imports.search(f.read_text()))
+    assert readers == ["web/__init__.py", "web/drafts.py", "web/views.py"]

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from ews.store.drafts import InterviewDraft
 from ews.store.models import Assessment
 
+from .a11y import english_on_page, small_targets
 from .conftest import PASSWORD
 from .helpers import SIZES, sign_in
 
@@ -75,6 +76,7 @@ def test_reload_and_back_forward_bring_the_answers_back(browser, live_server):
     page.reload()
     _assert_answers(page, "reload")
     assert "Jawaban dipulihkan" in _restored_notice(page)
+    assert small_targets(page) == [] and english_on_page(page) == []
     # typed and reloaded at once, before the draft timer: kept all the same
     page.fill('[name="full_name"]', "Siti Draf Kedua")
     page.reload()
@@ -184,6 +186,7 @@ def test_only_the_store_button_stores_and_the_draft_goes(browser, live_server):
     assert page.locator("[data-unanswered-section]").count() >= 1
     assert page.locator("[data-driving] [data-indicator]").count() >= 1  # the social-media offer
     assert _count(live_server) == before
+    assert small_targets(page) == [] and english_on_page(page) == []
     page.click("[data-edit]")  # back to the form: the answers are there
     page.wait_for_selector("[data-interview-form]")
     _assert_answers(page, "changing answers", TYPED | {"application_id": app_id})
