@@ -66,6 +66,10 @@ def test_a_follow_up_interview_is_a_new_version_not_a_conflict(client, accounts,
     older = db.get(Assessment, first.get_json()["id"])
     assert (newer.version, newer.supersedes_id) == (2, older.id)
     assert older.superseded_by == newer.id
+    for row, shown in ((older, (1, None, newer.id)), (newer, (2, older.id, None))):
+        got = client.get(f"/api/v1/assessments/{row.id}", headers=accounts["officer"].headers)
+        body = got.get_json()
+        assert (body["version"], body["supersedes_id"], body["superseded_by"]) == shown
     assert newer.features["repeat_applications_30d"] == 0  # not a repeat application
     listed = client.get("/api/v1/assessments", headers=accounts["supervisor"].headers)
     assert [a["id"] for a in listed.get_json()["items"]] == [newer.id]

@@ -14,9 +14,13 @@ from tests.checklists import sound_umrah
 from tests.conftest import ONLINE_SCAM, PASSWORD
 
 
-def form_data(answers: dict) -> dict:
-    """Return checklist answers as a browser would post them (no office: the user's)."""
-    return {k: form_value(v) for k, v in answers.items() if k != "office_code" and v is not None}
+def form_data(answers: dict, store: bool = True) -> dict:
+    """Return checklist answers as a browser would post them (no office: the user's).
+
+    `store` is the review step's `data-store` button; without it the page only checks them.
+    """
+    data = {k: form_value(v) for k, v in answers.items() if k != "office_code" and v is not None}
+    return data | ({"store": "1"} if store else {})
 
 
 def login(client, account) -> None:

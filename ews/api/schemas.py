@@ -137,6 +137,12 @@ class AssessmentSchema(Schema):
     features = fields.Dict(required=True, metadata={"description": "derived features"})
     person = fields.Nested(PersonSchema, allow_none=True, metadata={
         "description": "only for officers and supervisors of the assessment's office"})
+    version = fields.Integer(required=True, metadata={
+        "description": "1, then one more for each follow-up of the same application"})
+    supersedes_id = fields.String(allow_none=True, metadata={
+        "description": "the version this one replaces (None for version 1)"})
+    superseded_by = fields.String(allow_none=True, metadata={
+        "description": "the version that replaced this one (None for the latest)"})
 
 
 class SummarySchema(Schema):

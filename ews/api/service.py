@@ -91,4 +91,6 @@ def assessment_view(row: Assessment, user: Principal) -> dict:
             "due_at": as_utc(row.due_at),
             "claimed_by": _username(session, row.claimed_by),
             "ruleset_sha256": row.ruleset_sha256, "result": result_of(row),
-            "answers": row.answers, "features": row.features, "person": person}
+            "answers": row.answers, "features": row.features, "person": person,
+            "version": row.version, "supersedes_id": row.supersedes_id,
+            "superseded_by": row.superseded_by}

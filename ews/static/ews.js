@@ -4,16 +4,24 @@
  *    "not asked"; `is_minor` is derived here as on the server;
  *  - "none of these" (one per section) answers the section's unanswered yes/no questions
  *    with "no" at once (without this script the server does it and shows the form again);
- *  - the interview form is sent with fetch: on a network failure the answers stay in this
- *    browser (localStorage) and the officer can retry; a retry is safe because the server
- *    is idempotent on the application number;
+ *  - every change to the interview form is saved as a draft on the server (debounced, and
+ *    by a beacon when the page goes away); the server fills the form from it on the next
+ *    visit. Only while the server cannot be reached (no network, session ended) are the
+ *    answers kept in this browser, and they are removed once the server has them, when the
+ *    interview is stored and at sign-out;
+ *  - Enter in a field never sends the form; sending shows the review step ("Periksa
+ *    jawaban") and only its `data-store` button stores;
+ *  - forms are sent with fetch; without network the sending waits and is tried again by
+ *    itself (safe: the server is idempotent on the application number);
  *  - a second tap on a submit button while a submission is running does nothing.
  */
 (function () {
   "use strict";
-  var PENDING = "ews.pending";      // answers of a submission that did not reach the server
+  var UNSENT = "ews.unsent";        // answers the server has not saved yet (see above)
   var CARRY = "ews.carry";          // answers carried across a language switch (this tab only)
   var MAX_AGE_MS = 24 * 3600 * 1000;
+  var DRAFT_DELAY_MS = 700;         // typing pauses this long before a draft is saved
+  var RETRY_MS = 4000;              // a send that failed is tried again after this (or online)
   // The address of the document on screen, without its #fragment: a same-page link changes
   // only the fragment (and fires popstate in Chromium), which must never reload the page.
   var shown = withoutHash(location.href);
@@ -127,31 +135,59 @@
 
   function userKey() { return document.body.getAttribute("data-user") || ""; }
 
-  function savePending(form) {
-    var ls = store("localStorage");
-    if (!ls) { return; }
-    var entries = entriesOf(form);
-    var appNo = (entries.filter(function (kv) { return kv[0] === "application_id"; })[0] || [])[1];
-    ls.setItem(PENDING, JSON.stringify({ user: userKey(), at: Date.now(), application_id: appNo || "",
-                                         entries: entries }));
+  function appNo(form) {
+    var el = form.elements.application_id;
+    return el && el.value ? el.value.trim() : "";
   }
 
-  function loadPending() {
+  var signingOut = false;           // from the sign-out tap on, nothing is kept here
+
+  function keepLocal(form) {
+    var ls = store("localStorage");
+    if (!ls || signingOut) { return; }
+    ls.setItem(UNSENT, JSON.stringify({ user: userKey(), at: Date.now(), application_id: appNo(form),
+                                        entries: entriesOf(form) }));
+  }
+
+  function loadLocal() {
     var ls = store("localStorage");
     if (!ls) { return null; }
     try {
-      var p = JSON.parse(ls.getItem(PENDING) || "null");
+      var p = JSON.parse(ls.getItem(UNSENT) || "null");
       if (p && (Date.now() - p.at > MAX_AGE_MS || p.user !== userKey())) {
-        ls.removeItem(PENDING);
+        ls.removeItem(UNSENT);
         return null;
       }
       return p;
-    } catch (e) { ls.removeItem(PENDING); return null; }
+    } catch (e) { ls.removeItem(UNSENT); return null; }
   }
 
-  function clearPending() {
+  function clearLocal() {
     var ls = store("localStorage");
-    if (ls) { ls.removeItem(PENDING); }
+    if (ls) { ls.removeItem(UNSENT); ls.removeItem("ews.pending"); }
+  }
+
+  function showRestored() {
+    var box = document.querySelector("[data-restored]");
+    if (box) { box.hidden = false; }
+  }
+
+  function setOffline(offline) {
+    var box = document.querySelector("[data-offline]");
+    if (box) { box.hidden = !offline; }
+  }
+
+  // Call `again` once, when the network is back or after RETRY_MS, whichever comes first.
+  function retryLater(again) {
+    var done = false;
+    function go() {
+      if (done) { return; }
+      done = true;
+      window.removeEventListener("online", go);
+      again();
+    }
+    window.addEventListener("online", go);
+    setTimeout(go, RETRY_MS);
   }
 
   function setBusy(form, busy) {
@@ -228,46 +264,122 @@
       try { fill(form, JSON.parse(carried)); } catch (e) { /* ignore a damaged carry */ }
     }
 
-    var banner = document.querySelector("[data-pending-banner]");
-    var pending = loadPending();
-    if (banner && pending) {
-      var text = banner.querySelector("[data-pending-text]");
-      if (text && pending.application_id) { text.textContent += " (" + pending.application_id + ")"; }
-      banner.hidden = false;
-      banner.querySelector("[data-pending-restore]").addEventListener("click", function () {
-        fill(form, pending.entries);
-        banner.hidden = true;
-        var btn = form.querySelector("[data-submit]");
-        if (btn) { btn.focus(); }
-      });
-      banner.querySelector("[data-pending-discard]").addEventListener("click", function () {
-        clearPending();
-        banner.hidden = true;
-      });
+    var local = loadLocal();
+    var here = appNo(form);
+    if (local && (!here || !local.application_id || here === local.application_id)) {
+      fill(form, local.entries);  // newer than the server's draft: it never got there
+      showRestored();
     }
-
+    keepDrafts(form, !!local);
+    blockEnter(form);
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      if (form.getAttribute("data-busy") === "1") { return; }
-      if (!window.fetch) { form.submit(); return; }
-      setBusy(form, true);
-      showNetFail(form, false);
-      savePending(form);  // kept until the server has answered with a result or errors
-      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
-                           headers: { "X-Requested-With": "fetch" } })
+      sendForm(form);
+    });
+  }
+
+  // Enter in a field moves on, never sends (the disabled default button stops it without
+  // this script too).
+  function blockEnter(form) {
+    form.addEventListener("keydown", function (ev) {
+      var t = ev.target;
+      if (ev.key === "Enter" && t.tagName === "INPUT" && t.type !== "submit" && t.type !== "button") {
+        ev.preventDefault();
+      }
+    });
+  }
+
+  function keepDrafts(form, dirtyNow) {
+    var url = form.getAttribute("data-draft-url");
+    if (!url || !window.fetch) { return; }
+    var timer = null, dirty = false, offline = false, saving = false;
+    var previous = form.elements.draft_previous ? form.elements.draft_previous.value : "";
+    var note = form.querySelector("[data-draft-state]");
+
+    function body() {
+      var fd = new FormData(form);
+      fd.set("draft_previous", previous);
+      return fd;
+    }
+    function state(value) { if (note) { note.setAttribute("data-draft-state", value); } }
+    function save() {
+      timer = null;
+      if (!dirty || saving || !form.isConnected) { return; }
+      dirty = false;
+      saving = true;
+      var sent = appNo(form);
+      state("saving");
+      fetch(url, { method: "POST", body: body(), credentials: "same-origin", redirect: "manual",
+                   headers: { "X-Requested-With": "fetch" } })
         .then(function (resp) {
-          if (resp.status >= 500) { throw new Error("server " + resp.status); }
-          var done = resp.status === 422 || /\/assessments\//.test(resp.url);
-          if (done) { clearPending(); }
-          // Show the answer as it came (the result page after the redirect, or the form
-          // with errors): fetching it again would lose its one-time notices.
-          return resp.text().then(function (html) { replacePage(html, resp.url); });
+          saving = false;
+          offline = false;
+          setOffline(false);
+          if (resp.status !== 204) { throw new Error("not saved " + resp.status); }
+          previous = sent;
+          if (!dirty) { clearLocal(); state("saved"); } else { save(); }
         })
         .catch(function () {
-          setBusy(form, false);
-          showNetFail(form, true);
+          saving = false;
+          dirty = true;
+          keepLocal(form);
+          state("unsaved");
+          if (!navigator.onLine) { offline = true; setOffline(true); }
+          retryLater(save);
         });
+    }
+    function changed() {
+      dirty = true;
+      if (offline) { keepLocal(form); }
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(save, DRAFT_DELAY_MS);
+    }
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    form.addEventListener("click", function (ev) {
+      if (ev.target.closest && ev.target.closest("[data-none-of]")) { changed(); }
     });
+    form.addEventListener("submit", function () {  // the review step saves the draft itself
+      if (timer) { clearTimeout(timer); timer = null; }
+      dirty = false;
+    });
+    window.addEventListener("offline", function () { offline = true; setOffline(true); });
+    window.addEventListener("online", function () { offline = false; setOffline(false); save(); });
+    window.addEventListener("pagehide", function () {
+      if (!form.isConnected || !(dirty || timer)) { return; }
+      keepLocal(form);  // removed again once the next page has saved it
+      if (navigator.sendBeacon) { navigator.sendBeacon(url, body()); }
+    });
+    if (dirtyNow) { changed(); }  // answers restored from this browser: give them to the server
+  }
+
+  // Send an interview or review form with fetch and show the answer in place; without
+  // network, wait and try again (the server stores an application number once).
+  function sendForm(form) {
+    if (form.getAttribute("data-busy") === "1") { return; }
+    if (!window.fetch) { form.submit(); return; }
+    setBusy(form, true);
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                         headers: { "X-Requested-With": "fetch" } })
+      .then(function (resp) {
+        if (resp.status >= 500) { throw new Error("server " + resp.status); }
+        if (/\/assessments\//.test(resp.url)) { clearLocal(); }
+        if (/\/login/.test(resp.url) && form.hasAttribute("data-interview-form")) { keepLocal(form); }
+        // Show the answer as it came (the review, the result after the redirect, or the
+        // form with errors): fetching it again would lose its one-time notices.
+        return resp.text().then(function (html) { replacePage(html, resp.url); });
+      })
+      .catch(function () {
+        if (form.hasAttribute("data-interview-form")) { keepLocal(form); }
+        showNetFail(form, true);
+        setBusy(form, false);
+        form.setAttribute("data-busy", "1");  // waiting: a tap now would send twice
+        retryLater(function () {
+          form.setAttribute("data-busy", "");
+          showNetFail(form, false);
+          sendForm(form);
+        });
+      });
   }
 
   function guardDoubleSubmit(form) {
@@ -284,6 +396,8 @@
       form.setAttribute("data-enhanced", "");
       if (form.hasAttribute("data-interview-form")) {
         enhanceInterview(form);
+      } else if (form.hasAttribute("data-store-form")) {
+        form.addEventListener("submit", function (ev) { ev.preventDefault(); sendForm(form); });
       } else if (form.querySelector("[data-submit]")) {
         guardDoubleSubmit(form);
       }
@@ -296,7 +410,7 @@
       });
     });
     document.querySelectorAll("form[data-logout]").forEach(function (f) {
-      f.addEventListener("submit", clearPending);
+      f.addEventListener("submit", function () { signingOut = true; clearLocal(); });
     });
     // After a form was sent, move focus to what the server said (errors first, then the
     // notice), so that keyboard and screen-reader users hear it and start from there.

@@ -33,7 +33,8 @@ from ews.store.db import as_utc, utcnow
 from ews.store.models import DECISIONS, Assessment, User
 from ews.webdb import get_db, get_session
 
-from . import i18n, intake, nav
+from . import drafts, i18n, intake, nav
+from .check import review_page
 from .completion import completion_of
 from .form import (
     COMMON_DESTINATIONS,
@@ -98,18 +99,34 @@ def home():
 
 
 def _render_form(values: dict, errors: dict, status: int = 200, existing: str | None = None,
-                 registered=None):
+                 registered=None, restored: bool = False):
     return render_template("web/interview_form.html", sections=form_sections(), values=values,
                            errors=errors, office_code=current_user.office_code,
                            destinations=COMMON_DESTINATIONS, existing=existing,
-                           registered=registered, form_identity=intake.FORM_IDENTITY), status
+                           registered=registered, form_identity=intake.FORM_IDENTITY,
+                           restored=restored), status
+
+
+def _open_form(reg):
+    """Show the form, filled from the officer's draft when one is kept (reload, new tab)."""
+    draft = drafts.restore(reg.application_id if reg else None)
+    if draft and reg is None and draft.values.get("intake_id"):
+        reg = intake.registration(draft.values["intake_id"])  # None once it was interviewed
+    values = intake.prefill(reg) if reg else initial_values()
+    if draft:
+        values |= {k: v for k, v in draft.values.items() if k != "intake_id"}
+    if reg:
+        values["application_id"] = reg.application_id
+    return _render_form(values, {}, registered=reg, restored=draft is not None)
 
 
 @bp.route("/interviews/new", methods=["GET", "POST"])
 @login_required
 @interviewers_only
 def new_interview():
-    """Show the checklist form; on POST validate, score, store once and show the result.
+    """Show the checklist form (with the officer's draft); on POST validate and show the review
+    step, and only a POST with `store` (the review's `data-store` button) stores and shows the
+    result.
 
     `intake` (GET) or `intake_id` (POST) names a front-desk registration of the office: its
     application id, purpose and type are filled in and its identity is used, never retyped.
@@ -118,7 +135,7 @@ def new_interview():
     """
     reg = intake.registration(request.values.get("intake_id") or request.args.get("intake"))
     if request.method == "GET":
-        return _render_form(intake.prefill(reg) if reg else initial_values(), {}, registered=reg)
+        return _open_form(reg)
     if request.form.get("intake_id") and reg is None:
         return error_page(_UnknownRegistration())
     fixed = {"application_id": reg.application_id} if reg else {}
@@ -133,8 +150,13 @@ def new_interview():
     try:
         record = validate_checklist(payload, i18n.current_lang(), now=utcnow())
     except ValidationError as err:
-        return _render_form(values, page_errors(err.messages, i18n.current_lang()), 422)
-        return _render_form(values, err.messages, 422, registered=reg)
+        drafts.keep(request.form, fixed.get("application_id"))
+        return _render_form(values, page_errors(err.messages, i18n.current_lang()), 422,
+                            registered=reg)
+    if not request.form.get("store"):
+        drafts.keep(request.form, fixed.get("application_id"))
+        minor = {"is_minor": reg.is_minor} if reg else {}
+        return review_page(values, record | minor, reg)
     try:
         submission = submit_at_office(get_db(), record, user=current_user,
                                       pii_key=current_app.config["PII_KEY"],
@@ -153,6 +175,7 @@ def new_interview():
                     fields=fields)
         return _render_form(values, {"application_id": [message]}, 409, conflict.existing.id,
                             registered=reg)
+    drafts.forget(record["application_id"])
     if not submission.created:
         flash(_("This application was already assessed: this is the stored result."), "warning")
     return redirect(url_for("web.result", assessment_id=submission.assessment.id), 303)

@@ -1,8 +1,9 @@
 """Checklist v2 in a real browser: an applicant opened from intake, section taps, not asked.
 
-A sound applicant registered at the front desk is interviewed in at most 12 inputs (a section
-tap is one input, sending the form is one too) with every applicable question answered; a
-second interview that skips questions shows them as not asked on the result and review pages.
+A sound applicant registered at the front desk is interviewed in at most 13 inputs (a section
+tap is one input, "Periksa jawaban" and the store button one each) with every applicable
+question answered; a second interview that skips questions shows them as not asked on the
+result and review pages.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tests.checklists import clock
 from .test_officer_supervisor import sign_in, submit_and_wait
 
 pytestmark = pytest.mark.browser
-MAX_INPUTS = 12
+MAX_INPUTS = 13
 PII_KEY = "browser-pii-key"  # the live server's (tests/browser/conftest.py)
 REGISTERED = {"application_id": "PMK-2026-000901", "office_code": "PMK",
               "nik": "3528014512900003", "full_name": "Siti Contoh",
@@ -48,10 +49,10 @@ class Inputs:
 
     def submit(self) -> None:
         submit_and_wait(self.page)
-        self.count += 1
+        self.count += 2  # the review step's "Periksa jawaban", then the store button
 
 
-def test_sound_applicant_from_intake_in_at_most_12_inputs(browser, live_server):
+def test_sound_applicant_from_intake_in_at_most_13_inputs(browser, live_server):
     with live_server.session() as db:
         register(db, [validate_intake(REGISTERED, now=clock())], key=PII_KEY, actor="desk",
                  user_id=None)

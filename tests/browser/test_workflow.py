@@ -207,6 +207,7 @@ def test_after_sending_the_form_focus_is_on_the_result(browser, live_server):
     page.check('input[name="purpose"][value="tourism"]')
     page.fill('[name="destination_country"]', "SG")
     page.click("[data-submit]")
+    page.click("[data-store]")
     page.wait_for_url("**/assessments/**")
     page.wait_for_selector("[data-action]")
     focused = page.evaluate("document.activeElement.className")
