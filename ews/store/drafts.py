@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from .db import Base
-from .models import Timestamp
+from .models import InterviewDraft
 
 DRAFT_TTL = dt.timedelta(hours=24)
 # A fixed label: the draft keys say nothing about the secret, and change with it.
@@ -34,20 +33,6 @@ MAX_DRAFT_CHARS = 32 * 1024  # a full checklist is about 3 KB of form values
 
 class DraftTooLarge(ValueError):
     """The answers of a draft are larger than any interview form sends."""
-
-
-class InterviewDraft(Base):
-    """One officer's unsent answers for one application number (encrypted)."""
-
-    __tablename__ = "interview_drafts"
-    __table_args__ = (UniqueConstraint("user_id", "draft_key", name="uq_interview_drafts_key"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    office_code: Mapped[str] = mapped_column(String(16))
-    # HMAC-SHA256 of the application number ("" before one is typed), never the number.
-    draft_key: Mapped[str] = mapped_column(String(64))
-    token: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
 
 
 @dataclass(frozen=True)

@@ -571,3 +571,17 @@ class IntelFollowUp(Base):
     closes: Mapped[bool] = mapped_column(Boolean, default=False)
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class InterviewDraft(Base):
+    """One officer's unsent answers for one application number (encrypted)."""
+
+    __tablename__ = "interview_drafts"
+    __table_args__ = (UniqueConstraint("user_id", "draft_key", name="uq_interview_drafts_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    office_code: Mapped[str] = mapped_column(String(16))
+    # HMAC-SHA256 of the application number ("" before one is typed), never the number.
+    draft_key: Mapped[str] = mapped_column(String(64))
+    token: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)

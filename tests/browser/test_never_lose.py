@@ -12,8 +12,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from ews.store.drafts import InterviewDraft
-from ews.store.models import Assessment
+from ews.store.models import Assessment, InterviewDraft
 
 from .a11y import english_on_page, small_targets
 from .conftest import PASSWORD
