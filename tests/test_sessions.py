@@ -60,9 +60,9 @@ def test_admin_changes_end_every_session_of_the_user(app, db, accounts, change):
     if change == "disable":
         admin.set_active(db, user, False, actor="admin-pst")
     elif change == "role":
-        admin.change_role_office(db, user, role="supervisor", office=None, actor="admin-pst")
+        admin.change_role_office(db, user, role="supervisor", office_code=None, actor="admin-pst")
     elif change == "office":
-        admin.change_role_office(db, user, role=None, office="SBY", actor="admin-pst")
+        admin.change_role_office(db, user, role=None, office_code="SBY", actor="admin-pst")
     else:
         admin.reset_password(db, user, actor="admin-pst")
     db.commit()

@@ -66,11 +66,11 @@ def token_counts(session: Session) -> dict[int, int]:
     return dict(rows.all())
 
 
-def add_user(session: Session, username: str, role: str, office: str, *, actor: str,
+def add_user(session: Session, username: str, role: str, office_code: str, *, actor: str,
              password: str | None = None) -> tuple[User, str | None]:
     """Add a user; without `password` make a one-time one and return it (shown once)."""
-    office = office.strip().upper()
-    for problem in (username_problem(username), office_problem(office)):
+    office_code = office_code.strip().upper()
+    for problem in (username_problem(username), office_problem(office_code)):
         if problem:
             raise AdminError(str(problem))
     if role not in ROLES:
@@ -85,7 +85,7 @@ def add_user(session: Session, username: str, role: str, office: str, *, actor: 
         if problem:
             raise AdminError(f"password: {problem}")
     try:
-        user = create_user(session, username, role, office, hash_password(password),
+        user = create_user(session, username, role, office_code, hash_password(password),
                            actor=actor, must_change_password=one_time is not None)
     except AccountError as err:
         raise AdminError(str(err)) from None
@@ -116,23 +116,23 @@ def set_active(session: Session, user: User, active: bool, *, actor: str) -> Non
 
 
 def change_role_office(session: Session, user: User, *, role: str | None,
-                       office: str | None, actor: str) -> None:
+                       office_code: str | None, actor: str) -> None:
     """Change a user's role and/or office; ends their sessions."""
     role = role or user.role
-    office = (office or user.office_code).strip().upper()
+    office_code = (office_code or user.office_code).strip().upper()
     if role not in ROLES:
         raise AdminError(f"role must be one of {', '.join(ROLES)}")
-    problem = office_problem(office)
+    problem = office_problem(office_code)
     if problem:
         raise AdminError(str(problem))
-    if (role, office) == (user.role, user.office_code):
+    if (role, office_code) == (user.role, user.office_code):
         return
-    changed = {"role": [user.role, role], "office": [user.office_code, office]}
+    changed = {"role": [user.role, role], "office": [user.office_code, office_code]}
     _keep_an_admin(session, user, role, user.active)
-    ensure_office(session, office)
-    user.role, user.office_code = role, office
+    ensure_office(session, office_code)
+    user.role, user.office_code = role, office_code
     end_sessions(session, user.id)
-    audit.record(session, "user.changed", actor=actor, office_code=office,
+    audit.record(session, "user.changed", actor=actor, office_code=office_code,
                  subject=user.username, data=changed, governs=(user,))
 
 

@@ -112,7 +112,7 @@ def change_role(user_id: int):
         errors = [str(e) for field in form for e in field.errors]
         return _user_page(user, " ".join(errors), 400)
     return _apply(user, lambda db: service.change_role_office(
-        db, user, role=form.role.data, office=form.office_code.data,
+        db, user, role=form.role.data, office_code=form.office_code.data,
         actor=current_user.username), _("Role and office saved; their sessions ended."))
 
 

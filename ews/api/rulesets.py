@@ -226,7 +226,7 @@ class Backtest(MethodView):
         try:
             result = run_backtest(session, candidate, against=args["against"],
                                   since=args["since"], until=args["until"],
-                                  office=args["office_code"], min_support=args["min_support"])
+                                  office_code=args["office_code"], min_support=args["min_support"])
         except LifecycleError as err:
             refuse(err)
         stored = evidence.record(session, subject_kind="ruleset", sha256=candidate.sha256,

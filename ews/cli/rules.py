@@ -209,7 +209,7 @@ def backtest_cmd(candidate: str, against: str, since, until, office, fmt: str,
     with db_session(read_config()) as session:
         try:
             result = run_backtest(session, ruleset, against=against, since=since, until=until,
-                                  office=office.strip().upper() if office else None,
+                                  office_code=office.strip().upper() if office else None,
                                   min_support=min_support, workers=workers)
         except LifecycleError as err:
             raise click.ClickException(str(err)) from None

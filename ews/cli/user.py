@@ -109,7 +109,7 @@ def user_change(name: str, role: str | None, office: str | None) -> None:
     with db_session(read_config()) as session:
         user = named_user(session, name)
         with failing_on(AdminError, session=session):
-            service.change_role_office(session, user, role=role, office=office,
+            service.change_role_office(session, user, role=role, office_code=office,
                                        actor=CLI_ACTOR)
         session.commit()
         click.echo(f"user {name!r}: {user.role} at {user.office_code}")

@@ -28,8 +28,8 @@ def staff_for(session: Session, offices: tuple[str, ...], password_hash: str,
     """Return the demo officers and supervisor of each office, creating missing ones."""
     from ews.store.users import create_user, user_by_name
 
-    def user(name: str, role: str, office: str) -> tuple[int, str]:
-        row = user_by_name(session, name) or create_user(session, name, role, office,
+    def user(name: str, role: str, office_code: str) -> tuple[int, str]:
+        row = user_by_name(session, name) or create_user(session, name, role, office_code,
                                                          password_hash, actor=actor)
         return row.id, row.username
 

@@ -103,18 +103,19 @@ def _times(rng: np.random.Generator, n: int, window: Window) -> pd.DatetimeIndex
     return pd.DatetimeIndex(np.sort(day + seconds.astype("timedelta64[s]")), tz="UTC")
 
 
-def _origins(rng: np.random.Generator, office: np.ndarray, risky: np.ndarray) -> np.ndarray:
+def _origins(rng: np.random.Generator, office_codes: np.ndarray,
+             risky: np.ndarray) -> np.ndarray:
     """Draw each interview's kecamatan (6 digits) from its office's catchment; the hotspot's."""
-    out = np.empty(len(office), dtype=object)
-    for code in np.unique(office):
-        rows = np.flatnonzero(office == code)
+    out = np.empty(len(office_codes), dtype=object)
+    for code in np.unique(office_codes):
+        rows = np.flatnonzero(office_codes == code)
         catchment = plan.CATCHMENTS.get(code, plan.DEFAULT_CATCHMENT)
         weight = np.array(list(catchment.values()), float)
         regency = rng.choice(list(catchment), len(rows), p=weight / weight.sum())
         for reg in np.unique(regency):
             at = rows[regency == reg]
             out[at] = rng.choice(_kecamatan_codes(reg), len(at))
-    out[risky & (rng.random(len(office)) < plan.HOTSPOT_RISKY_SHARE)] = plan.HOTSPOT_KECAMATAN
+    out[risky & (rng.random(len(office_codes)) < plan.HOTSPOT_RISKY_SHARE)] = plan.HOTSPOT_KECAMATAN
     return out
 
 

@@ -98,13 +98,14 @@ def nik(rng: random.Random, kecamatan: str, born: dt.date, female: bool, serial:
     return f"{kecamatan}{day:02d}{born.month:02d}{born.year % 100:02d}{serial % 9999 + 1:04d}"
 
 
-def _identity(rng: random.Random, i: int, seed: int, office: str, kecamatan: str, hot_desa: bool,
+def _identity(rng: random.Random, i: int, seed: int, office_code: str, kecamatan: str,
+              hot_desa: bool,
               when: dt.datetime, female_share: float = 0.5) -> dict:
     female = rng.random() < female_share
     age = rng.choices((19, 24, 30, 40, 50, 62), weights=(12, 18, 25, 20, 15, 10))[0]
     born = dt.date(when.year - age - rng.randrange(5), rng.randint(1, 12), rng.randint(1, 28))
     regency = wilayah.regency_of(kecamatan)
-    return {"application_id": f"{office}-DEMO{seed}-{i:07d}", "office_code": office,
+    return {"application_id": f"{office_code}-DEMO{seed}-{i:07d}", "office_code": office_code,
             "application_type": rng.choices(("new", "replacement", "lost"), (70, 27, 3))[0],
             "interviewed_at": when.isoformat(), "nik": nik(rng, kecamatan, born, female, i),
             "full_name": "Pemohon Demo", "date_of_birth": born.isoformat(),

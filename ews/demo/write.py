@@ -272,12 +272,12 @@ class Writer:
             result = self.scores[key] = score(record, self.ruleset)
         return result
 
-    def _outcome(self, case: Case, row_id: str, office: str, after: dt.datetime,
+    def _outcome(self, case: Case, row_id: str, office_code: str, after: dt.datetime,
                  outcomes: list, events: list, origin: str) -> None:
         rng = random.Random(case.u_label)
         label = _pick(rng, OUTCOMES_BY_TRUTH[case.truth])
         at = min(after + dt.timedelta(days=3 + 40 * case.u_label), self.end)
-        sup_id, sup = self.staff.supervisors[office]
+        sup_id, sup = self.staff.supervisors[office_code]
         intel = INTEL.get(case.truth, {}) if label != "no_information" else {}
         self.outcome_id += 1
         outcomes.append(_full(Outcome, dict(id=self.outcome_id, assessment_id=row_id, outcome=label,
@@ -287,7 +287,7 @@ class Writer:
                              recruiter_role=intel.get("recruiter_role"),
                              destination_city=intel.get("destination_city"), notes=None,
                              recorded_by=sup_id, recorded_at=at, origin=origin)))
-        events.append({"kind": "outcome.recorded", "actor": sup, "office_code": office,
+        events.append({"kind": "outcome.recorded", "actor": sup, "office_code": office_code,
                        "subject": row_id, "row": ("outcomes", outcomes[-1]),
                        "data": {"outcome": label,
                                                    "outcome_id": self.outcome_id}})

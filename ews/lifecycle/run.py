@@ -31,7 +31,7 @@ class EmptyWindow(LifecycleError):
 
 def run_backtest(session: Session, candidate: RuleSet, *, against: str = "live",
                  since: dt.datetime | None = None, until: dt.datetime | None = None,
-                 office: str | None = None, min_support: int = 30,
+                 office_code: str | None = None, min_support: int = 30,
                  chunk: int = CHUNK, workers: int = 1) -> BacktestResult:
     """Backtest `candidate` against the version `against` over stored assessments.
 
@@ -45,18 +45,18 @@ def run_backtest(session: Session, candidate: RuleSet, *, against: str = "live",
                              "a version id, ID@VERSION or a version)", "unknown_version",
                              version=against)
     baseline = compiled(row)
-    if not any_rows(session, since=since, until=until, office=office):
-        raise EmptyWindow("no stored assessments" + describe_window(since, until, office) +
+    if not any_rows(session, since=since, until=until, office_code=office_code):
+        raise EmptyWindow("no stored assessments" + describe_window(since, until, office_code) +
                           ": nothing to replay; widen the window or drop the office",
-                          "empty_window", window=window_dates(since, until, office))
+                          "empty_window", window=window_dates(since, until, office_code))
     if workers > 1:
         session.rollback()
-        parts = split_times(session, workers, since=since, until=until, office=office)
+        parts = split_times(session, workers, since=since, until=until, office_code=office_code)
         session.rollback()
         url = session.get_bind().url.render_as_string(hide_password=False)
-        return _parallel(url, candidate, baseline, since, until, office, min_support, chunk,
+        return _parallel(url, candidate, baseline, since, until, office_code, min_support, chunk,
                          parts)
-    chunks = stored_chunks(session, since=since, until=until, office=office, chunk=chunk)
+    chunks = stored_chunks(session, since=since, until=until, office_code=office_code, chunk=chunk)
     try:
         return backtest(candidate=candidate, baseline=baseline, chunks=chunks,
                         min_support=min_support)
@@ -67,7 +67,7 @@ def run_backtest(session: Session, candidate: RuleSet, *, against: str = "live",
 _SETS: dict[str, RuleSet] = {}  # the rule sets, inherited by forked workers (no re-parse)
 
 
-def _part(url: str, texts: dict[str, tuple], since, until, office, chunk: int,
+def _part(url: str, texts: dict[str, tuple], since, until, office_code, chunk: int,
           part: tuple) -> Tally:
     import gc
 
@@ -85,7 +85,7 @@ def _part(url: str, texts: dict[str, tuple], since, until, office, chunk: int,
     try:
         with Session(engine) as session:
             tally = Tally(candidate, baseline)
-            for rows in stored_chunks(session, since=since, until=until, office=office,
+            for rows in stored_chunks(session, since=since, until=until, office_code=office_code,
                                       chunk=chunk, part=part):
                 tally.add(rows)
             return tally
@@ -93,7 +93,7 @@ def _part(url: str, texts: dict[str, tuple], since, until, office, chunk: int,
         engine.dispose()
 
 
-def _parallel(url, candidate, baseline, since, until, office, min_support, chunk,
+def _parallel(url, candidate, baseline, since, until, office_code, min_support, chunk,
               parts) -> BacktestResult:
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
@@ -103,7 +103,7 @@ def _parallel(url, candidate, baseline, since, until, office, min_support, chunk
     _SETS.update(c=candidate, b=baseline)
     try:
         with ProcessPoolExecutor(len(parts), mp_context=get_context("fork")) as pool:
-            futures = [pool.submit(_part, url, texts, since, until, office, chunk, part)
+            futures = [pool.submit(_part, url, texts, since, until, office_code, chunk, part)
                        for part in parts]
             tallies = [f.result() for f in futures]
     finally:
@@ -114,21 +114,21 @@ def _parallel(url, candidate, baseline, since, until, office, min_support, chunk
     return summarise(total, candidate=candidate, baseline=baseline, min_support=min_support)
 
 
-def window_dates(since, until, office) -> str:
+def window_dates(since, until, office_code) -> str:
     """Return 'YYYY-MM-DD - YYYY-MM-DD, OFFICE' (days inclusive; '...' for an open end)."""
     last = until - dt.timedelta(days=1) if until is not None else None
     text = f"{since:%Y-%m-%d}" if since is not None else "..."
     text += f" - {last:%Y-%m-%d}" if last is not None else " - ..."
-    return text + (f", {office}" if office else "")
+    return text + (f", {office_code}" if office_code else "")
 
 
-def describe_window(since, until, office) -> str:
+def describe_window(since, until, office_code) -> str:
     """Return ' from X to Y at office Z' for messages (empty parts left out)."""
     parts = []
     if since is not None:
         parts.append(f" from {since:%Y-%m-%d}")
     if until is not None:
         parts.append(f" before {until:%Y-%m-%d}")
-    if office is not None:
-        parts.append(f" at office {office}")
+    if office_code is not None:
+        parts.append(f" at office {office_code}")
     return "".join(parts)

@@ -67,10 +67,10 @@ class Actor:
     office_code: str
 
 
-def _reach(actor: Actor, office: str) -> None:
+def _reach(actor: Actor, office_code: str) -> None:
     if actor.role not in WRITERS:
         raise IkkError(403, f"role {actor.role!r} does not handle intelligence products")
-    if actor.role == "supervisor" and office != actor.office_code:
+    if actor.role == "supervisor" and office_code != actor.office_code:
         raise IkkError(403, f"a supervisor handles only products of office {actor.office_code}")
 
 

@@ -49,31 +49,31 @@ class StoredChunk(NamedTuple):
                              for col in self))
 
 
-def latest_outcomes(session: Session, since=None, until=None, office=None,
+def latest_outcomes(session: Session, since=None, until=None, office_code=None,
                     part: tuple = (None, None)) -> dict[str, str]:
     """Return {assessment id: its latest outcome} for the window (one query; outcomes are
     a small share of the assessments)."""
     return {k: outcome for k, (outcome, _) in
-            latest_labels(session, since, until, office, part).items()}
+            latest_labels(session, since, until, office_code, part).items()}
 
 
-def latest_labels(session: Session, since=None, until=None, office=None,
+def latest_labels(session: Session, since=None, until=None, office_code=None,
                   part: tuple = (None, None)) -> dict[str, tuple[str, str]]:
     """Return {assessment id: (its latest outcome, how that label arose)} for the window."""
     stmt = (select(Outcome.assessment_id, Outcome.outcome, Outcome.origin)
             .join(Assessment, Assessment.id == Outcome.assessment_id)
-            .where(*_window(since, until, office, part)).order_by(Outcome.id))
+            .where(*_window(since, until, office_code, part)).order_by(Outcome.id))
     rows = session.connection().execute(stmt).all()
     return {k: (outcome, origin) for k, outcome, origin in rows}  # by id: the last one wins
 
 
-def sample_probabilities(session: Session, since=None, until=None, office=None,
+def sample_probabilities(session: Session, since=None, until=None, office_code=None,
                          part: tuple = (None, None)) -> dict[str, float]:
     """Return {assessment id: its selection probability} of the follow-up sample drawn in
     the window (about 2% of the interviews below review)."""
     stmt = (select(FollowupSample.assessment_id, FollowupSample.probability)
             .join(Assessment, Assessment.id == FollowupSample.assessment_id)
-            .where(*_window(since, until, office, part)))
+            .where(*_window(since, until, office_code, part)))
     return dict(session.connection().execute(stmt).all())
 
 
@@ -82,29 +82,29 @@ def _json(value):
 
 
 def count_rows(session: Session, *, since: dt.datetime | None = None,
-               until: dt.datetime | None = None, office: str | None = None) -> int:
+               until: dt.datetime | None = None, office_code: str | None = None) -> int:
     """Return how many stored assessments fall in the window."""
-    stmt = select(func.count()).select_from(Assessment).where(*_window(since, until, office))
+    stmt = select(func.count()).select_from(Assessment).where(*_window(since, until, office_code))
     return session.scalar(stmt)
 
 
 def any_rows(session: Session, *, since: dt.datetime | None = None,
-             until: dt.datetime | None = None, office: str | None = None) -> bool:
+             until: dt.datetime | None = None, office_code: str | None = None) -> bool:
     """Return whether any stored assessment falls in the window (stops at the first)."""
-    stmt = select(Assessment.id).where(*_window(since, until, office)).limit(1)
+    stmt = select(Assessment.id).where(*_window(since, until, office_code)).limit(1)
     return session.scalar(stmt) is not None
 
 
 def split_times(session: Session, parts: int, *, since: dt.datetime | None = None,
                 until: dt.datetime | None = None,
-                office: str | None = None) -> list[tuple]:
+                office_code: str | None = None) -> list[tuple]:
     """Return `parts` creation-time ranges [low, high) holding about as many rows each.
 
     Read from the creation-time index alone (superseded rows count too: only the balance
     depends on it). The ranges cover every time; rows created at the same instant fall in
     one range.
     """
-    conds = _window(since, until, office)[1:]
+    conds = _window(since, until, office_code)[1:]
     created = Assessment.created_at
     total = session.scalar(select(func.count()).select_from(Assessment).where(*conds))
     cuts = []
@@ -116,7 +116,7 @@ def split_times(session: Session, parts: int, *, since: dt.datetime | None = Non
     return list(zip([None, *cuts], [*cuts, None], strict=True))
 
 
-def _window(since, until, office, part=(None, None)) -> list:
+def _window(since, until, office_code, part=(None, None)) -> list:
     conds = [Assessment.superseded_by.is_(None)]  # the latest version of each interview
     if part[0] is not None:
         conds.append(Assessment.created_at >= part[0])
@@ -126,13 +126,13 @@ def _window(since, until, office, part=(None, None)) -> list:
         conds.append(Assessment.created_at >= since)
     if until is not None:
         conds.append(Assessment.created_at < until)
-    if office is not None:
-        conds.append(Assessment.office_code == office)
+    if office_code is not None:
+        conds.append(Assessment.office_code == office_code)
     return conds
 
 
 def stored_chunks(session: Session, *, since: dt.datetime | None = None,
-                  until: dt.datetime | None = None, office: str | None = None,
+                  until: dt.datetime | None = None, office_code: str | None = None,
                   chunk: int = 50_000, part: tuple = (None, None)) -> Iterator:
     """Yield `StoredChunk`s of at most `chunk` rows, oldest first.
 
@@ -151,10 +151,10 @@ def stored_chunks(session: Session, *, since: dt.datetime | None = None,
                    type_coerce(table.c.features, Text))
     stmt = (select(table.c.id, table.c.office_code, *columns, table.c.checklist_version,
                    table.c.rung)
-            .where(*_window(since, until, office, part))
+            .where(*_window(since, until, office_code, part))
             .order_by(table.c.created_at, table.c.id))
-    labels = latest_labels(session, since, until, office, part), \
-        sample_probabilities(session, since, until, office, part)
+    labels = latest_labels(session, since, until, office_code, part), \
+        sample_probabilities(session, since, until, office_code, part)
     if sqlite:
         result = session.connection().execute(stmt)
         try:  # the driver's cursor: no result-row objects for a million rows

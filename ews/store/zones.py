@@ -34,9 +34,9 @@ def offsets(conn: Connection) -> dict[str, int]:
     return {code: ZONES.get(zone or DEFAULT, ZONES[DEFAULT])[0] for code, zone in rows}
 
 
-def minutes_of(office_offsets: dict[str, int], office: str) -> int:
-    """Return the offset of `office` (the default zone's when it is not listed)."""
-    return office_offsets.get(office, ZONES[DEFAULT][0])
+def minutes_of(office_offsets: dict[str, int], office_code: str) -> int:
+    """Return the offset of `office_code` (the default zone's when it is not listed)."""
+    return office_offsets.get(office_code, ZONES[DEFAULT][0])
 
 
 def local(at: dt.datetime, minutes: int) -> dt.datetime:

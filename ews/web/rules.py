@@ -269,7 +269,7 @@ def backtest(pk: int):
     result, problem, stored = None, None, None
     try:
         result = run_backtest(get_session(), compiled(row), against=against, since=since,
-                              until=until, office=office)
+                              until=until, office_code=office)
     except LifecycleError as err:
         problem = refusal(err)
     else:  # the summary an approver may name (the page shows its number)
