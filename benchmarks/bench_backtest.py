@@ -34,7 +34,8 @@ from ews.engine import SHIPPED_RULES, parse_ruleset, ruleset_files
 from ews.engine.loader import RuleLoader
 from ews.lifecycle.backtest import stored_record
 from ews.scoring import score
-from ews.store import make_engine, upgrade
+from ews.store import make_engine
+from ews.store.migrate import upgrade
 from ews.store.pii import derived_features, storable_answers
 
 TEMPLATES = 20_000

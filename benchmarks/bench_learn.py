@@ -36,7 +36,8 @@ from ews.learn.classifier import ChecklistClassifier
 from ews.learn.frames import assessments_frame
 from ews.lifecycle import evidence, models
 from ews.lifecycle.service import activate_ruleset, register_ruleset
-from ews.store import make_engine, upgrade
+from ews.store import make_engine
+from ews.store.migrate import upgrade
 from ews.store.models import Office
 from ews.store.users import create_user
 

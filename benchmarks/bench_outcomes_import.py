@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 from ews.engine import ruleset_files
 from ews.lifecycle.service import activate_ruleset, register_ruleset
 from ews.outcomes.imports import import_outcomes, read_events
-from ews.store import make_engine, pii, upgrade
+from ews.store import make_engine, pii
+from ews.store.migrate import upgrade
 from ews.store.models import Assessment, Office, Outcome
 from ews.store.users import create_user
 

@@ -29,7 +29,8 @@ from ews.audit import GENESIS
 from ews.auth.passwords import hash_password
 from ews.engine import ruleset_files
 from ews.lifecycle.service import activate_ruleset, register_ruleset
-from ews.store import make_engine, upgrade
+from ews.store import make_engine
+from ews.store.migrate import upgrade
 from ews.store.users import create_token, create_user
 from tests.app_shape import shape
 from tests.checklists import sound_umrah

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ews.audit import verify
 from ews.audit.seal import canonical_text
-from ews.store import upgrade
+from ews.store.migrate import upgrade
 from ews.store.models import Assessment, AuditEvent, Decision, Outcome
 from tests.test_audit import bypass_guards, cli  # noqa: F401 - cli is a fixture
 

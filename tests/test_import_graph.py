@@ -9,31 +9,14 @@ import sys
 
 from tests.imports import ROOT, Import, components, cycles, graph
 
-# Found beyond issue #23's list; untangling needs edits in a dozen test files that other
-# branches rewrite (`from ews.store import upgrade`), so it waits for their merge: importing
-# `ews.audit.seal` runs `ews/audit/__init__.py`, which imports `ews.store.*`, whose
-# `__init__` re-exports `migrate.upgrade`, which imports `store.guards`, which imports
-# `ews.audit.seal`. Fix: import `upgrade` from `ews.store.migrate`, not from `ews.store`.
-TO_UNTANGLE = {
-    ("ews.audit", "ews.audit.reconcile", "ews.store", "ews.store.migrate", "ews.store.guards"),
-    ("ews.audit", "ews.store", "ews.store.migrate", "ews.store.guards"),
-}
-
 
 def _shown(cycle: tuple[str, ...]) -> str:
     return " -> ".join((*cycle, cycle[0]))
 
 
 def test_no_import_circles_between_modules():
-    found = set(cycles(graph()))
-    new = sorted(found - TO_UNTANGLE)
-    assert not new, "import circles in ews/:\n" + "\n".join(_shown(c) for c in new)
-
-
-def test_the_listed_circles_still_exist():
-    stale = sorted(TO_UNTANGLE - set(cycles(graph())))
-    assert not stale, ("these circles are gone: remove them from TO_UNTANGLE:\n"
-                       + "\n".join(_shown(c) for c in stale))
+    found = sorted(cycles(graph()))
+    assert not found, "import circles in ews/:\n" + "\n".join(_shown(c) for c in found)
 
 
 def test_the_graph_finds_a_circle_through_a_function_level_import():

@@ -6,8 +6,9 @@ import datetime as dt
 
 from sqlalchemy import text
 
-from ews.store import make_engine, upgrade
+from ews.store import make_engine
 from ews.store.db import as_utc
+from ews.store.migrate import upgrade
 
 
 def test_upgrade_keeps_users_and_tokens_and_drops_clear_usernames(fresh_url):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from ews.store import make_engine, upgrade
+from ews.store import make_engine
+from ews.store.migrate import upgrade
 from tests.conftest import seed_supervisor
 
 

@@ -7,8 +7,8 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from ews.store import make_engine, upgrade
-from ews.store.migrate import alembic_config
+from ews.store import make_engine
+from ews.store.migrate import alembic_config, upgrade
 from tests.conftest import seed_supervisor
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ews import audit
-from ews.store import make_engine, upgrade
+from ews.store import make_engine
 from ews.store.guards import maintenance
+from ews.store.migrate import upgrade
 from ews.store.models import AuditEvent
 
 LEGACY = [

@@ -15,7 +15,8 @@ from ews.checklist import stored_record
 from ews.checklist.v1 import FIELDS_V1
 from ews.engine import load_ruleset
 from ews.scoring import score
-from ews.store import make_engine, upgrade
+from ews.store import make_engine
+from ews.store.migrate import upgrade
 from tests.conftest import seed_supervisor
 from tests.reviewer_cases import CASES_V1
 

@@ -13,8 +13,9 @@ from sqlalchemy import select, text
 
 from ews.checklist import stored_record
 from ews.reports import Params, run
-from ews.store import facts, make_engine, upgrade
+from ews.store import facts, make_engine
 from ews.store.db import as_utc
+from ews.store.migrate import upgrade
 from ews.store.models import Assessment, AssessmentFact
 from tests.conftest import seed_supervisor
 from tests.reviewer_cases import CASES_V1

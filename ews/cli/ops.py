@@ -24,7 +24,7 @@ def init_cmd() -> None:
     from ews.auth.passwords import generate_password, hash_password
     from ews.engine import RuleSetError, ruleset_files
     from ews.lifecycle.service import activate_ruleset, register_ruleset
-    from ews.store import upgrade
+    from ews.store.migrate import upgrade
     from ews.store.rulesets import active_record
     from ews.store.users import AccountError, create_user
 

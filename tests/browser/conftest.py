@@ -20,7 +20,8 @@ from ews import create_app
 from ews.auth.passwords import hash_password
 from ews.engine import ruleset_files
 from ews.lifecycle.service import activate_ruleset, register_ruleset
-from ews.store import make_engine, upgrade
+from ews.store import make_engine
+from ews.store.migrate import upgrade
 from ews.store.users import create_user
 
 CHROMIUM = Path("/usr/bin/chromium")
