@@ -11,14 +11,15 @@ from pathlib import Path
 
 import click
 
-# The aliases keep the command bodies as they were before the move into ews/cli (#23), so
-# branches that edit them merge; use the public names in new code.
-from .context import DATE, load_window
-from .context import db_session as _session
-from .context import named_user as _user
-from .context import read_config as _config
-from .context import utc_window as _window
-from .context import window_label as _label
+from .context import (
+    DATE,
+    db_session,
+    load_window,
+    named_user,
+    read_config,
+    utc_window,
+    window_label,
+)
 
 
 @click.group("learn")
@@ -53,16 +54,17 @@ def learn_weights(since, until, rules_path, budget, version, out_dir, min_positi
     from ews.learn import LabelError
     from ews.learn.propose import propose
 
-    since, until = _window(since, until)
+    since, until = utc_window(since, until)
     frame, live = load_window(since, until, rules_path)
     version = version or f"{live.version}-learned-{(until or dt.datetime.now(dt.UTC)):%Y%m%d}"
-    header = (f"# DRAFT suggested by `ews learn weights` from outcomes {_label(since, until)}.\n"
+    header = ("# DRAFT suggested by `ews learn weights` from outcomes "
+              f"{window_label(since, until)}.\n"
               "# Not active: review, backtest and approve it like any rule-set change.\n")
     try:
         proposal = propose(frame, live, version=version, budget=budget, header=header,
                            min_positives=min_positives)
     except LabelError as exc:
-        raise click.ClickException(f"{exc} (window {_label(since, until)})") from None
+        raise click.ClickException(f"{exc} (window {window_label(since, until)})") from None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"{live.id}-{version}"
@@ -98,8 +100,8 @@ def _store_draft(text: str, source: str, agencies, username: str) -> None:
 
     if isinstance(agencies, bytes):
         agencies = agencies.decode("utf-8")
-    with _session(_config()) as session:
-        user = _user(session, username)
+    with db_session(read_config()) as session:
+        user = named_user(session, username)
         try:
             row = create_draft(session, user, text, source=source, agencies=agencies)
         except (RuleSetError, LifecycleError) as err:
@@ -128,7 +130,7 @@ def learn_drift(since, until, rules_path, reference) -> None:
     from ews.reports.psi import monthly_drift
     from ews.scoring import score_frame
 
-    since, until = _window(since, until)
+    since, until = utc_window(since, until)
     frame, ruleset = load_window(since, until, rules_path)
     table = monthly_drift(month_of(frame["interviewed_at"]),
                           score_frame(frame, ruleset)["score"], hit_frame(frame, ruleset),

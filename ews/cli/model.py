@@ -6,14 +6,15 @@ import datetime as dt
 
 import click
 
-# The aliases keep the command bodies as they were before the move into ews/cli (#23), so
-# branches that edit them merge; use the public names in new code.
-from .context import DATE, load_window
-from .context import db_session as _session
-from .context import named_user as _cli_user
-from .context import read_config as _config
-from .context import utc_window as _window
-from .context import window_label as _label
+from .context import (
+    DATE,
+    db_session,
+    load_window,
+    named_user,
+    read_config,
+    utc_window,
+    window_label,
+)
 
 
 @click.group("model")
@@ -44,10 +45,10 @@ def model_train(since, until, split_at, estimator, budget, version, out_dir, rul
     from ews.learn.classifier import ESTIMATORS
     from ews.learn.selection import choose_and_evaluate
 
-    since, until = _window(since, until)
-    config = _config()
-    with _session(config) as session:
-        _cli_user(session, trainer)
+    since, until = utc_window(since, until)
+    config = read_config()
+    with db_session(config) as session:
+        named_user(session, trainer)
     frame, ruleset = load_window(since, until, rules_path)
     try:
         train, test = time_split(frame, split_at.replace(tzinfo=dt.UTC) if split_at else None)
@@ -57,7 +58,7 @@ def model_train(since, until, split_at, estimator, budget, version, out_dir, rul
         best, model, ev, comparison = choose_and_evaluate(train, test, ruleset, kinds,
                                                           budget=budget)
     except LabelError as exc:
-        raise click.ClickException(f"{exc} (window {_label(since, until)})") from None
+        raise click.ClickException(f"{exc} (window {window_label(since, until)})") from None
     version = version or f"model-{(until or dt.datetime.now(dt.UTC)):%Y%m%d}"
     window = {"train_from": str(train["interviewed_at"].min().date()),
               "train_to": str(train["interviewed_at"].max().date()),
@@ -121,7 +122,7 @@ def model_evaluate(version, since, until, budget, out_dir, rules_path, name) -> 
 
     manifest = _manifest(out_dir, version)
     try:
-        model = load_from(out_dir, manifest, _config()["MODEL_KEY"])
+        model = load_from(out_dir, manifest, read_config()["MODEL_KEY"])
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     window = manifest.get("window") or {}
@@ -129,12 +130,12 @@ def model_evaluate(version, since, until, budget, out_dir, rules_path, name) -> 
         since = dt.datetime.fromisoformat(window["test_from"])
         until = dt.datetime.fromisoformat(window["test_to"]) + dt.timedelta(days=1)
         click.echo(f"held-out period of {version}: {since.date()} to {window['test_to']}")
-    since, until = _window(since, until)
+    since, until = utc_window(since, until)
     frame, ruleset = load_window(since, until, rules_path)
     try:
         ev = evaluate(model, frame, ruleset, budget=budget)
     except LabelError as exc:
-        raise click.ClickException(f"{exc} (window {_label(since, until)})") from None
+        raise click.ClickException(f"{exc} (window {window_label(since, until)})") from None
     click.echo(f"rows {ev.rows}, labelled {ev.labelled}, positive {ev.positives}")
     click.echo(f"PR-AUC {ev.pr_auc:.3f} (rule set alone {ev.rules_pr_auc:.3f})")
     click.echo(f"at {budget:.1%}: model precision {ev.model.precision:.2f} recall "
@@ -153,7 +154,7 @@ def model_evaluate(version, since, until, budget, out_dir, rules_path, name) -> 
                  "model"] if overlap else []) + list(ev.warnings)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
-    _store_evaluation(manifest["sha256"], ev, name, _label(since, until))
+    _store_evaluation(manifest["sha256"], ev, name, window_label(since, until))
 
 
 def _store_evaluation(sha256: str, ev, name: str | None, window: str) -> None:
@@ -161,8 +162,8 @@ def _store_evaluation(sha256: str, ev, name: str | None, window: str) -> None:
 
     from ews.lifecycle.evidence import record_evaluation
 
-    with _session(_config()) as session:
-        by = _cli_user(session, name).username if name else f"os:{getpass.getuser()}"
+    with db_session(read_config()) as session:
+        by = named_user(session, name).username if name else f"os:{getpass.getuser()}"
         stored = record_evaluation(session, sha256, ev, by, window)
         session.commit()
     click.echo(f"evidence #{stored.id}: evaluation of sha256 {sha256[:12]} "
@@ -179,7 +180,7 @@ def model_card(version, out_dir) -> None:
 
     manifest = _manifest(out_dir, version)
     try:
-        verify_in(out_dir, manifest, _config()["MODEL_KEY"])
+        verify_in(out_dir, manifest, read_config()["MODEL_KEY"])
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(card(manifest))
@@ -191,9 +192,9 @@ def _registry_step(step: str, version: str, name: str, out_dir: str = "models",
     from ews.lifecycle import models as reg
     from ews.store.rulesets import MakerCheckerError
 
-    config = _config()
-    with _session(config) as session:
-        user = _cli_user(session, name)
+    config = read_config()
+    with db_session(config) as session:
+        user = named_user(session, name)
         try:
             if step == "submit":
                 _manifest(out_dir, version)  # "unknown model version" when there is none

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import click
 
-from .context import db_session as _session
-from .context import named_user as _user
-from .context import read_config as _config
+from .context import db_session, named_user, read_config
 
 
 @click.group("outcomes")
@@ -32,9 +30,9 @@ def import_cmd(file: Path, source: str, username: str, fmt: str) -> None:
     from ews.outcomes.imports import ImportInputError, import_outcomes
     from ews.store.db import utcnow
 
-    config = _config()
-    with _session(config) as session:
-        user = _user(session, username)
+    config = read_config()
+    with db_session(config) as session:
+        user = named_user(session, username)
         if not user.active:
             raise click.ClickException(f"user {username!r} is not active")
         try:

@@ -15,8 +15,6 @@ from ews.engine import LADDER
 from ews.weighting import (
     OUTCOMES,
     Cells,
-    Figure,
-    RungFigures,
     TrackFigures,
     support_warnings,
     track_figures,
@@ -24,17 +22,9 @@ from ews.weighting import (
 
 
 @dataclass(frozen=True)
-class TrackQuality:
-    """One track's figures under the candidate (top level) and under the baseline."""
+class TrackQuality(TrackFigures):
+    """One track's figures under the candidate (the inherited fields) and under the baseline."""
 
-    rung: int
-    action: str
-    precision: Figure
-    recall: Figure
-    naive_precision: Figure
-    naive_recall: Figure
-    external: int
-    rungs: tuple[RungFigures, ...]
     baseline: TrackFigures
 
 
