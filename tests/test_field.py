@@ -246,3 +246,39 @@ def test_an_expired_or_foreign_kit_does_not_open(app, db, ews_cli, make_account,
         unlock_kit(bytes(flipped), PASSPHRASE)
     assert db.scalar(select(FieldKit.usernames)) == ["siti"]
     assert db.scalar(select(User.username).where(User.role == "officer")) == "siti"
+
+
+def test_the_active_model_travels_re_signed_for_the_field_only(app, db, ews_cli, make_account,
+                                                                tmp_path):
+    from ews.config import load_config, model_key
+    from ews.interviews.advice import active_model, forget_loaded
+    from ews.store.models import ModelRecord
+    from tests.model_artefacts import fitted_model, trained
+
+    admin = make_account("admin", "PMK", "adm")
+    make_account("officer", "PMK", "siti")
+    models = tmp_path / "models"
+    manifest = trained(fitted_model(), models, "m-2026-12", model_key("s" * 32))
+    path = models / manifest["file"]
+    db.add(ModelRecord(version="m-2026-12", sha256=manifest["sha256"], path=str(path),
+                       estimator=manifest["estimator"], manifest=manifest, status="active",
+                       submitted_by=admin.id))
+    db.commit()
+    pack = ("field", "pack", "--office", "PMK", "--users", "siti", "--as", "adm")
+    good = bytes(path.read_bytes())
+    path.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))  # changed after approval: refused
+    out = ews_cli(*pack, "--out", str(tmp_path / "bad.kit"), EWS_FIELD_PASSPHRASE=PASSPHRASE)
+    assert out.exit_code == 1 and "active model cannot go into the kit" in out.output
+    path.write_bytes(good)
+    kit, field_dir = tmp_path / "pmk.kit", tmp_path / "laptop"
+    assert ews_cli(*pack, "--out", str(kit), EWS_FIELD_PASSPHRASE=PASSPHRASE).exit_code == 0
+    assert ews_cli("field", "open", str(kit), "--dir", str(field_dir),
+                   EWS_FIELD_PASSPHRASE=PASSPHRASE).exit_code == 0
+    field_key = load_config({"EWS_INSTANCE_PATH": str(field_dir)})["MODEL_KEY"]
+    assert field_key != model_key("s" * 32)
+    forget_loaded()
+    with _field_session(field_dir) as fs:
+        served = active_model(fs, field_key)
+        assert served is not None and served.version == "m-2026-12"
+        assert active_model(fs, model_key("s" * 32)) is None  # the office key is not the field's
+    forget_loaded()
