@@ -92,6 +92,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _closed_field_reads_only():
     """On a field instance that `ews field close` closed, refuse every write but sign-in/out."""
     from flask import abort, request
+    from flask_babel import gettext
 
     from .store.fieldkits import own_kit
     from .webdb import get_session
@@ -101,4 +102,6 @@ def _closed_field_reads_only():
         return
     kit = own_kit(get_session())
     if kit is not None and kit[1] is not None:
-        abort(403, description=f"This field instance (kit {kit[0]}) is closed and read-only.")
+        abort(403, description=gettext("This field instance (kit %(kit)s) is closed and "
+                                       "read-only: import its bundle at the office.",
+                                       kit=kit[0]))
