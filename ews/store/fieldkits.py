@@ -18,7 +18,7 @@ _OWN_KIT = select(FieldKit.kit_id, FieldKit.closed_at).where(FieldKit.opened_at.
 
 
 class FieldInstanceError(PermissionError):
-    """A change this field instance does not allow (users, rule sets; anything once closed)."""
+    """A change a field instance does not allow: its users and rule sets are the kit's."""
 
 
 def own_kit(db: Db) -> tuple[str, dt.datetime | None] | None:
@@ -35,10 +35,3 @@ def refuse_in_field(db: Db, what: str) -> None:
             f"{what}: not on a field instance (kit {kit[0]}); users and rule sets come from "
             "the office with the kit")
 
-
-def refuse_if_closed(db: Db, what: str) -> None:
-    """Raise FieldInstanceError when this database is a closed field instance."""
-    kit = own_kit(db)
-    if kit is not None and kit[1] is not None:
-        raise FieldInstanceError(f"{what}: this field instance (kit {kit[0]}) is closed and "
-                                 "read-only")
