@@ -12,10 +12,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import os
 import zlib
 
+import orjson
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -54,11 +54,11 @@ def _scrypt(passphrase: str, salt: bytes) -> bytes:
 
 
 def _pack(payload: dict) -> bytes:
-    return zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 6)
+    return zlib.compress(orjson.dumps(payload), 6)
 
 
 def _unpack(data: bytes) -> dict:
-    return json.loads(zlib.decompress(data))
+    return orjson.loads(zlib.decompress(data))
 
 
 def lock_kit(payload: dict, passphrase: str) -> bytes:

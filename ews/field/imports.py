@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+import orjson
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -130,7 +130,7 @@ def _verified_rows(bundle: dict, events: list[dict]) -> dict[str, list[dict]]:
     for ev in events:
         if '"seal' not in ev["data"]:
             continue
-        content = json.loads(ev["data"])
+        content = ev["content"] = orjson.loads(ev["data"])  # parsed once, kept for `event`
         found = content.get("seal")
         for one in [*(found if isinstance(found, list) else [found]),
                     *(content.get("seals") or ())]:
@@ -297,7 +297,7 @@ class _Import:
 
     def event(self, ev: dict) -> dict:
         """Return the office event carrying one field event (with its office rows' seals)."""
-        content = json.loads(ev["data"])
+        content = dict(ev.get("content") or orjson.loads(ev["data"]))
         found = content.pop("seal", None)
         many = content.pop("seals", None)
         rows = []

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 from sqlalchemy import insert, select
@@ -64,6 +65,14 @@ def open_kit(kit: dict, folder: Path, *, now: dt.datetime) -> dict:
     if folder.exists() and any(folder.iterdir()):
         raise FieldError(f"--dir: {folder} is not empty; open a kit into a new folder")
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        return _create(kit, folder, now)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # no half-made instance is left behind
+        raise
+
+
+def _create(kit: dict, folder: Path, now: dt.datetime) -> dict:
     url = f"sqlite:///{folder / DATABASE}"
     upgrade(url)
     settings = {"kit_id": kit["kit_id"], "office_code": kit["office"]["code"],
