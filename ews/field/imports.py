@@ -91,7 +91,7 @@ def import_bundle(session: Session, data: bytes, *, actor: User, secret: str,
         raise FieldError("the bundle's content names another kit or office; refused")
     events = _verified_chain(bundle)
     rows = _verified_rows(bundle, events)
-    users = _office_users(session, bundle, kit.office_code)
+    users = _office_users(session, bundle)
     summary = Summary(kit_id=kit_id)
     job = _Import(session, kit, bundle, rows, users, summary, due_at, now)
     try:
@@ -151,7 +151,7 @@ def _verified_rows(bundle: dict, events: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
-def _office_users(session: Session, bundle: dict, office_code: str) -> dict[int, int]:
+def _office_users(session: Session, bundle: dict) -> dict[int, int]:
     """Return {field user id: office user id} by name; FieldError naming a missing one."""
     names = bundle["users"]
     found = dict(session.execute(select(User.username, User.id)
