@@ -94,6 +94,7 @@ def test_a_field_day_from_kit_to_the_office_log(app, client, db, ews_cli, make_a
     make_account("admin", "PMK", "adm")
     siti = make_account("officer", "PMK", "siti")
     rudi = make_account("supervisor", "PMK", "rudi")
+    make_account("supervisor", "SBY", "sup-sby")
     # Office history: an applicant interviewed last month, deferred by the supervisor.
     earlier = client.post("/api/v1/assessments", headers=siti.headers, json=payload(
         "PMK-OFF-1", risky=True, nik=REPEAT_NIK, phone="+62 812 5555 0001",
@@ -191,6 +192,10 @@ def test_a_field_day_from_kit_to_the_office_log(app, client, db, ews_cli, make_a
     assert _events(db) == before and not db.scalar(
         select(func.count()).select_from(Assessment).where(Assessment.id.in_(
             list(stored.values()))))
+
+    out = ews_cli("field", "import", str(bundle), "--as", "sup-sby")
+    assert out.exit_code == 1 and "supervisor of office PMK" in out.output
+    assert _events(db) == before
 
     started = utcnow()
     out = ews_cli("field", "import", str(bundle), "--as", "rudi", "--format", "json")
