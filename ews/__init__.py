@@ -84,4 +84,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     from ews.admin import views as admin_views
 
     admin_views.init_app(app)
+    if app.config.get("FIELD"):
+        app.before_request(_closed_field_reads_only)
     return app
+
+
+def _closed_field_reads_only():
+    """On a field instance that `ews field close` closed, refuse every write but sign-in/out."""
+    from flask import abort, request
+    from flask_babel import gettext
+
+    from .store.fieldkits import own_kit
+    from .webdb import get_session
+
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint in ("auth.login",
+                                                                            "auth.logout"):
+        return
+    kit = own_kit(get_session())
+    if kit is not None and kit[1] is not None:
+        abort(403, description=gettext("This field instance (kit %(kit)s) is closed and "
+                                       "read-only: import its bundle at the office.",
+                                       kit=kit[0]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import time
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 SECRETS = ("EWS_SECRET_KEY", "EWS_PII_KEY")
+FIELD_FILE = "field.json"  # in a field instance's folder, written by `ews field open`
 ENVIRONMENTS = ("development", "production")
 DEFAULT_BIND = "127.0.0.1:8000"
 MAX_BODY = 256 * 1024
@@ -137,9 +139,34 @@ def _followup_sample(env: Mapping[str, str]):
         raise ConfigError(str(err)) from None
 
 
+def field_settings(env: Mapping[str, str] | None = None) -> dict | None:
+    """Return the field instance's settings (`field.json` in EWS_INSTANCE_PATH), or None.
+
+    A field instance (`ews field open`) carries its own secret, the office's PII key (so that
+    NIK and phone hash as at the office) and the kit's key; they replace the variables.
+    """
+    env = os.environ if env is None else env
+    folder = env.get("EWS_INSTANCE_PATH")
+    if not folder:
+        return None
+    path = Path(folder) / FIELD_FILE
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"{path} cannot be read ({err}): open the kit again") from None
+
+
 def load_config(env: Mapping[str, str] | None = None) -> dict:
     """Return Flask config keys built from `EWS_*` variables; raise ConfigError when unsafe."""
     env = os.environ if env is None else env
+    field = field_settings(env)
+    if field is not None:  # the instance's own secrets and its SQLite file, nothing else
+        env = {k: v for k, v in env.items() if k not in (*SECRETS, "EWS_MODEL_KEY",
+                                                         "EWS_DATABASE_URL", "EWS_RULES_PATH")}
+        env |= {"EWS_SECRET_KEY": field["secret_key"], "EWS_PII_KEY": field["pii_key"],
+                "EWS_MODEL_KEY": field["model_secret"], "EWS_TIMEZONE": field["timezone"]}
     mode = env.get("EWS_ENV", "development").strip() or "development"
     if mode not in ENVIRONMENTS:
         raise ConfigError(f"EWS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {mode!r}")
@@ -173,5 +200,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag(env, "EWS_SECURE_COOKIES", not development),
         "WTF_CSRF_TIME_LIMIT": None,
+        # On a field instance: its kit id and office (ews.field); None at the office.
+        "FIELD": None if field is None else {"kit_id": field["kit_id"],
+                                             "office_code": field["office_code"]},
     }
     return config

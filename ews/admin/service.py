@@ -16,6 +16,7 @@ from ews import audit
 from ews.auth.passwords import generate_password, hash_password, password_problem
 from ews.auth.scope import ROLES
 from ews.store.db import utcnow
+from ews.store.fieldkits import FieldInstanceError, refuse_in_field
 from ews.store.models import ApiToken, AuditEvent, User
 from ews.store.users import (
     AccountError,
@@ -39,6 +40,14 @@ class AdminError(ValueError):
 
 LAST_ADMIN = ("{name} is the last active admin: make another user admin first, "
               "or nobody could manage users any more.")
+
+
+def _fixed_in_field(session: Session, what: str) -> None:
+    """Refuse any change of users on a field instance: its users come with the kit."""
+    try:
+        refuse_in_field(session, what)
+    except FieldInstanceError as err:
+        raise AdminError(str(err), status=403) from None
 
 
 def list_users(session: Session) -> list[User]:
@@ -69,6 +78,7 @@ def token_counts(session: Session) -> dict[int, int]:
 def add_user(session: Session, username: str, role: str, office_code: str, *, actor: str,
              password: str | None = None) -> tuple[User, str | None]:
     """Add a user; without `password` make a one-time one and return it (shown once)."""
+    _fixed_in_field(session, "add a user")
     office_code = office_code.strip().upper()
     for problem in (username_problem(username), office_problem(office_code)):
         if problem:
@@ -106,6 +116,7 @@ def _keep_an_admin(session: Session, user: User, role: str, active: bool) -> Non
 
 def set_active(session: Session, user: User, active: bool, *, actor: str) -> None:
     """Enable or disable a user; disabling ends their sessions (tokens stop at once too)."""
+    _fixed_in_field(session, "enable or disable a user")
     if user.active == active:
         return
     _keep_an_admin(session, user, user.role, active)
@@ -118,6 +129,7 @@ def set_active(session: Session, user: User, active: bool, *, actor: str) -> Non
 def change_role_office(session: Session, user: User, *, role: str | None,
                        office_code: str | None, actor: str) -> None:
     """Change a user's role and/or office; ends their sessions."""
+    _fixed_in_field(session, "change a user")
     role = role or user.role
     office_code = (office_code or user.office_code).strip().upper()
     if role not in ROLES:
@@ -138,6 +150,7 @@ def change_role_office(session: Session, user: User, *, role: str | None,
 
 def reset_password(session: Session, user: User, *, actor: str) -> str:
     """Give a user a one-time password (returned, shown once); ends their sessions."""
+    _fixed_in_field(session, "reset a password")
     password = generate_password()
     user.password_hash, user.must_change_password = hash_password(password), True
     audit.record(session, "user.password_reset", actor=actor, office_code=user.office_code,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ews import audit
 from ews.store.approvers import independence_problem
 from ews.store.db import utcnow
+from ews.store.fieldkits import refuse_in_field
 from ews.store.model_registry import ModelError, get
 from ews.store.models import ModelRecord, User
 from ews.store.rulesets import MakerCheckerError
@@ -48,6 +49,7 @@ def _read_manifest(path: Path) -> dict:
 def submit(session: Session, manifest_path: Path | str, by: User, *,
            key: bytes | None) -> ModelRecord:
     """Register a trained model from its manifest: a file of the folder, signed by `key`."""
+    refuse_in_field(session, "submit a model")
     if by.role not in SUBMITTERS:
         raise PermissionError(f"role {by.role!r} may not submit a model")
     path = Path(manifest_path)
@@ -87,6 +89,7 @@ def approve(session: Session, version: str, by: User, *, key: bytes | None,
     """Approve a submitted model (not by its trainer or submitter, nor by an account they
     created or one created after the submission) whose file still verifies, on stored
     evidence of exactly this file (`evidence`: the id of its evaluation)."""
+    refuse_in_field(session, "approve a model")
     try:
         row = get(session, version)
         _checker(row, by, "approve")
@@ -116,6 +119,7 @@ def approve(session: Session, version: str, by: User, *, key: bytes | None,
 def activate(session: Session, version: str, by: User, *, key: bytes | None) -> ModelRecord:
     """Make an approved model the active one (not by its trainer or submitter), once it
     loads as the service will load it."""
+    refuse_in_field(session, "activate a model")
     try:
         row = get(session, version)
         _checker(row, by, "activate")
@@ -155,6 +159,7 @@ def retire(session: Session, version: str, by: User) -> ModelRecord:
 def rollback(session: Session, by: User, *, key: bytes | None) -> ModelRecord:
     """Retire the active model and activate the one activated before it (an admin), once
     that one still loads as the service will load it."""
+    refuse_in_field(session, "rollback a model")
     if by.role not in APPROVERS:
         raise PermissionError(f"role {by.role!r} may not roll back a model")
     current = session.scalar(select(ModelRecord).where(ModelRecord.status == "active"))

@@ -17,6 +17,7 @@ from ews.auth.scope import can
 from ews.engine import parse_ruleset
 from ews.store.approvers import independence_problem
 from ews.store.db import utcnow
+from ews.store.fieldkits import own_kit, refuse_in_field
 from ews.store.models import RuleSetRecord, User
 from ews.store.rulesets import (
     SYSTEM,
@@ -61,6 +62,7 @@ def register_ruleset(session: Session, text: str | bytes, created_by: User | Non
     `agencies` is the text of the P3MI list CSV the rule set names, stored with it. Raises
     RuleSetError (invalid text) or DuplicateVersion (its id and version name another text).
     """
+    refuse_in_field(session, "register a rule set")
     # raises RuleSetError listing every problem
     ruleset = parse_ruleset(text, source=source, agencies=agencies)
     row = session.scalar(select(RuleSetRecord).where(RuleSetRecord.sha256 == ruleset.sha256))
@@ -93,6 +95,7 @@ def activate_ruleset(session: Session, row: RuleSetRecord, by: User | None) -> R
             if err.status == 403:
                 raise MakerCheckerError(str(err)) from None
             raise
+    refuse_in_field(session, "activate a rule set")
     current = active_record(session)
     if current is not None and current.id == row.id:
         return row
@@ -117,6 +120,15 @@ def _independent(session: Session, row: RuleSetRecord, user: Actor) -> None:
         raise NotAllowed(f"approve: {problem}", "not_independent")
 
 
+def _fixed_in_field(session: Session, action: str) -> None:
+    """Refuse any rule-set step on a field instance: its rule set comes with the kit."""
+    kit = own_kit(session)
+    if kit is not None:
+        raise NotAllowed(f"{action}: rule sets cannot be changed on a field instance (kit "
+                         f"{kit[0]}); they come from the office with the kit",
+                         "field_instance", action=action)
+
+
 def _is_author(row: RuleSetRecord, user: Actor) -> bool:
     return row.created_by is not None and row.created_by == user.id
 
@@ -138,6 +150,7 @@ def create_draft(session: Session, user: Actor, text: str, source: str = "draft"
 
 def _create(session: Session, user: Actor, text: str, source: str,
             agencies: str | None) -> RuleSetRecord:
+    _fixed_in_field(session, "draft")
     if not can(user, "ruleset.draft"):
         raise NotAllowed("draft: your role lacks the right ruleset.draft", "lacks_right",
                          action="draft")
@@ -171,6 +184,7 @@ def edit_draft(session: Session, user: Actor, row: RuleSetRecord, text: str,
 
 def _edit(session: Session, user: Actor, row: RuleSetRecord, text: str, source: str,
           agencies: str | None, sha256: str | None) -> RuleSetRecord:
+    _fixed_in_field(session, "edit")
     if not _is_author(row, user):
         raise NotAllowed("edit: only the author of a draft may change it", "author_only",
                          action="edit")
@@ -226,6 +240,7 @@ def transition(session: Session, user: Actor, row: RuleSetRecord, action: str,
 
 def _transition(session: Session, user: Actor, row: RuleSetRecord, action: str,
                 reason: str, sha256: str | None, evidence: int | None) -> RuleSetRecord:
+    _fixed_in_field(session, action)
     step = TRANSITIONS.get(action)
     has_right = step is not None and can(user, step.right)
     reason = (reason or "").strip()

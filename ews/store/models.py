@@ -585,3 +585,26 @@ class InterviewDraft(Base):
     draft_key: Mapped[str] = mapped_column(String(64))
     token: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
+
+
+class FieldKit(Base):
+    """A Jemput Bola field kit (ews.field): packed at the office, opened on a field laptop.
+
+    At the office a row names each kit packed (who, when, until when) and, once a bundle of
+    it is imported, the last field audit event taken in (a second import adds nothing). On
+    a field instance the one row is the kit it was opened from: `opened_at` set marks the
+    database as a field instance (users and rule sets fixed), `closed_at` as read-only.
+    No key is stored: the office derives a kit's key from its own secret and the kit id.
+    """
+
+    __tablename__ = "field_kits"
+    kit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    office_code: Mapped[str] = mapped_column(String(16))
+    usernames: Mapped[list] = mapped_column(JSON)
+    packed_by: Mapped[str] = mapped_column(String(64))
+    packed_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    imported_seq: Mapped[int | None] = mapped_column(Integer)
+    imported_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)

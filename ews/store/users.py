@@ -15,6 +15,7 @@ from ews import audit
 
 from .db import Db, connection_of, utcnow
 from .direct import Direct
+from .fieldkits import refuse_in_field
 from .models import ApiToken, Office, User
 
 TOKEN_PREFIX = "ews_"
@@ -56,6 +57,7 @@ def create_user(session: Session, username: str, role: str, office_code: str,
                 password_hash: str, *, actor: str = "system",
                 must_change_password: bool = False) -> User:
     """Create a user (and its office if new); audited, not committed."""
+    refuse_in_field(session, "create a user")
     if not USERNAME.fullmatch(username):
         raise AccountError(USERNAME_RULE)
     ensure_office(session, office_code)

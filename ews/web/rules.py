@@ -75,6 +75,8 @@ REFUSALS = {
                             "summary of this text."),
     "not_approved_text": _l("%(action)s: the stored text of this version is not the text "
                             "that was approved. Refused."),
+    "field_instance": _l("%(action)s: rule sets cannot be changed on a field instance; they "
+                         "come from the office with the kit."),
     "unknown_version": _l("No rule-set version %(version)s to compare with."),
     "empty_window": _l("No stored interviews in %(window)s: nothing to replay. Widen the "
                        "window or drop the office."),
