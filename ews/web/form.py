@@ -129,6 +129,11 @@ def _widget(f: Field) -> str:
     return "text"
 
 
+def form_field(f: Field) -> FormField:
+    """Return how registry field `f` is drawn on a form (the front desk's form too)."""
+    return FormField(f, _widget(f))
+
+
 def form_sections() -> tuple[FormSection, ...]:
     """Return the form's sections in registry order, each with its input fields."""
     out = []

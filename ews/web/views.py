@@ -98,8 +98,8 @@ def home():
     """Start page: the day's interviews (officer: own; supervisor: the office's), else the
     first page of the role's work."""
     role = current_user.role
-    if role == "intake":  # the front desk: the office's registrations waiting for interview
-        return render_template("web/waiting.html")
+    if role == "intake":  # the front desk: register, and today's registrations
+        return redirect(url_for("desk.page"), 303)
     if role not in ("officer", "supervisor"):
         start = nav.start_page(role)
         return redirect(start, 303) if start else render_template("web/start.html")
