@@ -81,6 +81,11 @@ def test_same_day_correction_is_version_2_with_its_reason(client, db, accounts, 
     assert "data-corrected" in row[:row.index("</tr>")]
     detail = client.get(f"/review/{second}").get_data(as_text=True)
     assert reason in detail and f"/review/{first}" in detail
+    assert 'data-answer="destination_country">Kamboja<' in detail  # names, not codes
+    client.post("/language", data={"lang": "en"})
+    english = client.get(f"/review/{second}").get_data(as_text=True)
+    assert 'data-answer="destination_country">Cambodia<' in english
+    client.post("/language", data={"lang": "id"})
     client.post(f"/review/{second}/take")
     client.post(f"/review/{second}/decision", data={"decision": "deferred",
                                                     "reason": "Tunda, periksa dokumen"})

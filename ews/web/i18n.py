@@ -154,7 +154,6 @@ TEMPLATE_HELPERS = {
     "decision_label": lambda k: _lookup(DECISIONS, k),
     "fmt_dt": fmt_dt, "fmt_time": fmt_time, "fmt_date": fmt_date, "bp3mi_info": bp3mi_info,
     "format_hours": format_hours,
-    "country_name": lambda code: countries.name(code, current_lang()),
 }
 
 

@@ -219,7 +219,7 @@ def decide(assessment_id: str):
     # The supervisor stays on the case: the decision in force and its amend form are there.
     flash(_("Decision recorded for %(app)s; the item has left the queue.",
             app=row.application_id), "success")
-    return redirect(url_for("review.detail", assessment_id=assessment_id) + "#decision", 303)
+    return redirect(url_for("review.detail", assessment_id=assessment_id), 303)
 
 
 @bp.post("/<assessment_id>/outcome")

@@ -243,8 +243,11 @@ def result(assessment_id: str):
 def _stored_values(row: Assessment) -> dict[str, str]:
     """Return the form values of a stored interview (identity is not stored: not shown)."""
     record = stored_record(row.answers, row.features, row.checklist_version)
-    names = {ff.name for s in form_sections() for ff in s.fields} - set(intake.FORM_IDENTITY)
-    return {name: form_value(record[name]) for name in names if record.get(name) is not None}
+    fields = [ff for s in form_sections() for ff in s.fields
+              if ff.name not in intake.FORM_IDENTITY and record.get(ff.name) is not None]
+    lang = i18n.current_lang()  # countries by name, as the officer would type them
+    return {ff.name: countries.name(record[ff.name], lang) if ff.widget == "country"
+            else form_value(record[ff.name]) for ff in fields}
 
 
 @bp.route("/assessments/<assessment_id>/correct", methods=["GET", "POST"])

@@ -263,7 +263,7 @@ def test_supervisor_takes_and_decides_the_flagged_item(browser, live_server, scr
     page.check('input[name="decision"][value="redirected"]')
     page.fill('[name="reason"]', "Tawaran kerja lewat media sosial; arahkan ke Disnaker")
     shoot(page, screenshots, "06-review-detail")
-    with page.expect_navigation(url=re.compile(r"/review/[0-9a-f-]+#decision$")):
+    with page.expect_navigation(url=re.compile(r"/review/[0-9a-f-]+$")):
         page.click(".decision-form [data-submit]")
     # the supervisor stays on the case, told that it left the queue
     assert "keluar dari antrean" in page.inner_text(".flash")
