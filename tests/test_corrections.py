@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from ews import audit
+from ews.store import retention
 from ews.store.models import Assessment, AssessmentCorrection, AuditEvent
 from ews.web.countries import resolve
 from ews.web.form import form_value
@@ -132,3 +133,18 @@ def test_country_names_in_either_language_resolve_to_codes():
     assert [resolve(x) for x in ("Arab Saudi", "saudi arabia", "Kamboja", "Cambodia", "kh",
                                  "Türkiye", "Turki", "Atlantis")] == [
         "SA", "SA", "KH", "KH", "KH", "TR", "TR", "Atlantis"]
+
+
+def test_retention_blanks_the_reason_and_the_trail_still_verifies(client, db, accounts,
+                                                                    payload):
+    first = stored(client, accounts, payload, "PMK-COR-5")
+    login(client, accounts["officer"])
+    answers = form_of(payload("PMK-COR-5")) | {"destination_country": "MY"}
+    done = client.post(f"/assessments/{first}/correct", data=answers | {
+        "correction_reason": "Salah ketik negara tujuan", "store": "1"})
+    second = done.headers["Location"].rsplit("/", 1)[1]
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+    retention.apply(db, cutoff=later, login_cutoff=later, actor="test", days=0)
+    db.expire_all()
+    assert db.get(AssessmentCorrection, second).reason == ""
+    assert audit.verify(db)[1] is None
