@@ -41,6 +41,7 @@ PASSWORD = "correct-horse-battery"
 TABLES = ("audit_events", "audit_head", "shadow_results", "ruleset_transitions",
           "lifecycle_evidence",
           "intel_followups", "intel_products", "followup_samples", "outcomes", "decisions",
+          "assessment_corrections",
           "applications",
           "assessment_facts", "assessments", "interview_drafts", "api_tokens", "login_failures",
           "login_throttle", "models", "rulesets", "users", "offices", "field_kits")

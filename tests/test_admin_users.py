@@ -127,8 +127,11 @@ def test_admin_page_refuses_bad_names_clearly(admin_client, db):
 def test_admin_disables_resets_changes_and_revokes_in_pages(admin_client, app, db, accounts):
     officer = accounts["officer"]
     uid = officer.id
+    asked = admin_client.post(f"/admin/users/{uid}/active", data={"active": "0"})
+    assert asked.status_code == 200 and "data-confirm-disable" in asked.get_data(as_text=True)
+    assert user(db, officer.username).active is True  # nothing changed before "Yes"
     assert admin_client.post(f"/admin/users/{uid}/active",
-                             data={"active": "0"}).status_code == 302
+                             data={"active": "0", "confirm": "1"}).status_code == 302
     assert user(db, officer.username).active is False
     assert admin_client.post(f"/admin/users/{uid}/active",
                              data={"active": "1"}).status_code == 302
@@ -154,7 +157,7 @@ def test_the_last_admin_cannot_demote_or_disable_themself(admin_client, db, acco
                              follow_redirects=True)
     assert resp.status_code == 409
     assert user(db, "admin-pst").role == "admin"
-    resp = admin_client.post(f"/admin/users/{uid}/active", data={"active": "0"})
+    resp = admin_client.post(f"/admin/users/{uid}/active", data={"active": "0", "confirm": "1"})
     assert resp.status_code == 409
     assert user(db, "admin-pst").active is True
 
@@ -172,3 +175,18 @@ def test_admin_actions_need_the_csrf_token(app_config, accounts, db):
     assert resp.status_code == 400
     assert user(db, "officer-pmk").active is True
     app.extensions["ews_engine"].dispose()
+
+
+def test_user_search_and_the_disabled_account_told_only_with_its_password(
+        admin_client, app, db, accounts):
+    found = admin_client.get("/admin/users?q=SBY").get_data(as_text=True)
+    assert '<tr data-user="officer-sby"' in found and '<tr data-user="officer-pmk"' not in found
+    none = admin_client.get("/admin/users?q=nobody").get_data(as_text=True)
+    assert "data-no-users" in none and '<tr data-user="' not in none
+    admin_client.post(f"/admin/users/{accounts['officer'].id}/active",
+                      data={"active": "0", "confirm": "1"})
+    guest = app.test_client()
+    wrong = guest.post("/login", data={"username": "officer-pmk", "password": "not-it"})
+    assert wrong.status_code == 401 and "dinonaktifkan" not in wrong.get_data(as_text=True)
+    right = guest.post("/login", data={"username": "officer-pmk", "password": PASSWORD})
+    assert right.status_code == 401 and "dinonaktifkan" in right.get_data(as_text=True)

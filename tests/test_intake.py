@@ -238,7 +238,7 @@ def test_front_desk_pages_show_the_waiting_list_and_nothing_else(client, desk, a
     stored = client.post("/api/v1/assessments", json=payload("OTHER-1"),
                          headers=accounts["officer"].headers).json
     login(client, desk)
-    home = client.get("/").get_data(as_text=True)
+    home = client.get("/", follow_redirects=True).get_data(as_text=True)
     assert "PMK-2026-000777" in home and "Mulai wawancara" not in home
     assert client.get("/interviews/new").status_code == 403
     assert client.get(f"/assessments/{stored['id']}").status_code == 403

@@ -9,7 +9,7 @@ appending takes the database's write lock (SQLite) or the chain head's row lock
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ews import audit
@@ -50,9 +50,16 @@ def _fixed_in_field(session: Session, what: str) -> None:
         raise AdminError(str(err), status=403) from None
 
 
-def list_users(session: Session) -> list[User]:
-    """Return every user, by office and name."""
-    return list(session.scalars(select(User).order_by(User.office_code, User.username)))
+def list_users(session: Session, search: str | None = None) -> list[User]:
+    """Return every user by office and name; `search`: those whose username, office code or
+    role contains it (any case)."""
+    stmt = select(User).order_by(User.office_code, User.username)
+    text = (search or "").strip().lower()
+    if text:
+        stmt = stmt.where(or_(func.lower(User.username).contains(text, autoescape=True),
+                              func.lower(User.office_code).contains(text, autoescape=True),
+                              func.lower(User.role).contains(text, autoescape=True)))
+    return list(session.scalars(stmt))
 
 
 def creators(session: Session) -> dict[str, tuple[str | None, str]]:

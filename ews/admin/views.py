@@ -39,15 +39,19 @@ def _user_or_404(user_id: int) -> User:
 
 def _users_page(form: AddUserForm, status: int = 200):
     db = get_session()
-    return render_template("admin/users.html", users=service.list_users(db),
+    search = request.args.get("q", "")[:64]
+    return render_template("admin/users.html", users=service.list_users(db, search),
+                           search=search,
                            tokens=service.token_counts(db), creators=service.creators(db),
                            form=form), status
 
 
-def _user_page(user: User, error: str | None = None, status: int = 200):
+def _user_page(user: User, error: str | None = None, status: int = 200,
+               confirm_disable: bool = False):
     form = RoleOfficeForm(data={"role": user.role, "office_code": user.office_code})
     return render_template("admin/user.html", user=user, form=form, error=error,
-                           tokens=list_tokens(get_session(), user)), status
+                           tokens=list_tokens(get_session(), user),
+                           confirm_disable=confirm_disable), status
 
 
 def _apply(user: User, change, done: str):
@@ -95,9 +99,11 @@ def user(user_id: int):
 
 @bp.post("/users/<int:user_id>/active")
 def set_active(user_id: int):
-    """Disable or enable a user (form field active=0/1)."""
+    """Disable or enable a user (form field active=0/1); disabling asks first (confirm=1)."""
     user = _user_or_404(user_id)
     active = request.form.get("active") == "1"
+    if not active and user.active and request.form.get("confirm") != "1":
+        return _user_page(user, confirm_disable=True)
     return _apply(user, lambda db: service.set_active(db, user, active,
                                                       actor=current_user.username),
                   _("User enabled.") if active else _("User disabled; their sessions ended."))

@@ -130,6 +130,8 @@ SPECS: dict[str, Spec] = {
                   "answers.officer_notes": None,
                   "answers.domicile_village": None}),
     "decisions": Spec("decisions", "id", "decided_at", personal={"reason": ""}),
+    "assessment_corrections": Spec("assessment_corrections", "assessment_id", "corrected_at",
+                                   personal={"reason": ""}),
     "outcomes": Spec("outcomes", "id", "recorded_at", personal={"notes": None}),
 }
 

@@ -90,9 +90,12 @@ def login():
     ok = check_password(user.password_hash if user else None, form.password.data)
     if not ok or not user.active:
         ratelimit.record_failure(db, name, addr, device)
-        audit.record(db, "login.failure", actor=actor, data={"addr": addr})
+        audit.record(db, "login.failure", actor=actor,
+                     data={"addr": addr} | ({"disabled": True} if ok else {}))
         db.commit()
-        flash(_("Wrong username or password."), "error")
+        # Only someone who knows the password learns that the account exists and is disabled.
+        flash(_("This account is disabled. Ask the administrator to enable it.") if ok
+              else _("Wrong username or password."), "error")
         return render_template("auth/login.html", form=form), 401
     ratelimit.clear_failures(db, name, addr, device, limits)
     audit.record(db, "login.success", actor=username, office_code=user.office_code,

@@ -9,6 +9,8 @@ from .assess import Assessed, assess, identity_hashes, preview
 from .history import HISTORY_WINDOW, history_features
 from .submit import (
     AssessmentConflict,
+    CorrectedMeanwhile,
+    Correction,
     NoLiveRuleSet,
     Submission,
     UnknownOffice,
@@ -18,6 +20,7 @@ from .submit import (
     submit_at_office,
 )
 
-__all__ = ["HISTORY_WINDOW", "Assessed", "AssessmentConflict", "NoLiveRuleSet", "Submission",
+__all__ = ["HISTORY_WINDOW", "Assessed", "AssessmentConflict", "CorrectedMeanwhile",
+           "Correction", "NoLiveRuleSet", "Submission",
            "UnknownOffice", "assess", "assessment_row", "history_features", "identity_hashes",
            "preview", "status_of", "submit", "submit_at_office"]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from ews import audit
@@ -24,7 +25,7 @@ from ews.outcomes.sample import Sampler
 from ews.store import pii
 from ews.store.assessments import find, insert_assessment, supersede
 from ews.store.db import Db, connection_of, utcnow
-from ews.store.models import Assessment, User
+from ews.store.models import Assessment, AssessmentCorrection, User
 
 from .assess import assess, identity_hashes
 
@@ -47,6 +48,18 @@ class UnknownOffice(LookupError):
 
 class NoLiveRuleSet(LookupError):
     """No rule set is live: nothing can be scored (`ews init` installs the default)."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A same-day correction: the version it corrects and why (see `ews.interviews.correct`)."""
+
+    earlier: Assessment
+    reason: str
+
+
+class CorrectedMeanwhile(Exception):
+    """The version being corrected is no longer the latest one (corrected meanwhile)."""
 
 
 @dataclass
@@ -90,7 +103,8 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
            due_at: DueAt | None = None, follow_up: bool = False,
            identity: dict | None = None, now: dt.datetime | None = None,
            shadow: tuple[int, str] | None | str = LOOK_UP,
-           model_key: bytes | None = None, sampler: Sampler | None = None) -> Submission:
+           model_key: bytes | None = None, sampler: Sampler | None = None,
+           correction: Correction | None = None) -> Submission:
     """Score and store a validated record once; a replay returns the stored row.
 
     With `follow_up`, different answers for an application already assessed become its next
@@ -104,6 +118,9 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
     is what the active model's signature is checked with. `sampler` draws the random
     follow-up sample (`ews.outcomes.sample`) once the result is final: what it draws is
     stored and audited, never returned (the officer's interview cannot be shaped by it).
+    A `correction` stores the record as the next version of `correction.earlier`, with its
+    reason (CorrectedMeanwhile when that is no longer the latest version); the same answers
+    again return the earlier version (created False).
     """
     record = with_agencies(record, ruleset.agencies)
     if identity is not None:
@@ -111,7 +128,9 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
     digest = pii.answers_hash(pii_key, record)
     answers = pii.storable_answers(record)
     office, app_id = record["office_code"], record["application_id"]
-    earlier = find(db, office, app_id) if follow_up else None
+    earlier = find(db, office, app_id) if follow_up or correction else None
+    if correction is not None and (earlier is None or earlier.id != correction.earlier.id):
+        raise CorrectedMeanwhile(app_id)
     if earlier is not None and earlier.answers_hash == digest:
         return Submission(earlier, created=False)
     now = now or utcnow()
@@ -128,20 +147,28 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
     drawn = sampler.draw(values, now) if sampler is not None else None
     # Sealed before the insert: the write lock, taken by the insert, is held only for the
     # statements and the commit, never for hashing.
-    event = audit.prepare("assessment.created", actor=user.username, office_code=office,
+    rows: list[audit.Row] = [("assessments", values)]
+    if correction is not None:  # the reason is free text: sealed, never in the event's data
+        rows.append(("assessment_corrections", {
+            "assessment_id": values["id"], "corrects_id": earlier.id,
+            "reason": correction.reason, "corrected_by": user.id, "corrected_at": now}))
+    event = audit.prepare("assessment.corrected" if correction else "assessment.created",
+                          actor=user.username, office_code=office,
                           subject=values["id"], data={"action": values["action"],
                                                       "rung": values["rung"],
                                                       "score": values["score"],
                                                       "ruleset": ruleset.sha256,
                                                       "version": values["version"],
                                                       "supersedes": values["supersedes_id"]},
-                          row=("assessments", values))
+                          row=rows if correction else rows[0])
     try:
         # Insert first, no look-up before: a replay is rare, and the unique constraint
         # catches it (and a concurrent twin) in the same statement.
         insert_assessment(connection_of(db), values)
         if earlier is not None:
             supersede(db, earlier, values["id"])
+        if correction is not None:
+            connection_of(db).execute(insert(AssessmentCorrection.__table__), rows[1][1])
         audit.append(db, event)
         if drawn is not None:  # ~2% of the interviews below review: one insert more
             followup_sample.store(db, drawn)
@@ -161,7 +188,8 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
 def submit_at_office(db: Db, record: dict, *, user: User, pii_key: str,
                      due_at: DueAt | None = None, identity: dict | None = None,
                      now: dt.datetime | None = None, model_key: bytes | None = None,
-                     sampler: Sampler | None = None) -> Submission:
+                     sampler: Sampler | None = None,
+                     correction: Correction | None = None) -> Submission:
     """Submit under the live rule set, as the pages and the API do (`follow_up` from the form).
 
     One round trip finds the office, the live version and the one in shadow. Raises
@@ -174,7 +202,7 @@ def submit_at_office(db: Db, record: dict, *, user: User, pii_key: str,
         raise NoLiveRuleSet("No active rule set: run `ews init`.")
     return submit(db, record, user=user, ruleset=ruleset, pii_key=pii_key, due_at=due_at,
                   follow_up=bool(record.get("follow_up")), identity=identity, shadow=shadow,
-                  now=now, model_key=model_key, sampler=sampler)
+                  now=now, model_key=model_key, sampler=sampler, correction=correction)
 
 
 def _replay(existing: Assessment, digest: str, answers: dict) -> Submission:

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from ews.auth.scope import Principal, can, office_scope
+from ews.auth.scope import Principal, can, office_scope, sees_free_text
+from ews.store.assessments import corrections_of
 from ews.store.db import as_utc, utcnow
 from ews.store.models import Assessment, Decision, Outcome, User, status_is
 
@@ -60,6 +61,8 @@ class Case:
     decided_by: str | None
     outcome: str | None
     outcome_at: dt.datetime | None
+    corrected: bool = False  # a same-day correction by the officer (a new version)
+    correction_reason: str | None = None  # its reason, for the office's own users only
 
 
 def may_browse(user: Principal) -> bool:
@@ -138,11 +141,18 @@ def find_cases(session: Session, user: Principal, flt: CaseFilters, page: int = 
              else Assessment.decided_at.desc())
     rows = session.execute(stmt.order_by(order, Assessment.id)
                            .offset((page - 1) * per_page).limit(per_page)).all()
+    fixed = corrections_of(session, [r[0] for r in rows])
+
+    def reason(a: Assessment) -> str | None:
+        c = fixed.get(a.id)
+        return c.reason if c and sees_free_text(user, a.office_code, c.corrected_by) else None
+
     return [Case(id=a.id, application_id=a.application_id, office_code=a.office_code,
                  rung=a.rung, action=a.action, score=a.score, band=a.band, officer=officer,
                  created_at=as_utc(a.created_at), decided_at=as_utc(a.decided_at),
                  decision=decision, decided_by=by, outcome=outcome,
-                 outcome_at=as_utc(outcome_at))
+                 outcome_at=as_utc(outcome_at), corrected=a.id in fixed,
+                 correction_reason=reason(a))
             for a, decision, _, officer, by, outcome, outcome_at in rows], total
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ews.auth.scope import Principal, sees_free_text
@@ -49,3 +49,13 @@ def outcomes_of(session: Session, row: Assessment, viewer: Principal) -> list[di
                     "external_kind": o.external_kind,
                     "by": _name(session, o.recorded_by), "at": as_utc(o.recorded_at)})
     return out
+
+
+def current_decisions(session: Session, assessment_ids: list[str]) -> dict[str, str]:
+    """Return the decision in force (its code) of each decided assessment among the ids."""
+    if not assessment_ids:
+        return {}
+    last = (select(func.max(Decision.id)).where(Decision.assessment_id.in_(assessment_ids))
+            .group_by(Decision.assessment_id))
+    return dict(session.execute(select(Decision.assessment_id, Decision.decision)
+                                .where(Decision.id.in_(last))).all())

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ews import audit
 from ews.auth.scope import Principal, can
+from ews.store.assessments import corrections_of
 from ews.store.db import as_utc, utcnow
 from ews.store.models import Assessment, Decision, FollowupSample, Outcome, User, status_is
 
@@ -90,6 +91,7 @@ class QueueItem:
     overdue: bool
     claimed_by: str | None
     claimed_at: dt.datetime | None
+    corrected: bool = False  # a same-day correction by the officer (a new version)
 
 
 def review_queue(session: Session, user: Principal,
@@ -103,6 +105,7 @@ def review_queue(session: Session, user: Principal,
                                  status_is("awaiting_review"))
         .order_by(Assessment.rung.desc(), Assessment.created_at, Assessment.id)).all()
     names: dict[int, str | None] = {}
+    corrected = corrections_of(session, rows)
     items = []
     for row in rows:
         if row.claimed_by is not None and row.claimed_by not in names:
@@ -112,7 +115,8 @@ def review_queue(session: Session, user: Principal,
             id=row.id, application_id=row.application_id, office_code=row.office_code,
             rung=row.rung, action=row.action, score=row.score, band=row.band,
             created_at=as_utc(row.created_at), due_at=due, overdue=due is not None and due < now,
-            claimed_by=names.get(row.claimed_by), claimed_at=as_utc(row.claimed_at)))
+            claimed_by=names.get(row.claimed_by), claimed_at=as_utc(row.claimed_at),
+            corrected=row.id in corrected))
     return items
 
 

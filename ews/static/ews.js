@@ -440,3 +440,107 @@
     init();
   }
 }());
+
+/* Country picker (destination and transit): type a name in Indonesian or English, or a
+ * code; suggestions come from the page's embedded list (#country-data), never the network.
+ * Arrow keys move, Enter or a tap picks, Escape closes. The input keeps the name; the
+ * server stores the code. Kept apart from the form script above on purpose. */
+(function () {
+  "use strict";
+  var SHOWN = 8;
+
+  function fold(text) {
+    return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+  }
+
+  // A row [code, name, other names...] matches when the code is what was typed, or a
+  // name or one of its words starts with it.
+  function matches(row, typed) {
+    if (typed.length <= 2 && fold(row[0]) === typed) { return true; }
+    return row.slice(1).some(function (name) {
+      var f = fold(name);
+      return f.indexOf(typed) === 0 || f.split(/[\s(-]+/).some(function (w) { return w.indexOf(typed) === 0; });
+    });
+  }
+
+  function countryPicker(input, rows) {
+    var list = document.getElementById(input.getAttribute("aria-controls"));
+    var found = [], active = -1;
+
+    function close() {
+      list.hidden = true;
+      list.innerHTML = "";
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      found = []; active = -1;
+    }
+    function pick(i) {
+      input.value = found[i][1];
+      close();
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    function mark(i) {
+      active = i;
+      Array.prototype.forEach.call(list.children, function (li, n) {
+        li.setAttribute("aria-selected", n === i ? "true" : "false");
+      });
+      if (i >= 0) { input.setAttribute("aria-activedescendant", list.children[i].id); }
+    }
+    function suggest() {
+      var typed = fold(input.value);
+      close();
+      if (!typed) { return; }
+      found = rows.filter(function (row) { return matches(row, typed); }).slice(0, SHOWN);
+      // What was typed is already a code or a whole name: nothing to suggest.
+      if (found.some(function (row) { return fold(row[0]) === typed || fold(row[1]) === typed; })) {
+        found = [];
+      }
+      if (!found.length) { return; }
+      found.forEach(function (row, i) {
+        var li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.setAttribute("data-code", row[0]);
+        li.textContent = row[1] + (row[2] && fold(row[2]) !== fold(row[1]) ? " · " + row[2] : "");
+        // pointerdown keeps the focus in the input; click (tap or mouse) picks.
+        li.addEventListener("pointerdown", function (ev) { ev.preventDefault(); });
+        li.addEventListener("click", function () { pick(i); input.focus(); });
+        list.appendChild(li);
+      });
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+
+    input.addEventListener("input", function (ev) { if (ev.isTrusted) { suggest(); } });
+    input.addEventListener("keydown", function (ev) {
+      if (list.hidden) { return; }
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        ev.preventDefault();
+        var step = ev.key === "ArrowDown" ? 1 : -1;
+        mark((active + step + found.length) % found.length);
+      } else if (ev.key === "Enter") {
+        ev.preventDefault();  // never sends the form; picks the marked (or only) suggestion
+        if (active >= 0 || found.length === 1) { pick(Math.max(active, 0)); }
+      } else if (ev.key === "Escape") {
+        close();
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+  }
+
+  function init() {
+    var data = document.getElementById("country-data");
+    if (!data) { return; }
+    var rows = JSON.parse(data.textContent);
+    document.querySelectorAll("input[data-country]").forEach(function (input) {
+      countryPicker(input, rows);
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+}());

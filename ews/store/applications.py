@@ -7,6 +7,7 @@ same office and application id exists (entered from the list or by hand).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Iterable
@@ -128,11 +129,14 @@ def _assessed():
 
 
 def listing(session: Session, offices: tuple[str, ...] | None, status: str | None,
-            limit: int = 200) -> list[tuple[Application, bool]]:
-    """Return registrations (oldest first) with whether each has been assessed."""
+            limit: int = 200, since: dt.datetime | None = None) -> list[tuple[Application, bool]]:
+    """Return registrations (oldest first) with whether each has been assessed (`since`:
+    registered at or after that instant)."""
     assessed = _assessed()
     # Registrations redacted by retention (no NIK hash left) wait for nothing any more.
     stmt = select(Application, assessed.label("assessed")).where(Application.nik_hash != "")
+    if since is not None:
+        stmt = stmt.where(Application.registered_at >= since)
     if offices is not None:
         stmt = stmt.where(Application.office_code.in_(offices))
     if status == "waiting":
@@ -141,6 +145,50 @@ def listing(session: Session, offices: tuple[str, ...] | None, status: str | Non
         stmt = stmt.where(assessed)
     stmt = stmt.order_by(Application.registered_at, Application.application_id).limit(limit)
     return [(row, bool(flag)) for row, flag in session.execute(stmt).all()]
+
+
+class AlreadyInterviewed(Exception):
+    """A registration an interview has used cannot be corrected any more."""
+
+
+def interviewed(session: Session, row: Application) -> bool:
+    """Return True when an interview of the registration's office and number exists."""
+    return session.scalar(select(Assessment.id).where(
+        Assessment.office_code == row.office_code,
+        Assessment.application_id == row.application_id).limit(1)) is not None
+
+
+def correct(session: Session, row: Application, record: dict, *, key: str, actor: str,
+            user_id: int | None) -> list[str]:
+    """Replace a registration no interview has used with the validated `record`, audited.
+
+    Returns the names of the columns that changed (empty: nothing to do, nothing written).
+    Raises AlreadyInterviewed, or IntakeConflict when the new application id is registered
+    at the office already. The event names the changed columns, never their values.
+    """
+    if interviewed(session, row):
+        raise AlreadyInterviewed(row.id)
+    if record["application_id"] != row.application_id:
+        taken = find(session, row.office_code, record["application_id"])
+        if taken is not None:
+            raise IntakeConflict(taken)
+    fresh = _row(record, key, user_id)
+    skip = {"id", "office_code", "registered_by", "registered_at"}
+    changed = [col.name for col in Application.__table__.columns if col.name not in skip
+               and getattr(fresh, col.name) != getattr(row, col.name)]
+    if not changed:
+        return []
+    try:
+        for name in changed:
+            setattr(row, name, getattr(fresh, name))
+        audit.record(session, "application.corrected", actor=actor,
+                     office_code=row.office_code, subject=row.id,
+                     data={"fields": sorted(set(changed) - {"intake_hash"})}, governs=(row,))
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return changed
 
 
 def waiting_for(session: Session, intake_id: str, office_code: str) -> Application | None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from . import facts
 from .db import Db, as_utc, connection_of, orm
 from .direct import Direct
-from .models import Assessment
+from .models import Assessment, AssessmentCorrection
 
 
 def find(db: Db, office_code: str, application_id: str) -> Assessment | None:
@@ -48,6 +48,18 @@ def supersede(db: Db, earlier: Assessment, newer_id: str) -> None:
     conn.execute(update(Assessment.__table__).where(Assessment.id == earlier.id)
                  .values(superseded_by=newer_id, status=status))
     facts.supersede(conn, earlier.id)
+
+
+def corrections_of(db: Db, rows: list) -> dict[str, AssessmentCorrection]:
+    """Return the same-day correction record of each corrected assessment among `rows`
+    (anything with `id` and `supersedes_id`), by assessment id."""
+    ids = [r.id for r in rows if r.supersedes_id]
+    if not ids:
+        return {}
+    with orm(db) as session:
+        found = session.scalars(select(AssessmentCorrection)
+                                .where(AssessmentCorrection.assessment_id.in_(ids))).all()
+    return {c.assessment_id: c for c in found}
 
 
 def result_of(row: Assessment) -> dict:

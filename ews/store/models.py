@@ -323,6 +323,21 @@ class Assessment(Base):
     recruiter_phone_hash: Mapped[str | None] = mapped_column(String(64))
 
 
+class AssessmentCorrection(Base):
+    """Why an officer corrected a stored interview the same day (append-only).
+
+    The correction itself is the assessment `assessment_id`, a new version superseding the
+    one it corrects; the reason is free text (retention blanks it).
+    """
+
+    __tablename__ = "assessment_corrections"
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), primary_key=True)
+    corrects_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    corrected_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    corrected_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
 def status_is(status: str):
     """Return `assessments.status = '<status>'` with the value in the SQL text, not bound:
     the planners use the partial indexes of a status only when they see its value."""

@@ -31,6 +31,7 @@ from .guards import maintenance
 from .models import (
     Application,
     Assessment,
+    AssessmentCorrection,
     Base,
     Decision,
     LoginAttempt,
@@ -46,6 +47,7 @@ THROTTLE_KEEP = dt.timedelta(days=7)  # how long the login throttle's per-window
 _PENDING: dict[str, ColumnElement[bool]] = {
     "assessments": Assessment.answers_hash != "",
     "decisions": Decision.reason != "",
+    "assessment_corrections": AssessmentCorrection.reason != "",
     "outcomes": Outcome.notes.is_not(None),
 }
 

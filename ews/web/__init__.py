@@ -29,6 +29,7 @@ def can_review() -> bool:
 
 def init_app(app: Flask) -> None:
     """Register Babel, template helpers and the page blueprints on `app`."""
+    from .desk import bp as desk_bp
     from .drafts import bp as drafts_bp
     from .reports import bp as reports_bp
     from .review import bp as review_bp
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.register_blueprint(bp)
     app.register_blueprint(drafts_bp)
+    app.register_blueprint(desk_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(rules_bp)
     app.register_blueprint(reports_bp)

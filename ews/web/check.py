@@ -54,13 +54,16 @@ def driving_reasons(record: dict) -> list[dict]:
     return list(result["reasons"]) + list(result.get("protective_flags") or [])
 
 
-def review_page(values: Mapping[str, str], record: dict, registered=None):
-    """Render "Periksa jawaban" for validated answers: the form's values travel hidden."""
+def review_page(values: Mapping[str, str], record: dict, registered=None, correcting=None):
+    """Render "Periksa jawaban" for validated answers: the form's values travel hidden.
+
+    `correcting` is the stored assessment a same-day correction replaces (its form posts
+    to the correction page)."""
     hidden = dict(values)
     if registered is not None:
         hidden["intake_id"] = registered.id
     return render_template("web/interview_review.html", hidden=hidden,
                            application_id=record.get("application_id"),
-                           unanswered=unanswered(record, registered is not None),
+                           unanswered=unanswered(record, bool(registered or correcting)),
                            reasons=driving_reasons(record), registered=registered,
-                           office_code=current_user.office_code)
+                           office_code=current_user.office_code, correcting=correcting)

@@ -18,22 +18,10 @@ from ews.checklist import nik as nik_rules
 from ews.checklist.derive import age_on
 from ews.review.schemas import DAY_MESSAGES, DMY, parse_day
 
+from . import countries
+
 SERVER_SET = ("office_code", "interviewed_at")
 FORM_SECTIONS = tuple(s for s in SECTIONS if s != "derived")
-# Suggested destinations (Madura: umrah, Malaysia, Gulf, East Asia, the scam-compound region).
-# Any ISO 3166-1 alpha-2 code is accepted; these only feed the input's suggestion list.
-COMMON_DESTINATIONS = {
-    "SA": {"id": "Arab Saudi", "en": "Saudi Arabia"}, "MY": {"id": "Malaysia", "en": "Malaysia"},
-    "SG": {"id": "Singapura", "en": "Singapore"}, "HK": {"id": "Hong Kong", "en": "Hong Kong"},
-    "TW": {"id": "Taiwan", "en": "Taiwan"}, "KR": {"id": "Korea Selatan", "en": "South Korea"},
-    "JP": {"id": "Jepang", "en": "Japan"}, "AE": {"id": "Uni Emirat Arab", "en": "UAE"},
-    "QA": {"id": "Qatar", "en": "Qatar"}, "BN": {"id": "Brunei", "en": "Brunei"},
-    "KH": {"id": "Kamboja", "en": "Cambodia"}, "MM": {"id": "Myanmar", "en": "Myanmar"},
-    "LA": {"id": "Laos", "en": "Laos"}, "TH": {"id": "Thailand", "en": "Thailand"},
-    "PH": {"id": "Filipina", "en": "Philippines"}, "VN": {"id": "Vietnam", "en": "Vietnam"},
-    "TR": {"id": "Turki", "en": "Turkey"}, "EG": {"id": "Mesir", "en": "Egypt"},
-}
-
 
 @dataclass(frozen=True)
 class FormField:
@@ -141,6 +129,11 @@ def _widget(f: Field) -> str:
     return "text"
 
 
+def form_field(f: Field) -> FormField:
+    """Return how registry field `f` is drawn on a form (the front desk's form too)."""
+    return FormField(f, _widget(f))
+
+
 def form_sections() -> tuple[FormSection, ...]:
     """Return the form's sections in registry order, each with its input fields."""
     out = []
@@ -193,8 +186,9 @@ def payload_from_form(form: Mapping[str, str], office_code: str) -> dict[str, An
             value = form.get(ff.name)
             if value is not None and value.strip() != "":
                 value = value.strip()
-                payload[ff.name] = iso_date(value) if ff.widget == "date" else _typed(ff.field,
-                                                                                      value)
+                payload[ff.name] = iso_date(value) if ff.widget == "date" \
+                    else countries.resolve(value) if ff.widget == "country" \
+                    else _typed(ff.field, value)
     return payload
 
 

@@ -16,6 +16,8 @@ from flask_babel import lazy_gettext as _l
 
 from ews.checklist import FIELDS, SECTIONS
 
+from . import countries
+
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 babel = Babel()
@@ -86,6 +88,8 @@ def choice_label(name: str, value) -> str:
         return ""
     if isinstance(value, bool):
         return str(_l("Yes") if value else _l("No"))
+    if f is not None and f.kind == "country":
+        return countries.name(value, current_lang())
     if f is not None:
         for v, label in f.choices:
             if v == value:

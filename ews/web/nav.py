@@ -25,6 +25,7 @@ class Entry:
 
 
 MENU = (
+    Entry("desk", _l("Front desk"), frozenset({"intake"}), endpoint="desk.page"),
     Entry("today", _l("Today"), frozenset({"officer", "supervisor"}), endpoint="web.home"),
     Entry("new", _l("New interview"), frozenset({"officer", "supervisor"}),
           endpoint="web.new_interview"),

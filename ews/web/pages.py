@@ -31,6 +31,14 @@ MESSAGES = {
     "amended": _l("The decision was changed meanwhile by someone else. Reload the page and "
                   "check the decision in force before amending it."),
     "not_decided": _l("There is no decision to amend yet."),
+    "desk_interviewed": _l("An interview has used this registration: it can no longer be "
+                           "corrected here. Ask a supervisor."),
+    "not_author": _l("Only the officer who stored this interview may correct it."),
+    "superseded": _l("This version was already corrected: open the latest version."),
+    "not_today": _l("An interview can be corrected only on the day it was stored. Ask a "
+                    "supervisor."),
+    "decided_by_other": _l("A decision was recorded on this interview: only the supervisor "
+                           "may amend it now."),
     "not_holder": _l("Only the author of the decision, the holder of the item or a supervisor "
                      "may amend it."),
 }

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import EXCLUDE, ValidationError
 
-from ews.auth.scope import can
+from ews.auth.scope import can, sees_free_text
 from ews.checklist import FIELDS, stored_record
 from ews.engine import LADDER, REVIEW_RUNG
 from ews.review import cases, records, samples, service
@@ -25,7 +25,7 @@ from ews.review.vocab import (
     OUTCOMES,
 )
 from ews.store import model_registry
-from ews.store.assessments import result_of
+from ews.store.assessments import corrections_of, result_of
 from ews.store.db import as_utc, utcnow
 from ews.store.models import DECISIONS, Assessment, User
 from ews.webdb import get_session
@@ -124,8 +124,12 @@ def _detail(row: Assessment, status: int = 200, decision_errors: dict | None = N
     holder = db.get(User, row.claimed_by) if row.claimed_by else None
     officer = db.get(User, row.officer_id)
     due = as_utc(row.due_at)
+    correction = corrections_of(db, [row]).get(row.id)
     return render_template(
-        "review/detail.html", row=row, a=result_of(row) | {"due_at": due},
+        "review/detail.html", correction=correction,
+        reason_shown=correction is not None and sees_free_text(
+            current_user, row.office_code, correction.corrected_by),
+        row=row, a=result_of(row) | {"due_at": due},
         overdue=row.status == "awaiting_review" and due is not None and due < utcnow(),
         holder=holder.username if holder else None, officer=officer.username if officer else None,
         answers=_answers(row), history=person_history(db, row, current_user.office_code),
@@ -212,9 +216,10 @@ def decide(assessment_id: str):
         return _detail(row, 422, decision_errors=err.messages, values=request.form)
     except service.ReviewError as err:
         return error_page(err)
+    # The supervisor stays on the case: the decision in force and its amend form are there.
     flash(_("Decision recorded for %(app)s; the item has left the queue.",
             app=row.application_id), "success")
-    return redirect(url_for("review.queue"), 303)
+    return redirect(url_for("review.detail", assessment_id=assessment_id), 303)
 
 
 @bp.post("/<assessment_id>/outcome")

@@ -21,26 +21,34 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from ews.auth.scope import can
-from ews.checklist import validate_checklist
+from ews.auth.scope import can, sees_free_text
+from ews.checklist import stored_record, validate_checklist
 from ews.engine import REVIEW_RUNG
-from ews.interviews import AssessmentConflict, NoLiveRuleSet, UnknownOffice, submit_at_office
+from ews.interviews import (
+    AssessmentConflict,
+    CorrectedMeanwhile,
+    Correction,
+    NoLiveRuleSet,
+    UnknownOffice,
+    submit_at_office,
+)
+from ews.interviews import correct as corrections
 from ews.review import records, service
 from ews.review.sla import SLA
 from ews.store.applications import identity_of
-from ews.store.assessments import result_of
+from ews.store.assessments import corrections_of, result_of
 from ews.store.db import as_utc, utcnow
 from ews.store.models import DECISIONS, Assessment, User
 from ews.webdb import get_db, get_session
 
-from . import drafts, i18n, intake, nav
+from . import countries, drafts, i18n, intake, nav
 from .check import review_page
 from .completion import completion_of
 from .form import (
-    COMMON_DESTINATIONS,
     answers_for_display,
     form_is_minor,
     form_sections,
+    form_value,
     initial_values,
     none_of,
     page_errors,
@@ -69,14 +77,29 @@ class _UnknownRegistration:
     params: dict = {}
 
 
+class _Refused:
+    """A correction that may not be made (the key names the rule, see pages.MESSAGES)."""
+
+    status = 403
+
+    def __init__(self, key: str, status: int = 403) -> None:
+        self.key, self.params, self.status = key, {}, status
+
+
+def may_correct(row: Assessment) -> bool:
+    """Return True when the signed-in user may correct `row` now (same day, own, undecided)."""
+    return (row.officer_id == current_user.id
+            and corrections.refusal(get_session(), row, current_user.id, utcnow()) is None)
+
+
 @bp.get("/")
 @login_required
 def home():
     """Start page: the day's interviews (officer: own; supervisor: the office's), else the
     first page of the role's work."""
     role = current_user.role
-    if role == "intake":  # the front desk: the office's registrations waiting for interview
-        return render_template("web/waiting.html")
+    if role == "intake":  # the front desk: register, and today's registrations
+        return redirect(url_for("desk.page"), 303)
     if role not in ("officer", "supervisor"):
         start = nav.start_page(role)
         return redirect(start, 303) if start else render_template("web/start.html")
@@ -84,27 +107,31 @@ def home():
     local = utcnow().astimezone(tz)
     start = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
     office_day = role == "supervisor"
-    conds = [Assessment.office_code == current_user.office_code, Assessment.created_at >= start]
+    conds = [Assessment.office_code == current_user.office_code, Assessment.created_at >= start,
+             Assessment.superseded_by.is_(None)]
     if not office_day:
         conds.append(Assessment.officer_id == current_user.id)
     rows = get_session().execute(
         select(Assessment, User.username).join(User, User.id == Assessment.officer_id)
         .where(*conds).order_by(Assessment.created_at.desc())).all()
+    decided = records.current_decisions(get_session(), [r.id for r, _ in rows])
     items = [{"id": r.id, "application_id": r.application_id, "created_at": as_utc(r.created_at),
               "rung": r.rung, "action": r.action, "action_label": r.result["recommended_action"]
               .get("label"), "score": r.score, "band": r.band, "status": r.status,
-              "officer": officer} for r, officer in rows]
+              "officer": officer, "version": r.version, "decision": decided.get(r.id),
+              "correctable": not office_day and may_correct(r)} for r, officer in rows]
     return render_template("web/home.html", items=items, today=local.date(),
                            office_day=office_day)
 
 
-def _render_form(values: dict, errors: dict, status: int = 200, existing: str | None = None,
-                 registered=None, restored: bool = False):
+def _render_form(values: dict, errors: dict, status: int = 200, existing=None,
+                 registered=None, restored: bool = False, correcting: Assessment | None = None):
     return render_template("web/interview_form.html", sections=form_sections(), values=values,
                            errors=errors, office_code=current_user.office_code,
-                           destinations=COMMON_DESTINATIONS, existing=existing,
+                           countries=countries.picker(i18n.current_lang()), existing=existing,
+                           can_correct=existing is not None and may_correct(existing),
                            registered=registered, form_identity=intake.FORM_IDENTITY,
-                           restored=restored), status
+                           restored=restored, correcting=correcting), status
 
 
 def _open_form(reg):
@@ -173,7 +200,7 @@ def new_interview():
         message = _("This application number was already assessed with other answers "
                     "(%(fields)s). Open the stored assessment, or check the number.",
                     fields=fields)
-        return _render_form(values, {"application_id": [message]}, 409, conflict.existing.id,
+        return _render_form(values, {"application_id": [message]}, 409, conflict.existing,
                             registered=reg)
     drafts.forget(record["application_id"])
     if not submission.created:
@@ -187,6 +214,7 @@ def _result_page(row: Assessment, errors: dict | None = None, values: dict | Non
     view = result_of(row) | {"due_at": as_utc(row.due_at)}
     decisions = records.decisions_of(db, row, current_user)
     current = service.current_decision(db, row.id)
+    correction = corrections_of(db, [row]).get(row.id)
     return render_template(
         "web/result.html", a=view, decisions=decisions, completion=completion_of(row),
         can_decide=service.may_decide(current_user, row) and (
@@ -195,7 +223,10 @@ def _result_page(row: Assessment, errors: dict | None = None, values: dict | Non
         decision_errors=errors or {}, decision_values=values or {},
         suggested_decision=None if decisions else SUGGESTED.get(row.rung),
         standard_reason=standard_reason(row), review_rung=REVIEW_RUNG,
-        can_interview=can(current_user, "assessment.submit", current_user.office_code)), status
+        can_interview=can(current_user, "assessment.submit", current_user.office_code),
+        can_correct=may_correct(row), version=row.version, correction=correction,
+        reason_shown=correction is not None and sees_free_text(
+            current_user, row.office_code, correction.corrected_by)), status
 
 
 @bp.get("/assessments/<assessment_id>")
@@ -207,6 +238,76 @@ def result(assessment_id: str):
     except service.ReviewError as err:
         return error_page(err)
     return _result_page(row)
+
+
+def _stored_values(row: Assessment) -> dict[str, str]:
+    """Return the form values of a stored interview (identity is not stored: not shown)."""
+    record = stored_record(row.answers, row.features, row.checklist_version)
+    fields = [ff for s in form_sections() for ff in s.fields
+              if ff.name not in intake.FORM_IDENTITY and record.get(ff.name) is not None]
+    lang = i18n.current_lang()  # countries by name, as the officer would type them
+    return {ff.name: countries.name(record[ff.name], lang) if ff.widget == "country"
+            else form_value(record[ff.name]) for ff in fields}
+
+
+@bp.route("/assessments/<assessment_id>/correct", methods=["GET", "POST"])
+@login_required
+@interviewers_only
+def correct(assessment_id: str):
+    """Correct a stored interview the same day: the form filled with its answers, a reason,
+    the review step, then a new version (re-scored, audited) that supersedes it.
+
+    Only the officer who stored it, on the office's day, while nobody else has decided it.
+    A POST from the new-interview form (a conflicting number) brings its typed answers.
+    """
+    db = get_session()
+    try:
+        row = service.get_assessment(db, assessment_id, current_user)
+    except service.ReviewError as err:
+        return error_page(err)
+    refused = corrections.refusal(db, row, current_user.id, utcnow())
+    if refused:
+        return error_page(_Refused(refused))
+    fixed = {"application_id": row.application_id}
+    if request.method == "GET":
+        return _render_form(_stored_values(row) | fixed, {}, correcting=row)
+    form = request.form
+    values = answers_for_display(form) | fixed | {"correction_reason": form.get(
+        "correction_reason", "")}
+    payload = {k: v for k, v in payload_from_form(form, row.office_code).items()
+               if k not in intake.FORM_IDENTITY} | fixed
+    errors: dict = {}
+    try:
+        record = validate_checklist(payload, i18n.current_lang(), now=utcnow())
+    except ValidationError as err:
+        errors = page_errors(err.messages, i18n.current_lang())
+    reason = " ".join(form.get("correction_reason", "").split())
+    if not reason or len(reason) > corrections.REASON_MAX:
+        errors["correction_reason"] = [_("Say in a few words what was wrong (at most "
+                                         "%(n)d characters).", n=corrections.REASON_MAX)]
+    if errors:
+        return _render_form(values, errors, 422, correcting=row)
+    minor = {"is_minor": (row.features or {}).get("is_minor")}
+    if not form.get("store"):
+        return review_page(values, record | minor, correcting=row)
+    try:
+        submission = submit_at_office(get_db(), record, user=current_user,
+                                      pii_key=current_app.config["PII_KEY"],
+                                      due_at=SLA.of_app(current_app).due_at,
+                                      identity=corrections.identity_of(row),
+                                      model_key=current_app.config["MODEL_KEY"],
+                                      sampler=current_app.extensions["ews_sampler"],
+                                      correction=Correction(row, reason))
+    except (CorrectedMeanwhile, AssessmentConflict):
+        return error_page(_Refused("changed", 409))
+    drafts.forget(row.application_id)
+    if not submission.created:
+        flash(_("The answers are the same as the stored ones: nothing was corrected."),
+              "warning")
+    else:
+        flash(_("Correction stored as version %(n)d; the result was scored again.",
+                n=submission.assessment.version), "success")
+    return redirect(url_for("web.result", assessment_id=submission.assessment.id), 303)
 
 
 @bp.post("/assessments/<assessment_id>/decision")

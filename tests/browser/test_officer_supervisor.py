@@ -263,11 +263,15 @@ def test_supervisor_takes_and_decides_the_flagged_item(browser, live_server, scr
     page.check('input[name="decision"][value="redirected"]')
     page.fill('[name="reason"]', "Tawaran kerja lewat media sosial; arahkan ke Disnaker")
     shoot(page, screenshots, "06-review-detail")
-    with page.expect_navigation(url=re.compile(r"/review$")):
+    with page.expect_navigation(url=re.compile(r"/review/[0-9a-f-]+$")):
         page.click(".decision-form [data-submit]")
+    # the supervisor stays on the case, told that it left the queue
+    assert "keluar dari antrean" in page.inner_text(".flash")
+    assert page.locator("[data-recorded-decision]").get_attribute(
+        "data-recorded-decision") == "redirected"
+    page.goto(f"{live_server.url}/review")
     assert SCAM_ID not in [r.get_attribute("data-application")
                            for r in page.locator("tr[data-application]").all()]
-    assert "keluar dari antrean" in page.inner_text(".flash")
     with live_server.session() as db:
         decision = db.scalar(select(Decision).join(Assessment)
                              .where(Assessment.application_id == SCAM_ID))
