@@ -585,3 +585,13 @@ class InterviewDraft(Base):
     draft_key: Mapped[str] = mapped_column(String(64))
     token: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
+
+
+class ExportSetting(Base):
+    """An installation-wide export setting set by an admin (audited): `name` -> on/off."""
+
+    __tablename__ = "export_settings"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
