@@ -43,7 +43,7 @@ TABLES = ("audit_events", "audit_head", "shadow_results", "ruleset_transitions",
           "intel_followups", "intel_products", "followup_samples", "outcomes", "decisions",
           "applications",
           "assessment_facts", "assessments", "interview_drafts", "api_tokens", "login_failures",
-          "login_throttle", "models", "rulesets", "users", "offices")
+          "login_throttle", "models", "rulesets", "users", "offices", "export_settings")
 PG_URL = os.environ.get("EWS_TEST_DATABASE_URL")
 # The fixtures every database fixture is built on (a new one must be built on them too).
 DATABASE_FIXTURES = frozenset({"database_url", "fresh_url"})

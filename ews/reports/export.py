@@ -54,10 +54,12 @@ def label(text: str, lang: str) -> str:
 
 
 def localize(report: Report, lang: str) -> Report:
-    """Return the report with its table titles and column labels in `lang` ("id", "en")."""
+    """Return the report with its title, notes, table titles and column labels in `lang`
+    ("id", "en"); a text the catalogue does not hold stays English."""
     if lang not in LANGS:
         raise ValueError(lang)
-    return replace(report, title=label(report.title, lang), tables=tuple(
+    return replace(report, title=label(report.title, lang),
+                   notes=tuple(label(n, lang) for n in report.notes), tables=tuple(
         replace(t, title=label(t.title, lang),
                 columns=tuple(replace(c, label=label(c.label, lang)) for c in t.columns))
         for t in report.tables))
