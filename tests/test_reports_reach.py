@@ -122,6 +122,8 @@ def test_a_network_shows_where_it_works_and_the_offices_it_spans(client, history
         ("channel", "social_media"): 14}
     _login(client, history["supervisor"])
     page = client.get("/reports/networks", query_string=PERIOD).get_data(as_text=True)
+    reach = page[page.index('data-table="reach"'):page.index("data-members")]
+    assert ">Malaysia<" in reach and ">social_media<" not in reach and ">(lainnya)<" in reach
     section = page[page.index("data-members"):]
     assert section.count("/review/") == 14  # links to the PMK assessments only
 

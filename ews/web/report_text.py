@@ -189,6 +189,9 @@ def cell(value: str, column: str) -> str:
         return word(value)
     if column in COUNTRY_COLUMNS:
         return ", ".join(country_name(c, current_lang()) for c in value.split(", "))
+    if column == "value":  # a network's reach: a kecamatan code, a country or a channel
+        return country_name(value, current_lang()) if value in ISO_COUNTRIES \
+            else choice_label("job_offer_channel", value)
     vocabulary = VOCABULARIES.get(column)
     if vocabulary is not None:
         return tr(vocabulary[value]) if value in vocabulary else value
