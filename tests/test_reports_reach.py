@@ -203,3 +203,17 @@ def test_the_quarterly_evidence_downloads_as_xlsx_and_as_a_zip_of_csv(client, hi
                       query_string=query | {"format": "pdf"}).status_code == 422
     assert client.get("/reports/quarterly/export",
                       query_string=query | {"office": "SBY"}).status_code == 403
+
+
+@pytest.mark.parametrize(("series", "expected"), [
+    ([0, 0, 0, 11], [False, False, False, True]),      # from nothing to 11: a wave
+    ([0, 0, 0, 10], [False] * 4),                      # under 11: never
+    ([6, 6, 6, 12], [False, False, False, True]),      # exactly twice the median
+    ([6, 6, 6, 11], [False] * 4),                      # under twice the median
+    ([0, 0, 30], [False] * 3),                         # fewer than 3 earlier months
+    ([20, 0, 0, 0, 15], [False, False, False, False, True]),  # median of earlier months: 0
+])
+def test_a_wave_is_measured_against_the_same_series_earlier_months(series, expected):
+    from ews.reports.breakdowns import waves
+
+    assert waves(series) == expected

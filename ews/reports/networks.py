@@ -104,7 +104,7 @@ def networks_from(frame: pd.DataFrame, params: Params, *, pii_key: str = "",
     day that dates it), flagged, outcome, nik_hash, phone_hash, recruiter_phone_hash,
     agency_name, agency_licence, and optionally the REACH columns) of every office: groups
     are shown with their figures in `params.offices` (all when None)."""
-    groups, members, reach = [], {}, []
+    groups, members, gids = [], {}, {}
     comps = _components(frame, pii_key, min_people) if len(frame) else []
     if comps:
         label = {aid: k for k, (ids, _) in enumerate(comps) for aid in ids}
@@ -122,7 +122,7 @@ def networks_from(frame: pd.DataFrame, params: Params, *, pii_key: str = "",
             people = part["nik_hash"].nunique()
             gid = "N-" + hashlib.sha256("|".join(h for _, h in idents).encode()).hexdigest()[:10]
             offices = sorted(whole["office"].unique())
-            reach += _reach(gid, part)
+            gids[k] = gid
             counts = {kind: sum(1 for k2, _ in idents if k2 == kind) for kind in KINDS}
             flagged, positive = int(part["flagged"].sum()), int(part["positive"].sum())
             groups.append((gid, people, len(part), counts["r"], counts["p"], counts["g"],
@@ -147,6 +147,8 @@ def networks_from(frame: pd.DataFrame, params: Params, *, pii_key: str = "",
                   "unlicensed agency (largest first)", cols, tuple(groups))
     notes = ("Identifiers are keyed hashes; no phone number or name is shown.",
              "Supervisors may open their own office's assessments of a group.")
+    reach = _reach(sub if params.offices is None else sub[sub["office"].isin(params.offices)],
+                   gids) if gids else []
     order = {g[0]: i for i, g in enumerate(groups)}
     reach.sort(key=lambda r: (order[r[0]], list(REACH.values()).index(r[1]), r[2] == OTHER,
                               -r[3], r[2]))
@@ -159,18 +161,18 @@ def networks_from(frame: pd.DataFrame, params: Params, *, pii_key: str = "",
                   extra={"members": members})
 
 
-def _reach(gid: str, part: pd.DataFrame) -> list[tuple]:
-    """Return (group, dimension, value, people) rows: each person counted once, by their
-    latest assessment; a value of fewer than K_MIN people goes into "(other)"."""
-    cols = [c for c in REACH if c in part]
-    if not cols:
-        return []
-    latest = part.sort_values(["day", "id"]).drop_duplicates("nik_hash", keep="last")
+def _reach(shown: pd.DataFrame, gids: dict) -> list[tuple]:
+    """Return (group, dimension, value, people) rows of the groups `gids` (component -> group
+    id) in the `shown` rows: each person counted once, by their latest assessment; values of
+    fewer than K_MIN people together as "(other)"."""
+    latest = (shown[shown["comp"].isin(gids)].sort_values(["day", "id"])
+              .drop_duplicates(["comp", "nik_hash"], keep="last"))
     out = []
-    for col in cols:
-        counts = latest[col].fillna("(not asked)").astype(str).value_counts()
-        named = counts[counts >= K_MIN]
-        out += [(gid, REACH[col], value, int(n)) for value, n in named.items()]
-        if len(counts) > len(named):
-            out.append((gid, REACH[col], OTHER, int(counts[counts < K_MIN].sum())))
+    for col in (c for c in REACH if c in latest):
+        counts = (latest.assign(value=latest[col].fillna("(not asked)").astype(str))
+                  .groupby(["comp", "value"]).size().reset_index(name="people"))
+        counts.loc[counts["people"] < K_MIN, "value"] = OTHER
+        counts = counts.groupby(["comp", "value"], as_index=False)["people"].sum()
+        out += [(gids[c], REACH[col], v, int(n)) for c, v, n in zip(
+            counts["comp"], counts["value"], counts["people"], strict=True)]
     return out
