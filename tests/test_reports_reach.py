@@ -12,9 +12,11 @@ import csv
 import io
 import zipfile
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from ews.reports.model import Chart
 from ews.store.models import AuditEvent
 from tests.conftest import PASSWORD
 
@@ -217,3 +219,25 @@ def test_a_wave_is_measured_against_the_same_series_earlier_months(series, expec
     from ews.reports.breakdowns import waves
 
     assert waves(series) == expected
+
+
+def test_a_country_line_leaves_a_gap_where_a_month_is_hidden_not_the_month(app):
+    import datetime as dt
+
+    from ews.reports.breakdowns import _scam_by_month
+    from ews.reports.model import Params, Report, suppress
+    from ews.web.charts import svg
+
+    monthly = pd.DataFrame({"month": ["2026-01", "2026-02", "2026-03"] * 2,
+                            "destination_country": ["KH"] * 3 + ["TH"] * 3,
+                            "n": [20, 4, 25, 30, 31, 32]})
+    table = _scam_by_month(monthly, ["2026-01", "2026-02", "2026-03"])
+    report = suppress(Report("destinations", "Destinations",
+                             Params(dt.date(2026, 1, 1), dt.date(2026, 4, 1)), (table,)))
+    assert report.table("scam_by_month").column("KH") == [20, "<11", 25]
+    chart = Chart("Interviews to scam-advisory destinations by month", "scam_by_month",
+                  "month", ("KH", "TH"), "line")
+    with app.test_request_context():
+        drawn = svg(report, chart)
+    assert all(f">{m}<" in drawn for m in ("2026-01", "2026-02", "2026-03"))
+    assert ">Kamboja<" in drawn and ">Thailand<" in drawn  # the legend names the countries
