@@ -111,21 +111,23 @@ def test_a_network_shows_where_it_works_and_the_offices_it_spans(client, history
     assert (group["first_seen"], group["last_seen"]) == ("2026-03-05", "2026-04-20")
     reach = {(r["dimension"], r["value"]): r["people"] for r in _records(body, "reach")
              if r["group"] == group["group"]}
-    assert reach == {("kecamatan", "352802"): 12, ("kecamatan", "352801"): 12,
-                     ("kecamatan", "(other)"): "<11", ("destination", "MY"): 26,
-                     ("channel", "social_media"): 26}
+    # 12 + 12 + 2: the 2 cannot be shown, nor left to subtraction from the 26: the smaller
+    # 12 joins them in "(other)" (14)
+    assert reach == {("kecamatan", "352801"): 12, ("kecamatan", "(other)"): 14,
+                     ("destination", "MY"): 26, ("channel", "social_media"): 26}
     # A PMK supervisor sees the same group with its PMK part, and that it spans SBY.
     own = _api(client, history["supervisor"], "networks").get_json()
     mine, = [g for g in _records(own, "summary") if g["group"] == group["group"]]
     assert (mine["people"], mine["office_count"], mine["offices"]) == (14, 2, "PMK, SBY")
     assert {(r["dimension"], r["value"]): r["people"] for r in _records(own, "reach")
             if r["group"] == group["group"]} == {
-        ("kecamatan", "352801"): 12, ("kecamatan", "(other)"): 2, ("destination", "MY"): 14,
-        ("channel", "social_media"): 14}
+        ("kecamatan", "(other)"): 14, ("destination", "MY"): 14,
+        ("channel", "social_media"): 14}  # 12 + 2: no kecamatan named on its own
     _login(client, history["supervisor"])
     page = client.get("/reports/networks", query_string=PERIOD).get_data(as_text=True)
     reach = page[page.index('data-table="reach"'):page.index("data-members")]
     assert ">Malaysia<" in reach and ">social_media<" not in reach and ">(lainnya)<" in reach
+    assert ">352801<" not in reach
     section = page[page.index("data-members"):]
     assert section.count("/review/") == 14  # links to the PMK assessments only
 
@@ -241,3 +243,16 @@ def test_a_country_line_leaves_a_gap_where_a_month_is_hidden_not_the_month(app):
         drawn = svg(report, chart)
     assert all(f">{m}<" in drawn for m in ("2026-01", "2026-02", "2026-03"))
     assert ">Kamboja<" in drawn and ">Thailand<" in drawn  # the legend names the countries
+
+
+@pytest.mark.parametrize(("counts", "expected"), [
+    ([("a", 30), ("b", 12)], [("a", 30), ("b", 12)]),
+    ([("a", 30), ("b", 12), ("c", 3)], [("a", 30), ("(other)", 15)]),
+    ([("a", 30), ("c", 5), ("d", 6)], [("a", 30), ("(other)", 11)]),
+    ([("a", 12), ("c", 5)], [("(other)", 17)]),
+    ([("c", 5)], [("(other)", 5)]),  # the whole group: as small as its total
+])
+def test_a_small_value_is_neither_shown_nor_left_to_subtraction(counts, expected):
+    from ews.reports.networks import _named
+
+    assert _named(counts) == expected

@@ -9,7 +9,8 @@ Groups are found over every office; a report of some offices (a supervisor's own
 groups with assessments there, their figures from those offices' assessments only, and the
 offices each group spans. Where a group works (`reach`): the kecamatan, destination and
 job-offer channel of each person's latest assessment, a value named only when it holds at
-least 11 people (the rest together as "(other)").
+least 11 people, the rest together as "(other)" - itself 11 or more, or the whole group, so
+that no small cell can be worked out from the group's total.
 """
 
 from __future__ import annotations
@@ -163,16 +164,27 @@ def networks_from(frame: pd.DataFrame, params: Params, *, pii_key: str = "",
 
 def _reach(shown: pd.DataFrame, gids: dict) -> list[tuple]:
     """Return (group, dimension, value, people) rows of the groups `gids` (component -> group
-    id) in the `shown` rows: each person counted once, by their latest assessment; values of
-    fewer than K_MIN people together as "(other)"."""
+    id) in the `shown` rows: each person counted once, by their latest assessment."""
     latest = (shown[shown["comp"].isin(gids)].sort_values(["day", "id"])
               .drop_duplicates(["comp", "nik_hash"], keep="last"))
     out = []
     for col in (c for c in REACH if c in latest):
         counts = (latest.assign(value=latest[col].fillna("(not asked)").astype(str))
-                  .groupby(["comp", "value"]).size().reset_index(name="people"))
-        counts.loc[counts["people"] < K_MIN, "value"] = OTHER
-        counts = counts.groupby(["comp", "value"], as_index=False)["people"].sum()
-        out += [(gids[c], REACH[col], v, int(n)) for c, v, n in zip(
-            counts["comp"], counts["value"], counts["people"], strict=True)]
+                  .groupby(["comp", "value"]).size().reset_index(name="people")
+                  .sort_values(["comp", "people", "value"], ascending=[True, False, True]))
+        for comp, part in counts.groupby("comp", sort=False):
+            out += [(gids[comp], REACH[col], v, n)
+                    for v, n in _named(list(zip(part["value"], part["people"], strict=True)))]
     return out
+
+
+def _named(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Return (value, people), largest first, with every value of fewer than K_MIN people in
+    "(other)", and as many of the smallest named ones as make "(other)" K_MIN or more (or
+    all of them): no cell under K_MIN is shown or left to be worked out from the group's
+    total by subtraction."""
+    named = [(v, int(n)) for v, n in counts if n >= K_MIN]
+    other = sum(int(n) for _, n in counts) - sum(n for _, n in named)
+    while 0 < other < K_MIN and named:
+        other += named.pop()[1]
+    return named + ([(OTHER, other)] if other else [])

@@ -54,8 +54,8 @@ def svg(report: Report, chart: Chart, top: int = 15) -> str:
     """Return the chart as inline SVG text in the page language.
 
     A group with a suppressed cell ("<11") in any series is left out: a bar of 0 would be
-    read as a figure; a line leaves a gap at each suppressed cell of its series. Titles, axis and legend labels go through `report_text` like the
-    table under the chart.
+    read as a figure; a line leaves a gap at each suppressed cell of its series. Titles, axis
+    and legend labels go through `report_text` like the table under the chart.
     """
     table = report.table(chart.table)
     labels = {c.name: text(c.label) for c in table.columns}
