@@ -157,8 +157,17 @@ def _officers_csv(client) -> str:
     return zipfile.ZipFile(io.BytesIO(got.data)).read("officers-summary.csv").decode()
 
 
-def test_officers_leave_as_pseudonyms_unless_an_admin_turns_it_off(client, history, db):
+def _officers_cli(ews_cli) -> str:
+    got = ews_cli("report", "officers", "--from", "2026-01-01", "--to", "2026-06-30",
+                  "--format", "csv")
+    assert got.exit_code == 0, got.output
+    return zipfile.ZipFile(io.BytesIO(got.stdout_bytes)).read("officers-summary.csv").decode()
+
+
+def test_officers_leave_as_pseudonyms_unless_an_admin_turns_it_off(client, history, db,
+                                                                   ews_cli):
     officer = history["officer"].username
+    assert officer not in _officers_cli(ews_cli) and "P-" in _officers_cli(ews_cli)
     _login(client, history["supervisor"])
     first, again = _officers_csv(client), _officers_csv(client)
     assert officer not in first and "P-" in first and first == again  # stable
@@ -171,7 +180,7 @@ def test_officers_leave_as_pseudonyms_unless_an_admin_turns_it_off(client, histo
         AuditEvent.kind == "export.setting_changed")).one()
     assert event.actor == history["admin"].username and '"enabled":false' in event.data
     _login(client, history["supervisor"])
-    assert officer in _officers_csv(client)
+    assert officer in _officers_csv(client) and officer in _officers_cli(ews_cli)
     _login(client, history["supervisor"])
     client.post("/admin/exports", data={"pseudonymise_officers": "1"})  # not an admin
     assert officer in _officers_csv(client)
