@@ -44,7 +44,8 @@ TABLES = ("audit_events", "audit_head", "shadow_results", "ruleset_transitions",
           "assessment_corrections",
           "applications",
           "assessment_facts", "assessments", "interview_drafts", "api_tokens", "login_failures",
-          "login_throttle", "models", "rulesets", "users", "offices", "field_kits")
+          "login_throttle", "models", "rulesets", "users", "offices", "field_kits",
+          "export_settings")
 PG_URL = os.environ.get("EWS_TEST_DATABASE_URL")
 # The fixtures every database fixture is built on (a new one must be built on them too).
 DATABASE_FIXTURES = frozenset({"database_url", "fresh_url"})

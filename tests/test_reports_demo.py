@@ -92,12 +92,13 @@ def test_the_hotspot_kecamatan_ranks_first(demo_db):
     assert candidates[0]["kecamatan_name"] == "Pakong"
 
 
-def test_the_scam_wave_shows_in_its_month(demo_db):
+def test_the_scam_wave_shows_in_its_month_apart_from_thailand_tourism(demo_db):
     rows = _report(demo_db[0], "destinations").table("scam_by_month").records()
-    peak = max(rows, key=lambda r: r["flagged"])
-    assert peak["month"] == "2026-07"
-    others = [r["flagged"] for r in rows if r["month"] != "2026-07"]
-    assert peak["flagged"] >= 10 and peak["flagged"] > 3 * max(others, default=0)
+    compounds = {r["month"]: r["KH"] + r["MM"] + r["LA"] + r["PH"] for r in rows}
+    assert max(compounds, key=compounds.get) == "2026-07" and compounds["2026-07"] >= 10
+    assert sum(compounds.values()) == compounds["2026-07"]  # none in other months
+    tourism = {r["month"]: r["TH"] for r in rows}  # Thailand: tourists every month
+    assert min(tourism.values()) > 0 and max(tourism, key=tourism.get) != "2026-07"
 
 
 def test_overview_shows_the_seasonal_peak_and_rates(demo_db):

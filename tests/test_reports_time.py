@@ -170,12 +170,12 @@ def test_the_cli_dates_by_interview_or_by_submission(late_batch, ews_cli):
 
     def months(*extra) -> dict:
         got = ews_cli("report", "overview", "--office", "PMK", "--from", "2026-01-01",
-                      "--format", "csv", *extra)
+                      "--format", "csv", "--lang", "en", *extra)
         assert got.exit_code == 0, got.output
         archive = zipfile.ZipFile(io.BytesIO(got.stdout_bytes))
         rows = list(csv.DictReader(io.StringIO(
             archive.read("overview-by_month.csv").decode())))
-        return {r["month"]: r["n"] for r in rows}
+        return {r["Month"]: r["Interviews"] for r in rows}
 
     assert months() == {AUGUST: "12"}
     (month, n), = months("--by", "submitted").items()

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ews.auth.scope import require
+from ews.store import export_settings as settings
 from ews.store.models import ApiToken, User
 from ews.store.users import list_tokens
 from ews.webdb import get_session
@@ -141,6 +142,18 @@ def revoke_token(token_id: int):
     user = _user_or_404(row.user_id)
     return _apply(user, lambda db: service.revoke(db, token_id, actor=current_user.username),
                   _("Token revoked."))
+
+
+@bp.post("/exports")
+def export_settings():
+    """Turn officer pseudonyms in exports on or off (form field pseudonymise_officers=0/1)."""
+    enabled = request.form.get("pseudonymise_officers") == "1"
+    db = get_session()
+    settings.put(db, "pseudonymise_officers", enabled, actor=current_user.username)
+    db.commit()
+    flash(_("Exports show officers as pseudonyms.") if enabled
+          else _("Exports show officer usernames as they are."), "success")
+    return redirect(url_for("reports.index"))
 
 
 def init_app(app) -> None:

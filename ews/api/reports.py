@@ -7,10 +7,10 @@ import datetime as dt
 from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ews.reports import ReportForbidden, ReportInputError
-from ews.reports.export import ReportSchema, download, record_export
+from ews.reports.export import LANGS, ReportSchema, download, record_export
 from ews.reports.service import compute, prepare
 from ews.webdb import get_session
 
@@ -29,6 +29,8 @@ class ReportQuerySchema(Schema):
                                                 "was submitted (office's local time)"})
     format = fields.String(load_default="json", metadata={
         "description": "json (default), or csv, md, xlsx as an audited download"})
+    lang = fields.String(load_default="id", validate=validate.OneOf(LANGS), metadata={
+        "description": "language of the headers and titles of a download: id (default), en"})
 
 
 @bp.route("/<name>")
@@ -62,7 +64,7 @@ class ReportResource(MethodView):
         if leaves:
             record_export(get_session(), actor=user.username, office_code=user.office_code,
                           name=name, fmt=fmt, params=access.params, via="api")
-            body, mimetype, ext = download(report, fmt)
+            body, mimetype, ext = download(report, fmt, args["lang"])
             return Response(body, mimetype=mimetype, headers={
                 "Content-Disposition": f'attachment; filename="ews-{name}.{ext}"'})
         return report

@@ -13,3 +13,13 @@ ISO_COUNTRIES = frozenset(
     VN VU WF WS YE YT ZA ZM ZW
     """.split()
 )
+
+
+def country_name(code: str, lang: str) -> str:
+    """Return the country's name in `lang` ("id", "en") from Babel's CLDR data, or `code`
+    when it is not an assigned ISO code."""
+    if code not in ISO_COUNTRIES:
+        return code
+    from babel import Locale  # CLDR territory names, shipped with Babel
+
+    return Locale.parse(lang).territories.get(code, code)

@@ -22,13 +22,17 @@ from .context import CLI_ACTOR, db_session, read_config
 @click.option("--by", type=click.Choice(["interview", "submitted"]), default="interview",
               show_default=True, help="date each interview by when it took place or by when "
                                       "it was submitted (office's local time)")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True,
+              help="language of the column headers and table titles")
 def report_cmd(name: str, date_from: str | None, date_to: str | None, office: str | None,
-               fmt: str, by: str) -> None:
+               fmt: str, by: str, lang: str) -> None:
     """Print report NAME (overview, destinations, recruitment, areas, networks, fairness,
-    outcomes, misses, officers) with groups under 11 shown as "<11"."""
+    outcomes, misses, officers) with groups under 11 shown as "<11" and officers as
+    pseudonyms (unless an admin turned that off)."""
     from ews import audit
     from ews.reports import FORMATS, ReportInputError, parse_params, run, spec, suppress
     from ews.reports.export import download
+    from ews.reports.service import leaving
 
     try:
         spec(name)
@@ -42,8 +46,10 @@ def report_cmd(name: str, date_from: str | None, date_to: str | None, office: st
         raise click.UsageError("xlsx is binary: redirect it to a file (> report.xlsx)")
     config = read_config()
     with db_session(config) as session:
-        report = suppress(run(name, session.connection(), params, pii_key=config["PII_KEY"]))
-        body, _, ext = download(report, fmt)
+        conn = session.connection()
+        report = leaving(conn, suppress(run(name, conn, params, pii_key=config["PII_KEY"])),
+                         config["PII_KEY"])
+        body, _, ext = download(report, fmt, lang)
         if ext == "zip" and sys.stdout.isatty():
             raise click.UsageError(f"the {name} report has several tables: its csv is a zip "
                                    "of one CSV per table; redirect it to a file (> report.zip)")

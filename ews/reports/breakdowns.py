@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import statistics
 
+import pandas as pd
 from sqlalchemy.engine import Connection
 
-from .model import Chart, Column, Params, Report, Table
+from .model import K_MIN, Chart, Column, Params, Report, Table
 from .query import _LATEST, MEASURES, _bind, _where, grouped
 from .stats import counts_table
 
 # Kemlu online-scam advisory countries (the default rule set's list), for the monthly view.
 SCAM_ADVISORY = ("KH", "MM", "LA", "TH", "PH", "VN")
+# A wave: a month with at least WAVE_MIN interviews to a country (or route) and at least
+# WAVE_FACTOR times the median of the same country's earlier months, of which there are at
+# least WAVE_HISTORY in the period (months without interviews count as 0).
+WAVE_MIN, WAVE_FACTOR, WAVE_HISTORY = K_MIN, 2.0, 3
+WAVE_NOTE = ("A wave: a month with at least 11 interviews to a country (or route) and at least "
+             "twice the median of the same country's (route's) earlier months in the period "
+             "(at least 3 earlier months).")
+
+
+def waves(series: list[int]) -> list[bool]:
+    """Return, per month of a country's monthly counts, whether it is a wave (see WAVE_*)."""
+    return [i >= WAVE_HISTORY and n >= WAVE_MIN
+            and n >= WAVE_FACTOR * statistics.median(series[:i])
+            for i, n in enumerate(series)]
 
 
 def destinations(conn: Connection, params: Params) -> Report:
@@ -24,9 +39,7 @@ def destinations(conn: Connection, params: Params) -> Report:
 
     dest, sector = by("destination_country", "purpose"), by("destination_country", "job_sector")
     transit = by("transit_country", "destination_country")
-    monthly = by("month", "destination_country")
-    monthly = monthly[monthly["destination_country"].isin(SCAM_ADVISORY)]
-    scam = monthly.groupby("month", as_index=False)[monthly.columns[2:]].sum()
+    months = sorted(both["month"].dropna().unique())
     tables = (
         counts_table("summary", "By destination", dest.groupby(
             "destination_country", as_index=False, dropna=False)[dest.columns[2:]].sum(),
@@ -39,18 +52,50 @@ def destinations(conn: Connection, params: Params) -> Report:
         counts_table("by_transit", "Transit x destination", transit[transit["transit_country"]
                                                                     .notna()],
                      (("transit_country", "Transit"), ("destination_country", "Destination"))),
-        counts_table("scam_by_month", "Scam-advisory destinations (KH, MM, LA, TH, PH, VN) "
-                     "by month", scam.sort_values("month"), (("month", "Month"),), sort="month"),
+        _scam_by_month(by("month", "destination_country"), months),
+        _scam_routes(by("month", "transit_country", "destination_country"), months),
     )
-    tables = tables[:4] + (_by_month(tables[4]),)
     return Report("destinations", "Destinations", params, tables,
                   (Chart("Interviews to scam-advisory destinations by month", "scam_by_month",
-                         "month", ("n", "flagged")),
-                   Chart("Top destinations", "summary", "destination_country", ("n",))))
+                         "month", SCAM_ADVISORY, "line"),
+                   Chart("Top destinations", "summary", "destination_country", ("n",))),
+                  (WAVE_NOTE,))
 
 
-def _by_month(table: Table) -> Table:
-    return replace(table, rows=tuple(sorted(table.rows)))
+def _scam_by_month(monthly: pd.DataFrame, months: list[str]) -> Table:
+    """Month x scam-advisory country: interviews per country, their total, and the
+    countries in a wave that month (each against its own earlier months)."""
+    wide = (monthly[monthly["destination_country"].isin(SCAM_ADVISORY)]
+            .pivot_table(index="month", columns="destination_country", values="n",
+                         aggfunc="sum", fill_value=0)
+            .reindex(index=months, columns=list(SCAM_ADVISORY), fill_value=0))
+    flags = {c: waves([int(v) for v in wide[c]]) for c in SCAM_ADVISORY}
+    rows = tuple((m, *(int(wide.at[m, c]) for c in SCAM_ADVISORY),
+                  int(wide.loc[m].sum()),
+                  ", ".join(c for c in SCAM_ADVISORY if flags[c][i]))
+                 for i, m in enumerate(months))
+    return Table("scam_by_month", "Scam-advisory destinations by month and country", (
+        Column("month", "Month", "key"), *(Column(c, c) for c in SCAM_ADVISORY),
+        Column("total", "Total"), Column("wave", "Wave", "text")), rows)
+
+
+def _scam_routes(monthly: pd.DataFrame, months: list[str]) -> Table:
+    """Month x transit route (transit, destination) into or through a scam-advisory country,
+    with each route's wave against its own earlier months."""
+    routes = monthly[monthly["transit_country"].notna() & (
+        monthly["destination_country"].isin(SCAM_ADVISORY)
+        | monthly["transit_country"].isin(SCAM_ADVISORY))]
+    wave: dict[tuple, bool] = {}
+    for (transit, dest), part in routes.groupby(["transit_country", "destination_country"]):
+        counts = part.set_index("month")["n"].reindex(months, fill_value=0)
+        wave |= {(m, transit, dest): w for m, w in zip(months, waves(
+            [int(v) for v in counts]), strict=True)}
+    table = counts_table("scam_routes", "Transit routes of scam-advisory countries by month",
+                         routes, (("month", "Month"), ("transit_country", "Transit"),
+                                  ("destination_country", "Destination")), sort="month")
+    rows = tuple(sorted(row + ("wave" if wave.get(row[:3]) else "",) for row in table.rows))
+    return Table(table.name, table.title, (*table.columns, Column("wave", "Wave", "text")),
+                 rows)
 
 
 def recruitment(conn: Connection, params: Params) -> Report:

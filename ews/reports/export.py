@@ -1,24 +1,86 @@
 """Reports as they leave the service: JSON (marshmallow), CSV, Markdown and XLSX.
 
 CSV holds one table per file: a report of one table is one CSV, a report of several a zip
-of CSVs named `<report>-<table>.csv` (`download` says which).
+of CSVs named `<report>-<table>.csv` (`download` says which). Headers are the column labels
+in the reader's language (`localize`, through the Babel catalogue of the pages); officer
+usernames leave as keyed pseudonyms (`pseudonymise`) unless an admin turned that off.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import hmac
 import io
 import json
 import math
 import zipfile
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from marshmallow import Schema, fields
 from sqlalchemy.orm import Session
 
 from ews import audit
+from ews.checklist.countries import ISO_COUNTRIES, country_name
 
-from .model import Params, Report, to_csv, to_markdown
+from .model import SUPPRESSED, Params, Report, Table, to_csv, to_markdown
+
+LANGS = ("id", "en")
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
+OFFICER_COLUMNS = ("officer",)  # columns holding an officer's username
+
+
+@functools.cache
+def _catalogue(lang: str):
+    from babel.support import Translations
+
+    return Translations.load(str(TRANSLATIONS), [lang])
+
+
+def label(text: str, lang: str) -> str:
+    """Return a report label or title in `lang`: the pages' catalogue entry (English ids), a
+    country's name for an ISO code, or the text as it is."""
+    if text in ISO_COUNTRIES:
+        return country_name(text, lang)
+    if lang == "en":
+        return text
+    msgid = text.replace("%", "%%")
+    found = _catalogue(lang).gettext(msgid)
+    return found % {} if "%" in found else found
+
+
+def localize(report: Report, lang: str) -> Report:
+    """Return the report with its title, notes, table titles and column labels in `lang`
+    ("id", "en"); a text the catalogue does not hold stays English."""
+    if lang not in LANGS:
+        raise ValueError(lang)
+    return replace(report, title=label(report.title, lang),
+                   notes=tuple(label(n, lang) for n in report.notes), tables=tuple(
+        replace(t, title=label(t.title, lang),
+                columns=tuple(replace(c, label=label(c.label, lang)) for c in t.columns))
+        for t in report.tables))
+
+
+def pseudonym(key: str, username: str) -> str:
+    """Return an officer's stable pseudonym: a keyed HMAC of the username (per installation)."""
+    digest = hmac.new(key.encode(), f"officer:{username}".encode(), hashlib.sha256)
+    return "P-" + digest.hexdigest()[:10]
+
+
+def pseudonymise(report: Report, key: str) -> Report:
+    """Return the report with every officer username replaced by its pseudonym."""
+    def table(t: Table) -> Table:
+        at = [i for i, c in enumerate(t.columns) if c.name in OFFICER_COLUMNS]
+        if not at:
+            return t
+        return replace(t, rows=tuple(tuple(pseudonym(key, v) if i in at and isinstance(v, str)
+                                           and v != SUPPRESSED else v
+                                           for i, v in enumerate(row)) for row in t.rows))
+    return replace(report, tables=tuple(table(t) for t in report.tables))
 
 MIMETYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
              "md": "text/markdown; charset=utf-8",
@@ -84,7 +146,14 @@ class ReportSchema(Schema):
 
 
 def to_xlsx(report: Report) -> bytes:
-    """Return the report as an XLSX workbook: one sheet per table.
+    """Return the report as an XLSX workbook: one sheet per table."""
+    return workbook([(t.name, t) for t in report.tables])
+
+
+def workbook(sheets: Sequence[tuple[str, Table]],
+             head: Sequence[tuple[str, str]] = ()) -> bytes:
+    """Return an XLSX workbook of one sheet per (name, table): `head` rows (label, value:
+    the period, the office) above each table, then its header row and its rows.
 
     Text is always stored as a string cell, never as a formula, whatever it starts with.
     """
@@ -92,14 +161,16 @@ def to_xlsx(report: Report) -> bytes:
 
     book = Workbook()
     book.remove(book.active)
-    for table in report.tables:
-        sheet = book.create_sheet(table.name[:31])
-        sheet.append([c.label for c in table.columns])
-        for row in table.rows:
-            sheet.append([_xl(v) for v in row])
+    for name, table in sheets:
+        sheet = book.create_sheet(name[:31])
+        rows = [*([k, v] for k, v in head), *([[]] if head else []),
+                [c.label for c in table.columns], *([_xl(v) for v in row] for row in table.rows)]
+        for row in rows:
+            sheet.append(row)
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # openpyxl makes "=..." a formula otherwise
+        sheet.freeze_panes = sheet.cell(len(head) + (2 if head else 1) + 1, 1)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -111,19 +182,25 @@ def _xl(value: Any) -> Any:
 
 
 def csv_zip(report: Report) -> bytes:
-    """Return a zip of one CSV per table of the report (fixed timestamps: same bytes for the
-    same report)."""
+    """Return a zip of one CSV per table of the report."""
+    return zip_of_csv([(f"{report.name}-{t.name}", t) for t in report.tables])
+
+
+def zip_of_csv(files: Sequence[tuple[str, Table]]) -> bytes:
+    """Return a zip of one `<name>.csv` per (name, table) (fixed timestamps: same bytes for
+    the same tables)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for table in report.tables:
-            info = zipfile.ZipInfo(f"{report.name}-{table.name}.csv", (1980, 1, 1, 0, 0, 0))
+        for name, table in files:
+            info = zipfile.ZipInfo(f"{name}.csv", (1980, 1, 1, 0, 0, 0))
             archive.writestr(info, to_csv(table).encode(), zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
-def download(report: Report, fmt: str) -> tuple[bytes, str, str]:
-    """Return the report in `fmt` as (bytes, mimetype, file extension): csv is a zip of
-    CSVs when the report has several tables."""
+def download(report: Report, fmt: str, lang: str = "en") -> tuple[bytes, str, str]:
+    """Return the report in `fmt` as (bytes, mimetype, file extension), headers in `lang`:
+    csv is a zip of CSVs when the report has several tables."""
+    report = localize(report, lang)
     if fmt == "csv" and len(report.tables) != 1:
         return csv_zip(report), "application/zip", "zip"
     return render(report, fmt), MIMETYPES[fmt], fmt

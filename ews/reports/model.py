@@ -213,11 +213,11 @@ def _md(value: Any) -> str:
 
 
 def to_csv(table: Table) -> str:
-    """Return one table as CSV: a header row of column names, then the rows (nothing else,
+    """Return one table as CSV: a header row of column labels, then the rows (nothing else,
     so that a spreadsheet reads it as it is); formula-like text is neutralised."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([c.name for c in table.columns])
+    writer.writerow([_one_line(c.label) for c in table.columns])
     writer.writerows([[_one_line(v) for v in row] for row in table.rows])
     return buf.getvalue()
 

@@ -4,6 +4,13 @@ A bipartite graph of assessments and identifiers (networkx): the keyed hash of a
 phone, of an applicant's phone given by two or more different people (NIK hashes), and of an
 agency name not on the licensed P3MI list (a licensed agency serving many people is normal).
 Connected groups of two or more people are reported across offices, with keyed-hash ids only.
+
+Groups are found over every office; a report of some offices (a supervisor's own) shows the
+groups with assessments there, their figures from those offices' assessments only, and the
+offices each group spans. Where a group works (`reach`): the kecamatan, destination and
+job-offer channel of each person's latest assessment, a value named only when it holds at
+least 11 people, the rest together as "(other)" - itself 11 or more, or the whole group, so
+that no small cell can be worked out from the group's total.
 """
 
 from __future__ import annotations
@@ -11,24 +18,30 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from dataclasses import replace
 
 import pandas as pd
 from sqlalchemy.engine import Connection
 
 from ews.checklist import agency_key
 
-from .model import Chart, Column, Params, Report, Table
+from .model import K_MIN, Chart, Column, Params, Report, Table
 from .query import POSITIVE, rows
 from .stats import rate
 
 _HEX = re.compile(r"[0-9a-f]{64}")
 KINDS = {"r": "recruiter phone", "p": "shared contact phone", "g": "unlicensed agency"}
+# Where a group works: facts column -> the dimension's name in the reach table.
+REACH = {"origin_kecamatan": "kecamatan", "destination_country": "destination",
+         "job_offer_channel": "channel"}
+OTHER = "(other)"
 
 
 def networks(conn: Connection, params: Params, *, pii_key: str = "") -> Report:
     """Return the recruiter-network report of the period (reads the log)."""
     keys = ("day", "agency_name", "agency_licence", "nik_hash", "phone_hash",
-            "recruiter_phone_hash")
+            "recruiter_phone_hash", *REACH)
+    shown, params = params, replace(params, offices=None)  # groups span every office
     # Rows with a recruiter phone or an agency, or whose contact phone was already shared
     # at the interview (the stored history feature: no scan of all phones)...
     frame = rows(conn, params, keys, where=(
@@ -40,7 +53,7 @@ def networks(conn: Connection, params: Params, *, pii_key: str = "") -> Report:
         listed = ", ".join(f"'{h}'" for h in phones[start:start + 500])  # hex only
         more = rows(conn, params, keys, where=f"a.phone_hash IN ({listed})")
         frame = pd.concat([frame, more], ignore_index=True).drop_duplicates("id")
-    return networks_from(frame, params, pii_key=pii_key)
+    return networks_from(frame, shown, pii_key=pii_key)
 
 
 def _agency_hash(key: str, name: str) -> str:
@@ -90,8 +103,9 @@ def networks_from(frame: pd.DataFrame, params: Params, *, pii_key: str = "",
                   min_people: int = 2) -> Report:
     """Build the report from one row per assessment (id, office, day (YYYY-MM-DD, the local
     day that dates it), flagged, outcome, nik_hash, phone_hash, recruiter_phone_hash,
-    agency_name, agency_licence)."""
-    groups, members = [], {}
+    agency_name, agency_licence, and optionally the REACH columns) of every office: groups
+    are shown with their figures in `params.offices` (all when None)."""
+    groups, members, gids = [], {}, {}
     comps = _components(frame, pii_key, min_people) if len(frame) else []
     if comps:
         label = {aid: k for k, (ids, _) in enumerate(comps) for aid in ids}
@@ -100,13 +114,16 @@ def networks_from(frame: pd.DataFrame, params: Params, *, pii_key: str = "",
                          created=sub["day"].astype(str),
                          positive=sub["outcome"].isin(POSITIVE),
                          flagged=sub["flagged"].astype(bool))
-        for k, part in sub.groupby("comp", sort=False):
+        for k, whole in sub.groupby("comp", sort=False):
             ids, idents = comps[int(k)]
-            people = part["nik_hash"].nunique()
-            if people < min_people:
+            part = whole if params.offices is None \
+                else whole[whole["office"].isin(params.offices)]
+            if whole["nik_hash"].nunique() < min_people or not len(part):
                 continue
+            people = part["nik_hash"].nunique()
             gid = "N-" + hashlib.sha256("|".join(h for _, h in idents).encode()).hexdigest()[:10]
-            offices = sorted(part["office"].unique())
+            offices = sorted(whole["office"].unique())
+            gids[k] = gid
             counts = {kind: sum(1 for k2, _ in idents if k2 == kind) for kind in KINDS}
             flagged, positive = int(part["flagged"].sum()), int(part["positive"].sum())
             groups.append((gid, people, len(part), counts["r"], counts["p"], counts["g"],
@@ -131,6 +148,43 @@ def networks_from(frame: pd.DataFrame, params: Params, *, pii_key: str = "",
                   "unlicensed agency (largest first)", cols, tuple(groups))
     notes = ("Identifiers are keyed hashes; no phone number or name is shown.",
              "Supervisors may open their own office's assessments of a group.")
+    reach = _reach(sub if params.offices is None else sub[sub["office"].isin(params.offices)],
+                   gids) if gids else []
+    order = {g[0]: i for i, g in enumerate(groups)}
+    reach.sort(key=lambda r: (order[r[0]], list(REACH.values()).index(r[1]), r[2] == OTHER,
+                              -r[3], r[2]))
+    where = Table("reach", "Where each group works: kecamatan, destination and channel of "
+                  "each person's latest interview (values of fewer than 11 people together)",
+                  (Column("group", "Group", "key"), Column("dimension", "Dimension", "key"),
+                   Column("value", "Value", "key"), Column("people", "People")), tuple(reach))
     chart = Chart("People per group (largest 15)", "summary", "group", ("people",))
-    return Report("networks", "Recruiter networks", params, (table,), (chart,), notes,
+    return Report("networks", "Recruiter networks", params, (table, where), (chart,), notes,
                   extra={"members": members})
+
+
+def _reach(shown: pd.DataFrame, gids: dict) -> list[tuple]:
+    """Return (group, dimension, value, people) rows of the groups `gids` (component -> group
+    id) in the `shown` rows: each person counted once, by their latest assessment."""
+    latest = (shown[shown["comp"].isin(gids)].sort_values(["day", "id"])
+              .drop_duplicates(["comp", "nik_hash"], keep="last"))
+    out = []
+    for col in (c for c in REACH if c in latest):
+        counts = (latest.assign(value=latest[col].fillna("(not asked)").astype(str))
+                  .groupby(["comp", "value"]).size().reset_index(name="people")
+                  .sort_values(["comp", "people", "value"], ascending=[True, False, True]))
+        for comp, part in counts.groupby("comp", sort=False):
+            out += [(gids[comp], REACH[col], v, n)
+                    for v, n in _named(list(zip(part["value"], part["people"], strict=True)))]
+    return out
+
+
+def _named(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Return (value, people), largest first, with every value of fewer than K_MIN people in
+    "(other)", and as many of the smallest named ones as make "(other)" K_MIN or more (or
+    all of them): no cell under K_MIN is shown or left to be worked out from the group's
+    total by subtraction."""
+    named = [(v, int(n)) for v, n in counts if n >= K_MIN]
+    other = sum(int(n) for _, n in counts) - sum(n for _, n in named)
+    while 0 < other < K_MIN and named:
+        other += named.pop()[1]
+    return named + ([(OTHER, other)] if other else [])

@@ -2,7 +2,8 @@
 
 `prepare` checks the name, the parameters and the user's reach; `compute` runs the report
 and applies what may leave the office: groups under 11 suppressed unless a supervisor reads
-their own office on a page, and network members only of the reader's own office.
+their own office on a page, network members only of the reader's own office, and officer
+usernames as keyed pseudonyms in exports unless an admin turned that off.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from dataclasses import replace
 
 from sqlalchemy.engine import Connection
 
+from ews.store import export_settings
+
 from . import Access, ReportInputError, authorize, parse_params, run, spec, suppress
+from .export import pseudonymise
 from .model import Report
 
 FORMATS = ("json", "csv", "md", "xlsx")
@@ -41,8 +45,17 @@ def compute(conn: Connection, name: str, access: Access, *, office_code: str, pi
     report = run(name, conn, access.params, pii_key=pii_key)
     if leaves_office or not access.own_office:
         report = suppress(report)
+    if leaves_office:
+        report = leaving(conn, report, pii_key)
     if "members" in report.extra:
         members = report.extra["members"] if access.own_office and not leaves_office else {}
         mine = {g: tuple(i for i, o in ids if o == office_code) for g, ids in members.items()}
         report = replace(report, extra={"members": {g: ids for g, ids in mine.items() if ids}})
+    return report
+
+
+def leaving(conn: Connection, report: Report, pii_key: str) -> Report:
+    """Return an export's officer usernames as pseudonyms, unless an admin turned that off."""
+    if export_settings.get(conn, "pseudonymise_officers"):
+        return pseudonymise(report, pii_key)
     return report

@@ -623,3 +623,13 @@ class FieldKit(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
     imported_seq: Mapped[int | None] = mapped_column(Integer)
     imported_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+
+
+class ExportSetting(Base):
+    """An installation-wide export setting set by an admin (audited): `name` -> on/off."""
+
+    __tablename__ = "export_settings"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)

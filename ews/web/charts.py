@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 import textwrap
 
@@ -53,13 +54,13 @@ def svg(report: Report, chart: Chart, top: int = 15) -> str:
     """Return the chart as inline SVG text in the page language.
 
     A group with a suppressed cell ("<11") in any series is left out: a bar of 0 would be
-    read as a figure. Titles, axis and legend labels go through `report_text` like the
-    table under the chart.
+    read as a figure; a line leaves a gap at each suppressed cell of its series. Titles, axis
+    and legend labels go through `report_text` like the table under the chart.
     """
     table = report.table(chart.table)
     labels = {c.name: text(c.label) for c in table.columns}
-    records = [r for r in table.records()
-               if not any(isinstance(r[name], str) for name in chart.series)]
+    records = [r for r in table.records() if chart.kind == "line"  # a line leaves a gap
+               or not any(isinstance(r[name], str) for name in chart.series)]
     if chart.kind != "line" and chart.x not in ("month", "hour"):
         records = records[:top]
     xs = [textwrap.fill(cell(r[chart.x], chart.x), 16) if isinstance(r[chart.x], str)
@@ -67,7 +68,7 @@ def svg(report: Report, chart: Chart, top: int = 15) -> str:
     fig, ax = plt.subplots(figsize=(7.5, 2.8))
     bottom = [0.0] * len(xs)
     for i, name in enumerate(chart.series):
-        ys = [_number(r[name]) for r in records]
+        ys = [math.nan if isinstance(r[name], str) else _number(r[name]) for r in records]
         colour = COLOURS[i % len(COLOURS)]
         if chart.kind == "line":
             ax.plot(xs, ys, marker="o", color=colour, label=labels[name])

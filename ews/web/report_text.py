@@ -12,9 +12,10 @@ import re
 
 from flask_babel import gettext
 
+from ews.checklist.countries import ISO_COUNTRIES, country_name
 from ews.review.vocab import RECRUITMENT_APPS, RECRUITMENT_METHODS
 
-from .i18n import choice_label, tr
+from .i18n import choice_label, current_lang, tr
 
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext marker pybabel extracts by default
@@ -34,7 +35,10 @@ MESSAGES = frozenset((
     # table and chart titles
     N_("Summary"), N_("Action mix by month"), N_("By destination"),
     N_("Destination x declared purpose"), N_("Destination x job sector"),
-    N_("Transit x destination"), N_("Scam-advisory destinations (KH, MM, LA, TH, PH, VN) by month"),
+    N_("Transit x destination"), N_("Scam-advisory destinations by month and country"),
+    N_("Transit routes of scam-advisory countries by month"),
+    N_("Where each group works: kecamatan, destination and channel of each person's latest "
+       "interview (values of fewer than 11 people together)"),
     N_("Interviews to scam-advisory destinations by month"), N_("Top destinations"),
     N_("Job-offer channel"), N_("Recruiter type and agency licence"), N_("Job sector"),
     N_("Recorded outcomes: recruitment method and app (HTCDS)"),
@@ -78,8 +82,13 @@ MESSAGES = frozenset((
     N_("Not flagged"), N_("In the follow-up sample"), N_("Missed (confirmed later)"),
     N_("Label from sample"), N_("Label from followup"), N_("Label from external"),
     N_("Near misses"), N_("Missed per 1,000 not flagged"), N_("Kecamatan name"),
-    N_("Question"),
+    N_("Question"), N_("Total"), N_("Wave"), N_("Dimension"), N_("Value"),
+    # quarterly workbook
+    N_("Period"), N_("Office"), N_("Dated by"), N_("interview time"), N_("submission time"),
     # notes
+    N_("A wave: a month with at least 11 interviews to a country (or route) and at least "
+       "twice the median of the same country's (route's) earlier months in the period "
+       "(at least 3 earlier months)."),
     N_("No interviews in this period."),
     N_("Origin is an audit variable: it is reported in aggregate and never scores anyone."),
     N_("Candidates rank by the lower end of the 95%% interval of flags per 1,000."),
@@ -115,7 +124,11 @@ WORDS = {
     "proceed": N_("Proceed"), "in_depth_interview": N_("In depth interview"),
     "supervisor_review": N_("Supervisor review"), "defer_and_redirect": N_("Defer and redirect"),
     "refer_protection": N_("Refer protection"),
+    "wave": N_("wave"), "(other)": N_("(other)"), "kecamatan": N_("kecamatan"),
+    "destination": N_("destination"), "channel": N_("channel"),
 }
+# Cells holding ISO country codes (a wave cell: several, comma-separated).
+COUNTRY_COLUMNS = ("destination_country", "transit_country", "wave")
 
 # English texts with numbers or names -> the message id that re-assembles them.
 PATTERNS = (
@@ -148,7 +161,10 @@ def word(value: str) -> str:
 
 
 def text(value: str) -> str:
-    """Return a report title, label, chart title or note in the page language."""
+    """Return a report title, label, chart title or note in the page language (a country
+    code: the country's name)."""
+    if value in ISO_COUNTRIES:
+        return country_name(value, current_lang())
     msgid = value.replace("%", "%%")
     if msgid in MESSAGES:
         return gettext(msgid) % {} if "%" in value else gettext(msgid)
@@ -171,6 +187,11 @@ def cell(value: str, column: str) -> str:
     """Return a text cell in the page language: placeholders, actions, checklist choices."""
     if value in WORDS:
         return word(value)
+    if column in COUNTRY_COLUMNS:
+        return ", ".join(country_name(c, current_lang()) for c in value.split(", "))
+    if column == "value":  # a network's reach: a kecamatan code, a country or a channel
+        return country_name(value, current_lang()) if value in ISO_COUNTRIES \
+            else choice_label("job_offer_channel", value)
     vocabulary = VOCABULARIES.get(column)
     if vocabulary is not None:
         return tr(vocabulary[value]) if value in vocabulary else value

@@ -25,16 +25,18 @@ from marshmallow import ValidationError
 
 from ews.reports import REPORTS, ReportForbidden, ReportInputError
 from ews.reports import ikk as ikk_service
-from ews.reports.export import download
+from ews.reports.export import MIMETYPES, download, label, localize, workbook, zip_of_csv
 from ews.reports.export import record_export as audit_export
 from ews.reports.ikk import Actor
 from ews.reports.model import SUPPRESSED
 from ews.reports.service import compute, prepare
+from ews.store import export_settings
 from ews.store.models import FOLLOW_UP_AGENCIES, SUBJECT_KINDS
 from ews.webdb import get_session
 
 from . import report_text
 from .charts import svg
+from .i18n import current_lang
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 QUARTERLY = ("overview", "destinations", "recruitment", "areas", "outcomes")
@@ -64,8 +66,9 @@ def index():
     if not _visible():
         return _problem(403, _("Your role does not read reports."))
     today = dt.date.today()
+    pseudonyms = export_settings.get(get_session().connection(), "pseudonymise_officers")
     return render_template("reports/index.html", reports=_visible(), today=today,
-                           start=today - dt.timedelta(days=364))
+                           start=today - dt.timedelta(days=364), pseudonyms=pseudonyms)
 
 
 def fmt_cell(value, column) -> str:
@@ -190,7 +193,7 @@ def export(name: str):
         return _problem(403, str(err))
     record_export(name, fmt, access.params, "page")
     p = access.params
-    body, mimetype, ext = download(report, fmt)
+    body, mimetype, ext = download(report, fmt, current_lang())
     filename = f"ews-{name}-{p.start}-{p.end - dt.timedelta(days=1)}.{ext}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -207,12 +210,57 @@ def record_export(name: str, fmt: str, params, via: str) -> None:
 @login_required
 def quarterly():
     """A printable quarterly report of one office (B03/B06/B09/B12 evidence): one page."""
+    try:
+        office, quarter, reports = _quarterly()
+    except _Refused as err:
+        return _problem(*err.args)
+    record_export("quarterly", "html", reports[0].params, "print")
+    return render_template("reports/quarterly.html", reports=reports, office=office,
+                           quarter=quarter, fmt_cell=fmt_cell,
+                           charts={r.name: [svg(r, c) for c in r.charts[:1]] for r in reports})
+
+
+@bp.get("/quarterly/export")
+@login_required
+def quarterly_export():
+    """The quarterly evidence as data: XLSX (one sheet per table) or a zip of CSVs, with
+    Indonesian headers and the period and office in each sheet; audited."""
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        return _problem(422, _("Format must be xlsx or csv."))
+    try:
+        office, quarter, reports = _quarterly()
+    except _Refused as err:
+        return _problem(*err.args)
+    record_export("quarterly", fmt, reports[0].params, "page")
+    tables = [(f"{r.name}-{t.name}", t) for r in reports for t in localize(r, "id").tables]
+    if fmt == "xlsx":
+        p = reports[0].params
+        head = ((label("Period", "id"), f"{p.start.isoformat()} – {p.last.isoformat()}"),
+                (label("Quarter", "id"), quarter), (label("Office", "id"), office),
+                (label("Dated by", "id"), label("interview time" if p.by == "interview"
+                                                else "submission time", "id")))
+        body, mimetype = workbook(tables, head), MIMETYPES["xlsx"]
+    else:
+        body, mimetype = zip_of_csv(tables), "application/zip"
+    filename = f"ews-quarterly-{office}-{quarter}.{'xlsx' if fmt == 'xlsx' else 'zip'}"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+class _Refused(Exception):
+    """A quarterly request refused: (HTTP status, message)."""
+
+
+def _quarterly() -> tuple[str, str, list]:
+    """Return (office, quarter, the suppressed reports of the quarter); _Refused says why
+    not."""
     office = request.args.get("office") or current_user.office_code
-    quarter = request.args.get("quarter") or _quarter(dt.date.today())
+    quarter = (request.args.get("quarter") or _quarter(dt.date.today())).upper()
     try:
         start, end = _quarter_bounds(quarter)
     except ValueError:
-        return _problem(400, _("Quarter must look like 2026Q3."))
+        raise _Refused(400, _("Quarter must look like 2026Q3.")) from None
     reports = []
     try:
         for name in QUARTERLY:
@@ -223,13 +271,10 @@ def quarterly():
                                    office_code=current_user.office_code,
                                    pii_key=current_app.config["PII_KEY"], leaves_office=True))
     except ReportInputError as err:
-        return _problem(422, str(err))
+        raise _Refused(422, str(err)) from None
     except ReportForbidden as err:
-        return _problem(403, str(err))
-    record_export("quarterly", "html", reports[0].params, "print")
-    return render_template("reports/quarterly.html", reports=reports, office=office,
-                           quarter=quarter, fmt_cell=fmt_cell,
-                           charts={r.name: [svg(r, c) for c in r.charts[:1]] for r in reports})
+        raise _Refused(403, str(err)) from None
+    return office.upper(), quarter, reports
 
 
 def _quarter(day: dt.date) -> str:
