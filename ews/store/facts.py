@@ -15,9 +15,12 @@ checklist v2 rows, v1 rows through `facts_of`. This took a fact row in four B-tr
 derivation off the request path: 4 of a submission's ~16 page writes and ~3% of its
 user-space instructions (docs/performance.md, HTTP). A catch-up that finds nothing to derive
 costs two index counts. The synthetic loader inserts its facts with its rows
-(`insert_facts`). It is derived data: rebuilt from the assessments (`backfill`, run by the
-migration office_timezone), never sealed, and redacted by retention with its assessment
-(`redact`). No clear personal data: hashes only, as in the assessment row.
+(`insert_facts`). It is derived data, never sealed, but append-only at the database
+(`ews.store.guards`): a fact is inserted once; `latest` only turns false (`supersede`) and
+retention only blanks the personal columns (`redact`); re-dating an office's facts after a
+time-zone change deletes and derives them again inside an audited maintenance window.
+`ews audit verify` derives every fact again and compares (`reconcile`). No clear personal
+data: hashes only, as in the assessment row.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from ews.checklist import stored_record
@@ -37,9 +40,9 @@ from .db import as_utc, utcnow
 from .models import Assessment, AssessmentFact
 
 # Checklist fields copied from the (v2-mapped) record: what the reports group and filter by.
-RECORD_FIELDS = ("sex", "age_band", "domicile_village", "destination_country", "purpose",
-                 "job_sector", "transit_country", "job_offer_channel", "recruiter_type",
-                 "agency_licence", "agency_name", "phone_shared_30d")
+RECORD_FIELDS = ("sex", "age_band", "domicile_desa", "domicile_village", "destination_country",
+                 "purpose", "job_sector", "transit_country", "job_offer_channel",
+                 "recruiter_type", "agency_licence", "agency_name", "phone_shared_30d")
 # Assessment columns copied as they are.
 ROW_FIELDS = ("office_code", "score", "rung", "action", "band", "officer_id", "checklist_version",
               "origin_kecamatan", "nik_hash", "phone_hash", "recruiter_phone_hash")
@@ -200,7 +203,10 @@ def derive(conn: Connection, since: dt.datetime | None, until: dt.datetime | Non
               if value is not None}
     kind = Assessment.__table__.c.created_at.type  # UTC, whatever the value's zone
     where = zones.offsets(conn)
-    v2 = text(_v2_sql(conn.dialect.name, tuple(bounds), where)).bindparams(
+    # An earlier migration's backfill (office_timezone) runs on a table without the columns
+    # added since (domicile_desa): only the columns present are written.
+    present = {c["name"] for c in inspect(conn).get_columns("assessment_facts")}
+    v2 = text(_v2_sql(conn.dialect.name, tuple(bounds), where, present)).bindparams(
         *(bindparam(name, type_=kind) for name in bounds))
     done = conn.execute(v2, bounds).rowcount
     table = Assessment.__table__
@@ -221,8 +227,9 @@ def derive(conn: Connection, since: dt.datetime | None, until: dt.datetime | Non
         part = conn.execute(stmt.where(table.c.id > last).limit(5000)).mappings().all()
         if not part:
             return done
-        conn.execute(new_only, [facts_of(r, zones.minutes_of(where, r["office_code"]))
-                                for r in part])
+        conn.execute(new_only, [
+            {k: v for k, v in facts_of(r, zones.minutes_of(where, r["office_code"])).items()
+             if k in present} for r in part])
         done += len(part)
         last = part[-1]["id"]
 
@@ -246,7 +253,8 @@ def _mark_superseded(conn: Connection, since: dt.datetime | None) -> None:
         conn.execute(update(AssessmentFact.__table__).where(*stale).values(latest=False))
 
 
-def _v2_sql(dialect: str, bounds: tuple[str, ...], office_offsets: dict[str, int]) -> str:
+def _v2_sql(dialect: str, bounds: tuple[str, ...], office_offsets: dict[str, int],
+            present: set[str]) -> str:
     """Return the INSERT ... SELECT of the missing facts of checklist v2 assessments.
 
     For v2, `stored_record` is the answers with the derived fields from the features:
@@ -298,6 +306,7 @@ def _v2_sql(dialect: str, bounds: tuple[str, ...], office_offsets: dict[str, int
                "interviewed_at": "a.interviewed_at",
                "latest": "a.superseded_by IS NULL", "flagged": "a.decision_required"}
     values |= {name: f"a.{name}" for name in ROW_FIELDS}
+    values = {name: value for name, value in values.items() if name in present}
     where = ["a.checklist_version = 2", "NOT EXISTS (SELECT 1 FROM assessment_facts f "
              "WHERE f.assessment_id = a.id)"]
     if "since" in bounds:
