@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from ews.checklist import stored_record
 
@@ -317,3 +318,90 @@ def _v2_sql(dialect: str, bounds: tuple[str, ...], office_offsets: dict[str, int
     return (f"INSERT INTO assessment_facts ({', '.join(values)}) SELECT "
             f"{', '.join(values.values())} FROM assessments a WHERE {' AND '.join(where)} "
             "ON CONFLICT (assessment_id) DO NOTHING")
+
+
+def is_read_only(err: DBAPIError) -> bool:
+    """Return whether a failed write failed because the database is read-only (SQLite opened
+    read-only or `query_only`; PostgreSQL in a read-only transaction or a hot standby)."""
+    code = getattr(err.orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == 8  # SQLITE_READONLY and its extended codes
+    return getattr(err.orig, "sqlstate", None) == "25006"  # read_only_sql_transaction
+
+
+def age(conn: Connection) -> tuple[dt.datetime | None, int]:
+    """Return the newest fact's submission time and how many assessments stored from `MARGIN`
+    before it on have no fact yet: what a report on a read-only database can say of its
+    facts (it cannot derive them)."""
+    newest = conn.scalar(select(func.max(AssessmentFact.created_at)))
+    if newest is None:
+        return None, conn.scalar(select(func.count()).select_from(Assessment.__table__))
+    start = as_utc(newest) - MARGIN
+    stored = conn.scalar(select(func.count()).select_from(Assessment.__table__)
+                         .where(Assessment.created_at >= start))
+    derived = conn.scalar(select(func.count()).select_from(AssessmentFact.__table__)
+                          .where(AssessmentFact.created_at >= start))
+    return as_utc(newest), max(stored - derived, 0)
+
+
+def reconcile(conn: Connection, batch: int = 2000, limit: int = 20) -> tuple[int, list[str]]:
+    """Derive every fact again from its assessment and compare; return (facts checked, the
+    first `limit` problems).
+
+    A problem is a fact without its assessment (extra), an assessment without its fact from
+    before the span a catch-up still looks at (missing: no catch-up would derive it again),
+    or a fact whose values are not what its assessment gives (altered). Allowed differences
+    are what the guards allow: personal columns blanked (retention) and `latest` still true
+    for an assessment superseded since (the next catch-up marks it). Messages name the
+    assessment and the columns, never values.
+    """
+    problems: list[str] = []
+    table, fact = Assessment.__table__, AssessmentFact.__table__
+    extra = conn.execute(select(fact.c.assessment_id).where(~select(table.c.id).where(
+        table.c.id == fact.c.assessment_id).exists()).order_by(fact.c.assessment_id)
+        .limit(limit)).scalars().all()
+    problems += [f"fact {ident}: its assessment does not exist (extra)" for ident in extra]
+    newest = conn.scalar(select(func.max(fact.c.created_at)))
+    start = None if newest is None else min(as_utc(newest), utcnow()) - MARGIN
+    where = zones.offsets(conn)
+    present = [c for c in fact.c if c.name in
+               {c["name"] for c in inspect(conn).get_columns("assessment_facts")}]
+    columns = ("id", "answers", "features", "result", "created_at", "interviewed_at",
+               "superseded_by", "decision_required", *ROW_FIELDS)
+    last, checked = "", 0
+    while len(problems) < limit:
+        rows = conn.execute(select(*(table.c[n] for n in columns)).where(table.c.id > last)
+                            .order_by(table.c.id).limit(batch)).mappings().all()
+        if not rows:
+            break
+        stored = {f["assessment_id"]: f for f in conn.execute(
+            select(*present).where(fact.c.assessment_id.in_([r["id"] for r in rows])))
+            .mappings()}
+        for row in rows:
+            got = stored.get(row["id"])
+            if got is None:
+                if start is None or as_utc(row["created_at"]) < start:
+                    problems.append(f"assessment {row['id']}: no fact (missing)")
+                continue
+            checked += 1
+            expected = facts_of(row, zones.minutes_of(where, row["office_code"]))
+            differ = [name for name in got.keys() if not _same(name, got[name], expected[name])]
+            if differ:
+                problems.append(f"fact {row['id']}: {', '.join(sorted(differ))} differ from "
+                                "the assessment (altered)")
+        last = rows[-1]["id"]
+    return checked, problems[:limit]
+
+
+def _same(name: str, stored: Any, expected: Any) -> bool:
+    if name in PERSONAL and stored is None:
+        return True  # blanked by retention
+    if name == "latest":
+        return bool(stored) == bool(expected) or (bool(stored) and not expected)
+    if name in ("created_at", "interviewed_at"):
+        return as_utc(stored) == as_utc(expected)
+    if name == "flagged":
+        return bool(stored) == bool(expected)
+    if isinstance(expected, float) and stored is not None:
+        return abs(float(stored) - expected) < 1e-9
+    return stored == expected
