@@ -51,8 +51,9 @@ def build(path: Path, rows: int, seed_rows: int) -> None:
     env = os.environ | {"EWS_DATABASE_URL": f"sqlite:///{path}", "EWS_ENV": "development",
                         "EWS_SECRET_KEY": "bench", "EWS_PII_KEY": "bench-key"}
     ews = [sys.executable, "-m", "ews.cli"]
+    fresh = not path.exists()  # before make_engine, which creates the file
     engine = make_engine(f"sqlite:///{path}")
-    if not path.exists():
+    if fresh:
         subprocess.run(ews + ["init"], env=env, check=True, capture_output=True)
         started = time.perf_counter()
         subprocess.run(ews + ["demo", "--assessments", str(seed_rows), "--seed", "1",
