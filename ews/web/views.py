@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -21,6 +22,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from ews import wilayah
 from ews.auth.scope import can
 from ews.checklist import validate_checklist
 from ews.engine import REVIEW_RUNG
@@ -67,6 +69,16 @@ class _UnknownRegistration:
     status = 404
     key = "no_registration"
     params: dict = {}
+
+
+@bp.get("/wilayah/<kecamatan>/desa.json")
+@login_required
+def desa_list(kecamatan: str):
+    """Return the desa/kelurahan of a kecamatan (6 digits) for the form's picker."""
+    if not (len(kecamatan) == 6 and kecamatan.isascii() and kecamatan.isdigit()):
+        return jsonify({"kecamatan": kecamatan, "desa": []}), 404
+    desa = wilayah.desa_of(kecamatan)
+    return jsonify({"kecamatan": kecamatan, "desa": desa}), 200 if desa else 404
 
 
 @bp.get("/")
