@@ -350,7 +350,8 @@ def reconcile(conn: Connection, batch: int = 2000, limit: int = 20) -> tuple[int
 
     A problem is a fact without its assessment (extra), an assessment without its fact from
     before the span a catch-up still looks at (missing: no catch-up would derive it again),
-    or a fact whose values are not what its assessment gives (altered). Allowed differences
+    or a fact whose values are not what its assessment gives (altered). With no fact at all,
+    the next catch-up derives every one: nothing is missing. Allowed differences
     are what the guards allow: personal columns blanked (retention) and `latest` still true
     for an assessment superseded since (the next catch-up marks it). Messages name the
     assessment and the columns, never values.
@@ -380,7 +381,7 @@ def reconcile(conn: Connection, batch: int = 2000, limit: int = 20) -> tuple[int
         for row in rows:
             got = stored.get(row["id"])
             if got is None:
-                if start is None or as_utc(row["created_at"]) < start:
+                if start is not None and as_utc(row["created_at"]) < start:
                     problems.append(f"assessment {row['id']}: no fact (missing)")
                 continue
             checked += 1
