@@ -64,54 +64,68 @@ def _schema():
     return pa.schema([(name, kinds[kind]) for name, _, kind in COLUMNS])
 
 
+def _bool(value):
+    return None if value is None else bool(value)
+
+
 def _utc(value):
     if value is None or isinstance(value, dt.datetime):
         return value if value is None or value.tzinfo else value.replace(tzinfo=dt.UTC)
     return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
 
 
-def _bool(value):
-    return None if value is None else bool(value)
-
-
 def export_facts(conn: Connection, params: Params, out: Path) -> int:
     """Write the facts of the period into `out` (a new or empty directory); return the rows.
 
-    The caller derives missing facts first (`ews.store.facts.catch_up`), as a report does.
+    The rows are read in office and month order, so each partition's file is written once,
+    batch after batch, by one `ParquetWriter`. The caller derives missing facts first
+    (`ews.store.facts.catch_up`), as a report does.
     """
     try:
         import pyarrow as pa
-        import pyarrow.dataset as ds
+        import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - an install without the extra
         raise ExportError("--format parquet needs pyarrow: pip install 'ews[parquet]'") from None
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ExportError(f"--out {out} exists and is not an empty directory; an export "
                           "never overwrites")
     schema = _schema()
+    names = [name for name, _, _ in COLUMNS]
+    stored = pa.schema([f for f in schema if f.name not in PARTITIONS])  # the files' columns
+    keys = [names.index(p) for p in PARTITIONS]
     # SQLite gives booleans as 0/1 and timestamps without a zone (UTC): typed here.
     typed = [(i, _utc if kind == "timestamp" else _bool) for i, (_, _, kind)
              in enumerate(COLUMNS) if kind in ("timestamp", "bool")]
-    sql = (f"SELECT {', '.join(expr for _, expr, _ in COLUMNS)}{_LATEST}{_where(params)}")
-    result = conn.execution_options(yield_per=CHUNK).execute(_bind(sql, params))
-    count = 0
-
-    def batches():
-        nonlocal count
-        for part in result.partitions():
+    sql = (f"SELECT {', '.join(expr for _, expr, _ in COLUMNS)}{_LATEST}{_where(params)} "
+           f"ORDER BY {', '.join('a.' + p for p in PARTITIONS)}")
+    result = conn.execute(_bind(sql, params).execution_options(stream_results=True))
+    out.mkdir(parents=True, exist_ok=True)
+    count, writer, current = 0, None, None
+    try:
+        for part in result.partitions(CHUNK):
             columns = [list(c) for c in zip(*part, strict=True)]
             for i, convert in typed:
                 columns[i] = [convert(v) for v in columns[i]]
+            batch = pa.RecordBatch.from_arrays(
+                [pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)
+                 if f.name not in PARTITIONS], schema=stored)
+            run_keys = list(zip(*(columns[i] for i in keys), strict=True))
+            first = 0
+            for i in range(1, len(part) + 1):
+                if i < len(part) and run_keys[i] == run_keys[first]:
+                    continue
+                if run_keys[first] != current:
+                    if writer is not None:
+                        writer.close()
+                    current = run_keys[first]
+                    folder = out.joinpath(*(f"{p}={v}" for p, v in zip(PARTITIONS, current,
+                                                                          strict=True)))
+                    folder.mkdir(parents=True)
+                    writer = pq.ParquetWriter(folder / "part-0.parquet", stored)
+                writer.write_batch(batch.slice(first, i - first))
+                first = i
             count += len(part)
-            yield pa.RecordBatch.from_arrays(
-                [pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)],
-                schema=schema)
-
-    out.mkdir(parents=True, exist_ok=True)
-    ds.write_dataset(batches(), out, schema=schema, format="parquet",
-                     partitioning=ds.partitioning(pa.schema([schema.field(p)
-                                                             for p in PARTITIONS]),
-                                                  flavor="hive"),
-                     basename_template="part-{i}.parquet",
-                     existing_data_behavior="overwrite_or_ignore",
-                     max_rows_per_group=CHUNK)
+    finally:
+        if writer is not None:
+            writer.close()
     return count
