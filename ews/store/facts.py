@@ -397,8 +397,8 @@ def reconcile(conn: Connection, batch: int = 2000, limit: int = 20) -> tuple[int
 def _same(name: str, stored: Any, expected: Any) -> bool:
     if name in PERSONAL and stored is None:
         return True  # blanked by retention
-    if name == "latest":
-        return bool(stored) == bool(expected) or (bool(stored) and not expected)
+    if name == "latest":  # still true for a superseded one: the next catch-up marks it
+        return bool(stored) or not expected
     if name in ("created_at", "interviewed_at"):
         return as_utc(stored) == as_utc(expected)
     if name == "flagged":
