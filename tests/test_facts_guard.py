@@ -149,3 +149,41 @@ def test_a_report_on_a_read_only_database_reads_its_facts_and_says_how_old(
         report = run("overview", conn, params)
     assert report.table("summary").records()[0]["n"] == 4
     assert not any(n.startswith("Read-only") for n in report.notes)
+
+
+def test_the_migration_adds_the_code_column_and_the_guards_and_takes_them_back(fresh_url):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from ews.store.guards import definitions
+    from ews.store.migrate import alembic_config, upgrade
+    from ews.store.schema import unknown_objects
+
+    def state() -> tuple[bool, set[str]]:
+        engine = make_engine(fresh_url)
+        try:
+            with engine.connect() as conn:
+                columns = {c["name"] for c in inspect(conn).get_columns("assessment_facts")}
+                if conn.dialect.name == "postgresql":
+                    found = set(conn.execute(text(
+                        "SELECT tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                        "WHERE c.relname = 'assessment_facts' AND NOT t.tgisinternal "
+                        "AND c.relnamespace = current_schema()::regnamespace")).scalars())
+                else:
+                    found = set(conn.execute(text(
+                        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
+                        "'assessment_facts'")).scalars())
+                assert unknown_objects(conn) == []
+                assert found <= set(definitions(conn))
+        finally:
+            engine.dispose()
+        return "domicile_desa" in columns, found
+
+    upgrade(fresh_url)
+    has_code, guards = state()
+    assert has_code and {"ews_guard_assessment_facts_delete",
+                         "ews_guard_assessment_facts_oneway"} <= guards
+    command.downgrade(alembic_config(fresh_url), "interview_drafts")
+    assert state() == (False, set())
+    upgrade(fresh_url)
+    assert state() == (True, guards)
