@@ -40,7 +40,7 @@ COPY_COLUMNS = ("office_code, answers_hash, answers, features, result, score, ba
 
 FACT_COLUMNS = ("office_code, created_at, interviewed_at, day, month, hour, submitted_day, "
                 "submitted_month, submitted_hour, latest, checklist_version, score, rung, "
-                "action, band, flagged, completeness, officer_id, origin_kecamatan, "
+                "action, band, flagged, completeness, officer_id, origin_kecamatan, domicile_desa, "
                 "domicile_village, sex, age_band, destination_country, purpose, job_sector, "
                 "transit_country, job_offer_channel, recruiter_type, agency_licence, "
                 "agency_name, phone_shared_30d, indicators, recruiter_phone_hash")
