@@ -5,6 +5,7 @@ figures from the files (#26, point 10)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -57,6 +58,13 @@ def test_parquet_export_by_office_and_month_without_personal_data(history, ews_c
     assert hashes and not hashes & values
     again = ews_cli("export", "facts", "--out", str(out))  # never overwrites
     assert again.exit_code == 2 and "--out" in again.output
+    with engine.connect() as conn:  # audited once, with the period and the count
+        data = conn.execute(text("SELECT data FROM audit_events WHERE kind = "
+                                 "'facts.exported'")).scalars().all()
+    assert len(data) == 1
+    assert json.loads(data[0]) == {
+        "format": "parquet", "from": "2026-09-01", "to": "2026-11-30", "offices": None,
+        "rows": 6}
 
 
 def test_the_duckdb_query_of_the_docs_reproduces_the_overview(history, ews_cli, engine,
