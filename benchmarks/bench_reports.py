@@ -40,7 +40,7 @@ COPY_COLUMNS = ("office_code, answers_hash, answers, features, result, score, ba
 
 FACT_COLUMNS = ("office_code, created_at, interviewed_at, day, month, hour, submitted_day, "
                 "submitted_month, submitted_hour, latest, checklist_version, score, rung, "
-                "action, band, flagged, completeness, officer_id, origin_kecamatan, "
+                "action, band, flagged, completeness, officer_id, origin_kecamatan, domicile_desa, "
                 "domicile_village, sex, age_band, destination_country, purpose, job_sector, "
                 "transit_country, job_offer_channel, recruiter_type, agency_licence, "
                 "agency_name, phone_shared_30d, indicators, recruiter_phone_hash")
@@ -51,9 +51,9 @@ def build(path: Path, rows: int, seed_rows: int) -> None:
     env = os.environ | {"EWS_DATABASE_URL": f"sqlite:///{path}", "EWS_ENV": "development",
                         "EWS_SECRET_KEY": "bench", "EWS_PII_KEY": "bench-key"}
     ews = [sys.executable, "-m", "ews.cli"]
-    new = not path.exists()  # make_engine creates the file (mode 600) before `ews init`
+    fresh = not path.exists()  # before make_engine, which creates the file
     engine = make_engine(f"sqlite:///{path}")
-    if new:
+    if fresh:
         subprocess.run(ews + ["init"], env=env, check=True, capture_output=True)
         started = time.perf_counter()
         subprocess.run(ews + ["demo", "--assessments", str(seed_rows), "--seed", "1",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,12 +115,20 @@ def engine(database_url):
     eng.dispose()
 
 
+@contextmanager
+def maintenance(conn):
+    """Let the statements inside past the append-only triggers (ews.store.guards), as a
+    test that stages a broken or racing state must; the caller's transaction commits."""
+    conn.execute(text("INSERT INTO audit_maintenance (id, reason, opened_at) "
+                      "VALUES (1, 'tests', CURRENT_TIMESTAMP)"))
+    yield
+    conn.execute(text("DELETE FROM audit_maintenance"))
+
+
 def _empty(engine) -> None:
     # The append-only triggers let the clean-up through only inside a maintenance window
     # (ews.store.guards), opened and closed in this one transaction.
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO audit_maintenance (id, reason, opened_at) "
-                          "VALUES (1, 'tests', CURRENT_TIMESTAMP)"))
+    with engine.begin() as conn, maintenance(conn):
         if engine.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
         else:
@@ -127,7 +136,6 @@ def _empty(engine) -> None:
                 conn.execute(text(f"DELETE FROM {table}"))
         conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"),
                      {"h": GENESIS})
-        conn.execute(text("DELETE FROM audit_maintenance"))
 
 
 @pytest.fixture(scope="session")

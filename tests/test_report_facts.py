@@ -17,7 +17,7 @@ from ews.store import facts, make_engine
 from ews.store.db import as_utc
 from ews.store.migrate import upgrade
 from ews.store.models import Assessment, AssessmentFact
-from tests.conftest import seed_supervisor
+from tests.conftest import maintenance, seed_supervisor
 from tests.reviewer_cases import CASES_V1
 
 from .checklists import sound_umrah
@@ -107,19 +107,19 @@ def test_catch_up_derives_in_slices_and_repairs_latest(client, accounts, db, pay
     assert facts.catch_up(engine, batch=2) == 5  # three slices, each its own transaction
     with engine.connect() as conn:
         assert assert_facts_match(conn) == 5
-    with engine.begin() as conn:  # a fact stamped a day ahead (a clock set wrong)...
+    with engine.begin() as conn, maintenance(conn):  # a fact stamped a day ahead...
         conn.execute(text("UPDATE assessment_facts SET created_at = :at WHERE assessment_id "
                           "= :i"), {"at": dt.datetime.now(dt.UTC).replace(tzinfo=None)
                                     + dt.timedelta(days=1), "i": ids[0]})
     later = post(client, officer, payload("PMK-9"))
     assert facts.catch_up(engine, batch=2) == 1  # ...hides nothing stored since
-    with engine.begin() as conn:
+    with engine.begin() as conn, maintenance(conn):
         conn.execute(text("UPDATE assessment_facts SET created_at = (SELECT created_at FROM "
                           "assessments WHERE id = :i) WHERE assessment_id = :i"), {"i": ids[0]})
     # A follow-up that superseded an assessment while its fact was being derived (a race on
     # PostgreSQL) leaves a fact marked latest: the next catch-up repairs it.
     post(client, officer, payload("PMK-9", risky=True, follow_up=True))
-    with engine.begin() as conn:
+    with engine.begin() as conn, maintenance(conn):
         conn.execute(text("UPDATE assessment_facts SET latest = :t WHERE assessment_id = :i"),
                      {"t": True, "i": later})
     assert facts.catch_up(engine) == 1

@@ -42,11 +42,14 @@ def test_overview_figures():
 
 
 def test_areas_rates_per_1000_and_ranking():
-    counts = pd.DataFrame({"origin_kecamatan": ["352809", "352809", "357801"],
-                           "domicile_village": ["Bajang", "Banban", "X"], "n": [40, 60, 400],
-                           "flagged": [10, 0, 8], "deferred": [0, 0, 0], "positive": [5, 0, 4],
-                           "negative": [0, 0, 0], "flagged_positive": [0, 0, 0],
-                           "flagged_negative": [0, 0, 0], "not_asked": [0.0, 0.0, 0.0]})
+    # Bajang picked by code; "Kampung  X" typed as not in the list twice, spelt two ways.
+    counts = pd.DataFrame({"origin_kecamatan": ["352809", "352809", "357801", "357801"],
+                           "domicile_desa": ["3528092005", "3528092006", None, None],
+                           "domicile_village": [None, None, "Kampung  X", " kampung x"],
+                           "n": [40, 60, 300, 100], "flagged": [10, 0, 6, 2],
+                           "deferred": [0] * 4, "positive": [5, 0, 3, 1], "negative": [0] * 4,
+                           "flagged_positive": [0] * 4, "flagged_negative": [0] * 4,
+                           "not_asked": [0.0] * 4})
     r = areas_from(counts, P)
     first = r.table("summary").records()[0]
     assert first["kecamatan_name"] == "Pakong" and first["n"] == 100
@@ -54,7 +57,8 @@ def test_areas_rates_per_1000_and_ranking():
     low, high = first["flag_interval"]
     assert low == pytest.approx(wilson(10, 100)[0] * 1000)
     cand = r.table("desa_binaan").records()
-    assert [c["desa"] for c in cand] == ["Bajang", "X"]  # Banban has no flag
+    assert [(c["desa"], c["n"]) for c in cand] == [  # Banban has no flag
+        ("Bajang", 40), ("kampung x (not in the list)", 400)]
 
 
 def test_outcomes_precision_per_rung_and_indicator():

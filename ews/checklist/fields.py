@@ -176,9 +176,17 @@ _FIELDS = [
     _f("domicile_district", "str", "audit", "application",
        L("Kecamatan domisili", "District of domicile"), AUDIT_ONLY, maximum=80,
        extra=PLACE),
+    _f("domicile_desa", "str", "audit", "application",
+       L("Desa/kelurahan domisili", "Village of domicile"),
+       L("Dipilih dari daftar desa/kelurahan kecamatan NIK (kode Kemendagri); hanya untuk "
+         "audit, tidak dipakai dalam penilaian",
+         "Picked from the list of the NIK's kecamatan (Kemendagri code); for audit only, "
+         "never used in the assessment"),
+       extra=MappingProxyType({"pattern": r"[0-9]{10}", "error": "desa", "widget": "desa"})),
     _f("domicile_village", "str", "audit", "application",
-       L("Desa/kelurahan domisili", "Village of domicile"), AUDIT_ONLY, maximum=80,
-       extra=PLACE),
+       L("Desa/kelurahan tidak ada di daftar", "Village not in the list"),
+       L("Hanya bila desa/kelurahan tidak ada di daftar", "Only when the village is not in "
+         "the list"), maximum=80, extra=PLACE),
     _f("phone", "str", "pii", "application", L("Nomor telepon", "Phone number"),
        minimum=6, maximum=20,
        extra=MappingProxyType({"pattern": r"\+?[0-9 ()-]{6,20}", "error": "phone"})),

@@ -20,6 +20,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate, validates_schema
 
+from ews import wilayah
+
 from . import nik as nik_rules
 from .countries import ISO_COUNTRIES
 from .derive import derive
@@ -64,6 +66,13 @@ MESSAGES = {
     "version": {"id": "Versi daftar periksa tidak dikenal; gunakan 1 atau 2.",
                 "en": "Unknown checklist version; use 1 or 2."},
     **nik_rules.MESSAGES,
+    "desa": {"id": "Kode desa/kelurahan: 10 angka kode Kemendagri.",
+             "en": "A village code is the 10-digit Kemendagri code."},
+    "desa_unknown": {"id": "Kode desa/kelurahan tidak ada di daftar Kemendagri.",
+                     "en": "The village code is not in the Kemendagri list."},
+    "desa_kecamatan": {"id": "Desa/kelurahan ini tidak berada di kecamatan NIK (6 angka "
+                             "pertama).",
+                       "en": "This village is not in the NIK's kecamatan (first 6 digits)."},
 }
 LANGS = ("id", "en")
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
@@ -195,6 +204,14 @@ def identity_errors(data: Mapping, lang: str, now: dt.datetime) -> dict[str, lis
         problem = nik_rules.problem(data["nik"])
         if problem:
             errors["nik"] = [message(problem, lang)]
+    desa = data.get("domicile_desa")
+    if desa is not None:
+        nik = data.get("nik")
+        if not wilayah.name(desa) or wilayah.dotted(desa).count(".") != 3:
+            errors["domicile_desa"] = [message("desa_unknown", lang)]
+        elif nik is not None and "nik" not in errors and not wilayah.is_desa_in(
+                desa, nik_rules.kecamatan_code(nik)):
+            errors["domicile_desa"] = [message("desa_kecamatan", lang)]
     return errors
 
 
@@ -358,6 +375,8 @@ def validate_checklist(payload: Any, lang: str = "en", *, now: dt.datetime,
         record = to_v2(record) | {V1_ANSWERS: record}
     if record.get("interviewed_at") is None:
         record["interviewed_at"] = now
+    if record.get("domicile_desa") is not None:  # free text is for a village not in the list
+        record["domicile_village"] = None
     for name in FIELDS:
         record.setdefault(name, None)
     record["checklist_version"] = version

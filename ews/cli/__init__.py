@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from .demo import demo_cmd
+from .export import export_group
 from .field import field_group
 from .intake import intake_cmd
 from .learn import learn_group
@@ -32,7 +33,7 @@ from .user import user_group
 COMMANDS = (init_cmd, serve_cmd, user_group, token_group, audit_group, retention_group,
             backup_cmd, restore_cmd, intake_cmd, score_cmd, rules, backtest_cmd, report_cmd,
             learn_group, model_group, demo_cmd, outcomes_group, office_group,
-            field_group)
+            field_group, export_group)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -23,6 +23,7 @@ def office_timezone(code: str, zone: str | None) -> None:
 
     from ews import audit
     from ews.store import facts, zones
+    from ews.store.guards import maintenance
     from ews.store.models import AssessmentFact, Office
 
     if zone is not None:
@@ -38,8 +39,11 @@ def office_timezone(code: str, zone: str | None) -> None:
             click.echo(f"{office.code}: {office.timezone} ({zones.ZONES[office.timezone][1]})")
             return
         before, office.timezone = office.timezone, zone
-        # The facts carry local days and hours: those of this office are derived again.
-        session.execute(delete(AssessmentFact).where(AssessmentFact.office_code == office.code))
+        # The facts carry local days and hours: those of this office are derived again, the
+        # one deletion the append-only guards let through (audited below).
+        with maintenance(session, "office.timezone_changed"):
+            session.execute(delete(AssessmentFact)
+                            .where(AssessmentFact.office_code == office.code))
         rebuilt = facts.backfill(session.connection())
         audit.record(session, "office.timezone_changed", actor=CLI_ACTOR,
                      office_code=office.code, data={"from": before, "to": zone})

@@ -112,13 +112,16 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 def audit_verify() -> None:
-    """Check the schema's objects and the audit chain; exit 1 naming the first problem."""
+    """Check the schema's objects, the audit chain and the report facts against their
+    assessments; exit 1 naming the first problems."""
     from ews.audit import RowBreak, verify
+    from ews.store import facts
     from ews.store.schema import unknown_objects
 
     with db_session(read_config()) as session:
         unknown = unknown_objects(session.connection())
         count, broken = verify(session)
+        checked, wrong = facts.reconcile(session.connection())
     if unknown:
         click.echo(f"TAMPERED: the database holds objects EWS does not create: "
                    f"{', '.join(unknown)}", err=True)
@@ -130,7 +133,12 @@ def audit_verify() -> None:
     if broken is not None:
         click.echo(f"TAMPERED: {broken} ({count} events before it are intact)", err=True)
         sys.exit(1)
-    click.echo(f"ok: {count} audit events, chain intact, rows match their events")
+    if wrong:
+        click.echo("TAMPERED: report facts do not match their assessments (the chain of "
+                   f"{count} events is intact): " + "; ".join(wrong), err=True)
+        sys.exit(1)
+    click.echo(f"ok: {count} audit events, chain intact, rows match their events, "
+               f"{checked} report facts match their assessments")
 
 
 @click.group("retention")

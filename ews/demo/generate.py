@@ -61,19 +61,20 @@ def _kecamatan_codes(regency: str) -> tuple[str, ...]:
 
 
 @cache
-def _desa_names(kecamatan: str) -> tuple[str, ...]:
-    return tuple(sorted(wilayah.children(kecamatan).values()))
+def _desa_codes(kecamatan: str) -> tuple[str, ...]:
+    """Return the kecamatan's desa codes (10 digits), in the order of their names."""
+    return tuple(code for code, _ in wilayah.desa_of(kecamatan))
 
 
 def _kecamatan(rng: random.Random, regency: str) -> str:
     return rng.choice(_kecamatan_codes(regency))
 
 
-def _desa(rng: random.Random, kecamatan: str, hot: bool) -> str:
-    names = _desa_names(kecamatan)
-    if not names:
-        return ""
-    return names[0] if hot else rng.choice(names)
+def _desa(rng: random.Random, kecamatan: str, hot: bool) -> str | None:
+    codes = _desa_codes(kecamatan)
+    if not codes:
+        return None
+    return codes[0] if hot else rng.choice(codes)
 
 
 def _weighted(rng: random.Random, weights: dict):
@@ -112,7 +113,7 @@ def _identity(rng: random.Random, i: int, seed: int, office_code: str, kecamatan
             "sex": "female" if female else "male",
             "domicile_regency": wilayah.name(regency) or "",
             "domicile_district": wilayah.name(kecamatan) or "",
-            "domicile_village": _desa(rng, wilayah.dotted(kecamatan), hot_desa),
+            "domicile_desa": _desa(rng, wilayah.dotted(kecamatan), hot_desa),
             "phone": f"+628{rng.randrange(10**9, 10**10)}"}
 
 

@@ -7,11 +7,13 @@ read what is decided here too (`authorize`), so the pages, the API and the CLI a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from ews.store import facts
 
@@ -108,12 +110,31 @@ def run(name: str, conn: Connection, params: Params, **context: Any) -> Report:
 
     First derives the report facts of assessments stored since the last catch-up, in their
     own transactions (`ews.store.facts.catch_up`): the report counts every committed one.
+    On a read-only database (a replica, SQLite opened read-only) nothing can be derived: the
+    report reads the facts there are and a note says up to when they reach.
     """
     fn = spec(name).fn
-    facts.catch_up(conn.engine)
+    note = None
+    try:
+        facts.catch_up(conn.engine)
+    except DBAPIError as err:
+        if not facts.is_read_only(err):
+            raise
+        note = read_only_note(*facts.age(conn))
     if name == "networks":
-        return fn(conn, params, pii_key=context.get("pii_key", ""))
-    return fn(conn, params)
+        report = fn(conn, params, pii_key=context.get("pii_key", ""))
+    else:
+        report = fn(conn, params)
+    return report if note is None else replace(report, notes=(*report.notes, note))
+
+
+def read_only_note(newest: dt.datetime | None, pending: int) -> str:
+    """Say how old the facts of a report on a read-only database are."""
+    if newest is None:
+        return (f"Read-only database: no report facts derived yet; {pending} assessments are "
+                "not counted.")
+    return (f"Read-only database: report facts derived up to {newest:%Y-%m-%d %H:%M} UTC; "
+            f"{pending} assessments stored since are not counted.")
 
 
 __all__ = ["FORMATS", "K_MIN", "NAMES", "REPORTS", "Access", "Params", "Report",

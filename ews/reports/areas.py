@@ -1,7 +1,8 @@
 """`areas`: applicants, flags and confirmed outcomes per kecamatan and desa of origin.
 
-Origin is the kecamatan code of the NIK (an audit field) and the desa the applicant states;
-names come from the shipped Kemendagri table. Rates are per 1,000 applicants with Wilson 95%
+Origin is the kecamatan code of the NIK (an audit field) and the desa the applicant states,
+by its Kemendagri code (named from the shipped table) or, for a village not in the list and
+older interviews, by its trimmed, case-folded text. Rates are per 1,000 applicants with Wilson 95%
 intervals; the Desa Binaan candidate list ranks desa by the interval's lower bound of the
 flag rate, so that a desa with few applicants does not rank first on luck.
 """
@@ -29,7 +30,8 @@ AREA_COLUMNS = (
 
 def areas(conn: Connection, params: Params) -> Report:
     """Return the areas report of the period (reads the log)."""
-    return areas_from(grouped(conn, params, ("origin_kecamatan", "domicile_village")), params)
+    return areas_from(grouped(conn, params, ("origin_kecamatan", "domicile_desa",
+                                              "domicile_village")), params)
 
 
 def _figures(n: int, flagged: int, positive: int) -> tuple:
@@ -55,12 +57,10 @@ def areas_from(counts: pd.DataFrame, params: Params, min_applicants: int = K_MIN
                 Column("regency_name", "Regency/city", "key"))
     kec_table = Table("summary", "Kecamatan of origin (ranked by the lower bound of flags "
                       "per 1,000)", key_cols + AREA_COLUMNS, tuple(kec_rows))
-    desa = counts[counts["domicile_village"].notna() & (counts["domicile_village"] != "")]
     desa_rows = []
-    for r in desa.itertuples(index=False):
-        code = str(r.origin_kecamatan)
+    for code, desa, r in _by_desa(counts):
         figures = _figures(int(r.n), int(r.flagged), int(r.positive))
-        desa_rows.append((str(r.domicile_village), wilayah.name(code) or code,
+        desa_rows.append((desa, wilayah.name(code) or code,
                           wilayah.name(wilayah.regency_of(code)) or "?", *figures))
     desa_rows.sort(key=lambda row: (-_low(row[6]), -row[3], row[0]))
     candidates = [row for row in desa_rows if row[3] >= min_applicants and row[4] > 0][:20]
@@ -79,6 +79,22 @@ def areas_from(counts: pd.DataFrame, params: Params, min_applicants: int = K_MIN
     return Report("areas", "Areas of origin and Desa Binaan candidates", params, tables,
                   (Chart("Flags per 1,000 applicants, top kecamatan", "summary",
                          "kecamatan_name", ("flag_per_1000",)),), notes)
+
+
+def _by_desa(counts: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:
+    """Return (kecamatan, desa name, counts) per desa: a picked desa by its code (named from
+    the table), a village typed as not in the list by its trimmed, case-folded text."""
+    if "domicile_desa" not in counts:
+        counts = counts.assign(domicile_desa=None)
+    typed = counts["domicile_village"].fillna("").astype(str).map(
+        lambda v: " ".join(v.split()).casefold())
+    key = [str(c) if isinstance(c, str) and c else (f"~{t}" if t else "")
+           for c, t in zip(counts["domicile_desa"], typed, strict=True)]
+    keyed = counts.assign(desa_key=key)
+    keyed = keyed[keyed["desa_key"] != ""]
+    summed = keyed.groupby(["origin_kecamatan", "desa_key"])[["n", "flagged", "positive"]].sum()
+    return [(str(kec), f"{k[1:]} (not in the list)" if k.startswith("~")
+             else wilayah.name(k) or k, r) for (kec, k), r in summed.iterrows()]
 
 
 def _low(interval: tuple) -> float:

@@ -23,7 +23,8 @@ NEGATIVE = ("legitimate_travel_confirmed",)
 DEFERRING = ("deferred", "redirected")
 # Columns of assessment_facts a report may group by or select.
 COLUMNS = ("office_code", "day", "month", "hour", "score", "rung", "action", "band", "officer_id",
-           "checklist_version", "origin_kecamatan", "domicile_village", "sex", "age_band",
+           "checklist_version", "origin_kecamatan", "domicile_desa", "domicile_village", "sex",
+           "age_band",
            "destination_country", "purpose", "job_sector", "transit_country",
            "job_offer_channel", "recruiter_type", "agency_licence", "agency_name",
            "phone_shared_30d", "indicators", "completeness", "nik_hash", "phone_hash",

@@ -15,9 +15,12 @@ checklist v2 rows, v1 rows through `facts_of`. This took a fact row in four B-tr
 derivation off the request path: 4 of a submission's ~16 page writes and ~3% of its
 user-space instructions (docs/performance.md, HTTP). A catch-up that finds nothing to derive
 costs two index counts. The synthetic loader inserts its facts with its rows
-(`insert_facts`). It is derived data: rebuilt from the assessments (`backfill`, run by the
-migration office_timezone), never sealed, and redacted by retention with its assessment
-(`redact`). No clear personal data: hashes only, as in the assessment row.
+(`insert_facts`). It is derived data, never sealed, but append-only at the database
+(`ews.store.guards`): a fact is inserted once; `latest` only turns false (`supersede`) and
+retention only blanks the personal columns (`redact`); re-dating an office's facts after a
+time-zone change deletes and derives them again inside an audited maintenance window.
+`ews audit verify` derives every fact again and compares (`reconcile`). No clear personal
+data: hashes only, as in the assessment row.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from ews.checklist import stored_record
 
@@ -37,9 +41,9 @@ from .db import as_utc, utcnow
 from .models import Assessment, AssessmentFact
 
 # Checklist fields copied from the (v2-mapped) record: what the reports group and filter by.
-RECORD_FIELDS = ("sex", "age_band", "domicile_village", "destination_country", "purpose",
-                 "job_sector", "transit_country", "job_offer_channel", "recruiter_type",
-                 "agency_licence", "agency_name", "phone_shared_30d")
+RECORD_FIELDS = ("sex", "age_band", "domicile_desa", "domicile_village", "destination_country",
+                 "purpose", "job_sector", "transit_country", "job_offer_channel",
+                 "recruiter_type", "agency_licence", "agency_name", "phone_shared_30d")
 # Assessment columns copied as they are.
 ROW_FIELDS = ("office_code", "score", "rung", "action", "band", "officer_id", "checklist_version",
               "origin_kecamatan", "nik_hash", "phone_hash", "recruiter_phone_hash")
@@ -200,7 +204,10 @@ def derive(conn: Connection, since: dt.datetime | None, until: dt.datetime | Non
               if value is not None}
     kind = Assessment.__table__.c.created_at.type  # UTC, whatever the value's zone
     where = zones.offsets(conn)
-    v2 = text(_v2_sql(conn.dialect.name, tuple(bounds), where)).bindparams(
+    # An earlier migration's backfill (office_timezone) runs on a table without the columns
+    # added since (domicile_desa): only the columns present are written.
+    present = {c["name"] for c in inspect(conn).get_columns("assessment_facts")}
+    v2 = text(_v2_sql(conn.dialect.name, tuple(bounds), where, present)).bindparams(
         *(bindparam(name, type_=kind) for name in bounds))
     done = conn.execute(v2, bounds).rowcount
     table = Assessment.__table__
@@ -221,8 +228,9 @@ def derive(conn: Connection, since: dt.datetime | None, until: dt.datetime | Non
         part = conn.execute(stmt.where(table.c.id > last).limit(5000)).mappings().all()
         if not part:
             return done
-        conn.execute(new_only, [facts_of(r, zones.minutes_of(where, r["office_code"]))
-                                for r in part])
+        conn.execute(new_only, [
+            {k: v for k, v in facts_of(r, zones.minutes_of(where, r["office_code"])).items()
+             if k in present} for r in part])
         done += len(part)
         last = part[-1]["id"]
 
@@ -246,7 +254,8 @@ def _mark_superseded(conn: Connection, since: dt.datetime | None) -> None:
         conn.execute(update(AssessmentFact.__table__).where(*stale).values(latest=False))
 
 
-def _v2_sql(dialect: str, bounds: tuple[str, ...], office_offsets: dict[str, int]) -> str:
+def _v2_sql(dialect: str, bounds: tuple[str, ...], office_offsets: dict[str, int],
+            present: set[str]) -> str:
     """Return the INSERT ... SELECT of the missing facts of checklist v2 assessments.
 
     For v2, `stored_record` is the answers with the derived fields from the features:
@@ -298,6 +307,7 @@ def _v2_sql(dialect: str, bounds: tuple[str, ...], office_offsets: dict[str, int
                "interviewed_at": "a.interviewed_at",
                "latest": "a.superseded_by IS NULL", "flagged": "a.decision_required"}
     values |= {name: f"a.{name}" for name in ROW_FIELDS}
+    values = {name: value for name, value in values.items() if name in present}
     where = ["a.checklist_version = 2", "NOT EXISTS (SELECT 1 FROM assessment_facts f "
              "WHERE f.assessment_id = a.id)"]
     if "since" in bounds:
@@ -308,3 +318,91 @@ def _v2_sql(dialect: str, bounds: tuple[str, ...], office_offsets: dict[str, int
     return (f"INSERT INTO assessment_facts ({', '.join(values)}) SELECT "
             f"{', '.join(values.values())} FROM assessments a WHERE {' AND '.join(where)} "
             "ON CONFLICT (assessment_id) DO NOTHING")
+
+
+def is_read_only(err: DBAPIError) -> bool:
+    """Return whether a failed write failed because the database is read-only (SQLite opened
+    read-only or `query_only`; PostgreSQL in a read-only transaction or a hot standby)."""
+    code = getattr(err.orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == 8  # SQLITE_READONLY and its extended codes
+    return getattr(err.orig, "sqlstate", None) == "25006"  # read_only_sql_transaction
+
+
+def age(conn: Connection) -> tuple[dt.datetime | None, int]:
+    """Return the newest fact's submission time and how many assessments stored from `MARGIN`
+    before it on have no fact yet: what a report on a read-only database can say of its
+    facts (it cannot derive them)."""
+    newest = conn.scalar(select(func.max(AssessmentFact.created_at)))
+    if newest is None:
+        return None, conn.scalar(select(func.count()).select_from(Assessment.__table__))
+    start = as_utc(newest) - MARGIN
+    stored = conn.scalar(select(func.count()).select_from(Assessment.__table__)
+                         .where(Assessment.created_at >= start))
+    derived = conn.scalar(select(func.count()).select_from(AssessmentFact.__table__)
+                          .where(AssessmentFact.created_at >= start))
+    return as_utc(newest), max(stored - derived, 0)
+
+
+def reconcile(conn: Connection, batch: int = 2000, limit: int = 20) -> tuple[int, list[str]]:
+    """Derive every fact again from its assessment and compare; return (facts checked, the
+    first `limit` problems).
+
+    A problem is a fact without its assessment (extra), an assessment without its fact from
+    before the span a catch-up still looks at (missing: no catch-up would derive it again),
+    or a fact whose values are not what its assessment gives (altered). With no fact at all,
+    the next catch-up derives every one: nothing is missing. Allowed differences
+    are what the guards allow: personal columns blanked (retention) and `latest` still true
+    for an assessment superseded since (the next catch-up marks it). Messages name the
+    assessment and the columns, never values.
+    """
+    problems: list[str] = []
+    table, fact = Assessment.__table__, AssessmentFact.__table__
+    extra = conn.execute(select(fact.c.assessment_id).where(~select(table.c.id).where(
+        table.c.id == fact.c.assessment_id).exists()).order_by(fact.c.assessment_id)
+        .limit(limit)).scalars().all()
+    problems += [f"fact {ident}: its assessment does not exist (extra)" for ident in extra]
+    newest = conn.scalar(select(func.max(fact.c.created_at)))
+    start = None if newest is None else min(as_utc(newest), utcnow()) - MARGIN
+    where = zones.offsets(conn)
+    present = [c for c in fact.c if c.name in
+               {c["name"] for c in inspect(conn).get_columns("assessment_facts")}]
+    columns = ("id", "answers", "features", "result", "created_at", "interviewed_at",
+               "superseded_by", "decision_required", *ROW_FIELDS)
+    last, checked = "", 0
+    while len(problems) < limit:
+        rows = conn.execute(select(*(table.c[n] for n in columns)).where(table.c.id > last)
+                            .order_by(table.c.id).limit(batch)).mappings().all()
+        if not rows:
+            break
+        stored = {f["assessment_id"]: f for f in conn.execute(
+            select(*present).where(fact.c.assessment_id.in_([r["id"] for r in rows])))
+            .mappings()}
+        for row in rows:
+            got = stored.get(row["id"])
+            if got is None:
+                if start is not None and as_utc(row["created_at"]) < start:
+                    problems.append(f"assessment {row['id']}: no fact (missing)")
+                continue
+            checked += 1
+            expected = facts_of(row, zones.minutes_of(where, row["office_code"]))
+            differ = [name for name in got.keys() if not _same(name, got[name], expected[name])]
+            if differ:
+                problems.append(f"fact {row['id']}: {', '.join(sorted(differ))} differ from "
+                                "the assessment (altered)")
+        last = rows[-1]["id"]
+    return checked, problems[:limit]
+
+
+def _same(name: str, stored: Any, expected: Any) -> bool:
+    if name in PERSONAL and stored is None:
+        return True  # blanked by retention
+    if name == "latest":  # still true for a superseded one: the next catch-up marks it
+        return bool(stored) or not expected
+    if name in ("created_at", "interviewed_at"):
+        return as_utc(stored) == as_utc(expected)
+    if name == "flagged":
+        return bool(stored) == bool(expected)
+    if isinstance(expected, float) and stored is not None:
+        return abs(float(stored) - expected) < 1e-9
+    return stored == expected

@@ -349,8 +349,9 @@ def status_is(status: str):
 class AssessmentFact(Base):
     """What reports read of one assessment, narrow and typed (derived; see ews.store.facts).
 
-    Written in the same transaction as its assessment; `latest` turns false when a follow-up
-    version supersedes it. Hashes only, like the assessment row; retention blanks them.
+    Derived by the catch-up; append-only at the database (`ews.store.guards`): `latest` only
+    turns false (a follow-up version supersedes it) and retention only blanks the hashes and
+    the free-text village. Hashes only, like the assessment row.
     """
 
     __tablename__ = "assessment_facts"
@@ -385,7 +386,8 @@ class AssessmentFact(Base):
     completeness: Mapped[float] = mapped_column(Float)
     officer_id: Mapped[int | None] = mapped_column(Integer)
     origin_kecamatan: Mapped[str | None] = mapped_column(String(6))
-    domicile_village: Mapped[str | None] = mapped_column(Text)
+    domicile_desa: Mapped[str | None] = mapped_column(String(10))  # Kemendagri code, no dots
+    domicile_village: Mapped[str | None] = mapped_column(Text)  # "not in the list", folded
     sex: Mapped[str | None] = mapped_column(String(64))
     age_band: Mapped[str | None] = mapped_column(String(64))
     destination_country: Mapped[str | None] = mapped_column(String(64))

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from ews import wilayah
 from ews.api.errors import RULESET_CHANGED_PAGE, UNAVAILABLE_PAGE
 from ews.auth import login_manager
 from ews.auth.scope import can
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
     intake.init_app(app)
     app.jinja_env.globals["can_review"] = can_review
     app.jinja_env.globals["main_menu"] = nav.menu_for
+    app.jinja_env.globals["desa_of"] = _desa_of
     # Shown on the sign-in page when a page needs a signed-in user: information, not success.
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
@@ -54,6 +56,12 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(error, pages.http_error_page)
     app.extensions[UNAVAILABLE_PAGE] = pages.unavailable_page
     app.extensions[RULESET_CHANGED_PAGE] = pages.ruleset_changed_page
+
+
+def _desa_of(nik: str) -> list[tuple[str, str]]:
+    """Return the desa of a typed NIK's kecamatan for the form's picker (none yet: [])."""
+    nik = (nik or "").strip()
+    return wilayah.desa_of(nik[:6]) if len(nik) == 16 and nik.isdigit() else []
 
 
 def _favicon():

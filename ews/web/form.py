@@ -28,7 +28,7 @@ class FormField:
     """One input of the form: the registry field plus how to draw it."""
 
     field: Field
-    widget: str  # yesno, choice, text, textarea, date, number, country
+    widget: str  # yesno, choice, text, textarea, date, number, country, desa
 
     @property
     def name(self) -> str:
@@ -114,6 +114,8 @@ class FormSection:
 
 
 def _widget(f: Field) -> str:
+    if "widget" in f.extra:
+        return f.extra["widget"]
     if f.kind == "bool":
         return "yesno"
     if f.kind == "enum":

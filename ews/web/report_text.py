@@ -152,6 +152,14 @@ PATTERNS = (
     (re.compile(r"(?P<month>\d{4}-\d{2}): the hit rate of (?P<indicator>\S+) moved "
                 r"\((?P<reading>[a-z]+), PSI (?P<psi>[\d.]+)\)\."),
      N_("%(month)s: the hit rate of %(indicator)s moved (%(reading)s, PSI %(psi)s).")),
+    (re.compile(r"Read-only database: report facts derived up to (?P<at>[\d-]+ [\d:]+) UTC; "
+                r"(?P<n>\d+) assessments stored since are not counted\."),
+     N_("Read-only database: report facts derived up to %(at)s UTC; %(n)s assessments "
+        "stored since are not counted.")),
+    (re.compile(r"Read-only database: no report facts derived yet; (?P<n>\d+) assessments "
+                r"are not counted\."),
+     N_("Read-only database: no report facts derived yet; %(n)s assessments are not "
+        "counted.")),
 )
 
 

@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -21,6 +22,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from ews import wilayah
 from ews.auth.scope import can, sees_free_text
 from ews.checklist import stored_record, validate_checklist
 from ews.engine import REVIEW_RUNG
@@ -90,6 +92,14 @@ def may_correct(row: Assessment) -> bool:
     """Return True when the signed-in user may correct `row` now (same day, own, undecided)."""
     return (row.officer_id == current_user.id
             and corrections.refusal(get_session(), row, current_user.id, utcnow()) is None)
+@bp.get("/wilayah/<kecamatan>/desa.json")
+@login_required
+def desa_list(kecamatan: str):
+    """Return the desa/kelurahan of a kecamatan (6 digits) for the form's picker."""
+    if not (len(kecamatan) == 6 and kecamatan.isascii() and kecamatan.isdigit()):
+        return jsonify({"kecamatan": kecamatan, "desa": []}), 404
+    desa = wilayah.desa_of(kecamatan)
+    return jsonify({"kecamatan": kecamatan, "desa": desa}), 200 if desa else 404
 
 
 @bp.get("/")
