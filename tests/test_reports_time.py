@@ -122,7 +122,7 @@ def test_the_api_history_and_the_demo_history_give_the_same_months(client, accou
     for case in generate(160, window, ("PMK",), 5):
         _post(client, officer, case.payload | {
             "office_code": "SBY", "application_id": "API-" + case.payload["application_id"]})
-    params = Params(dt.date(2026, 1, 1), dt.date.today() + dt.timedelta(days=1))
+    params = Params(dt.date(2026, 1, 1), dt.date.today() + dt.timedelta(days=2))
     with engine.connect() as conn:
         def months(office: str) -> dict:
             report = run("overview", conn, Params(params.start, params.end, (office,)))
