@@ -61,7 +61,8 @@ def test_drift_on_the_outcomes_page_json_and_cli(client, demo, ews_cli):
     _login(client, demo["analyst"])
     html = client.get("/reports/outcomes", query_string=PERIOD).get_data(as_text=True)
     assert 'data-table="drift"' in html and "PSI sebaran skor" in html
-    printed = ews_cli("report", "outcomes", "--from", PERIOD["from"], "--to", PERIOD["to"])
+    printed = ews_cli("report", "outcomes", "--from", PERIOD["from"], "--to", PERIOD["to"],
+                      "--lang", "en")
     assert printed.exit_code == 0, printed.output
     assert "## Drift against the quarter before (population stability index)" in printed.output
     assert "| 2026-07 |" in printed.output and "> 0.25 large" in printed.output

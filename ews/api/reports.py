@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from ews.reports import ReportForbidden, ReportInputError
 from ews.reports.export import LANGS, ReportSchema, download, record_export
+from ews.reports.model import newest_today
 from ews.reports.service import compute, prepare
 from ews.webdb import get_session
 
@@ -48,8 +49,9 @@ class ReportResource(MethodView):
         user = api_user()
         fmt = args.get("format", "json")
         try:
+            today = newest_today(dt.datetime.now(dt.UTC))
             access = prepare(name, user.role, user.office_code, args.get("date_from"),
-                             args.get("date_to"), args.get("office"), today=dt.date.today(),
+                             args.get("date_to"), args.get("office"), today=today,
                              fmt=fmt, by=args.get("by"))
         except ReportInputError as err:
             if err.field == "name":

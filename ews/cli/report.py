@@ -32,6 +32,7 @@ def report_cmd(name: str, date_from: str | None, date_to: str | None, office: st
     from ews import audit
     from ews.reports import FORMATS, ReportInputError, parse_params, run, spec, suppress
     from ews.reports.export import download
+    from ews.reports.model import newest_today
     from ews.reports.service import leaving
 
     try:
@@ -39,7 +40,8 @@ def report_cmd(name: str, date_from: str | None, date_to: str | None, office: st
         if fmt not in FORMATS:
             raise ReportInputError("format", f"unknown format {fmt!r}; use one of "
                                              f"{', '.join(FORMATS)}")
-        params = parse_params(date_from, date_to, office, today=dt.date.today(), by=by)
+        today = newest_today(dt.datetime.now(dt.UTC))
+        params = parse_params(date_from, date_to, office, today=today, by=by)
     except ReportInputError as err:
         raise click.UsageError(str(err)) from None
     if fmt == "xlsx" and sys.stdout.isatty():

@@ -59,6 +59,15 @@ FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # the dates a 
 BY = ("interview", "submitted")
 
 
+NEWEST_OFFSET = dt.timedelta(hours=9)  # WIT (UTC+9): the easternmost offices' clock
+
+
+def newest_today(now: dt.datetime) -> dt.date:
+    """Return today's date at the easternmost offices (WIT): a default last day that holds
+    every office's today, whatever the hour in UTC."""
+    return (now.astimezone(dt.UTC) + NEWEST_OFFSET).date()
+
+
 def parse_params(start: str | None, end: str | None, office: str | None = None, *,
                  today: dt.date, by: str | None = None) -> Params:
     """Return Params from text (`--to` inclusive); ReportInputError names a bad one."""

@@ -28,7 +28,7 @@ from ews.reports import ikk as ikk_service
 from ews.reports.export import MIMETYPES, download, label, localize, workbook, zip_of_csv
 from ews.reports.export import record_export as audit_export
 from ews.reports.ikk import Actor
-from ews.reports.model import SUPPRESSED
+from ews.reports.model import SUPPRESSED, newest_today
 from ews.reports.service import compute, prepare
 from ews.store import export_settings
 from ews.store.models import FOLLOW_UP_AGENCIES, SUBJECT_KINDS
@@ -51,7 +51,7 @@ def _problem(status: int, message: str):
 def _access(name: str, fmt: str | None = None):
     args = request.args
     return prepare(name, current_user.role, current_user.office_code, args.get("from"),
-                   args.get("to"), args.get("office"), today=dt.date.today(), fmt=fmt,
+                   args.get("to"), args.get("office"), today=_today(), fmt=fmt,
                    by=args.get("by"))
 
 
@@ -65,10 +65,15 @@ def index():
     """List the reports this user may read, with the period form."""
     if not _visible():
         return _problem(403, _("Your role does not read reports."))
-    today = dt.date.today()
+    today = _today()
     pseudonyms = export_settings.get(get_session().connection(), "pseudonymise_officers")
     return render_template("reports/index.html", reports=_visible(), today=today,
                            start=today - dt.timedelta(days=364), pseudonyms=pseudonyms)
+
+
+def _today() -> dt.date:
+    """Return the newest office's today (a default period holds every office's today)."""
+    return newest_today(dt.datetime.now(dt.UTC))
 
 
 def fmt_cell(value, column) -> str:
@@ -256,7 +261,7 @@ def _quarterly() -> tuple[str, str, list]:
     """Return (office, quarter, the suppressed reports of the quarter); _Refused says why
     not."""
     office = request.args.get("office") or current_user.office_code
-    quarter = (request.args.get("quarter") or _quarter(dt.date.today())).upper()
+    quarter = (request.args.get("quarter") or _quarter(_today())).upper()
     try:
         start, end = _quarter_bounds(quarter)
     except ValueError:
@@ -265,7 +270,7 @@ def _quarterly() -> tuple[str, str, list]:
     try:
         for name in QUARTERLY:
             access = prepare(name, current_user.role, current_user.office_code,
-                             start.isoformat(), end.isoformat(), office, today=dt.date.today(),
+                             start.isoformat(), end.isoformat(), office, today=_today(),
                              by=request.args.get("by"))
             reports.append(compute(get_session().connection(), name, access,
                                    office_code=current_user.office_code,
