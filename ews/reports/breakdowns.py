@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 
 from .model import Chart, Column, Params, Report, Table
 from .query import _LATEST, MEASURES, _bind, _where, grouped
+from .sdc import Margin
 from .stats import counts_table
 
 # Kemlu online-scam advisory countries (the default rule set's list), for the monthly view.
@@ -43,10 +44,17 @@ def destinations(conn: Connection, params: Params) -> Report:
                      "by month", scam.sort_values("month"), (("month", "Month"),), sort="month"),
     )
     tables = tables[:4] + (_by_month(tables[4]),)
+    counts, dest = ("n", "flagged", "deferred", "positive"), ("destination_country",)
+    margins = (Margin("summary", "by_purpose", counts, by=dest),
+               Margin("summary", "by_sector", counts, by=dest),
+               Margin("summary", "by_transit", counts, by=dest),
+               Margin("summary", "scam_by_month", counts,
+                      where=("destination_country", SCAM_ADVISORY)))
     return Report("destinations", "Destinations", params, tables,
                   (Chart("Interviews to scam-advisory destinations by month", "scam_by_month",
                          "month", ("n", "flagged")),
-                   Chart("Top destinations", "summary", "destination_country", ("n",))))
+                   Chart("Top destinations", "summary", "destination_country", ("n",))),
+                  margins=margins)
 
 
 def _by_month(table: Table) -> Table:
