@@ -46,8 +46,8 @@ def destinations(conn: Connection, params: Params) -> Report:
     tables = tables[:4] + (_by_month(tables[4]),)
     counts, dest = ("n", "flagged", "deferred", "positive"), ("destination_country",)
     margins = (Margin("summary", "by_purpose", counts, by=dest),
-               Margin("summary", "by_sector", counts, by=dest),
-               Margin("summary", "by_transit", counts, by=dest),
+               Margin("summary", "by_sector", counts, by=dest, partial=True),
+               Margin("summary", "by_transit", counts, by=dest, partial=True),
                Margin("summary", "scam_by_month", counts,
                       where=("destination_country", SCAM_ADVISORY)))
     return Report("destinations", "Destinations", params, tables,

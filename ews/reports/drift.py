@@ -84,7 +84,8 @@ def with_drift(report: Report, table: Table, notes: tuple[str, ...]) -> Report:
     month's reference count is the sum of the months of its quarter shown above it)."""
     row_of = {month: i for i, month in enumerate(table.column("month"))}
     margins = tuple(Linear(((table.name, i, "reference_n", 1), *(
-        (table.name, row_of[m], "n", -1) for m in reference_months(month) if m in row_of)))
+        (table.name, row_of[m], "n", -1) for m in reference_months(month) if m in row_of)),
+        partial=True)  # the first months of the period are references, not rows
         for i, month in enumerate(table.column("month")))
     return replace(report, tables=report.tables + (table,), notes=report.notes + notes,
                    margins=report.margins + margins)

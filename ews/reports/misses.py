@@ -150,7 +150,9 @@ def misses_from(missed: pd.DataFrame, counts: dict[str, pd.DataFrame], sampled: 
              "follow-ups show where to look, not how often the checklist misses.")
     chart = Chart("Misses by destination", "by_destination", "destination_country", ("missed",))
     margins = (Sum("summary", "missed", tuple(f"from_{o}" for o in ORIGINS)),
-               *(Margin("summary", name, ("unflagged", "missed", "near_misses"))
+               *(Margin("summary", name, ("missed", "near_misses")) for _, name, _ in GROUPS_BY),
+               # groups are listed only where something was missed
+               *(Margin("summary", name, ("unflagged",), partial=True)
                  for _, name, _ in GROUPS_BY))
     return Report("misses", "Misses: not flagged, later confirmed", params, tuple(tables),
                   charts=(chart,), notes=notes, margins=margins)

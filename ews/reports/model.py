@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 K_MIN = 11  # the CTDC k: groups of fewer applicants leave the office only as "<11"

@@ -73,7 +73,7 @@ def outcomes_from(frame: pd.DataFrame, params: Params) -> Report:
          "border; negative: legitimate travel confirmed; no information is not a label.",),
         margins=(*(Sum(t, "labelled", ("positive", "negative"))
                    for t in ("summary", "by_rung", "by_indicator")),
-                 Sum("summary", "outcomes", ("labelled", "no_information")),
+                 Sum("summary", "outcomes", ("labelled", "no_information"), partial=True),
                  Margin("summary", "by_rung", ("labelled", "positive", "negative",
                                                "no_information"))))
 

@@ -5,9 +5,10 @@ enough when the report also shows a total it is part of: the total minus the oth
 gives it back. Each report therefore declares the linear relations between its cells (its
 *margins*): a column that is the sum of others in the same row (`Sum`), rows of one table
 that add up to rows of another per key (`Margin`), or any other equation (`Linear`). The
-relations are computed on the true figures, so a declared sum that holds only in part (a
-breakdown that leaves out rows without an answer) still is an equation, with the remainder
-assumed known to the reader: the protection errs on the safe side.
+relations are computed on the true figures. A sum that holds only in part (a breakdown that
+leaves out rows without an answer) is declared `partial`: where the parts happen to add up
+to the total it is an equation to the reader too, elsewhere a bound (the total is at least
+the parts).
 
 `suppress` then works like the constraint-based simple heuristic of sdcTable (`protectTable`
 with `method = "SIMPLEHEURISTIC"`) and tau-Argus's modular method in spirit:
@@ -30,7 +31,6 @@ hidden figure is dropped (`Quote`).
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -49,6 +49,7 @@ class Sum:
     table: str
     total: str
     parts: tuple[str, ...]
+    partial: bool = False  # the parts leave something out: the total is at least their sum
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Margin:
     columns: tuple[str, ...]
     by: tuple[str, ...] = ()
     where: tuple[str, tuple] | None = None
+    partial: bool = False  # `b` leaves rows out (unanswered): `a` is at least its sum
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Linear:
     coefficient) is what it is on the true figures."""
 
     terms: tuple[tuple[str, int, str, int], ...]
+    partial: bool = False  # the sum is at least 0 (something unseen adds to it)
 
 
 @dataclass(frozen=True)
@@ -119,13 +122,16 @@ def _key(table: Table, row: tuple, by: tuple[str, ...]) -> tuple:
     return tuple(str(row[index[k]]) for k in by)
 
 
-def equations(report: Report, margins: Iterable[Declaration]) -> list[dict[Cell, int]]:
-    """Return the relations of the report as {cell: coefficient} (count cells only).
+def equations(report: Report, margins: Iterable[Declaration]
+              ) -> tuple[list[dict[Cell, int]], set[int]]:
+    """Return the relations of the report as {cell: coefficient} (count cells only), and the
+    indexes of the partial ones (sum of coefficient x cell at least 0).
 
     Raises KeyError naming an unknown table or column: a declaration must match the tables.
     """
     tables = {t.name: t for t in report.tables}
     out: list[dict[Cell, int]] = []
+    partial: list[bool] = []
 
     def need(table: str, column: str) -> None:
         if column not in _column_index(tables[table]):
@@ -141,6 +147,7 @@ def equations(report: Report, margins: Iterable[Declaration]) -> list[dict[Cell,
                 eq = {(m.table, r, m.total): 1}
                 eq.update({(m.table, r, p): -1 for p in m.parts})
                 out.append(eq)
+                partial.append(m.partial)
         elif isinstance(m, Margin):
             if m.a not in tables or m.b not in tables:
                 continue
@@ -164,133 +171,188 @@ def equations(report: Report, margins: Iterable[Declaration]) -> list[dict[Cell,
                     eq = {(m.a, r, ca): 1 for r in rows_a}
                     eq.update({(m.b, r, cb): -1 for r in rows_b})
                     out.append(eq)
+                    partial.append(m.partial)
         elif isinstance(m, Linear):
             eq: dict[Cell, int] = {}
             for table, r, column, coef in m.terms:
                 need(table, column)
                 eq[table, r, column] = eq.get((table, r, column), 0) + coef
             out.append(eq)
-    return [eq for eq in out if len(eq) > 1]
+            partial.append(m.partial)
+    keep = [i for i, eq in enumerate(out) if len(eq) > 1]
+    return [out[i] for i in keep], {j for j, i in enumerate(keep) if partial[i]}
 
 
-def _interval(eq: dict[Cell, int], rest: float, bounds: dict[Cell, tuple[float, float]],
-              cell: Cell) -> tuple[float, float]:
-    """Return the interval of `cell` in one equation sum(coef * x) = rest over hidden cells."""
-    lo_rest = hi_rest = rest
-    for other, coef in eq.items():
-        if other == cell:
-            continue
-        lo, hi = bounds[other]
-        a, b = coef * lo, coef * hi
-        lo_rest -= max(a, b)
-        hi_rest -= min(a, b)
-    coef = eq[cell]
-    lo, hi = sorted((lo_rest / coef, hi_rest / coef))
-    own = bounds[cell]
-    return max(lo, own[0]), min(hi, own[1])
+class _Problem:
+    """The report's count cells, its relations and the cells hidden so far."""
 
+    def __init__(self, values: dict[Cell, int], eqs: list[dict[Cell, int]], partial: set[int],
+                 k: int):
+        self.values, self.eqs, self.k = values, eqs, k
+        self.primary = {c for c, v in values.items() if 0 < v < k}
+        self.hidden = set(self.primary)
+        self.by_cell: dict[Cell, list[int]] = defaultdict(list)
+        for i, eq in enumerate(eqs):
+            for c in eq:
+                self.by_cell[c].append(i)
+        # A partial relation whose parts fall short of the total is a bound, not an equation.
+        self.slack = {i: sum(coef * values[c] for c, coef in eqs[i].items()) for i in partial}
+        self.bounds = {i for i, gap in self.slack.items() if gap}
+        self.cap = 2.0 * max(values.values(), default=0) + k
 
-def _exposed(values: dict[Cell, int], hidden: set[Cell], primary: set[Cell],
-             eqs: list[dict[Cell, int]], by_cell: dict[Cell, list[int]], k: int) -> list[Cell]:
-    """Return the primary cells whose attacker interval is a single whole number."""
-    bounds = {c: ((1.0, k - 1.0) if c in primary else (float(k), math.inf)) for c in hidden}
-    seen: set[Cell] = set()
-    out = []
-    for start in sorted(primary):
-        if start in seen:
-            continue
-        # The group of hidden cells linked to `start` through relations.
-        group, found, stack = set(), set(), [start]
-        while stack:
-            cell = stack.pop()
-            if cell in group:
+    def groups(self) -> list[tuple[list[Cell], list[int]]]:
+        """Return the groups of hidden cells linked by relations that hold a primary cell:
+        (cells, relations)."""
+        seen: set[Cell] = set()
+        out = []
+        for start in sorted(self.primary):
+            if start in seen:
                 continue
-            group.add(cell)
-            for e in by_cell.get(cell, ()):
-                found.add(e)
-                stack += [c for c in eqs[e] if c in hidden and c not in group]
-        seen |= group
-        system = sorted(found)
-        # What the hidden cells of each relation add up to: the relation's known value
-        # minus its shown cells (on the true figures, so a known remainder is included).
-        hidden_eqs = [{c: coef for c, coef in eqs[e].items() if c in hidden} for e in system]
-        sums = [sum(coef * values[c] for c, coef in eq.items()) for eq in hidden_eqs]
-        for cell in sorted(group & primary):
-            if not system:
-                continue
-            if len(system) == 1:
-                lo, hi = _interval(hidden_eqs[0], sums[0], bounds, cell)
-            else:
-                lo, hi = _lp_interval(hidden_eqs, sums, bounds, sorted(group), cell)
-            if math.ceil(lo - 1e-6) >= math.floor(hi + 1e-6):
-                out.append(cell)
-    return out
+            group, found, stack = set(), set(), [start]
+            while stack:
+                cell = stack.pop()
+                if cell in group:
+                    continue
+                group.add(cell)
+                for e in self.by_cell.get(cell, ()):
+                    found.add(e)
+                    stack += [c for c in self.eqs[e] if c in self.hidden and c not in group]
+            seen |= group
+            if found:
+                out.append((sorted(group), sorted(found)))
+        return out
 
-
-def _lp_interval(hidden_eqs: list[dict[Cell, int]], sums: list[int],
-                 bounds: dict[Cell, tuple[float, float]], cells: list[Cell],
-                 cell: Cell) -> tuple[float, float]:
-    """Return the min and max of `cell` over the linear system (scipy's HiGHS)."""
-    import numpy as np
-    from scipy.optimize import linprog  # imported here: only a linked group needs it
-
-    index = {c: i for i, c in enumerate(cells)}
-    a = np.zeros((len(hidden_eqs), len(cells)))
-    for row, eq in enumerate(hidden_eqs):
-        for c, coef in eq.items():
-            a[row, index[c]] = coef
-    b = np.array(sums, dtype=float)
-    box = [(bounds[c][0], None if bounds[c][1] == math.inf else bounds[c][1]) for c in cells]
-    goal = np.zeros(len(cells))
-    goal[index[cell]] = 1.0
-    low = linprog(goal, A_eq=a, b_eq=b, bounds=box, method="highs")
-    high = linprog(-goal, A_eq=a, b_eq=b, bounds=box, method="highs")
-    if low.status != 0:  # cannot happen on true figures; hide more rather than trust it
-        return bounds[cell]
-    return low.fun, (math.inf if high.status == 3 else -high.fun)
-
-
-def hidden_cells(values: dict[Cell, int], eqs: list[dict[Cell, int]],
-                 k: int = K_MIN) -> tuple[set[Cell], set[Cell]]:
-    """Return (primary, all hidden) count cells: primary are 1..k-1, the rest complementary."""
-    primary = {c for c, v in values.items() if 0 < v < k}
-    hidden = set(primary)
-    by_cell: dict[Cell, list[int]] = defaultdict(list)
-    for i, eq in enumerate(eqs):
-        for c in eq:
-            by_cell[c].append(i)
-
-    def hide_one_more(e: int) -> bool:
-        shown = [c for c in eqs[e] if c not in hidden and values[c] >= k]
+    def hide_one_more(self, among: Iterable[int]) -> bool:
+        """Hide the shown cell of the smallest count in the relations `among` (11 or more:
+        a shown count is 0 or at least k)."""
+        shown = {c for e in among for c in self.eqs[e]
+                 if c not in self.hidden and self.values[c] >= self.k}
         if not shown:
             return False
-        hidden.add(min(shown, key=lambda c: (values[c], len(by_cell[c]), c)))
+        self.hidden.add(min(shown, key=lambda c: (self.values[c], len(self.by_cell[c]), c)))
         return True
 
-    def settle(todo: list[int]) -> None:
+    def hide_near(self, cell: Cell) -> bool:
+        """Hide one more cell in the relations of `cell`, else in those one hidden cell
+        further, and so on."""
+        rows = frontier = set(self.by_cell[cell])
+        while frontier:
+            if self.hide_one_more(sorted(frontier)):
+                return True
+            linked = {c for e in frontier for c in self.eqs[e] if c in self.hidden}
+            frontier = {e for c in linked for e in self.by_cell[c]} - rows
+            rows = rows | frontier
+        return False
+
+    def settle(self) -> None:
+        """Give every relation with a single hidden cell a second one (cheapest first)."""
+        todo = sorted({i for c in self.hidden for i in self.by_cell[c]})
         while todo:
             e = todo.pop()
-            if sum(c in hidden for c in eqs[e]) == 1 and hide_one_more(e):
-                todo += [i for c in eqs[e] if c in hidden for i in by_cell[c]]
+            if sum(c in self.hidden for c in self.eqs[e]) == 1 and self.hide_one_more((e,)):
+                todo += [i for c in self.eqs[e] if c in self.hidden for i in self.by_cell[c]]
 
-    settle([i for c in hidden for i in by_cell[c]])
+    def exposed(self) -> list[Cell]:
+        """Return the primary cells whose attacker interval is a single whole number.
+
+        The true figures are one solution of the attacker's system; a cell is safe once
+        another solution gives it a value at least 1 away. Four linear programs over all
+        groups at once (maximise and minimise two weighted sums, the weights all different,
+        so that cells trading against each other both move) settle most cells; the rest are
+        pushed up and down one by one within their group.
+        """
+        import numpy as np
+
+        groups = self.groups()
+        if not groups:
+            return []
+        cells = [c for group, _ in groups for c in group]
+        whole = _System(self, cells, sorted({e for _, found in groups for e in found}))
+        spread = (np.arange(len(cells)) * 0.618034) % 1.0
+        moved = np.zeros(len(cells), dtype=bool)
+        for weights in (1.0 + spread, 2.0 - spread):
+            for sign in (1.0, -1.0):
+                moved |= np.abs(whole.solve(sign * weights) - whole.true) >= 1 - 1e-6
+        out = []
+        for group, found in groups:
+            left = [c for c in group if c in self.primary and not moved[whole.index[c]]]
+            if left:
+                part = _System(self, group, found)
+                out += [cell for cell in left if part.pinned(part.index[cell])]
+        return out
+
+
+class _System:
+    """The attacker's linear system over some hidden cells: each relation restricted to them
+    equals what they add up to (the relation's known value minus its shown cells), or is at
+    least that for a bound; a "<k" cell lies in 1..k-1, a "(hidden)" one in k..cap (a cap only
+    shrinks what the attacker may reach: a cell that moves within it moves for them too)."""
+
+    def __init__(self, problem: _Problem, cells: list[Cell], rows: list[int]):
+        import numpy as np
+
+        self.index = {c: i for i, c in enumerate(cells)}
+        self.true = np.array([problem.values[c] for c in cells], dtype=float)
+        k = problem.k
+        self.bounds = [(1.0, k - 1.0) if c in problem.primary else (float(k), problem.cap)
+                       for c in cells]
+        a = np.zeros((len(rows), len(cells)))
+        for r, e in enumerate(rows):
+            for c, coef in problem.eqs[e].items():
+                if c in problem.hidden:
+                    a[r, self.index[c]] = coef
+        b = a @ self.true
+        loose = np.array([e in problem.bounds for e in rows], dtype=bool)
+        gaps = np.array([problem.slack.get(e, 0) for e in rows], dtype=float)
+        self.a, self.b = a[~loose], b[~loose]
+        # sum(coef x) over the hidden cells >= its true value minus the gap
+        self.a_ub, self.b_ub = -a[loose], gaps[loose] - b[loose]
+
+    def solve(self, goal):
+        """Return the point minimising goal . x (the true point if the solver fails)."""
+        from scipy.optimize import linprog  # imported here: only linked hidden cells need it
+
+        ub = {"A_ub": self.a_ub, "b_ub": self.b_ub} if len(self.a_ub) else {}
+        eq = {"A_eq": self.a, "b_eq": self.b} if len(self.a) else {}
+        got = linprog(goal, bounds=self.bounds, method="highs", **eq, **ub)
+        return got.x if got.status == 0 else self.true
+
+    def pinned(self, i: int) -> bool:
+        """Return whether cell `i` cannot move by 1 or more from its true value."""
+        import numpy as np
+
+        if len(self.a) == 1 and not len(self.a_ub):  # one relation: interval arithmetic
+            coef, others = self.a[0, i], np.delete(np.arange(len(self.true)), i)
+            ends = [self.a[0, j] * np.array(self.bounds[j]) for j in others]
+            low = (self.b[0] - sum(max(e) for e in ends)) / coef
+            high = (self.b[0] - sum(min(e) for e in ends)) / coef
+            low, high = sorted((low, high))
+            low, high = max(low, self.bounds[i][0]), min(high, self.bounds[i][1])
+            return high - self.true[i] < 1 - 1e-6 and self.true[i] - low < 1 - 1e-6
+        goal = np.zeros(len(self.true))
+        goal[i] = 1.0
+        return not any(abs(self.solve(sign * goal)[i] - self.true[i]) >= 1 - 1e-6
+                       for sign in (-1.0, 1.0))
+
+
+def hidden_cells(values: dict[Cell, int], eqs: list[dict[Cell, int]], partial: set[int],
+                 k: int = K_MIN) -> tuple[set[Cell], set[Cell]]:
+    """Return (primary, all hidden) count cells: primary are 1..k-1, the rest complementary.
+
+    `partial`: the indexes of the relations that are partial sums (see `equations`).
+    """
+    problem = _Problem(values, eqs, partial, k)
+    problem.settle()
     for _ in range(len(values) + 1):
-        exposed = _exposed(values, hidden, primary, eqs, by_cell, k)
-        if not exposed:
-            break
-        before = len(hidden)
-        for cell in exposed:
-            for e in by_cell[cell]:
-                if hide_one_more(e):
-                    break
-        if len(hidden) == before:  # nothing left to hide around them: hide their relations
-            for cell in exposed:
-                for e in by_cell[cell]:
-                    hidden.update(c for c in eqs[e] if values[c] > 0)
-            if len(hidden) == before:
-                break
-        settle([i for c in hidden for i in by_cell[c]])
-    return primary, hidden
+        before = set(problem.hidden)
+        for cell in problem.exposed():
+            if not any(c not in before for e in problem.by_cell[cell] for c in problem.eqs[e]
+                       if c in problem.hidden):  # else a cell hidden now next to it may do
+                problem.hide_near(cell)
+        if problem.hidden == before:
+            break  # nothing exposed, or nothing left to hide (cannot happen on true figures)
+        problem.settle()
+    return problem.primary, problem.hidden
 
 
 def suppress(report: Report, k: int = K_MIN, margins: Iterable[Declaration] | None = None
@@ -302,7 +364,7 @@ def suppress(report: Report, k: int = K_MIN, margins: Iterable[Declaration] | No
     """
     margins = tuple(report.margins if margins is None else margins)
     values = _counts(report)
-    primary, hidden = hidden_cells(values, equations(report, margins), k)
+    primary, hidden = hidden_cells(values, *equations(report, margins), k)
     tables = [_table(t, primary, hidden, k) for t in report.tables]
     for m in margins:
         if isinstance(m, Ranked):
