@@ -201,3 +201,32 @@ def test_a_chart_leaves_out_the_groups_a_suppressed_table_hides(app):
     with app.test_request_context():
         bars = [svg(r, chart).count('id="patch_') for r in (full, report)]
     assert bars[1] == bars[0] - 2  # the hidden groups have no bar (not a bar of 0)
+
+
+def test_action_mix_keeps_a_month_with_a_hidden_rung_marked_and_its_legend_clear(app):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from ews.web.charts import figure, svg
+
+    counts = pd.DataFrame({"month": ["2026-01"] * 4 + ["2026-02"] * 4,
+                           "rung": [0, 2, 3, 4] * 2,
+                           "n": [200, 3, 12, 14, 150, 20, 15, 30],
+                           "flagged": [0, 3, 12, 14, 0, 20, 15, 30],
+                           "deferred": [0, 0, 12, 0, 0, 0, 15, 0], "not_asked": 0.0})
+    report = suppress(overview_from(counts, P))
+    chart = report.charts[0]
+    with app.test_request_context():  # the page language: Indonesian
+        fig = figure(report, chart)
+        text = svg(report, chart)
+    ax = fig.axes[0]
+    # January's hidden rungs are not bars of 0: its place stays, marked, with a footnote.
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2026-01*", "2026-02"]
+    assert "* disembunyikan" in text
+    # The legend is under the plot, inside the picture, and holds whole labels.
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    legend = fig.legends[0].get_window_extent(renderer)
+    box, plot = fig.bbox, ax.get_window_extent(renderer)
+    assert box.x0 <= legend.x0 and legend.x1 <= box.x1 and box.y0 <= legend.y0
+    assert legend.y1 <= plot.y0  # below the axes (tick labels included), not over the bars
+    assert "Rujuk ke layanan perlindungan" in text
