@@ -13,8 +13,8 @@ from ews.reports.fairness import fairness_from
 from ews.reports.model import Column, Params, Report, Table, parse_params
 from ews.reports.networks import networks_from
 from ews.reports.outcomes import outcomes_from
-from ews.reports.sdc import suppress
 from ews.reports.overview import overview_from
+from ews.reports.sdc import suppress
 from ews.reports.stats import wilson
 
 P = Params(dt.date(2026, 1, 1), dt.date(2026, 3, 1))
