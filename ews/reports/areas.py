@@ -77,10 +77,10 @@ def areas_from(counts: pd.DataFrame, params: Params, min_applicants: int = K_MIN
               Table("by_desa", "Desa of origin", desa_cols + AREA_COLUMNS, tuple(desa_rows)))
     notes = ("Origin is an audit variable: it is reported in aggregate and never scores anyone.",
              "Candidates rank by the lower end of the 95% interval of flags per 1,000.")
-    counts = ("n", "flagged", "positive")
+    figures = ("n", "flagged", "positive")
     desa_key = ("desa", "kecamatan_name", "regency_name")
-    margins = (Margin("summary", "by_desa", counts, by=desa_key[1:], partial=True),
-               Margin("desa_binaan", "by_desa", counts, by=desa_key),
+    margins = (Margin("summary", "by_desa", figures, by=desa_key[1:], partial=True),
+               Margin("desa_binaan", "by_desa", figures, by=desa_key),
                # A hidden rate keeps no place in a ranking: its row follows, unranked.
                Ranked("desa_binaan", ("flag_interval",), desa_key, rank="rank"),
                Ranked("summary", ("flag_interval",), ("kecamatan",)),

@@ -55,8 +55,8 @@ class Sum:
 @dataclass(frozen=True)
 class Margin:
     """Rows of table `a` add up to rows of table `b`, per value of the key columns `by` (in
-    both tables), for each count in `columns` ("name" in both, or "name_in_a=name_in_b").
-    `where` keeps only the rows of `a` whose column (first) is one of the values (second)."""
+    both tables), for each count in `columns` (in both tables). `where` keeps only the rows
+    of `a` whose column (first) is one of the values (second)."""
 
     a: str
     b: str
@@ -117,11 +117,6 @@ def _column_index(table: Table) -> dict[str, int]:
     return {c.name: i for i, c in enumerate(table.columns)}
 
 
-def _key(table: Table, row: tuple, by: tuple[str, ...]) -> tuple:
-    index = _column_index(table)
-    return tuple(str(row[index[k]]) for k in by)
-
-
 def equations(report: Report, margins: Iterable[Declaration]
               ) -> tuple[list[dict[Cell, int]], set[int]]:
     """Return the relations of the report as {cell: coefficient} (count cells only), and the
@@ -151,25 +146,23 @@ def equations(report: Report, margins: Iterable[Declaration]
         elif isinstance(m, Margin):
             if m.a not in tables or m.b not in tables:
                 continue
-            a, b = tables[m.a], tables[m.b]
-            pairs = [tuple(c.split("=")) if "=" in c else (c, c) for c in m.columns]
-            for ca, cb in pairs:
-                need(m.a, ca)
-                need(m.b, cb)
+            for name in m.columns:
+                need(m.a, name)
+                need(m.b, name)
             groups: dict[tuple, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-            keep = None if m.where is None else (_column_index(a)[m.where[0]],
+            keep = None if m.where is None else (_column_index(tables[m.a])[m.where[0]],
                                                   {str(v) for v in m.where[1]})
-            for r, row in enumerate(a.rows):
-                if keep is None or str(row[keep[0]]) in keep[1]:
-                    groups[_key(a, row, m.by)][0].append(r)
-            for r, row in enumerate(b.rows):
-                groups[_key(b, row, m.by)][1].append(r)
+            for side, name in enumerate((m.a, m.b)):
+                key = [_column_index(tables[name])[k] for k in m.by]
+                for r, row in enumerate(tables[name].rows):
+                    if side or keep is None or str(row[keep[0]]) in keep[1]:
+                        groups[tuple(str(row[i]) for i in key)][side].append(r)
             for rows_a, rows_b in groups.values():
                 if not rows_a or not rows_b:
                     continue  # a key on one side only is no relation the reader can use
-                for ca, cb in pairs:
-                    eq = {(m.a, r, ca): 1 for r in rows_a}
-                    eq.update({(m.b, r, cb): -1 for r in rows_b})
+                for name in m.columns:
+                    eq = {(m.a, r, name): 1 for r in rows_a}
+                    eq.update({(m.b, r, name): -1 for r in rows_b})
                     out.append(eq)
                     partial.append(m.partial)
         elif isinstance(m, Linear):
