@@ -289,11 +289,12 @@ class _System:
         k = problem.k
         self.bounds = [(1.0, k - 1.0) if c in problem.primary else (float(k), problem.cap)
                        for c in cells]
-        a = np.zeros((len(rows), len(cells)))
-        for r, e in enumerate(rows):
-            for c, coef in problem.eqs[e].items():
-                if c in problem.hidden:
-                    a[r, self.index[c]] = coef
+        from scipy.sparse import csr_array
+
+        entries = [(r, self.index[c], coef) for r, e in enumerate(rows)
+                   for c, coef in problem.eqs[e].items() if c in problem.hidden]
+        r_, c_, v_ = zip(*entries, strict=True) if entries else ((), (), ())
+        a = csr_array((v_, (r_, c_)), shape=(len(rows), len(cells)), dtype=float)
         b = a @ self.true
         loose = np.array([e in problem.bounds for e in rows], dtype=bool)
         gaps = np.array([problem.slack.get(e, 0) for e in rows], dtype=float)
@@ -305,8 +306,8 @@ class _System:
         """Return the point minimising goal . x (the true point if the solver fails)."""
         from scipy.optimize import linprog  # imported here: only linked hidden cells need it
 
-        ub = {"A_ub": self.a_ub, "b_ub": self.b_ub} if len(self.a_ub) else {}
-        eq = {"A_eq": self.a, "b_eq": self.b} if len(self.a) else {}
+        ub = {"A_ub": self.a_ub, "b_ub": self.b_ub} if self.a_ub.shape[0] else {}
+        eq = {"A_eq": self.a, "b_eq": self.b} if self.a.shape[0] else {}
         got = linprog(goal, bounds=self.bounds, method="highs", **eq, **ub)
         return got.x if got.status == 0 else self.true
 
@@ -314,9 +315,10 @@ class _System:
         """Return whether cell `i` cannot move by 1 or more from its true value."""
         import numpy as np
 
-        if len(self.a) == 1 and not len(self.a_ub):  # one relation: interval arithmetic
-            coef, others = self.a[0, i], np.delete(np.arange(len(self.true)), i)
-            ends = [self.a[0, j] * np.array(self.bounds[j]) for j in others]
+        if self.a.shape[0] == 1 and not self.a_ub.shape[0]:  # one relation: intervals
+            row = self.a.toarray()[0]
+            coef, others = row[i], np.delete(np.arange(len(self.true)), i)
+            ends = [row[j] * np.array(self.bounds[j]) for j in others]
             low = (self.b[0] - sum(max(e) for e in ends)) / coef
             high = (self.b[0] - sum(min(e) for e in ends)) / coef
             low, high = sorted((low, high))
@@ -367,23 +369,26 @@ def suppress(report: Report, k: int = K_MIN, margins: Iterable[Declaration] | No
 
 
 def _table(table: Table, primary: set[Cell], hidden: set[Cell], k: int) -> Table:
-    small = f"<{k}"
-    rows = []
-    for r, row in enumerate(table.rows):
+    marks: dict[int, dict[str, str]] = defaultdict(dict)  # row -> {count column: marker}
+    for t, r, name in hidden:
+        if t == table.name:
+            marks[r][name] = f"<{k}" if (t, r, name) in primary else HIDDEN
+    if not marks:
+        return table
+    rows = list(table.rows)
+    for r, hid in marks.items():
         out = []
-        for c, v in zip(table.columns, row, strict=True):
-            cells = [(table.name, r, name) for name in (c.name, *c.of)]
-            if c.kind == "count" and (table.name, r, c.name) in primary:
-                out.append(small)
-            elif c.kind == "count" and (table.name, r, c.name) in hidden:
-                out.append(HIDDEN)
-            elif any(x in primary for x in cells[1:]):
-                out.append(small)  # a rate, interval or name of a small group
-            elif c.kind not in ("key", "text") and any(x in hidden for x in cells[1:]):
-                out.append(HIDDEN)
+        for c, v in zip(table.columns, rows[r], strict=True):
+            if c.kind == "count" and c.name in hid:
+                v = hid[c.name]
             else:
-                out.append(v)
-        rows.append(tuple(out))
+                of = {hid[name] for name in c.of if name in hid}
+                if f"<{k}" in of:
+                    v = f"<{k}"  # a rate, interval or name of a small group
+                elif of and c.kind not in ("key", "text"):
+                    v = HIDDEN
+            out.append(v)
+        rows[r] = tuple(out)
     return replace(table, rows=tuple(rows))
 
 
