@@ -91,16 +91,16 @@ def figure(report: Report, chart: Chart, top: int = 15):
                    label=labels[name])
             ax.set_xticks([k + 0.4 - width / 2 for k in range(len(xs))], xs)
     ax.set_title(text(chart.title), loc="left")
-    ax.set_xlabel(labels[chart.x])
+    # The footnote of marked places goes under the axis label: the layout makes room for it.
+    ax.set_xlabel(labels[chart.x] + ("\n" + gettext(
+        "* hidden: fewer than 11, or hidden so that such a group cannot be worked out")
+        if any(marked) else ""), fontsize=8)
     if len(chart.series) == 1:
         ax.set_ylabel(labels[chart.series[0]])
     ax.tick_params(axis="x", labelrotation=45 if len(xs) > 6 else 0)
     if len(chart.series) > 1:
         fig.legend(loc="outside lower center", frameon=False, fontsize=7,
                    ncols=min(3, len(chart.series)))
-    if any(marked):
-        fig.text(0.01, 0.01, gettext("* hidden: fewer than 11, or hidden so that such a "
-                                     "group cannot be worked out"), fontsize=7, color="#555555")
     return fig
 
 
