@@ -283,14 +283,13 @@ class _System:
 
     def __init__(self, problem: _Problem, cells: list[Cell], rows: list[int]):
         import numpy as np
+        from scipy.sparse import csr_array  # imported here: only linked hidden cells need it
 
         self.index = {c: i for i, c in enumerate(cells)}
         self.true = np.array([problem.values[c] for c in cells], dtype=float)
         k = problem.k
         self.bounds = [(1.0, k - 1.0) if c in problem.primary else (float(k), problem.cap)
                        for c in cells]
-        from scipy.sparse import csr_array
-
         entries = [(r, self.index[c], coef) for r, e in enumerate(rows)
                    for c, coef in problem.eqs[e].items() if c in problem.hidden]
         r_, c_, v_ = zip(*entries, strict=True) if entries else ((), (), ())
@@ -304,7 +303,7 @@ class _System:
 
     def solve(self, goal):
         """Return the point minimising goal . x (the true point if the solver fails)."""
-        from scipy.optimize import linprog  # imported here: only linked hidden cells need it
+        from scipy.optimize import linprog
 
         ub = {"A_ub": self.a_ub, "b_ub": self.b_ub} if self.a_ub.shape[0] else {}
         eq = {"A_eq": self.a, "b_eq": self.b} if self.a.shape[0] else {}
