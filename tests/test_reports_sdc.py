@@ -96,3 +96,12 @@ def test_a_table_another_helper_adds_is_protected_by_declaring_its_margin():
     declared = suppress(Report("r", "r", P, (total, parts),
                                margins=(Margin("summary", "parts", ("n",)),)))
     assert declared.table("parts").column("n") == ["<11", 30, HIDDEN]
+
+
+def test_a_note_quoting_a_hidden_figure_is_left_out():
+    # 5 deferred in all: the summary hides it, and the note's deferral rate would give it back.
+    small = overview_from(_months([("2026-01", 0, 300, 0, 0), ("2026-01", 3, 5, 5, 5)]), P)
+    assert small.notes[0].startswith("Deferral rate")
+    assert suppress(small).notes == ()
+    large = overview_from(_months([("2026-01", 0, 300, 0, 0), ("2026-01", 3, 50, 50, 50)]), P)
+    assert suppress(large).notes == large.notes
