@@ -207,24 +207,18 @@ def _drift(tables):
 def relations(name, truth, shown):
     """Return [(terms, op)] the attacker uses: relations of the report on the shown tables, an
     equality wherever the true figures add up exactly (checked, so none is made up)."""
-    out = []
-    rels = [(rel, rel[-1] if rel[0] == "row" else rel[5]) for rel in RELATIONS.get(name, [])]
-    sources = [(lambda t, rel=rel: _instances(rel, t), op) for rel, op in rels]
+    sources = [(lambda tables, rel=rel: _instances(rel, tables), rel[-1] if rel[0] == "row"
+                else rel[5]) for rel in RELATIONS.get(name, [])]
     if name == "outcomes":
         sources.append((_drift, ">="))
+    out = []
     for make, op in sources:
         true = dict(make(truth))
         for key, terms in make(shown):
-            residual = sum(coef * truth_value(truth, true[key], i) for i, (_, _, _, coef)
-                           in enumerate(terms))
+            residual = sum(coef * int(truth[t][r][c] or 0) for t, r, c, coef in true[key])
             assert residual == 0 or (op == ">=" and residual > 0), (name, key, residual)
             out.append((terms, "=" if residual == 0 else ">="))
     return out
-
-
-def truth_value(truth, terms, i):
-    t, r, c, _ = terms[i]
-    return int(truth[t][r][c] or 0)
 
 
 def derived(report, shown):
