@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 
 import pytest
@@ -216,3 +217,27 @@ def test_intelligence_products_are_followed_up_and_counted_per_quarter(client, d
     other = client.post(f"/reports/ikk/products/{product.id}/follow-ups",
                         data={"agency": "polres", "action": "x"})
     assert other.status_code == 403
+
+
+def test_report_page_dates_labels_and_markers(client, demo):
+    from tests.test_web_pages import login
+
+    login(client, demo["analyst"])
+    page = client.get("/reports/areas", query_string={"from": "01/11/2025", "to": "31/10/2026"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    # Days are typed and shown dd/mm/yyyy, in a text field (a date field follows the browser).
+    assert "01/11/2025 – 31/10/2026" in html
+    assert 'name="from" value="01/11/2025"' in html and 'type="date"' not in html
+    # Every value keeps its header on a narrow screen (cards labelled by data-label).
+    cells = re.findall(r"<td [^>]*data-col=\"(\w+)\"[^>]*>", html)
+    labelled = re.findall(r"<td [^>]*data-col=\"\w+\" data-label=\"[^\"]+\"", html)
+    assert cells and len(labelled) == len(cells)
+    # The markers are escaped, in the tables and in the translated text around them.
+    assert "<11" not in html and "&lt;11" in html
+    assert "(disembunyikan)" in html
+    got = client.get("/reports/areas/export", query_string={"from": "01/11/2025",
+                                                            "to": "31/10/2026", "format": "md"})
+    assert got.status_code == 200 and "2025-11-01 to 2026-10-31" in got.get_data(as_text=True)
+    bad = client.get("/reports/areas", query_string={"from": "31/02/2026"})
+    assert bad.status_code == 422 and "hh/bb/tttt" in bad.get_data(as_text=True)

@@ -10,10 +10,11 @@ import pytest
 
 from ews.reports.areas import areas_from
 from ews.reports.fairness import fairness_from
-from ews.reports.model import Column, Params, Table, parse_params, suppress, suppress_table
+from ews.reports.model import Column, Params, Report, Table, parse_params
 from ews.reports.networks import networks_from
 from ews.reports.outcomes import outcomes_from
 from ews.reports.overview import overview_from
+from ews.reports.sdc import suppress
 from ews.reports.stats import wilson
 
 P = Params(dt.date(2026, 1, 1), dt.date(2026, 3, 1))
@@ -148,8 +149,8 @@ def test_suppression_hides_small_counts_and_the_rates_that_reveal_them():
     t = Table("t", "t", (Column("k", "k", "key"), Column("n", "n"), Column("x", "x"),
                          Column("rate", "r", "rate", ("x", "n"))),
               (("a", 100, 3, 0.03), ("b", 5, 0, 0.0), ("c", 50, 11, 0.22)))
-    assert suppress_table(t).rows == (("a", 100, "<11", "<11"), ("b", "<11", 0, "<11"),
-                                      ("c", 50, 11, 0.22))
+    got = suppress(Report("r", "r", P, (t,))).table("t")
+    assert got.rows == (("a", 100, "<11", "<11"), ("b", "<11", 0, "<11"), ("c", 50, 11, 0.22))
 
 
 @pytest.mark.parametrize("args, field", [(("x", None), "from"), ((None, "2026-02-30"), "to"),
@@ -189,15 +190,47 @@ def test_fairness_of_an_empty_period_says_so_instead_of_failing():
 def test_a_chart_leaves_out_the_groups_a_suppressed_table_hides(app):
     from ews.web.charts import svg
 
-    frame = pd.DataFrame({"flagged": [True] * 30 + [False] * 170 + [True] * 3 + [False] * 97,
-                          "outcome": None, "sex": ["female"] * 200 + ["male"] * 100,
-                          "age_band": ["25_34"] * 200 + ["45_54"] * 100,
+    frame = pd.DataFrame({"flagged": [True] * 30 + [False] * 170 + [True] * 3 + [False] * 97
+                          + [True] * 20 + [False] * 80, "outcome": None,
+                          "sex": ["female"] * 200 + ["male"] * 200,
+                          "age_band": ["25_34"] * 200 + ["45_54"] * 100 + ["35_44"] * 100,
                           "origin_kecamatan": "352809"})
     full = fairness_from(frame, P)
     report = suppress(full)
+    # 3 flagged in 45_54 is hidden; the overall 53 flagged minus the other bands would give it
+    # back, so the smaller of them (20 in 35_44) is hidden too.
     assert {r["age_band"]: r["flag_rate"] for r in report.table("by_age_band").records()} \
-        == {"25_34": 0.15, "45_54": "<11"}
+        == {"25_34": 0.15, "35_44": "(hidden)", "45_54": "<11"}
     chart = next(c for c in report.charts if c.table == "by_age_band")
     with app.test_request_context():
         bars = [svg(r, chart).count('id="patch_') for r in (full, report)]
-    assert bars[1] == bars[0] - 1  # the hidden group has no bar (not a bar of 0)
+    assert bars[1] == bars[0] - 2  # the hidden groups have no bar (not a bar of 0)
+
+
+def test_action_mix_keeps_a_month_with_a_hidden_rung_marked_and_its_legend_clear(app):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from ews.web.charts import figure, svg
+
+    counts = pd.DataFrame({"month": ["2026-01"] * 4 + ["2026-02"] * 4,
+                           "rung": [0, 2, 3, 4] * 2,
+                           "n": [200, 3, 12, 14, 150, 20, 15, 30],
+                           "flagged": [0, 3, 12, 14, 0, 20, 15, 30],
+                           "deferred": [0, 0, 12, 0, 0, 0, 15, 0], "not_asked": 0.0})
+    report = suppress(overview_from(counts, P))
+    chart = report.charts[0]
+    with app.test_request_context():  # the page language: Indonesian
+        fig = figure(report, chart)
+        text = svg(report, chart)
+    ax = fig.axes[0]
+    # January's hidden rungs are not bars of 0: its place stays, marked, with a footnote.
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2026-01*", "2026-02"]
+    assert "* disembunyikan" in text
+    # The legend is under the plot, inside the picture, and holds whole labels.
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    legend = fig.legends[0].get_window_extent(renderer)
+    box, plot = fig.bbox, ax.get_window_extent(renderer)
+    assert box.x0 <= legend.x0 and legend.x1 <= box.x1 and box.y0 <= legend.y0
+    assert legend.y1 <= plot.y0  # below the axes (tick labels included), not over the bars
+    assert "Rujuk ke layanan perlindungan" in text

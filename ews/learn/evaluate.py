@@ -18,7 +18,7 @@ from sklearn.metrics import average_precision_score
 
 from ews.engine import REVIEW_RUNG, RuleSet
 from ews.reports.fairness import fairness_from
-from ews.reports.model import suppress
+from ews.reports.sdc import suppress
 from ews.scoring import score_frame
 
 from .honest import perfect_figures, weighted_alerts

@@ -27,13 +27,13 @@ from .model import (
     Report,
     ReportInputError,
     parse_params,
-    suppress,
     to_csv,
     to_markdown,
 )
 from .networks import networks
 from .outcomes import officers, outcomes
 from .overview import overview
+from .sdc import suppress
 
 ANALYSTS = frozenset({"analyst", "admin", "supervisor"})
 SUPERVISORS = frozenset({"supervisor", "admin"})

@@ -16,6 +16,7 @@ from ews import wilayah
 
 from .model import K_MIN, Chart, Column, Params, Report, Table
 from .query import grouped
+from .sdc import Margin, Ranked
 from .stats import per1000
 
 AREA_COLUMNS = (
@@ -47,7 +48,7 @@ def areas_from(counts: pd.DataFrame, params: Params, min_applicants: int = K_MIN
     kec_rows = []
     for r in kec.itertuples(index=False):
         code = str(r.origin_kecamatan)
-        kec_rows.append((code, wilayah.name(code) or "?",
+        kec_rows.append((code, wilayah.name(code) or code,
                          wilayah.name(wilayah.regency_of(code)) or "?",
                          *_figures(int(r.n), int(r.flagged), int(r.positive))))
     # Ranked by the lower bound of the flag rate: evidence, not a small group's luck.
@@ -76,9 +77,17 @@ def areas_from(counts: pd.DataFrame, params: Params, min_applicants: int = K_MIN
               Table("by_desa", "Desa of origin", desa_cols + AREA_COLUMNS, tuple(desa_rows)))
     notes = ("Origin is an audit variable: it is reported in aggregate and never scores anyone.",
              "Candidates rank by the lower end of the 95% interval of flags per 1,000.")
+    figures = ("n", "flagged", "positive")
+    desa_key = ("desa", "kecamatan_name", "regency_name")
+    margins = (Margin("summary", "by_desa", figures, by=desa_key[1:], partial=True),
+               Margin("desa_binaan", "by_desa", figures, by=desa_key),
+               # A hidden rate keeps no place in a ranking: its row follows, unranked.
+               Ranked("desa_binaan", ("flag_interval",), desa_key, rank="rank"),
+               Ranked("summary", ("flag_interval",), ("kecamatan",)),
+               Ranked("by_desa", ("flag_interval",), desa_key[1:] + desa_key[:1]))
     return Report("areas", "Areas of origin and Desa Binaan candidates", params, tables,
                   (Chart("Flags per 1,000 applicants, top kecamatan", "summary",
-                         "kecamatan_name", ("flag_per_1000",)),), notes)
+                         "kecamatan_name", ("flag_per_1000",)),), notes, margins=margins)
 
 
 def _by_desa(counts: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from .model import K_MIN, Chart, Column, Params, Report, Table
 from .query import _LATEST, MEASURES, _bind, _where, grouped
+from .sdc import Linear, Margin, Sum
 from .stats import counts_table
 
 # Kemlu online-scam advisory countries (the default rule set's list), for the monthly view.
@@ -55,11 +56,29 @@ def destinations(conn: Connection, params: Params) -> Report:
         _scam_by_month(by("month", "destination_country"), months),
         _scam_routes(by("month", "transit_country", "destination_country"), months),
     )
+    counts, dest = ("n", "flagged", "deferred", "positive"), ("destination_country",)
+    margins = (Margin("summary", "by_purpose", counts, by=dest),
+               Margin("summary", "by_sector", counts, by=dest, partial=True),
+               Margin("summary", "by_transit", counts, by=dest, partial=True),
+               Margin("by_transit", "scam_routes", counts,
+                      by=("transit_country", "destination_country")),
+               Sum("scam_by_month", "total", SCAM_ADVISORY),
+               *_country_columns(tables[0], tables[4]))
     return Report("destinations", "Destinations", params, tables,
                   (Chart("Interviews to scam-advisory destinations by month", "scam_by_month",
                          "month", SCAM_ADVISORY, "line"),
                    Chart("Top destinations", "summary", "destination_country", ("n",))),
-                  (WAVE_NOTE,))
+                  (WAVE_NOTE,), margins=margins)
+
+
+def _country_columns(summary: Table, by_month: Table) -> tuple[Linear, ...]:
+    """A country's interviews in `summary` are the sum of its column in `scam_by_month`."""
+    out = []
+    for r, row in enumerate(summary.rows):
+        if row[0] in SCAM_ADVISORY:
+            out.append(Linear((("summary", r, "n", 1), *(
+                ("scam_by_month", i, row[0], -1) for i in range(len(by_month.rows))))))
+    return tuple(out)
 
 
 def _scam_by_month(monthly: pd.DataFrame, months: list[str]) -> Table:

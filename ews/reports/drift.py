@@ -15,8 +15,9 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from .model import Column, Params, Report, Table
-from .psi import TOO_FEW, drift_from_counts
+from .psi import TOO_FEW, drift_from_counts, reference_months
 from .query import _bind, _where, key_sql
+from .sdc import Linear
 
 READING = ("PSI, each month against the quarter before it: < 0.1 stable, 0.1-0.25 moderate "
            "(look at what changed), > 0.25 large (re-evaluate the rule set and any model "
@@ -79,5 +80,12 @@ def drift_from(score_counts: pd.DataFrame, hit_counts: pd.DataFrame
 
 
 def with_drift(report: Report, table: Table, notes: tuple[str, ...]) -> Report:
-    """Return the report with the drift table and notes appended."""
-    return replace(report, tables=report.tables + (table,), notes=report.notes + notes)
+    """Return the report with the drift table and notes appended (and its relation: each
+    month's reference count is the sum of the months of its quarter shown above it)."""
+    row_of = {month: i for i, month in enumerate(table.column("month"))}
+    margins = tuple(Linear(((table.name, i, "reference_n", 1), *(
+        (table.name, row_of[m], "n", -1) for m in reference_months(month) if m in row_of)),
+        partial=True)  # the first months of the period are references, not rows
+        for i, month in enumerate(table.column("month")))
+    return replace(report, tables=report.tables + (table,), notes=report.notes + notes,
+                   margins=report.margins + margins)

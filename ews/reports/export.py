@@ -112,7 +112,9 @@ class TableSchema(Schema):
     title = fields.String(required=True)
     columns = fields.List(fields.Nested(ColumnSchema), required=True)
     rows = fields.Method("_rows", metadata={"description": "one list per row; '<11' marks a "
-                                                           "suppressed cell"})
+                                                           "count under 11 (and what derives "
+                                                           "from it), '(hidden)' a cell hidden "
+                                                           "so that one cannot be worked out"})
 
     def _rows(self, table) -> list:
         return [[plain(v) for v in row] for row in table.rows]
@@ -139,7 +141,8 @@ class ReportSchema(Schema):
         "description": "interview: dated by when each interview took place; submitted: by "
                        "when it was submitted (both on each office's local clock)"})
     suppressed = fields.Boolean(required=True, metadata={
-        "description": "true when groups under 11 are shown as '<11'"})
+        "description": "true when groups under 11 are shown as '<11' (and the cells that "
+                       "would give them back as '(hidden)')"})
     notes = fields.List(fields.String())
     tables = fields.List(fields.Nested(TableSchema))
     charts = fields.List(fields.Nested(ChartSchema))

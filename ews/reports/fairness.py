@@ -23,6 +23,7 @@ from ews.weighting import clopper_pearson
 
 from .model import K_MIN, Chart, Column, Params, Report, Table
 from .query import _LATEST, NEGATIVE, POSITIVE, _bind, _in, _where
+from .sdc import Margin, Quote
 
 SENSITIVE = ("sex", "age_band", "regency")
 RATIO_RANGE = (0.8, 1.25)
@@ -91,7 +92,7 @@ def fairness_from(frame: pd.DataFrame, params: Params | None = None, *,
     """
     w = _compact(frame, sensitive)
     weight, y_pred, y_label = w["weight"], w["flagged"], w["label"]
-    tables, notes = [], []
+    tables, notes, margins = [], [], []
     n_all, flagged_all = int(weight.sum()), int((weight * y_pred).sum())
     overall_flag = flagged_all / n_all if n_all else math.nan
     neg_rows = y_label == 0
@@ -124,12 +125,16 @@ def fairness_from(frame: pd.DataFrame, params: Params | None = None, *,
             f_ci = clopper_pearson(g_fp, g_neg)
             f_ratio = f_rate / overall_fpr if overall_fpr else math.nan
             rows_.append((g, n, flagged, rate_, ci, ratio, g_neg, g_fp, f_rate, f_ci, f_ratio))
-            for name, value, size, events, interval, overall in (
-                    ("flag rate", ratio, n, flagged, ci, overall_flag),
-                    ("false-positive rate", f_ratio, g_neg, g_fp, f_ci, overall_fpr)):
+            for name, value, size, events, interval, overall, cells in (
+                    ("flag rate", ratio, n, flagged, ci, overall_flag, ("n", "flagged")),
+                    ("false-positive rate", f_ratio, g_neg, g_fp, f_ci, overall_fpr,
+                     ("negatives", "false_positives"))):
                 if disparity(value, size, events, interval, overall):
                     notes.append(f"{col} = {g}: {name} is {value:.2f} times the overall rate "
                                  f"(outside {RATIO_RANGE[0]}-{RATIO_RANGE[1]}).")
+                    margins.append(Quote(notes[-1], f"by_{col}", cells, len(rows_) - 1))
+        margins.append(Margin("summary", f"by_{col}",
+                              ("n", "flagged", "negatives", "false_positives")))
         tables.append(Table(f"by_{col}", f"By {col.replace('_', ' ')}", (
             Column(col, col.replace("_", " ").capitalize(), "key"), Column("n", "Applicants"),
             Column("flagged", "Flagged"),
@@ -150,7 +155,7 @@ def fairness_from(frame: pd.DataFrame, params: Params | None = None, *,
     charts = tuple(Chart(f"Flag rate by {c.replace('_', ' ')}", f"by_{c}", c, ("flag_rate",))
                    for c in sensitive[:2])
     return Report("fairness", "Fairness (audit variables)", params, tuple(tables), charts,
-                  tuple(notes))
+                  tuple(notes), margins=tuple(margins))
 
 
 def disparity(ratio: float, size: int, events: int, interval: tuple, overall: float) -> bool:

@@ -24,6 +24,7 @@ from ews.store.models import Assessment
 
 from .model import Chart, Column, Params, Report, Table
 from .query import _LATEST, POSITIVE, _bind, _in, _where, grouped
+from .sdc import Margin, Sum
 from .stats import per1000
 
 NEAR_ACTION = LADDER[LADDER.index("supervisor_review") - 1]  # one band short of review
@@ -148,8 +149,13 @@ def misses_from(missed: pd.DataFrame, counts: dict[str, pd.DataFrame], sampled: 
              "Only the follow-up sample is drawn at random: misses found by imports and "
              "follow-ups show where to look, not how often the checklist misses.")
     chart = Chart("Misses by destination", "by_destination", "destination_country", ("missed",))
+    margins = (Sum("summary", "missed", tuple(f"from_{o}" for o in ORIGINS)),
+               *(Margin("summary", name, ("missed", "near_misses")) for _, name, _ in GROUPS_BY),
+               # groups are listed only where something was missed
+               *(Margin("summary", name, ("unflagged",), partial=True)
+                 for _, name, _ in GROUPS_BY))
     return Report("misses", "Misses: not flagged, later confirmed", params, tuple(tables),
-                  charts=(chart,), notes=notes)
+                  charts=(chart,), notes=notes, margins=margins)
 
 
 def _group_row(key: str, group: str, unflagged: int, missed: int, near: int) -> tuple:

@@ -1,8 +1,9 @@
 """The shape every report shares: typed tables of figures, charts over them, and suppression.
 
 A report is a frozen `Report` of `Table`s (the first, `summary`, holds the headline figures).
-Columns say what a cell is: a key, a count, or a figure derived from counts (`of`), so that
-`suppress` can hide every count under k (and what would reveal it) without knowing the report.
+Columns say what a cell is: a key, a count, or a figure derived from counts (`of`), and the
+report declares how its counts add up (`margins`), so that `ews.reports.sdc.suppress` can
+hide every count under k, and whatever would reveal it, without knowing the report.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 K_MIN = 11  # the CTDC k: groups of fewer applicants leave the office only as "<11"
@@ -156,36 +157,13 @@ class Report:
     notes: tuple[str, ...] = ()
     suppressed: bool = False
     extra: dict = field(default_factory=dict)
+    # The relations between its cells that suppression protects (`ews.reports.sdc`: Sum,
+    # Margin, Linear, Ranked, Quote); a table that adds up to another declares it here.
+    margins: tuple = ()
 
     def table(self, name: str) -> Table:
         """Return the table called `name`."""
         return next(t for t in self.tables if t.name == name)
-
-
-def _small(value: Any, k: int) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) \
-        and not (isinstance(value, float) and math.isnan(value)) and 0 < value < k
-
-
-def suppress_table(table: Table, k: int = K_MIN) -> Table:
-    """Return the table with counts under k, and figures derived from them, shown as "<k"."""
-    index = {c.name: i for i, c in enumerate(table.columns)}
-    rows = []
-    for row in table.rows:
-        hidden = {c.name for c, v in zip(table.columns, row, strict=True)
-                  if c.kind == "count" and _small(v, k)}
-        out = []
-        for c, v in zip(table.columns, row, strict=True):
-            derived_hidden = any(name in hidden for name in c.of if name in index)
-            out.append(f"<{k}" if c.name in hidden or derived_hidden else v)
-        rows.append(tuple(out))
-    return replace(table, rows=tuple(rows))
-
-
-def suppress(report: Report, k: int = K_MIN) -> Report:
-    """Return the report as it may leave the office: every small group shown as "<k"."""
-    return replace(report, tables=tuple(suppress_table(t, k) for t in report.tables),
-                   suppressed=True)
 
 
 def _cell(value: Any) -> Any:

@@ -15,6 +15,7 @@ from ews.engine.ruleset import LADDER
 from .drift import drift, with_drift
 from .model import Chart, Column, Params, Report, Table
 from .query import _LATEST, NEGATIVE, POSITIVE, _bind, _where, grouped
+from .sdc import Margin, Sum
 from .stats import rate, wilson
 
 PRECISION = (Column("labelled", "Labelled (support)"), Column("positive", "Confirmed"),
@@ -69,7 +70,12 @@ def outcomes_from(frame: pd.DataFrame, params: Params) -> Report:
               tuple(ind_rows))),
         (Chart("Confirmation rate by rung", "by_rung", "action", ("precision",)),),
         ("Positive: confirmed trafficking, confirmed non-procedural, intercepted at the "
-         "border; negative: legitimate travel confirmed; no information is not a label.",))
+         "border; negative: legitimate travel confirmed; no information is not a label.",),
+        margins=(*(Sum(t, "labelled", ("positive", "negative"))
+                   for t in ("summary", "by_rung", "by_indicator")),
+                 Sum("summary", "outcomes", ("labelled", "no_information"), partial=True),
+                 Margin("summary", "by_rung", ("labelled", "positive", "negative",
+                                               "no_information"))))
 
 
 def officers(conn: Connection, params: Params) -> Report:
@@ -98,7 +104,8 @@ def officers_from(by_officer: pd.DataFrame, by_hour: pd.DataFrame, params: Param
         (Chart("Not-asked rate by hour of day", "by_hour", "hour", ("not_asked_rate",),
                "line"),),
         ("A rising not-asked rate late in the day is the fatigue signal of the strategic "
-         "plan; it is about workload, not about any officer's worth.",))
+         "plan; it is about workload, not about any officer's worth.",),
+        margins=(Margin("summary", "by_hour", ("n", "flagged")),))
 
 
 def _key(value):

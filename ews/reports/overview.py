@@ -9,6 +9,7 @@ from ews.engine.ruleset import LADDER
 
 from .model import Chart, Column, Params, Report, Table
 from .query import grouped
+from .sdc import Margin, Quote, Sum
 from .stats import rate
 
 NATIONAL_DEFERRAL_RATE = 0.0005  # ~2,433 of ~4.8 million passports (Jan-Nov 2024)
@@ -54,6 +55,9 @@ def overview_from(counts: pd.DataFrame, params: Params) -> Report:
     note = (f"Deferral rate {rate(deferred, n):.2%} against ~{NATIONAL_DEFERRAL_RATE:.2%} "
             f"nationally and {low:.1%}-{high:.1%} reported for single offices." if n else
             "No interviews in this period.")
+    margins = (Sum("by_month", "n", LADDER), Sum("by_month", "flagged", LADDER[2:]),
+               Margin("summary", "by_month", ("n", "flagged", "deferred")),
+               Quote(note, "summary", ("n", "deferred")))
     return Report("overview", "Overview", params, (summary, monthly),
                   (Chart("Action mix by month", "by_month", "month", LADDER, "stacked"),),
-                  (note,))
+                  (note,), margins=margins)

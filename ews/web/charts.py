@@ -11,8 +11,10 @@ import matplotlib
 
 matplotlib.use("svg")
 import matplotlib.pyplot as plt  # noqa: E402
+from flask_babel import gettext  # noqa: E402
 
 from ews.reports.model import Chart, Report  # noqa: E402
+from ews.reports.sdc import is_hidden  # noqa: E402
 
 from .report_text import cell, text  # noqa: E402
 
@@ -50,44 +52,61 @@ def _number(value) -> float:
     return float(value) if isinstance(value, int | float) and value == value else 0.0
 
 
-def svg(report: Report, chart: Chart, top: int = 15) -> str:
-    """Return the chart as inline SVG text in the page language.
+TIME_AXES = ("month", "hour")
 
-    A group with a suppressed cell ("<11") in any series is left out: a bar of 0 would be
-    read as a figure; a line leaves a gap at each suppressed cell of its series. Titles, axis
-    and legend labels go through `report_text` like the table under the chart.
+
+def figure(report: Report, chart: Chart, top: int = 15):
+    """Return the chart as a matplotlib figure in the page language.
+
+    A hidden cell ("<11", or hidden to protect one) is never drawn as a zero: on a time axis
+    its place stays, without a bar or point (a stacked bar keeps its shown parts), and its
+    tick label is marked "*", with a footnote saying why; elsewhere the group is left out. The
+    legend sits under the plot, in as many rows as its labels need, never over the bars.
     """
     table = report.table(chart.table)
     labels = {c.name: text(c.label) for c in table.columns}
-    records = [r for r in table.records() if chart.kind == "line"  # a line leaves a gap
-               or not any(isinstance(r[name], str) for name in chart.series)]
-    if chart.kind != "line" and chart.x not in ("month", "hour"):
+    timed = chart.kind == "line" or chart.x in TIME_AXES
+    records = [r for r in table.records()
+               if timed or not any(is_hidden(r[name]) for name in chart.series)]
+    if not timed:
         records = records[:top]
-    xs = [textwrap.fill(cell(r[chart.x], chart.x), 16) if isinstance(r[chart.x], str)
-          else str(r[chart.x]) for r in records]  # long labels wrap instead of overlapping
-    fig, ax = plt.subplots(figsize=(7.5, 2.8))
+    marked = [any(is_hidden(r[name]) for name in chart.series) for r in records]
+    xs = [(textwrap.fill(cell(r[chart.x], chart.x), 16) if isinstance(r[chart.x], str)
+           else str(r[chart.x])) + ("*" if hide else "")
+          for r, hide in zip(records, marked, strict=True)]  # long labels wrap
+    fig, ax = plt.subplots(figsize=(7.5, 3.2), layout="constrained")
     bottom = [0.0] * len(xs)
     for i, name in enumerate(chart.series):
-        ys = [math.nan if isinstance(r[name], str) else _number(r[name]) for r in records]
+        ys = [math.nan if is_hidden(r[name]) else _number(r[name]) for r in records]
         colour = COLOURS[i % len(COLOURS)]
         if chart.kind == "line":
             ax.plot(xs, ys, marker="o", color=colour, label=labels[name])
         elif chart.kind == "stacked":
+            shown = [0.0 if y != y else y for y in ys]
             ax.bar(xs, ys, bottom=bottom, color=colour, label=labels[name])
-            bottom = [b + y for b, y in zip(bottom, ys, strict=True)]
+            bottom = [b + y for b, y in zip(bottom, shown, strict=True)]
         else:
             width = 0.8 / len(chart.series)
             ax.bar([k + i * width for k in range(len(xs))], ys, width=width, color=colour,
                    label=labels[name])
             ax.set_xticks([k + 0.4 - width / 2 for k in range(len(xs))], xs)
     ax.set_title(text(chart.title), loc="left")
-    ax.set_xlabel(labels[chart.x])
+    # The footnote of marked places goes under the axis label: the layout makes room for it.
+    ax.set_xlabel(labels[chart.x] + ("\n" + gettext(
+        "* hidden: fewer than 11, or hidden so that such a group cannot be worked out")
+        if any(marked) else ""), fontsize=8)
     if len(chart.series) == 1:
         ax.set_ylabel(labels[chart.series[0]])
     ax.tick_params(axis="x", labelrotation=45 if len(xs) > 6 else 0)
     if len(chart.series) > 1:
-        ax.legend(frameon=False, fontsize=7, ncols=min(5, len(chart.series)))
-    fig.tight_layout()
+        fig.legend(loc="outside lower center", frameon=False, fontsize=7,
+                   ncols=min(3, len(chart.series)))
+    return fig
+
+
+def svg(report: Report, chart: Chart, top: int = 15) -> str:
+    """Return the chart as inline SVG text in the page language (`figure`)."""
+    fig = figure(report, chart, top)
     buf = io.StringIO()
     fig.savefig(buf, format="svg")
     plt.close(fig)

@@ -121,6 +121,7 @@ WORDS = {
     "moderate": N_("moderate"), "stable": N_("stable"), "too few": N_("too few"),
     "(not asked)": N_("(not asked)"),
     "(not recorded)": N_("(not recorded)"), "(unknown)": N_("(unknown)"),
+    "(hidden)": N_("(hidden)"),
     "proceed": N_("Proceed"), "in_depth_interview": N_("In depth interview"),
     "supervisor_review": N_("Supervisor review"), "defer_and_redirect": N_("Defer and redirect"),
     "refer_protection": N_("Refer protection"),
@@ -169,10 +170,12 @@ def word(value: str) -> str:
 
 
 def text(value: str) -> str:
-    """Return a report title, label, chart title or note in the page language (a country
-    code: the country's name)."""
+    """Return a report title, label, chart title, note or placeholder in the page language
+    (a country code: the country's name)."""
     if value in ISO_COUNTRIES:
         return country_name(value, current_lang())
+    if value in WORDS:
+        return word(value)
     msgid = value.replace("%", "%%")
     if msgid in MESSAGES:
         return gettext(msgid) % {} if "%" in value else gettext(msgid)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 from flask import (
     Blueprint,
@@ -48,11 +49,27 @@ def _problem(status: int, message: str):
                            status=status), status
 
 
+DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def iso_day(value: str | None) -> str | None:
+    """Return a day typed dd/mm/yyyy (the pages' format, whatever the browser's language) as
+    YYYY-MM-DD; anything else as it is (ISO links keep working, a bad day is named)."""
+    found = DAY.fullmatch((value or "").strip())
+    return f"{found[3]}-{int(found[2]):02d}-{int(found[1]):02d}" if found else value
+
+
 def _access(name: str, fmt: str | None = None):
     args = request.args
-    return prepare(name, current_user.role, current_user.office_code, args.get("from"),
-                   args.get("to"), args.get("office"), today=_today(), fmt=fmt,
-                   by=args.get("by"))
+    try:
+        return prepare(name, current_user.role, current_user.office_code,
+                       iso_day(args.get("from")), iso_day(args.get("to")), args.get("office"),
+                       today=_today(), fmt=fmt, by=args.get("by"))
+    except ReportInputError as err:
+        if "YYYY-MM-DD" not in str(err):
+            raise
+        raise ReportInputError(err.field, _("'%(field)s' must be a date dd/mm/yyyy",
+                                            field=err.field)) from None
 
 
 def _visible() -> list[tuple[str, str]]:

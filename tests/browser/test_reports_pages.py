@@ -60,3 +60,22 @@ def test_supervisor_cannot_read_another_office(browser, with_demo):
     response = page.goto(f"{with_demo.url}/reports/overview{PERIOD}&office=SBY")
     assert response.status == 403
     page.context.close()
+
+
+def test_a_portrait_tablet_reads_labelled_rows_and_types_days(browser, with_demo):
+    page = sign_in(browser, with_demo.url, "analyst1", viewport={"width": 600, "height": 960})
+    page.goto(f"{with_demo.url}/reports/areas?from=01/11/2025&to=31/10/2026")
+    # Each value of the area table shows its header beside it (no column of bare numbers).
+    first = page.locator('table[data-table="summary"] tbody tr').first
+    labels = first.locator("td").evaluate_all(
+        "tds => tds.map(td => getComputedStyle(td, '::before').content)")
+    headers = first.locator("td").evaluate_all("tds => tds.map(td => td.dataset.label)")
+    assert labels == [f'"{h}: "' for h in headers] and "Pemohon" in headers
+    assert page.locator('table[data-table="summary"] thead').is_hidden()
+    # Days are typed dd/mm/yyyy whatever the browser's language, and filter the report.
+    page.fill('[name="from"]', "01/05/2026")
+    with page.expect_navigation():
+        page.click(".report-filter button[type=submit]")
+    assert "from=01%2F05%2F2026" in page.url
+    assert "01/05/2026 – 31/10/2026" in page.locator(".page-head").inner_text()
+    page.context.close()
