@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from ews.reports.model import Chart
+from ews.reports.sdc import HIDDEN
 from ews.store.models import AuditEvent
 from tests.conftest import PASSWORD
 
@@ -88,11 +89,12 @@ def test_scam_series_per_country_and_route_with_a_wave_against_its_own_months(cl
     months = {r["month"]: r for r in _records(body, "scam_by_month")}
     assert [months[m]["KH"] for m in ("2026-01", "2026-02", "2026-03")] == ["<11"] * 3
     april = months["2026-04"]
-    assert (april["KH"], april["TH"], april["total"], april["wave"]) == (12, "<11", 18, "KH")
+    # KH = 18 - TH would give TH back: KH is hidden beside it, and the wave still named.
+    assert (april["KH"], april["TH"], april["total"], april["wave"]) == (HIDDEN, "<11", 18, "KH")
     assert all(months[m]["wave"] == "" for m in months if m != "2026-04")  # TH: no wave
     routes = {(r["month"], r["transit_country"], r["destination_country"]): r
               for r in _records(body, "scam_routes")}
-    assert routes["2026-04", "TH", "KH"]["n"] == 12
+    assert routes["2026-04", "TH", "KH"]["n"] == HIDDEN  # its months would give January back
     assert routes["2026-04", "TH", "KH"]["wave"] == "wave"
     assert routes["2026-01", "TH", "KH"]["n"] == "<11"
     # The page names the countries in its language: Indonesian by default, then English.
@@ -204,7 +206,7 @@ def test_the_quarterly_evidence_downloads_as_xlsx_and_as_a_zip_of_csv(client, hi
     assert rows[3][0] == "Menurut waktu" and not any(rows[4])  # then a blank row
     header = rows[5]
     assert header[:3] == ["Bulan", "Kamboja", "Myanmar (Burma)"]
-    assert rows[6][:2] == ["2026-04", 12]
+    assert rows[6][:2] == ["2026-04", HIDDEN]  # beside a hidden Thailand count (see above)
     got = client.get("/reports/quarterly/export", query_string=query | {"format": "csv"})
     archive = zipfile.ZipFile(io.BytesIO(got.data))
     assert "destinations-scam_by_month.csv" in archive.namelist()
@@ -236,7 +238,8 @@ def test_a_country_line_leaves_a_gap_where_a_month_is_hidden_not_the_month(app):
     import datetime as dt
 
     from ews.reports.breakdowns import _scam_by_month
-    from ews.reports.model import Params, Report, suppress
+    from ews.reports.model import Params, Report
+    from ews.reports.sdc import suppress
     from ews.web.charts import svg
 
     monthly = pd.DataFrame({"month": ["2026-01", "2026-02", "2026-03"] * 2,
@@ -250,7 +253,8 @@ def test_a_country_line_leaves_a_gap_where_a_month_is_hidden_not_the_month(app):
                   "month", ("KH", "TH"), "line")
     with app.test_request_context():
         drawn = svg(report, chart)
-    assert all(f">{m}<" in drawn for m in ("2026-01", "2026-02", "2026-03"))
+    # Every month keeps its place; the hidden one is marked, not dropped.
+    assert all(f">{m}<" in drawn for m in ("2026-01", "2026-03")) and ">2026-02*<" in drawn
     assert ">Kamboja<" in drawn and ">Thailand<" in drawn  # the legend names the countries
 
 
