@@ -3,6 +3,7 @@ line, never half-stored; and an assessment records whether the named agency is o
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -10,10 +11,11 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
+from ews.checklist import agency_key, validate_checklist
 from ews.engine import RuleSetError, load_ruleset, parse_ruleset
 from ews.store.models import RuleSetRecord
 
-from .checklists import sound_umrah
+from .checklists import clock, sound_umrah
 from .conftest import DEFAULT_RULES
 
 AGENCIES = (DEFAULT_RULES.parent / "p3mi_licensed.csv").read_text(encoding="utf-8")
@@ -84,3 +86,46 @@ def test_the_assessment_records_the_agency_licence(client, accounts):
     view = client.get(f"/api/v1/assessments/{resp.get_json()['id']}",
                       headers=accounts["officer"].headers).get_json()
     assert view["features"]["agency_licence"] == "unverified"
+
+
+LIST_V21 = """name,licence_number,valid_until,status,status_from
+PT Contoh Sarana Kerja,KEP.100/CONTOH/2024,2029-12-31,active,
+PT Mitra Buruh Contoh,KEP.101/CONTOH/2023,2028-06-30,suspended,2026-10-01
+PT Jasa Penempatan Contoh Madura,KEP.102/CONTOH/2021,2026-01-31,active,
+"""
+
+
+@pytest.mark.parametrize("name, on, licence", [
+    ("PT Contoh Sarana Kerja", "2026-11-20", "licensed"),
+    # BP2MI suspended it on 1 October: an interview before that read it as licensed.
+    ("PT Mitra Buruh Contoh", "2026-09-15", "licensed"),
+    ("PT Mitra Buruh Contoh", "2026-11-20", "suspended"),
+    # The licence ran to the end of January: lapsed by November, valid in January.
+    ("PT Jasa Penempatan Contoh Madura", "2026-01-20", "licensed"),
+    ("PT Jasa Penempatan Contoh Madura", "2026-11-20", "expired"),
+    ("PT Tidak Terdaftar", "2026-11-20", "unverified"),
+])
+def test_the_licence_is_read_as_on_the_interview_day(name, on, licence):
+    agencies = parse_ruleset(TEXT, agencies=LIST_V21).agencies
+    record = validate_checklist(sound_umrah(states_work_abroad=True, agency_name=name,
+                                            interviewed_at=f"{on}T09:00:00+07:00"),
+                                agencies=agencies, now=clock())
+    assert record["agency_licence"] == licence
+
+
+def test_a_list_without_status_columns_still_loads_every_agency_active():
+    old = "name,licence_number,valid_until\nPT Contoh Sarana Kerja,KEP.100,2029-12-31\n"
+    assert parse_ruleset(TEXT, agencies=old).agencies[agency_key("PT Contoh Sarana Kerja")] \
+        == (dt.date(2029, 12, 31), "active", None)
+
+
+@pytest.mark.parametrize("bad_row, problem", [
+    ("PT Baru,KEP.9,2029-12-31,dibekukan,", "line 5: 'status' must be one of: active, "
+     "suspended, revoked"),
+    ("PT Baru,KEP.9,2029-12-31,revoked,kemarin", "line 5: 'status_from' must be a date"),
+    ("PT Baru,KEP.9,2029-12-31", "line 5: expected 5 columns, got 3"),
+])
+def test_a_bad_status_is_named_by_its_line(bad_row, problem):
+    with pytest.raises(RuleSetError) as info:
+        parse_ruleset(TEXT, agencies=LIST_V21 + bad_row + "\n")
+    assert any(problem in e for e in info.value.errors), info.value.errors

@@ -217,7 +217,7 @@ def test_work_in_view_without_an_admission(answers, in_view):
 @pytest.mark.parametrize("name, on, status", [
     ("PT Contoh Sarana Kerja", "2026-11-20", "licensed"),
     ("pt. contoh  sarana kerja", "2026-11-20", "licensed"),
-    ("PT Jasa Penempatan Contoh Madura", "2026-11-20", "unverified"),  # licence ended
+    ("PT Jasa Penempatan Contoh Madura", "2026-11-20", "expired"),  # licence ended
     ("PT Tidak Ada", "2026-11-20", "unverified"),
 ])
 def test_agency_licence_from_the_rule_sets_list(name, on, status):

@@ -55,13 +55,22 @@ def derive(record: dict, agencies: Mapping[str, dt.date]) -> dict:
     return with_agencies(record, agencies)
 
 
-def with_agencies(record: dict, agencies: Mapping[str, dt.date]) -> dict:
+def licence_on(entry, day: dt.date) -> str:
+    """Return an agency's licence on `day` from its list entry (None: not on the list).
+
+    An entry is (valid until, status, status from), or a bare valid-until date.
+    """
+    if entry is None:
+        return "unverified"
+    until, status, since = entry if isinstance(entry, tuple) else (entry, "active", None)
+    if status != "active" and (since is None or since <= day):
+        return "suspended"
+    return "licensed" if until >= day else "expired"
+
+
+def with_agencies(record: dict, agencies: Mapping) -> dict:
     """Set `agency_licence` from the rule set's P3MI list, as on the interview day."""
     name = record.get("agency_name")
-    if name:
-        until = agencies.get(agency_key(name))
-        day = record["interviewed_at"].date()
-        record["agency_licence"] = "licensed" if until and until >= day else "unverified"
-    else:
-        record["agency_licence"] = None
+    day = record["interviewed_at"].date()
+    record["agency_licence"] = licence_on(agencies.get(agency_key(name)), day) if name else None
     return record

@@ -63,7 +63,7 @@ def table(ruleset: RuleSet, conditions: dict) -> str:
         kind = "protective" if i.protective else i.severity
         lines.append("| " + " | ".join(_cell(x) for x in (
             i.id, i.track, i.dimension or "", kind, i.points, describe(conditions[i.id]),
-            f"{i.label['id']} / {i.label['en']}", i.source)) + " |")
+            f"{i.label['id']} / {i.label['en']}", i.source["en"])) + " |")
     lines += ["", "| escalation | when | minimum action | label (id / en) |", "|---|---|---|---|"]
     for e in ruleset.escalations:
         label = f"{e.label['id']} / {e.label['en']}" if e.label else ""

@@ -42,7 +42,7 @@ TOP_KEYS = {"ruleset", "lists", "actions", "tracks", "dimension_rule", "indicato
             "escalations", "model", "min_completeness", "combined_tracks",
             "licensed_agencies"}
 INDICATOR_KEYS = {"id", "track", "dimension", "severity", "points", "when", "label", "source",
-                  "protective"}
+                  "protective", "min_action"}
 ESCALATION_KEYS = {"id", "when", "min_action", "label", "source"}
 MAX_BYTES = 512 * 1024  # the shipped rule set is ~32 KB
 MAX_DEPTH = 64  # YAML nesting; conditions have their own, lower cap
@@ -180,6 +180,14 @@ def _label(value) -> MappingProxyType | None:
     return None
 
 
+def _text(value) -> MappingProxyType | None:
+    """Return a bilingual text: {id, en} as a label, or a plain string (older rule sets) in
+    both languages; None when it is neither."""
+    if isinstance(value, str) and value.strip():
+        return MappingProxyType({"id": value, "en": value})
+    return _label(value)
+
+
 def _too_long(value, limit: str) -> str | None:
     """Return why a text value breaks its length limit, or None."""
     if isinstance(value, str) and len(value) > LIMITS[limit]:
@@ -206,6 +214,7 @@ class _Builder:
         tracks = {t: self.bands(t, (doc.get("tracks") or {}).get(t)) for t in TRACKS}
         for t in sorted(set(doc.get("tracks") or {}) - set(TRACKS)):
             self.error(f"track {t}", f"unknown track (one of: {', '.join(TRACKS)})")
+        caps = self.track_caps(doc.get("tracks"), lists)
         combos = self.dimension_rule(doc.get("dimension_rule", "ilo_2009"))
         seen: set[str] = set()
         indicators = [self.indicator(i, item, lists, seen)
@@ -221,10 +230,11 @@ class _Builder:
         if self.errors:
             raise RuleSetError(self.errors)
         return RuleSet(id=meta["id"], version=str(meta["version"]),
-                       description=str(meta.get("description", "")), sha256=self.sha256,
+                       description=meta.get("description") or None, sha256=self.sha256,
                        text=self.text, source=self.source,
                        lists=MappingProxyType({k: tuple(v) for k, v in lists.items()}),
                        actions=tuple(actions), tracks=MappingProxyType(tracks),
+                       track_caps=MappingProxyType(caps),
                        combinations=tuple(MappingProxyType(c) for c in combos),
                        indicators=tuple(indicators), escalations=tuple(escalations),
                        model=MappingProxyType(model), min_completeness=min_completeness,
@@ -250,15 +260,15 @@ class _Builder:
             elif problem := _too_long(str(meta[key]), "ruleset_id" if key == "id" else key):
                 self.error("ruleset", f"'{key}' {problem}")
         description = meta.get("description", "")
-        if not isinstance(description, str):
-            self.error("ruleset", "'description' must be text")
-        elif problem := _too_long(description, "description"):
-            self.error("ruleset", f"'description' {problem}")
+        if description != "":
+            meta = meta | {"description": self.text_field("ruleset", "description",
+                                                          description)}
         sources = meta.get("sources", [])
         if not isinstance(sources, list) or not all(
-                isinstance(x, str) and not _too_long(x, "source") for x in sources):
-            self.error("ruleset", f"'sources' must be a list of texts of at most "
-                                  f"{LIMITS['source']} characters")
+                _text(x) is not None and not any(_too_long(t, "source")
+                                                 for t in _text(x).values()) for x in sources):
+            self.error("ruleset", f"'sources' must be a list of texts ({{id: ..., en: ...}} or "
+                                  f"one text) of at most {LIMITS['source']} characters")
         for key in sorted(set(meta) - {"id", "version", "description", "sources"}):
             self.error("ruleset", f"unknown key '{key}'")
         return meta
@@ -293,6 +303,19 @@ class _Builder:
             elif problem := _too_long(value, "list_item"):
                 out.append(f"{self.source}: {where}: item {n} {problem}")
         return out
+
+    def text_field(self, where: str, key: str, value) -> MappingProxyType | None:
+        """Return a bilingual text ({id, en}, or one text for both); record problems."""
+        text = _text(value)
+        if text is None:
+            self.error(where, f"'{key}' must be {{id: ..., en: ...}} (or one text)")
+            return None
+        for lang, part in text.items():
+            if problem := _too_long(part, key):
+                self.error(where, f"'{key}' {problem}" if isinstance(value, str)
+                           else f"'{key}' '{lang}' {problem}")
+                return None
+        return text
 
     def label(self, where: str, label: MappingProxyType) -> MappingProxyType | None:
         """Return `label` when its texts are within limits; record problems otherwise."""
@@ -363,6 +386,22 @@ class _Builder:
             out.append(Band(below, b["band"], rung))
         return tuple(out)
 
+    def track_caps(self, tracks, lists: dict) -> dict:
+        """Return {track: condition} of the tracks whose points rise above supervisor_review
+        only where the condition holds (`above_review_needs`)."""
+        caps = {}
+        for name, spec in (tracks or {}).items() if isinstance(tracks, dict) else ():
+            if name not in TRACKS or not isinstance(spec, dict):
+                continue
+            for key in sorted(set(spec) - {"bands", "above_review_needs"}):
+                self.error(f"track {name}", f"unknown key '{key}'")
+            if "above_review_needs" in spec:
+                test = self.condition(f"track {name} above_review_needs",
+                                      spec["above_review_needs"], lists, allow_dims=False)
+                if test is not None:
+                    caps[name] = test
+        return caps
+
     def dimension_rule(self, rule) -> tuple[dict, ...]:
         if rule == "ilo_2009":
             return ILO_2009
@@ -422,15 +461,20 @@ class _Builder:
             self.error(where, "needs label: {id: ..., en: ...}")
         else:
             label = self.label(where, label)
-        if not isinstance(item.get("source"), str) or not item["source"].strip():
+        source = None
+        if item.get("source") in (None, "") or item.get("source") == {}:
             self.error(where, "needs a 'source' citing where the indicator comes from")
-        elif problem := _too_long(item["source"], "source"):
-            self.error(where, f"'source' {problem}")
+        else:
+            source = self.text_field(where, "source", item["source"])
+        rung = self.rung(where, item["min_action"]) if "min_action" in item else 0
+        if protective and rung > PROTECTIVE_CAP:
+            self.error(where, "a protective indicator may not raise the action above "
+                              "in_depth_interview")
         test = self.condition(where, item.get("when"), lists, allow_dims=False)
-        if test is None or label is None:
+        if test is None or label is None or source is None:
             return None
         return Indicator(i, item["id"], track, dimension, severity, points, protective, label,
-                         item["source"], test)
+                         source, test, rung)
 
     def escalation(self, i: int, item, lists: dict, seen: set) -> Escalation | None:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
@@ -447,9 +491,8 @@ class _Builder:
             self.error(where, "label must be {id: ..., en: ...}")
         elif label:
             label = self.label(where, label)
-        if "source" in item and (not isinstance(item["source"], str)
-                                 or _too_long(item["source"], "source")):
-            self.error(where, f"'source' must be text of at most {LIMITS['source']} characters")
+        if "source" in item:
+            self.text_field(where, "source", item["source"])
         test = self.condition(where, item.get("when"), lists, allow_dims=True)
         if test and test.dimensions == {"abuse_of_vulnerability"} and rung > PROTECTIVE_CAP:
             self.error(where, "a protective dimension alone may not raise the action above "
