@@ -19,15 +19,15 @@ from .checklists import clock, sound_umrah
 from .conftest import DEFAULT_RULES
 
 AGENCIES = (DEFAULT_RULES.parent / "p3mi_licensed.csv").read_text(encoding="utf-8")
-TEXT = DEFAULT_RULES.read_text(encoding="utf-8").replace("version: 2026.11.2",
+TEXT = DEFAULT_RULES.read_text(encoding="utf-8").replace("version: 2026.12.1",
                                                          "version: 2026.11.9")
 
 
 @pytest.mark.parametrize("bad_row, problem", [
-    ("PT Baru,KEP.9/2025,31-12-2029", "line 9: 'valid_until' must be a date YYYY-MM-DD"),
-    ("PT Baru,KEP.9/2025", "line 9: expected 3 columns, got 2"),
-    ("PT Contoh Sarana Kerja,KEP.9/2025,2029-12-31", "line 9: agency listed twice"),
-    (",KEP.9/2025,2029-12-31", "line 9: 'name' must be 1-200 characters"),
+    ("PT Baru,KEP.9/2025,31-12-2029,active,", "line 9: 'valid_until' must be a date YYYY-MM-DD"),
+    ("PT Baru,KEP.9/2025", "line 9: expected 5 columns, got 2"),
+    ("PT Contoh Sarana Kerja,KEP.9/2025,2029-12-31,active,", "line 9: agency listed twice"),
+    (",KEP.9/2025,2029-12-31,active,", "line 9: 'name' must be 1-200 characters"),
 ])
 def test_a_bad_row_is_named_by_its_line(bad_row, problem):
     with pytest.raises(RuleSetError) as info:
@@ -44,13 +44,13 @@ def test_a_rule_set_naming_a_list_needs_it():
 
 def test_the_list_is_part_of_the_rule_sets_identity():
     a = parse_ruleset(TEXT, agencies=AGENCIES)
-    b = parse_ruleset(TEXT, agencies=AGENCIES + "PT Baru,KEP.9/2025,2029-12-31\n")
+    b = parse_ruleset(TEXT, agencies=AGENCIES + "PT Baru,KEP.9/2025,2029-12-31,active,\n")
     assert a.sha256 != b.sha256 and len(b.agencies) == len(a.agencies) + 1
 
 
 def test_rules_check_names_the_line(tmp_path):
     shutil.copy(DEFAULT_RULES, tmp_path / "tppo_pmi.yaml")
-    (tmp_path / "p3mi_licensed.csv").write_text(AGENCIES + "PT Baru,KEP.9,soon\n")
+    (tmp_path / "p3mi_licensed.csv").write_text(AGENCIES + "PT Baru,KEP.9,soon,active,\n")
     done = subprocess.run([sys.executable, "-m", "ews.cli", "rules", "check",
                            str(tmp_path / "tppo_pmi.yaml")], capture_output=True, text=True)
     assert done.returncode == 1
@@ -61,7 +61,8 @@ def test_rules_check_names_the_line(tmp_path):
 def test_upload_with_a_bad_row_is_refused_and_nothing_stored(client, db, accounts):
     before = db.scalar(select(func.count()).select_from(RuleSetRecord))
     resp = client.post("/api/v1/rulesets", headers=accounts["analyst"].headers,
-                       json={"text": TEXT, "agencies_csv": AGENCIES + "PT X,K,2029-02-30\n"})
+                       json={"text": TEXT,
+                             "agencies_csv": AGENCIES + "PT X,K,2029-02-30,active,\n"})
     assert resp.status_code == 422
     assert any("line 9" in e for e in resp.get_json()["errors"]["text"])
     assert db.scalar(select(func.count()).select_from(RuleSetRecord)) == before

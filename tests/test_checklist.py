@@ -52,7 +52,7 @@ def errors_of(payload, lang="en") -> dict:
     ("phone", "+62 812 \u0660\u0661\u0662\u0663 0001", "Not a valid phone number."),
     ("purpose", "holiday", "Must be one of: tourism, umrah_hajj, family_visit, medical, study, "
                            "internship, working_holiday, business, procedural_work, seafarer, "
-                           "other."),
+                           "marriage, other."),
     ("purpose", None, "May not be empty."),
     ("destination_country", "XX", "Not a known two-letter country code (ISO 3166-1 alpha-2)."),
     ("destination_country", "Saudi",
