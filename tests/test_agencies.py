@@ -7,12 +7,13 @@ import datetime as dt
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from ews.checklist import agency_key, validate_checklist
-from ews.engine import RuleSetError, load_ruleset, parse_ruleset
+from ews.engine import RuleSetError, load_ruleset, parse_ruleset, ruleset_files
 from ews.store.models import RuleSetRecord
 
 from .checklists import clock, sound_umrah
@@ -130,3 +131,76 @@ def test_a_bad_status_is_named_by_its_line(bad_row, problem):
     with pytest.raises(RuleSetError) as info:
         parse_ruleset(TEXT, agencies=LIST_V21 + bad_row + "\n")
     assert any(problem in e for e in info.value.errors), info.value.errors
+
+
+MANNING = (DEFAULT_RULES.parent / "manning_agencies.csv").read_text(encoding="utf-8")
+
+
+def _with_manning(tmp_path, manning: str) -> Path:
+    """Write the default rule set with both agency lists beside it; return the YAML path."""
+    (tmp_path / "p3mi_licensed.csv").write_text(AGENCIES, encoding="utf-8")
+    (tmp_path / "manning_agencies.csv").write_text(manning, encoding="utf-8")
+    path = tmp_path / "tppo_pmi.yaml"
+    text = DEFAULT_RULES.read_text(encoding="utf-8")
+    if "manning_agencies:" not in text:
+        text = text.replace("licensed_agencies: p3mi_licensed.csv\n",
+                            "licensed_agencies: p3mi_licensed.csv\n"
+                            "manning_agencies: manning_agencies.csv\n")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_manning_list_has_the_same_format_and_checks(tmp_path):
+    path = _with_manning(tmp_path, MANNING + "PT Baru Bahari,SIUKAK.9,2029-12-31,dibekukan,\n")
+    with pytest.raises(RuleSetError) as info:
+        load_ruleset(path)
+    assert any("manning_agencies.csv: line " in e and "'status' must be one of" in e
+               for e in info.value.errors), info.value.errors
+    (tmp_path / "manning_agencies.csv").unlink()
+    with pytest.raises(RuleSetError, match="manning_agencies.csv: cannot read"):
+        load_ruleset(path)
+
+
+@pytest.mark.parametrize("name, on, licence", [
+    ("PT Contoh Awak Kapal Samudra", "2026-11-20", "licensed"),
+    # SIUPPAK not converted to SIUKAK by 30 September 2025: lapsed
+    ("PT Contoh Manning Nusantara", "2026-11-20", "expired"),
+    ("PT Contoh Manning Nusantara", "2025-09-01", "licensed"),
+    # revoked from 1 August 2026
+    ("PT Contoh Bahari Perikanan", "2026-11-20", "suspended"),
+    # a P3MI placing crew that needs a work visa may hold a P3MI licence instead
+    ("PT Contoh Sarana Kerja", "2026-11-20", "licensed"),
+    ("PT Kapal Tidak Terdaftar", "2026-11-20", "unverified"),
+])
+def test_the_manning_agency_is_read_on_the_interview_day(tmp_path, name, on, licence):
+    ruleset = load_ruleset(_with_manning(tmp_path, MANNING))
+    record = validate_checklist(
+        sound_umrah(purpose="seafarer", umrah_documents=None, supporting_document=None,
+                    destination_country="TW", states_work_abroad=True,
+                    seafarer_documents="complete", manning_agency_name=name,
+                    interviewed_at=f"{on}T09:00:00+07:00"),
+        agencies=ruleset.agencies, manning=ruleset.manning, now=clock())
+    assert record["manning_agency_licence"] == licence
+
+
+def test_both_lists_are_stored_with_the_rule_set_and_part_of_its_identity(
+        tmp_path, client, accounts):
+    path = _with_manning(tmp_path, MANNING)
+    text, lists = ruleset_files(path)
+    first = parse_ruleset(text, agencies=lists)
+    other = parse_ruleset(text, agencies=lists.replace(b"2029-06-30", b"2030-06-30"))
+    assert first.sha256 != other.sha256 and len(first.manning) == 3
+    text = text.replace(b"version: 2026.12.1", b"version: 2026.12.7") \
+        .replace(b"version: 2026.12.2", b"version: 2026.12.7")
+    made = client.post("/api/v1/rulesets", headers=accounts["analyst"].headers,
+                       json={"text": text.decode(), "agencies_csv": lists.decode()})
+    assert made.status_code == 201, made.get_json()
+    row = client.get(f"/api/v1/rulesets/{made.get_json()['id']}",
+                     headers=accounts["analyst"].headers).get_json()
+    assert row["sha256"] == parse_ruleset(text, agencies=lists).sha256
+    # without the manning list the text is refused, naming the file
+    refused = client.post("/api/v1/rulesets", headers=accounts["analyst"].headers,
+                          json={"text": text.decode(), "agencies_csv": AGENCIES})
+    assert refused.status_code == 422
+    assert "manning_agencies: the list file 'manning_agencies.csv' was not supplied" in \
+        str(refused.get_json())

@@ -36,7 +36,7 @@ def work_in_view(record: dict) -> bool | None:
     return False
 
 
-def derive(record: dict, agencies: Mapping[str, dt.date]) -> dict:
+def derive(record: dict, agencies: Mapping, manning: Mapping | None = None) -> dict:
     """Add the derived fields to a validated record and return it."""
     day = record["interviewed_at"].date()
     dob = record.get("date_of_birth")
@@ -52,7 +52,7 @@ def derive(record: dict, agencies: Mapping[str, dt.date]) -> dict:
                                   "55_plus")
     record["origin_kecamatan"] = nik_rules.kecamatan_code(nik) if nik else None
     record["work_in_view"] = work_in_view(record)
-    return with_agencies(record, agencies)
+    return with_agencies(record, agencies, manning)
 
 
 def licence_on(entry, day: dt.date) -> str:
@@ -68,9 +68,15 @@ def licence_on(entry, day: dt.date) -> str:
     return "licensed" if until >= day else "expired"
 
 
-def with_agencies(record: dict, agencies: Mapping) -> dict:
-    """Set `agency_licence` from the rule set's P3MI list, as on the interview day."""
-    name = record.get("agency_name")
+def with_agencies(record: dict, agencies: Mapping, manning: Mapping | None = None) -> dict:
+    """Set `agency_licence` and `manning_agency_licence` from the rule set's P3MI and
+    manning-agency lists, as on the interview day."""
     day = record["interviewed_at"].date()
+    name = record.get("agency_name")
     record["agency_licence"] = licence_on(agencies.get(agency_key(name)), day) if name else None
+    # A manning agency placing crew that needs a work visa may hold a P3MI licence instead.
+    name = record.get("manning_agency_name")
+    key = agency_key(name) if name else None
+    record["manning_agency_licence"] = licence_on(
+        (manning or {}).get(key) or agencies.get(key), day) if name else None
     return record

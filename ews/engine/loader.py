@@ -40,7 +40,9 @@ from .ruleset import (  # noqa: F401 - re-exported: callers import the ladder fr
 
 TOP_KEYS = {"ruleset", "lists", "actions", "tracks", "dimension_rule", "indicators",
             "escalations", "model", "min_completeness", "combined_tracks",
-            "licensed_agencies"}
+            "licensed_agencies", "manning_agencies"}
+# The agency lists a rule set may name, beside it: licensed P3MI, licensed ship manning agencies.
+LIST_KEYS = ("licensed_agencies", "manning_agencies")
 INDICATOR_KEYS = {"id", "track", "dimension", "severity", "points", "when", "label", "source",
                   "protective", "min_action"}
 ESCALATION_KEYS = {"id", "when", "min_action", "label", "source"}
@@ -109,23 +111,54 @@ SHIPPED_RULES = Path(__file__).resolve().parents[2] / "rules" / "tppo_pmi.yaml"
 
 
 def load_ruleset(path: str | Path) -> RuleSet:
-    """Read, validate and compile the rule set in a YAML file (and its P3MI list file)."""
+    """Read, validate and compile the rule set in a YAML file (and its agency list files)."""
     data, agencies = ruleset_files(path)
     return parse_ruleset(data, source=str(path), agencies=agencies)
 
 
 def ruleset_files(path: str | Path) -> tuple[bytes, bytes | None]:
-    """Return a rule-set file's bytes and those of the P3MI list it names (None if none)."""
+    """Return a rule-set file's bytes and those of the agency lists it names (None if none).
+
+    The P3MI list alone is its own bytes, as always; with a manning-agency list too, the
+    lists travel as one text, each file after a line `#@ file NAME` (`split_lists`).
+    """
     path = Path(path)
     data = _read(path)
-    match = _AGENCIES_FILE.search(data)
-    if not match:
+    names = {m.group(1).decode(): m.group(2).decode("utf-8", "replace")
+             for m in _LIST_FILE.finditer(data)}
+    files = [(names[k], _read(path.parent / names[k])) for k in LIST_KEYS if k in names]
+    if not files:
         return data, None
-    return data, _read(path.parent / match.group(1).decode("utf-8", "replace"))
+    if list(names) == ["licensed_agencies"]:
+        return data, files[0][1]
+    return data, b"".join(b"#@ file " + name.encode() + b"\n" + body.rstrip(b"\n") + b"\n"
+                          for name, body in files)
 
 
-_AGENCIES_FILE = re.compile(rb"^licensed_agencies:\s*['\"]?([\w./-]+?)['\"]?\s*(?:#.*)?$",
-                            re.MULTILINE)
+_LIST_FILE = re.compile(rb"^(licensed_agencies|manning_agencies):\s*['\"]?([\w./-]+?)['\"]?"
+                        rb"\s*(?:#.*)?$", re.MULTILINE)
+_FILE_MARK = "#@ file "
+
+
+def split_lists(text: str | None, names: dict) -> dict[str, str | None]:
+    """Return {list key: its CSV text} from the agency-list text a rule set travels with.
+
+    `names` maps the list keys the rule set uses to their file names. A text without `#@ file`
+    lines is the P3MI list alone (every rule set stored before manning lists existed).
+    """
+    if text is None:
+        return dict.fromkeys(names)
+    if not text.startswith(_FILE_MARK):
+        return {k: (text if k == "licensed_agencies" else None) for k in names}
+    parts: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith(_FILE_MARK):
+            current = parts.setdefault(line[len(_FILE_MARK):].strip(), [])
+        elif current is not None:
+            current.append(line)
+    return {k: "\n".join(parts[name]) + "\n" if name in parts else None
+            for k, name in names.items()}
 
 
 def _read(path: Path) -> bytes:
@@ -224,7 +257,12 @@ class _Builder:
         model = self.model(doc.get("model") or {"mode": "off"})
         min_completeness = self.min_completeness(doc.get("min_completeness"))
         combined = self.combined(doc.get("combined_tracks"))
-        agencies = self.agencies(doc.get("licensed_agencies"), agencies_text)
+        names = {k: doc[k] for k in LIST_KEYS if isinstance(doc.get(k), str)}
+        texts = split_lists(agencies_text, names)
+        agencies = self.agencies("licensed_agencies", doc.get("licensed_agencies"),
+                                 texts.get("licensed_agencies"))
+        manning = self.agencies("manning_agencies", doc.get("manning_agencies"),
+                                texts.get("manning_agencies"))
         if not indicators:
             self.error("indicators", "a rule set needs at least one indicator")
         if self.errors:
@@ -238,8 +276,8 @@ class _Builder:
                        combinations=tuple(MappingProxyType(c) for c in combos),
                        indicators=tuple(indicators), escalations=tuple(escalations),
                        model=MappingProxyType(model), min_completeness=min_completeness,
-                       combined_tracks=combined, agencies=agencies,
-                       agencies_text=agencies_text if doc.get("licensed_agencies") else None)
+                       combined_tracks=combined, agencies=agencies, manning=manning,
+                       agencies_text=agencies_text if names else None)
 
     def seq(self, doc: dict, key: str) -> list:
         value = doc.get(key) or []
@@ -531,13 +569,14 @@ class _Builder:
             return None
         return Gate(where, value, rung, label)
 
-    def agencies(self, name, text: str | None) -> MappingProxyType:
+    def agencies(self, key: str, name, text: str | None) -> MappingProxyType:
+        """Return the agency list `key` names ({normalised name: licence}); record problems."""
         if name is None:
             return MappingProxyType({})
         if not isinstance(name, str) or not name.endswith(".csv"):
-            self.error("licensed_agencies", "must name a CSV file beside the rule set")
+            self.error(key, "must name a CSV file beside the rule set")
         elif text is None:
-            self.error("licensed_agencies", f"the list file '{name}' was not supplied")
+            self.error(key, f"the list file '{name}' was not supplied")
         else:
             table, errors = parse_agencies(text, name)
             self.errors.extend(f"{self.source}: {e}" for e in errors)

@@ -117,7 +117,8 @@ class RuleSet:
     min_completeness: Gate | None = None
     combined_tracks: Gate | None = None
     agencies: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
-    agencies_text: str | None = None
+    agencies_text: str | None = None  # every list file the rule set names (`split_lists`)
+    manning: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     # track -> condition: where it is false, the track's points stop at supervisor_review.
     track_caps: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 

@@ -105,7 +105,7 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
     follow-up sample (`ews.outcomes.sample`) once the result is final: what it draws is
     stored and audited, never returned (the officer's interview cannot be shaped by it).
     """
-    record = with_agencies(record, ruleset.agencies)
+    record = with_agencies(record, ruleset.agencies, ruleset.manning)
     if identity is not None:
         record = with_identity(record, identity)
     digest = pii.answers_hash(pii_key, record)
