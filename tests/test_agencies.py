@@ -20,8 +20,10 @@ from .checklists import clock, sound_umrah
 from .conftest import DEFAULT_RULES
 
 AGENCIES = (DEFAULT_RULES.parent / "p3mi_licensed.csv").read_text(encoding="utf-8")
-TEXT = DEFAULT_RULES.read_text(encoding="utf-8").replace("version: 2026.12.1",
-                                                         "version: 2026.11.9")
+# The default rule set with its P3MI list alone (the manning list has its own tests below).
+TEXT = DEFAULT_RULES.read_text(encoding="utf-8").replace(
+    "\n  version: ", "\n  version: p3mi-", 1).replace(
+    "manning_agencies: manning_agencies.csv\n", "")
 
 
 @pytest.mark.parametrize("bad_row, problem", [
@@ -51,6 +53,7 @@ def test_the_list_is_part_of_the_rule_sets_identity():
 
 def test_rules_check_names_the_line(tmp_path):
     shutil.copy(DEFAULT_RULES, tmp_path / "tppo_pmi.yaml")
+    shutil.copy(DEFAULT_RULES.parent / "manning_agencies.csv", tmp_path)
     (tmp_path / "p3mi_licensed.csv").write_text(AGENCIES + "PT Baru,KEP.9,soon,active,\n")
     done = subprocess.run([sys.executable, "-m", "ews.cli", "rules", "check",
                            str(tmp_path / "tppo_pmi.yaml")], capture_output=True, text=True)
@@ -190,8 +193,7 @@ def test_both_lists_are_stored_with_the_rule_set_and_part_of_its_identity(
     first = parse_ruleset(text, agencies=lists)
     other = parse_ruleset(text, agencies=lists.replace(b"2029-06-30", b"2030-06-30"))
     assert first.sha256 != other.sha256 and len(first.manning) == 3
-    text = text.replace(b"version: 2026.12.1", b"version: 2026.12.7") \
-        .replace(b"version: 2026.12.2", b"version: 2026.12.7")
+    text = text.replace(b"\n  version: ", b"\n  version: both-", 1)
     made = client.post("/api/v1/rulesets", headers=accounts["analyst"].headers,
                        json={"text": text.decode(), "agencies_csv": lists.decode()})
     assert made.status_code == 201, made.get_json()

@@ -42,6 +42,7 @@ NO_HISTORY = {"prior_supervisor_decision": False, "last_decided_by_supervisor": 
               "repeat_applications_30d": 0, "phone_shared_30d": 1}
 MINOR_DOB = "2010-05-01"  # 16 at the interview
 AGENCIES = load_ruleset(RULES).agencies
+MANNING = load_ruleset(RULES).manning
 
 PILGRIM = {"purpose": "umrah_hajj", "destination_country": "SA",
            "host_or_guarantor": "verified", "umrah_documents": "valid",
@@ -68,7 +69,7 @@ ONLINE_SCAM = {"purpose": "tourism", "destination_country": "KH", "host_or_guara
 
 def record(answers: dict, history: dict | None = None) -> dict:
     """Validate a full checklist and add the history features the service derives."""
-    rec = validate_checklist(BASE | answers, agencies=AGENCIES, now=clock())
+    rec = validate_checklist(BASE | answers, agencies=AGENCIES, manning=MANNING, now=clock())
     rec.update(NO_HISTORY | (history or {}))
     return rec
 
@@ -334,10 +335,23 @@ V21 = [
     ("housekeeper for Kuwait claiming SPSK (SPSK is Saudi Arabia only)",
      WORKER | {"destination_country": "KW", "spsk_placement": "verified"}, None,
      "in_depth_interview", {"PMI04"}, {"ESC-MORATORIUM"}),
+    ("seafarer's manning agency is not on the office's list",
+     SEAFARER_BY_CALO | {"recruiter_type": "licensed_agency", "ticket_paid_by": None,
+                         "recruitment_debt": False, "seafarer_documents": "complete",
+                         "job_offer_channel": "licensed_agency", "vessel_type": "merchant",
+                         "manning_agency_name": "PT Awak Kapal Belum Terdaftar"}, None,
+     "in_depth_interview", {"PMI18"}, set()),
+    ("seafarer's manning agency kept its old SIUPPAK licence past September 2025",
+     SEAFARER_BY_CALO | {"recruiter_type": "licensed_agency", "ticket_paid_by": None,
+                         "recruitment_debt": False, "seafarer_documents": "complete",
+                         "job_offer_channel": "licensed_agency", "vessel_type": "merchant",
+                         "manning_agency_name": "PT Contoh Manning Nusantara"}, None,
+     "in_depth_interview", {"PMI19"}, set()),
     ("merchant-vessel seafarer through a licensed manning agency, documents complete",
      {"purpose": "seafarer", "destination_country": "SG", "states_work_abroad": True,
       "job_offer_channel": "licensed_agency", "recruiter_type": "licensed_agency",
       "job_sector": "fishing_crew", "vessel_type": "merchant",
+      "manning_agency_name": "PT Contoh Awak Kapal Samudra",
       "seafarer_documents": "complete", "job_unclear": False, "job_changed": False,
       "offer_unrealistic": False}, None, "proceed", set(), set()),
 ]
@@ -568,7 +582,8 @@ def test_a_reason_asking_for_a_check_never_leaves_the_result_at_proceed(raw, rul
     # reaches at least the in-depth interview on its own (its min_action or its points).
     asks = ("terverifikasi", "verifikasi", "periksa", "diragukan")
     checks = [i for i in raw["indicators"] if any(w in i["label"]["id"] for w in asks)]
-    assert {"TUJ07", "PMI11", "PMI14", "PMI15", "RIW04"} <= {i["id"] for i in checks}
+    assert {"TUJ07", "PMI11", "PMI14", "PMI15", "PMI18", "PMI19", "RIW04"} <= \
+        {i["id"] for i in checks}
     bands = ruleset.tracks
     for item in checks:
         alone = bands[item["track"]][0].below <= item["points"]
