@@ -97,7 +97,7 @@ def per_request(url: str, model, folder: str, users: dict, text: bytes, agencies
     engine = make_engine(url)
     escalate = text.replace(b"model: {mode: off}", b"model: {mode: escalate, threshold: 0.5, "
                             b"action: supervisor_review}").replace(
-        b"version: 2026.11.2", b"version: 2026.11.2-model")
+        b"\n  version: ", b"\n  version: model-", 1)
     manifest = save(model, folder=folder, version="bench", trainer="analyst-bench",
                     window={}, evaluation=None, now=dt.datetime.now(dt.UTC), key=KEY)
     from sqlalchemy import select

@@ -30,7 +30,7 @@ NONE_OBSERVED = {"third_party_speaks": False, "scripted_answers": False,
                  "distress_observed": False, "apparent_age_inconsistent": False}
 NONE_HISTORY = {"civil_documents_mismatch": False, "civil_record_changed_recently": False,
                 "applied_outside_domicile": False, "prior_deferral_reported": False,
-                "lost_passport_count": 0, "prior_deportation": False, "prior_overstay": False,
+                "earlier_lost_passports": 0, "prior_deportation": False, "prior_overstay": False,
                 "long_visit_stays_abroad": False}
 NONE_PROTECTION = {"financial_pressure": False, "unaware_of_legal_route": False}
 SOUND = NONE_WORK | NONE_OBSERVED | NONE_HISTORY | NONE_PROTECTION | {"job_offer_channel": "none"}

@@ -23,6 +23,8 @@ tracks:
             {below: 70, band: high, action: supervisor_review},
             {band: critical, action: refer_protection}]
   nonprocedural:
+    above_review_needs: {any: [{field: states_work_abroad, eq: true},
+                               {field: purpose, eq: procedural_work}]}
     bands: [{below: 25, band: low, action: proceed},
             {below: 50, band: medium, action: in_depth_interview},
             {band: high, action: defer_and_redirect}]
@@ -39,7 +41,8 @@ indicators:
      label: {id: Tawaran, en: Offer}, source: ILO 2009}
   - {id: D1W, track: trafficking, dimension: deceptive_recruitment, severity: weak,
      points: 5, when: {field: destination_address_known, in: [no, partly]},
-     label: {id: Alamat, en: Address}, source: UNODC}
+     label: {id: Alamat, en: Address},
+     source: {id: "UNODC: tidak tahu alamat", en: "UNODC: does not know the address"}}
   - {id: D2S, track: trafficking, dimension: coercive_recruitment, severity: strong,
      points: 40, when: {field: threats_observed, eq: true},
      label: {id: Paksaan, en: Coercion}, source: ILO 2009}
@@ -52,7 +55,7 @@ indicators:
      label: {id: Tujuan, en: Destination}, source: Kemlu}
   - {id: LOST, track: nonprocedural, severity: medium, points: 15,
      when: {any: [{field: lost_passport_count, ge: 2}, {field: repeat_applications_30d, gt: 1}]},
-     label: {id: Hilang, en: Lost}, source: SE IMI-0277}
+     label: {id: Hilang, en: Lost}, source: SE IMI-0277, min_action: in_depth_interview}
   - {id: TICKET, track: nonprocedural, severity: weak, points: 10,
      when: {not: {field: return_ticket, eq: return_booked}},
      label: {id: Tiket, en: Ticket}, source: SE IMI-0277}

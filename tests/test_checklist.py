@@ -52,7 +52,7 @@ def errors_of(payload, lang="en") -> dict:
     ("phone", "+62 812 \u0660\u0661\u0662\u0663 0001", "Not a valid phone number."),
     ("purpose", "holiday", "Must be one of: tourism, umrah_hajj, family_visit, medical, study, "
                            "internship, working_holiday, business, procedural_work, seafarer, "
-                           "other."),
+                           "marriage, other."),
     ("purpose", None, "May not be empty."),
     ("destination_country", "XX", "Not a known two-letter country code (ISO 3166-1 alpha-2)."),
     ("destination_country", "Saudi",
@@ -217,7 +217,7 @@ def test_work_in_view_without_an_admission(answers, in_view):
 @pytest.mark.parametrize("name, on, status", [
     ("PT Contoh Sarana Kerja", "2026-11-20", "licensed"),
     ("pt. contoh  sarana kerja", "2026-11-20", "licensed"),
-    ("PT Jasa Penempatan Contoh Madura", "2026-11-20", "unverified"),  # licence ended
+    ("PT Jasa Penempatan Contoh Madura", "2026-11-20", "expired"),  # licence ended
     ("PT Tidak Ada", "2026-11-20", "unverified"),
 ])
 def test_agency_licence_from_the_rule_sets_list(name, on, status):

@@ -13,7 +13,14 @@ from ews.checklist import FIELDS, RULE_FIELDS, validate_checklist
 from ews.engine import load_ruleset
 from ews.scoring import score
 
-from .checklists import NONE_OBSERVED, NONE_OF_HISTORY, NONE_OF_PROTECTION, NONE_OF_WORK, clock
+from .checklists import (
+    NONE_OBSERVED,
+    NONE_OF_HISTORY,
+    NONE_OF_PROTECTION,
+    NONE_OF_WORK,
+    STORED_V1,
+    clock,
+)
 
 RULES = Path(__file__).resolve().parent.parent / "rules" / "tppo_pmi.yaml"
 LADDER = ["proceed", "in_depth_interview", "supervisor_review", "defer_and_redirect",
@@ -35,6 +42,7 @@ NO_HISTORY = {"prior_supervisor_decision": False, "last_decided_by_supervisor": 
               "repeat_applications_30d": 0, "phone_shared_30d": 1}
 MINOR_DOB = "2010-05-01"  # 16 at the interview
 AGENCIES = load_ruleset(RULES).agencies
+MANNING = load_ruleset(RULES).manning
 
 PILGRIM = {"purpose": "umrah_hajj", "destination_country": "SA",
            "host_or_guarantor": "verified", "umrah_documents": "valid",
@@ -61,7 +69,7 @@ ONLINE_SCAM = {"purpose": "tourism", "destination_country": "KH", "host_or_guara
 
 def record(answers: dict, history: dict | None = None) -> dict:
     """Validate a full checklist and add the history features the service derives."""
-    rec = validate_checklist(BASE | answers, agencies=AGENCIES, now=clock())
+    rec = validate_checklist(BASE | answers, agencies=AGENCIES, manning=MANNING, now=clock())
     rec.update(NO_HISTORY | (history or {}))
     return rec
 
@@ -188,8 +196,169 @@ RISKY = [
 ]
 
 
+# Checklist v2.1: the situations officers met that v2 could not record or misjudged, as an
+# officer meets them (profile, answers, history, action, reasons and escalations that must be
+# there). The comment under each says what v2 did.
+SEAFARER_BY_CALO = {
+    "purpose": "seafarer", "destination_country": "TW", "states_work_abroad": True,
+    "job_offer_channel": "individual_recruiter", "recruiter_type": "individual",
+    "job_sector": "fishing_crew", "vessel_type": "fishing", "seafarer_documents": "incomplete",
+    "return_ticket": "one_way_booked", "ticket_paid_by": "sponsor_or_recruiter",
+    "recruitment_debt": True, "job_unclear": False, "job_changed": False,
+    "offer_unrealistic": False}
+BRIDE = {
+    "purpose": "marriage", "destination_country": "CN", "host_or_guarantor": "unverified",
+    "marriage_arranged_by": "matchmaker", "met_partner_in_person": False,
+    "matchmaker_paid_family": True, "costs_paid_by_non_family": True,
+    "return_ticket": "one_way_booked", "ticket_paid_by": "matchmaker",
+    "accompanied_by": "matchmaker", "third_party_speaks": True}
+V21 = [
+    ("J1 seafarer: seaman's book from a quick course, a calo lent money and paid the ticket, "
+     "no manning agency",
+     # v2: supervisor review, while a land-based worker with the same facts was deferred
+     SEAFARER_BY_CALO, None, "defer_and_redirect",
+     {"PMI07", "PMI12", "PMI17", "REK06", "REK08"}, {"ESC-SEAFARER-INDIVIDUAL"}),
+    ("J1 the same seafarer with no seafarer documents at all",
+     SEAFARER_BY_CALO | {"seafarer_documents": "missing"}, None, "defer_and_redirect",
+     {"PMI13"}, {"ESC-SEAFARER-INDIVIDUAL", "ESC-SEAFARER-NO-DOCS"}),
+    ("J2 housekeeper for Hong Kong through an agency BP2MI suspended last month",
+     # v2: 'agency not verified' among the reasons, and proceed
+     WORKER | {"agency_name": "PT Mitra Buruh Contoh"}, None, "in_depth_interview",
+     {"PMI14"}, set()),
+    ("J2 an agency whose licence ran out in January",
+     WORKER | {"agency_name": "PT Jasa Penempatan Contoh Madura"}, None, "in_depth_interview",
+     {"PMI14"}, set()),
+    ("J2 an agency the office's list does not know",
+     WORKER | {"agency_name": "PT Karya Belum Terdaftar"}, None, "in_depth_interview",
+     {"PMI11"}, set()),
+    ("J3 bride for China: the mak comblang paid everything, gave the family money, came along "
+     "and answers for her",
+     # v2: the money read as a recruiter's cash advance, work reasons on a marriage case
+     BRIDE, None, "refer_protection",
+     {"NIK01", "NIK02", "NIK03", "NIK04", "REK05", "KOE04", "KOE05"},
+     {"ESC-MARRIAGE-BROKER", "ESC-ILO-D2"}),
+    ("J3 joining a husband she met while he worked in Pamekasan, she paid her own ticket",
+     {"purpose": "marriage", "destination_country": "KR", "host_or_guarantor": "verified",
+      "marriage_arranged_by": "own_acquaintance", "met_partner_in_person": True,
+      "matchmaker_paid_family": False, "return_ticket": "one_way_booked",
+      "ticket_paid_by": "self_or_family"}, None, "proceed", set(), set()),
+    ("J4 says her application was deferred at another office; nothing in the log",
+     # v2: 12 points, proceed
+     FAMILY | {"prior_deferral_reported": True}, None, "in_depth_interview", {"RIW04"}, set()),
+    ("J4 the same statement with a one-way ticket and a host nobody could verify",
+     FAMILY | {"prior_deferral_reported": True, "return_ticket": "one_way_booked",
+               "host_or_guarantor": "unverified"}, None, "supervisor_review",
+     {"RIW04", "TUJ05", "TUJ07"}, {"ESC-DEFERRAL-STATED"}),
+    ("J5 deported from Malaysia, visiting relatives there again, no ticket booked yet",
+     # v2: proceed
+     FAMILY | {"prior_deportation": True, "return_ticket": "not_booked"}, None,
+     "in_depth_interview", {"RIW01"}, {"ESC-HISTORY-VISIT"}),
+    ("J5 overstayed in Saudi Arabia before, umrah again on a one-way ticket",
+     PILGRIM | {"prior_overstay": True, "return_ticket": "one_way_booked"}, None,
+     "in_depth_interview", {"RIW02", "TUJ05"}, {"ESC-HISTORY-VISIT"}),
+    ("J6 umrah letter of doubtful origin and a visa that does not match, no work in view",
+     # v2: defer and redirect to Disnaker/BP3MI
+     PILGRIM | {"umrah_documents": "invalid", "visa_status": "does_not_match"}, None,
+     "supervisor_review", {"TUJ13", "TUJ15"}, {"ESC-UMRAH-DOCS"}),
+    ("J7 incomplete Kemenag/PPIU letter, also marked under the supporting letter",
+     # v2: the same letter counted twice (TUJ12 and TUJ16)
+     PILGRIM | {"umrah_documents": "incomplete", "supporting_document": "doubtful"}, None,
+     "in_depth_interview", {"TUJ12"}, set()),
+    ("J8 intern for Japan whose organiser's letter does not check out",
+     # v2: in-depth interview
+     {"purpose": "internship", "destination_country": "JP", "host_or_guarantor": "verified",
+      "supporting_document": "doubtful"}, None, "supervisor_review", {"TUJ16"},
+     {"ESC-LETTER-DOUBTFUL"}),
+    ("J8 online boyfriend in Turkey promised marriage and paid the ticket; host unverified",
+     {"purpose": "other", "destination_country": "TR", "host_or_guarantor": "unverified",
+      "romance_or_marriage_promise": True, "return_ticket": "one_way_booked",
+      "ticket_paid_by": "other"}, None, "supervisor_review", {"REK03", "TUJ07"},
+     {"ESC-MARRIAGE-PROMISE"}),
+    # --- new answers ---------------------------------------------------------------------
+    ("accompanied by the P3MI's field officer, not an unrelated adult",
+     WORKER | {"accompanied_by": "p3mi_field_officer"}, None, "proceed", set(), set()),
+    ("EPS Korea through the government programme: no P3MI placement agreement",
+     {"purpose": "procedural_work", "destination_country": "KR", "states_work_abroad": True,
+      "job_offer_channel": "government_program", "recruiter_type": "none",
+      "job_sector": "manufacturing", "disnaker_recommendation": "verified",
+      "job_order": "present", "placement_agreement": "g_to_g", "job_unclear": False,
+      "job_changed": False, "offer_unrealistic": False, "return_ticket": "not_booked"},
+     None, "proceed", set(), set()),
+    ("self-arranged worker (PMI perseorangan) with a direct offer from a Japanese employer",
+     {"purpose": "procedural_work", "destination_country": "JP", "states_work_abroad": True,
+      "job_offer_channel": "employer_direct", "recruiter_type": "none",
+      "job_sector": "caregiver", "disnaker_recommendation": "verified",
+      "job_order": "present", "placement_agreement": "self_arranged", "job_unclear": False,
+      "job_changed": False, "offer_unrealistic": False, "return_ticket": "return_booked",
+      "ticket_paid_by": "employer_or_agency", "costs_paid_by_non_family": True},
+     None, "proceed", set(), set()),
+    ("found the job on SIAPkerja, placed by a licensed P3MI",
+     WORKER | {"job_offer_channel": "official_portal"}, None, "proceed", set(), set()),
+    ("the umrah group's leader keeps the pilgrims' passports",
+     PILGRIM | {"documents_held_by_other": True,
+                "documents_holder": "pilgrimage_group_leader",
+                "accompanied_by": "group_leader"}, None, "proceed", set(), set()),
+    ("a sponsor keeps the applicant's passport and ID card",
+     TOURIST | {"documents_held_by_other": True, "documents_holder": "sponsor_or_recruiter"},
+     None, "in_depth_interview", {"KOE03"}, set()),
+    ("first loss: replacing a lost passport, never lost one before",
+     TOURIST | {"application_type": "lost", "earlier_lost_passports": 0}, None, "proceed",
+     {"DOK06"}, set()),
+    ("replacing a lost passport, lost one before as well",
+     TOURIST | {"application_type": "lost", "earlier_lost_passports": 1}, None, "proceed",
+     {"DOK05", "DOK06"}, set()),
+    ("tourist whose ticket a recruiter paid",
+     TOURIST | {"return_ticket": "return_booked", "ticket_paid_by": "sponsor_or_recruiter"},
+     None, "proceed", {"REK08"}, set()),
+    ("declares a holiday in Thailand, means to work in Myawaddy",
+     {"purpose": "tourism", "destination_country": "TH", "host_or_guarantor": "none",
+      "intended_place_differs": True, "intended_country": "MM"}, None,
+     "in_depth_interview", {"TUJ09", "TUJ17", "TUJ18"}, set()),
+    ("offered plantation work in Sabah by a cousin, will cross at Nunukan as a tourist",
+     {"purpose": "tourism", "destination_country": "MY", "host_or_guarantor": "none",
+      "job_offer_channel": "friend_or_family", "job_sector": "plantation",
+      "departure_point": "nunukan", "job_unclear": False, "job_changed": False,
+      "offer_unrealistic": False}, None, "supervisor_review", {"PMI03", "PMI10", "TUJ19"},
+     set()),
+    ("housekeeper for Hong Kong who paid the agency a placement fee",
+     WORKER | {"placement_fee_paid": True}, None, "in_depth_interview", {"PMI16"}, set()),
+    ("housekeeper for a Riyadh syarikah through a P3MI designated for SPSK",
+     WORKER | {"destination_country": "SA", "spsk_placement": "verified"}, None, "proceed",
+     set(), set()),
+    # the moratorium is a list: it moves the result one rung at the most
+    ("housekeeper for Saudi Arabia outside SPSK",
+     WORKER | {"destination_country": "SA", "spsk_placement": "no"}, None,
+     "in_depth_interview", {"PMI04"}, {"ESC-MORATORIUM"}),
+    ("housekeeper for Saudi Arabia said to be SPSK, papers not verified",
+     WORKER | {"destination_country": "SA", "spsk_placement": "unverified"}, None,
+     "supervisor_review", {"PMI04", "PMI15"}, {"ESC-MORATORIUM"}),
+    ("housekeeper for Kuwait claiming SPSK (SPSK is Saudi Arabia only)",
+     WORKER | {"destination_country": "KW", "spsk_placement": "verified"}, None,
+     "in_depth_interview", {"PMI04"}, {"ESC-MORATORIUM"}),
+    ("seafarer's manning agency is not on the office's list",
+     SEAFARER_BY_CALO | {"recruiter_type": "licensed_agency", "ticket_paid_by": None,
+                         "recruitment_debt": False, "seafarer_documents": "complete",
+                         "job_offer_channel": "licensed_agency", "vessel_type": "merchant",
+                         "manning_agency_name": "PT Awak Kapal Belum Terdaftar"}, None,
+     "in_depth_interview", {"PMI18"}, set()),
+    ("seafarer's manning agency kept its old SIUPPAK licence past September 2025",
+     SEAFARER_BY_CALO | {"recruiter_type": "licensed_agency", "ticket_paid_by": None,
+                         "recruitment_debt": False, "seafarer_documents": "complete",
+                         "job_offer_channel": "licensed_agency", "vessel_type": "merchant",
+                         "manning_agency_name": "PT Contoh Manning Nusantara"}, None,
+     "in_depth_interview", {"PMI19"}, set()),
+    ("merchant-vessel seafarer through a licensed manning agency, documents complete",
+     {"purpose": "seafarer", "destination_country": "SG", "states_work_abroad": True,
+      "job_offer_channel": "licensed_agency", "recruiter_type": "licensed_agency",
+      "job_sector": "fishing_crew", "vessel_type": "merchant",
+      "manning_agency_name": "PT Contoh Awak Kapal Samudra",
+      "seafarer_documents": "complete", "job_unclear": False, "job_changed": False,
+      "offer_unrealistic": False}, None, "proceed", set(), set()),
+]
+
+
 @pytest.mark.parametrize(("answers", "history", "action", "indicators", "escalations"),
-                         [r[1:] for r in RISKY], ids=[r[0] for r in RISKY])
+                         [r[1:] for r in RISKY + V21], ids=[r[0] for r in RISKY + V21])
 def test_risky_profiles_reach_their_rung_with_plain_reasons(ruleset, answers, history, action,
                                                              indicators, escalations):
     result = score(record(answers, history), ruleset)
@@ -215,21 +384,23 @@ SINGLE = [
     ("destination_address_known", "partly", "proceed"),
     ("destination_address_known", "no", "proceed"),
     ("return_ticket", "one_way_booked", "proceed"),
-    ("host_or_guarantor", "unverified", "proceed"),
+    # a reason that asks for a check is never cleared on the spot (min_action)
+    ("host_or_guarantor", "unverified", "in_depth_interview"),
     ("costs_paid_by_non_family", True, "proceed"),
     ("romance_or_marriage_promise", True, "proceed"),
     ("accompanied_by", "unclear", "proceed"),
     ("accompanied_by", "broker_or_sponsor", "proceed"),
     ("third_party_speaks", True, "proceed"),
     ("scripted_answers", True, "proceed"),
-    ("apparent_age_inconsistent", True, "proceed"),
+    ("apparent_age_inconsistent", True, "in_depth_interview"),
     ("civil_documents_mismatch", True, "proceed"),
     ("civil_record_changed_recently", True, "proceed"),
     ("applied_outside_domicile", True, "proceed"),
-    ("prior_deferral_reported", True, "proceed"),
+    ("prior_deferral_reported", True, "in_depth_interview"),
     ("prior_deportation", True, "proceed"),
     ("long_visit_stays_abroad", True, "proceed"),
-    ("lost_passport_count", 2, "proceed"),
+    ("lost_passport_count", 2, "proceed"),  # a checklist v2.0 answer
+    ("earlier_lost_passports", 2, "proceed"),
     ("application_type", "lost", "proceed"),
     ("financial_pressure", True, "proceed"),
     ("unaware_of_legal_route", True, "proceed"),
@@ -303,14 +474,15 @@ def test_umrah_purpose_is_not_itself_a_signal(ruleset, answers):
     assert ids(umrah) == ids(tourism)
 
 
-@pytest.mark.parametrize("answers", [SOUND[k] for k in SOUND] + [r[1] for r in RISKY],
-                         ids=list(SOUND) + [r[0] for r in RISKY])
-def test_who_the_applicant_is_never_changes_the_result(ruleset, answers):
+@pytest.mark.parametrize("answers", [SOUND[k] for k in SOUND] + [r[1] for r in RISKY + V21],
+                         ids=list(SOUND) + [r[0] for r in RISKY + V21])
+@pytest.mark.parametrize("interpreter", [False, True])
+def test_who_the_applicant_is_never_changes_the_result(ruleset, answers, interpreter):
     woman = score(record(answers), ruleset)
     other = {"sex": "male", "domicile_regency": "Sumenep", "domicile_district": "Kota",
              "domicile_village": "Lain", "full_name": "Nama Lain", "nik": "3529025901850002",
              "phone": "+62 813 9999 0000", "application_id": "PMK-2026-999999",
-             "office_code": "SBY"}
+             "office_code": "SBY", "interpreter_used": interpreter}
     if answers.get("date_of_birth") != MINOR_DOB:  # any adult age: 19, 44 or 76 alike
         other["date_of_birth"] = "2007-03-01"
     man = score(record(answers | other), ruleset)
@@ -362,10 +534,11 @@ def test_size_tracks_dimensions_and_unique_ids(raw, ruleset):
 
 
 def test_every_indicator_cites_a_source_and_has_both_labels(raw):
-    for item in raw["indicators"]:
-        assert len(item["source"].strip()) > 10, item["id"]
-        assert item["label"]["id"].strip() and item["label"]["en"].strip(), item["id"]
-    for item in raw["escalations"]:
+    for item in raw["indicators"] + raw["escalations"]:
+        # bilingual: the Indonesian page never shows an English source
+        assert len(item["source"]["id"].strip()) > 10, item["id"]
+        assert len(item["source"]["en"].strip()) > 10, item["id"]
+        assert item["source"]["id"] != item["source"]["en"], item["id"]
         assert item["label"]["id"].strip() and item["label"]["en"].strip(), item["id"]
 
 
@@ -402,3 +575,56 @@ def test_backtest_frame_gives_the_same_answers_as_the_request_path(ruleset):
             one["score"], one["band"], one["recommended_action"]["id"])
         assert set(row["indicators"]) == ids(one)
         assert set(row["escalations"]) == ids(one, "escalations")
+
+
+def test_a_reason_asking_for_a_check_never_leaves_the_result_at_proceed(raw, ruleset):
+    # Issue 22, judgement 2: every indicator whose label asks the officer to verify or check
+    # reaches at least the in-depth interview on its own (its min_action or its points).
+    asks = ("terverifikasi", "verifikasi", "periksa", "diragukan")
+    checks = [i for i in raw["indicators"] if any(w in i["label"]["id"] for w in asks)]
+    assert {"TUJ07", "PMI11", "PMI14", "PMI15", "PMI18", "PMI19", "RIW04"} <= \
+        {i["id"] for i in checks}
+    bands = ruleset.tracks
+    for item in checks:
+        alone = bands[item["track"]][0].below <= item["points"]
+        assert item.get("min_action") in LADDER[1:] or alone, item["id"]
+
+
+def test_a_marriage_case_is_not_read_as_labour_migration(ruleset):
+    rec = record(BRIDE)
+    assert rec["work_in_view"] is not True
+    result = score(rec, ruleset)
+    assert not any(r["indicator"].startswith("PMI") for r in result["reasons"])
+    assert {r["indicator"] for r in result["reasons"] if r["track"] == "nonprocedural"} \
+        == {"TUJ07"}  # only the unverified host
+    # the work questions (sector, Disnaker papers) do not apply, so they cost no completeness
+    assert result["completeness"] == 1.0
+
+
+def test_checklist_v2_0_answers_are_accepted_and_the_new_questions_not_asked(ruleset):
+    # A v2.0 payload: the old lost-passport count, no v2.1 question.
+    old = BASE | TOURIST | {"application_type": "lost", "lost_passport_count": 1}
+    del old["earlier_lost_passports"]
+    rec = validate_checklist(old, agencies=AGENCIES, now=clock()) | NO_HISTORY
+    assert all(rec[name] is None for name in ("earlier_lost_passports", "ticket_paid_by",
+                                              "departure_point", "intended_place_differs",
+                                              "documents_holder", "placement_fee_paid"))
+    result = score(rec, ruleset)
+    assert {"DOK05", "DOK06"} <= ids(result)  # read as v2.0 read it
+    assert result["completeness"] == 1.0  # the questions it could not be asked cost nothing
+
+
+@pytest.mark.parametrize("ticket", ["no", "not_booked"])
+def test_a_v1_record_of_an_earlier_deportation_visiting_again_gets_the_in_depth_interview(
+        ruleset, ticket):
+    # Judgement 5 with the old v1 answers: "deported or overstayed", visiting family in
+    # Malaysia again with no ticket back (v1 "no" = one way) or none booked yet.
+    v1 = STORED_V1 | {"purpose": "family_visit", "destination_country": "MY",
+                      "family_guarantee": "complete",
+                      "offer_unrealistic": False, "prior_deportation_or_overstay": True,
+                      "return_ticket": ticket, "checklist_version": 1,
+                      "interviewed_at": "2026-11-20T09:00:00+07:00"}
+    result = score(validate_checklist(v1, agencies=AGENCIES, now=clock()) | NO_HISTORY,
+                   ruleset)
+    assert "ESC-HISTORY-VISIT" in ids(result, "escalations")
+    assert result["recommended_action"]["rung"] >= 1

@@ -160,9 +160,9 @@ def test_audit_pii_admin_fields_never_change_the_outcome(name, payload, data):
     other = dict(payload)
     for f in NON_RULE:
         # Only derived rule fields may carry these: is_minor (from the date of birth, or the
-        # NIK's date when none is entered) and the agency's licence status (from its name).
-        if f.name in ("date_of_birth", "agency_name") or (f.name == "nik"
-                                                          and not payload.get("date_of_birth")):
+        # NIK's date when none is entered) and the agencies' licence status (from their names).
+        if f.name in ("date_of_birth", "agency_name", "manning_agency_name") or (
+                f.name == "nik" and not payload.get("date_of_birth")):
             continue
         other[f.name] = data.draw(st.none() | checklists().map(lambda p, n=f.name: p.get(n)))
     other["application_id"] = "OTHER-1"

@@ -199,8 +199,8 @@ def _escalating(db, admin):
     """Activate the default rule set with the model in escalate mode (threshold 0.2)."""
     text, agencies = ruleset_files(DEFAULT_RULES)
     text = text.replace(b"model: {mode: off}", b"model: {mode: escalate, threshold: 0.2, "
-                        b"action: supervisor_review}").replace(b"version: 2026.11.2",
-                                                               b"version: 2026.11.2-model")
+                        b"action: supervisor_review}").replace(b"\n  version: ",
+                                                               b"\n  version: model-", 1)
     activate_ruleset(db, register_ruleset(db, text, None, agencies=agencies), None)
     db.commit()
     return active_compiled(db)

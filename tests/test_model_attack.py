@@ -60,7 +60,7 @@ def _advisory(db) -> None:
     text, agencies = ruleset_files(DEFAULT_RULES)
     text = text.replace(b"model: {mode: off}", b"model: {mode: advisory, threshold: 0.01, "
                         b"action: supervisor_review}").replace(
-        b"version: 2026.11.2", b"version: 2026.11.2-advisory")
+        b"\n  version: ", b"\n  version: advisory-", 1)
     activate_ruleset(db, register_ruleset(db, text, None, agencies=agencies), None)
     db.commit()
     assert active_compiled(db).model_mode == "advisory"

@@ -62,7 +62,7 @@ def _activate(db, model_dir, mode: str, accounts) -> None:
     text, agencies = ruleset_files(DEFAULT_RULES)
     text = text.replace(b"model: {mode: off}", f"model: {{mode: {mode}, threshold: 0.01, "
                         "action: supervisor_review}".encode()).replace(
-        b"version: 2026.11.2", f"version: 2026.11.2-{mode}".encode())
+        b"\n  version: ", f"\n  version: {mode}-".encode(), 1)
     activate_ruleset(db, register_ruleset(db, text, None, agencies=agencies), None)
     db.commit()
     assert active_compiled(db).model_mode == mode

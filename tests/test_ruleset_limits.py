@@ -64,7 +64,10 @@ def test_deeply_nested_not_is_refused():
 
 @pytest.mark.parametrize("path, value, message", [
     ("ruleset.description", "x" * 2001, "ruleset: 'description' is longer than 2000"),
-    ("ruleset.description", ["a", "b"], "ruleset: 'description' must be text"),
+    ("ruleset.description", ["a", "b"], "ruleset: 'description' must be {id: ..., en: ...}"),
+    ("ruleset.description", {"id": "x" * 2001, "en": "y"},
+     "ruleset: 'description' 'id' is longer than 2000"),
+    ("indicators.0.source", {"id": "Sumber"}, "'source' must be {id: ..., en: ...}"),
     ("ruleset.version", "9" * 51, "ruleset: 'version' is longer than 50"),
     ("indicators.0.label", {"id": "x" * 301, "en": "y"}, "indicator D1S: label 'id' is "
      "longer than 300"),

@@ -47,13 +47,41 @@ def test_reasons_escalations_and_dimensions_are_all_listed():
     assert result["reasons"][0] == {
         "indicator": "D1S", "track": "trafficking", "dimension": "deceptive_recruitment",
         "severity": "strong", "points": 35,
-        "label": {"id": "Pekerjaan tidak jelas", "en": "Job unclear"}, "source": "ILO 2009"}
+        "label": {"id": "Pekerjaan tidak jelas", "en": "Job unclear"},
+        "source": {"id": "ILO 2009", "en": "ILO 2009"}}  # one text: both languages
     assert result["escalations"] == [{"id": "ESC-D1", "min_action": "supervisor_review",
                                       "label": {}}]
     assert result["tracks"]["trafficking"]["dimensions_positive"] == ["deceptive_recruitment"]
     assert result["recommended_action"]["label"] == {"id": "Tinjauan supervisor",
                                                      "en": "Supervisor review"}
     assert result["ruleset"] == {"id": "mini", "version": "1", "sha256": RS.sha256}
+
+
+def test_a_bilingual_source_is_kept_in_both_languages():
+    result = scored(destination_address_known="no")
+    assert result["reasons"][0]["source"] == {"id": "UNODC: tidak tahu alamat",
+                                              "en": "UNODC: does not know the address"}
+
+
+def test_a_reason_that_asks_for_a_check_never_lets_the_result_proceed():
+    # Two lost passports: 15 points stay in the nonprocedural track's low band, but the
+    # indicator's own min_action asks for the in-depth interview.
+    result = scored(lost_passport_count=2)
+    assert result["tracks"]["nonprocedural"]["action"] == "proceed"
+    assert result["recommended_action"]["id"] == "in_depth_interview"
+
+
+def test_procedural_points_without_work_in_view_stop_at_supervisor_review():
+    # 60 points reach the track's top band (defer); without work in view the track stops at
+    # supervisor review (`above_review_needs`), with it the band's own action holds.
+    lost = "{id: LOST, track: nonprocedural, severity: medium, points: "
+    rs = parse_ruleset(MINI.replace(lost + "15", lost + "60"))
+    without = scored(rs, lost_passport_count=2)
+    assert without["tracks"]["nonprocedural"]["score"] == 60
+    assert without["recommended_action"]["id"] == "supervisor_review"
+    with_work = scored(rs, lost_passport_count=2, states_work_abroad=True,
+                       disnaker_recommendation="verified")
+    assert with_work["recommended_action"]["id"] == "defer_and_redirect"
 
 
 def test_track_score_is_capped_at_100():

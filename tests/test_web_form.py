@@ -19,7 +19,9 @@ def test_sections_in_order_and_every_input_field_once():
     assert [s.key for s in sections] == EXPECTED_SECTIONS
     names = [ff.name for s in sections for ff in s.fields]
     assert len(names) == len(set(names))
-    assert set(names) == {f.name for f in INPUT_FIELDS} - set(SERVER_SET)
+    # a legacy question (v2.0 answers only) is never asked on the form
+    assert set(names) == {f.name for f in INPUT_FIELDS if not f.legacy} - set(SERVER_SET)
+    assert "lost_passport_count" not in names and "earlier_lost_passports" in names
 
 
 def test_runs_keep_registry_order():
@@ -51,12 +53,12 @@ def test_no_question_is_pre_answered():
 
 def test_three_answers_validate_and_the_rest_is_not_asked():
     form = {"application_id": "A1", "purpose": "tourism", "destination_country": "my",
-            "states_work_abroad": "false", "lost_passport_count": "2"}
+            "states_work_abroad": "false", "earlier_lost_passports": "2"}
     record = validate_checklist(payload_from_form(form, "PMK"), "id", now=clock())
     assert record["office_code"] == "PMK"
     assert record["destination_country"] == "MY"
     assert record["states_work_abroad"] is False
-    assert record["lost_passport_count"] == 2
+    assert record["earlier_lost_passports"] == 2
     assert record["purpose_explained"] is None  # blank = not asked, never "no"
     assert record["distress_observed"] is None
 

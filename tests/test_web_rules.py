@@ -85,3 +85,19 @@ def test_backtest_page_refuses_dates_out_of_range(client, accounts):
     live = client.get("/api/v1/rulesets/active").get_json()
     for query in ("to=9999-12-31", "from=0001-01-01"):
         assert client.get(f"/rules/{live['id']}/backtest?{query}").status_code == 400
+
+
+def test_the_description_is_shown_in_the_pages_language(client, accounts):
+    login(client, accounts["analyst"])
+    text = MINI.replace("description: test}", 'description: {id: "Uji coba indikator", '
+                        'en: "Indicator trial"}}').replace('version: "1"', 'version: "2"')
+    made = client.post("/api/v1/rulesets", json={"text": text}).get_json()
+    assert made["description"] == {"id": "Uji coba indikator", "en": "Indicator trial"}
+    html = client.get(f"/rules/{made['id']}").get_data(as_text=True)
+    assert '<p class="muted">Uji coba indikator ·' in html
+    client.post("/language", data={"lang": "en"})
+    html = client.get(f"/rules/{made['id']}").get_data(as_text=True)
+    assert '<p class="muted">Indicator trial ·' in html
+    # an older version's one-text description reads the same in both languages
+    old = client.post("/api/v1/rulesets", json={"text": MINI}).get_json()
+    assert old["description"] == {"id": "test", "en": "test"}

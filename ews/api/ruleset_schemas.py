@@ -14,7 +14,7 @@ class RuleSetSchema(Schema):
     sha256 = fields.String(required=True)
     ruleset_id = fields.String(required=True)
     version = fields.String(required=True)
-    description = fields.String(required=True)
+    description = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATES))
     created_by = fields.String(allow_none=True, metadata={
         "description": "null: installed by the system (`ews init`)"})

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint, abort
 
 from ews.auth.scope import require
 from ews.engine import RuleSetError
+from ews.engine.ruleset import read_description
 from ews.lifecycle import ACTIONS, LifecycleError, create_draft, edit_draft, evidence, transition
 from ews.lifecycle.compiled import compiled
 from ews.lifecycle.lines import locate
@@ -60,7 +61,8 @@ def view(row: RuleSetRecord, text: bool = False) -> dict:
         return session.get(User, uid).username if uid is not None else None
 
     out = {"id": row.id, "sha256": row.sha256, "ruleset_id": row.ruleset_id,
-           "version": row.version, "description": row.description, "status": row.status,
+           "version": row.version, "description": read_description(row.description),
+           "status": row.status,
            "created_by": name(row.created_by), "created_at": as_utc(row.created_at),
            "submitted_at": as_utc(row.submitted_at), "approved_by": name(row.approved_by),
            "approved_at": as_utc(row.approved_at), "shadow_since": as_utc(row.shadow_since),

@@ -57,7 +57,8 @@ class ReasonSchema(Schema):
     severity = fields.String(required=True)
     points = fields.Integer(required=True)
     label = Label
-    source = fields.String(allow_none=True)
+    source = fields.Raw(allow_none=True, metadata={
+        "description": "{id, en}; one text in results stored before rule sets were bilingual"})
 
 
 class EscalationSchema(Schema):

@@ -36,7 +36,7 @@ def work_in_view(record: dict) -> bool | None:
     return False
 
 
-def derive(record: dict, agencies: Mapping[str, dt.date]) -> dict:
+def derive(record: dict, agencies: Mapping, manning: Mapping | None = None) -> dict:
     """Add the derived fields to a validated record and return it."""
     day = record["interviewed_at"].date()
     dob = record.get("date_of_birth")
@@ -52,16 +52,31 @@ def derive(record: dict, agencies: Mapping[str, dt.date]) -> dict:
                                   "55_plus")
     record["origin_kecamatan"] = nik_rules.kecamatan_code(nik) if nik else None
     record["work_in_view"] = work_in_view(record)
-    return with_agencies(record, agencies)
+    return with_agencies(record, agencies, manning)
 
 
-def with_agencies(record: dict, agencies: Mapping[str, dt.date]) -> dict:
-    """Set `agency_licence` from the rule set's P3MI list, as on the interview day."""
+def licence_on(entry, day: dt.date) -> str:
+    """Return an agency's licence on `day` from its list entry (None: not on the list).
+
+    An entry is (valid until, status, status from), or a bare valid-until date.
+    """
+    if entry is None:
+        return "unverified"
+    until, status, since = entry if isinstance(entry, tuple) else (entry, "active", None)
+    if status != "active" and (since is None or since <= day):
+        return "suspended"
+    return "licensed" if until >= day else "expired"
+
+
+def with_agencies(record: dict, agencies: Mapping, manning: Mapping | None = None) -> dict:
+    """Set `agency_licence` and `manning_agency_licence` from the rule set's P3MI and
+    manning-agency lists, as on the interview day."""
+    day = record["interviewed_at"].date()
     name = record.get("agency_name")
-    if name:
-        until = agencies.get(agency_key(name))
-        day = record["interviewed_at"].date()
-        record["agency_licence"] = "licensed" if until and until >= day else "unverified"
-    else:
-        record["agency_licence"] = None
+    record["agency_licence"] = licence_on(agencies.get(agency_key(name)), day) if name else None
+    # A manning agency placing crew that needs a work visa may hold a P3MI licence instead.
+    name = record.get("manning_agency_name")
+    key = agency_key(name) if name else None
+    record["manning_agency_licence"] = licence_on(
+        (manning or {}).get(key) or agencies.get(key), day) if name else None
     return record

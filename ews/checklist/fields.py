@@ -60,6 +60,8 @@ class Field:
     derived: bool = False
     # False where an empty answer is a normal answer (no transit), not a question skipped.
     counts_in_completeness: bool = True
+    # Accepted from older (v2.0) payloads and stored records, never asked on the form.
+    legacy: bool = False
     extra: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     @property
@@ -107,7 +109,7 @@ AUDIT_ONLY = L("Hanya untuk audit; tidak dipakai dalam penilaian",
 # internship or training programme. Seafarers are PMI of their own kind (purpose `seafarer`).
 LAWFUL_WORK_PURPOSES = ("working_holiday", "study", "internship")
 OFFER_CHANNELS = ("social_media", "chat_app", "friend_or_family", "individual_recruiter",
-                  "licensed_agency", "government_program")
+                  "licensed_agency", "government_program", "employer_direct", "official_portal")
 RECRUITERS = ("licensed_agency", "individual", "unknown")
 # Any of these answers puts work in view, admitted or not (see `work_in_view`).
 WORK_CONTEXT = _when(states_work_abroad=(True,), purpose=("procedural_work", "seafarer"),
@@ -126,15 +128,27 @@ SECTORS = (
     ("entertainment", "Hiburan", "Entertainment"),
     ("other", "Lainnya", "Other"),
 )
-DOCUMENT_PURPOSES = ("umrah_hajj", "procedural_work", "seafarer", "internship", "study",
-                     "working_holiday", "medical", "business")
+# The general supporting-letter question: umrah/hajj, PMI and seafarer papers have their own
+# questions, and one document is counted once (checklist v2.1).
+DOCUMENT_PURPOSES = ("internship", "study", "working_holiday", "medical", "business")
 HOST_PURPOSES = ("umrah_hajj", "family_visit", "medical", "study", "business", "internship",
-                 "working_holiday", "other")
+                 "working_holiday", "marriage", "other")
+MARRIAGE = _when(purpose=("marriage",))
+# Where the route matters: work in view, or a tourist story (the online-scam route).
+ROUTE = _when(states_work_abroad=(True,),
+              purpose=("procedural_work", "seafarer", "tourism", "other"),
+              job_offer_channel=OFFER_CHANNELS, recruiter_type=RECRUITERS,
+              family_cash_advance=(True,))
+SEAFARER = _when(purpose=("seafarer",), job_sector=("fishing_crew",))
 PMI_DOCS = _when(purpose=("procedural_work",), states_work_abroad=(True,),
                  job_offer_channel=OFFER_CHANNELS, recruiter_type=RECRUITERS,
                  family_cash_advance=(True,))
 NOT_PMI_PLACEMENT = _when(purpose=LAWFUL_WORK_PURPOSES + ("seafarer",))
 MINOR = _when(is_minor=(True,), appears_minor=(True,))
+# Questions added in checklist v2.1 that older (v1, v2.0) answers could meet but never asked:
+# they do not count in completeness, so an older record keeps its completeness. (The marriage
+# questions count: no older record has that purpose.)
+V21 = False
 
 # Free-text place names are stored in one shape (trimmed, single spaces) so that reports
 # group "Desa  Bunder" with "Desa Bunder".
@@ -205,6 +219,8 @@ _FIELDS = [
            ("procedural_work", "Bekerja sebagai PMI melalui jalur resmi",
             "Work as a migrant worker (legal route)"),
            ("seafarer", "Pelaut/awak kapal perikanan (PMI)", "Seafarer or fishing crew (PMI)"),
+           ("marriage", "Menikah atau menyusul suami/istri/tunangan",
+            "Marriage, or joining a spouse or fiancé(e)"),
            ("other", "Lainnya", "Other")),
           L("Tidak ada tujuan perjalanan, termasuk umrah/haji, yang dengan sendirinya menjadi "
             "sinyal risiko; yang diperiksa hanya dokumennya.",
@@ -249,6 +265,25 @@ _FIELDS = [
             "Family guarantee letter and host's passport copy"),
           (("complete", "Lengkap", "Complete"), ("incomplete", "Tidak lengkap", "Incomplete")),
           applies_when=_when(purpose=("family_visit",)), required_when_applicable=True),
+    _enum("marriage_arranged_by", "travel",
+          L("Bagaimana pemohon mengenal calon suami/istri?",
+            "How did the applicant come to know the future spouse?"),
+          (("own_acquaintance", "Kenal sendiri secara langsung", "Met in person on their own"),
+           ("online", "Melalui media sosial atau aplikasi", "Through social media or an app"),
+           ("family", "Dijodohkan keluarga", "Arranged by the family"),
+           ("matchmaker", "Melalui perantara jodoh (mak comblang) atau biro jodoh",
+            "Through a matchmaker (mak comblang) or marriage agency")),
+          applies_when=MARRIAGE),
+    _bool("met_partner_in_person", "travel",
+          L("Apakah pemohon pernah bertemu langsung dengan calon suami/istri?",
+            "Has the applicant met the future spouse in person?"), applies_when=MARRIAGE),
+    _bool("matchmaker_paid_family", "travel",
+          L("Apakah keluarga pemohon menerima uang dari perantara jodoh atau pihak calon "
+            "suami/istri?",
+            "Did the applicant's family receive money from the matchmaker or the future "
+            "spouse's side?"),
+          L("Ya/tidak saja, jangan catat jumlahnya", "Yes/no only, never record an amount"),
+          applies_when=MARRIAGE),
     _enum("visa_status", "travel", L("Visa negara tujuan", "Visa for the destination"),
           (("not_yet", "Belum ada visa", "No visa yet"),
            ("matches", "Ada, sesuai dengan kegiatan", "Held, matches the activity"),
@@ -265,6 +300,29 @@ _FIELDS = [
            ("doubtful", "Ada, diragukan", "Present, doubtful"),
            ("missing", "Tidak ada", "Missing")),
           applies_when=_when(purpose=DOCUMENT_PURPOSES)),
+    _enum("departure_point", "travel",
+          L("Dari mana pemohon akan berangkat meninggalkan Indonesia?",
+            "Where will the applicant leave Indonesia from?"),
+          (("airport", "Bandara internasional", "International airport"),
+           ("batam", "Batam", "Batam"), ("tanjung_pinang", "Tanjung Pinang", "Tanjung Pinang"),
+           ("tanjung_balai_karimun", "Tanjung Balai Karimun", "Tanjung Balai Karimun"),
+           ("dumai", "Dumai", "Dumai"), ("nunukan", "Nunukan", "Nunukan"),
+           ("entikong", "Entikong", "Entikong"),
+           ("other_sea_or_land", "Pelabuhan laut atau pos lintas batas darat lain",
+            "Another seaport or land crossing"),
+           ("unknown", "Belum tahu", "Not known yet")), applies_when=ROUTE,
+          counts_in_completeness=V21),
+    _bool("intended_place_differs", "travel",
+          L("Apakah tempat yang sebenarnya dituju (tempat bekerja) berbeda dari negara tujuan "
+            "yang disebutkan?",
+            "Is the place actually intended (the place of work) different from the declared "
+            "destination?"),
+          L("Mis. menyebut Thailand, padahal akan bekerja di Myawaddy (Myanmar)",
+            "E.g. Thailand declared, work intended in Myawaddy (Myanmar)"),
+          applies_when=ROUTE, counts_in_completeness=V21),
+    _f("intended_country", "country", "rule", "travel",
+       L("Negara yang sebenarnya dituju", "Country actually intended"),
+       applies_when=_when(intended_place_differs=(True,)), counts_in_completeness=V21),
     # --- Pekerjaan dan perekrutan -----------------------------------------------------------
     _bool("states_work_abroad", "work",
           L("Apakah pemohon menyatakan akan bekerja di luar negeri?",
@@ -280,7 +338,10 @@ _FIELDS = [
             "Individual recruiter (broker/sponsor)"),
            ("licensed_agency", "P3MI berizin", "Licensed placement agency (P3MI)"),
            ("government_program", "Program pemerintah (G to G)",
-            "Government programme (G to G)"))),
+            "Government programme (G to G)"),
+           ("employer_direct", "Langsung dari pemberi kerja", "Directly from the employer"),
+           ("official_portal", "Portal kerja resmi (SIAPkerja/Karirhub)",
+            "Official job portal (SIAPkerja / Karirhub)"))),
     _enum("recruiter_type", "work",
           L("Siapa yang merekrut atau mengurus keberangkatan?",
             "Who recruits or arranges the departure?"),
@@ -317,18 +378,53 @@ _FIELDS = [
           applies_when=PMI_DOCS, applies_unless=NOT_PMI_PLACEMENT),
     _enum("placement_agreement", "work",
           L("Perjanjian penempatan dengan P3MI", "Placement agreement with the P3MI"),
-          (("present", "Ada", "Present"), ("missing", "Tidak ada", "Missing")),
+          (("present", "Ada", "Present"), ("missing", "Tidak ada", "Missing"),
+           ("g_to_g", "Tidak relevan: penempatan G to G (mis. EPS Korea)",
+            "Not applicable: government-to-government placement (e.g. Korea's EPS)"),
+           ("self_arranged", "Tidak relevan: PMI perseorangan (mengurus sendiri)",
+            "Not applicable: self-arranged placement (PMI perseorangan)")),
           L("Perjanjian kerja baru ditandatangani saat orientasi pra-pemberangkatan; jangan "
             "dimintakan pada wawancara paspor",
             "The employment contract is signed at pre-departure orientation; do not ask for "
             "it at the passport interview"),
           applies_when=PMI_DOCS, applies_unless=NOT_PMI_PLACEMENT),
+    _enum("spsk_placement", "work",
+          L("Ke Arab Saudi: penempatan melalui Sistem Penempatan Satu Kanal (SPSK)?",
+            "To Saudi Arabia: placement through the one-channel scheme (SPSK)?"),
+          (("verified", "Ya: P3MI yang ditunjuk untuk SPSK, dokumen SPSK lengkap",
+            "Yes: a P3MI designated for SPSK, SPSK documents complete"),
+           ("unverified", "Disebut SPSK, tetapi P3MI atau dokumennya belum terverifikasi",
+            "Said to be SPSK, but the P3MI or its documents are not verified"),
+           ("no", "Tidak, atau bukan ke Arab Saudi", "No, or not to Saudi Arabia")),
+          L("Hanya pekerjaan rumah tangga formal pada perusahaan (syarikah), bukan perorangan",
+            "Domestic-formal jobs with a company (syarikah) only, never a household"),
+          applies_when=_when(job_sector=("domestic", "caregiver")), counts_in_completeness=V21),
+    _bool("placement_fee_paid", "work",
+          L("Apakah pemohon membayar atau berutang biaya penempatan kepada agen atau sponsor?",
+            "Has the applicant paid, or does the applicant owe, placement fees to the agency "
+            "or sponsor?"),
+          L("Ya/tidak saja, jangan catat jumlahnya. Pekerja rumah tangga, pengasuh, perawat "
+            "lansia, juru masak, sopir keluarga, tukang kebun, pekerja perkebunan dan awak "
+            "kapal perikanan dibebaskan dari biaya penempatan",
+            "Yes/no only, never record an amount. Housekeepers, babysitters, elderly "
+            "caretakers, cooks, family drivers, gardeners, farm workers and fishing crew are "
+            "free of placement costs"), applies_when=WORK_CONTEXT, counts_in_completeness=V21),
     _enum("seafarer_documents", "work",
           L("Dokumen pelaut (agen awak kapal berizin dan buku pelaut)",
             "Seafarer documents (licensed manning agency and seaman's book)"),
           (("complete", "Lengkap", "Complete"), ("incomplete", "Tidak lengkap", "Incomplete"),
            ("missing", "Tidak ada", "Missing")),
-          applies_when=_when(purpose=("seafarer",), job_sector=("fishing_crew",))),
+          applies_when=SEAFARER),
+    _f("manning_agency_name", "str", "audit", "work",
+       L("Nama agen awak kapal (manning agency)", "Name of the ship manning agency"),
+       L("Dicocokkan dengan daftar agen awak kapal berizin (SIUKAK, dahulu SIUPPAK); nama yang "
+         "tidak ada di daftar dicatat 'belum terverifikasi'",
+         "Checked against the list of licensed manning agencies (SIUKAK, formerly SIUPPAK); a "
+         "name not on it is recorded as unverified"), maximum=120, applies_when=SEAFARER),
+    _enum("vessel_type", "work", L("Jenis kapal", "Type of vessel"),
+          (("merchant", "Kapal niaga", "Merchant vessel"),
+           ("fishing", "Kapal penangkap ikan", "Fishing vessel")), applies_when=SEAFARER,
+          counts_in_completeness=V21),
     _bool("job_unclear", "work",
           L("Apakah pekerjaan, lokasi atau pemberi kerja tidak jelas bagi pemohon?",
             "Are the job, place or employer unclear to the applicant?"),
@@ -341,10 +437,21 @@ _FIELDS = [
           L("Apakah gaji atau syarat kerja terlalu bagus untuk dipercaya?",
             "Are the pay or conditions too good to be true?"), applies_when=WORK_CONTEXT),
     _bool("costs_paid_by_non_family", "work",
-          L("Apakah biaya (tiket, paspor) dibayar pihak di luar keluarga?",
-            "Are costs (ticket, passport) paid by someone outside the family?"),
+          L("Apakah biaya paspor dan pengurusan dokumen dibayar pihak di luar keluarga?",
+            "Are the passport and document costs paid by someone outside the family?"),
           L("Orang tua atau keluarga yang membayar tidak termasuk",
             "A parent or relative paying does not count")),
+    _enum("ticket_paid_by", "work",
+          L("Siapa yang membayar tiket perjalanan?", "Who paid for the travel ticket?"),
+          (("self_or_family", "Pemohon sendiri atau keluarga", "The applicant or family"),
+           ("employer_or_agency", "Pemberi kerja, P3MI berizin atau program pemerintah",
+            "The employer, a licensed P3MI or a government programme"),
+           ("sponsor_or_recruiter", "Sponsor, calo atau perekrut", "A sponsor or recruiter"),
+           ("matchmaker", "Perantara jodoh atau pihak calon suami/istri",
+            "The matchmaker or the future spouse's side"),
+           ("other", "Pihak lain di luar keluarga", "Someone else outside the family")),
+          applies_when=_when(return_ticket=("return_booked", "one_way_booked")),
+          counts_in_completeness=V21),
     _bool("recruitment_debt", "work",
           L("Apakah pemohon berutang kepada perekrut, sponsor atau penyelenggara?",
             "Does the applicant owe the recruiter, sponsor or organiser?"),
@@ -352,7 +459,10 @@ _FIELDS = [
     _bool("family_cash_advance", "work",
           L("Apakah keluarga menerima uang dari perekrut sebelum berangkat?",
             "Did the family receive money from the recruiter before departure?"),
-          L("Ya/tidak saja, jangan catat jumlahnya", "Yes/no only, never record an amount")),
+          L("Ya/tidak saja, jangan catat jumlahnya. Uang dari perantara jodoh dicatat pada "
+            "pertanyaan pernikahan",
+            "Yes/no only, never record an amount. Money from a matchmaker is recorded under "
+            "the marriage questions"), applies_unless=MARRIAGE),
     _bool("romance_or_marriage_promise", "work",
           L("Apakah pemohon dijanjikan pernikahan atau hubungan asmara?",
             "Was the applicant promised marriage or romance?")),
@@ -364,6 +474,8 @@ _FIELDS = [
            ("other_relative", "Kerabat lain", "Other relative"),
            ("group_leader", "Ketua rombongan/guru (PPIU, sekolah)",
             "Group leader or teacher (PPIU, school)"),
+           ("p3mi_field_officer", "Petugas lapangan P3MI", "P3MI field officer"),
+           ("matchmaker", "Perantara jodoh (mak comblang)", "Matchmaker (mak comblang)"),
            ("travel_agent", "Agen perjalanan", "Travel agent"),
            ("unrelated_adult", "Orang dewasa yang bukan kerabat", "Unrelated adult"),
            ("broker_or_sponsor", "Calo/sponsor", "Broker or sponsor"),
@@ -384,6 +496,15 @@ _FIELDS = [
     _bool("documents_held_by_other", "observation",
           L("Apakah dokumen pemohon dipegang orang lain?",
             "Are the applicant's documents held by someone else?")),
+    _enum("documents_holder", "observation",
+          L("Siapa yang memegang dokumen pemohon?", "Who holds the applicant's documents?"),
+          (("pilgrimage_group_leader", "Ketua rombongan umrah/haji (PPIU/PIHK)",
+            "The pilgrimage group leader (PPIU/PIHK)"),
+           ("sponsor_or_recruiter", "Sponsor, calo atau perekrut", "A sponsor or recruiter"),
+           ("other", "Orang lain", "Someone else")),
+          L("Ketua rombongan yang memegang paspor jemaah itu wajar",
+            "A pilgrimage group leader holding the group's passports is normal"),
+          applies_when=_when(documents_held_by_other=(True,)), counts_in_completeness=V21),
     _bool("threats_observed", "observation",
           L("Apakah ada tanda ancaman terhadap pemohon atau keluarganya?",
             "Are there signs of threats against the applicant or their family?")),
@@ -424,9 +545,16 @@ _FIELDS = [
     _bool("prior_deferral_reported", "history",
           L("Apakah permohonan paspor pemohon pernah ditunda?",
             "Does the applicant report an earlier deferral?")),
+    _f("earlier_lost_passports", "int", "rule", "history",
+       L("Berapa kali paspor pemohon hilang sebelumnya (tidak termasuk kehilangan sekarang)?",
+         "How many passports did the applicant lose before (not counting this one)?"),
+       minimum=0, maximum=20, counts_in_completeness=V21),
     _f("lost_passport_count", "int", "rule", "history",
-       L("Berapa paspor pemohon yang pernah hilang?", "How many passports were lost before?"),
-       minimum=0, maximum=20),
+       L("Berapa paspor pemohon yang pernah hilang? (daftar periksa v2.0)",
+         "How many passports were lost before? (checklist v2.0)"),
+       L("Diterima dari data lama saja; belum jelas apakah kehilangan sekarang ikut dihitung",
+         "Accepted from older answers only; unclear whether the current loss was counted"),
+       minimum=0, maximum=20, counts_in_completeness=False, legacy=True),
     _bool("prior_deportation", "history",
           L("Apakah pemohon pernah dideportasi?", "Was the applicant deported before?")),
     _bool("prior_overstay", "history",
@@ -458,6 +586,19 @@ _FIELDS = [
     _f("agency_licence", "enum", "rule", "derived",
        L("Status izin P3MI", "Placement agency licence"), derived=True,
        choices=_choices(("licensed", "Ada di daftar P3MI berizin", "On the licensed list"),
+                        ("expired", "Izin sudah habis masa berlakunya pada hari wawancara",
+                         "Licence expired on the interview day"),
+                        ("suspended", "Izin dibekukan atau dicabut",
+                         "Licence suspended or revoked"),
+                        ("unverified", "Belum terverifikasi", "Unverified"))),
+    _f("manning_agency_licence", "enum", "rule", "derived",
+       L("Status izin agen awak kapal", "Manning agency licence"), derived=True,
+       choices=_choices(("licensed", "Ada di daftar agen awak kapal berizin",
+                         "On the licensed list"),
+                        ("expired", "Izin sudah habis masa berlakunya pada hari wawancara",
+                         "Licence expired on the interview day"),
+                        ("suspended", "Izin dibekukan atau dicabut",
+                         "Licence suspended or revoked"),
                         ("unverified", "Belum terverifikasi", "Unverified"))),
     _f("prior_supervisor_decision", "bool", "rule", "derived",
        L("Pernah ditunda, diarahkan, dirujuk atau ditolak oleh supervisor",

@@ -355,12 +355,13 @@ def checklist_version(payload: Mapping, lang: str = "en") -> int:
 
 
 def validate_checklist(payload: Any, lang: str = "en", *, now: dt.datetime,
-                       agencies: Mapping[str, dt.date] | None = None) -> dict:
+                       agencies: Mapping | None = None, manning: Mapping | None = None) -> dict:
     """Validate and normalise answers into a v2 record; raise ValidationError naming fields.
 
     `now` is the time of validation: an interview cannot be later, and one without a time
     took place then. `agencies` maps normalised names of licensed P3MI to the end of their
-    licence (the rule set's list); it decides the derived `agency_licence`.
+    licence (the rule set's list); it decides the derived `agency_licence`, as `manning` (the
+    rule set's list of licensed ship manning agencies) decides `manning_agency_licence`.
     """
     if not isinstance(payload, dict):
         raise ValidationError({"_schema": [message("type", lang)]})
@@ -380,7 +381,7 @@ def validate_checklist(payload: Any, lang: str = "en", *, now: dt.datetime,
     for name in FIELDS:
         record.setdefault(name, None)
     record["checklist_version"] = version
-    return derive(record, agencies or {})
+    return derive(record, agencies or {}, manning)
 
 
 def _completeness_groups() -> tuple[tuple[str, ...], tuple]:

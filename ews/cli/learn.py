@@ -76,12 +76,16 @@ def learn_weights(since, until, rules_path, budget, version, out_dir, min_positi
             + f"\n(details: {stem}.refused.md{hint})")
     Path(f"{stem}.yaml").write_text(proposal.text, encoding="utf-8")
     Path(f"{stem}.md").write_text(proposal.justification, encoding="utf-8")
-    if live.agencies_text is not None:  # the draft names the same P3MI list file
+    if live.agencies_text is not None:  # the draft names the same agency list files
         import re
 
-        name = re.search(r"^licensed_agencies:\s*(\S+)", proposal.text, re.M)
-        if name:
-            (out / name[1]).write_text(live.agencies_text, encoding="utf-8")
+        from ews.engine.loader import LIST_KEYS, split_lists
+
+        names = {m[1]: m[2] for m in re.finditer(r"^(\w+):\s*(\S+\.csv)\s*$", proposal.text,
+                                                   re.M) if m[1] in LIST_KEYS}
+        for key, text in split_lists(live.agencies_text, names).items():
+            if text is not None:
+                (out / names[key]).write_text(text, encoding="utf-8")
     click.echo(f"draft: {stem}.yaml ({proposal.changed} indicators changed, supervisor "
                f"threshold {proposal.cut}, budget {proposal.budget:.2%})")
     click.echo(f"justification: {stem}.md")

@@ -18,7 +18,8 @@ from ews.scoring import score, unstored_result
 def score_payload(payload, ruleset: RuleSet, lang: str = "en", *, now: dt.datetime) -> dict:
     """Validate and score one checklist as of `now`; return a result or an error object."""
     try:
-        record = validate_checklist(payload, lang, now=now, agencies=ruleset.agencies)
+        record = validate_checklist(payload, lang, now=now, agencies=ruleset.agencies,
+                                    manning=ruleset.manning)
     except ValidationError as exc:
         ref = payload.get("application_id") if isinstance(payload, dict) else None
         return {"error": "validation", "application_id": ref if isinstance(ref, str) else None,

@@ -24,7 +24,7 @@ SOUND = {  # purpose: (weight, destinations)
                                                                              "KR", "SG")),
     "study": (6, ("MY", "EG", "JP", "TR")), "business": (5, ("MY", "SG", "CN")),
     "medical": (4, ("MY", "SG")), "internship": (3, ("JP", "KR", "TW")),
-    "other": (4, ("MY", "SG", "AE")),
+    "other": (4, ("MY", "SG", "AE")), "marriage": (2, ("KR", "MY", "TW", "JP")),
 }
 LICENSED = ("PT Contoh Sarana Kerja", "PT Mitra Buruh Contoh")
 NONE_OF = {"costs_paid_by_non_family": False, "recruitment_debt": False,
@@ -34,11 +34,11 @@ NONE_OF = {"costs_paid_by_non_family": False, "recruitment_debt": False,
            "violence_observed": False, "distress_observed": False,
            "apparent_age_inconsistent": False, "civil_documents_mismatch": False,
            "civil_record_changed_recently": False, "applied_outside_domicile": False,
-           "prior_deferral_reported": False, "lost_passport_count": 0,
+           "prior_deferral_reported": False, "earlier_lost_passports": 0,
            "prior_deportation": False, "prior_overstay": False,
            "long_visit_stays_abroad": False, "financial_pressure": False,
            "unaware_of_legal_route": False}
-SKIPPABLE = tuple(k for k in NONE_OF if k != "lost_passport_count") + (
+SKIPPABLE = tuple(k for k in NONE_OF if k != "earlier_lost_passports") + (
     "purpose_explained", "destination_address_known", "return_ticket", "visa_status")
 
 
@@ -141,6 +141,27 @@ def _sound(rng: random.Random) -> dict:
               "disnaker_recommendation": "verified", "job_order": "present",
               "placement_agreement": "present", "job_unclear": False, "job_changed": False,
               "offer_unrealistic": False}
+    return _sound_v21(rng, p)
+
+
+def _sound_v21(rng: random.Random, p: dict) -> dict:
+    """Add the checklist v2.1 answers of sound travel (drawn after the v2 ones)."""
+    purpose = p["purpose"]
+    if p["return_ticket"] != "not_booked":
+        p["ticket_paid_by"] = "self_or_family"
+    if purpose in ("tourism", "other", "procedural_work"):
+        p |= {"departure_point": "airport", "intended_place_differs": False}
+    if purpose == "umrah_hajj" and rng.random() < 0.1:  # the group leader keeps the papers
+        p |= {"documents_held_by_other": True, "documents_holder": "pilgrimage_group_leader"}
+    if purpose == "marriage":
+        p |= {"marriage_arranged_by": rng.choice(("own_acquaintance", "family", "online")),
+              "met_partner_in_person": True, "matchmaker_paid_family": False,
+              "host_or_guarantor": "verified"}
+    if purpose == "procedural_work":
+        p |= {"placement_fee_paid": False,
+              "accompanied_by": rng.choice(("alone", "immediate_family", "p3mi_field_officer")),
+              "job_offer_channel": rng.choice(("licensed_agency", "licensed_agency",
+                                               "official_portal"))}
     return p
 
 
@@ -181,11 +202,16 @@ def _nonprocedural(rng: random.Random, recruiter: str | None, agency: str | None
     if p["states_work_abroad"]:
         p |= {"disnaker_recommendation": "missing", "job_order": "missing",
               "placement_agreement": "missing"}
+    # checklist v2.1: sea and land exits to Malaysia, placement fees in zero-cost jobs
+    p |= {"placement_fee_paid": rng.random() < 0.4, "intended_place_differs": False,
+          "departure_point": rng.choice(("nunukan", "batam", "tanjung_pinang", "entikong",
+                                         "airport", "airport")
+                                        if p["destination_country"] == "MY" else ("airport",))}
     return p
 
 
 def _scam(rng: random.Random) -> dict:
-    return dict(NONE_OF, purpose="tourism",
+    p = dict(NONE_OF, purpose="tourism",
                 destination_country=rng.choice(("KH", "KH", "MM", "LA", "PH")),
                 transit_country=rng.choice(("TH", "MY", None)), purpose_explained="partly",
                 destination_address_known="no", return_ticket="one_way_booked",
@@ -197,13 +223,37 @@ def _scam(rng: random.Random) -> dict:
                 scripted_answers=rng.random() < 0.6, instructed_to_lie=rng.random() < 0.3,
                 documents_held_by_other=rng.random() < 0.2, accompanied_by="alone",
                 recruiter_phone=f"+628{rng.randrange(10**9, 10**10)}")
+    # checklist v2.1: the recruiter paid the ticket; some declare Thailand for Myawaddy
+    p |= {"ticket_paid_by": "sponsor_or_recruiter", "departure_point": "airport",
+          "placement_fee_paid": False, "intended_place_differs": False}
+    if p["documents_held_by_other"]:
+        p["documents_holder"] = "sponsor_or_recruiter"
+    if rng.random() < 0.2:
+        p |= {"destination_country": "TH", "transit_country": None,
+              "intended_place_differs": True, "intended_country": "MM"}
+    return p
 
 
 def _trafficking(rng: random.Random) -> dict:
     p = _nonprocedural(rng, None, None)
     p |= {"documents_held_by_other": True, "third_party_speaks": True,
           "distress_observed": rng.random() < 0.6, "job_changed": True,
-          "accompanied_by": "broker_or_sponsor", "recruitment_debt": True}
+          "accompanied_by": "broker_or_sponsor", "recruitment_debt": True,
+          "documents_holder": "sponsor_or_recruiter"}
+    if rng.random() < 0.15:  # marriage brokerage: a matchmaker's bride for China
+        p = dict(NONE_OF, distress_observed=p["distress_observed"],
+                 financial_pressure=p["financial_pressure"]) | {
+            "purpose": "marriage", "destination_country": "CN", "purpose_explained": "partly",
+            "destination_address_known": "no", "return_ticket": "one_way_booked",
+            "visa_status": "not_yet", "host_or_guarantor": "unverified",
+            "marriage_arranged_by": "matchmaker", "met_partner_in_person": False,
+            "matchmaker_paid_family": True, "costs_paid_by_non_family": True,
+            "ticket_paid_by": "matchmaker", "accompanied_by": "matchmaker",
+            "third_party_speaks": True, "documents_held_by_other": rng.random() < 0.5,
+            "recruitment_debt": False, "job_offer_channel": "none",
+            "states_work_abroad": False}
+        if p["documents_held_by_other"]:
+            p["documents_holder"] = "other"
     return p
 
 

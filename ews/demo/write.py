@@ -200,7 +200,8 @@ class Writer:
     def _one(self, case: Case, rows: list, decisions: list, outcomes: list,
              events: list) -> None:
         ruleset, key = self.ruleset, self.key
-        record = validate_checklist(case.payload, now=self.end, agencies=ruleset.agencies)
+        record = validate_checklist(case.payload, now=self.end, agencies=ruleset.agencies,
+                                    manning=ruleset.manning)
         office = record["office_code"]
         created = min(record["interviewed_at"].astimezone(dt.UTC)
                       + submission_lag(record["application_id"]), self.end)

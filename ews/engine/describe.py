@@ -57,13 +57,14 @@ def table(ruleset: RuleSet, conditions: dict) -> str:
             parts.append(f"{low}-{high} -> {b.band} -> {LADDER[b.rung]}")
             low = b.below or 0
         lines.append(f"| {name} | {'; '.join(parts)} |")
-    lines += ["", "| id | track | dimension | severity | points | when | label (id / en) "
-              "| source |", "|---|---|---|---|---|---|---|---|"]
+    lines += ["", "| id | track | dimension | severity | points | least action | when "
+              "| label (id / en) | source |", "|---|---|---|---|---|---|---|---|---|"]
     for i in ruleset.indicators:
         kind = "protective" if i.protective else i.severity
         lines.append("| " + " | ".join(_cell(x) for x in (
-            i.id, i.track, i.dimension or "", kind, i.points, describe(conditions[i.id]),
-            f"{i.label['id']} / {i.label['en']}", i.source)) + " |")
+            i.id, i.track, i.dimension or "", kind, i.points,
+            LADDER[i.rung] if i.rung else "", describe(conditions[i.id]),
+            f"{i.label['id']} / {i.label['en']}", i.source["en"])) + " |")
     lines += ["", "| escalation | when | minimum action | label (id / en) |", "|---|---|---|---|"]
     for e in ruleset.escalations:
         label = f"{e.label['id']} / {e.label['en']}" if e.label else ""

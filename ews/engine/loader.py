@@ -40,9 +40,11 @@ from .ruleset import (  # noqa: F401 - re-exported: callers import the ladder fr
 
 TOP_KEYS = {"ruleset", "lists", "actions", "tracks", "dimension_rule", "indicators",
             "escalations", "model", "min_completeness", "combined_tracks",
-            "licensed_agencies"}
+            "licensed_agencies", "manning_agencies"}
+# The agency lists a rule set may name, beside it: licensed P3MI, licensed ship manning agencies.
+LIST_KEYS = ("licensed_agencies", "manning_agencies")
 INDICATOR_KEYS = {"id", "track", "dimension", "severity", "points", "when", "label", "source",
-                  "protective"}
+                  "protective", "min_action"}
 ESCALATION_KEYS = {"id", "when", "min_action", "label", "source"}
 MAX_BYTES = 512 * 1024  # the shipped rule set is ~32 KB
 MAX_DEPTH = 64  # YAML nesting; conditions have their own, lower cap
@@ -109,23 +111,54 @@ SHIPPED_RULES = Path(__file__).resolve().parents[2] / "rules" / "tppo_pmi.yaml"
 
 
 def load_ruleset(path: str | Path) -> RuleSet:
-    """Read, validate and compile the rule set in a YAML file (and its P3MI list file)."""
+    """Read, validate and compile the rule set in a YAML file (and its agency list files)."""
     data, agencies = ruleset_files(path)
     return parse_ruleset(data, source=str(path), agencies=agencies)
 
 
 def ruleset_files(path: str | Path) -> tuple[bytes, bytes | None]:
-    """Return a rule-set file's bytes and those of the P3MI list it names (None if none)."""
+    """Return a rule-set file's bytes and those of the agency lists it names (None if none).
+
+    The P3MI list alone is its own bytes, as always; with a manning-agency list too, the
+    lists travel as one text, each file after a line `#@ file NAME` (`split_lists`).
+    """
     path = Path(path)
     data = _read(path)
-    match = _AGENCIES_FILE.search(data)
-    if not match:
+    names = {m.group(1).decode(): m.group(2).decode("utf-8", "replace")
+             for m in _LIST_FILE.finditer(data)}
+    files = [(names[k], _read(path.parent / names[k])) for k in LIST_KEYS if k in names]
+    if not files:
         return data, None
-    return data, _read(path.parent / match.group(1).decode("utf-8", "replace"))
+    if list(names) == ["licensed_agencies"]:
+        return data, files[0][1]
+    return data, b"".join(b"#@ file " + name.encode() + b"\n" + body.rstrip(b"\n") + b"\n"
+                          for name, body in files)
 
 
-_AGENCIES_FILE = re.compile(rb"^licensed_agencies:\s*['\"]?([\w./-]+?)['\"]?\s*(?:#.*)?$",
-                            re.MULTILINE)
+_LIST_FILE = re.compile(rb"^(licensed_agencies|manning_agencies):\s*['\"]?([\w./-]+?)['\"]?"
+                        rb"\s*(?:#.*)?$", re.MULTILINE)
+_FILE_MARK = "#@ file "
+
+
+def split_lists(text: str | None, names: dict) -> dict[str, str | None]:
+    """Return {list key: its CSV text} from the agency-list text a rule set travels with.
+
+    `names` maps the list keys the rule set uses to their file names. A text without `#@ file`
+    lines is the P3MI list alone (every rule set stored before manning lists existed).
+    """
+    if text is None:
+        return dict.fromkeys(names)
+    if not text.startswith(_FILE_MARK):
+        return {k: (text if k == "licensed_agencies" else None) for k in names}
+    parts: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith(_FILE_MARK):
+            current = parts.setdefault(line[len(_FILE_MARK):].strip(), [])
+        elif current is not None:
+            current.append(line)
+    return {k: "\n".join(parts[name]) + "\n" if name in parts else None
+            for k, name in names.items()}
 
 
 def _read(path: Path) -> bytes:
@@ -180,6 +213,14 @@ def _label(value) -> MappingProxyType | None:
     return None
 
 
+def _text(value) -> MappingProxyType | None:
+    """Return a bilingual text: {id, en} as a label, or a plain string (older rule sets) in
+    both languages; None when it is neither."""
+    if isinstance(value, str) and value.strip():
+        return MappingProxyType({"id": value, "en": value})
+    return _label(value)
+
+
 def _too_long(value, limit: str) -> str | None:
     """Return why a text value breaks its length limit, or None."""
     if isinstance(value, str) and len(value) > LIMITS[limit]:
@@ -206,6 +247,7 @@ class _Builder:
         tracks = {t: self.bands(t, (doc.get("tracks") or {}).get(t)) for t in TRACKS}
         for t in sorted(set(doc.get("tracks") or {}) - set(TRACKS)):
             self.error(f"track {t}", f"unknown track (one of: {', '.join(TRACKS)})")
+        caps = self.track_caps(doc.get("tracks"), lists)
         combos = self.dimension_rule(doc.get("dimension_rule", "ilo_2009"))
         seen: set[str] = set()
         indicators = [self.indicator(i, item, lists, seen)
@@ -215,21 +257,27 @@ class _Builder:
         model = self.model(doc.get("model") or {"mode": "off"})
         min_completeness = self.min_completeness(doc.get("min_completeness"))
         combined = self.combined(doc.get("combined_tracks"))
-        agencies = self.agencies(doc.get("licensed_agencies"), agencies_text)
+        names = {k: doc[k] for k in LIST_KEYS if isinstance(doc.get(k), str)}
+        texts = split_lists(agencies_text, names)
+        agencies = self.agencies("licensed_agencies", doc.get("licensed_agencies"),
+                                 texts.get("licensed_agencies"))
+        manning = self.agencies("manning_agencies", doc.get("manning_agencies"),
+                                texts.get("manning_agencies"))
         if not indicators:
             self.error("indicators", "a rule set needs at least one indicator")
         if self.errors:
             raise RuleSetError(self.errors)
         return RuleSet(id=meta["id"], version=str(meta["version"]),
-                       description=str(meta.get("description", "")), sha256=self.sha256,
+                       description=meta.get("description") or None, sha256=self.sha256,
                        text=self.text, source=self.source,
                        lists=MappingProxyType({k: tuple(v) for k, v in lists.items()}),
                        actions=tuple(actions), tracks=MappingProxyType(tracks),
+                       track_caps=MappingProxyType(caps),
                        combinations=tuple(MappingProxyType(c) for c in combos),
                        indicators=tuple(indicators), escalations=tuple(escalations),
                        model=MappingProxyType(model), min_completeness=min_completeness,
-                       combined_tracks=combined, agencies=agencies,
-                       agencies_text=agencies_text if doc.get("licensed_agencies") else None)
+                       combined_tracks=combined, agencies=agencies, manning=manning,
+                       agencies_text=agencies_text if names else None)
 
     def seq(self, doc: dict, key: str) -> list:
         value = doc.get(key) or []
@@ -250,15 +298,15 @@ class _Builder:
             elif problem := _too_long(str(meta[key]), "ruleset_id" if key == "id" else key):
                 self.error("ruleset", f"'{key}' {problem}")
         description = meta.get("description", "")
-        if not isinstance(description, str):
-            self.error("ruleset", "'description' must be text")
-        elif problem := _too_long(description, "description"):
-            self.error("ruleset", f"'description' {problem}")
+        if description != "":
+            meta = meta | {"description": self.text_field("ruleset", "description",
+                                                          description)}
         sources = meta.get("sources", [])
         if not isinstance(sources, list) or not all(
-                isinstance(x, str) and not _too_long(x, "source") for x in sources):
-            self.error("ruleset", f"'sources' must be a list of texts of at most "
-                                  f"{LIMITS['source']} characters")
+                _text(x) is not None and not any(_too_long(t, "source")
+                                                 for t in _text(x).values()) for x in sources):
+            self.error("ruleset", f"'sources' must be a list of texts ({{id: ..., en: ...}} or "
+                                  f"one text) of at most {LIMITS['source']} characters")
         for key in sorted(set(meta) - {"id", "version", "description", "sources"}):
             self.error("ruleset", f"unknown key '{key}'")
         return meta
@@ -293,6 +341,19 @@ class _Builder:
             elif problem := _too_long(value, "list_item"):
                 out.append(f"{self.source}: {where}: item {n} {problem}")
         return out
+
+    def text_field(self, where: str, key: str, value) -> MappingProxyType | None:
+        """Return a bilingual text ({id, en}, or one text for both); record problems."""
+        text = _text(value)
+        if text is None:
+            self.error(where, f"'{key}' must be {{id: ..., en: ...}} (or one text)")
+            return None
+        for lang, part in text.items():
+            if problem := _too_long(part, key):
+                self.error(where, f"'{key}' {problem}" if isinstance(value, str)
+                           else f"'{key}' '{lang}' {problem}")
+                return None
+        return text
 
     def label(self, where: str, label: MappingProxyType) -> MappingProxyType | None:
         """Return `label` when its texts are within limits; record problems otherwise."""
@@ -363,6 +424,22 @@ class _Builder:
             out.append(Band(below, b["band"], rung))
         return tuple(out)
 
+    def track_caps(self, tracks, lists: dict) -> dict:
+        """Return {track: condition} of the tracks whose points rise above supervisor_review
+        only where the condition holds (`above_review_needs`)."""
+        caps = {}
+        for name, spec in (tracks or {}).items() if isinstance(tracks, dict) else ():
+            if name not in TRACKS or not isinstance(spec, dict):
+                continue
+            for key in sorted(set(spec) - {"bands", "above_review_needs"}):
+                self.error(f"track {name}", f"unknown key '{key}'")
+            if "above_review_needs" in spec:
+                test = self.condition(f"track {name} above_review_needs",
+                                      spec["above_review_needs"], lists, allow_dims=False)
+                if test is not None:
+                    caps[name] = test
+        return caps
+
     def dimension_rule(self, rule) -> tuple[dict, ...]:
         if rule == "ilo_2009":
             return ILO_2009
@@ -422,15 +499,20 @@ class _Builder:
             self.error(where, "needs label: {id: ..., en: ...}")
         else:
             label = self.label(where, label)
-        if not isinstance(item.get("source"), str) or not item["source"].strip():
+        source = None
+        if item.get("source") in (None, "") or item.get("source") == {}:
             self.error(where, "needs a 'source' citing where the indicator comes from")
-        elif problem := _too_long(item["source"], "source"):
-            self.error(where, f"'source' {problem}")
+        else:
+            source = self.text_field(where, "source", item["source"])
+        rung = self.rung(where, item["min_action"]) if "min_action" in item else 0
+        if protective and rung > PROTECTIVE_CAP:
+            self.error(where, "a protective indicator may not raise the action above "
+                              "in_depth_interview")
         test = self.condition(where, item.get("when"), lists, allow_dims=False)
-        if test is None or label is None:
+        if test is None or label is None or source is None:
             return None
         return Indicator(i, item["id"], track, dimension, severity, points, protective, label,
-                         item["source"], test)
+                         source, test, rung)
 
     def escalation(self, i: int, item, lists: dict, seen: set) -> Escalation | None:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
@@ -447,9 +529,8 @@ class _Builder:
             self.error(where, "label must be {id: ..., en: ...}")
         elif label:
             label = self.label(where, label)
-        if "source" in item and (not isinstance(item["source"], str)
-                                 or _too_long(item["source"], "source")):
-            self.error(where, f"'source' must be text of at most {LIMITS['source']} characters")
+        if "source" in item:
+            self.text_field(where, "source", item["source"])
         test = self.condition(where, item.get("when"), lists, allow_dims=True)
         if test and test.dimensions == {"abuse_of_vulnerability"} and rung > PROTECTIVE_CAP:
             self.error(where, "a protective dimension alone may not raise the action above "
@@ -488,13 +569,14 @@ class _Builder:
             return None
         return Gate(where, value, rung, label)
 
-    def agencies(self, name, text: str | None) -> MappingProxyType:
+    def agencies(self, key: str, name, text: str | None) -> MappingProxyType:
+        """Return the agency list `key` names ({normalised name: licence}); record problems."""
         if name is None:
             return MappingProxyType({})
         if not isinstance(name, str) or not name.endswith(".csv"):
-            self.error("licensed_agencies", "must name a CSV file beside the rule set")
+            self.error(key, "must name a CSV file beside the rule set")
         elif text is None:
-            self.error("licensed_agencies", f"the list file '{name}' was not supplied")
+            self.error(key, f"the list file '{name}' was not supplied")
         else:
             table, errors = parse_agencies(text, name)
             self.errors.extend(f"{self.source}: {e}" for e in errors)

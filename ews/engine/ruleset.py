@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -22,6 +23,23 @@ PROTECTION_RUNG = LADDER.index("refer_protection")
 # The ILO dimensions that open the protection referral to points; dimension 3 (abuse of
 # vulnerability) is protective and never does.
 TRAFFICKING_DIMENSIONS = frozenset(["deceptive_recruitment", "coercive_recruitment"])
+
+
+def stored_description(description: MappingProxyType | None) -> str:
+    """Return a rule set's bilingual description as the text stored with its version."""
+    return json.dumps(dict(description), ensure_ascii=False) if description else ""
+
+
+def read_description(stored: str | None) -> dict:
+    """Return the {id, en} description of a stored version (older rows hold one text)."""
+    if stored and stored.startswith("{"):
+        try:
+            value = json.loads(stored)
+        except ValueError:
+            value = None
+        if isinstance(value, dict) and all(isinstance(value.get(k), str) for k in ("id", "en")):
+            return {"id": value["id"], "en": value["en"]}
+    return {"id": stored or "", "en": stored or ""}
 
 
 class RuleSetError(ValueError):
@@ -56,8 +74,9 @@ class Indicator:
     points: int
     protective: bool
     label: MappingProxyType
-    source: str
+    source: MappingProxyType  # {id, en}
     test: Compiled
+    rung: int = 0  # the least action while it fires (`min_action`): 0 adds nothing
 
 
 @dataclass(frozen=True)
@@ -84,7 +103,7 @@ class RuleSet:
 
     id: str
     version: str
-    description: str
+    description: MappingProxyType | None  # {id, en}
     sha256: str
     text: str
     source: str
@@ -98,7 +117,10 @@ class RuleSet:
     min_completeness: Gate | None = None
     combined_tracks: Gate | None = None
     agencies: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
-    agencies_text: str | None = None
+    agencies_text: str | None = None  # every list file the rule set names (`split_lists`)
+    manning: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    # track -> condition: where it is false, the track's points stop at supervisor_review.
+    track_caps: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     @cached_property
     def indicator_tests(self) -> tuple:

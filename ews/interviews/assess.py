@@ -64,7 +64,7 @@ def identity_hashes(record: dict, pii_key: str,
 def preview(db: Db, record: dict, ruleset: RuleSet, *, pii_key: str,
             now: dt.datetime, model_key: bytes | None = None) -> dict:
     """Return the full result JSON of a record scored without storing it (what-if, training)."""
-    record = with_agencies(dict(record), ruleset.agencies)
+    record = with_agencies(dict(record), ruleset.agencies, ruleset.manning)
     nik_h, phone_h = identity_hashes(record, pii_key)
     assessed = assess(db, record, ruleset, now=now, nik_hash=nik_h, phone_hash=phone_h,
                       shadow=None, model_key=model_key)

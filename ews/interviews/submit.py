@@ -122,7 +122,7 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
     reason (CorrectedMeanwhile when that is no longer the latest version); the same answers
     again return the earlier version (created False).
     """
-    record = with_agencies(record, ruleset.agencies)
+    record = with_agencies(record, ruleset.agencies, ruleset.manning)
     if identity is not None:
         record = with_identity(record, identity)
     digest = pii.answers_hash(pii_key, record)

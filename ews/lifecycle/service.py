@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ews import audit
 from ews.auth.scope import can
 from ews.engine import parse_ruleset
+from ews.engine.ruleset import stored_description
 from ews.store.approvers import independence_problem
 from ews.store.db import utcnow
 from ews.store.fieldkits import own_kit, refuse_in_field
@@ -70,7 +71,7 @@ def register_ruleset(session: Session, text: str | bytes, created_by: User | Non
         return row
     check_version_free(session, ruleset.id, ruleset.version)
     row = RuleSetRecord(sha256=ruleset.sha256, ruleset_id=ruleset.id, version=ruleset.version,
-                        description=ruleset.description or "", text=ruleset.text,
+                        description=stored_description(ruleset.description), text=ruleset.text,
                         agencies_csv=ruleset.agencies_text, status="draft",
                         created_by=created_by.id if created_by else None)
     session.add(row)
@@ -209,7 +210,7 @@ def _edit(session: Session, user: Actor, row: RuleSetRecord, text: str, source: 
     guarded_update(session, row, "edit", {
         "sha256": ruleset.sha256, "text": ruleset.text, "updated_at": utcnow(),
         "agencies_csv": ruleset.agencies_text, "ruleset_id": ruleset.id,
-        "version": ruleset.version, "description": ruleset.description or ""},
+        "version": ruleset.version, "description": stored_description(ruleset.description)},
         status="draft", sha256=expected)
     record_step(session, row, "edit", "draft", user.username, "")
     audit.record(session, "ruleset.edited", actor=user.username, subject=row.sha256,

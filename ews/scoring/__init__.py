@@ -34,25 +34,27 @@ def band_index(bands, score: int) -> int:
 
 
 def track_outcome(bands, points: int, protective_points: int,
-                  trafficking_dims: bool = True) -> tuple[int, int, int]:
+                  trafficking_dims: bool = True, above_review: bool = True
+                  ) -> tuple[int, int, int]:
     """Return (score, band index, rung) of a track.
 
     Protective points lift at most to in_depth_interview; points alone reach
-    refer_protection only with a positive deceptive or coercive ILO dimension.
+    refer_protection only with a positive deceptive or coercive ILO dimension, and go
+    above supervisor_review only where the track's `above_review_needs` holds.
     """
     score = min(100, points + protective_points)
     idx = band_index(bands, score)
     base = bands[band_index(bands, min(100, points))].rung
     rung = max(base, min(bands[idx].rung, PROTECTIVE_CAP))
-    if rung >= PROTECTION_RUNG and not trafficking_dims:
-        rung = REVIEW_RUNG
+    if (rung >= PROTECTION_RUNG and not trafficking_dims) or not above_review:
+        rung = min(rung, REVIEW_RUNG)
     return score, idx, rung
 
 
 def _reason(ind) -> dict:
     return {"indicator": ind.id, "track": ind.track, "dimension": ind.dimension,
             "severity": ind.severity, "points": ind.points, "label": dict(ind.label),
-            "source": ind.source}
+            "source": dict(ind.source)}
 
 
 def _by_points(ind) -> tuple:
@@ -65,16 +67,21 @@ def _gate(gate, ruleset: RuleSet) -> dict:
 
 
 def _rung(ruleset: RuleSet, indicators, dims, escalations, done: float,
-          model_rung: int) -> tuple[int, dict, list]:
-    """Return (rung, per-track (score, band index, rung), gates fired) for a set of hits."""
+          model_rung: int, above: dict) -> tuple[int, dict, list]:
+    """Return (rung, per-track (score, band index, rung), gates fired) for a set of hits.
+
+    `above`: per capped track, whether its points may go above supervisor_review.
+    """
     points = dict.fromkeys(ruleset.tracks, 0)
     protective = dict.fromkeys(ruleset.tracks, 0)
     for ind in indicators:
         (protective if ind.protective else points)[ind.track] += ind.points
     coercion = not dims.isdisjoint(TRAFFICKING_DIMENSIONS)
-    tracks = {name: track_outcome(bands, points[name], protective[name], coercion)
+    tracks = {name: track_outcome(bands, points[name], protective[name], coercion,
+                                  above.get(name, True))
               for name, bands in ruleset.tracks.items()}
     rungs = [t[2] for t in tracks.values()] + [e.rung for e in escalations] + [model_rung]
+    rungs += [i.rung for i in indicators if i.rung]  # an indicator's own least action
     gates = []
     both = ruleset.combined_tracks
     if both is not None and all(t[2] >= both.value for t in tracks.values()):
@@ -91,8 +98,10 @@ def score(record: dict, ruleset: RuleSet, model_probability: float | None = None
     hits = evaluate(record, ruleset)
     model, model_rung = model_info(ruleset, model_probability, model_version)
     done = completeness(record)
+    none = frozenset()
+    above = {name: test.record(record, none) for name, test in ruleset.track_caps.items()}
     rung, tracks, gates = _rung(ruleset, hits.indicators, hits.dimensions, hits.escalations,
-                                done, model_rung)
+                                done, model_rung, above)
     if any(i.test.lists for i in hits.indicators) or any(e.test.lists
                                                          for e in hits.escalations):
         # A list (destination context) moves the result by one rung at the most.
@@ -100,7 +109,8 @@ def score(record: dict, ruleset: RuleSet, model_probability: float | None = None
         dims = positive_dimensions(base, ruleset.combinations)
         escalations = tuple(e for e, test in ruleset.escalation_tests
                             if not e.test.lists and test(record, dims))
-        rung = min(rung, _rung(ruleset, base, dims, escalations, done, model_rung)[0] + 1)
+        rung = min(rung, _rung(ruleset, base, dims, escalations, done, model_rung,
+                               above)[0] + 1)
     reasons, flags = [], []
     dims = {name: set() for name in ruleset.tracks}
     for ind in sorted(hits.indicators, key=_by_points):

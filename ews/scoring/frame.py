@@ -103,8 +103,11 @@ def _point_matrix(ruleset: RuleSet) -> np.ndarray:
 
 
 def _rungs(ruleset: RuleSet, hits: np.ndarray, dims: dict, esc: np.ndarray,
-           done: np.ndarray | None, extra: list) -> tuple[np.ndarray, dict, dict]:
-    """Return the rung per row, per track (score, band index, rung), and gates fired."""
+           done: np.ndarray | None, extra: list, above: dict) -> tuple[np.ndarray, dict, dict]:
+    """Return the rung per row, per track (score, band index, rung), and gates fired.
+
+    `above`: per capped track, the rows whose points may go above supervisor_review.
+    """
     n = len(hits)
     coercion = np.logical_or.reduce([dims[d] for d in TRAFFICKING_DIMENSIONS]
                                     + [np.zeros(n, dtype=bool)])
@@ -119,8 +122,14 @@ def _rungs(ruleset: RuleSet, hits: np.ndarray, dims: dict, esc: np.ndarray,
         base = band_rungs[_bands(bands, np.minimum(100, points))]
         rung = np.maximum(base, np.minimum(band_rungs[idx], PROTECTIVE_CAP))
         rung = np.where((rung >= PROTECTION_RUNG) & ~coercion, REVIEW_RUNG, rung)
+        if name in above:
+            rung = np.where(above[name], rung, np.minimum(rung, REVIEW_RUNG))
         tracks[name] = (value, idx, rung)
         rungs.append(rung)
+    own = [k for k, i in enumerate(ruleset.indicators) if i.rung]
+    if own:  # an indicator's own least action
+        least = np.array([ruleset.indicators[k].rung for k in own])
+        rungs.append(np.max(np.where(hits[:, own], least, 0), axis=1))
     for k, e in enumerate(ruleset.escalations):
         rungs.append(np.where(esc[:, k], e.rung, 0))
     gates = {}
@@ -143,8 +152,9 @@ def _score_chunk(frame: pd.DataFrame, ruleset: RuleSet, probs, details: bool,
     done = (frame_completeness(frame, hits.columns) if details or ruleset.min_completeness
             else None)
     extra = [np.zeros(n, dtype=int)] + ([] if probs is None else [model_rungs(ruleset, probs)])
+    above = {name: test.frame(hits.columns, {}) for name, test in ruleset.track_caps.items()}
     rung, tracks, gates = _rungs(ruleset, hits.indicators, hits.dimensions, hits.escalations,
-                                 done, extra)
+                                 done, extra, above)
     listed = np.array([bool(i.test.lists) for i in inds])
     listed_esc = np.array([bool(e.test.lists) for e in ruleset.escalations], dtype=bool)
     if listed.any() or listed_esc.any():
@@ -153,7 +163,7 @@ def _score_chunk(frame: pd.DataFrame, ruleset: RuleSet, probs, details: bool,
         dims = frame_dimensions(base, ruleset)
         esc = frame_escalations(hits.columns, dims, ruleset, reuse=hits.escalations)
         esc[:, listed_esc] = False
-        rung = np.minimum(rung, _rungs(ruleset, base, dims, esc, done, extra)[0] + 1)
+        rung = np.minimum(rung, _rungs(ruleset, base, dims, esc, done, extra, above)[0] + 1)
     best_key = np.full(n, -1)
     band = np.empty(n, dtype=object)
     out = {}

@@ -141,7 +141,7 @@ def form_sections() -> tuple[FormSection, ...]:
     out = []
     for key in FORM_SECTIONS:
         fields = tuple(FormField(f, _widget(f)) for f in INPUT_FIELDS
-                       if f.section == key and f.name not in SERVER_SET)
+                       if f.section == key and f.name not in SERVER_SET and not f.legacy)
         if fields:
             out.append(FormSection(key, fields))
     return tuple(out)

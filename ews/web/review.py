@@ -36,8 +36,9 @@ from .pages import error_page
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 WAITING_DAYS = 30  # the "waiting for an outcome" shortcut: decided more than 30 days ago
-DERIVED_SHOWN = ("is_minor", "work_in_view", "agency_licence", "prior_supervisor_decision",
-                 "last_decided_by_supervisor", "repeat_applications_30d", "phone_shared_30d")
+DERIVED_SHOWN = ("is_minor", "work_in_view", "agency_licence", "manning_agency_licence",
+                 "prior_supervisor_decision", "last_decided_by_supervisor",
+                 "repeat_applications_30d", "phone_shared_30d")
 
 
 @bp.get("")

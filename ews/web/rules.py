@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from ews.auth.scope import can
 from ews.engine import LADDER, RuleSetError
+from ews.engine.ruleset import read_description
 from ews.lifecycle import (
     TRANSITIONS,
     LifecycleError,
@@ -217,7 +218,8 @@ def detail(pk: int):
              and not (t.author == "only" and not is_author)]
     compare = live is not None and live.id != row.id
     return render_template(
-        "rules/detail.html", row=row, names=_names(), history=history(session, row),
+        "rules/detail.html", row=row, names=_names(),
+        description=read_description(row.description), history=history(session, row),
         steps=steps, live=live, is_author=is_author,
         evidence=evidence.stored_for(session, "ruleset", row.sha256),
         changes=semantic_diff(live_text, row.text) if compare else [],

@@ -79,7 +79,7 @@ def test_sound_applicant_from_intake_in_at_most_13_inputs(browser, live_server):
     form.pick("accompanied_by", "immediate_family")
     form.none_of("observation")
     form.none_of("history")
-    assert page.locator('[name="lost_passport_count"]').input_value() == "0"
+    assert page.locator('[name="earlier_lost_passports"]').input_value() == "0"
     form.none_of("protection")
     assert page.url.endswith("/interviews/new") or "intake=" in page.url  # nothing sent yet
     form.submit()

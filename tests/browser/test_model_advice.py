@@ -58,7 +58,7 @@ def flagged(live_server, browser, tmp_path_factory) -> str:
         text, agencies = ruleset_files(RULES)
         text = text.replace(b"model: {mode: off}", b"model: {mode: advisory, threshold: 0.3, "
                             b"action: supervisor_review}").replace(
-            b"version: 2026.11.2", b"version: 2026.11.2-advisory")
+            b"\n  version: ", b"\n  version: advisory-", 1)
         activate_ruleset(db, register_ruleset(db, text, None, agencies=agencies), None)
         _, token = create_token(db, users["officer1"], "browser")
         db.commit()
