@@ -14,7 +14,8 @@
  *  - forms are sent with fetch; without network the sending waits and is tried again by
  *    itself (safe: the server is idempotent on the application number);
  *  - a second tap on a submit button while a submission is running does nothing;
- *  - table cells get their column's header as `data-label` for the narrow-screen stacks.
+ *  - table cells get their column's header as `data-label` for the narrow-screen stacks, and
+ *    a table scrolling sideways in its box can be focused (and so scrolled by keyboard).
  */
 (function () {
   "use strict";
@@ -413,8 +414,18 @@
     });
   }
 
+  // A table wider than its scrolling box can be scrolled from the keyboard too (the box
+  // takes focus only while it actually scrolls).
+  function focusScrollers() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) { box.tabIndex = 0; } else { box.removeAttribute("tabindex"); }
+    });
+  }
+
   function init() {
     document.querySelectorAll("table.list, table.stack").forEach(labelCells);
+    focusScrollers();
+    window.addEventListener("resize", focusScrollers);
     document.querySelectorAll("form").forEach(function (form) {
       if (form.hasAttribute("data-enhanced")) { return; }
       form.setAttribute("data-enhanced", "");

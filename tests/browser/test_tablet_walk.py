@@ -1,12 +1,11 @@
 """Issue 24 point 6: every page of every role, on a touch tablet held both ways, both languages.
 
-One walk per language and orientation (800x1280 portrait, 1280x800 landscape, touch) over the
-pages of the officer, supervisor, analyst (every report, rule set, backtest and shadow page),
-admin and front desk, and the sign-in and error pages: every visible control at least 44x44
-CSS px, no sideways scrolling, axe-core (WCAG 2.1 AA) without violations, and no English word
-on the Indonesian pages. Each page's findings are collected and printed before the asserts,
-so one run reports them all.
-"""
+One walk per language over the pages of the officer, supervisor, analyst (every report, rule
+set, backtest and shadow page), admin and front desk, and the sign-in and error pages, each
+measured in both orientations of a touch tablet (800x1280 portrait, 1280x800 landscape): every
+visible control at least 44x44 CSS px, no sideways scrolling, axe-core (WCAG 2.1 AA) without
+violations, and no English word on the Indonesian pages. Each page's findings are collected
+and printed before the asserts, so one run reports them all."""
 
 from __future__ import annotations
 
@@ -16,12 +15,12 @@ import pytest
 from sqlalchemy import select
 
 from ews.auth.passwords import hash_password
+from ews.checklist import validate_checklist
 from ews.demo import Window, run
 from ews.engine import load_ruleset, ruleset_files
+from ews.interviews.submit import submit_at_office
 from ews.lifecycle.service import register_ruleset
 from ews.reports import REPORTS
-from ews.checklist import validate_checklist
-from ews.interviews.submit import submit_at_office
 from ews.store.models import RuleSetRecord, User
 from ews.store.users import create_user
 from tests.checklists import clock, sound_umrah
@@ -36,7 +35,7 @@ ORIENTATIONS = {"portrait": {"width": 800, "height": 1280},
 PERIOD = "?from=2025-11-01&to=2026-10-31"
 # /api/docs is Swagger UI, served unchanged (see test_workflow): axe checks the page around it.
 THIRD_PARTY = {"/api/docs": ("#swagger-ui",)}
-ERRORS = {"/no-such-page": 404, "/review/cases?decided_from=99/99/2026": 422}
+ERRORS = {"/login": 200, "/no-such-page": 404, "/review/cases?decided_from=99/99/2026": 422}
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +54,8 @@ def pages(live_server) -> dict[str, list[str]]:
         db.commit()
         live = db.scalar(select(RuleSetRecord.id).where(RuleSetRecord.status == "live"))
         officer = db.scalar(select(User).where(User.username == "officer1"))
-        flagged, sound = (submit_at_office(db, validate_checklist({k: v for k, v in (
-            sound_umrah(application_id=f"PMK-2026-0240{n}", nik=f"352801120190{n:04d}")
-            | extra).items() if v is not None}, now=clock()), user=officer,
-            pii_key="browser-pii-key").assessment for n, extra in ((1, ONLINE_SCAM), (2, {})))
+        flagged, sound = (_interview(db, officer, n, extra)
+                          for n, extra in ((1, ONLINE_SCAM), (2, {})))
         db.commit()
         admin_id = db.scalar(select(User.id).where(User.username == "admin1"))
     reports = {role: [f"/reports/{name}{PERIOD}" for name, spec in REPORTS.items()
@@ -69,20 +66,30 @@ def pages(live_server) -> dict[str, list[str]]:
         "supervisor1": ["/", "/review", f"/review/{flagged.id}", "/review/cases",
                         "/review/cases?decided_from=99/99/2026", "/review/samples",
                         *(r for r in reports["supervisor"] if r not in reports["analyst"])],
-        "analyst1": ["/reports", *reports["analyst"], "/reports/quarterly", "/review/cases?waiting_days=30",
-                     "/rules", f"/rules/{live}", f"/rules/{draft.id}", "/rules/new",
-                     f"/rules/{draft.id}/backtest", f"/rules/{draft.id}/shadow", "/api/docs"],
+        "analyst1": ["/reports", *reports["analyst"], "/reports/quarterly",
+                     "/review/cases?waiting_days=30", "/rules", f"/rules/{live}",
+                     f"/rules/{draft.id}", "/rules/new", f"/rules/{draft.id}/backtest",
+                     f"/rules/{draft.id}/shadow", "/api/docs"],
         "admin1": ["/admin/users", f"/admin/users/{admin_id}", "/rules"],
         "intake1": ["/"],
     }
 
 
-def _sign_in(browser, base: str, username: str | None, viewport: dict, lang: str):
-    context = browser.new_context(viewport=viewport, has_touch=True, bypass_csp=True,
-                                  locale="id-ID")  # bypass_csp: to inject axe-core
+def _interview(db, officer: User, n: int, extra: dict):
+    """Store an interview of officer1 (a sound umrah with `extra` answers); return it."""
+    answers = sound_umrah(application_id=f"PMK-2026-0240{n}", nik=f"352801120190{n:04d}")
+    record = validate_checklist({k: v for k, v in (answers | extra).items() if v is not None},
+                                now=clock())
+    return submit_at_office(db, record, user=officer, pii_key="browser-pii-key").assessment
+
+
+def _sign_in(browser, base: str, username: str, lang: str):
+    """Return a touch tablet's page signed in as `username` ("-": nobody) in `lang`."""
+    context = browser.new_context(viewport=ORIENTATIONS["portrait"], has_touch=True,
+                                  bypass_csp=True, locale="id-ID")  # to inject axe-core
     page = context.new_page()
     page.goto(f"{base}/login")
-    if username is not None:
+    if username != "-":
         page.fill('[name="username"]', username)
         page.fill('[name="password"]', PASSWORD)
         with page.expect_navigation():
@@ -94,38 +101,40 @@ def _sign_in(browser, base: str, username: str | None, viewport: dict, lang: str
     return page
 
 
-def _check(page, path: str, lang: str, width: int) -> list[str]:
+def _check(page, path: str, lang: str, shots) -> list[str]:
+    """Return what is wrong with the page in each orientation (English: once)."""
     if path == "/api/docs":
         page.wait_for_selector(".swagger-ui .info")
     else:
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-    found = [f"axe {v}" for v in axe_violations(page, THIRD_PARTY.get(path, ()))]
-    if path != "/api/docs":
-        found += [f"small {t}" for t in small_targets(page)]
-        if lang == "id":
-            found += [f"english {w}" for w in english_on_page(page)]
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    if scroll > width:
-        found.append(f"sideways {scroll}px")
+    found = []
+    for orientation, viewport in ORIENTATIONS.items():
+        page.set_viewport_size(viewport)
+        if path.endswith("/backtest"):
+            page.screenshot(path=str(shots / f"backtest-{lang}-{orientation}.png"),
+                            full_page=True)
+        found += [f"{orientation}: axe {v}" for v in
+                  axe_violations(page, THIRD_PARTY.get(path, ()))]
+        if path != "/api/docs":
+            found += [f"{orientation}: small {t}" for t in small_targets(page)]
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > viewport["width"]:
+            found.append(f"{orientation}: sideways {scroll}px")
+    if lang == "id" and path != "/api/docs":
+        found += [f"english {w}" for w in english_on_page(page)]
     return found
 
 
-@pytest.mark.parametrize("orientation", ORIENTATIONS)
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_every_page_fits_a_touch_tablet(browser, live_server, pages, lang, orientation):
-    viewport = ORIENTATIONS[orientation]
+def test_every_page_fits_a_touch_tablet(browser, live_server, pages, lang, screenshots):
     results: dict[str, list[str]] = {}
-    anonymous = _sign_in(browser, live_server.url, None, viewport, lang)
-    results["- /login"] = _check(anonymous, "/login", lang, viewport["width"])
-    anonymous.context.close()
-    for username, paths in pages.items():
-        page = _sign_in(browser, live_server.url, username, viewport, lang)
+    for username, paths in (("-", ["/login"]), *pages.items()):
+        page = _sign_in(browser, live_server.url, username, lang)
         for path in paths:
             response = page.goto(live_server.url + path)
             assert response.status == ERRORS.get(path, 200), path
-            results[f"{username} {path}"] = _check(page, path, lang, viewport["width"])
+            results[f"{username} {path}"] = _check(page, path, lang, screenshots)
         page.context.close()
     for key, found in results.items():
-        print(lang, orientation, key, "ok" if not found else "", *found, sep="\n  " if found
-              else " ")
+        print(lang, key, *(found or ["ok"]), sep="\n  " if found else " ")
     assert {k: v for k, v in results.items() if v} == {}
