@@ -8,6 +8,7 @@ languages; `tr` picks the right one.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 
 from flask import Flask, current_app, session
@@ -155,6 +156,19 @@ def fmt_number(value: float | None, digits: int | None = 0, signed: bool = False
 def fmt_percent(share: float | None, digits: int = 1) -> str:
     """Return a share (0.0246) as a percentage in the page's language: 2,46% or 2.46%."""
     return "–" if share is None else format_percent(share, _pattern(digits) + "%")
+
+
+# A number as the English texts of ews.reports and ews.lifecycle write it: 1,234 or 0.25.
+_EN_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+")
+
+
+def local_numbers(text: str) -> str:
+    """Return `text` with its English-written numbers in the page's language (0.25 -> 0,25)."""
+    def one(match: re.Match) -> str:
+        number = match.group().replace(",", "")
+        digits = len(number.partition(".")[2])
+        return fmt_number(float(number), digits)
+    return _EN_NUMBER.sub(one, text)
 
 
 def bp3mi_info() -> str:

@@ -31,7 +31,7 @@ from ews.store.models import RuleSetRecord, User
 from ews.store.rulesets import active_record, history, list_rulesets
 from ews.webdb import get_session
 
-from .i18n import ACTIONS, TRACKS
+from .i18n import ACTIONS, TRACKS, local_numbers
 from .pages import error_page, keyed_text
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
@@ -156,7 +156,7 @@ def lifecycle_text(text: str) -> str:
             for key, words in (("version", VERSIONS), ("action", ACTIONS), ("track", TRACKS)):
                 if key in parts:
                     parts[key] = words.get(parts[key], parts[key])
-            return str(msgid) % parts
+            return str(msgid) % {k: local_numbers(str(v)) for k, v in parts.items()}
     return text
 
 
