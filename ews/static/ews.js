@@ -393,7 +393,8 @@
   }
 
   // Each cell of a list or `table.stack` without its own `data-label` takes its column's
-  // header, so that the narrow-screen stacks (ews.css) keep every value with its header.
+  // header, so that the narrow-screen stacks (ews.css) keep every value with its header (a
+  // cell across several columns, "no data", keeps none).
   function labelCells(table) {
     var head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
     if (!head) { return; }
@@ -405,7 +406,8 @@
       Array.prototype.forEach.call(body.rows, function (tr) {
         var col = 0;
         Array.prototype.forEach.call(tr.cells, function (cell) {
-          if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && names[col]) {
+          if (cell.tagName === "TD" && cell.colSpan === 1 && !cell.hasAttribute("data-label") &&
+              names[col]) {
             cell.setAttribute("data-label", names[col]);
           }
           col += cell.colSpan;
