@@ -9,14 +9,16 @@ Set-up is paid once where it can be: the app on the default configuration is bui
 module (`app` builds a fresh one for a test whose `app_config` differs, and replaces the
 shared one after a test that added routes, hooks or config to it), and the default rule set
 is parsed once per process (the engine caches by content hash). Every test that reaches a
-database through `database_url` or `fresh_url`, directly or through any fixture built on
-them, is marked `db`; the PostgreSQL run of `.ci/run` runs only those.
+database through `database_url`, `fresh_url` or the browser tests' `live_server`, directly or
+through any fixture built on them, is marked `db`; the PostgreSQL run of `.ci/run` runs only
+those.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,8 +50,9 @@ TABLES = ("audit_events", "audit_head", "shadow_results", "ruleset_transitions",
           "login_throttle", "models", "rulesets", "users", "offices", "field_kits",
           "export_settings")
 PG_URL = os.environ.get("EWS_TEST_DATABASE_URL")
-# The fixtures every database fixture is built on (a new one must be built on them too).
-DATABASE_FIXTURES = frozenset({"database_url", "fresh_url"})
+# The fixtures every database fixture is built on (a new one must be built on them too);
+# live_server is the browser tests' own database (tests/browser/conftest.py).
+DATABASE_FIXTURES = frozenset({"database_url", "fresh_url", "live_server"})
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects on the marks
@@ -60,6 +63,23 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.db)
 
 
+@contextmanager
+def pg_schema(prefix: str) -> Iterator[str]:
+    """Create a fresh schema on the PostgreSQL server of EWS_TEST_DATABASE_URL, yield a URL
+    whose connections use it, drop it at the end."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     """Return the URL of a migrated, empty test database (SQLite file or PG schema)."""
@@ -68,17 +88,9 @@ def database_url(tmp_path_factory) -> str:
         upgrade(url)
         yield url
         return
-    schema = f"ews_test_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    upgrade(url)
-    yield url
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with pg_schema("ews_test") as url:
+        upgrade(url)
+        yield url
 
 
 @pytest.fixture
@@ -87,15 +99,8 @@ def fresh_url(tmp_path):
     if not PG_URL:
         yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
         return
-    schema = f"ews_mig_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with pg_schema("ews_mig") as url:
+        yield url
 
 
 def seed_supervisor(conn) -> None:

@@ -111,6 +111,12 @@ def test_dynamic_titles_and_notes_are_translated(client, db, demo):
     overview = _texts(client.get("/reports/overview", query_string=PERIOD)
                       .get_data(as_text=True))
     assert overview["note"][0].startswith("Tingkat penundaan ")
+    # numbers as Indonesian writes them, in the notes as in the cells and chart axes
+    assert re.search(r"\d,\d\d%", overview["note"][0]), overview["note"][0]
+    page = client.get("/reports/overview", query_string=PERIOD).get_data(as_text=True)
+    for found in (fairness["note"], overview["note"], _texts(page)["chart"],
+                  re.findall(r'<td class="num"[^>]*>([^<]*)</td>', page)):
+        assert not [t for t in found if re.search(r"\d\.\d{1,2}(?!\d)", t)], found
     assert "Interval 95%" in _texts(client.get("/reports/outcomes", query_string=PERIOD)
                                     .get_data(as_text=True))["header"]
 

@@ -1,4 +1,5 @@
-"""Every page string has an Indonesian translation, and the shipped .mo matches the .po."""
+"""Every page string has an Indonesian translation (and every translation a page string), and
+the shipped .mo matches the .po."""
 
 import subprocess
 import sys
@@ -36,6 +37,11 @@ def test_every_message_is_translated(extracted):
         if t is None or not all(strings) or t.fuzzy:
             missing.append(m.id)
     assert not missing, f"untranslated in {PO.name}: {missing}"
+    # and nothing else: an entry no page uses any more is a stale text nobody checks
+    used = {m.id if isinstance(m.id, str) else m.id[0] for m in extracted if m.id}
+    unused = [m.id for m in catalog if m.id and (m.id if isinstance(m.id, str)
+                                                 else m.id[0]) not in used]
+    assert not unused, f"unused in {PO.name} (delete them): {unused}"
 
 
 def _table(catalog) -> dict:

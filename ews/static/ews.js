@@ -13,7 +13,9 @@
  *    jawaban") and only its `data-store` button stores;
  *  - forms are sent with fetch; without network the sending waits and is tried again by
  *    itself (safe: the server is idempotent on the application number);
- *  - a second tap on a submit button while a submission is running does nothing.
+ *  - a second tap on a submit button while a submission is running does nothing;
+ *  - table cells get their column's header as `data-label` for the narrow-screen stacks, and
+ *    a table scrolling sideways in its box can be focused (and so scrolled by keyboard).
  */
 (function () {
   "use strict";
@@ -390,7 +392,42 @@
     });
   }
 
+  // Each cell of a list or `table.stack` without its own `data-label` takes its column's
+  // header, so that the narrow-screen stacks (ews.css) keep every value with its header (a
+  // cell across several columns, "no data", keeps none).
+  function labelCells(table) {
+    var head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+    if (!head) { return; }
+    var names = [];
+    Array.prototype.forEach.call(head.cells, function (th) {
+      for (var i = 0; i < th.colSpan; i++) { names.push(th.textContent.trim()); }
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (tr) {
+        var col = 0;
+        Array.prototype.forEach.call(tr.cells, function (cell) {
+          if (cell.tagName === "TD" && cell.colSpan === 1 && !cell.hasAttribute("data-label") &&
+              names[col]) {
+            cell.setAttribute("data-label", names[col]);
+          }
+          col += cell.colSpan;
+        });
+      });
+    });
+  }
+
+  // A table wider than its scrolling box can be scrolled from the keyboard too (the box
+  // takes focus only while it actually scrolls).
+  function focusScrollers() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) { box.tabIndex = 0; } else { box.removeAttribute("tabindex"); }
+    });
+  }
+
   function init() {
+    document.querySelectorAll("table.list, table.stack").forEach(labelCells);
+    focusScrollers();
+    window.addEventListener("resize", focusScrollers);
     document.querySelectorAll("form").forEach(function (form) {
       if (form.hasAttribute("data-enhanced")) { return; }
       form.setAttribute("data-enhanced", "");

@@ -12,10 +12,12 @@ import matplotlib
 matplotlib.use("svg")
 import matplotlib.pyplot as plt  # noqa: E402
 from flask_babel import gettext  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from ews.reports.model import Chart, Report  # noqa: E402
 from ews.reports.sdc import is_hidden  # noqa: E402
 
+from .i18n import fmt_number  # noqa: E402
 from .report_text import cell, text  # noqa: E402
 
 plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "font.family": "sans-serif",
@@ -90,6 +92,9 @@ def figure(report: Report, chart: Chart, top: int = 15):
             ax.bar([k + i * width for k in range(len(xs))], ys, width=width, color=colour,
                    label=labels[name])
             ax.set_xticks([k + 0.4 - width / 2 for k in range(len(xs))], xs)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, None)))  # 0,1
+    if not xs:  # nothing to draw: no made-up ticks around 0 either
+        ax.set_xticks([])
     ax.set_title(text(chart.title), loc="left")
     # The footnote of marked places goes under the axis label: the layout makes room for it.
     ax.set_xlabel(labels[chart.x] + ("\n" + gettext(

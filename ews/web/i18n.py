@@ -8,10 +8,19 @@ languages; `tr` picks the right one.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 
 from flask import Flask, current_app, session
-from flask_babel import Babel, format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import (
+    Babel,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    format_time,
+    get_locale,
+)
 from flask_babel import lazy_gettext as _l
 
 from ews.checklist import FIELDS, SECTIONS
@@ -133,6 +142,39 @@ def format_hours(hours: float) -> str:
     return str(_l("%(n)s h", n=format_decimal(round(hours, 1))))
 
 
+def _pattern(digits: int) -> str:
+    return "#,##0" + ("." + "0" * digits if digits else "")
+
+
+def fmt_number(value: float | None, digits: int | None = 0, signed: bool = False) -> str:
+    """Return a number in the page's language: 1.234,5 in Indonesian, 1,234.5 in English
+    (`digits` after the separator; None: as many as the value has, up to three)."""
+    if value is None:
+        return "–"
+    if digits is None:
+        return format_decimal(value)
+    pattern = _pattern(digits)
+    return format_decimal(value, f"+{pattern};-{pattern}" if signed else pattern)
+
+
+def fmt_percent(share: float | None, digits: int = 1) -> str:
+    """Return a share (0.0246) as a percentage in the page's language: 2,46% or 2.46%."""
+    return "–" if share is None else format_percent(share, _pattern(digits) + "%")
+
+
+# A number as the English texts of ews.reports and ews.lifecycle write it: 1,234 or 0.25.
+_EN_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+")
+
+
+def local_numbers(text: str) -> str:
+    """Return `text` with its English-written numbers in the page's language (0.25 -> 0,25)."""
+    def one(match: re.Match) -> str:
+        number = match.group().replace(",", "")
+        digits = len(number.partition(".")[2])
+        return fmt_number(float(number), digits)
+    return _EN_NUMBER.sub(one, text)
+
+
 def bp3mi_info() -> str:
     """Return where the nearest BP3MI is, from config (BP3MI_INFO) or a regional default."""
     return current_app.config.get("BP3MI_INFO") or str(_l(
@@ -153,7 +195,7 @@ TEMPLATE_HELPERS = {
     "role_label": lambda k: _lookup(ROLES, k),
     "decision_label": lambda k: _lookup(DECISIONS, k),
     "fmt_dt": fmt_dt, "fmt_time": fmt_time, "fmt_date": fmt_date, "bp3mi_info": bp3mi_info,
-    "format_hours": format_hours,
+    "format_hours": format_hours, "fmt_number": fmt_number, "fmt_percent": fmt_percent,
 }
 
 

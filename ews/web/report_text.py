@@ -15,7 +15,7 @@ from flask_babel import gettext
 from ews.checklist.countries import ISO_COUNTRIES, country_name
 from ews.review.vocab import RECRUITMENT_APPS, RECRUITMENT_METHODS
 
-from .i18n import choice_label, current_lang, tr
+from .i18n import choice_label, current_lang, local_numbers, tr
 
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext marker pybabel extracts by default
@@ -185,7 +185,7 @@ def text(value: str) -> str:
             parts = match.groupdict()
             if "group" in parts:  # an audit group: its checklist label ("Perempuan")
                 parts["group"] = word(choice_label(parts["col"], parts["group"]))
-            return gettext(msgid, **{k: word(v) if k != "group" else v
+            return gettext(msgid, **{k: local_numbers(word(v)) if k != "group" else v
                                      for k, v in parts.items()})
     return value
 

@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
@@ -37,7 +38,7 @@ from ews.webdb import get_session
 
 from . import report_text
 from .charts import svg
-from .i18n import current_lang
+from .i18n import current_lang, fmt_number, fmt_percent
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 QUARTERLY = ("overview", "destinations", "recruitment", "areas", "outcomes")
@@ -94,7 +95,8 @@ def _today() -> dt.date:
 
 
 def fmt_cell(value, column) -> str:
-    """Format a report cell for a page: rates as percentages, intervals, counts."""
+    """Format a report cell for a page in its language: rates as percentages, intervals,
+    counts (2,46% and 1.234 on Indonesian pages, 2.46% and 1,234 on English ones)."""
     if value == SUPPRESSED:
         return value
     if isinstance(value, str):
@@ -103,17 +105,17 @@ def fmt_cell(value, column) -> str:
         return "–"
     kind = column.kind
     if kind == "rate":
-        return f"{value:.2%}"
+        return fmt_percent(value, 2)
     if kind in ("per1000", "ratio"):
-        return f"{value:.1f}" if kind == "per1000" else f"{value:.2f}"
+        return fmt_number(value, 1 if kind == "per1000" else 2)
     if kind == "interval":
         low, high = value
         if low != low:
             return "–"
-        return (f"{low:.1f}–{high:.1f}" if column.unit == "per1000"
-                else f"{low:.1%}–{high:.1%}")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}".replace(",", ".")
+        return (f"{fmt_number(low, 1)}–{fmt_number(high, 1)}" if column.unit == "per1000"
+                else f"{fmt_percent(low)}–{fmt_percent(high)}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return fmt_number(value, 0 if isinstance(value, int) else None)
     return str(value)
 
 
@@ -147,9 +149,21 @@ def _actor() -> Actor:
                  current_user.office_code)
 
 
+# The stored values of an intelligence product's subject and follow-up agency, as the page says
+# them (the form sends the values).
+SUBJECT_LABELS = {"area": _l("Area"), "destination": _l("Destination"),
+                  "network": _l("Recruiter network"), "other": _l("Other")}
+AGENCY_LABELS = {"polres": _l("Police (Polres)"), "bp3mi": _l("BP3MI"),
+                 "disnaker": _l("Manpower office (Disnaker)"),
+                 "desa_binaan_visit": _l("Visit to a Desa Binaan"), "timpora": _l("TIMPORA"),
+                 "satgas_tppo": _l("TPPO task force (Satgas TPPO)"),
+                 "uptd_ppa": _l("UPTD PPA"), "other": _l("Other")}
+
+
 def _ikk_context(errors: dict | None = None, values: dict | None = None) -> dict:
     return {"products": ikk_service.products(get_session(), _actor()),
-            "subject_kinds": SUBJECT_KINDS, "agencies": FOLLOW_UP_AGENCIES,
+            "subject_kinds": {k: SUBJECT_LABELS.get(k, k) for k in SUBJECT_KINDS},
+            "agencies": {k: AGENCY_LABELS.get(k, k) for k in FOLLOW_UP_AGENCIES},
             "errors": errors or {}, "values": values or {
                 "source_report": request.args.get("source", "ikk"),
                 "owner_office": current_user.office_code}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -26,10 +27,12 @@ from ews.lifecycle.diff import semantic_diff, text_diff
 from ews.lifecycle.lines import locate
 from ews.lifecycle.run import run_backtest
 from ews.lifecycle.shadow import shadow_summary
+from ews.review.vocab import OUTCOMES
 from ews.store.models import RuleSetRecord, User
 from ews.store.rulesets import active_record, history, list_rulesets
 from ews.webdb import get_session
 
+from .i18n import ACTIONS, TRACKS, local_numbers
 from .pages import error_page, keyed_text
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
@@ -83,6 +86,52 @@ REFUSALS = {
                        "window or drop the office."),
 }
 EXTRA_STEPS = {"draft": _l("Save draft"), "edit": _l("Edit draft")}
+# The history's steps that are not lifecycle actions, and the reason the system gives.
+HISTORY_STEPS = {"draft": _l("Draft created"), "edit": _l("Draft edited"),
+                 "install": _l("Installed by the system"),
+                 "replaced": _l("Replaced by another version")}
+SYSTEM_REASONS = {"installed by the system": _l("installed by the system")}
+# The semantic diff's sections, kinds of change and changed keys (ews.lifecycle.diff).
+DIFF_WORDS = {
+    "indicators": _l("Indicators"), "escalations": _l("Escalations"), "tracks": _l("Tracks"),
+    "lists": _l("Lists"), "actions": _l("Actions"), "dimension_rule": _l("Dimension rule"),
+    "model": _l("Model"), "ruleset": _l("Rule set"),
+    "added": _l("added"), "removed": _l("removed"), "changed": _l("changed"),
+    "points": _l("points"), "when": _l("condition"), "track": _l("track"),
+    "severity": _l("severity"), "dimension": _l("dimension"), "protective": _l("protective"),
+    "label": _l("label"), "source": _l("source"), "min_action": _l("minimum action"),
+    "bands": _l("bands"), "values": _l("values"), "id": _l("id"), "version": _l("version"),
+    "description": _l("description"),
+}
+# Backtest warnings (English in ews.lifecycle, for the CLI and the stored evidence) as the
+# page says them: pattern -> message id re-assembled from the named parts.
+WARNINGS = (
+    (re.compile(r"(?P<n>\d+) stored rows could not be replayed \(see skipped\)"),
+     _l("%(n)s stored rows could not be replayed (see Skipped)")),
+    (re.compile(r"(?P<version>baseline|candidate): precision at (?P<action>\w+) or above "
+                r"rests on (?P<n>\d+) labelled rows \(< (?P<min>\d+)\)"),
+     _l("%(version)s: precision at %(action)s or above rests on %(n)s labelled rows "
+        "(fewer than %(min)s)")),
+    (re.compile(r"recall rests on (?P<n>\d+) confirmed cases \(< (?P<min>\d+)\)"),
+     _l("recall rests on %(n)s confirmed cases (fewer than %(min)s)")),
+    (re.compile(r"(?P<version>baseline|candidate) (?P<track>\w+): figures on fewer than "
+                r"(?P<min>\d+) labels: .*"),
+     _l("%(version)s, %(track)s: some figures rest on fewer than %(min)s labels")),
+    (re.compile(r"(?P<version>baseline|candidate) (?P<track>\w+): a perfect figure at "
+                r"(?P<action>\w+) rests on (?P<n>\d+) labels: .*"),
+     _l("%(version)s, %(track)s: a perfect figure at %(action)s rests on %(n)s labels: read "
+        "it as too few outcomes, not as a perfect rule set")),
+    (re.compile(r"no random-sample labels among the (?P<n>[\d,]+) interviews decided "
+                r"(?P<action>\w+): their (?P<k>[\d,]+) follow-up labels are assumed to "
+                r"represent them \(recall may be too high\)"),
+     _l("no random-sample outcomes among the %(n)s interviews decided %(action)s: their "
+        "%(k)s follow-up outcomes are assumed to represent them (recall may be too high)")),
+    (re.compile(r"no labels among the (?P<n>[\d,]+) interviews decided (?P<action>\w+): "
+                r"their cases are missing from every estimate"),
+     _l("no outcomes among the %(n)s interviews decided %(action)s: their cases are missing "
+        "from every estimate")),
+)
+VERSIONS = {"baseline": _l("Baseline"), "candidate": _l("Candidate")}
 
 
 def refusal(err: LifecycleError) -> str:
@@ -95,7 +144,23 @@ def refusal(err: LifecycleError) -> str:
 @bp.app_context_processor
 def _labels() -> dict:
     return {"step_label": lambda a: STEP_LABELS.get(a, a),
-            "state_label": lambda s: STATE_LABELS.get(s, s)}
+            "state_label": lambda s: STATE_LABELS.get(s, s),
+            "history_step": lambda a: STEP_LABELS.get(a) or HISTORY_STEPS.get(a, a),
+            "system_reason": lambda r: SYSTEM_REASONS.get(r, r),
+            "diff_word": lambda w: DIFF_WORDS.get(w, w), "lifecycle_text": lifecycle_text}
+
+
+def lifecycle_text(text: str) -> str:
+    """Return a backtest warning in the page's language (unknown ones unchanged)."""
+    for pattern, msgid in WARNINGS:
+        match = pattern.fullmatch(text)
+        if match:
+            parts = match.groupdict()
+            for key, words in (("version", VERSIONS), ("action", ACTIONS), ("track", TRACKS)):
+                if key in parts:
+                    parts[key] = words.get(parts[key], parts[key])
+            return str(msgid) % {k: local_numbers(str(v)) for k, v in parts.items()}
+    return text
 
 
 class _Denied:
@@ -243,7 +308,8 @@ def step(pk: int, action: str):
         flash(refusal(err), "error")
         return redirect(url_for("rules.detail", pk=pk)), 303
     get_session().commit()
-    flash(_("Done: %(action)s. State now: %(state)s.", action=action, state=row.status))
+    flash(_("Done: %(action)s. State now: %(state)s.", action=STEP_LABELS[action],
+            state=STATE_LABELS.get(row.status, row.status)))
     return redirect(url_for("rules.detail", pk=pk)), 303
 
 
@@ -267,6 +333,7 @@ def backtest(pk: int):
     """Run and show the backtest of a version against live (or another version)."""
     row = _version(pk)
     against = request.args.get("against", "live").strip() or "live"
+    versions = [v for v in list_rulesets(get_session()) if v.id != row.id]
     since, until = _day("from"), _day("to")
     until = until + dt.timedelta(days=1) if until else None
     office = request.args.get("office", "").strip().upper() or None
@@ -281,9 +348,12 @@ def backtest(pk: int):
                                  kind="backtest", by=current_user.username,
                                  summary=evidence.backtest_summary(result))
         get_session().commit()
+    baseline = result.baseline.id if result else next(
+        (v.id for v in versions if str(v.id) == against or v.status == against), None)
     return render_template("rules/backtest.html", row=row, result=result, problem=problem,
-                           against=against, args=request.args, ladder=LADDER,
-                           stored=stored), 200 if problem is None else 422
+                           versions=versions, baseline_id=baseline, args=request.args,
+                           ladder=LADDER, stored=stored, outcome_choices=OUTCOMES), \
+        200 if problem is None else 422
 
 
 @bp.get("/<int:pk>/shadow")

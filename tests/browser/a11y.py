@@ -67,17 +67,19 @@ def english_words() -> frozenset[str]:
     return frozenset(english - indonesian - SHARED)
 
 
-VISIBLE_TEXT = """() => {
+VISIBLE_TEXT = """(root) => {
   const skip = el => el.closest(
     'cite, code, script, style, [translate="no"], body [lang="en"], [hidden]');
   const out = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  root = document.querySelector(root);
+  if (!root) return '';
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode, el = node.parentElement;
     if (!el || skip(el) || !node.textContent.trim()) continue;
     out.push(node.textContent);
   }
-  document.querySelectorAll('[aria-label], [placeholder], [title]').forEach(el => {
+  root.querySelectorAll('[aria-label], [placeholder], [title]').forEach(el => {
     if (skip(el)) return;
     ['aria-label', 'placeholder', 'title'].forEach(
       a => el.getAttribute(a) && out.push(el.getAttribute(a)));
@@ -86,9 +88,10 @@ VISIBLE_TEXT = """() => {
 }"""
 
 
-def english_on_page(page) -> list[str]:
-    """Return English words shown on an Indonesian page outside citations and codes."""
-    text = page.evaluate(VISIBLE_TEXT)
+def english_on_page(page, within: str = "body") -> list[str]:
+    """Return English words shown on an Indonesian page (or in its `within` element) outside
+    citations and codes."""
+    text = page.evaluate(VISIBLE_TEXT, within)
     seen = {w.lower() for w in WORD.findall(text)}
     return sorted(seen & english_words())
 

@@ -1,6 +1,7 @@
 """Browser-test fixtures: the real app on a free loopback port, Debian's Chromium headless.
 
-One server (a WSGI thread over a temporary SQLite file, CSRF on) and one browser per module.
+One server (a WSGI thread over a temporary SQLite file, or a fresh PostgreSQL schema when
+EWS_TEST_DATABASE_URL is set; CSRF on) and one browser per module.
 Without /usr/bin/chromium the tests skip, unless EWS_REQUIRE_BROWSER=1 (CI), then they fail.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from ews.lifecycle.service import activate_ruleset, register_ruleset
 from ews.store import make_engine
 from ews.store.migrate import upgrade
 from ews.store.users import create_user
+from tests.conftest import PG_URL, pg_schema
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,8 +53,16 @@ class LiveServer:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """Serve the real app (CSRF on) over a fresh SQLite file with an officer and a supervisor."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'ews.sqlite3'}"
+    """Serve the real app (CSRF on) over a fresh database with a user of every role."""
+    with ExitStack() as stack:
+        if PG_URL:
+            url = stack.enter_context(pg_schema("ews_browser"))
+        else:
+            url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'ews.sqlite3'}"
+        yield from _serve(url)
+
+
+def _serve(url: str) -> Iterator[LiveServer]:
     upgrade(url)
     engine = make_engine(url)
     with Session(engine) as db:

@@ -15,6 +15,7 @@ from ews.store.models import RuleSetRecord, User
 from ews.store.users import create_user
 from tests.checklists import clock, sound_umrah
 
+from .a11y import english_on_page
 from .conftest import PASSWORD, RULES
 
 pytestmark = pytest.mark.browser
@@ -85,10 +86,15 @@ def test_draft_review_backtest_activate_rollback(browser, world, screenshots):
 
     step(author, "submit")
     assert author.get_attribute("[data-state]", "data-state") == "in_review"
+    assert "ditinjau" in author.inner_text("[data-flash]")  # the state's name, not its id
+    assert english_on_page(author, "[data-flash]") == []
+    assert english_on_page(author, "[data-history]") == []
     assert author.locator('form[data-step="approve"]').count() == 0  # not for the author
     with author.expect_navigation():
         author.click("[data-backtest]")
     assert author.text_content("[data-rows]").strip() == "3"
+    assert author.locator(".notice-warn li").count() >= 1  # too few outcomes: warned
+    assert english_on_page(author) == []
     author.screenshot(path=str(screenshots / "rules-backtest.png"), full_page=True)
 
     checker = sign_in(browser, base, "rl-analyst2")
@@ -109,6 +115,7 @@ def test_draft_review_backtest_activate_rollback(browser, world, screenshots):
     step(admin, "rollback", "too many referrals in the first hour")
     assert admin.get_attribute("[data-state]", "data-state") == "live"
     assert "too many referrals" in admin.inner_text("[data-history]")
+    assert "Dipasang oleh sistem" in admin.inner_text("[data-history]")
     admin.goto(f"{base}/rules")
     states = {admin.get_attribute(f"tr[data-version='{v}']", "data-state")
               for v in (DEFAULT, "9999.1")}
