@@ -41,18 +41,22 @@ DECISIONS_BY_TRUTH = {  # (decision, weight) a supervisor records, by hidden tru
     "trafficking": (("referred", 70), ("deferred", 30)),
     "scam": (("referred", 55), ("deferred", 40), ("issued", 5)),
 }
-# (label, weight) of the later outcome; no_information is the usual share of unknowns.
+# (label, weight) of the later outcome; no_information is the usual share of unknowns. A
+# follow-up is not an oracle: a few risky cases end `legitimate_travel_confirmed` (the person
+# came back, or the family vouched for them) and a few false alarms overstayed to work.
 OUTCOMES_BY_TRUTH = {
     "sound": (("legitimate_travel_confirmed", 75), ("no_information", 25)),
-    "false_alarm": (("legitimate_travel_confirmed", 70), ("no_information", 30)),
-    "nonprocedural": (("confirmed_nonprocedural", 60), ("intercepted_at_border", 10),
-                      ("no_information", 30)),
-    "network": (("confirmed_nonprocedural", 45), ("confirmed_trafficking", 25),
-                ("intercepted_at_border", 10), ("no_information", 20)),
-    "trafficking": (("confirmed_trafficking", 65), ("intercepted_at_border", 10),
-                    ("no_information", 25)),
-    "scam": (("confirmed_trafficking", 55), ("intercepted_at_border", 25),
-             ("no_information", 20)),
+    "false_alarm": (("legitimate_travel_confirmed", 66), ("confirmed_nonprocedural", 4),
+                    ("no_information", 30)),
+    "nonprocedural": (("confirmed_nonprocedural", 55), ("intercepted_at_border", 10),
+                      ("legitimate_travel_confirmed", 5), ("no_information", 30)),
+    "network": (("confirmed_nonprocedural", 42), ("confirmed_trafficking", 23),
+                ("intercepted_at_border", 10), ("legitimate_travel_confirmed", 5),
+                ("no_information", 20)),
+    "trafficking": (("confirmed_trafficking", 62), ("intercepted_at_border", 10),
+                    ("legitimate_travel_confirmed", 3), ("no_information", 25)),
+    "scam": (("confirmed_trafficking", 52), ("intercepted_at_border", 25),
+             ("legitimate_travel_confirmed", 3), ("no_information", 20)),
 }
 INTEL = {  # HTCDS-style fields recorded with a positive outcome, by truth
     "scam": {"recruitment_method": "social_media", "recruitment_app": "telegram",
@@ -256,7 +260,8 @@ class Writer:
                           "sample" if sampled else "followup")
         if self.external is not None:
             event = external_event(case, record["nik"], record.get("destination_country"),
-                                   record["interviewed_at"], self.end)
+                                   record["interviewed_at"], self.end,
+                                   held=decision in HOLDING_DECISIONS)
             if event is not None:
                 self.external.append(event)
 
