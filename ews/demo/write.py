@@ -41,22 +41,18 @@ DECISIONS_BY_TRUTH = {  # (decision, weight) a supervisor records, by hidden tru
     "trafficking": (("referred", 70), ("deferred", 30)),
     "scam": (("referred", 55), ("deferred", 40), ("issued", 5)),
 }
-# (label, weight) of the later outcome; no_information is the usual share of unknowns. A
-# follow-up is not an oracle: a few risky cases end `legitimate_travel_confirmed` (the person
-# came back, or the family vouched for them) and a few false alarms overstayed to work.
+# (label, weight) of the later outcome; no_information is the usual share of unknowns.
 OUTCOMES_BY_TRUTH = {
     "sound": (("legitimate_travel_confirmed", 75), ("no_information", 25)),
-    "false_alarm": (("legitimate_travel_confirmed", 66), ("confirmed_nonprocedural", 4),
-                    ("no_information", 30)),
-    "nonprocedural": (("confirmed_nonprocedural", 55), ("intercepted_at_border", 10),
-                      ("legitimate_travel_confirmed", 5), ("no_information", 30)),
-    "network": (("confirmed_nonprocedural", 42), ("confirmed_trafficking", 23),
-                ("intercepted_at_border", 10), ("legitimate_travel_confirmed", 5),
-                ("no_information", 20)),
-    "trafficking": (("confirmed_trafficking", 62), ("intercepted_at_border", 10),
-                    ("legitimate_travel_confirmed", 3), ("no_information", 25)),
-    "scam": (("confirmed_trafficking", 52), ("intercepted_at_border", 25),
-             ("legitimate_travel_confirmed", 3), ("no_information", 20)),
+    "false_alarm": (("legitimate_travel_confirmed", 70), ("no_information", 30)),
+    "nonprocedural": (("confirmed_nonprocedural", 60), ("intercepted_at_border", 10),
+                      ("no_information", 30)),
+    "network": (("confirmed_nonprocedural", 45), ("confirmed_trafficking", 25),
+                ("intercepted_at_border", 10), ("no_information", 20)),
+    "trafficking": (("confirmed_trafficking", 65), ("intercepted_at_border", 10),
+                    ("no_information", 25)),
+    "scam": (("confirmed_trafficking", 55), ("intercepted_at_border", 25),
+             ("no_information", 20)),
 }
 INTEL = {  # HTCDS-style fields recorded with a positive outcome, by truth
     "scam": {"recruitment_method": "social_media", "recruitment_app": "telegram",
@@ -72,6 +68,14 @@ INTEL = {  # HTCDS-style fields recorded with a positive outcome, by truth
 # Outcomes come back for the cases nobody flagged only through the random follow-up sample
 # (ews.outcomes.sample): drawn with this probability, stored as such and labelled `sample`.
 UNFLAGGED_OUTCOME_SHARE = 0.02
+# A follow-up is not an oracle: this share of its labels is mistaken - a risky case recorded
+# `legitimate_travel_confirmed` (the family vouched for them), a false alarm recorded as
+# non-procedural work (they overstayed). `ews.demo.frame` keeps true labels.
+MISTAKEN = {"nonprocedural": ("legitimate_travel_confirmed", 0.05),
+            "network": ("legitimate_travel_confirmed", 0.05),
+            "trafficking": ("legitimate_travel_confirmed", 0.03),
+            "scam": ("legitimate_travel_confirmed", 0.03),
+            "false_alarm": ("confirmed_nonprocedural", 0.05)}
 LATE_SHARE = 0.05  # checklists entered days after the interview
 
 
@@ -82,6 +86,16 @@ def submission_lag(key: str) -> dt.timedelta:
     if rng.random() < LATE_SHARE:
         return dt.timedelta(days=rng.uniform(1, 3))
     return dt.timedelta(minutes=rng.uniform(5, 30))
+
+
+def followup_label(case: Case) -> str:
+    """Return the outcome a follow-up of this case records (drawn from the case, so the same
+    whether or not anyone follows it up): by its truth, now and then mistaken."""
+    label = _pick(random.Random(case.u_label), OUTCOMES_BY_TRUTH[case.truth])
+    wrong, share = MISTAKEN.get(case.truth, (label, 0.0))
+    if label != "no_information" and random.Random(f"mistaken:{case.u_label!r}").random() < share:
+        return wrong
+    return label
 
 
 @dataclass
@@ -279,8 +293,7 @@ class Writer:
 
     def _outcome(self, case: Case, row_id: str, office_code: str, after: dt.datetime,
                  outcomes: list, events: list, origin: str) -> None:
-        rng = random.Random(case.u_label)
-        label = _pick(rng, OUTCOMES_BY_TRUTH[case.truth])
+        label = followup_label(case)
         at = min(after + dt.timedelta(days=3 + 40 * case.u_label), self.end)
         sup_id, sup = self.staff.supervisors[office_code]
         intel = INTEL.get(case.truth, {}) if label != "no_information" else {}

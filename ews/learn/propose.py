@@ -81,7 +81,7 @@ def stability(hits: pd.DataFrame, y: pd.Series, suggestion: Suggestion, *, boots
         c = rng.multinomial(int(cells.sum()), cells / cells.sum())
         p_, neg = c[:len(pos)], c[len(pos):]
         w, _ = fit_patterns(pats[:, :-1], (p_ + neg).astype(float), p_.astype(float), l1)
-        draws[b] = np.minimum(100, np.round(w * suggestion.scale))
+        draws[b] = np.minimum(100, np.round(w * t["scale"].to_numpy()[fitted]))
     low, high = t["suggested"].to_numpy(float), t["suggested"].to_numpy(float)
     if boots and fitted.any():
         low[fitted], high[fitted] = np.quantile(draws, [0.025, 0.975], axis=0)

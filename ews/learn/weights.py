@@ -138,7 +138,7 @@ class Suggestion:
 
     table: pd.DataFrame  # indexed by indicator: track, protective, old, weight, suggested, note
     intercept: float
-    scale: float  # points per unit of log-odds
+    scale: dict[str, float]  # points per unit of log-odds, by track
     labelled: int
     positives: int
 
@@ -165,8 +165,12 @@ def suggest_points(hits: pd.DataFrame, y: pd.Series, ruleset: RuleSet, *, l1: fl
     weights = np.zeros(len(inds))
     weights[usable] = w_fit
     old = np.array([i.points for i in inds])
-    top = old[[not i.protective for i in inds]].max(initial=0)
-    scale = top / weights.max() if weights.max() > 0 else 0.0
+    track = np.array([i.track for i in inds])
+    scale = np.zeros(len(inds))
+    for name in set(track):  # each track keeps its own point scale (its bands read it)
+        own = track == name
+        top = old[own & ~np.array([i.protective for i in inds])].max(initial=0)
+        scale[own] = top / weights[own].max() if weights[own].max() > 0 else 0.0
     suggested = np.where(usable, np.minimum(100, np.round(weights * scale)), old).astype(int)
     notes = ["protective: stays 0" if i.protective else
              f"support {int(stats.loc[i.id, 'support'])} < {min_support}: kept"
@@ -174,6 +178,7 @@ def suggest_points(hits: pd.DataFrame, y: pd.Series, ruleset: RuleSet, *, l1: fl
     table = pd.DataFrame({"track": [i.track for i in inds],
                           "protective": [i.protective for i in inds], "old": old,
                           "weight": weights, "suggested": suggested, "note": notes,
-                          "fitted": usable},
+                          "fitted": usable, "scale": scale},
                          index=hits.columns).join(stats)
-    return Suggestion(table, b, float(scale), int(mask.sum()), int(y[mask].sum()))
+    return Suggestion(table, b, {name: float(scale[track == name].max()) for name in ruleset.tracks},
+                      int(mask.sum()), int(y[mask].sum()))
