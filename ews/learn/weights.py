@@ -180,5 +180,5 @@ def suggest_points(hits: pd.DataFrame, y: pd.Series, ruleset: RuleSet, *, l1: fl
                           "weight": weights, "suggested": suggested, "note": notes,
                           "fitted": usable, "scale": scale},
                          index=hits.columns).join(stats)
-    return Suggestion(table, b, {name: float(scale[track == name].max()) for name in ruleset.tracks},
-                      int(mask.sum()), int(y[mask].sum()))
+    scales = {name: float(scale[track == name].max()) for name in ruleset.tracks}
+    return Suggestion(table, b, scales, int(mask.sum()), int(y[mask].sum()))
