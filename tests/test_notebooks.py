@@ -38,7 +38,7 @@ def test_notebook_runs_on_demo_data_and_is_stored_without_outputs(path, demo_url
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "demo_database(" in source and "synthetic" not in source
     monkeypatch.setenv("EWS_NOTEBOOK_DATABASE_URL", demo_url)
-    NotebookClient(nb, timeout=120, kernel_name="python3",
+    NotebookClient(nb, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert outputs and not any(o.get("output_type") == "error" for o in outputs)

@@ -71,11 +71,11 @@ UNFLAGGED_OUTCOME_SHARE = 0.02
 # A follow-up is not an oracle: this share of its labels is mistaken - a risky case recorded
 # `legitimate_travel_confirmed` (the family vouched for them), a false alarm recorded as
 # non-procedural work (they overstayed). `ews.demo.frame` keeps true labels.
-MISTAKEN = {"nonprocedural": ("legitimate_travel_confirmed", 0.05),
-            "network": ("legitimate_travel_confirmed", 0.05),
-            "trafficking": ("legitimate_travel_confirmed", 0.03),
-            "scam": ("legitimate_travel_confirmed", 0.03),
-            "false_alarm": ("confirmed_nonprocedural", 0.05)}
+MISTAKEN = {"nonprocedural": ("legitimate_travel_confirmed", 0.1),
+            "network": ("legitimate_travel_confirmed", 0.1),
+            "trafficking": ("legitimate_travel_confirmed", 0.1),
+            "scam": ("legitimate_travel_confirmed", 0.1),
+            "false_alarm": ("confirmed_nonprocedural", 0.1)}
 LATE_SHARE = 0.05  # checklists entered days after the interview
 
 
