@@ -96,7 +96,7 @@ def stability(hits: pd.DataFrame, y: pd.Series, suggestion: Suggestion, *, boots
                         index=t.index)
 
 
-def _lowest_cut(live: RuleSet) -> int:
+def lowest_cut(live: RuleSet) -> int:
     """Return the lowest supervisor threshold that leaves room for every lower band."""
     cuts = [review_band(bands) for bands in live.tracks.values()]
     return max([i + 1 for i in cuts if i is not None] + [1])
@@ -121,7 +121,7 @@ def propose(frame: pd.DataFrame, live: RuleSet, *, version: str, budget: float |
                                             random_state=random_state, outcomes=outcomes))
     points = table["suggested"]
     cut = max(budget_threshold(suggested_scores(hits, live, points), budget),
-              _lowest_cut(live))
+              lowest_cut(live))
     refusals = []
     weights = table["weight"].to_numpy()
     for name, cols, yg in fit_groups(y, outcomes, table["track"].to_numpy(),
