@@ -65,8 +65,8 @@ def test_loader_returns_v2_records_with_the_latest_outcome(db, stored):
 def test_learn_weights_writes_a_draft_and_its_justification(db, stored, cli, tmp_path):
     args = ("learn", "weights", "--from", "2026-01-01", "--to", "2026-07-01",
             "--version", "2026.12-learned", "--as", "analyst-pst")
-    # The demo's outcomes follow the rules' own flags (supervisors follow up what was
-    # flagged): the fit separates them perfectly, and the draft is refused with the reason.
+    # The frame's outcomes follow the rules' own flags (supervisors follow up what was
+    # flagged): a track's fit separates them perfectly, and the draft is refused with the reason.
     refused = cli(*args)
     assert refused.exit_code == 1 and "separates its" in refused.output
     result = cli(*args, "--force")
@@ -74,7 +74,8 @@ def test_learn_weights_writes_a_draft_and_its_justification(db, stored, cli, tmp
     assert "stored as draft #" in result.output
     draft = tmp_path / "rules" / "drafts" / "tppo-pmi-default-2026.12-learned.yaml"
     text = draft.read_text()
-    assert text.startswith("# REFUSED (written with --force): the fit separates its")
+    assert text.startswith("# REFUSED (written with --force): track ")
+    assert "the fit separates its" in text.splitlines()[0]
     assert "# DRAFT suggested by `ews learn weights`" in text
     parsed = parse_ruleset(text, agencies=(draft.parent / "p3mi_licensed.csv").read_text())
     points = {i.id: i.points for i in parsed.indicators}

@@ -143,3 +143,18 @@ def test_draft_is_a_new_valid_version_that_alerts_less_and_more_precisely(frame,
     assert after.alert_rate < before.alert_rate
     assert after.precision > before.precision and after.recall > 0.5
     assert load_ruleset("rules/tppo_pmi.yaml").sha256 == live.sha256  # nothing applied
+
+
+def test_each_track_learns_from_its_own_confirmations_and_keeps_its_points(frame, live):
+    """One pooled fit credits the strongest indicator of either track; per track, the
+    trafficking indicators are fitted on confirmed trafficking and keep their own scale."""
+    hits, y = hit_frame(frame, live), labels(frame.outcome)
+    table = suggest_points(hits, y, live, outcomes=frame.outcome).table
+    scoring = table[table.fitted & ~table.protective]
+    for track in ("trafficking", "nonprocedural"):
+        own = scoring[scoring.track == track]
+        assert own.suggested.max() == max(i.points for i in live.indicators
+                                          if i.track == track)
+    trafficking = scoring[scoring.track == "trafficking"]
+    top = trafficking.suggested.idxmax()
+    assert set(frame.truth[hits[top].to_numpy(bool)]) & {"trafficking", "scam", "network"}

@@ -17,9 +17,10 @@ from ews.store import facts
 from . import plan
 from .generate import Case, generate, nik
 from .plan import Window
-from .write import Staff, Summary, Writer
+from .write import Staff, Summary, Writer, followup_label
 
-__all__ = ["Case", "Summary", "Window", "generate", "nik", "plan", "run", "staff_for"]
+__all__ = ["Case", "Summary", "Window", "generate", "nik", "plan", "run", "staff_for",
+           "true_labels"]
 OFFICERS_PER_OFFICE = 4
 
 
@@ -68,3 +69,11 @@ def run(session: Session, *, n: int, window: Window, offices: tuple[str, ...], s
     facts.catch_up(session.get_bind(), since=dt.datetime.combine(
         window.month_starts()[0], dt.time(), tzinfo=dt.UTC))
     return summary
+
+
+def true_labels(n: int, window: Window, offices: tuple[str, ...], seed: int) -> dict[str, str]:
+    """Return, per application id, the outcome a follow-up of the case would record - for
+    every interview of `ews demo` with these arguments, followed up or not: what the
+    weighted figures estimate and the stored labels only sample."""
+    return {case.payload["application_id"]: followup_label(case)
+            for case in generate(n, window, offices, seed)}

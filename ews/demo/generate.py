@@ -40,6 +40,15 @@ NONE_OF = {"costs_paid_by_non_family": False, "recruitment_debt": False,
            "unaware_of_legal_route": False}
 SKIPPABLE = tuple(k for k in NONE_OF if k != "earlier_lost_passports") + (
     "purpose_explained", "destination_address_known", "return_ticket", "visa_status")
+# Weak signals (answer, value) that leak through a cover story, and that a small share of
+# sound applicants give too: at most two of the first (non-procedural track, <= 20 points)
+# and one of the second (trafficking track, <= 12 points), so never supervisor review.
+WEAK = ((("purpose_explained", "partly"), ("host_or_guarantor", "unverified"),
+         ("civil_record_changed_recently", True), ("applied_outside_domicile", True),
+         ("long_visit_stays_abroad", True)),
+        (("destination_address_known", "partly"), ("accompanied_by", "unrelated_adult"),
+         ("scripted_answers", True), ("costs_paid_by_non_family", True)))
+SOUND_WEAK_SHARE = 0.05  # of sound applicants who give one weak signal
 
 
 @dataclass(frozen=True)
@@ -117,8 +126,8 @@ def _identity(rng: random.Random, i: int, seed: int, office_code: str, kecamatan
             "phone": f"+628{rng.randrange(10**9, 10**10)}"}
 
 
-def _sound(rng: random.Random) -> dict:
-    purpose = _weighted(rng, {k: w for k, (w, _) in SOUND.items()})
+def _sound(rng: random.Random, purpose: str | None = None) -> dict:
+    purpose = purpose or _weighted(rng, {k: w for k, (w, _) in SOUND.items()})
     p = dict(NONE_OF, purpose=purpose, destination_country=rng.choice(SOUND[purpose][1]),
              purpose_explained="yes", destination_address_known="yes",
              return_ticket=rng.choices(("return_booked", "not_booked"), (40, 60))[0],
@@ -257,6 +266,41 @@ def _trafficking(rng: random.Random) -> dict:
     return p
 
 
+def _weak(rng: random.Random, p: dict, track: int) -> dict:
+    name, value = rng.choice(WEAK[track])
+    return p | {name: value}
+
+
+def _cover(rng: random.Random, true: dict) -> dict:
+    """Return the cover story of a coached applicant: sound answers for the declared purpose
+    and the true destination, with a few weak signals leaking (below supervisor review)."""
+    purpose = true["purpose"] if true["purpose"] in SOUND else "tourism"
+    p = _sound(rng, purpose) | {"destination_country": true["destination_country"],
+                                "financial_pressure": rng.random() < 0.5}
+    for _ in range(rng.choice((0, 1, 1, 2))):
+        p = _weak(rng, p, 0)
+    if rng.random() < 0.4:
+        p = _weak(rng, p, 1)
+    return p
+
+
+def _disguise(rng: random.Random, truth: str, p: dict) -> tuple[str, dict]:
+    """Return the truth and the answers as given (plan.CONCEAL, plan.HIDDEN_SHARE): a cover
+    story for the coached share of a risky truth and for the hidden risky among the sound,
+    one weak signal for a few sound applicants, otherwise `p` itself."""
+    if rng.random() < plan.CONCEAL.get(truth, 0.0):
+        return truth, _cover(rng, p)
+    if truth != "sound":
+        return truth, p
+    if rng.random() < plan.HIDDEN_SHARE:
+        if rng.random() < plan.TRAFFICKING_SHARE / (plan.RISKY_SHARE + plan.TRAFFICKING_SHARE):
+            return "trafficking", _cover(rng, _trafficking(rng))
+        return "nonprocedural", _cover(rng, _nonprocedural(rng, None, None))
+    if rng.random() < SOUND_WEAK_SHARE:
+        return truth, _weak(rng, p, rng.randrange(2))
+    return truth, p
+
+
 def _skip(rng: random.Random, p: dict, hour: int) -> dict:
     share = plan.SKIP_BY_HOUR.get(hour, 0.02)
     for name in SKIPPABLE:
@@ -315,6 +359,8 @@ def generate(n: int, window: Window, offices: tuple[str, ...], seed: int) -> Ite
             kec = plan.HOTSPOT_KECAMATAN
         if truth not in ("sound", "false_alarm") and kec == plan.HOTSPOT_KECAMATAN:
             hot_desa = hot_desa or rng.random() < plan.HOTSPOT_DESA_SHARE
+        # drawn apart, so concealment leaves every other draw of the seed as it was
+        truth, payload = _disguise(random.Random(f"conceal:{seed}:{i}"), truth, payload)
         ident = _identity(rng, i, seed, office, kec, hot_desa, when, female_share)
         if recruiter and rng.random() < 0.3:
             ident["phone"] = recruiter  # the sponsor's number given as the contact phone

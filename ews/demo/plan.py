@@ -40,6 +40,16 @@ TRAFFICKING_SHARE = 0.0005
 SCAM_SHARE = 0.0003        # online-scam recruitment outside the wave month
 FALSE_ALARM_SHARE = 0.003
 SCAM_WAVE_SHARE = 0.06     # of the applicants of the wave month
+# Coached applicants tell a cover story whose answers look clean or weak, scoring below
+# supervisor review: the checklist misses them, and only the random follow-up sample and,
+# months later, an external list label them. CONCEAL: the share of each drawn profile that
+# conceals; HIDDEN_SHARE: applicants drawn as sound who are in truth non-procedural or
+# trafficked (split as the two shares above) and conceal it. Network members are left out
+# (the recruiter's phone and agency link them whatever they answer), and so are the scam
+# wave's recruits: they tell the tourist story they were given, unaware that the one-way
+# ticket and the job offer by chat give them away.
+CONCEAL = {"nonprocedural": 0.6, "trafficking": 0.6}
+HIDDEN_SHARE = 0.002
 # Month weights by calendar month: umrah before Ramadan (Jan-Feb), work departures after Eid
 # (April-May), a dip during Ramadan (March).
 SEASON = {1: 1.2, 2: 1.4, 3: 0.6, 4: 1.6, 5: 1.4, 6: 1.0, 7: 1.0, 8: 0.9, 9: 0.9, 10: 1.0,

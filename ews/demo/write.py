@@ -68,6 +68,14 @@ INTEL = {  # HTCDS-style fields recorded with a positive outcome, by truth
 # Outcomes come back for the cases nobody flagged only through the random follow-up sample
 # (ews.outcomes.sample): drawn with this probability, stored as such and labelled `sample`.
 UNFLAGGED_OUTCOME_SHARE = 0.02
+# A follow-up is not an oracle: this share of its labels is mistaken - a risky case recorded
+# `legitimate_travel_confirmed` (the family vouched for them), a false alarm recorded as
+# non-procedural work (they overstayed). `ews.demo.frame` keeps true labels.
+MISTAKEN = {"nonprocedural": ("legitimate_travel_confirmed", 0.1),
+            "network": ("legitimate_travel_confirmed", 0.1),
+            "trafficking": ("legitimate_travel_confirmed", 0.1),
+            "scam": ("legitimate_travel_confirmed", 0.1),
+            "false_alarm": ("confirmed_nonprocedural", 0.1)}
 LATE_SHARE = 0.05  # checklists entered days after the interview
 
 
@@ -78,6 +86,16 @@ def submission_lag(key: str) -> dt.timedelta:
     if rng.random() < LATE_SHARE:
         return dt.timedelta(days=rng.uniform(1, 3))
     return dt.timedelta(minutes=rng.uniform(5, 30))
+
+
+def followup_label(case: Case) -> str:
+    """Return the outcome a follow-up of this case records (drawn from the case, so the same
+    whether or not anyone follows it up): by its truth, now and then mistaken."""
+    label = _pick(random.Random(case.u_label), OUTCOMES_BY_TRUTH[case.truth])
+    wrong, share = MISTAKEN.get(case.truth, (label, 0.0))
+    if label != "no_information" and random.Random(f"mistaken:{case.u_label!r}").random() < share:
+        return wrong
+    return label
 
 
 @dataclass
@@ -257,7 +275,8 @@ class Writer:
                           "sample" if sampled else "followup")
         if self.external is not None:
             event = external_event(case, record["nik"], record.get("destination_country"),
-                                   record["interviewed_at"], self.end)
+                                   record["interviewed_at"], self.end,
+                                   held=decision in HOLDING_DECISIONS)
             if event is not None:
                 self.external.append(event)
 
@@ -275,8 +294,7 @@ class Writer:
 
     def _outcome(self, case: Case, row_id: str, office_code: str, after: dt.datetime,
                  outcomes: list, events: list, origin: str) -> None:
-        rng = random.Random(case.u_label)
-        label = _pick(rng, OUTCOMES_BY_TRUTH[case.truth])
+        label = followup_label(case)
         at = min(after + dt.timedelta(days=3 + 40 * case.u_label), self.end)
         sup_id, sup = self.staff.supervisors[office_code]
         intel = INTEL.get(case.truth, {}) if label != "no_information" else {}

@@ -23,6 +23,7 @@ from .labels import labels, time_split
 from .weights import (
     Suggestion,
     _patterns,
+    fit_groups,
     fit_patterns,
     hit_frame,
     require_positives,
@@ -62,34 +63,40 @@ def observed_budget(frame: pd.DataFrame, live: RuleSet) -> float:
 
 
 def stability(hits: pd.DataFrame, y: pd.Series, suggestion: Suggestion, *, boots: int = BOOTS,
-              random_state: int = 0, l1: float = 1.0) -> pd.DataFrame:
+              random_state: int = 0, l1: float = 1.0,
+              outcomes: pd.Series | None = None) -> pd.DataFrame:
     """Return 95% bootstrap intervals (`stable_low`, `stable_high`) of each suggested points.
 
-    Labelled rows are resampled with replacement and refitted; points use the scale of
-    the main fit. Indicators not fitted keep their points as both bounds.
+    Labelled rows are resampled with replacement and refitted (per track when `outcomes` are
+    given, as `suggest_points` fits); points use the scale of the main fit. Indicators not
+    fitted keep their points as both bounds.
     """
     t = suggestion.table
     fitted = t["fitted"].to_numpy(dtype=bool)
-    mask = y.notna().to_numpy()
-    x = hits.to_numpy(dtype=bool)[mask][:, fitted]
-    yl = y.to_numpy(float)[mask]
-    pats, n, pos = _patterns(np.column_stack([x, yl == 1]), yl)
-    cells = np.concatenate([pos, n - pos])  # (pattern, positive) then (pattern, negative)
+    scale = t["scale"].to_numpy(float)
     rng = np.random.default_rng(random_state)
-    draws = np.empty((boots, int(fitted.sum())))
-    for b in range(boots):
-        c = rng.multinomial(int(cells.sum()), cells / cells.sum())
-        p_, neg = c[:len(pos)], c[len(pos):]
-        w, _ = fit_patterns(pats[:, :-1], (p_ + neg).astype(float), p_.astype(float), l1)
-        draws[b] = np.minimum(100, np.round(w * suggestion.scale))
+    draws = np.zeros((boots, len(t)))
+    for _, cols, yg in fit_groups(y, outcomes, t["track"].to_numpy(), fitted):
+        mask = yg.notna().to_numpy()
+        if not cols.any() or not mask.any():
+            continue
+        yl = yg.to_numpy(float)[mask]
+        pats, n, pos = _patterns(np.column_stack([hits.to_numpy(dtype=bool)[mask][:, cols],
+                                                  yl == 1]), yl)
+        cells = np.concatenate([pos, n - pos])  # (pattern, positive), (pattern, negative)
+        for b in range(boots):
+            c = rng.multinomial(int(cells.sum()), cells / cells.sum())
+            p_, neg = c[:len(pos)], c[len(pos):]
+            w, _ = fit_patterns(pats[:, :-1], (p_ + neg).astype(float), p_.astype(float), l1)
+            draws[b, cols] = np.minimum(100, np.round(w * scale[cols]))
     low, high = t["suggested"].to_numpy(float), t["suggested"].to_numpy(float)
     if boots and fitted.any():
-        low[fitted], high[fitted] = np.quantile(draws, [0.025, 0.975], axis=0)
+        low[fitted], high[fitted] = np.quantile(draws[:, fitted], [0.025, 0.975], axis=0)
     return pd.DataFrame({"stable_low": low.astype(int), "stable_high": high.astype(int)},
                         index=t.index)
 
 
-def _lowest_cut(live: RuleSet) -> int:
+def lowest_cut(live: RuleSet) -> int:
     """Return the lowest supervisor threshold that leaves room for every lower band."""
     cuts = [review_band(bands) for bands in live.tracks.values()]
     return max([i + 1 for i in cuts if i is not None] + [1])
@@ -108,14 +115,19 @@ def propose(frame: pd.DataFrame, live: RuleSet, *, version: str, budget: float |
     train, test = time_split(frame, split_at)
     budget = observed_budget(frame, live) if budget is None else budget
     hits, y = hit_frame(train, live), labels(train["outcome"])
-    suggestion = suggest_points(hits, y, live, min_positives=min_positives)
+    outcomes = train["outcome"]
+    suggestion = suggest_points(hits, y, live, min_positives=min_positives, outcomes=outcomes)
     table = suggestion.table.join(stability(hits, y, suggestion, boots=boots,
-                                            random_state=random_state))
+                                            random_state=random_state, outcomes=outcomes))
     points = table["suggested"]
     cut = max(budget_threshold(suggested_scores(hits, live, points), budget),
-              _lowest_cut(live))
+              lowest_cut(live))
     refusals = []
-    refusals += guard.separation(hits, y, table["weight"].to_numpy())
+    weights = table["weight"].to_numpy()
+    for name, cols, yg in fit_groups(y, outcomes, table["track"].to_numpy(),
+                                     table["fitted"].to_numpy(dtype=bool)):
+        refusals += [f"track {name}: {r}" for r in
+                     guard.separation(hits.loc[:, cols], yg, weights[cols])]
     try:
         text = draft_text(live, {k: int(v) for k, v in points.items()}, version, cut, header)
         draft = parse_ruleset(text, source="draft", agencies=live.agencies_text)

@@ -61,7 +61,9 @@ def justification(table: pd.DataFrame, suggestion: Suggestion, figures: dict,
         out.append("")
     if warnings:
         out += ["## Warnings", ""] + [f"- {w}" for w in warnings] + [""]
-    out += [f"Scale: {suggestion.scale:.1f} points per unit of log-odds. 'Stable' is the 95% "
+    scales = ", ".join(f"{track} {v:.1f}" for track, v in suggestion.scale.items())
+    out += [f"Scale (points per unit of log-odds, each track its own): {scales}. "
+            "'Stable' is the 95% "
             "range of the suggested points over bootstrap refits of the labelled rows.", "",
             INDICATOR_HEAD, "|---|---|---:|---:|---|---:|---:|---:|---|---|---|"]
     for ind, r in table.iterrows():

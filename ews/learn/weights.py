@@ -18,6 +18,7 @@ from scipy.optimize import minimize
 from scipy.special import expit
 
 from ews.engine import RuleSet, evaluate_frame
+from ews.weighting import OUTCOMES, TRACK_OUTCOMES
 
 from .labels import LabelError
 
@@ -137,43 +138,77 @@ class Suggestion:
     """Suggested points per indicator with the statistics that justify them."""
 
     table: pd.DataFrame  # indexed by indicator: track, protective, old, weight, suggested, note
-    intercept: float
-    scale: float  # points per unit of log-odds
+    intercept: dict[str, float]  # by track fitted ("all": one fit)
+    scale: dict[str, float]  # points per unit of log-odds, by track
     labelled: int
     positives: int
 
 
+def track_labels(y: pd.Series, outcomes: pd.Series, track: str) -> pd.Series:
+    """Return the labels of one track's fit: its own confirmations positive, legitimate travel
+    negative, the other track's confirmations left out (neither a hit nor a miss here)."""
+    own = {OUTCOMES[c] for c in TRACK_OUTCOMES[track]}
+    other = (y == 1).to_numpy() & ~pd.Series(outcomes).isin(own).to_numpy()
+    return y.mask(other)
+
+
+def fit_groups(y: pd.Series, outcomes: pd.Series | None, tracks: np.ndarray,
+               usable: np.ndarray) -> list[tuple[str, np.ndarray, pd.Series]]:
+    """Return (name, indicators, labels) of each fit: one per track when the outcomes are
+    given (each track learns from its own confirmations), else one over all indicators."""
+    if outcomes is None:
+        return [("all", usable, y)]
+    return [(name, usable & (tracks == name), track_labels(y, outcomes, name))
+            for name in dict.fromkeys(tracks) if name in TRACK_OUTCOMES]
+
+
 def suggest_points(hits: pd.DataFrame, y: pd.Series, ruleset: RuleSet, *, l1: float = 1.0,
-                   min_support: int = MIN_SUPPORT, min_positives: int = MIN_POSITIVES
-                   ) -> Suggestion:
+                   min_support: int = MIN_SUPPORT, min_positives: int = MIN_POSITIVES,
+                   outcomes: pd.Series | None = None) -> Suggestion:
     """Suggest points for every indicator from labelled rows (unlabelled rows are left out).
 
-    Weights are scaled so that the strongest learned indicator gets the highest points of the
-    live set (the rule set's own point scale), rounded to whole points, at most 100.
+    With `outcomes` (the outcome ids behind `y`) each track is fitted on its own labels
+    (`track_labels`); otherwise one fit covers every indicator. Weights are scaled per track
+    so that its strongest learned indicator gets the track's highest points in the live set
+    (the bands of a track read its own point scale), rounded to whole points, at most 100.
     Protective indicators keep 0 points (they never add scrutiny); indicators with fewer
-    than `min_support` labelled hits keep their points. Raises LabelError below
-    `min_positives` labelled positives.
+    than `min_support` labelled hits, or of a track without both kinds of labels, keep their
+    points. Raises LabelError below `min_positives` labelled positives.
     """
     require_positives(y, min_positives)
     stats = indicator_stats(hits, y)
     inds = ruleset.indicators
     mask = y.notna().to_numpy()
+    track = np.array([i.track for i in inds])
     usable = np.array([not i.protective and stats.loc[i.id, "support"] >= min_support
                        for i in inds])
-    x = hits.to_numpy(dtype=bool)[mask][:, usable]
-    w_fit, b = nonnegative_logistic(x, y.to_numpy(float)[mask], l1=l1)
+    x_all = hits.to_numpy(dtype=bool)
     weights = np.zeros(len(inds))
-    weights[usable] = w_fit
+    intercepts = {}
+    for name, cols, yg in fit_groups(y, outcomes, track, usable):
+        known = yg.notna().to_numpy()
+        yk = yg.to_numpy(float)[known]
+        if not cols.any() or yk.min(initial=1) == yk.max(initial=0):
+            usable &= ~cols  # nothing to learn from: the track keeps its points
+            continue
+        w_fit, intercepts[name] = nonnegative_logistic(x_all[known][:, cols], yk, l1=l1)
+        weights[cols] = w_fit
     old = np.array([i.points for i in inds])
-    top = old[[not i.protective for i in inds]].max(initial=0)
-    scale = top / weights.max() if weights.max() > 0 else 0.0
+    scale = np.zeros(len(inds))
+    for name in set(track):  # each track keeps its own point scale (its bands read it)
+        own = track == name
+        top = old[own & ~np.array([i.protective for i in inds])].max(initial=0)
+        scale[own] = top / weights[own].max() if weights[own].max() > 0 else 0.0
     suggested = np.where(usable, np.minimum(100, np.round(weights * scale)), old).astype(int)
-    notes = ["protective: stays 0" if i.protective else
+    notes = ["protective: stays 0" if i.protective else "" if u else
              f"support {int(stats.loc[i.id, 'support'])} < {min_support}: kept"
-             if not u else "" for i, u in zip(inds, usable, strict=True)]
+             if stats.loc[i.id, "support"] < min_support else
+             "its track has labels of one kind only: kept"
+             for i, u in zip(inds, usable, strict=True)]
     table = pd.DataFrame({"track": [i.track for i in inds],
                           "protective": [i.protective for i in inds], "old": old,
                           "weight": weights, "suggested": suggested, "note": notes,
-                          "fitted": usable},
+                          "fitted": usable, "scale": scale},
                          index=hits.columns).join(stats)
-    return Suggestion(table, b, float(scale), int(mask.sum()), int(y[mask].sum()))
+    scales = {name: float(scale[track == name].max()) for name in ruleset.tracks}
+    return Suggestion(table, intercepts, scales, int(mask.sum()), int(y[mask].sum()))
