@@ -26,6 +26,11 @@ Targets (issue 8): EWS/durable >= 0.5, open-loop p99 <= 25 ms, zero errors, rows
 
     .venv/bin/python benchmarks/bench_http.py [--duration 10] [--runs 3] [--workers N]
                        [--open-rate 100] [--open-seconds 30] [--write-docs]
+                       [--database-url URL | --postgres]
+
+On PostgreSQL (`--database-url`, or `--postgres` to start one from Debian's packages) EWS
+stores into it, and the durable echo commits its one row to a table of the same database
+(psycopg, one connection per worker, synchronous_commit as the server has it).
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from dbsetup import add_arguments, database, is_postgres, label, reset  # noqa: E402
 from openloop import applicant_block, nik, run_open_loop  # noqa: E402 - benchmarks/ is the script's folder
 
 from ews.cli.ops import GUNICORN_SETTINGS  # noqa: E402 - after the path set-up
@@ -94,6 +100,31 @@ def echo():
     body = request.get_json()
     conn = db()
     conn.execute("INSERT INTO echo (body) VALUES (?)", (json.dumps(body),))
+    conn.commit()
+    return jsonify(body), 201
+'''
+DURABLE_PG_APP = '''
+import json
+import os
+
+import psycopg
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+_conn = []
+
+
+def db():
+    if not _conn:  # one connection per worker, opened after the fork
+        _conn.append(psycopg.connect(os.environ["DURABLE_PG"]))
+    return _conn[0]
+
+
+@app.post("/echo")
+def echo():
+    body = request.get_json()
+    conn = db()
+    conn.execute("INSERT INTO echo (body) VALUES (%s)", (json.dumps(body),))
     conn.commit()
     return jsonify(body), 201
 '''
@@ -268,25 +299,56 @@ def main() -> None:
     parser.add_argument("--open-seconds", type=float, default=30)
     parser.add_argument("--write-docs", action="store_true",
                         help="write the figures into docs/performance.md (## HTTP)")
+    add_arguments(parser)
     args = parser.parse_args()
-    drive = run_python if args.python_client or not shutil.which("wrk") else run_wrk
     tmp = Path(tempfile.mkdtemp(prefix="ews-bench-"))
-    db = tmp / "ews.sqlite3"
-    env = os.environ | {"EWS_ENV": "production", "EWS_DATABASE_URL": f"sqlite:///{db}",
+    with database(args, tmp / "ews.sqlite3") as url:
+        bench(args, tmp, url)
+
+
+def count(url: str, prefix: str) -> int:
+    """Return how many assessments of this run's `prefix` the database holds."""
+    from sqlalchemy import text
+
+    from ews.store import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT COUNT(*) FROM assessments WHERE application_id LIKE :p"),
+                         {"p": prefix + "%"}).scalar()
+    engine.dispose()
+    return n
+
+
+def bench(args, tmp: Path, url: str) -> None:
+    """Set the database and servers up, drive them `--runs` times, report."""
+    drive = run_python if args.python_client or not shutil.which("wrk") else run_wrk
+    pg = is_postgres(url)
+    if pg:
+        reset(url)
+    env = os.environ | {"EWS_ENV": "production", "EWS_DATABASE_URL": url,
                         "EWS_SECRET_KEY": "b" * 40, "EWS_PII_KEY": "p" * 40,
                         "EWS_INSTANCE_PATH": str(tmp), "EWS_PASSWORD": "load-test-passphrase-7",
-                        "DURABLE_DB": str(tmp / "durable.sqlite3"), "PYTHONPATH": str(ROOT)}
+                        "DURABLE_DB": str(tmp / "durable.sqlite3"), "PYTHONPATH": str(ROOT),
+                        "DURABLE_PG": url.replace("postgresql+psycopg://", "postgresql://")}
+    args.database = label(url)
     ews = [sys.executable, "-m", "ews.cli"]
     for cmd in (["init"], ["user", "add", "bench", "--role", "officer", "--office", "PMK"]):
         subprocess.run(ews + cmd, env=env, cwd=ROOT, check=True, capture_output=True)
     token = subprocess.run(ews + ["token", "create", "bench"], env=env, cwd=ROOT, check=True,
                            capture_output=True, text=True).stdout.strip().splitlines()[-1]
     (tmp / "echo_app.py").write_text(ECHO_APP)
-    (tmp / "durable_app.py").write_text(DURABLE_APP)
-    with sqlite3.connect(env["DURABLE_DB"]) as conn:
-        for pragma in SQLITE_PRAGMAS:  # created with EWS's settings (its page size too)
-            conn.execute(pragma)
-        conn.execute("CREATE TABLE echo (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+    (tmp / "durable_app.py").write_text(DURABLE_PG_APP if pg else DURABLE_APP)
+    if pg:
+        import psycopg
+
+        with psycopg.connect(env["DURABLE_PG"]) as conn:
+            conn.execute("CREATE TABLE echo (id BIGSERIAL PRIMARY KEY, body TEXT NOT NULL)")
+    else:
+        with sqlite3.connect(env["DURABLE_DB"]) as conn:
+            for pragma in SQLITE_PRAGMAS:  # created with EWS's settings (its page size too)
+                conn.execute(pragma)
+            conn.execute("CREATE TABLE echo (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
     body = template("APPID-MARKER")
     servers = {"bare": ("echo_app:app", tmp, "echo", None),
                "durable": ("durable_app:app", tmp, "echo", None),
@@ -305,13 +367,8 @@ def main() -> None:
         finally:
             for proc in procs.values():
                 stop(proc)
-        with sqlite3.connect(db) as conn:
-            results["stored"] = conn.execute(
-                "SELECT COUNT(*) FROM assessments WHERE application_id LIKE ?",
-                (f"BENCH{run}-%",)).fetchone()[0]
-            results["open_stored"] = conn.execute(
-                "SELECT COUNT(*) FROM assessments WHERE application_id LIKE ?",
-                (f"OPEN{run}-%",)).fetchone()[0]
+        results["stored"] = count(url, f"BENCH{run}-")
+        results["open_stored"] = count(url, f"OPEN{run}-")
         print(f"run {run}: " + ", ".join(f"{n} {results[n]['rps']:.0f}/s p99 "
                                          f"{results[n]['p99_ms']:.1f} ms" for n in SERVERS)
               + (f"; open loop p99 {results['open']['p99_ms']:.1f} ms"
@@ -378,8 +435,10 @@ def report(runs: list[dict], args, wrk: bool) -> None:
     lines = [
         f"Load: {'wrk' if wrk else 'Python threads'}, {args.connections} connections, "
         f"{args.duration} s per server and run, {len(runs)} runs (medians below); gunicorn "
-        f"sync workers: {args.workers}, settings of ews serve; {os.cpu_count()} CPUs; SQLite (WAL, "
-        f"synchronous=FULL); load average {args.load[0]:.1f} before, {args.load[1]:.1f} after "
+        f"sync workers: {args.workers}, settings of ews serve; {os.cpu_count()} CPUs; "
+        + ("SQLite (WAL, synchronous=FULL)" if args.database == "SQLite" else
+           f"{args.database} on the same host, fsync on")
+        + f"; load average {args.load[0]:.1f} before, {args.load[1]:.1f} after "
         "(other work on the machine: everything above 0 is competition for the 2 CPUs).", "",
         f"**EWS/durable: {ratio:.2f}** (runs: {_span(ratios, '.2f')}; target >= 0.5).", "",
         "| server | requests/s | p50 ms | p99 ms | errors | requests |",
@@ -415,7 +474,7 @@ def report(runs: list[dict], args, wrk: bool) -> None:
     text = "\n".join(lines)
     print(text)
     if args.write_docs:
-        write_docs(text)
+        write_docs(text, args.database)
 
 
 def _span(values: list[float], fmt: str) -> str:
@@ -478,17 +537,21 @@ each run, and medians over runs.
 """
 
 
-def write_docs(text: str) -> None:
-    """Replace the '## HTTP' section of docs/performance.md (other sections stay)."""
+def write_docs(text: str, database: str) -> None:
+    """Replace the '## HTTP' section (SQLite) or '## HTTP on PostgreSQL' of
+    docs/performance.md (other sections stay)."""
     path = ROOT / "docs" / "performance.md"
     old = path.read_text() if path.exists() else "# Performance\n"
-    head, sep, rest = old.partition("\n## HTTP\n")
+    heading = "## HTTP" if database == "SQLite" else "## HTTP on PostgreSQL"
+    head, sep, rest = old.partition(f"\n{heading}\n")
     tail = ""
     if sep:
         nxt = rest.find("\n## ")
         tail = rest[nxt:] if nxt >= 0 else ""
-    section = ("\n## HTTP\n\nMeasured by `benchmarks/bench_http.py --write-docs` "
-               f"({time.strftime('%Y-%m-%d')}).\n\n{text}\n{NOTE}")
+    flag = "" if database == "SQLite" else " --postgres"
+    section = (f"\n{heading}\n\nMeasured by `benchmarks/bench_http.py --write-docs{flag}` "
+               f"({time.strftime('%Y-%m-%d')}).\n\n{text}\n"
+               + (NOTE if database == "SQLite" else ""))
     path.write_text(head.rstrip("\n") + "\n" + section + tail)
 
 

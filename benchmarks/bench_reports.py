@@ -1,4 +1,4 @@
-"""Benchmark the reports on 1,000,000 stored assessments (SQLite) beside a bare read_sql.
+"""Benchmark the reports on 1,000,000 stored assessments beside a bare read_sql (SQLite or PG).
 
 The rows come from `ews demo` (20,000 interviews through the real validation and scorer,
 audited) multiplied in SQL: each demo row is copied K times with a new id, application id and
@@ -7,6 +7,11 @@ decisions, outcomes and report facts. The copies are not in the audit chain: thi
 for timing.
 
     python benchmarks/bench_reports.py [--rows 1000000] [--seed-rows 20000] [--db PATH]
+        [--offices PMK,SBY,MLG,BWI,KDR | --offices 125] [--database-url URL | --postgres]
+
+On PostgreSQL (`--database-url`, or `--postgres` to start one from Debian's packages) the
+database is emptied first, and the baseline is printed twice: `pandas.read_sql` and a bare
+`COPY (SELECT ...) TO STDOUT` of the same rows.
 
 Prints the seconds of a catch-up of the report facts that finds nothing to derive, then, per
 report (each with its catch-up on the path), the wall-clock and CPU seconds to compute it,
@@ -29,6 +34,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from dbsetup import add_arguments, copy_out, database, is_postgres, label, reset
 from sqlalchemy import text
 
 from ews.reports import REPORTS, Params, run, suppress
@@ -47,40 +53,47 @@ FACT_COLUMNS = ("office_code, created_at, interviewed_at, day, month, hour, subm
                 "transit_country, job_offer_channel, recruiter_type, agency_licence, "
                 "agency_name, phone_shared_30d, indicators, recruiter_phone_hash")
 
+# A copy's people are new people: its hashes get a suffix (cut to fit the 64 characters).
+HASHES = "substr(nik_hash, 1, 60) || {s}, substr(phone_hash, 1, 60) || {s}"
 
-def build(path: Path, rows: int, seed_rows: int) -> None:
+
+def build(url: str, rows: int, seed_rows: int, offices: str, fresh: bool) -> None:
     """Create the database: ews init, ews demo, then copies in SQL up to `rows`."""
-    env = os.environ | {"EWS_DATABASE_URL": f"sqlite:///{path}", "EWS_ENV": "development",
+    env = os.environ | {"EWS_DATABASE_URL": url, "EWS_ENV": "development",
                         "EWS_SECRET_KEY": "bench", "EWS_PII_KEY": "bench-key"}
     ews = [sys.executable, "-m", "ews.cli"]
-    fresh = not path.exists()  # before make_engine, which creates the file
-    engine = make_engine(f"sqlite:///{path}")
     if fresh:
+        if is_postgres(url):
+            reset(url)
         subprocess.run(ews + ["init"], env=env, check=True, capture_output=True)
         started = time.perf_counter()
         subprocess.run(ews + ["demo", "--assessments", str(seed_rows), "--seed", "1",
-                              "--offices", "PMK,SBY,MLG,BWI,KDR"], env=env, check=True)
+                              "--offices", offices], env=env, check=True)
         print(f"ews demo {seed_rows:,} interviews: {time.perf_counter() - started:.1f} s")
+    engine = make_engine(url)
     with engine.connect() as conn:
         have = conn.execute(text("SELECT COUNT(*) FROM assessments")).scalar()
     if have >= rows:
         return
     copies = max(0, rows // seed_rows - 1)
+    pg = is_postgres(url)
+    original = "strpos({}, '~') = 0" if pg else "instr({}, '~') = 0"
     started = time.perf_counter()
     with engine.begin() as conn:
-        conn.execute(text("PRAGMA synchronous=OFF"))
+        conn.execute(text("SET LOCAL synchronous_commit = off" if pg
+                          else "PRAGMA synchronous=OFF"))
         for k in range(1, copies + 1):
             s = f"'~{k:03d}'"
             conn.execute(text(
                 f"INSERT INTO assessments (id, application_id, nik_hash, phone_hash, "
                 f"{COPY_COLUMNS}) SELECT substr(id, 1, 32) || {s}, application_id || {s}, "
-                f"nik_hash || {s}, phone_hash || {s}, {COPY_COLUMNS} FROM assessments "
-                "WHERE instr(id, '~') = 0"))
+                f"{HASHES.format(s=s)}, {COPY_COLUMNS} FROM assessments "
+                f"WHERE {original.format('id')}"))
             conn.execute(text(
                 f"INSERT INTO assessment_facts (assessment_id, nik_hash, phone_hash, "
                 f"{FACT_COLUMNS}) SELECT substr(assessment_id, 1, 32) || {s}, "
-                f"nik_hash || {s}, phone_hash || {s}, {FACT_COLUMNS} FROM assessment_facts "
-                "WHERE instr(assessment_id, '~') = 0"))
+                f"{HASHES.format(s=s)}, {FACT_COLUMNS} FROM assessment_facts "
+                f"WHERE {original.format('assessment_id')}"))
             for table, cols in (("decisions", "decision, reason, decided_by, decided_at"),
                                 ("outcomes", "outcome, recruitment_method, recruitment_app, "
                                  "method_of_control, recruiter_role, destination_city, notes, "
@@ -88,7 +101,10 @@ def build(path: Path, rows: int, seed_rows: int) -> None:
                 conn.execute(text(
                     f"INSERT INTO {table} (assessment_id, {cols}) SELECT "
                     f"substr(t.assessment_id, 1, 32) || {s}, {cols} FROM {table} t "
-                    "WHERE instr(t.assessment_id, '~') = 0"))
+                    f"WHERE {original.format('t.assessment_id')}"))
+    if pg:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
     print(f"copies to {rows:,} rows: {time.perf_counter() - started:.1f} s")
     engine.dispose()
 
@@ -116,18 +132,30 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed-rows", type=int, default=20_000)
     parser.add_argument("--db", type=Path, default=Path("/tmp/ews-bench-reports.sqlite3"))
+    parser.add_argument("--offices", default="PMK,SBY,MLG,BWI,KDR",
+                        help="the demo's offices: a list of codes, or a count")
     parser.add_argument("--reports", default=",".join(REPORTS),
                         help="comma-separated report names (default: all)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="on PostgreSQL: keep the rows already there")
+    add_arguments(parser)
     args = parser.parse_args()
-    build(args.db, args.rows, args.seed_rows)
-    engine = make_engine(f"sqlite:///{args.db}")
+    with database(args, args.db) as url:
+        fresh = not args.reuse if is_postgres(url) else not args.db.exists()
+        build(url, args.rows, args.seed_rows, args.offices, fresh)
+        measure(url, args)
+
+
+def measure(url: str, args) -> None:
+    """Print the catch-up, every report and the baselines on the built database."""
+    engine = make_engine(url)
     params = Params(dt.date(2025, 11, 1), dt.date(2026, 11, 1))
     facts.catch_up(engine)  # whatever the build left to derive, before timing
     wall, cpu = _timed(lambda: facts.catch_up(engine))
     print(f"catch-up with nothing to derive: {wall:.3f} s ({cpu:.3f} s CPU)")
     with engine.connect() as conn:
         n = conn.execute(text("SELECT COUNT(*) FROM assessments")).scalar()
-        print(f"{n:,} stored assessments")
+        print(f"{n:,} stored assessments on {label(url)}")
         print("| report | seconds | CPU seconds | suppression CPU seconds | peak memory MB |")
         print("|---|---|---|---|---|")
         times = {}
@@ -146,6 +174,13 @@ def main() -> None:
             conn))
         print(f"bare pandas.read_sql of the same rows: {baseline:.2f} s ({cpu:.2f} s CPU; "
               f"peak memory {peak_mb():.0f} MB)")
+        if is_postgres(url):
+            size = []
+            copied, _ = _timed(lambda: size.append(copy_out(
+                conn, f"SELECT {BASELINE} FROM assessments WHERE superseded_by IS NULL "
+                f"AND {period}")))
+            print(f"bare COPY ... TO STDOUT of the same rows: {copied:.2f} s "
+                  f"({size[0] / 2**20:.0f} MB)")
         print("| report | ratio to read_sql (seconds) | ratio to read_sql (CPU) |")
         print("|---|---|---|")
         for name, (secs, secs_cpu) in times.items():

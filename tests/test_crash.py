@@ -1,8 +1,9 @@
 """Crash test: kill -9 a real gunicorn mid-load; every acknowledged assessment survives once.
 
-Runs gunicorn with two workers on an SQLite file (the embedded default), sends a few hundred
-assessments from concurrent client threads, kills the master and its workers with SIGKILL
-part-way, restarts, and checks the store against what the clients were told.
+Runs gunicorn on the test database - two workers on an SQLite file (the embedded default),
+four workers against one PostgreSQL in the PostgreSQL run - sends a few hundred assessments
+from concurrent client threads, kills the master and its workers with SIGKILL part-way,
+restarts, and checks the store against what the clients were told.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -20,7 +20,9 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from ews.store import make_engine
 from tests.checklists import sound_umrah
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,8 +42,9 @@ def ews(env: dict, *args: str) -> str:
     return out.stdout
 
 
-def start(env: dict, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
+def start(env: dict, port: int, workers: int = 2) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers),
+                             "--bind",
                              f"127.0.0.1:{port}", "ews:create_app()"], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
@@ -77,9 +80,9 @@ def answers(i: int) -> dict:
 
 
 @pytest.mark.slow
-def test_acknowledged_assessments_survive_kill_9(tmp_path):
-    db = tmp_path / "ews.sqlite3"
-    env = os.environ | {"EWS_ENV": "production", "EWS_DATABASE_URL": f"sqlite:///{db}",
+def test_acknowledged_assessments_survive_kill_9(tmp_path, fresh_url):
+    workers = 2 if fresh_url.startswith("sqlite") else 4  # PostgreSQL: four writers at once
+    env = os.environ | {"EWS_ENV": "production", "EWS_DATABASE_URL": fresh_url,
                         "EWS_SECRET_KEY": "k" * 40, "EWS_PII_KEY": "p" * 40,
                         "EWS_INSTANCE_PATH": str(tmp_path), "EWS_PASSWORD": "officer-pass-1",
                         "EWS_RULES_PATH": str(ROOT / "rules" / "tppo_pmi.yaml")}
@@ -87,7 +90,7 @@ def test_acknowledged_assessments_survive_kill_9(tmp_path):
     ews(env, "user", "add", "crash-officer", "--role", "officer", "--office", "PMK")
     token = ews(env, "token", "create", "crash-officer").strip().splitlines()[-1]
     port = free_port()
-    server = start(env, port)
+    server = start(env, port, workers)
 
     acked: dict[str, dict] = {}  # application id -> result the client got with a 201/200
     lock, counter = threading.Lock(), iter(range(TOTAL))
@@ -118,7 +121,7 @@ def test_acknowledged_assessments_survive_kill_9(tmp_path):
     server.wait(timeout=10)
     assert killed.is_set() and KILL_AFTER <= len(acked) < TOTAL
 
-    server = start(env, port)  # restart on the same file
+    server = start(env, port, workers)  # restart on the same database
     try:
         for app_id, result in acked.items():
             status, stored = request(port, "GET", f"/api/v1/assessments/{result['id']}",
@@ -136,11 +139,13 @@ def test_acknowledged_assessments_survive_kill_9(tmp_path):
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
 
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT application_id, COUNT(*) FROM assessments "
-                            "GROUP BY application_id").fetchall()
-        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-    assert integrity == "ok"
+    engine = make_engine(fresh_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT application_id, COUNT(*) FROM assessments "
+                                 "GROUP BY application_id")).all()
+        if conn.dialect.name == "sqlite":
+            assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    engine.dispose()
     assert len(rows) == TOTAL and all(count == 1 for _, count in rows)
     assert "chain intact" in ews(env, "audit", "verify")
 

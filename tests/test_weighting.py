@@ -105,3 +105,24 @@ def test_figures_are_proportions_with_labels_counted(rows):
             for f in (r.precision, r.recall, r.naive_precision, r.naive_recall):
                 assert f.labels <= labelled
                 assert f.estimate is None or 0 <= f.low <= f.estimate <= f.high <= 1
+
+
+def test_a_sample_that_met_no_miss_does_not_vouch_for_recall():
+    """Misses are rare: the 2% sample of 29,100 unflagged people finds none of the 60 missed,
+    yet recall is 0.67. The weighted interval must still reach down to it; the naive one,
+    built from the follow-ups of flagged people alone, reads 1.00 and does not."""
+    n_flag, n_miss, n_clean = 120, 60, 29_040
+    rung = np.array([2] * n_flag + [0] * (n_miss + n_clean))
+    truth = np.array([True] * n_flag + [True] * n_miss + [False] * n_clean)
+    rng = np.random.default_rng(3)
+    picked = (rung == 0) & ~truth & (rng.random(len(rung)) < 0.02)  # met no miss
+    known = (rung == 2) | picked
+    rows = dict(stored=rung, rungs=rung,
+                outcomes=np.where(known, np.where(truth, NONPROC, LEGIT), None),
+                origins=np.where(picked, "sample", np.where(known, "followup", None)),
+                probabilities=np.where(picked, 0.02, np.nan))
+    fig, _ = nonproc_at_review(cells_of(**rows))
+    true_recall = n_flag / (n_flag + n_miss)
+    assert fig.recall.estimate == 1.0  # the point estimate can only say what it saw
+    assert fig.recall.low <= true_recall <= fig.recall.high
+    assert fig.naive_recall.low > true_recall

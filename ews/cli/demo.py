@@ -23,11 +23,19 @@ def _month(value: str | None) -> dt.date | None:
 
 
 def _offices(value: str) -> tuple[str, ...]:
+    if value.strip().isdigit():  # a count: the demo's offices, then numbered ones
+        from ews.demo.plan import MAX_OFFICES, office_codes
+
+        if not 1 <= int(value) <= MAX_OFFICES:
+            raise click.BadParameter(f"between 1 and {MAX_OFFICES} offices",
+                                     param_hint="--offices")
+        return office_codes(int(value))
     codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
     bad = [c for c in codes if not (2 <= len(c) <= 16 and c.isalnum())]
     if not codes or bad:
         raise click.BadParameter("a comma-separated list of office codes (2-16 letters or "
-                                 "digits), e.g. PMK,SBY", param_hint="--offices")
+                                 "digits), e.g. PMK,SBY, or a count of offices, e.g. 125",
+                                 param_hint="--offices")
     return codes
 
 
@@ -36,7 +44,7 @@ def _offices(value: str) -> tuple[str, ...]:
               show_default=True, help="how many interviews to write")
 @click.option("--months", type=click.IntRange(3, 60), default=12, show_default=True)
 @click.option("--offices", default="PMK,SBY,MLG", show_default=True,
-              help="comma-separated office codes")
+              help="comma-separated office codes, or how many offices (e.g. 125)")
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--end", default=None, help="first month after the window, YYYY-MM "
                                           "(default 2026-11; fixed so a seed repeats)")

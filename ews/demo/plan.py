@@ -18,6 +18,16 @@ CATCHMENTS = {
     "JMB": {"3509": 70, "3508": 30},               # Jember, Lumajang
 }
 DEFAULT_CATCHMENT = {"3522": 40, "3524": 30, "3523": 30}  # Bojonegoro, Lamongan, Tuban
+MAX_OFFICES = 999
+
+
+def office_codes(count: int) -> tuple[str, ...]:
+    """Return `count` office codes: the planted offices first, then K007, K008, ... (a
+    national run: about 125 passport offices)."""
+    if not 1 <= count <= MAX_OFFICES:
+        raise ValueError(f"between 1 and {MAX_OFFICES} offices")
+    named = tuple(CATCHMENTS)[:count]
+    return named + tuple(f"K{k:03d}" for k in range(len(named) + 1, count + 1))
 
 # The planted hotspot: kecamatan Pakong (Pamekasan) and, inside it, one desa.
 HOTSPOT_KECAMATAN = "352809"

@@ -23,7 +23,7 @@ from ews.engine.ruleset import LADDER
 from ews.store.models import Assessment
 
 from .model import Chart, Column, Params, Report, Table
-from .query import _LATEST, POSITIVE, _bind, _in, _where, grouped
+from .query import _LATEST, POSITIVE, _bind, _in, _where, counted
 from .sdc import Margin, Sum
 from .stats import per1000
 
@@ -75,9 +75,12 @@ def misses(conn: Connection, params: Params) -> Report:
     extra = _details(conn, list(missed["id"]))
     missed["near"] = [extra[i][0] for i in missed["id"]]
     missed["not_asked"] = [extra[i][1] for i in missed["id"]]
-    counts = {k: grouped(conn, params, (k,)) for k in keys}
+    every = counted(conn, params, keys)  # one scan; each key's counts are sums of it
+    counts = {k: every.groupby(k, as_index=False, dropna=False)[["n", "flagged"]].sum()
+              for k in keys}
     sampled = conn.execute(_bind(
-        f"SELECT COUNT(*) {_LATEST}{_where(params)} AND NOT a.flagged AND EXISTS "
+        f"SELECT COUNT(*) FROM assessment_facts a WHERE a.latest AND {_where(params)} "
+        "AND NOT a.flagged AND EXISTS "
         "(SELECT 1 FROM followup_samples s WHERE s.assessment_id = a.assessment_id)",
         params)).scalar()
     return misses_from(missed, counts, int(sampled or 0), params)
@@ -108,7 +111,7 @@ def misses_from(missed: pd.DataFrame, counts: dict[str, pd.DataFrame], sampled: 
     ----------
     missed : one row per missed interview: the `GROUPS_BY` keys, `indicators` (comma-
         separated text or None), `origin` of the label, `near` (bool), `not_asked` (tuple).
-    counts : per key, `ews.reports.query.grouped` counts (`n`, `flagged`) by that key.
+    counts : per key, `ews.reports.query.counted` counts (`n`, `flagged`) by that key.
     sampled : unflagged interviews of the period drawn for the follow-up sample.
     """
     n_missed = len(missed)

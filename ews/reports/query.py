@@ -119,6 +119,20 @@ def grouped(conn: Connection, params: Params, keys: tuple[str, ...],
     return out
 
 
+def counted(conn: Connection, params: Params, keys: tuple[str, ...]) -> pd.DataFrame:
+    """Return `n` and `flagged` per group of `keys` (facts columns): `grouped` without the
+    joins to decisions and outcomes, for reports that need only these two."""
+    exprs = [f"{key_sql(k, params.by)} AS {k}" for k in keys]
+    sql = (f"SELECT {', '.join(exprs)}, COUNT(*) AS n, "
+           "SUM(CASE WHEN a.flagged THEN 1 ELSE 0 END) AS flagged "
+           f"FROM assessment_facts a WHERE a.latest AND {_where(params)} "
+           f"GROUP BY {', '.join(str(i + 1) for i in range(len(exprs)))}")
+    out = pd.DataFrame(conn.execute(_bind(sql, params)).all(),
+                       columns=[*keys, "n", "flagged"])
+    out[["n", "flagged"]] = out[["n", "flagged"]].fillna(0).astype(int)
+    return out
+
+
 def rows(conn: Connection, params: Params, keys: tuple[str, ...], where: str = "",
          extra: tuple[str, ...] = ()) -> pd.DataFrame:
     """Return one row per latest assessment: id, office, `at` (the instant that dates it, UTC),

@@ -12,6 +12,9 @@ nothing here and are counted apart (`external`), for the misses report.
 Intervals: the wider of Clopper-Pearson on the Kish effective sample size of the weights
 (Korn and Graubard, 1998; exact, so 0 of n gets a real upper bound) and a bootstrap of the
 labels within strata (it sees the variance of rare positives in a heavily weighted stratum).
+Recall's low end also allows for the misses the random sample cannot rule out: a stratum
+whose sample found k misses in n labels may hold up to rows x the exact upper bound of k/n
+(`missed_bound`), so a sample that met no case of a track does not vouch for its recall.
 """
 
 from __future__ import annotations
@@ -157,8 +160,31 @@ def _share(hit, total, w2, labels, reps_hit, reps_total) -> Figure:
                   round(max(fig.high, float(high)), 4), fig.labels)
 
 
-def _figures(u_count, u_w, u_w2, reps, positive, rung) -> tuple[Figure, Figure]:
-    """Return (precision, recall) at `rung` or above for the outcome codes `positive`."""
+def missed_bound(count: np.ndarray, positive, rung: int) -> float | None:
+    """Return a 95% upper bound of the cases of `positive` scored below `rung` in the strata
+    with random-sample labels: per stratum, its rows times the exact (Clopper-Pearson) upper
+    bound of the sampled misses among its sampled labels, summed (conservative). None when
+    no stratum has sample labels.
+
+    A sample that found no miss (0 of n) still bounds the misses at rows x (1 - 0.025^(1/n)):
+    without this the weighted recall of a track the sample never met reads as the naive one.
+    """
+    lab, pos = list(LABELLED), list(positive)
+    bound, sampled = 0.0, False
+    for s in range(count.shape[0]):
+        n = count[s, SAMPLE][lab].sum()
+        if n <= 0:
+            continue
+        sampled = True
+        k = count[s, SAMPLE][pos, :rung].sum()
+        bound += count[s].sum() * clopper_pearson(float(k), float(n))[1]
+    return bound if sampled else None
+
+
+def _figures(u_count, u_w, u_w2, reps, positive, rung, count=None) -> tuple[Figure, Figure]:
+    """Return (precision, recall) at `rung` or above for the outcome codes `positive`; with
+    the raw `count` cells, recall's low end also allows for the misses the random sample
+    cannot rule out (`missed_bound`)."""
     at = np.arange(u_count.shape[2]) >= rung
     pos, lab = list(positive), list(LABELLED)
 
@@ -172,6 +198,10 @@ def _figures(u_count, u_w, u_w2, reps, positive, rung) -> tuple[Figure, Figure]:
                        int(total(u_count, lab, at)), r_hit, total(reps, lab, at))
     recall = _share(hit, total(u_w, pos), total(u_w2, pos), int(total(u_count, pos)),
                     r_hit, total(reps, pos))
+    bound = None if count is None else missed_bound(count, positive, rung)
+    if recall.estimate is not None and bound is not None and hit + bound > 0:
+        low = min(recall.low, round(float(hit / (hit + bound)), 4))
+        recall = Figure(recall.estimate, low, recall.high, recall.labels)
     return precision, recall
 
 
@@ -191,7 +221,7 @@ def track_figures(cells: Cells, which: str = "c", *, random_state: int = 0,
     for track, positive in TRACK_OUTCOMES.items():
         rungs = []
         for rung in range(1, len(LADDER)):
-            p, r = _figures(*u, boot, positive, rung)
+            p, r = _figures(*u, boot, positive, rung, count)
             np_, nr = _figures(*n, n_boot, positive, rung)
             rungs.append(RungFigures(rung, LADDER[rung], p, r, np_, nr))
         top = rungs[TRACK_RUNG[track] - 1]
@@ -222,5 +252,6 @@ def as_dict(tracks: dict[str, TrackFigures]) -> dict:
 
 
 __all__ = ["MIN_LABELS", "TRACK_OUTCOMES", "TRACK_RUNG", "Figure", "RungFigures",
-           "TrackFigures", "as_dict", "clopper_pearson", "figure", "stratum_factors",
+           "TrackFigures", "as_dict", "clopper_pearson", "figure", "missed_bound",
+           "stratum_factors",
            "support_warnings", "track_figures"]
