@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_reports import build, peak_mb
+from bench_reports import OFFICES, build, peak_mb
 
 from ews.reports import Params
 from ews.reports.parquet import export_facts
@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--seed-rows", type=int, default=20_000)
     parser.add_argument("--db", type=Path, default=Path("/tmp/ews-bench-reports.sqlite3"))
     args = parser.parse_args()
-    build(args.db, args.rows, args.seed_rows)
+    build(f"sqlite:///{args.db}", args.rows, args.seed_rows, OFFICES, not args.db.exists())
     engine = make_engine(f"sqlite:///{args.db}")
     out = Path(tempfile.mkdtemp(prefix="ews-bench-export-")) / "facts"
     params = Params(dt.date(2000, 1, 1), dt.date(2099, 12, 31))

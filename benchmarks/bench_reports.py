@@ -53,6 +53,7 @@ FACT_COLUMNS = ("office_code, created_at, interviewed_at, day, month, hour, subm
                 "transit_country, job_offer_channel, recruiter_type, agency_licence, "
                 "agency_name, phone_shared_30d, indicators, recruiter_phone_hash")
 
+OFFICES = "PMK,SBY,MLG,BWI,KDR"  # the demo's offices (--offices takes a count too)
 # A copy's people are new people: its hashes get a suffix (cut to fit the 64 characters).
 HASHES = "substr(nik_hash, 1, 60) || {s}, substr(phone_hash, 1, 60) || {s}"
 
@@ -132,7 +133,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed-rows", type=int, default=20_000)
     parser.add_argument("--db", type=Path, default=Path("/tmp/ews-bench-reports.sqlite3"))
-    parser.add_argument("--offices", default="PMK,SBY,MLG,BWI,KDR",
+    parser.add_argument("--offices", default=OFFICES,
                         help="the demo's offices: a list of codes, or a count")
     parser.add_argument("--reports", default=",".join(REPORTS),
                         help="comma-separated report names (default: all)")
