@@ -166,7 +166,10 @@ def test_none_of_without_script_fills_the_rest_of_the_section_with_no(client, ac
     html = resp.get_data(as_text=True)
     assert re.search(r'name="prior_deportation" value="false"\s+checked', html)
     assert re.search(r'name="prior_overstay" value="true"\s+checked', html)  # kept
-    assert re.search(r'id="in-lost_passport_count" name="lost_passport_count" value="0"', html)
+    # checklist v2.1 asks for the earlier lost passports; the v2.0 count is not asked any more
+    assert re.search(r'id="in-earlier_lost_passports" name="earlier_lost_passports" value="0"',
+                     html)
+    assert 'name="lost_passport_count"' not in html
     assert not re.search(r'name="distress_observed" value="false"\s+checked', html)
     assert count(db, Assessment) == 0
     # the minor question is a tap target only while the age is unknown

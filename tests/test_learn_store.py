@@ -12,7 +12,7 @@ from ews.config import model_key
 from ews.demo.bulk import store_frame
 from ews.demo.frame import demo_frame
 from ews.demo.plan import Window
-from ews.engine import parse_ruleset, ruleset_files
+from ews.engine import load_ruleset, ruleset_files
 from ews.learn.frames import assessments_frame
 from ews.learn.weights import hit_frame
 from ews.lifecycle.compiled import active_compiled
@@ -77,7 +77,8 @@ def test_learn_weights_writes_a_draft_and_its_justification(db, stored, cli, tmp
     assert text.startswith("# REFUSED (written with --force): track ")
     assert "the fit separates its" in text.splitlines()[0]
     assert "# DRAFT suggested by `ews learn weights`" in text
-    parsed = parse_ruleset(text, agencies=(draft.parent / "p3mi_licensed.csv").read_text())
+    parsed = load_ruleset(draft)  # a valid rule set with the agency lists written beside it
+    assert parsed.agencies and parsed.manning
     points = {i.id: i.points for i in parsed.indicators}
     # DOK01 fires on the demo's false alarms only; the largest weight goes to an indicator
     # of the planted risky profiles

@@ -273,15 +273,21 @@ def test_cli_walks_the_lifecycle(cli, people, tmp_path, engine):
     assert "no rule-set version" in cli("approve", "nope@9", "--user", "admin1").output
 
 
-def test_cli_draft_carries_the_p3mi_list_beside_the_file(cli, people, tmp_path):
+def test_cli_draft_carries_the_agency_lists_beside_the_file(cli, people, tmp_path, db):
     import shutil
 
     text = DEFAULT_RULES.read_text(encoding="utf-8")
     path = tmp_path / "next.yaml"
     path.write_text(text.replace(f"version: {DEFAULT_VERSION}", "version: 9999.2"),
                     encoding="utf-8")
-    out = cli("draft", str(path), "--user", "author")
-    assert out.exit_code == 1 and "p3mi_licensed.csv" in out.output  # the list is missing
-    shutil.copy(DEFAULT_RULES.parent / "p3mi_licensed.csv", tmp_path)
+    # The default rule set names two lists beside it: each missing one is named.
+    for name in ("p3mi_licensed.csv", "manning_agencies.csv"):
+        out = cli("draft", str(path), "--user", "author")
+        assert out.exit_code == 1 and f"{name}: cannot read" in out.output
+        shutil.copy(DEFAULT_RULES.parent / name, tmp_path)
     out = cli("draft", str(path), "--user", "author")
     assert out.exit_code == 0, out.output
+    row = db.scalar(select(RuleSetRecord).where(RuleSetRecord.version == "9999.2"))
+    stored = load_ruleset(path)
+    assert row.sha256 == stored.sha256 and row.agencies_csv == stored.agencies_text
+    assert stored.manning and stored.agencies  # both lists travelled with the draft

@@ -175,7 +175,7 @@ class RuleSetRecord(Base):
     shadow_since: Mapped[dt.datetime | None] = mapped_column(Timestamp)
     activated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     activated_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
-    agencies_csv: Mapped[str | None] = mapped_column(Text)  # the P3MI list the set names
+    agencies_csv: Mapped[str | None] = mapped_column(Text)  # every agency list the set names
     retired_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
     review_note: Mapped[str | None] = mapped_column(Text)  # the last rejection's reason
 
