@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from hypothesis import strategies as st
 
+from ews import wilayah
 from ews.checklist import INPUT_FIELDS
 from ews.checklist.nik import PROVINCES
 
@@ -82,12 +84,30 @@ def _value(f):
     return st.text("abcdefghij", min_size=max(1, f.minimum or 1), max_size=12)
 
 
+@cache
+def _kecamatan() -> list[str]:
+    """Return the plain codes of every kecamatan in the shipped wilayah table."""
+    return sorted(wilayah.plain(code) for code in wilayah.table() if code.count(".") == 2)
+
+
 def niks():
-    """Draw structurally valid NIKs (area code, date part with +40 for women, serial)."""
-    return st.builds("{:02d}{:02d}{:02d}{:02d}{:02d}{:02d}{:04d}".format,
-                     st.sampled_from(sorted(PROVINCES)), st.integers(1, 99),
-                     st.integers(1, 99), st.integers(1, 28) | st.integers(41, 68),
-                     st.integers(1, 12), st.integers(0, 99), st.integers(1, 9999))
+    """Draw structurally valid NIKs (area code, date part with +40 for women, serial): the
+    area is a real kecamatan half the time (it has desa to pick), else any in a province."""
+    area = st.sampled_from(_kecamatan()) | st.builds(
+        "{:02d}{:02d}{:02d}".format, st.sampled_from(sorted(PROVINCES)), st.integers(1, 99),
+        st.integers(1, 99))
+    return st.builds("{}{:02d}{:02d}{:02d}{:04d}".format, area,
+                     st.integers(1, 28) | st.integers(41, 68), st.integers(1, 12),
+                     st.integers(0, 99), st.integers(1, 9999))
+
+
+def desa_for(nik: str | None):
+    """Draw a desa code the checklist accepts beside `nik`: one of the NIK's kecamatan, any
+    desa when there is no NIK, or None when the NIK's kecamatan is not in the table."""
+    if nik is None:
+        return st.sampled_from(_kecamatan()).flatmap(desa_for)
+    codes = [code for code, _ in wilayah.desa_of(nik[:6])]
+    return st.sampled_from(codes) if codes else st.none()
 
 
 @st.composite
@@ -102,6 +122,10 @@ def checklists(draw) -> dict:
                 payload.get(f.name) in (None, "not_applicable"):
             payload[f.name] = draw(st.sampled_from([v for v in f.values
                                                     if v != "not_applicable"]))
+    if "domicile_desa" in payload:  # a village of the NIK's kecamatan, as the picker offers
+        payload["domicile_desa"] = draw(desa_for(payload.get("nik")))
+        if payload["domicile_desa"] is None:
+            del payload["domicile_desa"]
     return payload
 
 

@@ -96,7 +96,8 @@ def test_doubled_points_match_scoring_one_record_at_a_time(cli, stored, tmp_path
             ind["points"] = min(100, ind["points"] * 2)
     path = tmp_path / "x2.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    shutil.copy(DEFAULT_RULES.parent / "p3mi_licensed.csv", tmp_path)  # the list it names
+    for name in ("p3mi_licensed.csv", "manning_agencies.csv"):  # the lists it names
+        shutil.copy(DEFAULT_RULES.parent / name, tmp_path)
     out = cli("backtest", str(path), "--format", "json")
     assert out.exit_code == 0, out.output
     res = json.loads(out.stdout)

@@ -13,7 +13,7 @@ from ews.engine.evaluate import positive_dimensions
 from ews.engine.loader import ILO_2009, Indicator
 from ews.scoring import score, score_frame
 
-from .checklists import checklists, clock, history
+from .checklists import checklists, clock, desa_for, history
 from .rulesets import HEADER, MINI
 
 
@@ -161,10 +161,12 @@ def test_audit_pii_admin_fields_never_change_the_outcome(name, payload, data):
     for f in NON_RULE:
         # Only derived rule fields may carry these: is_minor (from the date of birth, or the
         # NIK's date when none is entered) and the agencies' licence status (from their names).
-        if f.name in ("date_of_birth", "agency_name", "manning_agency_name") or (
-                f.name == "nik" and not payload.get("date_of_birth")):
+        if f.name in ("date_of_birth", "agency_name", "manning_agency_name",
+                      "domicile_desa") or (f.name == "nik" and not payload.get("date_of_birth")):
             continue
         other[f.name] = data.draw(st.none() | checklists().map(lambda p, n=f.name: p.get(n)))
+    # the village must lie in the (possibly changed) NIK's kecamatan, as validation requires
+    other["domicile_desa"] = data.draw(st.none() | desa_for(other.get("nik")))
     other["application_id"] = "OTHER-1"
     other["office_code"] = "ZZZ"
     now = clock()

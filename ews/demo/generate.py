@@ -26,7 +26,10 @@ SOUND = {  # purpose: (weight, destinations)
     "medical": (4, ("MY", "SG")), "internship": (3, ("JP", "KR", "TW")),
     "other": (4, ("MY", "SG", "AE")), "marriage": (2, ("KR", "MY", "TW", "JP")),
 }
-LICENSED = ("PT Contoh Sarana Kerja", "PT Mitra Buruh Contoh")
+# Sound workers go through an agency licensed all through the demo's window: the sample list
+# has BP2MI suspend PT Mitra Buruh Contoh from 2026-10-01, and a worker placed by it then is
+# not sound (PMI14 fires).
+LICENSED = ("PT Contoh Sarana Kerja",)
 NONE_OF = {"costs_paid_by_non_family": False, "recruitment_debt": False,
            "family_cash_advance": False, "romance_or_marriage_promise": False,
            "third_party_speaks": False, "scripted_answers": False, "instructed_to_lie": False,
