@@ -93,9 +93,10 @@ def test_sound_umrah_interview_proceeds(officer, live_server, screenshots, capsy
     form.pick("application_type", "new")
     form.pick("purpose", "umrah_hajj")
     assert officer.is_visible("#q-umrah_documents")
+    # Checklist v2.1: the Kemenag/PPIU papers are asked once, not again as a general letter.
+    assert officer.is_hidden("#q-supporting_document")
     form.fill("destination_country", "SA")
     form.pick("umrah_documents", "valid")
-    form.pick("supporting_document", "verified")
     form.pick("purpose_explained", "yes")
     form.pick("destination_address_known", "yes")
     form.pick("return_ticket", "return_booked")
