@@ -112,7 +112,8 @@ def _check(page, path: str, lang: str, shots) -> list[str]:
         page.set_viewport_size(viewport)
         # A person turns the tablet and then reads: let the page's resize handlers run first
         # (they run before the next animation frame's callbacks).
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        page.evaluate("() => new Promise(r => requestAnimationFrame("
+                      "() => requestAnimationFrame(r)))")
         if path.endswith("/backtest"):
             page.screenshot(path=str(shots / f"backtest-{lang}-{orientation}.png"),
                             full_page=True)
