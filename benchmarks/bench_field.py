@@ -30,6 +30,7 @@ import time
 import uuid
 from pathlib import Path
 
+from dbsetup import office_with_rules
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -42,11 +43,10 @@ from ews.field.imports import import_bundle
 from ews.field.instance import close
 from ews.field.pack import pack
 from ews.lifecycle.compiled import active_compiled
-from ews.lifecycle.service import activate_ruleset, register_ruleset
 from ews.review.sla import SLA
 from ews.store import make_engine, pii
 from ews.store.migrate import upgrade
-from ews.store.models import Assessment, Office, User
+from ews.store.models import Assessment, User
 from ews.store.users import create_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,11 +64,7 @@ def office(url: str, history: int) -> tuple:
     engine = make_engine(url)
     now = dt.datetime.now(dt.UTC)
     with Session(engine, expire_on_commit=False) as s:
-        text, agencies = ruleset_files(ROOT / "rules" / "tppo_pmi.yaml")
-        rs = register_ruleset(s, text, None, agencies=agencies)
-        activate_ruleset(s, rs, None)
-        s.add(Office(code="PMK", name="Pamekasan"))
-        s.flush()
+        rs = office_with_rules(s, *ruleset_files(ROOT / "rules" / "tppo_pmi.yaml"))
         admin = create_user(s, "admin-bench", "admin", "PMK", "x")
         for name, role in (("siti", "officer"), ("rudi", "supervisor")):
             create_user(s, name, role, "PMK", "x")

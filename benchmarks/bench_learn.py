@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dbsetup import add_arguments, database, is_postgres, label, reset
+from dbsetup import add_arguments, database, is_postgres, label, office_with_rules, reset
 from sqlalchemy.orm import Session
 
 from ews.checklist import validate_checklist
@@ -46,7 +46,6 @@ from ews.lifecycle import evidence, models
 from ews.lifecycle.service import activate_ruleset, register_ruleset
 from ews.store import make_engine
 from ews.store.migrate import upgrade
-from ews.store.models import Office
 from ews.store.users import create_user
 
 KEY = secrets.token_bytes(32)  # a throwaway installation's model key
@@ -69,10 +68,7 @@ def setup(url: str, n: int, text: bytes, agencies: bytes, risk: float) -> dict:
     upgrade(url)
     engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as s:
-        row = register_ruleset(s, text, None, agencies=agencies)
-        activate_ruleset(s, row, None)
-        s.add(Office(code="PMK", name="Pamekasan"))
-        s.flush()
+        office_with_rules(s, text, agencies)
         users = {r: create_user(s, f"{r}-bench", r, "PMK", "x") for r in
                  ("officer", "analyst", "admin")}
         s.commit()

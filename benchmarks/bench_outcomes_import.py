@@ -20,15 +20,15 @@ import time
 import uuid
 from pathlib import Path
 
+from dbsetup import office_with_rules
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ews.engine import ruleset_files
-from ews.lifecycle.service import activate_ruleset, register_ruleset
 from ews.outcomes.imports import import_outcomes, read_events
 from ews.store import make_engine, pii
 from ews.store.migrate import upgrade
-from ews.store.models import Assessment, Office, Outcome
+from ews.store.models import Assessment, Outcome
 from ews.store.users import create_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,11 +46,7 @@ def setup(url: str, rows: int) -> tuple:
     engine = make_engine(url)
     now = dt.datetime.now(dt.UTC)
     with Session(engine, expire_on_commit=False) as s:
-        text, agencies = ruleset_files(ROOT / "rules" / "tppo_pmi.yaml")
-        rs = register_ruleset(s, text, None, agencies=agencies)
-        activate_ruleset(s, rs, None)
-        s.add(Office(code="PMK", name="Pamekasan"))
-        s.flush()
+        rs = office_with_rules(s, *ruleset_files(ROOT / "rules" / "tppo_pmi.yaml"))
         officer = create_user(s, "officer-bench", "officer", "PMK", "x")
         analyst = create_user(s, "analyst-bench", "analyst", "PMK", "x")
         s.commit()

@@ -116,6 +116,19 @@ def database(args: argparse.Namespace, sqlite_path: Path) -> Iterator[str]:
         yield f"sqlite:///{sqlite_path}"
 
 
+def office_with_rules(session, text: bytes, agencies: bytes | None):
+    """Register and activate the rule set `text` and add office PMK, the benchmarks' office;
+    return the stored rule-set row (flushed, not committed)."""
+    from ews.lifecycle.service import activate_ruleset, register_ruleset
+    from ews.store.models import Office
+
+    row = register_ruleset(session, text, None, agencies=agencies)
+    activate_ruleset(session, row, None)
+    session.add(Office(code="PMK", name="Pamekasan"))
+    session.flush()
+    return row
+
+
 def copy_rows(conn, table: str, columns: Iterable[str], rows: Iterable[tuple]) -> None:
     """Insert `rows` into `table`: COPY on PostgreSQL, executemany on SQLite.
 
@@ -144,5 +157,5 @@ def copy_out(conn, query: str) -> int:
     return size
 
 
-__all__ = ["add_arguments", "copy_out", "copy_rows", "database", "is_postgres",
+__all__ = ["add_arguments", "copy_out", "copy_rows", "database", "is_postgres", "office_with_rules",
            "label", "postgres_server", "reset"]

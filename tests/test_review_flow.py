@@ -228,3 +228,18 @@ def test_queue_kpis_and_cases_read_the_partial_status_indexes(app, client, db, e
     unflagged = db.scalar(select(Assessment.status).where(
         Assessment.application_id == "PLAN-3"))
     assert unflagged == "open"
+
+
+def test_paged_lists_link_to_the_pages_around_with_their_filters(app):
+    """The case history and the sample list share one pager: previous and next keep the
+    list's filters, and a single page shows no pager at all."""
+    from flask import render_template_string
+
+    page = ("{% from 'review/_pager.html' import pager with context %}"
+            "{{ pager('review.case_history', page, pages, {'waiting_days': 30}) }}")
+    with app.test_request_context("/review/cases"):
+        middle = render_template_string(page, page=2, pages=3)
+        single = render_template_string(page, page=1, pages=1)
+    assert 'rel="prev" href="/review/cases?page=1&amp;waiting_days=30"' in middle
+    assert 'rel="next" href="/review/cases?page=3&amp;waiting_days=30"' in middle
+    assert "pager" not in single

@@ -65,24 +65,23 @@ def user_list() -> None:
 @click.argument("name")
 def user_disable(name: str) -> None:
     """Disable user NAME: their sessions end and their tokens stop working at once."""
-    with db_session(read_config()) as session:
-        user = named_user(session, name)
-        with failing_on(AdminError, session=session):
-            service.set_active(session, user, False, actor=CLI_ACTOR)
-        session.commit()
-    click.echo(f"user {name!r} disabled")
+    _set_active(name, False)
 
 
 @user_group.command("enable")
 @click.argument("name")
 def user_enable(name: str) -> None:
     """Enable user NAME again."""
+    _set_active(name, True)
+
+
+def _set_active(name: str, active: bool) -> None:
     with db_session(read_config()) as session:
         user = named_user(session, name)
         with failing_on(AdminError, session=session):
-            service.set_active(session, user, True, actor=CLI_ACTOR)
+            service.set_active(session, user, active, actor=CLI_ACTOR)
         session.commit()
-    click.echo(f"user {name!r} enabled")
+    click.echo(f"user {name!r} {'enabled' if active else 'disabled'}")
 
 
 @user_group.command("reset-password")
