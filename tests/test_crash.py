@@ -62,14 +62,17 @@ def start(env: dict, port: int, workers: int = 2) -> subprocess.Popen:
 
 
 def request(port: int, method: str, path: str, body=None, token: str | None = None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    """Send one request to a real server; return (status, JSON body, or the page's text)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     try:
         conn.request(method, path, json.dumps(body) if body is not None else None, headers)
         resp = conn.getresponse()
-        return resp.status, json.loads(resp.read() or b"null")
+        raw = resp.read()
+        return resp.status, (json.loads(raw or b"null") if raw[:1] in (b"", b"{", b"[")
+                             else raw.decode())
     finally:
         conn.close()
 

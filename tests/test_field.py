@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import signal
@@ -32,7 +31,7 @@ from ews.store.models import (
     User,
 )
 from tests.conftest import DEFAULT_RULES
-from tests.test_crash import free_port
+from tests.test_crash import free_port, request
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSPHRASE = "balai-desa-larangan-2026"
@@ -47,20 +46,6 @@ def app_config(database_url) -> dict:
             "SECRET_KEY": "s" * 32, "PII_KEY": "p" * 32, "RULES_PATH": str(DEFAULT_RULES)}
 
 
-def _request(port: int, method: str, path: str, body=None, token: str | None = None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    try:
-        conn.request(method, path, json.dumps(body) if body is not None else None, headers)
-        resp = conn.getresponse()
-        raw = resp.read()
-        return resp.status, (json.loads(raw) if raw.startswith(b"{") else raw.decode())
-    finally:
-        conn.close()
-
-
 def _serve(field_dir: Path, port: int) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EWS_")}
     env |= {"EWS_ENV": "production", "EWS_INSTANCE_PATH": str(field_dir),
@@ -71,7 +56,7 @@ def _serve(field_dir: Path, port: int) -> subprocess.Popen:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if _request(port, "GET", "/login")[0] == 200:
+            if request(port, "GET", "/login")[0] == 200:
                 return proc
         except OSError:
             time.sleep(0.1)
@@ -150,7 +135,7 @@ def test_a_field_day_from_kit_to_the_office_log(app, client, db, ews_cli, make_a
                 body |= {"nik": REPEAT_NIK, "phone": "+62 812 5555 0001"}
             if i < 5:
                 body["interviewed_at"] = NOVEMBER
-            status, result = _request(port, "POST", "/api/v1/assessments", body,
+            status, result = request(port, "POST", "/api/v1/assessments", body,
                                       tokens["siti"])
             assert status == 201, result
             stored[app_id] = result["id"]
@@ -159,13 +144,13 @@ def test_a_field_day_from_kit_to_the_office_log(app, client, db, ews_cli, make_a
         # Ten risky answers, and the repeat applicant: its office history flags it here too.
         assert len(flagged) == 11 and stored["PMK-F-001"] in flagged
         for item in flagged[:3]:
-            status, _ = _request(port, "POST", f"/api/v1/assessments/{item}/decision",
+            status, _ = request(port, "POST", f"/api/v1/assessments/{item}/decision",
                                  {"decision": "redirected", "reason": "ke BP3MI"},
                                  tokens["rudi"])
             assert status == 201
         closed = ews_cli("field", "close", "--dir", str(field_dir), "--out", str(bundle))
         assert closed.exit_code == 0, closed.output
-        status, _ = _request(port, "POST", "/api/v1/assessments", payload("PMK-F-099"),
+        status, _ = request(port, "POST", "/api/v1/assessments", payload("PMK-F-099"),
                              tokens["siti"])
         assert status == 403  # closed: read-only
     finally:

@@ -58,15 +58,9 @@ class RungFigures:
 
 
 @dataclass(frozen=True)
-class TrackFigures:
+class TrackFigures(RungFigures):
     """One track's figures at its own action (`rung`) and at every rung from 1 up."""
 
-    rung: int
-    action: str
-    precision: Figure
-    recall: Figure
-    naive_precision: Figure
-    naive_recall: Figure
     external: int  # externally reported positives of this track (not weighted in)
     rungs: tuple[RungFigures, ...]
 
