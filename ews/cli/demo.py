@@ -53,18 +53,27 @@ def _offices(value: str) -> tuple[str, ...]:
               type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="also write what later happened to some applicants as an external list "
                    "(CSV for `ews outcomes import`, synthetic NIKs)")
+@click.option("--bulk", "workers", type=click.IntRange(1, 64), default=None,
+              help="PostgreSQL: write with COPY from this many worker processes (a national "
+                   "year of 5,000,000 in minutes; answers drawn from validated answer sets, "
+                   "see docs/demo.md)")
 def demo_cmd(n: int, months: int, offices: str, seed: int, end: str | None,
-             batch: int, external_path: Path | None) -> None:
+             batch: int, external_path: Path | None, workers: int | None) -> None:
     """Write N synthetic interviews with decisions and outcomes (see docs/demo.md)."""
     from tqdm import tqdm
 
-    from ews.demo import plan, run
+    from ews.demo import NoRuleSet, SeedTaken, plan, run
 
     codes = _offices(offices)
     window = plan.Window(months, _month(end) or plan.DEFAULT_END)
     if window.end > dt.date.today():
         raise click.BadParameter("the window must end in the past", param_hint="--end")
     config = read_config()
+    if workers and not config["DATABASE_URL"].startswith("postgresql"):
+        raise click.BadParameter("COPY needs PostgreSQL (EWS_DATABASE_URL)",
+                                 param_hint="--bulk")
+    if workers and external_path is not None:
+        raise click.BadParameter("not with --bulk", param_hint="--external-outcomes")
     started = time.perf_counter()
     collected: list | None = [] if external_path is not None else None
     with db_session(config) as session, tqdm(total=n, unit="interview", disable=None) as bar:
@@ -72,10 +81,10 @@ def demo_cmd(n: int, months: int, offices: str, seed: int, end: str | None,
             summary = run(session, n=n, window=window, offices=codes, seed=seed,
                           pii_key=config["PII_KEY"], batch=batch, progress=bar.update,
                           actor=CLI_ACTOR, password=secrets.token_urlsafe(24),
-                          external=collected)
-        except LookupError as err:
+                          external=collected, bulk=workers or 0)
+        except NoRuleSet as err:
             raise click.ClickException(str(err)) from None
-        except IntegrityError:
+        except (IntegrityError, SeedTaken):
             raise click.ClickException(f"demo data of seed {seed} is already in this "
                                        "database; use another --seed") from None
     secs = time.perf_counter() - started

@@ -17,11 +17,15 @@ from ews.store import facts
 from . import plan
 from .generate import Case, generate, nik
 from .plan import Window
-from .write import Staff, Summary, Writer, followup_label
+from .write import SeedTaken, Staff, Summary, Writer, followup_label
 
-__all__ = ["Case", "Summary", "Window", "generate", "nik", "plan", "run", "staff_for",
-           "true_labels"]
+__all__ = ["Case", "NoRuleSet", "SeedTaken", "Summary", "Window", "generate", "nik", "plan",
+           "run", "staff_for", "true_labels"]
 OFFICERS_PER_OFFICE = 4
+
+
+class NoRuleSet(LookupError):
+    """The database has no active rule set to score the demo with."""
 
 
 def staff_for(session: Session, offices: tuple[str, ...], password_hash: str,
@@ -44,26 +48,36 @@ def staff_for(session: Session, offices: tuple[str, ...], password_hash: str,
 def run(session: Session, *, n: int, window: Window, offices: tuple[str, ...], seed: int,
         pii_key: str, batch: int = 5000, progress: Callable[[int], None] | None = None,
         actor: str = "cli", password: str = "", password_hash: str | None = None,
-        external: list | None = None) -> Summary:
-    """Write `n` demo interviews with decisions and outcomes; LookupError without a rule set.
+        external: list | None = None, bulk: int = 0) -> Summary:
+    """Write `n` demo interviews with decisions and outcomes; NoRuleSet without a rule set.
 
     `external`, a list, collects the demo's external outcome list (`ews.demo.external`).
+    `bulk` > 0 writes with that many worker processes and COPY (`ews.demo.national`,
+    PostgreSQL only; no external list).
     """
     from ews.auth.passwords import hash_password
     from ews.lifecycle.compiled import active_compiled
 
     ruleset = active_compiled(session)
     if ruleset is None:
-        raise LookupError("no active rule set: run `ews init` first")
+        raise NoRuleSet("no active rule set: run `ews init` first")
     hashed = password_hash or hash_password(password or "demo-" + str(seed))
     staff = staff_for(session, offices, hashed, actor)
-    end = dt.datetime.combine(window.end, dt.time(), tzinfo=dt.UTC)
-    writer = Writer(session, ruleset=ruleset, pii_key=pii_key, staff=staff, end=end,
-                    external=external)
-    summary = writer.write(generate(n, window, offices, seed), batch=batch, progress=progress)
+    if bulk:
+        from . import national
+
+        summary = national.write(session, n=n, window=window, offices=offices, seed=seed,
+                                 pii_key=pii_key, ruleset=ruleset, staff=staff,
+                                 workers=bulk, progress=progress)
+    else:
+        end = dt.datetime.combine(window.end, dt.time(), tzinfo=dt.UTC)
+        writer = Writer(session, ruleset=ruleset, pii_key=pii_key, staff=staff, end=end,
+                        external=external)
+        summary = writer.write(generate(n, window, offices, seed), batch=batch,
+                               progress=progress)
     audit.record(session, "demo.generated", actor=actor, data={
         "seed": seed, "assessments": summary.assessments, "months": window.months,
-        "end": window.end.isoformat(), "offices": list(offices)})
+        "end": window.end.isoformat(), "offices": list(offices), "bulk": bool(bulk)})
     session.commit()
     # As after submissions through the API; from the window's start, stamped in the past.
     facts.catch_up(session.get_bind(), since=dt.datetime.combine(

@@ -98,6 +98,10 @@ def followup_label(case: Case) -> str:
     return label
 
 
+class SeedTaken(Exception):
+    """The demo data of this seed is in the database already."""
+
+
 @dataclass
 class Staff:
     """Demo users per office: officer ids (by round robin) and the supervisor's id and name."""
@@ -218,8 +222,7 @@ class Writer:
     def _one(self, case: Case, rows: list, decisions: list, outcomes: list,
              events: list) -> None:
         ruleset, key = self.ruleset, self.key
-        record = validate_checklist(case.payload, now=self.end, agencies=ruleset.agencies,
-                                    manning=ruleset.manning)
+        record = self._record(case)
         office = record["office_code"]
         created = min(record["interviewed_at"].astimezone(dt.UTC)
                       + submission_lag(record["application_id"]), self.end)
@@ -279,6 +282,11 @@ class Writer:
                                    held=decision in HOLDING_DECISIONS)
             if event is not None:
                 self.external.append(event)
+
+    def _record(self, case: Case) -> dict:
+        """Return the validated record of a case's payload, as a submission validates it."""
+        return validate_checklist(case.payload, now=self.end, agencies=self.ruleset.agencies,
+                                  manning=self.ruleset.manning)
 
     def _score(self, record: dict) -> dict:
         """Return `score(record)`, computed once per distinct set of rule inputs.

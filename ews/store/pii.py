@@ -23,6 +23,9 @@ _STORED = {version: tuple(name for name, f in fields.items()
                           if not f.derived and f.role != "pii")
            for version, fields in ((1, FIELDS_V1), (2, FIELDS))}
 _DATES = (dt.datetime, dt.date)
+# The fields whose values are dates or times (validated: no other field holds one).
+_DATE_FIELDS = frozenset(name for fields in (FIELDS, FIELDS_V1) for name, f in fields.items()
+                         if f.kind in ("date", "datetime"))
 
 
 def keyed_hash(key: str, kind: str, value: str) -> str:
@@ -49,9 +52,8 @@ def phone_hash(key: str, phone: str | None) -> str | None:
 def _json_ready(record: dict, names: tuple[str, ...]) -> dict:
     """Return the values of `names` in `record`, dates and times as ISO text."""
     out = {name: record.get(name) for name in names}
-    for name, value in out.items():  # no call per value: most are text, flags or None
-        if isinstance(value, _DATES):
-            out[name] = _jsonable(value)
+    for name in _DATE_FIELDS.intersection(out):
+        out[name] = _jsonable(out[name])
     return out
 
 
