@@ -167,39 +167,47 @@ def main() -> None:
     parser.add_argument("--risk", type=float, default=1.0, help="multiplies the demo's risky "
                         "shares (training needs 30 labelled positives: raise it for a small --n)")
     parser.add_argument("--write", type=Path, help="update the Learning section of this file")
+    parser.add_argument("--reuse", action="store_true",
+                        help="on PostgreSQL: train on the rows already there (e.g. a national "
+                             "`ews demo --bulk`); with --requests 0 the database is not changed")
     add_arguments(parser)
     args = parser.parse_args()
     text, agencies = ruleset_files(ROOT / "rules" / "tppo_pmi.yaml")
     with tempfile.TemporaryDirectory() as tmp, \
             database(args, Path(tmp) / "bench.sqlite3") as url:
         name = label(url)
-        made = setup(url, args.n, text, agencies, args.risk)
+        made = {"users": None, "store_s": None} if args.reuse and is_postgres(url) else \
+            setup(url, args.n, text, agencies, args.risk)
         trained = train(url)
         latency = per_request(url, trained["model"], tmp, made["users"], text, agencies,
-                              args.requests)
+                              args.requests) if args.requests else None
     total = trained["load_s"] + trained["fit_s"]
+    stored = "-" if made["store_s"] is None else f"{made['store_s']:.1f} s"
+    target = TARGETS["train_s"] if trained["rows"] <= 1_000_000 else 600
     rows = [
-        ("store the synthetic history (setup, not a target)", f"{made['store_s']:.1f} s", "-"),
+        ("store the synthetic history (setup, not a target)", stored, "-"),
         (f"load {trained['rows']:,} stored assessments with outcomes (assessments_frame)",
          f"{trained['load_s']:.1f} s", "-"),
         (f"fit the calibrated logistic classifier ({trained['labelled']:,} labelled rows of "
          "the earlier months)", f"{trained['fit_s']:.1f} s", "-"),
         ("training on the stored assessments: load + fit", f"{total:.1f} s",
-         f"<= {TARGETS['train_s']:.0f} s: " + ("meets target" if total <= TARGETS["train_s"]
-                                              else "misses target")),
+         f"<= {target:.0f} s: " + ("meets target" if total <= target else "misses target")),
         ("peak memory after training", f"{trained['train_mb']:,.0f} MB", "<= 4 GB"),
         (f"suggest weights on the same rows (`ews learn weights`: {trained['weights']})",
          f"{trained['weights_s']:.1f} s", "<= 600 s at 5,000,000"),
         ("peak memory after suggesting weights", f"{trained['weights_mb']:,.0f} MB",
          "<= 4 GB"),
-        ("submit(), escalate mode, no active model (median)", f"{latency['without']:.3f} ms",
-         "-"),
-        ("submit(), escalate mode, active model (median)", f"{latency['with']:.3f} ms", "-"),
-        ("added by the model", f"{latency['with'] - latency['without']:.3f} ms",
-         f"<= {TARGETS['model_ms']} ms: " + (
-             "meets target" if latency["with"] - latency["without"] <= TARGETS["model_ms"]
-             else "misses target")),
     ]
+    if latency is not None:
+        added = latency["with"] - latency["without"]
+        rows += [
+            ("submit(), escalate mode, no active model (median)",
+             f"{latency['without']:.3f} ms", "-"),
+            ("submit(), escalate mode, active model (median)", f"{latency['with']:.3f} ms",
+             "-"),
+            ("added by the model", f"{added:.3f} ms", f"<= {TARGETS['model_ms']} ms: "
+             + ("meets target" if added <= TARGETS["model_ms"] else "misses target")),
+        ]
     table = "\n".join(["| measure | figure | target |", "|---|---|---|"]
                       + [f"| {a} | {b} | {c} |" for a, b, c in rows])
     print(table)
