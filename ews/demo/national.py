@@ -76,8 +76,7 @@ ANSWER_SETS = 400  # per profile
 PROFILES = ("sound", "sound_weak", "false_alarm", "nonprocedural", "nonprocedural_cover",
             "trafficking", "trafficking_cover", "scam", "network")
 NETWORK_OF = {phone: net for net, _, _, phones, *_ in plan.NETWORKS for phone in phones}
-NETWORK = {net: (agencies, home, home_share)
-           for net, _, _, _, agencies, home, home_share in plan.NETWORKS}
+HOME = {net: (home, share) for net, _, _, _, _, home, share in plan.NETWORKS}
 
 
 def _draw(profile: str, rng: random.Random) -> dict:
@@ -234,7 +233,7 @@ def _cases(job: Job, first: int, last: int) -> list[Case]:
         hot_desa, female_share, network = False, 0.5, None
         if truth == "network":
             network = NETWORK_OF.get(record.get("recruiter_phone"))
-            _, home, home_share = NETWORK[network]
+            home, home_share = HOME[network]
             kec = home if rng.random() < home_share else kec
             female_share = 0.7
         elif risky_drawn:
