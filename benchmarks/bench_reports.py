@@ -8,6 +8,7 @@ for timing.
 
     python benchmarks/bench_reports.py [--rows 1000000] [--seed-rows 20000] [--db PATH]
         [--offices PMK,SBY,MLG,BWI,KDR | --offices 125] [--database-url URL | --postgres]
+        [--reuse] [--office CODE] [--reports overview,areas,...]
 
 On PostgreSQL (`--database-url`, or `--postgres` to start one from Debian's packages) the
 database is emptied first, and the baseline is printed twice: `pandas.read_sql` and a bare
@@ -20,6 +21,14 @@ would give them back, `ews.reports.sdc`; included in both) and the peak resident
 the process so far, then the seconds of `pandas.read_sql` of the same assessment rows,
 measured last in the same run (its frame would set the peak), and the ratios. On a shared
 machine read the CPU seconds.
+
+Then the targets (issue #25): every report, with its suppression, within 5 s for a national
+year and 2 s for one office's year at 5,000,000 interviews over 125 offices, whatever the
+filters. Each report runs national and for one office (`--office`, default the office with
+the most interviews) with the filters the pages and the CLI take: the year by interview
+time, the year by submission time, and six weeks that cut months (2026-08-17 to 2026-09-30).
+The worst of each scope is compared with its target as measured and, below 5,000,000 rows,
+scaled linearly to 5,000,000 (a report that reads every row of the period grows with them).
 """
 
 from __future__ import annotations
@@ -56,6 +65,14 @@ FACT_COLUMNS = ("office_code, created_at, interviewed_at, day, month, hour, subm
 OFFICES = "PMK,SBY,MLG,BWI,KDR"  # the demo's offices (--offices takes a count too)
 # A copy's people are new people: its hashes get a suffix (cut to fit the 64 characters).
 HASHES = "substr(nik_hash, 1, 60) || {s}, substr(phone_hash, 1, 60) || {s}"
+
+# The filters the report pages and `ews report` take (Params): the period, by interview or
+# submission time, and the offices (national, or one office).
+YEAR = (dt.date(2025, 11, 1), dt.date(2026, 11, 1))
+FILTERS = (("year", YEAR, "interview"), ("year by submission", YEAR, "submitted"),
+           ("6 weeks", (dt.date(2026, 8, 17), dt.date(2026, 10, 1)), "interview"))
+TARGETS = {"national": 5.0, "office": 2.0}  # seconds at TARGET_ROWS (issue #25)
+TARGET_ROWS = 5_000_000
 
 
 def build(url: str, rows: int, seed_rows: int, offices: str, fresh: bool) -> None:
@@ -139,6 +156,9 @@ def main() -> None:
                         help="comma-separated report names (default: all)")
     parser.add_argument("--reuse", action="store_true",
                         help="on PostgreSQL: keep the rows already there")
+    parser.add_argument("--office", default=None,
+                        help="the office of the one-office timings (default: the office with "
+                             "the most interviews)")
     add_arguments(parser)
     args = parser.parse_args()
     with database(args, args.db) as url:
@@ -150,7 +170,7 @@ def main() -> None:
 def measure(url: str, args) -> None:
     """Print the catch-up, every report and the baselines on the built database."""
     engine = make_engine(url)
-    params = Params(dt.date(2025, 11, 1), dt.date(2026, 11, 1))
+    params = Params(*YEAR)
     facts.catch_up(engine)  # whatever the build left to derive, before timing
     wall, cpu = _timed(lambda: facts.catch_up(engine))
     print(f"catch-up with nothing to derive: {wall:.3f} s ({cpu:.3f} s CPU)")
@@ -186,7 +206,50 @@ def measure(url: str, args) -> None:
         print("|---|---|---|")
         for name, (secs, secs_cpu) in times.items():
             print(f"| {name} | {secs / baseline:.2f} | {secs_cpu / cpu:.2f} |")
+        targets(conn, args, n, times)
     engine.dispose()
+
+
+
+def targets(conn, args, n: int, national_year: dict[str, tuple[float, float]]) -> None:
+    """Print every report national and for one office under each filter, against the
+    targets, as measured and scaled linearly to TARGET_ROWS."""
+    office = args.office or conn.execute(text(
+        "SELECT office_code FROM assessment_facts GROUP BY office_code "
+        "ORDER BY COUNT(*) DESC, office_code LIMIT 1")).scalar()
+    people = conn.execute(text("SELECT COUNT(*) FROM assessment_facts WHERE office_code = :o"),
+                          {"o": office}).scalar()
+    scale = max(1.0, TARGET_ROWS / max(n, 1))
+    print(f"\nTargets at {TARGET_ROWS:,} interviews: national <= {TARGETS['national']:.0f} s, "
+          f"one office <= {TARGETS['office']:.0f} s (office {office}: {people:,} interviews); "
+          f"measured on {n:,}, scaled x{scale:.1f}")
+    names = args.reports.split(",")
+    head = [f"{scope} {f}" for scope in TARGETS for f, _, _ in FILTERS]
+    print("| report | " + " | ".join(head) + " | worst national x scale | worst office x scale "
+          "| met |")
+    print("|---|" + "---|" * (len(head) + 3))
+    missed = []
+    for name in names:
+        secs = {}
+        for scope, offices in (("national", None), ("office", (office,))):
+            for label_, (start, end), by in FILTERS:
+                if scope == "national" and label_ == "year" and name in national_year:
+                    secs[scope, label_] = national_year[name][0]  # measured above
+                    continue
+                params = Params(start, end, offices, by)
+                wall, _ = _timed(lambda p=params, name=name: suppress(
+                    run(name, conn, p, pii_key="bench-key")))
+                secs[scope, label_] = wall
+        worst = {scope: max(v for (s, _), v in secs.items() if s == scope) for scope in TARGETS}
+        met = all(worst[s] * scale <= TARGETS[s] for s in TARGETS)
+        if not met:
+            missed.append(name)
+        print(f"| {name} | " + " | ".join(f"{secs[s, f]:.2f}" for s in TARGETS
+                                          for f, _, _ in FILTERS)
+              + f" | {worst['national'] * scale:.2f} | {worst['office'] * scale:.2f} | "
+              f"{'met' if met else 'NOT met'} |", flush=True)
+    print("every report meets its targets" if not missed
+          else f"NOT met: {', '.join(missed)}")
 
 
 if __name__ == "__main__":
