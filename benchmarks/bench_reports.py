@@ -63,8 +63,9 @@ FACT_COLUMNS = ("office_code, created_at, interviewed_at, day, month, hour, subm
                 "agency_name, phone_shared_30d, indicators, recruiter_phone_hash")
 
 OFFICES = "PMK,SBY,MLG,BWI,KDR"  # the demo's offices (--offices takes a count too)
-# A copy's people are new people: its hashes get a suffix (cut to fit the 64 characters).
-HASHES = "substr(nik_hash, 1, 60) || {s}, substr(phone_hash, 1, 60) || {s}"
+# A copy's people are new people: its hashes end in the copy's number in hex (still 64 hex
+# digits, as a keyed hash is: the network report looks such phones up).
+HASHES = "substr(nik_hash, 1, 60) || {h}, substr(phone_hash, 1, 60) || {h}"
 
 # The filters the report pages and `ews report` take (Params): the period, by interview or
 # submission time, and the offices (national, or one office).
@@ -101,16 +102,16 @@ def build(url: str, rows: int, seed_rows: int, offices: str, fresh: bool) -> Non
         conn.execute(text("SET LOCAL synchronous_commit = off" if pg
                           else "PRAGMA synchronous=OFF"))
         for k in range(1, copies + 1):
-            s = f"'~{k:03d}'"
+            s, h = f"'~{k:03d}'", f"'{k:04x}'"
             conn.execute(text(
                 f"INSERT INTO assessments (id, application_id, nik_hash, phone_hash, "
                 f"{COPY_COLUMNS}) SELECT substr(id, 1, 32) || {s}, application_id || {s}, "
-                f"{HASHES.format(s=s)}, {COPY_COLUMNS} FROM assessments "
+                f"{HASHES.format(h=h)}, {COPY_COLUMNS} FROM assessments "
                 f"WHERE {original.format('id')}"))
             conn.execute(text(
                 f"INSERT INTO assessment_facts (assessment_id, nik_hash, phone_hash, "
                 f"{FACT_COLUMNS}) SELECT substr(assessment_id, 1, 32) || {s}, "
-                f"{HASHES.format(s=s)}, {FACT_COLUMNS} FROM assessment_facts "
+                f"{HASHES.format(h=h)}, {FACT_COLUMNS} FROM assessment_facts "
                 f"WHERE {original.format('assessment_id')}"))
             for table, cols in (("decisions", "decision, reason, decided_by, decided_at"),
                                 ("outcomes", "outcome, recruitment_method, recruitment_app, "

@@ -8,6 +8,11 @@ counts, pandas gets the groups. Only the latest version of each assessment count
 and the latest outcome
 of each assessment are joined. Checklist v1 rows were mapped to v2 when their facts were
 written, so every version is grouped alike. No Flask here.
+
+At national scale a report's cost is its scans of the period's facts: each report reads them
+once, without joins (`grouped`, `counted`), and what needs a decision or an outcome is read
+from the few assessments that have one (`labelled_sql`: they drive, their facts are looked up
+by key) and added to the same groups - the counts are those of one joined scan.
 """
 
 from __future__ import annotations
@@ -41,10 +46,8 @@ TIMED = ("day", "month", "hour")  # facts columns with a `submitted_` twin
 
 
 def key_sql(key: str, by: str = "interview") -> str:
-    """Return the SQL expression of a grouping key (a facts column, or `outcome`); `month`
-    and `hour` are the submission's when `by` is "submitted"."""
-    if key == "outcome":
-        return "o.outcome"
+    """Return the SQL expression of a grouping key (a facts column); `day`, `month` and
+    `hour` are the submission's when `by` is "submitted"."""
     if key not in COLUMNS:
         raise KeyError(key)
     return f"a.submitted_{key}" if by == "submitted" and key in TIMED else f"a.{key}"
@@ -61,15 +64,44 @@ def instant_sql(by: str) -> str:
     return "a.created_at" if by == "submitted" else "a.interviewed_at"
 
 
-_LATEST = """
-FROM assessment_facts a
+_JOINS = """
 LEFT JOIN (SELECT assessment_id, MAX(id) AS id FROM decisions GROUP BY assessment_id) ld
   ON ld.assessment_id = a.assessment_id
 LEFT JOIN decisions d ON d.id = ld.id
 LEFT JOIN (SELECT assessment_id, MAX(id) AS id FROM outcomes GROUP BY assessment_id) lo
   ON lo.assessment_id = a.assessment_id
-LEFT JOIN outcomes o ON o.id = lo.id
-WHERE a.latest AND """
+LEFT JOIN outcomes o ON o.id = lo.id"""
+_LATEST = f"\nFROM assessment_facts a{_JOINS}\nWHERE a.latest AND "
+# The assessments with a decision or an outcome (the only ones whose label measures are not
+# 0), with the ids of their latest decision and latest outcome.
+_LABELLED = """(SELECT assessment_id, MAX(decision_id) AS decision_id,
+        MAX(outcome_id) AS outcome_id
+      FROM (SELECT assessment_id, id AS decision_id, NULL AS outcome_id FROM decisions
+            UNION ALL SELECT assessment_id, NULL, id FROM outcomes) x
+      GROUP BY assessment_id)"""
+
+
+def facts_of_sql(conn: Connection, params: Params, ids: str) -> str:
+    """Return a FROM clause of the facts `a` of the assessments `ids` (SQL with a column
+    `assessment_id`, as `l`; a few percent of them).
+
+    A national report on PostgreSQL looks each one up by its key, in a LATERAL subquery the
+    planner may not flatten (OFFSET 0): left to itself it would scan every fact to hash-join
+    a few. For some offices, and on SQLite, the planner chooses (the facts of an office are
+    found by their index first).
+    """
+    if params.offices is None and conn.dialect.name == "postgresql":
+        return (f"\nFROM {ids} l CROSS JOIN LATERAL (SELECT f.* FROM assessment_facts f "
+                "WHERE f.assessment_id = l.assessment_id OFFSET 0) a")
+    return f"\nFROM {ids} l JOIN assessment_facts a ON a.assessment_id = l.assessment_id"
+
+
+def labelled_sql(conn: Connection, params: Params) -> str:
+    """Return `_LATEST` over the assessments with a decision or an outcome only: what a
+    query needs whose rows or counts are 0 without one. Their latest decision and outcome
+    are joined by key (`d`, `o`), so the planner's estimates stay those of the few."""
+    return (facts_of_sql(conn, params, _LABELLED) + "\nLEFT JOIN decisions d ON d.id = "
+            "l.decision_id\nLEFT JOIN outcomes o ON o.id = l.outcome_id\nWHERE a.latest AND ")
 
 
 def _where(params: Params) -> str:
@@ -85,19 +117,18 @@ def _bind(sql: str, params: Params):
     return text(sql).bindparams(*binds)
 
 
-def _measures_sql(with_not_asked: bool) -> str:
+def _label_measures_sql() -> str:
     pos, neg = f"o.outcome IN {_in(POSITIVE)}", f"o.outcome IN {_in(NEGATIVE)}"
-    parts = [
-        "COUNT(*) AS n",
-        "SUM(CASE WHEN a.flagged THEN 1 ELSE 0 END) AS flagged",
+    return ",\n  ".join((
         f"SUM(CASE WHEN d.decision IN {_in(DEFERRING)} THEN 1 ELSE 0 END) AS deferred",
         f"SUM(CASE WHEN {pos} THEN 1 ELSE 0 END) AS positive",
         f"SUM(CASE WHEN {neg} THEN 1 ELSE 0 END) AS negative",
         f"SUM(CASE WHEN a.flagged AND {pos} THEN 1 ELSE 0 END) AS flagged_positive",
-        f"SUM(CASE WHEN a.flagged AND {neg} THEN 1 ELSE 0 END) AS flagged_negative",
-        "SUM(1 - a.completeness) AS not_asked" if with_not_asked else "0 AS not_asked",
-    ]
-    return ",\n  ".join(parts)
+        f"SUM(CASE WHEN a.flagged AND {neg} THEN 1 ELSE 0 END) AS flagged_negative"))
+
+
+def _group_by(n: int) -> str:
+    return f" GROUP BY {', '.join(str(i + 1) for i in range(n))}" if n else ""
 
 
 def grouped(conn: Connection, params: Params, keys: tuple[str, ...],
@@ -105,13 +136,25 @@ def grouped(conn: Connection, params: Params, keys: tuple[str, ...],
     """Return counts per group: keys, then n, flagged, deferred, positive, negative,
     flagged_positive, flagged_negative, not_asked (sum of 1 - completeness, when asked for).
 
-    Keys are columns of the report facts (`month`, `hour`, answer and audit fields...)
-    or `outcome`.
+    Keys are columns of the report facts (`month`, `hour`, answer and audit fields...).
+    One scan of the period's facts counts n, flagged and not_asked; the measures of
+    decisions and outcomes are counted over the assessments that have one (`labelled_sql`)
+    and added to the same groups.
     """
     exprs = [f"{key_sql(k, params.by)} AS {k}" for k in keys]
-    group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(exprs)))}" if exprs else ""
-    sql = f"SELECT {', '.join(exprs + [_measures_sql(not_asked)])}{_LATEST}{_where(params)}"
-    out = pd.DataFrame(conn.execute(_bind(sql + group, params)).all(),
+    head = "".join(e + ", " for e in exprs)
+    zeros = ", ".join(f"0 AS {m}" for m in MEASURES[2:-1])
+    facts_part = (f"SELECT {head}COUNT(*) AS n, "
+                  f"SUM(CASE WHEN a.flagged THEN 1 ELSE 0 END) AS flagged, {zeros}, "
+                  + ("SUM(1 - a.completeness)" if not_asked else "0") + " AS not_asked "
+                  f"FROM assessment_facts a WHERE a.latest AND {_where(params)}"
+                  + _group_by(len(keys)))
+    label_part = (f"SELECT {head}0 AS n, 0 AS flagged, {_label_measures_sql()}, 0 AS not_asked"
+                  f"{labelled_sql(conn, params)}{_where(params)}" + _group_by(len(keys)))
+    sql = (f"SELECT {''.join(k + ', ' for k in keys)}"
+           + ", ".join(f"SUM({m}) AS {m}" for m in MEASURES)
+           + f" FROM ({facts_part} UNION ALL {label_part}) u" + _group_by(len(keys)))
+    out = pd.DataFrame(conn.execute(_bind(sql, params)).all(),
                        columns=list(keys) + list(MEASURES))
     out[list(MEASURES)] = out[list(MEASURES)].fillna(0)
     for m in MEASURES:
@@ -134,18 +177,21 @@ def counted(conn: Connection, params: Params, keys: tuple[str, ...]) -> pd.DataF
 
 
 def rows(conn: Connection, params: Params, keys: tuple[str, ...], where: str = "",
-         extra: tuple[str, ...] = ()) -> pd.DataFrame:
+         extra: tuple[str, ...] = (), source: str = "") -> pd.DataFrame:
     """Return one row per latest assessment: id, office, `at` (the instant that dates it, UTC),
     flagged, decision, outcome, then the keys (facts columns) and `extra` raw SQL expressions
-    `expr AS name`."""
+    `expr AS name`; of the facts `source` selects (SQL with the period's binds), all when
+    empty."""
     cols = ["a.assessment_id AS id", "a.office_code AS office",
             f"{instant_sql(params.by)} AS at",
             "a.flagged AS flagged", "d.decision AS decision", "o.outcome AS outcome"]
     cols += [f"{key_sql(k, params.by)} AS {k}" for k in keys if k != "office_code"]
     cols += list(extra)
-    sql = (f"SELECT {', '.join(cols)}{_LATEST}{_where(params)}"
+    latest = _LATEST if not source else f"\nFROM ({source}) a{_JOINS}\nWHERE a.latest AND "
+    sql = (f"SELECT {', '.join(cols)}{latest}{_where(params)}"
            f"{(' AND ' + where) if where else ''}")
     result = conn.execute(_bind(sql, params))
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    # Tuples: pandas builds a frame of SQLAlchemy rows several times slower.
+    frame = pd.DataFrame([tuple(r) for r in result], columns=list(result.keys()))
     frame["flagged"] = frame["flagged"].astype(bool)
     return frame
