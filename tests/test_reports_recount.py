@@ -1,11 +1,11 @@
-"""The reports' fast paths count what a full recount counts, on SQLite and PostgreSQL.
+"""The reports' SQL counts what a full recount counts, on SQLite and PostgreSQL.
 
-At national scale a report reads the period's facts once without joins and adds the measures
-of decisions and outcomes from the few assessments that have one (`ews.reports.query`), and
-the network report leaves the assessments without an edge in the database. Here, on a demo
-log with later outcomes that change a label, superseded versions and phones two people
-gave, every figure equals a recount in pandas of every fact row with its latest decision and
-outcome - national, one office, by submission time, and a period that cuts months.
+At national scale a report reads the period's facts once, without the joins when it needs no
+decision or outcome (`ews.reports.query`), and the network report finds the shared phones
+in SQL and leaves the assessments without an edge in the database. Here, on a demo log with
+later outcomes that change a label, superseded versions and phones two people gave, every
+figure equals a recount in pandas of every fact row with its latest decision and outcome -
+national, one office, by submission time, and a period that cuts months.
 """
 
 from __future__ import annotations
@@ -146,6 +146,10 @@ def test_grouped_counts_equal_a_full_recount(demo, p):
             want = _recount(rows, keys, p.by) if keys else pd.DataFrame(
                 [_recount(rows.assign(k=1), ("k",), p.by)[list(MEASURES)].sum()])
             assert _same(got) == _same(want), keys
+        facts_only = grouped(conn, p, ("officer_id", "hour"), not_asked=True, labels=False)
+        want = _recount(rows, ("officer_id", "hour"), p.by)
+        want[list(MEASURES[2:-1])] = 0
+        assert _same(facts_only) == _same(want)
 
 
 @pytest.mark.parametrize("p", PARAMS, ids=["national", "office", "submitted", "weeks"])

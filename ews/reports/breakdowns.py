@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from .model import K_MIN, Chart, Column, Params, Report, Table
-from .query import MEASURES, _bind, _where, grouped, labelled_sql
+from .query import _LATEST, MEASURES, _bind, _where, grouped
 from .sdc import Linear, Margin, Sum
 from .stats import counts_table
 
@@ -145,7 +145,7 @@ def recruitment(conn: Connection, params: Params) -> Report:
 
 def _htcds(conn: Connection, params: Params) -> Table:
     sql = ("SELECT o.recruitment_method AS method, o.recruitment_app AS app, COUNT(*) AS n"
-           f"{labelled_sql(conn, params)}{_where(params)} AND o.id IS NOT NULL GROUP BY 1, 2")
+           f"{_LATEST}{_where(params)} AND o.id IS NOT NULL GROUP BY 1, 2")
     got = conn.execute(_bind(sql, params)).all()
     rows = sorted(((m or "(not recorded)", a or "(not recorded)", int(n)) for m, a, n in got),
                   key=lambda r: (-r[2], r[0], r[1]))

@@ -22,7 +22,7 @@ from ews import wilayah
 from ews.weighting import clopper_pearson
 
 from .model import K_MIN, Chart, Column, Params, Report, Table
-from .query import NEGATIVE, POSITIVE, _bind, _in, _where, labelled_sql
+from .query import _LATEST, NEGATIVE, POSITIVE, _bind, _in, _where
 from .sdc import Margin, Quote
 
 SENSITIVE = ("sex", "age_band", "regency")
@@ -33,22 +33,11 @@ ALL_CLEAR = ("No group of 11 or more people and 11 or more events is outside 0.8
 
 def fairness(conn: Connection, params: Params) -> Report:
     """Return the fairness report of the period (reads the log, counted in SQL)."""
-    # Every assessment unlabelled, then each labelled one moved to its label: one scan of the
-    # facts, and the few labelled ones counted twice (`labelled_sql`).
-    keys = "a.sex AS sex, a.age_band AS age_band, a.origin_kecamatan AS origin_kecamatan, " \
-           "a.flagged AS flagged"
     label = (f"CASE WHEN o.outcome IN {_in(POSITIVE)} THEN 1 "
              f"WHEN o.outcome IN {_in(NEGATIVE)} THEN 0 END")
-    labelled = (f"{labelled_sql(conn, params)}{_where(params)} AND o.outcome IN "
-                f"{_in(POSITIVE + NEGATIVE)} GROUP BY 1, 2, 3, 4, 5")
-    sql = (f"SELECT sex, age_band, origin_kecamatan, flagged, label, SUM(weight) AS weight "
-           f"FROM (SELECT {keys}, CAST(NULL AS INTEGER) AS label, COUNT(*) AS weight "
-           f"FROM assessment_facts a "
-           f"WHERE a.latest AND {_where(params)} GROUP BY 1, 2, 3, 4 "
-           f"UNION ALL SELECT {keys}, {label} AS label, COUNT(*) AS weight{labelled} "
-           f"UNION ALL SELECT {keys}, CAST(NULL AS INTEGER) AS label, -COUNT(*) AS weight"
-           f"{labelled}) u "
-           "GROUP BY 1, 2, 3, 4, 5 HAVING SUM(weight) <> 0")
+    sql = (f"SELECT a.sex AS sex, a.age_band AS age_band, "
+           f"a.origin_kecamatan AS origin_kecamatan, a.flagged AS flagged, {label} AS label, "
+           f"COUNT(*) AS weight{_LATEST}{_where(params)} GROUP BY 1, 2, 3, 4, 5")
     frame = pd.DataFrame(conn.execute(_bind(sql, params)).all(),
                          columns=["sex", "age_band", "origin_kecamatan", "flagged", "label",
                                   "weight"])

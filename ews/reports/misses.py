@@ -23,7 +23,7 @@ from ews.engine.ruleset import LADDER
 from ews.store.models import Assessment
 
 from .model import Chart, Column, Params, Report, Table
-from .query import POSITIVE, _bind, _in, _where, counted, facts_of_sql, labelled_sql
+from .query import _LATEST, POSITIVE, _bind, _in, _where, counted
 from .sdc import Margin, Sum
 from .stats import per1000
 
@@ -68,8 +68,8 @@ def misses(conn: Connection, params: Params) -> Report:
     """Return the misses report of the period (reads the log)."""
     keys = tuple(k for k, _, _ in GROUPS_BY)
     sql = (f"SELECT a.assessment_id AS id, {', '.join('a.' + k for k in keys)}, "
-           f"a.indicators AS indicators, o.origin AS origin{labelled_sql(conn, params)}"
-           f"{_where(params)} AND NOT a.flagged AND o.outcome IN {_in(POSITIVE)}")
+           f"a.indicators AS indicators, o.origin AS origin{_LATEST}{_where(params)} "
+           f"AND NOT a.flagged AND o.outcome IN {_in(POSITIVE)}")
     result = conn.execute(_bind(sql, params))
     missed = pd.DataFrame(result.all(), columns=list(result.keys()))
     extra = _details(conn, list(missed["id"]))
@@ -79,8 +79,10 @@ def misses(conn: Connection, params: Params) -> Report:
     counts = {k: every.groupby(k, as_index=False, dropna=False)[["n", "flagged"]].sum()
               for k in keys}
     sampled = conn.execute(_bind(
-        f"SELECT COUNT(*){facts_of_sql(conn, params, 'followup_samples')} "
-        f"WHERE a.latest AND {_where(params)} AND NOT a.flagged", params)).scalar()
+        f"SELECT COUNT(*) FROM assessment_facts a WHERE a.latest AND {_where(params)} "
+        "AND NOT a.flagged AND EXISTS "
+        "(SELECT 1 FROM followup_samples s WHERE s.assessment_id = a.assessment_id)",
+        params)).scalar()
     return misses_from(missed, counts, int(sampled or 0), params)
 
 

@@ -14,7 +14,7 @@ from ews.engine.ruleset import LADDER
 
 from .drift import drift, with_drift
 from .model import Chart, Column, Params, Report, Table
-from .query import MEASURES, NEGATIVE, POSITIVE, _bind, _where, grouped, labelled_sql
+from .query import _LATEST, MEASURES, NEGATIVE, POSITIVE, _bind, _where, grouped
 from .sdc import Margin, Sum
 from .stats import rate, wilson
 
@@ -32,7 +32,7 @@ def _precision(pos: int, neg: int, unknown: int) -> tuple:
 def outcomes(conn: Connection, params: Params) -> Report:
     """Return the outcomes report of the period (reads the log)."""
     sql = (f"SELECT a.rung AS rung, a.indicators AS indicators, o.outcome AS outcome"
-           f"{labelled_sql(conn, params)}{_where(params)} AND o.id IS NOT NULL")
+           f"{_LATEST}{_where(params)} AND o.id IS NOT NULL")
     frame = pd.DataFrame(conn.execute(_bind(sql, params)).all(),
                          columns=["rung", "indicators", "outcome"])
     frame["indicators"] = [tuple(v.split(",")) if isinstance(v, str) and v else ()
@@ -80,7 +80,8 @@ def outcomes_from(frame: pd.DataFrame, params: Params) -> Report:
 
 def officers(conn: Connection, params: Params) -> Report:
     """Return flag and not-asked rates by officer and by hour of day (supervisors, admin)."""
-    both = grouped(conn, params, ("officer_id", "hour"), not_asked=True)  # one scan
+    # One scan of the facts, no decision or outcome needed.
+    both = grouped(conn, params, ("officer_id", "hour"), not_asked=True, labels=False)
     by_officer = both.groupby("officer_id", as_index=False, dropna=False)[list(MEASURES)].sum()
     names = dict(conn.execute(text("SELECT id, username FROM users")).all())
     by_officer["officer"] = by_officer["officer_id"].map(lambda i: names.get(i, f"#{i}"))
