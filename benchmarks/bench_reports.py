@@ -189,6 +189,7 @@ def measure(url: str, args) -> None:
             times[name] = (times[name][0] + hiding, times[name][1] + hiding)
             print(f"| {name} | {times[name][0]:.2f} | {times[name][1]:.2f} | {hiding:.3f} | "
                   f"{peak_mb():.0f} |", flush=True)
+        conn.rollback()  # the baselines outside the reports' transaction (its settings)
         # The baseline last: its frame of every row would set the process's peak memory.
         period = "created_at >= '2025-11-01' AND created_at < '2026-11-01'"
         baseline, cpu = _timed(lambda: pd.read_sql(text(
@@ -207,12 +208,13 @@ def measure(url: str, args) -> None:
         print("|---|---|---|")
         for name, (secs, secs_cpu) in times.items():
             print(f"| {name} | {secs / baseline:.2f} | {secs_cpu / cpu:.2f} |")
-        targets(conn, args, n, times)
+        targets(conn, args, n, times, url)
     engine.dispose()
 
 
 
-def targets(conn, args, n: int, national_year: dict[str, tuple[float, float]]) -> None:
+def targets(conn, args, n: int, national_year: dict[str, tuple[float, float]],
+            url: str) -> None:
     """Print every report national and for one office under each filter, against the
     targets, as measured and scaled linearly to TARGET_ROWS."""
     office = args.office or conn.execute(text(
@@ -221,9 +223,10 @@ def targets(conn, args, n: int, national_year: dict[str, tuple[float, float]]) -
     people = conn.execute(text("SELECT COUNT(*) FROM assessment_facts WHERE office_code = :o"),
                           {"o": office}).scalar()
     scale = max(1.0, TARGET_ROWS / max(n, 1))
-    print(f"\nTargets at {TARGET_ROWS:,} interviews: national <= {TARGETS['national']:.0f} s, "
-          f"one office <= {TARGETS['office']:.0f} s (office {office}: {people:,} interviews); "
-          f"measured on {n:,}, scaled x{scale:.1f}")
+    print(f"\nTargets at {TARGET_ROWS:,} interviews (on PostgreSQL): national <= "
+          f"{TARGETS['national']:.0f} s, one office <= {TARGETS['office']:.0f} s (office "
+          f"{office}: {people:,} interviews); measured on {n:,} on {label(url)}"
+          f", scaled x{scale:.1f}")
     names = args.reports.split(",")
     head = [f"{scope} {f}" for scope in TARGETS for f, _, _ in FILTERS]
     print("| report | " + " | ".join(head) + " | worst national x scale | worst office x scale "

@@ -2,9 +2,9 @@
 indicator hit rates, each month against the quarter before it (`psi.py` computes the PSI;
 months or references under 200 applicants read "too few").
 
-Read from the report facts by SQL aggregation in one scan (counts per month, score and set of
-indicators that fired, summed into score counts and split into hits per indicator here), so
-it costs what a grouped report costs. No Flask.
+Read from the report facts by SQL aggregation (score counts per month, counts of each set of
+indicators that fired per month, split into hits per indicator here), so it costs what a
+grouped report costs. No Flask.
 """
 
 from __future__ import annotations
@@ -33,16 +33,17 @@ COLUMNS = (Column("month", "Month", "key"), Column("n", "Applicants"),
 
 
 def _counts(conn: Connection, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+    base = f" FROM assessment_facts a WHERE a.latest AND {_where(params)}"
     month = key_sql("month", params.by)
-    # One scan: counts per month, score and set of indicators that fired (few distinct
-    # sets), summed here into the score counts and the hits per indicator.
-    both = pd.DataFrame(conn.execute(_bind(
-        f"SELECT {month} AS month, a.score AS score, a.indicators AS indicators, "
-        f"COUNT(*) AS n FROM assessment_facts a WHERE a.latest AND {_where(params)} "
-        "GROUP BY 1, 2, 3", params)).all(), columns=["month", "score", "indicators", "n"])
-    scores = both.groupby(["month", "score"], as_index=False)["n"].sum()
-    sets = both[both["indicators"].notna()].rename(columns={"n": "hits"})
-    sets = sets.assign(indicator=sets["indicators"].str.split(","))
+    scores = pd.DataFrame(conn.execute(_bind(
+        f"SELECT {month} AS month, a.score AS score, COUNT(*) AS n" + base + " GROUP BY 1, 2",
+        params)).all(), columns=["month", "score", "n"])
+    # Indicator sets per month (few distinct sets), split into hits per indicator here.
+    sets = pd.DataFrame(conn.execute(_bind(
+        f"SELECT {month} AS month, a.indicators AS indicators, COUNT(*) AS hits" + base
+        + " AND a.indicators IS NOT NULL GROUP BY 1, 2", params)).all(),
+        columns=["month", "indicators", "hits"])
+    sets["indicator"] = sets["indicators"].str.split(",")
     hits = (sets.explode("indicator").groupby(["month", "indicator"], as_index=False)["hits"]
             .sum() if len(sets) else pd.DataFrame(columns=["month", "indicator", "hits"]))
     return scores, hits[["month", "indicator", "hits"]]
