@@ -212,7 +212,6 @@ def measure(url: str, args) -> None:
     engine.dispose()
 
 
-
 def targets(conn, args, n: int, national_year: dict[str, tuple[float, float]],
             url: str) -> None:
     """Print every report national and for one office under each filter, against the
