@@ -121,6 +121,11 @@ def run(name: str, conn: Connection, params: Params, **context: Any) -> Report:
         if not facts.is_read_only(err):
             raise
         note = read_only_note(*facts.age(conn))
+    if conn.dialect.name == "postgresql":
+        # A report's statements are a few scans and aggregations: compiling them (JIT, on by
+        # default from PostgreSQL 12 on, and triggered by the cost of a national year) took
+        # longer than running them. For this transaction only.
+        conn.exec_driver_sql("SET LOCAL jit = off")
     if name == "networks":
         report = fn(conn, params, pii_key=context.get("pii_key", ""))
     else:

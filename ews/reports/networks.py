@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import replace
 
 import pandas as pd
@@ -26,10 +25,9 @@ from sqlalchemy.engine import Connection
 from ews.checklist import agency_key
 
 from .model import K_MIN, Chart, Column, Params, Report, Table
-from .query import POSITIVE, rows
+from .query import POSITIVE, _where, rows
 from .stats import rate
 
-_HEX = re.compile(r"[0-9a-f]{64}")
 KINDS = {"r": "recruiter phone", "p": "shared contact phone", "g": "unlicensed agency"}
 # Where a group works: facts column -> the dimension's name in the reach table.
 REACH = {"origin_kecamatan": "kecamatan", "destination_country": "destination",
@@ -42,18 +40,32 @@ def networks(conn: Connection, params: Params, *, pii_key: str = "") -> Report:
     keys = ("day", "agency_name", "agency_licence", "nik_hash", "phone_hash",
             "recruiter_phone_hash", *REACH)
     shown, params = params, replace(params, offices=None)  # groups span every office
-    # Rows with a recruiter phone or an agency, or whose contact phone was already shared
-    # at the interview (the stored history feature: no scan of all phones)...
-    frame = rows(conn, params, keys, where=(
-        "(a.recruiter_phone_hash IS NOT NULL OR a.agency_name IS NOT NULL "
-        "OR a.phone_shared_30d > 1)"))
-    # ...then the earlier interviews with those phones (index on phone_hash).
-    phones = sorted({h for h in frame.get("phone_hash", []) if _HEX.fullmatch(str(h))})
-    for start in range(0, len(phones), 500):
-        listed = ", ".join(f"'{h}'" for h in phones[start:start + 500])  # hex only
-        more = rows(conn, params, keys, where=f"a.phone_hash IN ({listed})")
-        frame = pd.concat([frame, more], ignore_index=True).drop_duplicates("id")
-    return networks_from(frame, shown, pii_key=pii_key)
+    return networks_from(rows(conn, params, keys, source=_linked(params)), shown,
+                         pii_key=pii_key)
+
+
+def _linked(params: Params) -> str:
+    """Return the SQL of the facts with an edge in the graph (every other assessment is a
+    group of one): a recruiter phone, an agency not licensed, or a contact phone that two
+    or more people gave in the period. The contact phones looked at are those of the
+    assessments with a recruiter phone or an agency, or whose phone was already shared at
+    the interview (the stored history feature: no grouping of every phone); whether another
+    person gave it too is found in SQL, so only the few rows of the graph leave the
+    database."""
+    where = f"a.latest AND {_where(params)}"
+    edge = ("a.recruiter_phone_hash IS NOT NULL OR (a.agency_name IS NOT NULL "
+            "AND (a.agency_licence IS NULL OR a.agency_licence <> 'licensed'))")
+    shared = (
+        f"SELECT DISTINCT a.phone_hash FROM assessment_facts a WHERE {where} "
+        "AND (a.recruiter_phone_hash IS NOT NULL OR a.agency_name IS NOT NULL "
+        "OR a.phone_shared_30d > 1) AND EXISTS (SELECT 1 FROM assessment_facts s "
+        "WHERE s.phone_hash = a.phone_hash AND s.nik_hash <> a.nik_hash AND s.latest AND "
+        f"{_where(params).replace('a.', 's.')})")
+    # A join, not IN inside OR: that is a plain subplan, run per row, when PostgreSQL
+    # expects more phones than fit its memory for hashing.
+    return (f"SELECT a.* FROM assessment_facts a LEFT JOIN ({shared}) p "
+            f"ON p.phone_hash = a.phone_hash WHERE {where} AND ({edge} "
+            "OR p.phone_hash IS NOT NULL)")
 
 
 def _agency_hash(key: str, name: str) -> str:

@@ -357,9 +357,12 @@ class AssessmentFact(Base):
     __tablename__ = "assessment_facts"
     __table_args__ = (
         # Reports read a period of local interview days (or of submission days), of all
-        # offices or some: one index each serves both; the catch-up reads max(created_at).
+        # offices (day first) or some (office first: the office's entries only); the
+        # catch-up reads max(created_at).
         Index("ix_assessment_facts_day_office", "day", "office_code"),
         Index("ix_assessment_facts_submitted_office", "submitted_day", "office_code"),
+        Index("ix_assessment_facts_office_day", "office_code", "day"),
+        Index("ix_assessment_facts_office_submitted", "office_code", "submitted_day"),
         Index("ix_assessment_facts_created", "created_at"),
         Index("ix_assessment_facts_phone", "phone_hash"),
     )
