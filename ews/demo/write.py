@@ -13,6 +13,7 @@ catch-up (`ews.store.facts.catch_up`).
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import random
 import uuid
 from collections import defaultdict
@@ -77,6 +78,7 @@ MISTAKEN = {"nonprocedural": ("legitimate_travel_confirmed", 0.1),
             "scam": ("legitimate_travel_confirmed", 0.1),
             "false_alarm": ("confirmed_nonprocedural", 0.1)}
 LATE_SHARE = 0.05  # checklists entered days after the interview
+_RULE_INPUTS = operator.itemgetter(*RULE_FIELDS)  # a record's values of the rule fields
 
 
 def submission_lag(key: str) -> dt.timedelta:
@@ -294,7 +296,7 @@ class Writer:
         The scorer reads only `rule` fields (and whether a date of birth was given, for the
         completeness of the minor questions), so equal keys give equal results.
         """
-        key = tuple(record[f] for f in RULE_FIELDS) + (record["date_of_birth"] is None,)
+        key = _RULE_INPUTS(record) + (record["date_of_birth"] is None,)
         result = self.scores.get(key)
         if result is None:
             result = self.scores[key] = score(record, self.ruleset)
