@@ -148,24 +148,40 @@ def columns_of(obj: Any) -> dict:
 def record_many(session: Session, events: list[dict]) -> None:
     """Append many events (dicts of kind, actor, office_code, subject, data, row) in one go.
 
-    The same chain as `record` (a `row` is sealed into data the same way), built in Python
-    and inserted with one executemany: for bulk writers (`ews demo`). The head is bumped
-    first, so the write lock is taken before reading.
+    The same chain as `record` (a `row` is sealed into data the same way): for bulk writers
+    (`ews demo`).
+    """
+    append_many(session, [prepare(ev["kind"], actor=ev.get("actor"),
+                                  office_code=ev.get("office_code"), subject=ev.get("subject"),
+                                  data=ev.get("data"), row=ev.get("row")) for ev in events])
+
+
+def append_many(session: Db, events: list[Prepared]) -> None:
+    """Append prepared events in one go to the session's transaction (the caller commits).
+
+    The chain is built in Python after the head is bumped (which takes the write lock
+    first), then inserted with one executemany, or COPY on PostgreSQL.
     """
     if not events:
         return
-    conn = session.connection()
+    conn = connection_of(session)
     last, prev = _BUMP_HEAD.one(conn) or (None, None)
     if last is None:
         raise RuntimeError("audit chain head missing: run `ews init`")
     stamp, rows = _stamp(utcnow()), []
-    for seq, ev in enumerate(events, start=last):
-        p = prepare(ev["kind"], actor=ev.get("actor"), office_code=ev.get("office_code"),
-                    subject=ev.get("subject"), data=ev.get("data"), row=ev.get("row"))
+    for seq, p in enumerate(events, start=last):
         content = [seq, stamp, p.kind, p.actor, p.office_code, p.subject, p.data, prev]
         prev = _hash(content)
-        rows.append(dict(zip(_CONTENT, content, strict=True), hash=prev))
-    conn.execute(_INSERT_EVENT, rows)
+        rows.append(content + [prev])
+    names = (*_CONTENT, "hash")
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection  # psycopg 3
+        with raw.cursor() as cur, cur.copy(
+                f"COPY audit_events ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        conn.execute(_INSERT_EVENT, [dict(zip(names, row, strict=True)) for row in rows])
     conn.execute(update(_HEAD).where(_HEAD.c.id == HEAD_ID)
                  .values(seq=last + len(events) - 1, hash=prev))
 

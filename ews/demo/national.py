@@ -42,7 +42,6 @@ from ews.store import facts, make_engine, zones
 from ews.store.models import (
     Assessment,
     AssessmentFact,
-    AuditEvent,
     Decision,
     FollowupSample,
     Outcome,
@@ -280,26 +279,6 @@ def _chunk(bounds: tuple[int, int]) -> Chunk:
     return Chunk(first, writer.prepared, writer.summary)
 
 
-def _append(conn, chunk: Chunk) -> None:
-    """Chain a chunk's prepared events after the head and append them with COPY."""
-    head = audit._BUMP_HEAD.one(conn)
-    if head is None:
-        raise RuntimeError("audit chain head missing: run `ews init`")
-    seq, prev = head
-    stamp = audit._stamp(dt.datetime.now(dt.UTC))
-    names = [c.name for c in AuditEvent.__table__.columns]
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cur, cur.copy(
-            f"COPY audit_events ({', '.join(names)}) FROM STDIN") as copy:
-        for p in chunk.events:
-            content = [seq, stamp, p.kind, p.actor, p.office_code, p.subject, p.data, prev]
-            prev = audit._hash(content)
-            copy.write_row(content + [prev])
-            seq += 1
-    conn.execute(text("UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = :id"),
-                 {"seq": seq - 1, "hash": prev, "id": audit.HEAD_ID})
-
-
 def write(session: Session, *, n: int, window: Window, offices: tuple[str, ...], seed: int,
           pii_key: str, ruleset: RuleSet, staff: Staff, workers: int = 2,
           chunk: int = CHUNK, progress: Callable[[int], None] | None = None) -> Summary:
@@ -309,16 +288,15 @@ def write(session: Session, *, n: int, window: Window, offices: tuple[str, ...],
     per chunk); `workers` processes draw, score, seal and COPY the chunks.
     """
     global _JOB
-    conn = session.connection()
-    if conn.dialect.name != "postgresql":
+    if session.connection().dialect.name != "postgresql":
         raise ValueError("the bulk demo writes with COPY: PostgreSQL only")
     rng = np.random.default_rng(seed)
     at = _times(rng, n, window)
     office = rng.integers(0, len(offices), n).astype(np.int16)
-    first = Assessment.__table__.c
-    if session.scalar(select(first.id).where(
-            first.office_code == offices[office[0]],
-            first.application_id == f"{offices[office[0]]}-DEMO{seed}-{0:07d}")):
+    stored = Assessment.__table__.c
+    if session.scalar(select(stored.id).where(
+            stored.office_code == offices[office[0]],
+            stored.application_id == f"{offices[office[0]]}-DEMO{seed}-{0:07d}")):
         raise SeedTaken(seed)
     wave = window.wave_month()
     local = at.tz_convert(plan.WIB).tz_localize(None)
@@ -344,7 +322,7 @@ def write(session: Session, *, n: int, window: Window, offices: tuple[str, ...],
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_start_worker) as pool:
         for done in _taken_as(seed, pool.imap(_chunk, bounds)):
-            _append(session.connection(), done)
+            audit.append_many(session, done.events)
             session.commit()
             for name in ("assessments", "flagged", "decisions", "outcomes"):
                 setattr(summary, name, getattr(summary, name) + getattr(done.summary, name))
