@@ -185,3 +185,26 @@ def test_a_new_database_gets_8k_pages_and_an_old_one_keeps_its_own(tmp_path):
             assert conn.execute(text("PRAGMA page_size")).scalar() == size
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         engine.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL connection pool")
+def test_a_pooled_connection_dropped_while_idle_is_replaced_before_use(database_url,
+                                                                       monkeypatch):
+    """No ping per request: a connection idle for longer than PING_IDLE is pinged first."""
+    from ews.store import db as store_db
+
+    monkeypatch.setattr(store_db, "PING_IDLE", 0.2)
+    engine, admin = make_engine(database_url), make_engine(database_url)
+
+    def pid() -> int:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT pg_backend_pid()")).scalar()
+
+    first = pid()
+    assert pid() == first  # back in the pool and taken again at once: the same one
+    with admin.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": first})
+    time.sleep(0.3)
+    assert pid() not in (first, None)  # not an error: pinged, found dead, replaced
+    engine.dispose()
+    admin.dispose()
