@@ -8,11 +8,15 @@ result processors, so what is stored and read back is exactly what Core would st
 read. Errors are re-raised as SQLAlchemy's exceptions (IntegrityError, OperationalError...),
 so callers and the error handlers (503 for a locked database) see what they would see with
 Core. The statement runs in the Connection's transaction, on its DB-API connection.
+
+`together` sends the statements run inside it in one round trip where the driver can
+(psycopg's pipeline mode): a statement whose rows are read waits for the ones before it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -74,15 +78,16 @@ class Direct:
             cursor.execute(plan.sql, args)
         except conn.dialect.loaded_dbapi.Error as err:
             cursor.close()
-            raise DBAPIError.instance(plan.sql, args, err,
-                                      conn.dialect.loaded_dbapi.Error) from err
+            raise _error(conn, err, plan.sql, args) from err
         return cursor
 
     def one(self, conn: Connection, params: Mapping[str, Any] | None = None) -> tuple | None:
         """Run and return the first row (processed), or None."""
         cursor = self.execute(conn, params)
         try:
-            row = cursor.fetchone()
+            row = cursor.fetchone()  # in `together`: an error of a statement before it
+        except conn.dialect.loaded_dbapi.Error as err:
+            raise _error(conn, err, self._plan(conn.dialect, params).sql, params) from err
         finally:
             cursor.close()
         return None if row is None else _processed(row, self._plan(conn.dialect, params))
@@ -94,6 +99,29 @@ class Direct:
     def keys(self) -> list[str]:
         """Return the names of the columns a SELECT or RETURNING gives."""
         return list(self.statement.selected_columns.keys())
+
+
+@contextmanager
+def together(conn: Connection, send_together: bool = True) -> Iterator[None]:
+    """Send the `Direct` statements run inside in one round trip on PostgreSQL.
+
+    They run in order in the transaction; reading a statement's rows (`one`) waits for it
+    and the ones before, and raises the first error among them (as SQLAlchemy's). Only
+    `Direct` statements inside: another would read its result before it came. Elsewhere,
+    or with `send_together` False, each statement is its own round trip, as outside.
+    """
+    if not send_together or conn.dialect.name != "postgresql":
+        yield
+        return
+    try:
+        with conn.connection.driver_connection.pipeline():
+            yield
+    except conn.dialect.loaded_dbapi.Error as err:  # raised when leaving: nothing read
+        raise _error(conn, err, None, None) from err
+
+
+def _error(conn: Connection, err: Exception, sql: str | None, args: Any) -> DBAPIError:
+    return DBAPIError.instance(sql, args, err, conn.dialect.loaded_dbapi.Error)
 
 
 def _positional(names: Sequence[str]) -> Callable[[dict], tuple]:
