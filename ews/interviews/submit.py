@@ -163,10 +163,13 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
                                                       "supersedes": values["supersedes_id"]},
                           row=rows if correction else rows[0])
     conn = connection_of(db)
+    # On PostgreSQL a first version's statements go in one round trip (a later version's
+    # are not all Direct), and on a bare connection (the API) without a shadow to store
+    # the commit goes with them: the audit head's row lock then waits on no round trip.
+    commit_with = db is conn and earlier is None and assessed.shadow is None
     try:
         # Insert first, no look-up before: a replay is rare, and the unique constraint
-        # catches it (and a concurrent twin) in the same statement. A first version's
-        # statements go in one round trip (PostgreSQL; a later version's are not all Direct).
+        # catches it (and a concurrent twin) in the same statement.
         with together(conn, send_together=earlier is None):
             insert_assessment(conn, values)
             if earlier is not None:
@@ -176,8 +179,11 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
             audit.append(db, event)
             if drawn is not None:  # ~2% of the interviews below review: one insert more
                 followup_sample.store(db, drawn)
-        store_beside(db, assessed.shadow, values)  # never raises
-        db.commit()
+            if commit_with:
+                db.commit()
+        if not commit_with:
+            store_beside(db, assessed.shadow, values)  # never raises
+            db.commit()
     except IntegrityError:
         db.rollback()
         existing = find(db, office, app_id)

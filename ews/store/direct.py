@@ -16,7 +16,7 @@ Core. The statement runs in the Connection's transaction, on its DB-API connecti
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -113,11 +113,26 @@ def together(conn: Connection, send_together: bool = True) -> Iterator[None]:
     if not send_together or conn.dialect.name != "postgresql":
         yield
         return
+    driver, failed = conn.connection.driver_connection, None
     try:
-        with conn.connection.driver_connection.pipeline():
-            yield
-    except conn.dialect.loaded_dbapi.Error as err:  # raised when leaving: nothing read
+        with driver.pipeline() as pipeline:
+            try:
+                yield
+            except BaseException as err:  # noqa: BLE001 - raised below, once out of the pipeline
+                failed = err
+                # A failed statement made the server skip the rest, a COMMIT too: take what
+                # is left of them, and end the transaction as a failed COMMIT would have.
+                with suppress(conn.dialect.loaded_dbapi.Error):
+                    pipeline.sync()
+                if driver.info.transaction_status == _FAILED:
+                    driver.rollback()
+    except conn.dialect.loaded_dbapi.Error as err:  # raised when leaving: nothing read it
         raise _error(conn, err, None, None) from err
+    if failed is not None:
+        raise failed
+
+
+_FAILED = 3  # libpq's PQTRANS_INERROR: in a failed transaction block
 
 
 def _error(conn: Connection, err: Exception, sql: str | None, args: Any) -> DBAPIError:
