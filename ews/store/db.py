@@ -137,9 +137,9 @@ def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
 
     @event.listens_for(engine, "checkout")
     def _ping_when_idle(dbapi_conn, record, _proxy) -> None:
-        # pool_pre_ping would cost a round trip on every request, one in seven of a
-        # submission's. A connection back in the pool less than PING_IDLE seconds ago was
-        # just used; one that sat longer is pinged, and replaced when the server dropped it.
+        # pool_pre_ping would cost a round trip on every request (an API submission makes
+        # five). A connection back in the pool less than PING_IDLE seconds ago was just
+        # used; one that sat longer is pinged, and replaced when the server dropped it.
         if time.monotonic() - record.info.get("idle_since", math.inf) < PING_IDLE:
             return
         try:

@@ -106,9 +106,10 @@ def together(conn: Connection, send_together: bool = True) -> Iterator[None]:
     """Send the `Direct` statements run inside in one round trip on PostgreSQL.
 
     They run in order in the transaction; reading a statement's rows (`one`) waits for it
-    and the ones before, and raises the first error among them (as SQLAlchemy's). Only
-    `Direct` statements inside: another would read its result before it came. Elsewhere,
-    or with `send_together` False, each statement is its own round trip, as outside.
+    and the ones before, and raises the first error among them (as SQLAlchemy's); so does
+    a commit inside, which goes with them, or else leaving. Only `Direct` statements
+    inside: another would read its result before it came. Elsewhere, or with
+    `send_together` False, each statement is its own round trip, as outside.
     """
     if not send_together or conn.dialect.name != "postgresql":
         yield
