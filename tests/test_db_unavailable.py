@@ -208,3 +208,24 @@ def test_a_pooled_connection_dropped_while_idle_is_replaced_before_use(database_
     assert pid() not in (first, None)  # not an error: pinged, found dead, replaced
     engine.dispose()
     admin.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL connection pool")
+def test_a_connection_dropped_between_busy_requests_costs_one_503(app, client, accounts,
+                                                                  payload, database_url):
+    """A connection used within PING_IDLE is not pinged: a server restart fails its next
+    request with 503 (not 500), and the request after that gets a new connection."""
+    officer, engine = accounts["officer"], app.extensions["ews_engine"]
+    post = lambda app_id: client.post("/api/v1/assessments",  # noqa: E731
+                                      headers=officer.headers, json=payload(app_id))
+    engine.dispose()
+    assert post("DROP-1").status_code == 201
+    with engine.connect() as conn:  # the pool's one connection, the request's
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+    admin = make_engine(database_url)
+    with admin.connect() as conn:  # what a restart does to it
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+    t = time.monotonic()
+    unavailable(post("DROP-2"), t)
+    assert post("DROP-2").status_code == 201
