@@ -170,7 +170,7 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
     try:
         # Insert first, no look-up before: a replay is rare, and the unique constraint
         # catches it (and a concurrent twin) in the same statement.
-        with together(conn, send_together=earlier is None):
+        with together(conn, send_together=earlier is None, commit=commit_with):
             insert_assessment(conn, values)
             if earlier is not None:
                 supersede(db, earlier, values["id"])
@@ -179,11 +179,9 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
             audit.append(db, event)
             if drawn is not None:  # ~2% of the interviews below review: one insert more
                 followup_sample.store(db, drawn)
-            if commit_with:
-                db.commit()
         if not commit_with:
             store_beside(db, assessed.shadow, values)  # never raises
-            db.commit()
+        db.commit()  # committed already when `together` did
     except IntegrityError:
         db.rollback()
         existing = find(db, office, app_id)

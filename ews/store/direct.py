@@ -102,14 +102,16 @@ class Direct:
 
 
 @contextmanager
-def together(conn: Connection, send_together: bool = True) -> Iterator[None]:
+def together(conn: Connection, send_together: bool = True,
+             commit: bool = False) -> Iterator[None]:
     """Send the `Direct` statements run inside in one round trip on PostgreSQL.
 
     They run in order in the transaction; reading a statement's rows (`one`) waits for it
-    and the ones before, and raises the first error among them (as SQLAlchemy's); so does
-    a commit inside, which goes with them, or else leaving. Only `Direct` statements
-    inside: another would read its result before it came. Elsewhere, or with
-    `send_together` False, each statement is its own round trip, as outside.
+    and the ones before, and raises the first error among them (as SQLAlchemy's), or else
+    leaving does. With `commit`, a COMMIT goes with them: the caller's commit afterwards
+    finds nothing left to do. Only `Direct` statements inside: another would read its
+    result before it came. Elsewhere, or with `send_together` False, each statement is its
+    own round trip, as outside, and nothing is committed here.
     """
     if not send_together or conn.dialect.name != "postgresql":
         yield
@@ -119,17 +121,20 @@ def together(conn: Connection, send_together: bool = True) -> Iterator[None]:
         with driver.pipeline() as pipeline:
             try:
                 yield
+                if commit:  # sent with the Sync that leaving the pipeline sends anyway
+                    driver.execute("COMMIT")
             except BaseException as err:  # noqa: BLE001 - raised below, once out of the pipeline
                 failed = err
-                # A failed statement made the server skip the rest, a COMMIT too: take what
-                # is left of them, and end the transaction as a failed COMMIT would have.
-                with suppress(conn.dialect.loaded_dbapi.Error):
+                with suppress(conn.dialect.loaded_dbapi.Error):  # the skipped statements
                     pipeline.sync()
-                if driver.info.transaction_status == _FAILED:
-                    driver.rollback()
     except conn.dialect.loaded_dbapi.Error as err:  # raised when leaving: nothing read it
-        raise _error(conn, err, None, None) from err
+        failed = _error(conn, err, None, None)
+        failed.__cause__ = err
     if failed is not None:
+        # A failed statement made the server skip the rest, the COMMIT too: end the
+        # transaction as a failed COMMIT outside a pipeline would have.
+        if driver.info.transaction_status == _FAILED:
+            driver.rollback()
         raise failed
 
 
