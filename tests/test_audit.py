@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from ews import audit
 from ews.config import ConfigError, load_config
 from ews.store.guards import maintenance
 from ews.store.models import AuditEvent, RuleSetRecord, User
@@ -80,6 +82,35 @@ def test_chain_records_every_kind_and_verifies(cli, chain, db):
             "assessment.created", "login.failure"} <= kinds
     result = cli("audit", "verify")
     assert result.exit_code == 0 and f"{chain} audit events" in result.output
+
+
+def test_concurrent_appends_chain_in_order_whatever_they_hold(engine, db):
+    """Writers racing for the head queue up: one chain, each hash the one verify expects
+    (on PostgreSQL the server hashes: quotes, backslashes, non-ASCII and nulls included)."""
+    awkward = ['"quoted" \\ back\nline', "Bu Siti – Sumenep é𝔘", None]
+    barrier = threading.Barrier(6)
+
+    def write(i: int) -> None:
+        with Session(engine) as session:
+            barrier.wait()
+            for j in range(5):
+                audit.record(session, "test.race", actor=awkward[(i + j) % 3],
+                             office_code="PMK", subject=None if j % 2 else f"s-{i}-{j}",
+                             data={"note": awkward[i % 2], "n": i * 10 + j})
+                session.commit()
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert audit.verify(db) == (30, None)
+    events = db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+    assert [e.seq for e in events] == list(range(1, 31))
+    assert all(e.hash == audit.event_hash(e) for e in events)
+    assert [e.at for e in events] == sorted(e.at for e in events)  # stamped under the lock
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", e.at) for e in events)
+    assert {e.actor for e in events} == set(awkward)
 
 
 @pytest.mark.parametrize("tamper, named", [

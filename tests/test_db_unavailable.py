@@ -185,3 +185,47 @@ def test_a_new_database_gets_8k_pages_and_an_old_one_keeps_its_own(tmp_path):
             assert conn.execute(text("PRAGMA page_size")).scalar() == size
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         engine.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL connection pool")
+def test_a_pooled_connection_dropped_while_idle_is_replaced_before_use(database_url,
+                                                                       monkeypatch):
+    """No ping per request: a connection idle for longer than PING_IDLE is pinged first."""
+    from ews.store import db as store_db
+
+    monkeypatch.setattr(store_db, "PING_IDLE", 0.2)
+    engine, admin = make_engine(database_url), make_engine(database_url)
+
+    def pid() -> int:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT pg_backend_pid()")).scalar()
+
+    first = pid()
+    assert pid() == first  # back in the pool and taken again at once: the same one
+    with admin.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": first})
+    time.sleep(0.3)
+    assert pid() not in (first, None)  # not an error: pinged, found dead, replaced
+    engine.dispose()
+    admin.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL connection pool")
+def test_a_connection_dropped_between_busy_requests_costs_one_503(app, client, accounts,
+                                                                  payload, database_url):
+    """A connection used within PING_IDLE is not pinged: a server restart fails its next
+    request with 503 (not 500), and the request after that gets a new connection."""
+    officer, engine = accounts["officer"], app.extensions["ews_engine"]
+    post = lambda app_id: client.post("/api/v1/assessments",  # noqa: E731
+                                      headers=officer.headers, json=payload(app_id))
+    engine.dispose()
+    assert post("DROP-1").status_code == 201
+    with engine.connect() as conn:  # the pool's one connection, the request's
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+    admin = make_engine(database_url)
+    with admin.connect() as conn:  # what a restart does to it
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+    t = time.monotonic()
+    unavailable(post("DROP-2"), t)
+    assert post("DROP-2").status_code == 201

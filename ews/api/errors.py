@@ -6,12 +6,14 @@ the rejected value; nothing here adds one. Pages outside /api keep Werkzeug's HT
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import traceback
 
 from flask import Response, current_app, g, json, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from ews.lifecycle.compiled import TextMismatch
@@ -119,7 +121,8 @@ def database_unavailable(error: Exception):
     """Answer 503 (problem+json, or the page) for a locked, read-only or failing database."""
     db = g.get("db_session") or g.get("db_conn")
     if db is not None:
-        db.rollback()  # the page's user lookup needs a usable session
+        with contextlib.suppress(DBAPIError):  # a lost connection: nothing to roll back
+            db.rollback()  # the page's user lookup needs a usable session
     cause = getattr(error, "orig", None)
     log.warning("database unavailable", extra={"cause": type(cause).__name__})
     page = current_app.extensions.get(UNAVAILABLE_PAGE)

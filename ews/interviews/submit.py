@@ -25,6 +25,7 @@ from ews.outcomes.sample import Sampler
 from ews.store import pii
 from ews.store.assessments import find, insert_assessment, supersede
 from ews.store.db import Db, connection_of, utcnow
+from ews.store.direct import together
 from ews.store.models import Assessment, AssessmentCorrection, User
 
 from .assess import assess, identity_hashes
@@ -161,19 +162,26 @@ def submit(db: Db, record: dict, *, user: User, ruleset: RuleSet, pii_key: str,
                                                       "version": values["version"],
                                                       "supersedes": values["supersedes_id"]},
                           row=rows if correction else rows[0])
+    conn = connection_of(db)
+    # On PostgreSQL a first version's statements go in one round trip (a later version's
+    # are not all Direct), and on a bare connection (the API) without a shadow to store
+    # the commit goes with them: the audit head's row lock then waits on no round trip.
+    commit_with = db is conn and earlier is None and assessed.shadow is None
     try:
         # Insert first, no look-up before: a replay is rare, and the unique constraint
         # catches it (and a concurrent twin) in the same statement.
-        insert_assessment(connection_of(db), values)
-        if earlier is not None:
-            supersede(db, earlier, values["id"])
-        if correction is not None:
-            connection_of(db).execute(insert(AssessmentCorrection.__table__), rows[1][1])
-        audit.append(db, event)
-        if drawn is not None:  # ~2% of the interviews below review: one insert more
-            followup_sample.store(db, drawn)
-        store_beside(db, assessed.shadow, values)  # never raises
-        db.commit()
+        with together(conn, send_together=earlier is None, commit=commit_with):
+            insert_assessment(conn, values)
+            if earlier is not None:
+                supersede(db, earlier, values["id"])
+            if correction is not None:
+                conn.execute(insert(AssessmentCorrection.__table__), rows[1][1])
+            audit.append(db, event)
+            if drawn is not None:  # ~2% of the interviews below review: one insert more
+                followup_sample.store(db, drawn)
+        if not commit_with:
+            store_beside(db, assessed.shadow, values)  # never raises
+        db.commit()  # committed already when `together` did
     except IntegrityError:
         db.rollback()
         existing = find(db, office, app_id)

@@ -13,13 +13,15 @@ time fails, and `is_unavailable` tells the error handlers to answer 503, not 500
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from .sqlite_lock import QueuedWriterConnection
@@ -40,6 +42,7 @@ SQLITE_PRAGMAS = (
     "PRAGMA wal_autocheckpoint=10000",
 )
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds
+PING_IDLE = 1.0  # seconds: a PostgreSQL connection idle longer is pinged before use
 # SQLite primary result codes meaning "cannot write now": BUSY, LOCKED, READONLY, IOERR, FULL,
 # CANTOPEN; PostgreSQL SQLSTATEs: lock timeout, read-only transaction, out of resources,
 # shutting down, connection lost.
@@ -126,7 +129,23 @@ def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
             cur.close()
 
         return engine
-    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, **_JSON)
+    engine = create_engine(url, pool_size=5, max_overflow=5, **_JSON)
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_conn, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_when_idle(dbapi_conn, record, _proxy) -> None:
+        # pool_pre_ping would cost a round trip on every request (an API submission makes
+        # five). A connection back in the pool less than PING_IDLE seconds ago was just
+        # used; one that sat longer is pinged, and replaced when the server dropped it.
+        if time.monotonic() - record.info.get("idle_since", math.inf) < PING_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as err:
+            raise DisconnectionError(str(err)) from err
 
     @event.listens_for(engine, "connect")
     def _lock_timeout(dbapi_conn, _record) -> None:

@@ -8,11 +8,15 @@ result processors, so what is stored and read back is exactly what Core would st
 read. Errors are re-raised as SQLAlchemy's exceptions (IntegrityError, OperationalError...),
 so callers and the error handlers (503 for a locked database) see what they would see with
 Core. The statement runs in the Connection's transaction, on its DB-API connection.
+
+`together` sends the statements run inside it in one round trip where the driver can
+(psycopg's pipeline mode): a statement whose rows are read waits for the ones before it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -74,15 +78,16 @@ class Direct:
             cursor.execute(plan.sql, args)
         except conn.dialect.loaded_dbapi.Error as err:
             cursor.close()
-            raise DBAPIError.instance(plan.sql, args, err,
-                                      conn.dialect.loaded_dbapi.Error) from err
+            raise _error(conn, err, plan.sql, args) from err
         return cursor
 
     def one(self, conn: Connection, params: Mapping[str, Any] | None = None) -> tuple | None:
         """Run and return the first row (processed), or None."""
         cursor = self.execute(conn, params)
         try:
-            row = cursor.fetchone()
+            row = cursor.fetchone()  # in `together`: an error of a statement before it
+        except conn.dialect.loaded_dbapi.Error as err:
+            raise _error(conn, err, self._plan(conn.dialect, params).sql, params) from err
         finally:
             cursor.close()
         return None if row is None else _processed(row, self._plan(conn.dialect, params))
@@ -94,6 +99,50 @@ class Direct:
     def keys(self) -> list[str]:
         """Return the names of the columns a SELECT or RETURNING gives."""
         return list(self.statement.selected_columns.keys())
+
+
+@contextmanager
+def together(conn: Connection, send_together: bool = True,
+             commit: bool = False) -> Iterator[None]:
+    """Send the `Direct` statements run inside in one round trip on PostgreSQL.
+
+    They run in order in the transaction; reading a statement's rows (`one`) waits for it
+    and the ones before, and raises the first error among them (as SQLAlchemy's), or else
+    leaving does. With `commit`, a COMMIT goes with them: the caller's commit afterwards
+    finds nothing left to do. Only `Direct` statements inside: another would read its
+    result before it came. Elsewhere, or with `send_together` False, each statement is its
+    own round trip, as outside, and nothing is committed here.
+    """
+    if not send_together or conn.dialect.name != "postgresql":
+        yield
+        return
+    driver, failed = conn.connection.driver_connection, None
+    try:
+        with driver.pipeline() as pipeline:
+            try:
+                yield
+                if commit:  # sent with the Sync that leaving the pipeline sends anyway
+                    driver.execute("COMMIT")
+            except BaseException as err:  # noqa: BLE001 - raised below, once out of the pipeline
+                failed = err
+                with suppress(conn.dialect.loaded_dbapi.Error):  # the skipped statements
+                    pipeline.sync()
+    except conn.dialect.loaded_dbapi.Error as err:  # raised when leaving: nothing read it
+        failed = _error(conn, err, None, None)
+        failed.__cause__ = err
+    if failed is not None:
+        # A failed statement made the server skip the rest, the COMMIT too: end the
+        # transaction as a failed COMMIT outside a pipeline would have.
+        if driver.info.transaction_status == _FAILED:
+            driver.rollback()
+        raise failed
+
+
+_FAILED = 3  # libpq's PQTRANS_INERROR: in a failed transaction block
+
+
+def _error(conn: Connection, err: Exception, sql: str | None, args: Any) -> DBAPIError:
+    return DBAPIError.instance(sql, args, err, conn.dialect.loaded_dbapi.Error)
 
 
 def _positional(names: Sequence[str]) -> Callable[[dict], tuple]:
