@@ -125,6 +125,9 @@ def together(conn: Connection, send_together: bool = True,
                     driver.execute("COMMIT")
             except BaseException as err:  # noqa: BLE001 - raised below, once out of the pipeline
                 failed = err
+                if isinstance(err, conn.dialect.loaded_dbapi.Error):  # the COMMIT's own: a
+                    failed = _error(conn, err, "COMMIT", None)  # twin's unique key, as
+                    failed.__cause__ = err  # SQLAlchemy raises it (IntegrityError)
                 with suppress(conn.dialect.loaded_dbapi.Error):  # the skipped statements
                     pipeline.sync()
     except conn.dialect.loaded_dbapi.Error as err:  # raised when leaving: nothing read it
