@@ -19,7 +19,7 @@ from itertools import repeat
 import numpy as np
 import pandas as pd
 from pandas.arrays import BooleanArray, IntegerArray
-from sqlalchemy import Text, func, select, type_coerce
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from ews.checklist import FIELDS, stored_record
@@ -34,6 +34,7 @@ except ImportError:  # pragma: no cover - the standard library does the same, sl
 META = ("assessment_id", "office_code", "interviewed_at", "stored_score", "stored_rung",
         "outcome", "label_origin", "sample_probability")
 CHUNK = 20_000
+BLOCK = 1024  # rows parsed and read column by column at a time (they stay in the cache)
 _KINDS = {name: f.kind for name, f in FIELDS.items()}
 _CODES = {name: {v: i for i, v in enumerate(vocabulary(name))}
           for name, kind in _KINDS.items() if kind in ("enum", "country")}
@@ -55,7 +56,7 @@ def _statement(since: dt.datetime | None, until: dt.datetime | None):
     # JSON as text, parsed here; no ORDER BY (sorting wide rows in SQL costs more than
     # ordering the frame) and no join: labels and samples are a small share, read apart.
     return (select(Assessment.id, Assessment.office_code, Assessment.interviewed_at,
-                   type_coerce(Assessment.answers, Text), type_coerce(Assessment.features, Text),
+                   cast(Assessment.answers, Text), cast(Assessment.features, Text),
                    Assessment.checklist_version, Assessment.score, Assessment.rung)
             .where(*_window(since, until)))
 
@@ -126,23 +127,27 @@ def _decode(rows: list, labels: dict, sampled: dict) -> dict[str, object]:
     """Return {column: typed part} of one chunk of stored rows."""
     ids, offices, times, answers, features, versions, scores, rungs = map(
         list, zip(*rows, strict=True))
-    answers, features = list(map(_json, answers)), list(map(_json, features))
-    for i, version in enumerate(versions):
-        if version != 2:  # v1 (and any other) rows go through the full mapping
-            answers[i], features[i] = stored_record(answers[i], features[i], version), {}
-    derived = set().union(*features) & FIELDS.keys()
-    extra = [k for k in dict.fromkeys(k for a in answers for k in a)
-             if k not in FIELDS and k not in _TAIL]
-    columns: dict[str, object] = {}
-    for name in (*FIELDS, *extra):
-        if name in ("office_code", "interviewed_at"):
-            values = offices if name == "office_code" else times
-        elif name in derived:
-            values = [f[name] if name in f else a.get(name)
-                      for a, f in zip(answers, features, strict=True)]
-        else:
-            values = list(map(dict.get, answers, repeat(name)))
-        columns[name] = _typed(name, values)
+    values: dict[str, list] = {name: [] for name in FIELDS}
+    for start in range(0, len(ids), BLOCK):  # parsed and read while still in the cache
+        block = slice(start, start + BLOCK)
+        given, derived = list(map(_json, answers[block])), list(map(_json, features[block]))
+        for i, version in enumerate(versions[block]):
+            if version != 2:  # v1 (and any other) rows go through the full mapping
+                given[i], derived[i] = stored_record(given[i], derived[i], version), {}
+        extra = set().union(*given) - FIELDS.keys()
+        if extra - set(_TAIL):  # not a checklist field: a column of its own, as before
+            for key in dict.fromkeys(k for a in given for k in a if k in extra):
+                values.setdefault(key, [None] * start)
+        replaced = set().union(*derived) & FIELDS.keys()
+        for name, column in values.items():
+            if name in replaced:
+                column += [f[name] if name in f else a.get(name)
+                           for a, f in zip(given, derived, strict=True)]
+            else:
+                column += map(dict.get, given, repeat(name))
+    values["office_code"], values["interviewed_at"] = offices, times
+    columns = {name: _typed(name, column) for name, column in values.items()
+               if name not in _TAIL}
     outcome = [labels.get(i, (None, None)) for i in ids]
     tail = {"checklist_version": versions, "assessment_id": ids, "stored_score": scores,
             "stored_rung": rungs, "outcome": [o for o, _ in outcome],
@@ -190,9 +195,14 @@ def assessments_frame(session: Session, since: dt.datetime | None = None,
     labels, sampled = _labels(session, since, until)
     parts: dict[str, list] = {}
     result = session.execute(_statement(since, until).execution_options(yield_per=chunk))
+    done = 0
     for rows in result.partitions(chunk):
-        for name, part in _decode(rows, labels, sampled).items():
-            parts.setdefault(name, []).append(part)
+        decoded = _decode(rows, labels, sampled)
+        for name in parts.keys() - decoded.keys():  # a stray key of earlier rows only
+            decoded[name] = pd.Series([None] * len(rows))
+        for name, part in decoded.items():
+            parts.setdefault(name, [pd.Series([None] * done)] if done else []).append(part)
+        done += len(rows)
         if bar is not None:
             bar.update(len(rows))
     if bar is not None:
