@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import queue
+import threading
+from collections.abc import Iterator
 from itertools import repeat
 
 import numpy as np
@@ -171,6 +174,42 @@ def _order(times: pd.Series, ids: pd.Series) -> np.ndarray | None:
         .to_numpy()
 
 
+def _ahead(chunks: Iterator[list]) -> Iterator[list]:
+    """Yield `chunks`, the next one fetched by a thread meanwhile.
+
+    The database server reads and sends the next chunk (the driver waits without the GIL)
+    while this thread decodes the last one. Only the thread touches the result.
+    """
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def pump() -> None:
+        try:
+            for rows in chunks:
+                ready.put(rows)
+                if stop.is_set():
+                    return
+            ready.put(None)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the reading thread
+            ready.put(exc)
+
+    thread = threading.Thread(target=pump, name="assessments-fetch", daemon=True)
+    thread.start()
+    try:
+        while (rows := ready.get()) is not None:
+            if isinstance(rows, BaseException):
+                raise rows
+            yield rows
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a waiting put() through
+            try:
+                ready.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        thread.join()
+
+
 def assessments_frame(session: Session, since: dt.datetime | None = None,
                       until: dt.datetime | None = None, *, chunk: int = CHUNK,
                       progress: bool = False) -> pd.DataFrame:
@@ -196,7 +235,7 @@ def assessments_frame(session: Session, since: dt.datetime | None = None,
     parts: dict[str, list] = {}
     result = session.execute(_statement(since, until).execution_options(yield_per=chunk))
     done = 0
-    for rows in result.partitions(chunk):
+    for rows in _ahead(result.partitions(chunk)):
         decoded = _decode(rows, labels, sampled)
         for name in parts.keys() - decoded.keys():  # a stray key of earlier rows only
             decoded[name] = pd.Series([None] * len(rows))
