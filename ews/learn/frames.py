@@ -13,6 +13,7 @@ memory is then about the frame plus one column, not twice the frame.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
 import queue
 import threading
@@ -101,6 +102,8 @@ def _typed(name: str, values: list):
         return pd.array(values, dtype="boolean")
     if kind == "int":
         return pd.array(values, dtype="Int64")
+    if values.count(None) == len(values):  # e.g. personal data: the store keeps none
+        return pd.Series(values, dtype=object)
     return pd.Series(values)  # as the DataFrame of records infers it
 
 
@@ -234,14 +237,19 @@ def assessments_frame(session: Session, since: dt.datetime | None = None,
     labels, sampled = _labels(session, since, until)
     parts: dict[str, list] = {}
     result = session.execute(_statement(since, until).execution_options(yield_per=chunk))
-    done = 0
-    for rows in _ahead(result.partitions(chunk)):
-        decoded = _decode(rows, labels, sampled)
-        for name in parts.keys() - decoded.keys():  # a stray key of earlier rows only
-            decoded[name] = pd.Series([None] * len(rows))
-        for name, part in decoded.items():
-            parts.setdefault(name, [pd.Series([None] * done)] if done else []).append(part)
-        done += len(rows)
+    done, collecting = 0, gc.isenabled()
+    gc.disable()  # millions of short-lived dicts: no cycles, but a full collection each time
+    try:
+        for rows in _ahead(result.partitions(chunk)):
+            decoded = _decode(rows, labels, sampled)
+            for name in parts.keys() - decoded.keys():  # a stray key of earlier rows only
+                decoded[name] = pd.Series([None] * len(rows))
+            for name, part in decoded.items():
+                parts.setdefault(name, [pd.Series([None] * done)] if done else []).append(part)
+            done += len(rows)
+    finally:
+        if collecting:
+            gc.enable()
         if bar is not None:
             bar.update(len(rows))
     if bar is not None:
