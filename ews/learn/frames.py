@@ -170,13 +170,11 @@ def _order(times: pd.Series, ids: pd.Series) -> np.ndarray | None:
     """Return the positions that sort by (interview time, id); None when already sorted."""
     t = times.to_numpy(dtype="datetime64[ns]").view(np.int64)
     step = np.diff(t)
-    if (step > 0).all():
-        return None
-    key = ids.to_numpy(dtype=object)
     ties = np.flatnonzero(step == 0)
-    if (step >= 0).all() and all(key[i] <= key[i + 1] for i in ties):
+    if (step >= 0).all() and (ids.iloc[ties].to_numpy() <= ids.iloc[ties + 1].to_numpy()).all():
         return None
-    return pd.DataFrame({"t": t, "id": key}).sort_values(["t", "id"], kind="stable").index \
+    # the ids as they are (text in Arrow): no Python string per row of a national year
+    return pd.DataFrame({"t": t, "id": ids}).sort_values(["t", "id"], kind="stable").index \
         .to_numpy()
 
 
