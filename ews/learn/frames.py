@@ -186,7 +186,9 @@ def _churn() -> Iterator[None]:
     collections over a growing heap; and the C library gave the freed heap back to the
     system after every block, to fault it in again for the next (5 million page faults a
     million rows). Both are held off while decoding (the heap's settings only where the C
-    library is glibc) and restored after; the memory kept is then returned.
+    library is glibc): collection and trimming come back after, and the memory kept is
+    returned; blocks up to 32 MB stay on the heap, the ceiling glibc's own moving threshold
+    reaches by itself.
     """
     collecting = gc.isenabled()
     gc.disable()
@@ -277,8 +279,8 @@ def assessments_frame(session: Session, since: dt.datetime | None = None,
             for name, part in decoded.items():
                 parts.setdefault(name, [pd.Series([None] * done)] if done else []).append(part)
             done += len(rows)
-        if bar is not None:
-            bar.update(len(rows))
+            if bar is not None:
+                bar.update(len(rows))
     if bar is not None:
         bar.close()
     if not parts:
