@@ -85,6 +85,16 @@ def test_the_request_path_gives_the_pipeline_probability(split, fitted):
     assert np.allclose(fast, fitted.predict_proba(rows)[:, 1], atol=1e-9)
 
 
+def test_a_long_period_is_predicted_in_chunks_with_the_same_probabilities(split, fitted,
+                                                                          monkeypatch):
+    from ews.learn import classifier
+
+    test = split[1]
+    whole = fitted.predict_proba(test)
+    monkeypatch.setattr(classifier, "PREDICT_CHUNK", 333)  # ~5 chunks, the last one short
+    assert np.array_equal(fitted.predict_proba(test), whole)
+
+
 def test_excluded_signals_do_not_move_the_probability(split, fitted):
     row = split[1].head(1).astype(object).where(split[1].head(1).notna(), None)
     base = row.to_dict("records")[0] | {"purpose": "other", "umrah_documents": None,

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from ews.checklist import stored_record
 from ews.cli import main
 from ews.config import model_key
 from ews.demo.bulk import store_frame
 from ews.demo.frame import demo_frame
 from ews.demo.plan import Window
 from ews.engine import load_ruleset, ruleset_files
+from ews.engine.conditions import typed_frame
 from ews.learn.frames import assessments_frame
 from ews.learn.weights import hit_frame
 from ews.lifecycle.compiled import active_compiled
 from ews.lifecycle.service import activate_ruleset, register_ruleset
-from ews.store.models import Office
+from ews.store.models import Assessment, FollowupSample, Office, Outcome
 from ews.store.users import create_user
-from tests.checklists import clock
+from tests.checklists import STORED_V1, STORED_V1_FEATURES, clock
 
 from .conftest import DEFAULT_RULES
 
@@ -60,6 +63,41 @@ def test_loader_returns_v2_records_with_the_latest_outcome(db, stored):
             == stored["frame"]["outcome"].value_counts().to_dict())
     assert frame["scripted_answers"].sum() == stored["frame"]["scripted_answers"].sum()
     assert "nik" not in frame or frame["nik"].isna().all()
+
+
+def test_chunked_loading_equals_the_stored_records_typed_at_once(db, stored):
+    from sqlalchemy import select
+
+    labelled = db.scalars(select(Outcome).order_by(Outcome.id)).all()
+    again = labelled[0]  # a second outcome: the latest one is the label
+    db.add(Outcome(assessment_id=again.assessment_id, outcome="no_information",
+                   recorded_by=again.recorded_by, origin="external"))
+    first = db.scalars(select(Assessment).order_by(Assessment.id)).first()
+    db.add(Assessment(**{c.key: getattr(first, c.key) for c in Assessment.__table__.columns
+                         if c.key != "id"} | {"application_id": "V1-1", "answers": STORED_V1,
+                                              "features": STORED_V1_FEATURES,
+                                              "checklist_version": 1}))
+    db.commit()
+    latest = {o.assessment_id: o for o in db.scalars(select(Outcome).order_by(Outcome.id))}
+    drawn = dict(db.execute(select(FollowupSample.assessment_id,
+                                   FollowupSample.probability)).all())
+    records = []
+    for a in db.scalars(select(Assessment)):  # row by row, as the loader once did
+        label = latest.get(a.id)
+        records.append(stored_record(a.answers, a.features, a.checklist_version) | {
+            "assessment_id": a.id, "office_code": a.office_code,
+            "interviewed_at": a.interviewed_at, "stored_score": a.score,
+            "stored_rung": a.rung, "outcome": label and label.outcome,
+            "label_origin": label and label.origin,
+            "sample_probability": drawn.get(a.id, float("nan"))})
+    expected = typed_frame(records)
+    expected["interviewed_at"] = pd.to_datetime(expected["interviewed_at"], utc=True)
+    expected = expected.sort_values(["interviewed_at", "assessment_id"], kind="stable",
+                                    ignore_index=True)
+    for chunk in (700, 5000):
+        pd.testing.assert_frame_equal(assessments_frame(db, chunk=chunk), expected)
+    assert expected.set_index("assessment_id").loc[again.assessment_id, "outcome"] \
+        == "no_information"
 
 
 def test_learn_weights_writes_a_draft_and_its_justification(db, stored, cli, tmp_path):

@@ -24,6 +24,7 @@ from .labels import LabelError
 
 ESTIMATORS = ("logistic", "hist_gradient_boosting")
 MIN_POSITIVES = 30
+PREDICT_CHUNK = 100_000  # rows encoded at a time by predict_proba
 
 
 def _base(kind: str, random_state: int):
@@ -100,7 +101,12 @@ class ChecklistClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:  # noqa: N803 - sklearn
         """Return calibrated [P(negative), P(positive)] per row."""
         check_is_fitted(self, "pipeline_")
-        return self.pipeline_.predict_proba(X)
+        if len(X) <= PREDICT_CHUNK:
+            return self.pipeline_.predict_proba(X)
+        # a period of a national year: its encoded matrix would be gigabytes; rows are
+        # predicted independently, so chunks give the same probabilities
+        return np.concatenate([self.pipeline_.predict_proba(X.iloc[start:start + PREDICT_CHUNK])
+                               for start in range(0, len(X), PREDICT_CHUNK)])
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:  # noqa: N803 - sklearn
         """Return 1 where the calibrated probability is at least 0.5."""

@@ -2,54 +2,248 @@
 
 The one place the learning code reads the database; everything downstream is a pure
 function of the frame this returns.
+
+A national year is millions of rows: each chunk is decoded column by column (no record
+dict per row, no row-wise DataFrame), typed as `typed_frame` types it, and the chunks'
+columns are joined one column at a time, each chunk's part freed as it goes; the order by
+interview time is applied the same way, and only when the rows did not arrive in it. Peak
+memory is then about the frame plus one column, not twice the frame.
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import gc
 import math
+import queue
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import repeat
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from pandas.arrays import BooleanArray, IntegerArray
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
-from ews.checklist import stored_record
-from ews.engine.conditions import typed_frame
+from ews.checklist import FIELDS, stored_record
+from ews.engine.conditions import vocabulary
 from ews.store.models import Assessment, FollowupSample, Outcome
+
+try:  # several times faster than json on the stored answers
+    from orjson import loads
+except ImportError:  # pragma: no cover - the standard library does the same, slower
+    from json import loads
 
 META = ("assessment_id", "office_code", "interviewed_at", "stored_score", "stored_rung",
         "outcome", "label_origin", "sample_probability")
 CHUNK = 20_000
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
+BLOCK = 1024  # rows parsed and read column by column at a time (they stay in the cache)
+_KINDS = {name: f.kind for name, f in FIELDS.items()}
+_CODES = {name: {v: i for i, v in enumerate(vocabulary(name))}
+          for name, kind in _KINDS.items() if kind in ("enum", "country")}
+# The columns after the checklist fields, in the order of the record `stored_record` plus
+# the metadata give (office_code and interviewed_at are fields: they keep their place).
+_TAIL = ("checklist_version",) + tuple(m for m in META if m not in FIELDS)
+
+
+def _window(since: dt.datetime | None, until: dt.datetime | None) -> list:
+    conds = [Assessment.superseded_by.is_(None)]
+    if since is not None:
+        conds.append(Assessment.interviewed_at >= since)
+    if until is not None:
+        conds.append(Assessment.interviewed_at < until)
+    return conds
 
 
 def _statement(since: dt.datetime | None, until: dt.datetime | None):
-    latest = (select(Outcome.assessment_id, func.max(Outcome.id).label("oid"))
-              .group_by(Outcome.assessment_id).subquery())
-    stmt = (select(Assessment.id, Assessment.office_code, Assessment.interviewed_at,
-                   Assessment.answers, Assessment.features, Assessment.checklist_version,
-                   Assessment.score, Assessment.rung, Outcome.outcome, Outcome.origin,
-                   FollowupSample.probability)
-            .outerjoin(latest, latest.c.assessment_id == Assessment.id)
-            .outerjoin(Outcome, Outcome.id == latest.c.oid)
-            .outerjoin(FollowupSample, FollowupSample.assessment_id == Assessment.id)
-            .where(Assessment.superseded_by.is_(None)))
-    if since is not None:
-        stmt = stmt.where(Assessment.interviewed_at >= since)
-    if until is not None:
-        stmt = stmt.where(Assessment.interviewed_at < until)
-    return stmt  # no ORDER BY: sorting 1M wide rows in SQL costs more than in pandas
+    # JSON as text, parsed here; no ORDER BY (sorting wide rows in SQL costs more than
+    # ordering the frame) and no join: labels and samples are a small share, read apart.
+    return (select(Assessment.id, Assessment.office_code, Assessment.interviewed_at,
+                   cast(Assessment.answers, Text), cast(Assessment.features, Text),
+                   Assessment.checklist_version, Assessment.score, Assessment.rung)
+            .where(*_window(since, until)))
+
+
+def _labels(session: Session, since, until) -> tuple[dict, dict]:
+    """Return ({id: (latest outcome, its origin)}, {id: sample probability}) of the window."""
+    outcomes = (select(Outcome.assessment_id, Outcome.outcome, Outcome.origin)
+                .join(Assessment, Assessment.id == Outcome.assessment_id)
+                .where(*_window(since, until)).order_by(Outcome.id))
+    samples = (select(FollowupSample.assessment_id, FollowupSample.probability)
+               .join(Assessment, Assessment.id == FollowupSample.assessment_id)
+               .where(*_window(since, until)))
+    latest = {k: (outcome, origin) for k, outcome, origin in session.execute(outcomes)}
+    return latest, dict(session.execute(samples).all())  # by id: the last outcome wins
 
 
 def count_assessments(session: Session, since: dt.datetime | None = None,
                       until: dt.datetime | None = None) -> int:
     """Return how many current assessments were interviewed in [since, until)."""
-    stmt = select(func.count()).select_from(Assessment).where(
-        Assessment.superseded_by.is_(None))
-    if since is not None:
-        stmt = stmt.where(Assessment.interviewed_at >= since)
-    if until is not None:
-        stmt = stmt.where(Assessment.interviewed_at < until)
-    return session.scalar(stmt)
+    return session.scalar(select(func.count()).select_from(Assessment)
+                          .where(*_window(since, until)))
+
+
+def _json(value):
+    return loads(value) if isinstance(value, str | bytes) else value
+
+
+def _typed(name: str, values: list):
+    """Return one chunk's column typed as `typed_frame` types it (an array or a Series)."""
+    kind = _KINDS.get(name)
+    if kind in ("enum", "country"):
+        codes = _CODES[name]
+        try:
+            return np.fromiter(map(codes.get, values, repeat(-1)), dtype=np.int16,
+                               count=len(values))
+        except TypeError:  # an unhashable stored value: let pandas decide as before
+            return pd.Categorical(values, categories=vocabulary(name)).codes.astype(np.int16)
+    if kind == "bool":
+        return pd.array(values, dtype="boolean")
+    if kind == "int":
+        return pd.array(values, dtype="Int64")
+    if values.count(None) == len(values):  # e.g. personal data: the store keeps none
+        return pd.Series(values, dtype=object)
+    return pd.Series(values)  # as the DataFrame of records infers it
+
+
+def _join(name: str, parts: list):
+    """Return the whole column of `name` from its chunks' parts (emptied as it goes)."""
+    kind = _KINDS.get(name)
+    if kind in ("enum", "country"):
+        codes = np.concatenate(parts)
+        parts.clear()
+        categories = vocabulary(name)
+        return pd.Categorical.from_codes(codes.astype(np.int8 if len(categories) < 127
+                                                      else np.int16), categories=categories)
+    if kind in ("bool", "int"):
+        values = np.concatenate([p._data for p in parts])
+        mask = np.concatenate([p._mask for p in parts])
+        parts.clear()
+        return (BooleanArray if kind == "bool" else IntegerArray)(values, mask)
+    if len({p.dtype for p in parts}) == 1:
+        column = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    else:  # e.g. a chunk of None beside one of text: infer once, as for the whole window
+        column = pd.Series([v for p in parts for v in p.tolist()])
+    parts.clear()
+    return column
+
+
+def _decode(rows: list, labels: dict, sampled: dict) -> dict[str, object]:
+    """Return {column: typed part} of one chunk of stored rows."""
+    ids, offices, times, answers, features, versions, scores, rungs = map(
+        list, zip(*rows, strict=True))
+    values: dict[str, list] = {name: [] for name in FIELDS}
+    for start in range(0, len(ids), BLOCK):  # parsed and read while still in the cache
+        block = slice(start, start + BLOCK)
+        given, derived = list(map(_json, answers[block])), list(map(_json, features[block]))
+        for i, version in enumerate(versions[block]):
+            if version != 2:  # v1 (and any other) rows go through the full mapping
+                given[i], derived[i] = stored_record(given[i], derived[i], version), {}
+        extra = set().union(*given) - FIELDS.keys()
+        if extra - set(_TAIL):  # not a checklist field: a column of its own, as before
+            for key in dict.fromkeys(k for a in given for k in a if k in extra):
+                values.setdefault(key, [None] * start)
+        replaced = set().union(*derived) & FIELDS.keys()
+        for name, column in values.items():
+            if name in replaced:
+                column += [f[name] if name in f else a.get(name)
+                           for a, f in zip(given, derived, strict=True)]
+            else:
+                column += map(dict.get, given, repeat(name))
+    values["office_code"], values["interviewed_at"] = offices, times
+    columns = {name: _typed(name, column) for name, column in values.items()
+               if name not in _TAIL}
+    outcome = [labels.get(i, (None, None)) for i in ids]
+    tail = {"checklist_version": versions, "assessment_id": ids, "stored_score": scores,
+            "stored_rung": rungs, "outcome": [o for o, _ in outcome],
+            "label_origin": [o for _, o in outcome],
+            "sample_probability": [sampled.get(i, math.nan) for i in ids]}
+    columns.update((k, pd.Series(v)) for k, v in tail.items())
+    return columns
+
+
+def _order(times: pd.Series, ids: pd.Series) -> np.ndarray | None:
+    """Return the positions that sort by (interview time, id); None when already sorted."""
+    t = times.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    step = np.diff(t)
+    ties = np.flatnonzero(step == 0)
+    if (step >= 0).all() and (ids.iloc[ties].to_numpy() <= ids.iloc[ties + 1].to_numpy()).all():
+        return None
+    # the ids as they are (text in Arrow): no Python string per row of a national year
+    return pd.DataFrame({"t": t, "id": ids}).sort_values(["t", "id"], kind="stable").index \
+        .to_numpy()
+
+
+@contextmanager
+def _churn() -> Iterator[None]:
+    """Decode millions of short-lived objects without collecting or returning memory.
+
+    The parsed dicts make no cycles, yet each batch that outlives a block triggered full
+    collections over a growing heap; and the C library gave the freed heap back to the
+    system after every block, to fault it in again for the next (5 million page faults a
+    million rows). Both are held off while decoding (the heap's settings only where the C
+    library is glibc): collection and trimming come back after, and the memory kept is
+    returned; blocks up to 32 MB stay on the heap, the ceiling glibc's own moving threshold
+    reaches by itself.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt, trim = libc.mallopt, libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        mallopt = trim = None
+    if mallopt is not None:
+        mallopt(M_TRIM_THRESHOLD, 1 << 30)
+        mallopt(M_MMAP_THRESHOLD, 32 << 20)  # glibc's own ceiling for its moving threshold
+    try:
+        yield
+    finally:
+        if mallopt is not None:
+            mallopt(M_TRIM_THRESHOLD, 128 << 10)  # glibc's default
+            trim(0)
+        if collecting:
+            gc.enable()
+
+
+def _ahead(chunks: Iterator[list]) -> Iterator[list]:
+    """Yield `chunks`, the next one fetched by a thread meanwhile.
+
+    The database server reads and sends the next chunk (the driver waits without the GIL)
+    while this thread decodes the last one. Only the thread touches the result.
+    """
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def pump() -> None:
+        try:
+            for rows in chunks:
+                ready.put(rows)
+                if stop.is_set():
+                    return
+            ready.put(None)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the reading thread
+            ready.put(exc)
+
+    thread = threading.Thread(target=pump, name="assessments-fetch", daemon=True)
+    thread.start()
+    try:
+        while (rows := ready.get()) is not None:
+            if isinstance(rows, BaseException):
+                raise rows
+            yield rows
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a waiting put() through
+            try:
+                ready.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        thread.join()
 
 
 def assessments_frame(session: Session, since: dt.datetime | None = None,
@@ -63,39 +257,41 @@ def assessments_frame(session: Session, since: dt.datetime | None = None,
     that label arose (`label_origin`: followup, sample, external; None without an outcome)
     and `sample_probability`, the probability with which the interview was drawn for the
     random follow-up sample (NaN when it was not drawn).
-    Rows are read `chunk` at a time (streamed), oldest interview first. No personal data:
-    the store keeps none in clear.
+    Rows are read `chunk` at a time (streamed), oldest interview first; the frame is the one
+    `typed_frame` makes of the `stored_record`s. No personal data: the store keeps none in
+    clear.
     """
-    total = count_assessments(session, since, until) if progress else None
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=total, unit="rows", desc="loading assessments")
-    parts, batch = [], []
-    rows = session.execute(_statement(since, until).execution_options(yield_per=chunk))
-    for row in rows:
-        record = stored_record(row.answers, row.features, row.checklist_version)
-        record.update(assessment_id=row.id, office_code=row.office_code,
-                      interviewed_at=row.interviewed_at, stored_score=row.score,
-                      stored_rung=row.rung, outcome=row.outcome, label_origin=row.origin,
-                      sample_probability=math.nan if row.probability is None
-                      else row.probability)
-        batch.append(record)
-        if len(batch) >= chunk:
-            parts.append(typed_frame(batch))
+        bar = tqdm(total=count_assessments(session, since, until), unit="rows",
+                   desc="loading assessments")
+    labels, sampled = _labels(session, since, until)
+    parts: dict[str, list] = {}
+    result = session.execute(_statement(since, until).execution_options(yield_per=chunk))
+    done = 0
+    with _churn():
+        for rows in _ahead(result.partitions(chunk)):
+            decoded = _decode(rows, labels, sampled)
+            for name in parts.keys() - decoded.keys():  # a stray key of earlier rows only
+                decoded[name] = pd.Series([None] * len(rows))
+            for name, part in decoded.items():
+                parts.setdefault(name, [pd.Series([None] * done)] if done else []).append(part)
+            done += len(rows)
             if bar is not None:
-                bar.update(len(batch))
-            batch = []
-    if batch or not parts:
-        parts.append(typed_frame(batch) if batch else pd.DataFrame(columns=list(META)))
-        if bar is not None:
-            bar.update(len(batch))
+                bar.update(len(rows))
     if bar is not None:
         bar.close()
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    if len(frame):
-        frame["interviewed_at"] = pd.to_datetime(frame["interviewed_at"], utc=True)
-        frame = frame.sort_values(["interviewed_at", "assessment_id"], kind="stable",
-                                  ignore_index=True)
+    if not parts:
+        return pd.DataFrame(columns=list(META))
+    names = [*(n for n in parts if n not in _TAIL), *_TAIL]
+    frame = pd.DataFrame({name: _join(name, parts.pop(name)) for name in names[:1]})
+    for name in names[1:]:  # one column at a time: the parts of the others stay as they are
+        frame[name] = _join(name, parts.pop(name))
+    frame["interviewed_at"] = pd.to_datetime(frame["interviewed_at"], utc=True)
+    order = _order(frame["interviewed_at"], frame["assessment_id"])
+    if order is not None:
+        for name in frame.columns:
+            frame[name] = frame[name].iloc[order].reset_index(drop=True)
     return frame

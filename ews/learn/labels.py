@@ -83,4 +83,7 @@ def time_split(frame: pd.DataFrame, at: dt.datetime | str | None = None,
     early = (stamps < cut).to_numpy()
     if early.all() or not early.any():
         raise LabelError(f"splitting at {cut.date()} leaves one side empty")
+    k = int(early.sum())
+    if early[:k].all():  # oldest first (as loaded): two slices, no copy of a national year
+        return frame.iloc[:k], frame.iloc[k:]
     return frame[early], frame[~early]
