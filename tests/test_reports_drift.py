@@ -69,11 +69,14 @@ def test_drift_on_the_outcomes_page_json_and_cli(client, demo, ews_cli):
 
 
 def test_the_demo_scam_wave_reads_as_large_indicator_drift(demo_db):  # noqa: F811
-    from tests.test_reports_demo import WINDOW, _report
+    from tests.test_reports_demo import WINDOW, N, _report
 
     rows = {r["month"]: r for r in _report(demo_db[0], "outcomes").table("drift").records()}
     wave = rows["2026-07"]
-    assert wave["hits_reading"] == "large" and wave["reference"] == "2026-04..2026-06"
+    # The bulk demo of 20,000 has scams in every month (plan.SCAM_SHARE), the one-by-one
+    # demo of 3,000 hardly any: there the wave reads large, here at least moderate.
+    readings = ("large",) if demo_db[2] == N else ("moderate", "large")
+    assert wave["hits_reading"] in readings and wave["reference"] == "2026-04..2026-06"
     read = [r["hits_psi"] for r in rows.values() if r["hits_reading"] != "too few"]
     assert wave["hits_psi"] == max(read)
     assert WINDOW.start.isoformat()[:7] not in rows  # the first month is the baseline
