@@ -136,11 +136,9 @@ def copy_rows(conn, table: str, columns: Iterable[str], rows: Iterable[tuple]) -
     """
     columns = list(columns)
     if conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection  # psycopg 3
-        with raw.cursor() as cur, cur.copy(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        from ews.store.db import copy_rows as copy
+
+        copy(conn, table, columns, rows)
         return
     marks = ", ".join("?" for _ in columns)
     conn.connection.driver_connection.executemany(

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
-from ews.store.db import Db, connection_of, utcnow
+from ews.store.db import Db, connection_of, copy_rows, utcnow
 from ews.store.direct import Direct
 from ews.store.models import AuditEvent, AuditHead
 
@@ -209,11 +209,7 @@ def append_many(session: Db, events: list[Prepared]) -> None:
         rows.append(content + [prev])
     names = (*_CONTENT, "hash")
     if conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection  # psycopg 3
-        with raw.cursor() as cur, cur.copy(
-                f"COPY audit_events ({', '.join(names)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        copy_rows(conn, "audit_events", names, rows)
     else:
         conn.execute(_INSERT_EVENT, [dict(zip(names, row, strict=True)) for row in rows])
     conn.execute(update(_HEAD).where(_HEAD.c.id == HEAD_ID)

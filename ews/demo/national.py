@@ -39,6 +39,7 @@ from ews.checklist import validate_checklist
 from ews.checklist.derive import derive
 from ews.engine import RuleSet
 from ews.store import facts, make_engine, zones
+from ews.store.db import copy_rows
 from ews.store.models import (
     Assessment,
     AssessmentFact,
@@ -185,19 +186,17 @@ class ChunkWriter(Writer):
 
 def _copy(conn, model, rows: list[dict]) -> None:
     """Append `rows` (dicts of every column; JSON columns as dicts) to `model`'s table."""
-    if not rows:
-        return
     columns = model.__table__.columns
     names = [c.name for c in columns]
     documents = [k for k, c in enumerate(columns) if isinstance(c.type, JSON)]
-    raw = conn.connection.driver_connection  # psycopg 3
-    with raw.cursor() as cur, cur.copy(
-            f"COPY {model.__tablename__} ({', '.join(names)}) FROM STDIN") as copy:
-        for row in rows:
-            values = [row.get(name) for name in names]
-            for k in documents:
-                values[k] = orjson.dumps(values[k]).decode()
-            copy.write_row(values)
+
+    def values(row: dict) -> list:
+        out = [row.get(name) for name in names]
+        for k in documents:
+            out[k] = orjson.dumps(out[k]).decode()
+        return out
+
+    copy_rows(conn, model.__tablename__, names, map(values, rows))
 
 
 def _start_worker() -> None:

@@ -16,7 +16,7 @@ import datetime as dt
 import math
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import orjson
@@ -158,6 +158,17 @@ def make_engine(url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
 
 
 Db = Session | Connection  # what repository functions on the submission path accept
+
+
+def copy_rows(conn: Connection, table: str, columns: Sequence[str],
+              rows: Iterable[Sequence]) -> None:
+    """Append `rows` (values in `columns` order) to `table` with COPY, in the connection's
+    transaction (PostgreSQL, psycopg 3: bulk writers)."""
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def connection_of(db: Db) -> Connection:
