@@ -40,42 +40,56 @@ REACH = {"origin_kecamatan": "kecamatan", "destination_country": "destination",
 OTHER = "(other)"
 
 
+KEYS = ("day", "agency_name", "agency_licence", "nik_hash", "phone_hash",
+        "recruiter_phone_hash", *REACH)
+PHONES = 10_000  # shared phones bound per statement (SQLite takes 32,766 parameters)
+
+
 def networks(conn: Connection, params: Params, *, pii_key: str = "") -> Report:
-    """Return the recruiter-network report of the period (reads the log)."""
-    keys = ("day", "agency_name", "agency_licence", "nik_hash", "phone_hash",
-            "recruiter_phone_hash", *REACH)
+    """Return the recruiter-network report of the period (reads the log).
+
+    Read: every fact of the period with an edge of its own (a recruiter phone or an agency
+    not licensed, about 1%), then the contact phones two or more people gave (`_shared`),
+    then the other facts with those phones, by the phone's index.
+    """
     shown, params = params, replace(params, offices=None)  # groups span every office
     where = f"a.latest AND {_where(params)}"
-    frames = [rows(conn, params, keys, source=f"SELECT a.* FROM assessment_facts a "
+    frames = [rows(conn, params, KEYS, source=f"SELECT a.* FROM assessment_facts a "
                                                f"WHERE {where} AND {FACT_EDGE}")]
-    phones = [p for (p,) in conn.execute(_bind(_shared(params), params))]
+    phones = [p for (p,) in conn.execute(_bind(_shared(params, shown.offices), params, (
+        {} if shown.offices is None else {"near": list(shown.offices)})))]
     for start in range(0, len(phones), PHONES):  # a bound list each, as long as drivers take
-        frames.append(rows(conn, params, keys, source=(
+        frames.append(rows(conn, params, KEYS, source=(
             f"SELECT a.* FROM assessment_facts a WHERE {where} AND NOT {FACT_EDGE} "
             "AND a.phone_hash IN :phones"), binds={"phones": phones[start:start + PHONES]}))
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     return networks_from(frame, shown, pii_key=pii_key)
 
 
-PHONES = 10_000  # shared phones bound per statement (SQLite takes 32,766 parameters)
-
-
-def _shared(params: Params) -> str:
-    """Return the SQL of the contact phones that two or more people gave in the period.
+def _shared(params: Params, near: tuple[str, ...] | None = None) -> str:
+    """Return the SQL of the contact phones that two or more people gave in the period, of
+    all or, with offices `near` (bound as :near), of those their groups can reach.
 
     Every other assessment without an edge of its own is a group of one, so only the rows
     with an edge and those with one of these phones leave the database. The phones looked at
     are those of the assessments with a recruiter phone or an agency, or whose phone was
     already shared at the interview (the stored history feature: no grouping of every
-    phone). They are read first, and the rows with them by the phone's index after: joined
-    in one statement, PostgreSQL expected as many phones as candidates (hundreds of
-    thousands for a few hundred) and spilled a national year's facts to disk to hash them.
+    phone). A group with an assessment at the offices `near` holds only phones given there
+    or by an assessment with an edge (a linked fact's other links are edges): the others
+    are not looked at. Read apart from the facts with them: joined in one statement,
+    PostgreSQL expected as many phones as candidates (hundreds of thousands for a few
+    hundred) and spilled a national year's facts to disk to hash them.
     """
     where = f"a.latest AND {_where(params)}"
-    return (f"SELECT DISTINCT a.phone_hash FROM assessment_facts a WHERE {where} "
-            f"AND {FACT_LINKED} AND EXISTS (SELECT 1 FROM assessment_facts s "
-            "WHERE s.phone_hash = a.phone_hash AND s.nik_hash <> a.nik_hash AND s.latest AND "
-            f"{_where(params).replace('a.', 's.')}) ORDER BY 1")
+    sql = (f"SELECT DISTINCT a.phone_hash FROM assessment_facts a WHERE {where} "
+           f"AND {FACT_LINKED} AND EXISTS (SELECT 1 FROM assessment_facts s "
+           "WHERE s.phone_hash = a.phone_hash AND s.nik_hash <> a.nik_hash AND s.latest AND "
+           f"{_where(params).replace('a.', 's.')})")
+    if near is not None:  # (the columns in FACT_EDGE are o's there)
+        sql += (" AND a.phone_hash IN (SELECT o.phone_hash FROM assessment_facts o WHERE "
+                f"o.latest AND {_where(params).replace('a.', 'o.')} AND "
+                f"(o.office_code IN :near OR {FACT_EDGE}))")
+    return sql
 
 
 def _agency_hash(key: str, name: str) -> str:
