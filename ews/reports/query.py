@@ -80,11 +80,12 @@ def _where(params: Params) -> str:
         "" if params.offices is None else " AND a.office_code IN :offices")
 
 
-def _bind(sql: str, params: Params):
+def _bind(sql: str, params: Params, lists: dict[str, list] | None = None):
     binds = [bindparam("start", params.start.isoformat(), type_=String()),
              bindparam("end", params.end.isoformat(), type_=String())]
     if params.offices is not None:
         binds.append(bindparam("offices", list(params.offices), expanding=True))
+    binds += [bindparam(k, v, expanding=True) for k, v in (lists or {}).items()]
     return text(sql).bindparams(*binds)
 
 
@@ -143,11 +144,12 @@ def counted(conn: Connection, params: Params, keys: tuple[str, ...]) -> pd.DataF
 
 
 def rows(conn: Connection, params: Params, keys: tuple[str, ...], where: str = "",
-         extra: tuple[str, ...] = (), source: str = "") -> pd.DataFrame:
+         extra: tuple[str, ...] = (), source: str = "",
+         binds: dict[str, list] | None = None) -> pd.DataFrame:
     """Return one row per latest assessment: id, office, `at` (the instant that dates it, UTC),
     flagged, decision, outcome, then the keys (facts columns) and `extra` raw SQL expressions
-    `expr AS name`; of the facts `source` selects (SQL with the period's binds), all when
-    empty."""
+    `expr AS name`; of the facts `source` selects (SQL with the period's binds and the
+    lists of `binds`, each `IN :name`), all when empty."""
     cols = ["a.assessment_id AS id", "a.office_code AS office",
             f"{instant_sql(params.by)} AS at",
             "a.flagged AS flagged", "d.decision AS decision", "o.outcome AS outcome"]
@@ -156,7 +158,7 @@ def rows(conn: Connection, params: Params, keys: tuple[str, ...], where: str = "
     latest = _LATEST if not source else f"\nFROM ({source}) a{_JOINS}\nWHERE a.latest AND "
     sql = (f"SELECT {', '.join(cols)}{latest}{_where(params)}"
            f"{(' AND ' + where) if where else ''}")
-    result = conn.execute(_bind(sql, params))
+    result = conn.execute(_bind(sql, params, binds))
     # Tuples: pandas builds a frame of SQLAlchemy rows several times slower.
     frame = pd.DataFrame([tuple(r) for r in result], columns=list(result.keys()))
     frame["flagged"] = frame["flagged"].astype(bool)
