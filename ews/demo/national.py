@@ -35,6 +35,7 @@ from sqlalchemy import JSON, func, select, text
 from sqlalchemy.orm import Session
 
 from ews import audit, wilayah
+from ews.audit.seal import canonical_text, seal
 from ews.checklist import validate_checklist
 from ews.checklist.derive import derive
 from ews.engine import RuleSet
@@ -135,6 +136,12 @@ class Job:
 
 _JOB: Job | None = None
 _ENGINE = None
+# A worker's scores, kept across its chunks (`Writer._score`: one per distinct set of rule
+# inputs; a chunk of 50,000 has some 15,000, fewer new ones each chunk), and the canonical
+# text of each kept result by its id (alive while kept), for the seals.
+SCORES_KEPT = 60_000
+_SCORES: dict[tuple, dict] = {}
+_RESULT_TEXTS: dict[int, str] = {}
 
 
 @dataclass(frozen=True)
@@ -157,7 +164,10 @@ class ChunkWriter(Writer):
         # Ids of this chunk: above every id before the run, apart from other chunks' ids.
         self.decision_id, self.outcome_id = (base + first for base in job.base_ids)
         self.counter = {o: first for o in job.offices}
-        self.scores = {}
+        if len(_SCORES) > SCORES_KEPT:  # between chunks: no row holds a result by its id
+            _SCORES.clear()
+            _RESULT_TEXTS.clear()
+        self.scores = _SCORES
         self.prepared: list[audit.Prepared] = []
 
     def _record(self, case: Case) -> dict:
@@ -178,10 +188,24 @@ class ChunkWriter(Writer):
             where = zones.offsets(conn)
             _copy(conn, AssessmentFact, [facts.facts_of(r, zones.minutes_of(
                 where, r["office_code"])) for r in rows])
-        self.prepared = [audit.prepare(e["kind"], actor=e.get("actor"),
-                                       office_code=e.get("office_code"),
-                                       subject=e.get("subject"), data=e.get("data"),
-                                       row=e.get("row")) for e in events]
+        self.prepared = [_prepared(e) for e in events]
+
+
+def _prepared(event: dict) -> audit.Prepared:
+    """Return `audit.prepare` of an event of `Writer._one` (its row sealed into its data),
+    the canonical text of an assessment's result written once per distinct result."""
+    data, row = event["data"], event.get("row")
+    if row is not None:
+        table, values = row
+        texts = {}
+        if table == "assessments":
+            result = values["result"]
+            texts["result"] = _RESULT_TEXTS.get(id(result)) or _RESULT_TEXTS.setdefault(
+                id(result), canonical_text(result))
+        data = data | {"seal": seal(table, values, texts)}
+    return audit.prepare(event["kind"], actor=event.get("actor"),
+                         office_code=event.get("office_code"), subject=event.get("subject"),
+                         data=data)
 
 
 def _copy(conn, model, rows: list[dict]) -> None:
