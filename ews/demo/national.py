@@ -24,10 +24,12 @@ leaves rows the chain does not record: start again on an empty database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 import orjson
@@ -228,6 +230,26 @@ def _start_worker() -> None:
     _ENGINE = make_engine(_JOB.url)
 
 
+# Drawn with cumulative weights, as `random.choices` draws with weights (the same numbers).
+AGES, AGE_WEIGHTS = (19, 24, 30, 40, 50, 62), tuple(accumulate((12, 18, 25, 20, 15, 10)))
+TYPES, TYPE_WEIGHTS = ("new", "replacement", "lost"), tuple(accumulate((70, 27, 3)))
+
+
+@functools.cache
+def _catchment(office: str) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Return an office's catchment regencies and their cumulative weights."""
+    catchment = plan.CATCHMENTS.get(office, plan.DEFAULT_CATCHMENT)
+    return tuple(catchment), tuple(accumulate(catchment.values()))
+
+
+@functools.cache
+def _area(kecamatan: str) -> tuple[str, str, str, tuple[str, ...]]:
+    """Return a kecamatan's regency (dotted), the regency's name and its own, and its desa."""
+    regency = wilayah.regency_of(kecamatan)
+    return (regency, wilayah.name(regency) or "", wilayah.name(kecamatan) or "",
+            _desa_codes(wilayah.dotted(kecamatan)))
+
+
 def _cases(job: Job, first: int, last: int) -> list[Case]:
     """Return the cases of interviews [first, last): their records built, as `generate`
     draws them (identity, catchment, hotspot, network home, skipped questions)."""
@@ -249,8 +271,8 @@ def _cases(job: Job, first: int, last: int) -> list[Case]:
             elif rng.random() < SOUND_WEAK_SHARE:
                 profile = "sound_weak"
         record = dict(rng.choice(job.sets[profile]))
-        catchment = plan.CATCHMENTS.get(office, plan.DEFAULT_CATCHMENT)
-        regency = rng.choices(list(catchment), weights=list(catchment.values()))[0]
+        regencies, weights = _catchment(office)
+        regency = rng.choices(regencies, cum_weights=weights)[0]
         kec = rng.choice(_kecamatan_codes(regency))
         hot_desa, female_share, network = False, 0.5, None
         if truth == "network":
@@ -262,27 +284,26 @@ def _cases(job: Job, first: int, last: int) -> list[Case]:
             if rng.random() < plan.HOTSPOT_RISKY_SHARE:
                 kec, hot_desa = plan.HOTSPOT_KECAMATAN, rng.random() < plan.HOTSPOT_DESA_SHARE
             female_share = 0.65
-        if truth in ("network", "scam") and wilayah.regency_of(kec) == hot_regency \
+        if truth in ("network", "scam") and _area(kec)[0] == hot_regency \
                 and rng.random() < 0.3:
             kec = plan.HOTSPOT_KECAMATAN
         if truth not in ("sound", "false_alarm") and kec == plan.HOTSPOT_KECAMATAN:
             hot_desa = hot_desa or rng.random() < plan.HOTSPOT_DESA_SHARE
         female = rng.random() < female_share
-        age = rng.choices((19, 24, 30, 40, 50, 62), weights=(12, 18, 25, 20, 15, 10))[0]
+        age = rng.choices(AGES, cum_weights=AGE_WEIGHTS)[0]
         born = dt.date(when.year - age - rng.randrange(5), rng.randint(1, 12),
                        rng.randint(1, 28))
-        desa = _desa_codes(wilayah.dotted(kec))
+        _, regency_name, district_name, desa = _area(kec)
         phone = f"+628{rng.randrange(10**9, 10**10)}"
         if network and rng.random() < 0.3:
             phone = record["recruiter_phone"]  # the sponsor's number as the contact phone
         record |= {
             "application_id": f"{office}-DEMO{job.seed}-{i:07d}", "office_code": office,
-            "application_type": rng.choices(("new", "replacement", "lost"), (70, 27, 3))[0],
+            "application_type": rng.choices(TYPES, cum_weights=TYPE_WEIGHTS)[0],
             "interviewed_at": when, "nik": nik(rng, kec, born, female, i),
             "full_name": "Pemohon Demo", "date_of_birth": born,
             "sex": "female" if female else "male",
-            "domicile_regency": wilayah.name(wilayah.regency_of(kec)) or "",
-            "domicile_district": wilayah.name(kec) or "",
+            "domicile_regency": regency_name, "domicile_district": district_name,
             "domicile_desa": (desa[0] if hot_desa else rng.choice(desa)) if desa else None,
             "domicile_village": None, "phone": phone}
         share = plan.SKIP_BY_HOUR.get(when.hour, 0.02)
@@ -343,22 +364,65 @@ def write(session: Session, *, n: int, window: Window, offices: tuple[str, ...],
     summary = Summary()
     bounds = [(lo, min(lo + chunk, n)) for lo in range(0, n, chunk)]
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start_worker) as pool:
-        for done in _taken_as(seed, pool.imap(_chunk, bounds)):
-            audit.append_many(session, done.events)
-            session.commit()
-            for name in ("assessments", "flagged", "decisions", "outcomes"):
-                setattr(summary, name, getattr(summary, name) + getattr(done.summary, name))
-            for truth, count in done.summary.by_truth.items():
-                summary.by_truth[truth] += count
-            if progress:
-                progress(done.summary.assessments)
-    _JOB = None
+    later = _drop_secondary_indexes(session)
+    try:
+        with context.Pool(workers, initializer=_start_worker) as pool:
+            for done in _taken_as(seed, pool.imap(_chunk, bounds)):
+                audit.append_many(session, done.events)
+                session.commit()
+                for name in ("assessments", "flagged", "decisions", "outcomes"):
+                    setattr(summary, name, getattr(summary, name) + getattr(done.summary, name))
+                for truth, count in done.summary.by_truth.items():
+                    summary.by_truth[truth] += count
+                if progress:
+                    progress(done.summary.assessments)
+    finally:
+        _JOB = None
+        session.rollback()
+        _build_indexes(session, later)
     for table in ("decisions", "outcomes"):
         session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                              f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"))
     session.commit()
     return summary
+
+
+# What the workers COPY into. Their unique indexes stay (and the keys foreign keys check).
+BULK_TABLES = ("assessments", "assessment_facts", "decisions", "outcomes", "followup_samples")
+INDEX_MEMORY = "512MB"  # maintenance_work_mem of the index builds: a national year's sort
+
+
+def _drop_secondary_indexes(session: Session) -> list[str]:
+    """On empty tables, drop the other indexes of BULK_TABLES; return their definitions.
+
+    Row by row, an index on a keyed hash (NIK, phone) or a random id takes each row on a page
+    of its own: at millions of rows those indexes outgrow the server's buffers and nearly
+    every row dirties (and after each checkpoint writes to the WAL in full) a page per index.
+    Built after the COPY, each is one sort. Only when nothing is stored yet: a database
+    in use keeps its indexes.
+    """
+    if session.scalar(select(Assessment.__table__.c.id).limit(1)) is not None:
+        return []
+    rows = session.execute(text(
+        "SELECT format('%I.%I', n.nspname, c.relname), pg_get_indexdef(i.indexrelid) "
+        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE i.indrelid = ANY(CAST(:tables AS regclass[])) AND NOT i.indisunique "
+        "AND NOT i.indisprimary ORDER BY 1"), {"tables": list(BULK_TABLES)}).all()
+    for name, _ in rows:
+        session.execute(text(f"DROP INDEX {name}"))
+    session.commit()
+    return [definition for _, definition in rows]
+
+
+def _build_indexes(session: Session, definitions: list[str]) -> None:
+    """Build the indexes `_drop_secondary_indexes` dropped (also after a failed run)."""
+    if not definitions:
+        return
+    session.execute(text(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'"))
+    for definition in definitions:
+        session.execute(text(definition))
+    session.commit()
 
 
 def _taken_as(seed: int, chunks):
