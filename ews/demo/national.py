@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import multiprocessing
 import random
 from collections.abc import Callable
@@ -33,8 +34,9 @@ from itertools import accumulate
 
 import numpy as np
 import orjson
-from sqlalchemy import JSON, func, select, text
+from sqlalchemy import JSON, Index, func, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from ews import audit, wilayah
 from ews.audit.seal import canonical_text, seal
@@ -46,6 +48,7 @@ from ews.store.db import copy_rows
 from ews.store.models import (
     Assessment,
     AssessmentFact,
+    Base,
     Decision,
     FollowupSample,
     Outcome,
@@ -141,7 +144,7 @@ _ENGINE = None
 # A worker's scores, kept across its chunks (`Writer._score`: one per distinct set of rule
 # inputs; a chunk of 50,000 has some 15,000, fewer new ones each chunk), and the canonical
 # text of each kept result by its id (alive while kept), for the seals.
-SCORES_KEPT = 60_000
+SCORES_KEPT = 50_000
 _SCORES: dict[tuple, dict] = {}
 _RESULT_TEXTS: dict[int, str] = {}
 
@@ -318,9 +321,15 @@ def _cases(job: Job, first: int, last: int) -> list[Case]:
 
 def _chunk(bounds: tuple[int, int]) -> Chunk:
     first, last = bounds
-    writer = ChunkWriter(_JOB, first)
-    writer._batch(_cases(_JOB, first, last))
-    return Chunk(first, writer.prepared, writer.summary)
+    # A chunk allocates millions of dicts and lists, none in a cycle (refcounts free them):
+    # the cycle collector would only walk them, and the kept scores, again and again.
+    gc.disable()
+    try:
+        writer = ChunkWriter(_JOB, first)
+        writer._batch(_cases(_JOB, first, last))
+        return Chunk(first, writer.prepared, writer.summary)
+    finally:
+        gc.enable()
 
 
 def write(session: Session, *, n: int, window: Window, offices: tuple[str, ...], seed: int,
@@ -364,8 +373,9 @@ def write(session: Session, *, n: int, window: Window, offices: tuple[str, ...],
     summary = Summary()
     bounds = [(lo, min(lo + chunk, n)) for lo in range(0, n, chunk)]
     context = multiprocessing.get_context("fork")
-    later = _drop_secondary_indexes(session)
-    try:
+    _drop_secondary_indexes(session)
+    gc.freeze()  # the job, its answer sets, the modules: no collection walks them again here
+    try:         # nor in the workers forked from here
         with context.Pool(workers, initializer=_start_worker) as pool:
             for done in _taken_as(seed, pool.imap(_chunk, bounds)):
                 audit.append_many(session, done.events)
@@ -378,8 +388,9 @@ def write(session: Session, *, n: int, window: Window, offices: tuple[str, ...],
                     progress(done.summary.assessments)
     finally:
         _JOB = None
+        gc.unfreeze()
         session.rollback()
-        _build_indexes(session, later)
+        _build_indexes(session)
     for table in ("decisions", "outcomes"):
         session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                              f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"))
@@ -392,8 +403,14 @@ BULK_TABLES = ("assessments", "assessment_facts", "decisions", "outcomes", "foll
 INDEX_MEMORY = "512MB"  # maintenance_work_mem of the index builds: a national year's sort
 
 
-def _drop_secondary_indexes(session: Session) -> list[str]:
-    """On empty tables, drop the other indexes of BULK_TABLES; return their definitions.
+def _secondary_indexes() -> list[Index]:
+    """Return the declared non-unique indexes of BULK_TABLES."""
+    return [ix for table in BULK_TABLES for ix in sorted(
+        Base.metadata.tables[table].indexes, key=lambda ix: ix.name) if not ix.unique]
+
+
+def _drop_secondary_indexes(session: Session) -> None:
+    """On empty tables, drop the non-unique indexes of BULK_TABLES (`_build_indexes` after).
 
     Row by row, an index on a keyed hash (NIK, phone) or a random id takes each row on a page
     of its own: at millions of rows those indexes outgrow the server's buffers and nearly
@@ -402,26 +419,18 @@ def _drop_secondary_indexes(session: Session) -> list[str]:
     in use keeps its indexes.
     """
     if session.scalar(select(Assessment.__table__.c.id).limit(1)) is not None:
-        return []
-    rows = session.execute(text(
-        "SELECT format('%I.%I', n.nspname, c.relname), pg_get_indexdef(i.indexrelid) "
-        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE i.indrelid = ANY(CAST(:tables AS regclass[])) AND NOT i.indisunique "
-        "AND NOT i.indisprimary ORDER BY 1"), {"tables": list(BULK_TABLES)}).all()
-    for name, _ in rows:
-        session.execute(text(f"DROP INDEX {name}"))
-    session.commit()
-    return [definition for _, definition in rows]
-
-
-def _build_indexes(session: Session, definitions: list[str]) -> None:
-    """Build the indexes `_drop_secondary_indexes` dropped (also after a failed run)."""
-    if not definitions:
         return
+    for ix in _secondary_indexes():
+        session.execute(DropIndex(ix, if_exists=True))
+    session.commit()
+
+
+def _build_indexes(session: Session) -> None:
+    """Build the declared indexes of BULK_TABLES that are missing (after
+    `_drop_secondary_indexes`, also after a failed run or one killed before)."""
     session.execute(text(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'"))
-    for definition in definitions:
-        session.execute(text(definition))
+    for ix in _secondary_indexes():
+        session.execute(CreateIndex(ix, if_not_exists=True))
     session.commit()
 
 
