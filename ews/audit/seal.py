@@ -34,22 +34,23 @@ _quote = json.encoder.encode_basestring  # what the encoder does to str (ensure_
 _FLAT = frozenset((str, int, bool, type(None)))
 _TEXT = frozenset((str,))
 _NESTED = frozenset((dict, list))
+_PLAIN = _FLAT | _NESTED
 _NO_TEXTS: Mapping[str, str] = MappingProxyType({})
 _SORTED = orjson.OPT_SORT_KEYS
 
 
 def _plain(data: dict | list) -> bool:
     """Return whether `data` nests only dicts (text keys), lists, text, whole numbers,
-    booleans and nulls (no floats: orjson writes some exponents differently)."""
+    booleans and nulls (no floats: orjson writes some exponents differently). Each level's
+    types are looked at first: a float in a scorer's result refuses it at once."""
+    values = data
     if type(data) is dict:
         if not _TEXT.issuperset(map(type, data)):
             return False
-        data = data.values()
-    for value in data:
-        kind = type(value)
-        if kind not in _FLAT and not (kind in _NESTED and _plain(value)):
-            return False
-    return True
+        values = data.values()
+    if not _PLAIN.issuperset(map(type, values)):
+        return False
+    return all(_plain(value) for value in values if type(value) in _NESTED)
 
 
 def _canonical(data: Any) -> str:
