@@ -52,6 +52,7 @@ def phone_hash(key: str, phone: str | None) -> str | None:
 
 @functools.cache
 def _dates_in(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the names of date and time fields among `names` (module constants: cached)."""
     return tuple(name for name in names if name in _DATE_FIELDS)
 
 
