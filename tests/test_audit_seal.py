@@ -156,10 +156,13 @@ _FLAT_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70),
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.dictionaries(st.text(), _FLAT_VALUES, max_size=12) | st.lists(_FLAT_VALUES, max_size=9))
+@given(st.dictionaries(st.text(), _FLAT_VALUES, max_size=12) | st.lists(_FLAT_VALUES, max_size=9)
+       | st.recursive(_FLAT_VALUES | st.floats(), lambda inner: st.lists(inner, max_size=4)
+                      | st.dictionaries(st.text(), inner, max_size=4), max_leaves=20))
 def test_fast_canonical_text_is_the_encoders_text(answers):
     """Seals, answer hashes and event hashes of stored rows stay valid: the fast path writes
-    the same text (flat dicts such as answers, flat lists such as an event's content)."""
+    the same text (flat dicts such as answers, flat lists such as an event's content, an
+    event's data with its row's seal nested; floats anywhere go to the encoder)."""
     expected = json.dumps(answers, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert canonical_text(answers) == expected
 

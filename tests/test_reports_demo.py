@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from ews import audit
@@ -142,3 +142,16 @@ def test_demo_rows_have_report_facts_equal_to_their_json(demo_db):
     engine, _, n = demo_db
     with engine.connect() as conn:
         assert assert_facts_match(conn) == n
+
+
+def test_every_index_is_in_place_after_the_demo(demo_db):
+    """The bulk writer builds the secondary indexes of an empty database after its COPY: the
+    reports and the submission path's history lookups find them all there afterwards."""
+    from ews.demo.national import BULK_TABLES
+    from ews.store.models import Base
+
+    engine, _, _ = demo_db
+    found = inspect(engine)
+    for table in BULK_TABLES:
+        declared = {ix.name for ix in Base.metadata.tables[table].indexes}
+        assert declared <= {ix["name"] for ix in found.get_indexes(table)}, table

@@ -21,6 +21,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -32,7 +33,24 @@ _quote = json.encoder.encode_basestring  # what the encoder does to str (ensure_
 
 _FLAT = frozenset((str, int, bool, type(None)))
 _TEXT = frozenset((str,))
+_NESTED = frozenset((dict, list))
+_PLAIN = _FLAT | _NESTED
+_NO_TEXTS: Mapping[str, str] = MappingProxyType({})
 _SORTED = orjson.OPT_SORT_KEYS
+
+
+def _plain(data: dict | list) -> bool:
+    """Return whether `data` nests only dicts (text keys), lists, text, whole numbers,
+    booleans and nulls (no floats: orjson writes some exponents differently). Each level's
+    types are looked at first: a float in a scorer's result refuses it at once."""
+    values = data
+    if type(data) is dict:
+        if not _TEXT.issuperset(map(type, data)):
+            return False
+        values = data.values()
+    if not _PLAIN.issuperset(map(type, values)):
+        return False
+    return all(_plain(value) for value in values if type(value) in _NESTED)
 
 
 def _canonical(data: Any) -> str:
@@ -47,11 +65,12 @@ def _canonical(data: Any) -> str:
         return str(data)
     if (isinstance(data, dict) and _FLAT.issuperset(map(type, data.values()))
             and _TEXT.issuperset(map(type, data))) or \
-            (isinstance(data, list) and _FLAT.issuperset(map(type, data))):
-        # Flat dicts and lists of text, whole numbers, booleans and nulls (answers, an audit
-        # event's content): orjson writes the same text as the encoder (no floats, whose
-        # exponents it writes differently), about ten times faster. tests/test_audit_seal.py
-        # holds the two equal.
+            (isinstance(data, list) and _FLAT.issuperset(map(type, data))) or \
+            (type(data) in _NESTED and _plain(data)):
+        # Dicts and lists of text, whole numbers, booleans and nulls (answers, an audit
+        # event's content and its data with the row's seal): orjson writes the same text as
+        # the encoder (no floats, whose exponents it writes differently), several times
+        # faster. tests/test_audit_seal.py holds the two equal.
         try:
             return orjson.dumps(data, option=_SORTED).decode()
         except orjson.JSONEncodeError:  # beyond 64-bit integers, unpaired surrogates
@@ -178,7 +197,8 @@ def _layout(table: str) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     return frozenset(skip), {k: frozenset(v) for k, v in inner.items()}
 
 
-def _split(spec: Spec, row: Mapping) -> tuple[dict[str, str], dict]:
+def _split(spec: Spec, row: Mapping,
+           texts: Mapping[str, str] = _NO_TEXTS) -> tuple[dict[str, str], dict]:
     """Return the canonical text of each sealed column, and the personal values."""
     skip, inner = _layout(spec.table)
     if spec.only:
@@ -186,6 +206,9 @@ def _split(spec: Spec, row: Mapping) -> tuple[dict[str, str], dict]:
     sealed = {}
     for column, value in row.items():
         if column in skip:
+            continue
+        if column in texts:
+            sealed[column] = texts[column]
             continue
         if column in inner and isinstance(value, Mapping):
             value = {k: v for k, v in value.items() if k not in inner[column]}
@@ -196,10 +219,14 @@ def _split(spec: Spec, row: Mapping) -> tuple[dict[str, str], dict]:
     return sealed, personal
 
 
-def seal(table: str, row: Mapping) -> dict:
-    """Return the seal of a row (all its stored columns) to put into its audit event."""
+def seal(table: str, row: Mapping, texts: Mapping[str, str] = _NO_TEXTS) -> dict:
+    """Return the seal of a row (all its stored columns) to put into its audit event.
+
+    `texts` may give the canonical text of columns (JSON documents without personal keys)
+    that a bulk writer has at hand already: the scorer's result it stores many times.
+    """
     spec = ALL_SPECS[table]
-    sealed, personal = _split(spec, row)
+    sealed, personal = _split(spec, row, texts)
     return {"t": table, "id": str(row[spec.key]), "h": _digest_texts(sealed),
             "p": _digest(personal), "c": {name: _short(text) for name, text in sealed.items()}}
 

@@ -24,17 +24,22 @@ leaves rows the chain does not record: start again on an empty database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gc
 import multiprocessing
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 import orjson
-from sqlalchemy import JSON, func, select, text
+from sqlalchemy import JSON, Index, func, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from ews import audit, wilayah
+from ews.audit.seal import canonical_text, seal
 from ews.checklist import validate_checklist
 from ews.checklist.derive import derive
 from ews.engine import RuleSet
@@ -43,6 +48,7 @@ from ews.store.db import copy_rows
 from ews.store.models import (
     Assessment,
     AssessmentFact,
+    Base,
     Decision,
     FollowupSample,
     Outcome,
@@ -135,6 +141,12 @@ class Job:
 
 _JOB: Job | None = None
 _ENGINE = None
+# A worker's scores, kept across its chunks (`Writer._score`: one per distinct set of rule
+# inputs; a chunk of 50,000 has some 15,000, fewer new ones each chunk), and the canonical
+# text of each kept result by its id (alive while kept), for the seals.
+SCORES_KEPT = 50_000
+_SCORES: dict[tuple, dict] = {}
+_RESULT_TEXTS: dict[int, str] = {}
 
 
 @dataclass(frozen=True)
@@ -157,7 +169,10 @@ class ChunkWriter(Writer):
         # Ids of this chunk: above every id before the run, apart from other chunks' ids.
         self.decision_id, self.outcome_id = (base + first for base in job.base_ids)
         self.counter = {o: first for o in job.offices}
-        self.scores = {}
+        if len(_SCORES) > SCORES_KEPT:  # between chunks: no row holds a result by its id
+            _SCORES.clear()
+            _RESULT_TEXTS.clear()
+        self.scores = _SCORES
         self.prepared: list[audit.Prepared] = []
 
     def _record(self, case: Case) -> dict:
@@ -178,10 +193,24 @@ class ChunkWriter(Writer):
             where = zones.offsets(conn)
             _copy(conn, AssessmentFact, [facts.facts_of(r, zones.minutes_of(
                 where, r["office_code"])) for r in rows])
-        self.prepared = [audit.prepare(e["kind"], actor=e.get("actor"),
-                                       office_code=e.get("office_code"),
-                                       subject=e.get("subject"), data=e.get("data"),
-                                       row=e.get("row")) for e in events]
+        self.prepared = [_prepared(e) for e in events]
+
+
+def _prepared(event: dict) -> audit.Prepared:
+    """Return `audit.prepare` of an event of `Writer._one` (its row sealed into its data),
+    the canonical text of an assessment's result written once per distinct result."""
+    data, row = event["data"], event.get("row")
+    if row is not None:
+        table, values = row
+        texts = {}
+        if table == "assessments":
+            result = values["result"]
+            texts["result"] = _RESULT_TEXTS.get(id(result)) or _RESULT_TEXTS.setdefault(
+                id(result), canonical_text(result))
+        data = data | {"seal": seal(table, values, texts)}
+    return audit.prepare(event["kind"], actor=event.get("actor"),
+                         office_code=event.get("office_code"), subject=event.get("subject"),
+                         data=data)
 
 
 def _copy(conn, model, rows: list[dict]) -> None:
@@ -202,6 +231,26 @@ def _copy(conn, model, rows: list[dict]) -> None:
 def _start_worker() -> None:
     global _ENGINE
     _ENGINE = make_engine(_JOB.url)
+
+
+# Drawn with cumulative weights, as `random.choices` draws with weights (the same numbers).
+AGES, AGE_WEIGHTS = (19, 24, 30, 40, 50, 62), tuple(accumulate((12, 18, 25, 20, 15, 10)))
+TYPES, TYPE_WEIGHTS = ("new", "replacement", "lost"), tuple(accumulate((70, 27, 3)))
+
+
+@functools.cache
+def _catchment(office: str) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Return an office's catchment regencies and their cumulative weights."""
+    catchment = plan.CATCHMENTS.get(office, plan.DEFAULT_CATCHMENT)
+    return tuple(catchment), tuple(accumulate(catchment.values()))
+
+
+@functools.cache
+def _area(kecamatan: str) -> tuple[str, str, str, tuple[str, ...]]:
+    """Return a kecamatan's regency (dotted), the regency's name and its own, and its desa."""
+    regency = wilayah.regency_of(kecamatan)
+    return (regency, wilayah.name(regency) or "", wilayah.name(kecamatan) or "",
+            _desa_codes(wilayah.dotted(kecamatan)))
 
 
 def _cases(job: Job, first: int, last: int) -> list[Case]:
@@ -225,8 +274,8 @@ def _cases(job: Job, first: int, last: int) -> list[Case]:
             elif rng.random() < SOUND_WEAK_SHARE:
                 profile = "sound_weak"
         record = dict(rng.choice(job.sets[profile]))
-        catchment = plan.CATCHMENTS.get(office, plan.DEFAULT_CATCHMENT)
-        regency = rng.choices(list(catchment), weights=list(catchment.values()))[0]
+        regencies, weights = _catchment(office)
+        regency = rng.choices(regencies, cum_weights=weights)[0]
         kec = rng.choice(_kecamatan_codes(regency))
         hot_desa, female_share, network = False, 0.5, None
         if truth == "network":
@@ -238,27 +287,26 @@ def _cases(job: Job, first: int, last: int) -> list[Case]:
             if rng.random() < plan.HOTSPOT_RISKY_SHARE:
                 kec, hot_desa = plan.HOTSPOT_KECAMATAN, rng.random() < plan.HOTSPOT_DESA_SHARE
             female_share = 0.65
-        if truth in ("network", "scam") and wilayah.regency_of(kec) == hot_regency \
+        if truth in ("network", "scam") and _area(kec)[0] == hot_regency \
                 and rng.random() < 0.3:
             kec = plan.HOTSPOT_KECAMATAN
         if truth not in ("sound", "false_alarm") and kec == plan.HOTSPOT_KECAMATAN:
             hot_desa = hot_desa or rng.random() < plan.HOTSPOT_DESA_SHARE
         female = rng.random() < female_share
-        age = rng.choices((19, 24, 30, 40, 50, 62), weights=(12, 18, 25, 20, 15, 10))[0]
+        age = rng.choices(AGES, cum_weights=AGE_WEIGHTS)[0]
         born = dt.date(when.year - age - rng.randrange(5), rng.randint(1, 12),
                        rng.randint(1, 28))
-        desa = _desa_codes(wilayah.dotted(kec))
+        _, regency_name, district_name, desa = _area(kec)
         phone = f"+628{rng.randrange(10**9, 10**10)}"
         if network and rng.random() < 0.3:
             phone = record["recruiter_phone"]  # the sponsor's number as the contact phone
         record |= {
             "application_id": f"{office}-DEMO{job.seed}-{i:07d}", "office_code": office,
-            "application_type": rng.choices(("new", "replacement", "lost"), (70, 27, 3))[0],
+            "application_type": rng.choices(TYPES, cum_weights=TYPE_WEIGHTS)[0],
             "interviewed_at": when, "nik": nik(rng, kec, born, female, i),
             "full_name": "Pemohon Demo", "date_of_birth": born,
             "sex": "female" if female else "male",
-            "domicile_regency": wilayah.name(wilayah.regency_of(kec)) or "",
-            "domicile_district": wilayah.name(kec) or "",
+            "domicile_regency": regency_name, "domicile_district": district_name,
             "domicile_desa": (desa[0] if hot_desa else rng.choice(desa)) if desa else None,
             "domicile_village": None, "phone": phone}
         share = plan.SKIP_BY_HOUR.get(when.hour, 0.02)
@@ -273,9 +321,15 @@ def _cases(job: Job, first: int, last: int) -> list[Case]:
 
 def _chunk(bounds: tuple[int, int]) -> Chunk:
     first, last = bounds
-    writer = ChunkWriter(_JOB, first)
-    writer._batch(_cases(_JOB, first, last))
-    return Chunk(first, writer.prepared, writer.summary)
+    # A chunk allocates millions of dicts and lists, none in a cycle (refcounts free them):
+    # the cycle collector would only walk them, and the kept scores, again and again.
+    gc.disable()
+    try:
+        writer = ChunkWriter(_JOB, first)
+        writer._batch(_cases(_JOB, first, last))
+        return Chunk(first, writer.prepared, writer.summary)
+    finally:
+        gc.enable()
 
 
 def write(session: Session, *, n: int, window: Window, offices: tuple[str, ...], seed: int,
@@ -319,22 +373,65 @@ def write(session: Session, *, n: int, window: Window, offices: tuple[str, ...],
     summary = Summary()
     bounds = [(lo, min(lo + chunk, n)) for lo in range(0, n, chunk)]
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start_worker) as pool:
-        for done in _taken_as(seed, pool.imap(_chunk, bounds)):
-            audit.append_many(session, done.events)
-            session.commit()
-            for name in ("assessments", "flagged", "decisions", "outcomes"):
-                setattr(summary, name, getattr(summary, name) + getattr(done.summary, name))
-            for truth, count in done.summary.by_truth.items():
-                summary.by_truth[truth] += count
-            if progress:
-                progress(done.summary.assessments)
-    _JOB = None
+    _drop_secondary_indexes(session)
+    gc.freeze()  # the job, its answer sets, the modules: no collection walks them again here
+    try:         # nor in the workers forked from here
+        with context.Pool(workers, initializer=_start_worker) as pool:
+            for done in _taken_as(seed, pool.imap(_chunk, bounds)):
+                audit.append_many(session, done.events)
+                session.commit()
+                for name in ("assessments", "flagged", "decisions", "outcomes"):
+                    setattr(summary, name, getattr(summary, name) + getattr(done.summary, name))
+                for truth, count in done.summary.by_truth.items():
+                    summary.by_truth[truth] += count
+                if progress:
+                    progress(done.summary.assessments)
+    finally:
+        _JOB = None
+        gc.unfreeze()
+        session.rollback()
+        _build_indexes(session)
     for table in ("decisions", "outcomes"):
         session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                              f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"))
     session.commit()
     return summary
+
+
+# What the workers COPY into. Their unique indexes stay (and the keys foreign keys check).
+BULK_TABLES = ("assessments", "assessment_facts", "decisions", "outcomes", "followup_samples")
+INDEX_MEMORY = "512MB"  # maintenance_work_mem of the index builds: a national year's sort
+
+
+def _secondary_indexes() -> list[Index]:
+    """Return the declared non-unique indexes of BULK_TABLES."""
+    return [ix for table in BULK_TABLES for ix in sorted(
+        Base.metadata.tables[table].indexes, key=lambda ix: ix.name) if not ix.unique]
+
+
+def _drop_secondary_indexes(session: Session) -> None:
+    """On empty tables, drop the non-unique indexes of BULK_TABLES (`_build_indexes` after).
+
+    Row by row, an index on a keyed hash (NIK, phone) or a random id takes each row on a page
+    of its own: at millions of rows those indexes outgrow the server's buffers and nearly
+    every row dirties (and after each checkpoint writes to the WAL in full) a page per index.
+    Built after the COPY, each is one sort. Only when nothing is stored yet: a database
+    in use keeps its indexes.
+    """
+    if session.scalar(select(Assessment.__table__.c.id).limit(1)) is not None:
+        return
+    for ix in _secondary_indexes():
+        session.execute(DropIndex(ix, if_exists=True))
+    session.commit()
+
+
+def _build_indexes(session: Session) -> None:
+    """Build the declared indexes of BULK_TABLES that are missing (after
+    `_drop_secondary_indexes`, also after a failed run or one killed before)."""
+    session.execute(text(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'"))
+    for ix in _secondary_indexes():
+        session.execute(CreateIndex(ix, if_not_exists=True))
+    session.commit()
 
 
 def _taken_as(seed: int, chunks):

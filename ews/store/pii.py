@@ -8,6 +8,7 @@ all; only the derived `is_minor` and `age_band` are.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import re
 
@@ -49,10 +50,16 @@ def phone_hash(key: str, phone: str | None) -> str | None:
     return keyed_hash(key, "phone", normal_phone(phone)) if phone else None
 
 
+@functools.cache
+def _dates_in(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the names of date and time fields among `names` (module constants: cached)."""
+    return tuple(name for name in names if name in _DATE_FIELDS)
+
+
 def _json_ready(record: dict, names: tuple[str, ...]) -> dict:
     """Return the values of `names` in `record`, dates and times as ISO text."""
-    out = {name: record.get(name) for name in names}
-    for name in _DATE_FIELDS.intersection(out):
+    out = dict(zip(names, map(record.get, names), strict=True))
+    for name in _dates_in(names):
         out[name] = _jsonable(out[name])
     return out
 
