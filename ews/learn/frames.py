@@ -277,7 +277,9 @@ def assessments_frame(session: Session, since: dt.datetime | None = None,
             for name in parts.keys() - decoded.keys():  # a stray key of earlier rows only
                 decoded[name] = pd.Series([None] * len(rows))
             for name, part in decoded.items():
-                parts.setdefault(name, [pd.Series([None] * done)] if done else []).append(part)
+                if name not in parts:  # the first chunk, or a stray key from these rows on
+                    parts[name] = [pd.Series([None] * done)] if done else []
+                parts[name].append(part)
             done += len(rows)
             if bar is not None:
                 bar.update(len(rows))
