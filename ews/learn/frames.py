@@ -173,9 +173,17 @@ def _order(times: pd.Series, ids: pd.Series) -> np.ndarray | None:
     ties = np.flatnonzero(step == 0)
     if (step >= 0).all() and (ids.iloc[ties].to_numpy() <= ids.iloc[ties + 1].to_numpy()).all():
         return None
-    # the ids as they are (text in Arrow): no Python string per row of a national year
-    return pd.DataFrame({"t": t, "id": ids}).sort_values(["t", "id"], kind="stable").index \
-        .to_numpy()
+    # by time alone, then the ids (text in Arrow, no Python string per row) of the rows
+    # that share a time with another: sorting all rows on both keys held several copies
+    order = np.argsort(t, kind="stable")
+    t = t[order]
+    tied = np.flatnonzero(t[1:] == t[:-1])
+    if tied.size:  # the rows of each tie stay in their slots, ordered among themselves
+        slots = np.union1d(tied, tied + 1)
+        order[slots] = pd.DataFrame({"t": t[slots], "id": ids.take(order[slots]).array,
+                                     "at": order[slots]}) \
+            .sort_values(["t", "id"], kind="stable")["at"].to_numpy()
+    return order
 
 
 @contextmanager
