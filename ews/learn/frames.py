@@ -172,19 +172,16 @@ def _order(times: pd.Series, ids: pd.Series) -> np.ndarray | None:
     t = times.to_numpy(dtype="datetime64[ns]").view(np.int64)
     step = np.diff(t)
     ties = np.flatnonzero(step == 0)
-    if (step >= 0).all() and (ids.iloc[ties].to_numpy() <= ids.iloc[ties + 1].to_numpy()).all():
+    if (step >= 0).all() and (ids.iloc[ties].reset_index(drop=True)
+                              <= ids.iloc[ties + 1].reset_index(drop=True)).all():
         return None
-    # by time alone, then the ids (text in Arrow, no Python string per row) of the rows
-    # that share a time with another: sorting all rows on both keys held several copies
-    order = np.argsort(t, kind="stable")
-    t = t[order]
-    tied = np.flatnonzero(t[1:] == t[:-1])
-    if tied.size:  # the rows of each tie stay in their slots, ordered among themselves
-        slots = np.union1d(tied, tied + 1)
-        order[slots] = pd.DataFrame({"t": t[slots], "id": ids.take(order[slots]).array,
-                                     "at": order[slots]}) \
-            .sort_values(["t", "id"], kind="stable")["at"].to_numpy()
-    return order
+    # the ids' ranks (sorted as they are, Arrow text: no Python string per row), then one
+    # sort of two integer keys; a two-key sort of the frame held copies of the ids, and a
+    # third to half of the rows share their minute with another
+    by_id = np.asarray(ids.array.argsort(kind="stable"))
+    rank = np.empty_like(by_id)
+    rank[by_id] = np.arange(len(by_id))
+    return np.lexsort((rank, t))
 
 
 def _libc() -> tuple:
