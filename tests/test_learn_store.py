@@ -101,7 +101,7 @@ def test_chunked_loading_equals_the_stored_records_typed_at_once(db, stored):
 
 
 def test_rows_are_ordered_by_time_then_id_ties_included():
-    # many rows share an interview time (a national day at second resolution): each tie is
+    # many rows share an interview time (a third of a national year shares its minute): each tie is
     # ordered by id, whatever order the rows arrived in
     times = pd.Series(pd.to_datetime([5, 3, 5, 1, 3, 5, 2, 5], unit="s", utc=True))
     ids = pd.Series(["h", "q", "a", "z", "b", "c", "y", "d"], dtype="str")
