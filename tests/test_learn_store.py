@@ -16,7 +16,7 @@ from ews.demo.frame import demo_frame
 from ews.demo.plan import Window
 from ews.engine import load_ruleset, ruleset_files
 from ews.engine.conditions import typed_frame
-from ews.learn.frames import assessments_frame
+from ews.learn.frames import _order, assessments_frame
 from ews.learn.weights import hit_frame
 from ews.lifecycle.compiled import active_compiled
 from ews.lifecycle.service import activate_ruleset, register_ruleset
@@ -98,6 +98,17 @@ def test_chunked_loading_equals_the_stored_records_typed_at_once(db, stored):
         pd.testing.assert_frame_equal(assessments_frame(db, chunk=chunk), expected)
     assert expected.set_index("assessment_id").loc[again.assessment_id, "outcome"] \
         == "no_information"
+
+
+def test_rows_are_ordered_by_time_then_id_ties_included():
+    # many rows share an interview time (a third of a national year shares its minute): each tie is
+    # ordered by id, whatever order the rows arrived in
+    times = pd.Series(pd.to_datetime([5, 3, 5, 1, 3, 5, 2, 5], unit="s", utc=True))
+    ids = pd.Series(["h", "q", "a", "z", "b", "c", "y", "d"], dtype="str")
+    expected = pd.DataFrame({"t": times, "id": ids}).sort_values(["t", "id"]).index
+    assert _order(times, ids).tolist() == expected.tolist() == [3, 6, 4, 1, 2, 5, 7, 0]
+    assert _order(times.iloc[expected].reset_index(drop=True),
+                  ids.iloc[expected].reset_index(drop=True)) is None  # already in order
 
 
 def test_learn_weights_writes_a_draft_and_its_justification(db, stored, cli, tmp_path):

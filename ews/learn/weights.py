@@ -24,6 +24,7 @@ from .labels import LabelError
 
 MIN_POSITIVES = 30
 MIN_SUPPORT = 5
+HIT_CHUNK = 200_000  # rows evaluated at a time by hit_frame (rows are independent)
 Z95 = 1.959964
 
 
@@ -32,7 +33,11 @@ def hit_frame(frame: pd.DataFrame, ruleset: RuleSet) -> pd.DataFrame:
 
     The same hits `score_frame(..., details=True)` lists per row, as a matrix; same index.
     """
-    hits = evaluate_frame(frame, ruleset).indicators
+    if len(frame) <= HIT_CHUNK:
+        hits = evaluate_frame(frame, ruleset).indicators
+    else:  # the conditions' intermediate columns of a national period would be gigabytes
+        hits = np.concatenate([evaluate_frame(frame.iloc[at:at + HIT_CHUNK], ruleset).indicators
+                               for at in range(0, len(frame), HIT_CHUNK)])
     return pd.DataFrame(hits, index=frame.index, columns=[i.id for i in ruleset.indicators])
 
 
