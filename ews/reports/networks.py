@@ -160,8 +160,10 @@ def networks_from(frame: pd.DataFrame, params: Params, *, pii_key: str = "",
     if comps:
         label = {aid: k for k, (ids, _) in enumerate(comps) for aid in ids}
         sub = frame[frame["id"].isin(label)].sort_values("id")
-        sub = sub.assign(comp=sub["id"].map(label),
-                         created=sub["day"].astype(str),
+        sub = sub.assign(comp=sub["id"].map(label))
+        if params.offices is not None:  # the groups with an assessment there, and no other
+            sub = sub[sub["comp"].isin(sub.loc[sub["office"].isin(params.offices), "comp"])]
+        sub = sub.assign(created=sub["day"].astype(str),
                          positive=sub["outcome"].isin(POSITIVE),
                          flagged=sub["flagged"].astype(bool))
         # Figures per group at once (thousands of groups nationally), then one row each.

@@ -377,13 +377,15 @@ class AssessmentFact(Base):
         # The network report: whether another person gave a contact phone is read from
         # the phone's index alone on PostgreSQL (it carries who and when), for the phones
         # of the linked facts, read in the phone's order from their own index; the facts
-        # with an edge (about 1%) are read from theirs.
+        # with an edge (about 1%) are read from theirs, by interview or submission day.
         Index("ix_assessment_facts_phone", "phone_hash",
               postgresql_include=["nik_hash", "day", "latest"]),
         Index("ix_assessment_facts_linked", "phone_hash",
               postgresql_include=["nik_hash", "day", "latest"],
               postgresql_where=text(FACT_LINKED), sqlite_where=text(FACT_LINKED)),
         Index("ix_assessment_facts_edge", "day",
+              postgresql_where=text(FACT_EDGE), sqlite_where=text(FACT_EDGE)),
+        Index("ix_assessment_facts_edge_submitted", "submitted_day",
               postgresql_where=text(FACT_EDGE), sqlite_where=text(FACT_EDGE)),
     )
     assessment_id: Mapped[str] = mapped_column(

@@ -6,7 +6,8 @@ contact phone: half a million lookups in `ix_assessment_facts_phone`, each fetch
 rows to read who and when, after a scan of the whole year to find them. Now the phone's
 index carries the person, the day and `latest` (PostgreSQL reads it alone), the linked facts
 have a partial index of their own, in the phone's order, and the facts with an edge of their
-own (about 1%) another. Facts are written by the catch-up, off the request path.
+own (about 1%) two more, by interview and by submission day. Facts are written by the
+catch-up, off the request path.
 
 Revision ID: network_indexes
 Revises: report_scale
@@ -35,11 +36,14 @@ def upgrade() -> None:
     op.create_index("ix_assessment_facts_linked", "assessment_facts", ["phone_hash"],
                     postgresql_include=CARRIED, postgresql_where=sa.text(FACT_LINKED),
                     sqlite_where=sa.text(FACT_LINKED))
-    op.create_index("ix_assessment_facts_edge", "assessment_facts", ["day"],
-                    postgresql_where=sa.text(FACT_EDGE), sqlite_where=sa.text(FACT_EDGE))
+    for name, day in (("ix_assessment_facts_edge", "day"),
+                      ("ix_assessment_facts_edge_submitted", "submitted_day")):
+        op.create_index(name, "assessment_facts", [day], postgresql_where=sa.text(FACT_EDGE),
+                        sqlite_where=sa.text(FACT_EDGE))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_assessment_facts_edge_submitted", table_name="assessment_facts")
     op.drop_index("ix_assessment_facts_edge", table_name="assessment_facts")
     op.drop_index("ix_assessment_facts_linked", table_name="assessment_facts")
     op.drop_index("ix_assessment_facts_phone", table_name="assessment_facts")
