@@ -149,13 +149,17 @@ def rows(conn: Connection, params: Params, keys: tuple[str, ...], where: str = "
     """Return one row per latest assessment: id, office, `at` (the instant that dates it, UTC),
     flagged, decision, outcome, then the keys (facts columns) and `extra` raw SQL expressions
     `expr AS name`; of the facts `source` selects (SQL with the period's binds and the
-    lists of `binds`, each `IN :name`), all when empty."""
+    lists of `binds`, each `IN :name`), all when empty. The few facts a `source` selects
+    have their latest decision and outcome looked up one by one (by the assessment's index)
+    instead of joined from every decision and outcome."""
+    labels = ("d.decision AS decision", "o.outcome AS outcome") if not source else tuple(
+        f"(SELECT x.{c} FROM {t} x WHERE x.assessment_id = a.assessment_id ORDER BY x.id DESC "
+        f"LIMIT 1) AS {c}" for t, c in (("decisions", "decision"), ("outcomes", "outcome")))
     cols = ["a.assessment_id AS id", "a.office_code AS office",
-            f"{instant_sql(params.by)} AS at",
-            "a.flagged AS flagged", "d.decision AS decision", "o.outcome AS outcome"]
+            f"{instant_sql(params.by)} AS at", "a.flagged AS flagged", *labels]
     cols += [f"{key_sql(k, params.by)} AS {k}" for k in keys if k != "office_code"]
     cols += list(extra)
-    latest = _LATEST if not source else f"\nFROM ({source}) a{_JOINS}\nWHERE a.latest AND "
+    latest = _LATEST if not source else f"\nFROM ({source}) a\nWHERE a.latest AND "
     sql = (f"SELECT {', '.join(cols)}{latest}{_where(params)}"
            f"{(' AND ' + where) if where else ''}")
     result = conn.execute(_bind(sql, params, binds))

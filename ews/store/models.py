@@ -379,9 +379,9 @@ class AssessmentFact(Base):
         # of the linked facts, read in the phone's order from their own index; the facts
         # with an edge (about 1%) are read from theirs, by interview or submission day.
         Index("ix_assessment_facts_phone", "phone_hash",
-              postgresql_include=["nik_hash", "day", "latest"]),
+              postgresql_include=["nik_hash", "day", "submitted_day", "latest"]),
         Index("ix_assessment_facts_linked", "phone_hash",
-              postgresql_include=["nik_hash", "day", "latest"],
+              postgresql_include=["nik_hash", "day", "submitted_day", "latest"],
               postgresql_where=text(FACT_LINKED), sqlite_where=text(FACT_LINKED)),
         Index("ix_assessment_facts_edge", "day",
               postgresql_where=text(FACT_EDGE), sqlite_where=text(FACT_EDGE)),

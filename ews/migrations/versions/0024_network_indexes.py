@@ -4,7 +4,7 @@ The network report asked, for each of the half million facts of a year with a re
 phone, an agency or a phone shared at the interview, whether another person gave the same
 contact phone: half a million lookups in `ix_assessment_facts_phone`, each fetching table
 rows to read who and when, after a scan of the whole year to find them. Now the phone's
-index carries the person, the day and `latest` (PostgreSQL reads it alone), the linked facts
+index carries the person, both days and `latest` (PostgreSQL reads it alone), the linked facts
 have a partial index of their own, in the phone's order, and the facts with an edge of their
 own (about 1%) two more, by interview and by submission day. Facts are written by the
 catch-up, off the request path.
@@ -21,7 +21,7 @@ down_revision = "report_scale"
 branch_labels = None
 depends_on = None
 
-CARRIED = ["nik_hash", "day", "latest"]
+CARRIED = ["nik_hash", "day", "submitted_day", "latest"]
 # As ews.store.models has them at this revision (a migration keeps its own copy).
 FACT_EDGE = ("(recruiter_phone_hash IS NOT NULL OR (agency_name IS NOT NULL "
              "AND (agency_licence IS NULL OR agency_licence <> 'licensed')))")
