@@ -24,6 +24,7 @@ from itertools import repeat
 
 import numpy as np
 import pandas as pd
+from orjson import loads  # several times faster than json on the stored answers
 from pandas.arrays import BooleanArray, IntegerArray
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
@@ -31,11 +32,6 @@ from sqlalchemy.orm import Session
 from ews.checklist import FIELDS, stored_record
 from ews.engine.conditions import vocabulary
 from ews.store.models import Assessment, FollowupSample, Outcome
-
-try:  # several times faster than json on the stored answers
-    from orjson import loads
-except ImportError:  # pragma: no cover - the standard library does the same, slower
-    from json import loads
 
 META = ("assessment_id", "office_code", "interviewed_at", "stored_score", "stored_rung",
         "outcome", "label_origin", "sample_probability")

@@ -65,14 +65,15 @@ def instant_sql(by: str) -> str:
     return "a.created_at" if by == "submitted" else "a.interviewed_at"
 
 
-_JOINS = """
+_LATEST = """
+FROM assessment_facts a
 LEFT JOIN (SELECT assessment_id, MAX(id) AS id FROM decisions GROUP BY assessment_id) ld
   ON ld.assessment_id = a.assessment_id
 LEFT JOIN decisions d ON d.id = ld.id
 LEFT JOIN (SELECT assessment_id, MAX(id) AS id FROM outcomes GROUP BY assessment_id) lo
   ON lo.assessment_id = a.assessment_id
-LEFT JOIN outcomes o ON o.id = lo.id"""
-_LATEST = f"\nFROM assessment_facts a{_JOINS}\nWHERE a.latest AND "
+LEFT JOIN outcomes o ON o.id = lo.id
+WHERE a.latest AND """
 
 
 def _where(params: Params) -> str:
